@@ -1,0 +1,64 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Numeric targets are compiled with -Ounchecked in release builds, and on x86-64 with a
+// concrete CPU so that Swift's loops vectorise (AVX2/FMA). The manifest is evaluated on
+// the host, so `#if arch` here guards the flag for other architectures.
+#if arch(x86_64)
+let cpuFlags: [String] = ["-target-cpu", "haswell"]
+#else
+let cpuFlags: [String] = []
+#endif
+let numericSettings: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-wmo"] + cpuFlags, .when(configuration: .release)),
+]
+let numericCSettings: [CSetting] = [
+    .unsafeFlags(["-O3"] + (cpuFlags.isEmpty ? [] : ["-march=haswell"]), .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "flow-matching-flowers",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "pipeline", targets: ["CLI"]),
+        .library(name: "TensorCore", targets: ["TensorCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        // C libraries (system packages found through pkg-config).
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // File formats: PNG, JPEG, HDF5, safetensors, MAT-files, hashes, atomic writes.
+        .target(name: "FileFormats", dependencies: ["CPNG", "CTurboJPEG", "CHDF5", "CZlib"],
+                swiftSettings: numericSettings),
+        // Tensors, automatic differentiation, layers, optimizers; OpenBLAS underneath.
+        .target(name: "TensorCore", dependencies: ["CBLAS", "FileFormats"], swiftSettings: numericSettings),
+        // Image datasets: Oxford Flowers 102, image folders, synthetic flowers, cache and loader.
+        .target(name: "Datasets", dependencies: ["FileFormats", "TensorCore"], swiftSettings: numericSettings),
+        // Models.
+        .target(name: "VQVAE", dependencies: ["TensorCore"], swiftSettings: numericSettings),
+        .target(name: "LatentFlow", dependencies: ["TensorCore"], swiftSettings: numericSettings),
+        // Stages, artifacts, configuration, reporting.
+        .target(name: "Pipeline",
+                dependencies: ["FileFormats", "TensorCore", "Datasets", "VQVAE", "LatentFlow",
+                               .product(name: "Yams", package: "Yams")],
+                swiftSettings: numericSettings),
+        .executableTarget(name: "CLI",
+                          dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        .testTarget(name: "FileFormatsTests", dependencies: ["FileFormats"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "FileFormats"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "VQVAETests", dependencies: ["VQVAE"]),
+        .testTarget(name: "LatentFlowTests", dependencies: ["LatentFlow"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

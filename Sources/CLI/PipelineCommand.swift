@@ -1,0 +1,15 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct PipelineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pipeline",
+        abstract: "Latent flow matching for flower photographs: an RVQ autoencoder, a latent flow, a pixel baseline.",
+        subcommands: [
+            PrepareCommand.self, TrainAECommand.self, EncodeCommand.self, TrainFlowCommand.self,
+            GenerateCommand.self, EvaluateCommand.self, CompareCommand.self, RunCommand.self,
+            StatusCommand.self, BenchCommand.self, FetchDataCommand.self,
+        ]
+    )
+}

@@ -1,0 +1,6 @@
+import XCTest
+import FileFormats
+
+final class FileFormatsSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}

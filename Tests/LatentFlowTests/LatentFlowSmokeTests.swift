@@ -1,0 +1,6 @@
+import XCTest
+import LatentFlow
+
+final class LatentFlowSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}

@@ -1,0 +1,6 @@
+import XCTest
+import VQVAE
+
+final class VQVAESmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}
