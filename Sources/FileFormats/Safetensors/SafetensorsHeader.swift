@@ -41,23 +41,9 @@ struct SafetensorsHeader: Decodable {
         do {
             return try JSONDecoder().decode(SafetensorsHeader.self, from: bytes)
         } catch let error as DecodingError {
-            throw FileFormatError(.malformed, path: path, "safetensors header: \(describe(error))")
+            throw FileFormatError(.malformed, path: path, "safetensors header: \(DecodingErrorText.describe(error))")
         } catch {
             throw FileFormatError(.malformed, path: path, "safetensors header is not valid JSON")
-        }
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        func at(_ path: [CodingKey]) -> String {
-            path.isEmpty ? "" : " at '" + path.map { $0.intValue.map(String.init) ?? $0.stringValue }
-                .joined(separator: ".") + "'"
-        }
-        switch error {
-        case .dataCorrupted(let c): return "not valid JSON\(at(c.codingPath))"
-        case .keyNotFound(let key, let c): return "missing '\(key.stringValue)'\(at(c.codingPath))"
-        case .typeMismatch(_, let c), .valueNotFound(_, let c):
-            return "wrong value type\(at(c.codingPath)) (\(c.debugDescription))"
-        @unknown default: return "invalid"
         }
     }
 
