@@ -1,6 +1,0 @@
-import XCTest
-import FileFormats
-
-final class FileFormatsSmokeTests: XCTestCase {
-    func testModuleLoads() { XCTAssertTrue(true) }
-}
