@@ -4,13 +4,16 @@ import PackageDescription
 // Numeric targets are compiled with -Ounchecked in release builds, and on x86-64 with a
 // concrete CPU so that Swift's loops vectorise (AVX2/FMA). The manifest is evaluated on
 // the host, so `#if arch` here guards the flag for other architectures.
+// -fno-math-errno: on Linux `Float.squareRoot()` goes through a C shim that the Clang importer
+// otherwise compiles as an errno-setting `sqrtf` call, which keeps loops with a square root
+// (Adam, normalisation) from vectorising.
 #if arch(x86_64)
 let cpuFlags: [String] = ["-target-cpu", "haswell"]
 #else
 let cpuFlags: [String] = []
 #endif
 let numericSettings: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-wmo"] + cpuFlags, .when(configuration: .release)),
+    .unsafeFlags(["-Ounchecked", "-wmo", "-Xcc", "-fno-math-errno"] + cpuFlags, .when(configuration: .release)),
 ]
 let numericCSettings: [CSetting] = [
     .unsafeFlags(["-O3"] + (cpuFlags.isEmpty ? [] : ["-march=haswell"]), .when(configuration: .release)),

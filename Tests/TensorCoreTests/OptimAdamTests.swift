@@ -7,12 +7,14 @@ final class OptimAdamTests: XCTestCase {
     func testAdamWMatchesPyTorchGolden() throws {
         let golden = try GoldenCase.load("adamw")
         let parameter = Variable(parameter: try golden.tensor("p0"))
-        let optimizer = AdamW(parameters: [("p", parameter)],
-                              learningRate: Double(try golden.floatSetting("lr")),
-                              beta1: Double(try golden.floatSetting("beta1")),
-                              beta2: Double(try golden.floatSetting("beta2")),
-                              epsilon: Double(try golden.floatSetting("eps")),
-                              weightDecay: Double(try golden.floatSetting("weight_decay")))
+        // Hyper-parameters as Double, like PyTorch's Python floats.
+        func setting(_ key: String) throws -> Double {
+            _ = try golden.floatSetting(key)  // fails with a clear message if absent
+            return Double(golden.metadata[key]!)!
+        }
+        let optimizer = AdamW(parameters: [("p", parameter)], learningRate: try setting("lr"),
+                              beta1: try setting("beta1"), beta2: try setting("beta2"),
+                              epsilon: try setting("eps"), weightDecay: try setting("weight_decay"))
         for name in ["g1", "g2", "g3"] {
             parameter.grad = try golden.tensor(name)
             optimizer.step()

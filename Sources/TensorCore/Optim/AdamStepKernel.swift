@@ -40,15 +40,17 @@ func adamStep(parameter p: UnsafeMutablePointer<Float>, gradient g: UnsafePointe
     parallelChunks(count, minimumPerThread: 32_768) { range in
         let decay = s.parameterDecay, l2 = s.l2, w1 = s.oneMinusBeta1, b2 = s.beta2, w2 = s.oneMinusBeta2
         let stepSize = s.negativeStepSize, bc2 = s.biasCorrection2Root, eps = s.epsilon
+        // All loads before all stores, so the vectoriser needs no reasoning about aliasing
+        // between the four arrays inside an iteration.
         for i in range {
-            let p0 = p[i]
-            let grad = g[i] + l2 * p0
+            let p0 = p[i], g0 = g[i], m0 = m[i], v0 = v[i]
+            let grad = g0 + l2 * p0
             let decayed = p0 * decay
-            let mi = m[i] + w1 * (grad - m[i])
-            let vi = v[i] * b2 + w2 * grad * grad
+            let mi = m0 + w1 * (grad - m0)
+            let vi = v0 * b2 + w2 * grad * grad
+            let denominator = vi.squareRoot() / bc2 + eps
             m[i] = mi
             v[i] = vi
-            let denominator = vi.squareRoot() / bc2 + eps
             p[i] = decayed + stepSize * mi / denominator
         }
     }
