@@ -58,6 +58,8 @@ public class Adam: Optimizer {
                 step: 0, exp_avg: Tensor(zeros: variable.value.shape), exp_avg_sq: Tensor(zeros: variable.value.shape))
             // Release the stored copy so the moments are uniquely referenced and updated in place.
             states[index] = nil
+            precondition(state.exp_avg.count == variable.value.count,
+                         "\(algorithmName): parameter \(parameter.name) changed shape to \(variable.value.shape)")
             state.step += 1
             let scalars = AdamStepScalars(configuration: configuration, step: state.step)
             let count = variable.value.count
