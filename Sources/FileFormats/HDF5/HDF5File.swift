@@ -16,7 +16,8 @@ public final class HDF5File: @unchecked Sendable {
     /// The file's final path (for a new file, where `commit()` will put it).
     public let url: URL
     public let mode: Mode
-    /// The HDF5 file id, or -1 once closed. Only touched under the library lock.
+    /// The HDF5 file id, or -1 once closed, and the temporary file of a new file.
+    /// Both are only touched under the library lock.
     private var fileID: hid_t
     private var pending: PendingFile?
 
@@ -79,14 +80,13 @@ public final class HDF5File: @unchecked Sendable {
             }
             let status = H5Fclose(fileID)
             fileID = -1
+            let pendingFile = pending
+            pending = nil
             if status < 0 {
-                pending?.discard()
+                pendingFile?.discard()
                 throw HDF5Library.error(.writeFailed, file: path, object: nil, "cannot close HDF5 file")
             }
-        }
-        if let pending {
-            self.pending = nil
-            try pending.commit()
+            try pendingFile?.commit()
         }
     }
 
@@ -95,9 +95,9 @@ public final class HDF5File: @unchecked Sendable {
         HDF5Library.locked {
             if fileID >= 0 { H5Fclose(fileID) }
             fileID = -1
+            pending?.discard()
+            pending = nil
         }
-        pending?.discard()
-        pending = nil
     }
 
     public var isOpen: Bool { HDF5Library.locked { fileID >= 0 } }

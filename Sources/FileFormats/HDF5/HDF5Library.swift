@@ -45,23 +45,3 @@ enum HDF5Library {
     }
 }
 
-/// Closes an HDF5 identifier with the function matching its kind.
-struct HDF5Handle {
-    enum Kind { case file, group, dataset, dataspace, datatype, attribute, propertyList, object }
-    let id: hid_t
-    let kind: Kind
-
-    func close() {
-        guard id >= 0 else { return }
-        switch kind {
-        case .file: H5Fclose(id)
-        case .group: H5Gclose(id)
-        case .dataset: H5Dclose(id)
-        case .dataspace: H5Sclose(id)
-        case .datatype: H5Tclose(id)
-        case .attribute: H5Aclose(id)
-        case .propertyList: H5Pclose(id)
-        case .object: H5Oclose(id)
-        }
-    }
-}

@@ -14,6 +14,17 @@ final class ImageFileTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(try ImageFile.decode(jpeg, path: "m").width, 8)
     }
 
+    func testDecodesDataSlicesThatDoNotStartAtIndexZero() throws {
+        let picture = PNGImageTests.testPicture(width: 5, height: 4)
+        for encoded in [try PNGImage.encode(picture), try JPEGImage.encode(picture, quality: 100, subsampling: .s444)] {
+            var padded = Data([1, 2, 3, 4, 5])
+            padded.append(encoded)
+            let slice = padded.dropFirst(5)
+            XCTAssertEqual(slice.startIndex, 5)
+            XCTAssertEqual(try ImageFile.decode(slice, path: "slice"), try ImageFile.decode(encoded, path: "whole"))
+        }
+    }
+
     func testUnsupportedFormatsAreNamed() {
         assertFormatError(try ImageFile.decode(Data(), path: "empty"), kind: .truncated)
         assertFormatError(try ImageFile.decode(Data("GIF89a\u{1}\u{0}\u{1}\u{0}".utf8), path: "a.gif"),

@@ -34,32 +34,36 @@ public enum PNGImage {
         guard hasSignature(data) else {
             throw FileFormatError(.badMagic, path: path, "missing the PNG signature")
         }
-        var image = png_image()
-        image.version = png_uint_32(PNG_IMAGE_VERSION)
-        defer { png_image_free(&image) }
+        // libpng keeps reading from the buffer until png_image_finish_read, so both calls must
+        // happen while the bytes are pinned.
+        return try data.withUnsafeBytes { bytes -> RGBImage in
+            var image = png_image()
+            image.version = png_uint_32(PNG_IMAGE_VERSION)
+            defer { png_image_free(&image) }
 
-        let began = data.withUnsafeBytes { png_image_begin_read_from_memory(&image, $0.baseAddress, $0.count) }
-        guard began != 0 else { throw failure(image, path: path, while: "reading the PNG header") }
+            guard png_image_begin_read_from_memory(&image, bytes.baseAddress, bytes.count) != 0 else {
+                throw failure(image, path: path, while: "reading the PNG header")
+            }
+            // Both are at most 2^31 (libpng checks), so the product cannot overflow Int.
+            let width = Int(image.width), height = Int(image.height)
+            guard width > 0, height > 0 else {
+                throw FileFormatError(.malformed, path: path, "PNG has zero width or height")
+            }
+            guard width * height <= maximumPixelCount else {
+                throw FileFormatError(.unsupported, path: path,
+                                      "PNG is \(width)×\(height), more than the \(maximumPixelCount)-pixel limit")
+            }
+            image.format = png_uint_32(PNG_FORMAT_RGB)
+            image.flags |= png_uint_32(PNG_IMAGE_FLAG_16BIT_sRGB)
 
-        let width = Int(image.width), height = Int(image.height)
-        guard width > 0, height > 0 else {
-            throw FileFormatError(.malformed, path: path, "PNG has zero width or height")
+            var pixels = [UInt8](repeating: 0, count: width * height * 3)
+            var black = png_color(red: 0, green: 0, blue: 0)
+            let finished = pixels.withUnsafeMutableBytes {
+                png_image_finish_read(&image, &black, $0.baseAddress, png_int_32(width * 3), nil)
+            }
+            guard finished != 0 else { throw failure(image, path: path, while: "decoding PNG pixels") }
+            return RGBImage(width: width, height: height, pixels: pixels)
         }
-        guard width.multipliedReportingOverflow(by: height).partialValue <= maximumPixelCount,
-              width <= maximumPixelCount, height <= maximumPixelCount else {
-            throw FileFormatError(.unsupported, path: path,
-                                  "PNG is \(width)×\(height), more than the \(maximumPixelCount)-pixel limit")
-        }
-        image.format = png_uint_32(PNG_FORMAT_RGB)
-        image.flags |= png_uint_32(PNG_IMAGE_FLAG_16BIT_sRGB)
-
-        var pixels = [UInt8](repeating: 0, count: width * height * 3)
-        var black = png_color(red: 0, green: 0, blue: 0)
-        let finished = pixels.withUnsafeMutableBytes {
-            png_image_finish_read(&image, &black, $0.baseAddress, png_int_32(width * 3), nil)
-        }
-        guard finished != 0 else { throw failure(image, path: path, while: "decoding PNG pixels") }
-        return RGBImage(width: width, height: height, pixels: pixels)
     }
 
     /// PNG bytes for an RGB image (8-bit, no alpha).
