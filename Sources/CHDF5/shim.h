@@ -25,6 +25,27 @@ static inline hid_t fmf_h5p_link_create(void) { return H5P_LINK_CREATE; }
 static inline hid_t fmf_h5s_all(void) { return H5S_ALL; }
 static inline hsize_t fmf_h5s_unlimited(void) { return H5S_UNLIMITED; }
 
+/* File types with an explicit byte order, so files are identical on any host. */
+static inline hid_t fmf_h5t_ieee_f32le(void) { return H5T_IEEE_F32LE; }
+static inline hid_t fmf_h5t_ieee_f64le(void) { return H5T_IEEE_F64LE; }
+static inline hid_t fmf_h5t_std_u8le(void) { return H5T_STD_U8LE; }
+static inline hid_t fmf_h5t_std_i16le(void) { return H5T_STD_I16LE; }
+static inline hid_t fmf_h5t_std_i32le(void) { return H5T_STD_I32LE; }
+static inline hid_t fmf_h5t_std_i64le(void) { return H5T_STD_I64LE; }
+/* H5T_VARIABLE is ((size_t)-1): the size of a variable-length string type. */
+static inline size_t fmf_h5t_variable(void) { return H5T_VARIABLE; }
+static inline hid_t fmf_h5e_default(void) { return H5E_DEFAULT; }
+
+/* Frees the strings HDF5 allocated while reading variable-length data; the function was
+   renamed in HDF5 1.12. */
+static inline herr_t fmf_h5_vlen_reclaim(hid_t type, hid_t space, void *buffer) {
+#if H5_VERSION_GE(1, 12, 0)
+    return H5Treclaim(type, space, H5P_DEFAULT, buffer);
+#else
+    return H5Dvlen_reclaim(type, space, H5P_DEFAULT, buffer);
+#endif
+}
+
 /* Silence HDF5's automatic error-stack printing: errors are reported as Swift errors. */
 static inline void fmf_h5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 #endif

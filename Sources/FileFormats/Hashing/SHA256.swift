@@ -86,7 +86,9 @@ public struct SHA256: Sendable {
     /// The digest of a string's UTF-8 bytes.
     public static func hash(_ string: String) -> SHA256Digest { hash(Array(string.utf8)) }
 
-    @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+    /// Rotate right. Masking shifts (&>>, &<<) compile to plain rotate instructions; Swift's
+    /// checked shifts would add a branch for out-of-range amounts in the hot loop.
+    @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x &>> n) | (x &<< (32 &- n)) }
 
     /// FIPS 180-4 §6.2.2: processes whole 64-byte blocks.
     private mutating func compress(blocks: UnsafeRawBufferPointer) {
@@ -100,13 +102,11 @@ public struct SHA256: Sendable {
                 var base = 0
                 while base < blocks.count {
                     for t in 0 ..< 16 {
-                        let p = base + 4 * t
-                        w[t] = UInt32(blocks[p]) << 24 | UInt32(blocks[p + 1]) << 16
-                            | UInt32(blocks[p + 2]) << 8 | UInt32(blocks[p + 3])
+                        w[t] = UInt32(bigEndian: blocks.loadUnaligned(fromByteOffset: base + 4 * t, as: UInt32.self))
                     }
                     for t in 16 ..< 64 {
-                        let s0 = Self.rotr(w[t - 15], 7) ^ Self.rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
-                        let s1 = Self.rotr(w[t - 2], 17) ^ Self.rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
+                        let s0 = Self.rotr(w[t - 15], 7) ^ Self.rotr(w[t - 15], 18) ^ (w[t - 15] &>> 3)
+                        let s1 = Self.rotr(w[t - 2], 17) ^ Self.rotr(w[t - 2], 19) ^ (w[t - 2] &>> 10)
                         w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
                     }
                     var a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7

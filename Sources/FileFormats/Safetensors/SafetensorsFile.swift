@@ -50,7 +50,7 @@ public struct SafetensorsFile: Sendable {
             guard let dtype = SafetensorsDType(rawValue: entry.dtype) else {
                 throw FileFormatError(.unsupported, path: path, "tensor '\(name)': unsupported dtype '\(entry.dtype)'")
             }
-            guard let count = SafetensorsTensor.checkedElementCount(entry.shape) else {
+            guard let count = ShapeMath.elementCount(entry.shape) else {
                 throw FileFormatError(.malformed, path: path, "tensor '\(name)': invalid shape \(entry.shape)")
             }
             guard entry.data_offsets.count == 2 else {
@@ -97,7 +97,7 @@ public struct SafetensorsFile: Sendable {
         var offset = 0
         for name in names {
             let t = tensors[name]!
-            guard let count = SafetensorsTensor.checkedElementCount(t.shape), count * t.dtype.byteSize == t.bytes.count else {
+            guard let count = ShapeMath.elementCount(t.shape), count * t.dtype.byteSize == t.bytes.count else {
                 // Possible because the fields are mutable after validation.
                 throw FileFormatError(.malformed, path: "<safetensors>",
                                       "tensor '\(name)': \(t.bytes.count) bytes do not hold \(t.dtype.rawValue) shape \(t.shape)")

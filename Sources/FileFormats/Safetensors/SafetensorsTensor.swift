@@ -10,7 +10,7 @@ public struct SafetensorsTensor: Sendable, Equatable {
 
     /// Checks that `bytes` holds exactly `product(shape)` elements of `dtype`.
     public init(dtype: SafetensorsDType, shape: [Int], bytes: [UInt8]) throws {
-        guard let count = Self.checkedElementCount(shape) else {
+        guard let count = ShapeMath.elementCount(shape) else {
             throw FileFormatError(.malformed, path: "<tensor>", "invalid shape \(shape)")
         }
         let (expected, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
@@ -25,7 +25,7 @@ public struct SafetensorsTensor: Sendable, Equatable {
 
     /// An F32 tensor. The element count must match the shape (a programming error otherwise).
     public init(floats: [Float], shape: [Int]) {
-        precondition(Self.checkedElementCount(shape) == floats.count,
+        precondition(ShapeMath.elementCount(shape) == floats.count,
                      "SafetensorsTensor: \(floats.count) floats do not fill shape \(shape)")
         self.dtype = .f32
         self.shape = shape
@@ -34,7 +34,7 @@ public struct SafetensorsTensor: Sendable, Equatable {
 
     /// An I64 tensor. The element count must match the shape (a programming error otherwise).
     public init(int64s: [Int64], shape: [Int]) {
-        precondition(Self.checkedElementCount(shape) == int64s.count,
+        precondition(ShapeMath.elementCount(shape) == int64s.count,
                      "SafetensorsTensor: \(int64s.count) integers do not fill shape \(shape)")
         self.dtype = .i64
         self.shape = shape
@@ -62,17 +62,5 @@ public struct SafetensorsTensor: Sendable, Equatable {
         case .f32, .f16:
             throw FileFormatError(.unsupported, path: "<tensor>", "cannot read a \(dtype.rawValue) tensor as integers")
         }
-    }
-
-    /// Product of the dimensions, or nil if one is negative or the product overflows.
-    static func checkedElementCount(_ shape: [Int]) -> Int? {
-        var count = 1
-        for d in shape {
-            guard d >= 0 else { return nil }
-            let (p, overflow) = count.multipliedReportingOverflow(by: d)
-            if overflow { return nil }
-            count = p
-        }
-        return count
     }
 }

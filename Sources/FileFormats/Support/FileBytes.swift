@@ -4,8 +4,9 @@ import Foundation
 enum FileBytes {
     static func read(_ url: URL) throws -> Data {
         do {
-            // Mapping avoids a copy for large files; Foundation falls back to reading when unsafe.
-            return try Data(contentsOf: url, options: .mappedIfSafe)
+            // Read, not memory-mapped: a mapped file truncated by another process would crash
+            // the reader with SIGBUS instead of producing an error.
+            return try Data(contentsOf: url)
         } catch {
             try checkReadable(url)
             throw FileFormatError(.unreadable, path: url.path, "cannot read: \(error.localizedDescription)")
