@@ -14,6 +14,8 @@ import Darwin
 @main
 enum PipelineMain {
     static func main() {
+        // Line by line even into a pipe or a file, so that logs of long runs are current.
+        setvbuf(stdout, nil, _IOLBF, 0)
         let arguments = Array(CommandLine.arguments.dropFirst())
         let threads = setUpProcess(arguments: arguments)
         BLASRuntime.configure(threads: threads)

@@ -32,6 +32,13 @@ public struct SGEMMMeasurement: Sendable, Equatable, Codable {
     public var medianSeconds: Double
     public var fastestSeconds: Double
 
+    public init(shape: SGEMMShape, repeats: Int, medianSeconds: Double, fastestSeconds: Double) {
+        self.shape = shape
+        self.repeats = repeats
+        self.medianSeconds = medianSeconds
+        self.fastestSeconds = fastestSeconds
+    }
+
     /// The rate at the median time, in 10⁹ floating-point operations per second.
     public var medianGFLOPS: Double { shape.flops / medianSeconds / 1e9 }
     /// The rate of the fastest repeat.
