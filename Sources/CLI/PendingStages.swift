@@ -47,10 +47,6 @@ struct StatusCommand: PendingStage {
     static let configuration = CommandConfiguration(commandName: "status",
         abstract: "Show each stage of a run as done, stale (and why) or missing.")
 }
-struct BenchCommand: PendingStage {
-    static let configuration = CommandConfiguration(commandName: "bench",
-        abstract: "Benchmark training steps of the reference networks and the machine's sgemm rate.")
-}
 struct FetchDataCommand: PendingStage {
     static let configuration = CommandConfiguration(commandName: "fetch-data",
         abstract: "Download Oxford Flowers 102 from the VGG site, verify and unpack it.")

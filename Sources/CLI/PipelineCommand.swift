@@ -1,15 +1,18 @@
 import ArgumentParser
-import Foundation
+import Pipeline
 
-@main
+/// The `pipeline` command: a list of stages. `PipelineMain` runs it.
 struct PipelineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipeline",
         abstract: "Latent flow matching for flower photographs: an RVQ autoencoder, a latent flow, a pixel baseline.",
+        version: PipelineVersion.current,
         subcommands: [
             PrepareCommand.self, TrainAECommand.self, EncodeCommand.self, TrainFlowCommand.self,
             GenerateCommand.self, EvaluateCommand.self, CompareCommand.self, RunCommand.self,
             StatusCommand.self, BenchCommand.self, FetchDataCommand.self,
         ]
     )
+
+    @OptionGroup var runtime: ThreadsOption
 }
