@@ -68,10 +68,18 @@ struct Backdrop: Sendable {
         vignette = rng.uniform(0.1, 0.45)
     }
 
+    /// The foliage noise sampled on a grid over the picture: it is smooth, so interpolating a
+    /// few thousand samples costs far less than evaluating it at every pixel.
+    func foliage(noise: LatticeNoise, resolution: Int) -> SmoothField {
+        SmoothField(resolution: resolution) { x, y in
+            noise.fractal(x * noiseScale + noiseOffsetX, y * noiseScale + noiseOffsetY)
+        }
+    }
+
     /// The colour at image position (x, y) in [0, 1]², y downwards.
-    @inline(__always) func colour(x: Float, y: Float, noise: LatticeNoise) -> ColorRGB {
+    @inline(__always) func colour(x: Float, y: Float, foliage: SmoothField) -> ColorRGB {
         var c = ColorRGB.mix(top, bottom, smoothstep(0, 1, y))
-        let n = noise.fractal(x * noiseScale + noiseOffsetX, y * noiseScale + noiseOffsetY)
+        let n = foliage.value(x, y)
         c = ColorRGB.mix(c, light, smoothstep(0.5, 0.8, n) * 0.85)
         c = ColorRGB.mix(c, dark, smoothstep(0.45, 0.2, n) * 0.8)
         for b in bokeh {
@@ -85,5 +93,33 @@ struct Backdrop: Sendable {
         }
         let vx = x - 0.5, vy = y - 0.5
         return c * (1 - vignette * (vx * vx + vy * vy) * 2)
+    }
+}
+
+/// A smooth function on [0, 1]² stored on a (resolution + 1)² grid and read back bilinearly.
+struct SmoothField {
+    private let resolution: Int
+    private let scale: Float
+    private var samples: [Float]
+
+    init(resolution: Int, _ function: (Float, Float) -> Float) {
+        self.resolution = max(1, resolution)
+        scale = Float(self.resolution)
+        let n = self.resolution + 1
+        samples = [Float](repeating: 0, count: n * n)
+        for j in 0..<n {
+            for i in 0..<n { samples[j * n + i] = function(Float(i) / scale, Float(j) / scale) }
+        }
+    }
+
+    @inline(__always) func value(_ x: Float, _ y: Float) -> Float {
+        let gx = min(max(x * scale, 0), scale), gy = min(max(y * scale, 0), scale)
+        let i = min(Int(gx), resolution - 1), j = min(Int(gy), resolution - 1)
+        let tx = gx - Float(i), ty = gy - Float(j)
+        let n = resolution + 1
+        let a = samples[j * n + i], b = samples[j * n + i + 1]
+        let c = samples[(j + 1) * n + i], d = samples[(j + 1) * n + i + 1]
+        let top = a + (b - a) * tx, bottom = c + (d - c) * tx
+        return top + (bottom - top) * ty
     }
 }

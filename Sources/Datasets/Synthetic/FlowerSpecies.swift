@@ -96,7 +96,7 @@ extension FlowerSpecies {
             ]),
         FlowerSpecies(
             name: "cosmos-like", shape: .notched, petalCount: 8...8, layers: 1, petalWidth: 1.0...1.2,
-            centreRadius: 0.14...0.18, centre: .seeds, veins: 0.25,
+            centreRadius: 0.14...0.18, centre: .seeds, veins: 0.18,
             palettes: [
                 FlowerPalette(petalBase: ColorRGB(bytes: 200, 40, 130), petalTip: ColorRGB(bytes: 235, 110, 185),
                               centreInner: ColorRGB(bytes: 220, 170, 20), centreOuter: ColorRGB(bytes: 250, 210, 50)),

@@ -49,7 +49,7 @@ enum PetalGeometry {
         case .notched:
             let body = ellipse(u - mid, v, half, halfWidth)
             // A disc bitten out of the tip makes the heart-like notch.
-            let nu = u - (base + length + halfWidth * 0.08), notchRadius = halfWidth * 0.3
+            let nu = u - (base + length + halfWidth * 0.1), notchRadius = halfWidth * 0.24
             let notch = (nu * nu + v * v).squareRoot() - notchRadius
             return max(body, -notch)
         case .ray:
