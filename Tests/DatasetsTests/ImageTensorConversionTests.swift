@@ -35,5 +35,7 @@ final class ImageTensorConversionTests: XCTestCase {
         XCTAssertThrowsError(try ImageTensorConversion.nchw(fromHWC: [1, 2, 3], count: 1, height: 1, width: 2))
         XCTAssertThrowsError(try ImageTensorConversion.hwcBytes(fromNCHW: [0, 0], count: 1, height: 1, width: 1))
         XCTAssertEqual(try ImageTensorConversion.nchw(from: []), [])
+        XCTAssertThrowsError(try ImageTensorConversion.nchw(fromHWC: [], count: Int.max / 2, height: 4, width: 4))
+        XCTAssertThrowsError(try ImageTensorConversion.images(fromNCHW: [], count: -1, height: 1, width: 1))
     }
 }

@@ -92,5 +92,7 @@ final class ResamplingTests: XCTestCase {
         XCTAssertThrowsError(try Cropper.centerCrop(image, width: 11, height: 5))
         XCTAssertThrowsError(try Cropper.crop(image, to: CropRect(x: 8, y: 0, width: 4, height: 4)))
         XCTAssertThrowsError(try Cropper.resizeAndCenterCrop(image, size: 0))
+        XCTAssertThrowsError(try Resampler.resize(image, width: 1 << 40, height: 1))
+        XCTAssertThrowsError(try Resampler.resizeShorterSide(TestImages.gradient(width: 1, height: 1000), to: 1000))
     }
 }

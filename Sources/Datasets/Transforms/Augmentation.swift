@@ -45,9 +45,18 @@ public struct RandomResizedCrop: Sendable {
         self.filter = filter
     }
 
+    /// Whether `scale` and `ratio` describe possible crops.
+    var settingsAreValid: Bool {
+        scale.lowerBound > 0 && scale.upperBound <= 1 && ratio.lowerBound > 0 && ratio.upperBound.isFinite
+    }
+
     /// The crop rectangle for an image of `width` × `height`, drawn from `rng`.
+    /// (Invalid settings or an empty image give the whole image; `apply` reports them as errors.)
     public func rect(width: Int, height: Int, rng: inout SeededGenerator) -> CropRect {
-        let area = Double(width * height)
+        guard width > 0, height > 0, settingsAreValid else {
+            return CropRect(x: 0, y: 0, width: max(0, width), height: max(0, height))
+        }
+        let area = Double(width) * Double(height)
         let logLow = log(ratio.lowerBound), logHigh = log(ratio.upperBound)
         for _ in 0..<10 {
             let target = area * (scale.lowerBound + (scale.upperBound - scale.lowerBound) * Double(rng.uniform()))
@@ -74,7 +83,7 @@ public struct RandomResizedCrop: Sendable {
     /// A random crop of `image`, resized to `size` × `size`.
     /// - Throws: `DatasetError.invalidArgument` for an empty image or invalid settings.
     public func apply(_ image: RGBImage, rng: inout SeededGenerator) throws -> RGBImage {
-        guard size > 0, scale.lowerBound > 0, scale.upperBound <= 1, ratio.lowerBound > 0 else {
+        guard size > 0, size <= Resampler.maximumSide, settingsAreValid else {
             throw DatasetError(.invalidArgument,
                                "random resized crop needs size > 0, scale in (0, 1] and ratio > 0; got size \(size), scale \(scale), ratio \(ratio)")
         }

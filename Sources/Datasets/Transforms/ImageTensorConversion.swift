@@ -25,7 +25,7 @@ public enum ImageTensorConversion {
 
     /// Raw interleaved bytes (`count` images of `height` × `width` × 3, HWC) as NCHW floats in [-1, 1].
     public static func nchw(fromHWC bytes: [UInt8], count: Int, height: Int, width: Int) throws -> [Float] {
-        guard count >= 0, height >= 0, width >= 0, bytes.count == count * height * width * 3 else {
+        guard let total = elementCount(count, height, width), bytes.count == total else {
             throw DatasetError(.invalidArgument,
                                "\(bytes.count) bytes are not \(count) HWC images of \(width)×\(height)×3")
         }
@@ -44,7 +44,7 @@ public enum ImageTensorConversion {
 
     /// NCHW floats back to interleaved bytes: clamped to [-1, 1], then rounded to the nearest level.
     public static func hwcBytes(fromNCHW values: [Float], count: Int, height: Int, width: Int) throws -> [UInt8] {
-        guard count >= 0, height >= 0, width >= 0, values.count == count * 3 * height * width else {
+        guard let total = elementCount(count, height, width), values.count == total else {
             throw DatasetError(.invalidArgument,
                                "\(values.count) floats are not \(count) NCHW images of 3×\(height)×\(width)")
         }
@@ -74,6 +74,18 @@ public enum ImageTensorConversion {
         let bytes = try hwcBytes(fromNCHW: values, count: count, height: height, width: width)
         let size = height * width * 3
         return (0..<count).map { RGBImage(width: width, height: height, pixels: Array(bytes[($0 * size)..<(($0 + 1) * size)])) }
+    }
+
+    /// count × height × width × 3, or nil if negative or too large to exist.
+    private static func elementCount(_ count: Int, _ height: Int, _ width: Int) -> Int? {
+        guard count >= 0, height >= 0, width >= 0 else { return nil }
+        var total = 3
+        for factor in [count, height, width] {
+            let (product, overflow) = total.multipliedReportingOverflow(by: factor)
+            if overflow { return nil }
+            total = product
+        }
+        return total
     }
 
     private static func writePlanar(_ src: UnsafeBufferPointer<UInt8>, into dst: UnsafeMutableBufferPointer<Float>,

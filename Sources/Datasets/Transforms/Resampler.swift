@@ -14,6 +14,9 @@ public struct ResizeResult: Sendable {
 
 /// Separable, anti-aliased image resampling.
 public enum Resampler {
+    /// Largest output side accepted, a guard against absurd sizes exhausting memory.
+    public static let maximumSide = 32768
+
     /// Resizes `image` to exactly `width` × `height` with `filter`; shrinking stretches the
     /// kernel by the scale factor, so it never aliases.
     /// - Throws: `DatasetError.invalidArgument` for an empty input or a non-positive target size.
@@ -22,8 +25,8 @@ public enum Resampler {
         guard image.width > 0 && image.height > 0 else {
             throw DatasetError(.invalidArgument, "cannot resize an empty \(image.width)×\(image.height) image")
         }
-        guard width > 0 && height > 0 else {
-            throw DatasetError(.invalidArgument, "resize target \(width)×\(height) must be positive")
+        guard width > 0 && height > 0 && width <= maximumSide && height <= maximumSide else {
+            throw DatasetError(.invalidArgument, "resize target \(width)×\(height) must be positive and at most \(maximumSide) per side")
         }
         if width == image.width && height == image.height { return image }
         let horizontal = ResampleWeights(inputSize: image.width, outputSize: width, filter: filter)
@@ -79,15 +82,15 @@ public enum Resampler {
     /// (the longer side is rounded to the nearest pixel).
     public static func resizeShorterSide(_ image: RGBImage, to shorterSide: Int,
                                          filter: ResampleFilter = .lanczos3) throws -> ResizeResult {
-        guard shorterSide > 0 else {
-            throw DatasetError(.invalidArgument, "shorter side must be positive, got \(shorterSide)")
+        guard shorterSide > 0 && shorterSide <= maximumSide else {
+            throw DatasetError(.invalidArgument, "shorter side must be in 1...\(maximumSide), got \(shorterSide)")
         }
         guard image.width > 0 && image.height > 0 else {
             throw DatasetError(.invalidArgument, "cannot resize an empty \(image.width)×\(image.height) image")
         }
         let short = min(image.width, image.height), long = max(image.width, image.height)
         let scale = Double(shorterSide) / Double(short)
-        let newLong = max(shorterSide, Int((Double(long) * scale).rounded()))
+        let newLong = max(shorterSide, Int(min((Double(long) * scale).rounded(), Double(maximumSide + 1))))
         let (w, h) = image.width <= image.height ? (shorterSide, newLong) : (newLong, shorterSide)
         let resized = try resize(image, width: w, height: h, filter: filter)
         let warning = scale > 1
