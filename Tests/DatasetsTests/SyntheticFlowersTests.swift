@@ -93,26 +93,30 @@ final class SyntheticFlowersTests: XCTestCase {
         #else
         let flowers = try SyntheticFlowers(seed: 2)
         _ = try flowers.image(index: 0, size: 128)
-        let n = 40
-        let start = Date()
-        for i in 0..<n { _ = try flowers.image(index: i, size: 128) }
-        let perImage = Date().timeIntervalSince(start) / Double(n)
-        print(String(format: "SyntheticFlowers: %.2f ms per 128 px image (single thread)", perImage * 1000))
+        // The best of several rounds: the machine is shared, and others' work only ever adds time.
+        var perImage = Double.infinity
+        for round in 0..<4 {
+            let start = Date()
+            for i in 0..<20 { _ = try flowers.image(index: round * 20 + i, size: 128) }
+            perImage = min(perImage, Date().timeIntervalSince(start) / 20)
+        }
+        print(String(format: "SyntheticFlowers: %.2f ms per 128 px image (single thread, best of 4 rounds of 20)", perImage * 1000))
         // The target is well under 10 ms; the bound leaves room for a busy shared machine.
         XCTAssertLessThan(perImage, 0.03)
         #endif
     }
 
     /// Writes contact sheets for a person to look at: 8 images of each class at 128 px, and the
-    /// same at 32 px enlarged 4× (to judge edges pixel by pixel). The folder is the system's
-    /// temporary directory, or `FMF_CONTACT_SHEET_DIR`.
+    /// same at 32 px enlarged 4× (to judge edges pixel by pixel). They are kept only when
+    /// `FMF_CONTACT_SHEET_DIR` names a folder to put them in.
     func testContactSheetsCanBeWritten() throws {
         let flowers = try SyntheticFlowers(seed: 2024)
         // One row per class: labels take turns, so class c is at indices c, c + 10, c + 20, …
         let ordered = (0..<10).flatMap { label in (0..<8).map { label + 10 * $0 } }
         XCTAssertEqual(ordered.map(flowers.label), (0..<10).flatMap { Array(repeating: $0, count: 8) })
+        let scratch = try TemporaryDirectory("contact-sheets")
         let folder = ProcessInfo.processInfo.environment["FMF_CONTACT_SHEET_DIR"].map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.temporaryDirectory
+            ?? scratch.url
         for (size, scale) in [(128, 1), (32, 4)] {
             let images = try flowers.images(ordered, size: size)
             let sheet = PPMWriter.contactSheet(images, columns: 8, scale: scale)
