@@ -14,7 +14,6 @@ public struct MD5: Sendable {
 
     /// T[i] = floor(2³² · |sin(i + 1)|), as the RFC defines it (exact in double precision).
     private static let sines: [UInt32] = (0..<64).map { UInt32(truncatingIfNeeded: Int64(abs(sin(Double($0 + 1))) * 4_294_967_296)) }
-    private static let shifts: [UInt32] = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21]
 
     public init() { pending.reserveCapacity(64) }
 
@@ -85,29 +84,42 @@ public struct MD5: Sendable {
         return md5.finalizeHex()
     }
 
+    /// One operation: a = b + ((a + f + m + t) <<< s).
+    @inline(__always) private static func step(_ a: inout UInt32, _ b: UInt32, _ f: UInt32, _ m: UInt32,
+                                               _ t: UInt32, _ s: UInt32) {
+        let x = a &+ f &+ m &+ t
+        a = b &+ ((x << s) | (x >> (32 &- s)))
+    }
+
     private mutating func process(block: UnsafeRawPointer) {
         var a = a0, b = b0, c = c0, d = d0
-        // The block's sixteen little-endian words live on the stack: this runs millions of times.
+        // Registers rotate roles every operation, so each round is written four operations at a time.
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 16) { m in
             for i in 0..<16 { m[i] = UInt32(littleEndian: block.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)) }
             MD5.sines.withUnsafeBufferPointer { t in
-                MD5.shifts.withUnsafeBufferPointer { s in
-                    for i in 0..<64 {
-                        var f: UInt32
-                        let g: Int
-                        switch i >> 4 {
-                        case 0: f = (b & c) | (~b & d); g = i
-                        case 1: f = (d & b) | (~d & c); g = (5 * i + 1) & 15
-                        case 2: f = b ^ c ^ d; g = (3 * i + 5) & 15
-                        default: f = c ^ (b | ~d); g = (7 * i) & 15
-                        }
-                        f = f &+ a &+ t[i] &+ m[g]
-                        let shift = s[(i >> 4) * 4 + (i & 3)]
-                        a = d
-                        d = c
-                        c = b
-                        b = b &+ ((f << shift) | (f >> (32 - shift)))
-                    }
+                for i in stride(from: 0, to: 16, by: 4) {
+                    MD5.step(&a, b, (b & c) | (~b & d), m[i], t[i], 7)
+                    MD5.step(&d, a, (a & b) | (~a & c), m[i + 1], t[i + 1], 12)
+                    MD5.step(&c, d, (d & a) | (~d & b), m[i + 2], t[i + 2], 17)
+                    MD5.step(&b, c, (c & d) | (~c & a), m[i + 3], t[i + 3], 22)
+                }
+                for i in stride(from: 16, to: 32, by: 4) {
+                    MD5.step(&a, b, (b & d) | (c & ~d), m[(5 * i + 1) & 15], t[i], 5)
+                    MD5.step(&d, a, (a & c) | (b & ~c), m[(5 * i + 6) & 15], t[i + 1], 9)
+                    MD5.step(&c, d, (d & b) | (a & ~b), m[(5 * i + 11) & 15], t[i + 2], 14)
+                    MD5.step(&b, c, (c & a) | (d & ~a), m[(5 * i + 16) & 15], t[i + 3], 20)
+                }
+                for i in stride(from: 32, to: 48, by: 4) {
+                    MD5.step(&a, b, b ^ c ^ d, m[(3 * i + 5) & 15], t[i], 4)
+                    MD5.step(&d, a, a ^ b ^ c, m[(3 * i + 8) & 15], t[i + 1], 11)
+                    MD5.step(&c, d, d ^ a ^ b, m[(3 * i + 11) & 15], t[i + 2], 16)
+                    MD5.step(&b, c, c ^ d ^ a, m[(3 * i + 14) & 15], t[i + 3], 23)
+                }
+                for i in stride(from: 48, to: 64, by: 4) {
+                    MD5.step(&a, b, c ^ (b | ~d), m[(7 * i) & 15], t[i], 6)
+                    MD5.step(&d, a, b ^ (a | ~c), m[(7 * i + 7) & 15], t[i + 1], 10)
+                    MD5.step(&c, d, a ^ (d | ~b), m[(7 * i + 14) & 15], t[i + 2], 15)
+                    MD5.step(&b, c, d ^ (c | ~a), m[(7 * i + 21) & 15], t[i + 3], 21)
                 }
             }
         }
