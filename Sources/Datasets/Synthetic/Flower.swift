@@ -77,27 +77,37 @@ struct Flower: Sendable {
         guard r < extent + margin else { return background }
         var c = background
         let phi = atan2(fy, fx)
-        for ring in rings where r < ring.extent + margin {
-            let k = Int(((phi - ring.phase) / ring.step).rounded())
-            // Neighbours are composited in index order, so each petal overlaps the previous one
-            // consistently all round the flower (a pinwheel, as real petals are arranged).
-            for o in -ring.neighbours...ring.neighbours {
-                var j = (k + o) % ring.count
-                if j < 0 { j += ring.count }
-                let ca = ring.cosAngle[j], sa = ring.sinAngle[j]
-                let u = fx * ca + fy * sa
-                if u < 0 { continue }
-                let v = -fx * sa + fy * ca
-                let len = ring.length * ring.lengthScale[j], hw = ring.halfWidth * ring.widthScale[j]
-                // Outside the petal's bounding box (plus the coverage ramp) nothing can show.
-                if abs(v) > hw + margin || u > ring.base + len + margin { continue }
-                let d = PetalGeometry.petal(ring.shape, u: u, v: v, base: ring.base, length: len, halfWidth: hw)
-                let coverage = clamp01(0.5 - d * pixelsPerUnit)
-                if coverage <= 0 { continue }
-                let petal = ring.shade(j: j, u: u, v: v, d: d, length: len, halfWidth: hw,
-                                       pixelsPerUnit: texturePixelsPerUnit, centreRadius: centre.radius, radius: r,
-                                       noise: noise)
-                c = ColorRGB.mix(c, petal, coverage)
+        // Rings are read in place through a pointer: copying a ring (five arrays) per pixel
+        // would cost more than shading it. The closure must not capture `self` (that copies it).
+        let centreRadius = centre.radius
+        rings.withUnsafeBufferPointer { ringList in
+            for ringIndex in 0..<ringList.count {
+                let ring = ringList.baseAddress! + ringIndex
+                guard r < ring.pointee.extent + margin else { continue }
+                let count = ring.pointee.count, base = ring.pointee.base
+                let k = Int(((phi - ring.pointee.phase) / ring.pointee.step).rounded())
+                let neighbours = ring.pointee.neighbours
+                // Neighbours are composited in index order, so each petal overlaps the previous one
+                // consistently all round the flower (a pinwheel, as real petals are arranged).
+                for o in -neighbours...neighbours {
+                    var j = (k + o) % count
+                    if j < 0 { j += count }
+                    let ca = ring.pointee.cosAngle[j], sa = ring.pointee.sinAngle[j]
+                    let u = fx * ca + fy * sa
+                    if u < 0 { continue }
+                    let v = -fx * sa + fy * ca
+                    let len = ring.pointee.length * ring.pointee.lengthScale[j]
+                    let hw = ring.pointee.halfWidth * ring.pointee.widthScale[j]
+                    // Outside the petal's bounding box (plus the coverage ramp) nothing can show.
+                    if abs(v) > hw + margin || u > base + len + margin { continue }
+                    let d = PetalGeometry.petal(ring.pointee.shape, u: u, v: v, base: base, length: len, halfWidth: hw)
+                    let coverage = clamp01(0.5 - d * pixelsPerUnit)
+                    if coverage <= 0 { continue }
+                    let petal = ring.pointee.shade(j: j, u: u, v: v, d: d, length: len, halfWidth: hw,
+                                                   pixelsPerUnit: texturePixelsPerUnit, centreRadius: centreRadius,
+                                                   radius: r, noise: noise)
+                    c = ColorRGB.mix(c, petal, coverage)
+                }
             }
         }
         if r < centre.extent + margin {

@@ -68,21 +68,23 @@ struct FlowerScene: Sendable {
 
     /// The colour at image position (x, y) ∈ [0, 1]². `sample` is the spacing of samples (edges are
     /// ramped over it); `pixel` the output pixel size (patterns finer than that are faded out).
-    @inline(__always) func colour(x: Float, y: Float, sample: Float, pixel: Float, foliage: SmoothField) -> ColorRGB {
+    /// `flowers` is `self.flowers`, passed in place so that no flower is copied per pixel.
+    @inline(__always) func colour(x: Float, y: Float, sample: Float, pixel: Float, foliage: SmoothField,
+                                  flowers: UnsafeBufferPointer<Flower>) -> ColorRGB {
         var c = backdrop.colour(x: x, y: y, foliage: foliage)
-        let subject = flowers[flowers.count - 1]
+        let subject = flowers.baseAddress! + (flowers.count - 1)
         // The subject casts a soft shadow on what is behind it.
-        let (fx, fy) = subject.local(x, y)
+        let (fx, fy) = subject.pointee.local(x, y)
         let sx = fx - shadowX, sy = fy - shadowY
         c = c * (1 - shadowStrength * smoothstep(1.3, 0.6, (sx * sx + sy * sy).squareRoot()))
         for k in 0..<(flowers.count - 1) {
-            c = flowers[k].paint(c, x: x, y: y, sample: sample, pixel: pixel, noise: noise)
+            c = (flowers.baseAddress! + k).pointee.paint(c, x: x, y: y, sample: sample, pixel: pixel, noise: noise)
         }
         if let stem {
             c = stem.paint(c, x: x, y: y, pixel: sample)
             if let leaf { c = leaf.paint(c, x: x, y: y, pixel: sample) }
         }
-        c = subject.paint(c, x: x, y: y, sample: sample, pixel: pixel, noise: noise)
+        c = subject.pointee.paint(c, x: x, y: y, sample: sample, pixel: pixel, noise: noise)
         return grade(c)
     }
 
@@ -102,21 +104,24 @@ struct FlowerScene: Sendable {
         let foliage = backdrop.foliage(noise: noise, resolution: min(size, 64))
         let weight = 255 / Float(samples * samples)
         var bytes = [UInt8](repeating: 0, count: size * size * 3)
-        bytes.withUnsafeMutableBufferPointer { out in
-            for py in 0..<size {
-                for px in 0..<size {
-                    var sum = ColorRGB(0, 0, 0)
-                    for sy in 0..<samples {
-                        let y = (Float(py * samples + sy) + 0.5) * sample
-                        for sx in 0..<samples {
-                            let x = (Float(px * samples + sx) + 0.5) * sample
-                            sum = sum + colour(x: x, y: y, sample: sample, pixel: pixel, foliage: foliage).clamped
+        flowers.withUnsafeBufferPointer { flowers in
+            bytes.withUnsafeMutableBufferPointer { out in
+                for py in 0..<size {
+                    for px in 0..<size {
+                        var sum = ColorRGB(0, 0, 0)
+                        for sy in 0..<samples {
+                            let y = (Float(py * samples + sy) + 0.5) * sample
+                            for sx in 0..<samples {
+                                let x = (Float(px * samples + sx) + 0.5) * sample
+                                sum = sum + colour(x: x, y: y, sample: sample, pixel: pixel, foliage: foliage,
+                                                   flowers: flowers).clamped
+                            }
                         }
+                        let o = (py * size + px) * 3
+                        out[o] = UInt8(min(max(sum.r * weight + 0.5, 0), 255))
+                        out[o + 1] = UInt8(min(max(sum.g * weight + 0.5, 0), 255))
+                        out[o + 2] = UInt8(min(max(sum.b * weight + 0.5, 0), 255))
                     }
-                    let o = (py * size + px) * 3
-                    out[o] = UInt8(min(max(sum.r * weight + 0.5, 0), 255))
-                    out[o + 1] = UInt8(min(max(sum.g * weight + 0.5, 0), 255))
-                    out[o + 2] = UInt8(min(max(sum.b * weight + 0.5, 0), 255))
                 }
             }
         }

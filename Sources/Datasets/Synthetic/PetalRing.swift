@@ -32,7 +32,7 @@ struct PetalRing: Sendable {
     var cup: Float
 
     /// Farthest reach from the flower centre, for skipping pixels the ring cannot touch.
-    var extent: Float { base + length * (lengthScale.max() ?? 1) }
+    var extent: Float = 0
 
     init(shape: PetalShape, count: Int, phase: Float, base: Float, tip: Float, width: Float,
          palette: FlowerPalette, depth: Int, species: FlowerSpecies, rng: inout SeededGenerator) {
@@ -61,6 +61,7 @@ struct PetalRing: Sendable {
             widthScale.append(rng.uniform(0.9, 1.1))
             brightness.append(rng.uniform(0.92, 1.06))
         }
+        extent = base + length * (lengthScale.max() ?? 1)
         // Inner rings sit deeper in the bloom, so they are a little darker.
         let shadow = 1 - 0.06 * Float(depth)
         colourBase = palette.petalBase * shadow
