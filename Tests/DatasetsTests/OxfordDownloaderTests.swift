@@ -145,6 +145,20 @@ final class OxfordDownloaderTests: XCTestCase {
         XCTAssertEqual(server.requests.filter { $0.path == "/files/102flowers.tgz" }.map(\.range), [nil, "bytes=\(cutAt)-"])
     }
 
+    /// The timeout is for a stalled connection, not for the whole transfer: a large download on
+    /// a slow line must not be cut off while data keeps arriving.
+    func testSlowButSteadyTransferIsNotTimedOut() throws {
+        let fixture = Fixture()
+        let server = try LocalHTTPServer(routes: fixture.routes { $0 == "setid.mat" ? .trickle(pieces: 6, pause: 0.3) : .normal })
+        defer { server.stop() }
+        let dir = try TemporaryDirectory()
+        var d = downloader(server, dir.url, fixture.files())
+        d.timeout = 1
+        d.attempts = 1
+        _ = try d.run()
+        try assertComplete(dir.url, fixture)
+    }
+
     func testServerWithoutRangeSupportRestartsTheFile() throws {
         let fixture = Fixture()
         let server = try LocalHTTPServer(routes: fixture.routes { _ in .ignoreRange })

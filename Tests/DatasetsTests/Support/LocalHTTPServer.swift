@@ -17,6 +17,8 @@ final class LocalHTTPServer: @unchecked Sendable {
         /// The first `times` responses announce the full length but stop after `after` bytes of
         /// the body and close the connection: an interrupted transfer.
         case cut(after: Int, times: Int)
+        /// Send the body in `pieces` parts with `pause` seconds between them: slow but steady.
+        case trickle(pieces: Int, pause: TimeInterval)
     }
 
     struct Request: Equatable {
@@ -161,6 +163,15 @@ final class LocalHTTPServer: @unchecked Sendable {
                 payload = Array(payload.prefix(after))
             }
         }
+        if case let .trickle(pieces, pause) = route.behaviour {
+            send(client, status: status, headers: headers, body: [], contentLength: announced)
+            let step = max(1, (payload.count + pieces - 1) / pieces)
+            for from in stride(from: 0, to: payload.count, by: step) {
+                Thread.sleep(forTimeInterval: pause)
+                sendRaw(client, Array(payload[from..<min(payload.count, from + step)]))
+            }
+            return
+        }
         send(client, status: status, headers: headers, body: payload, contentLength: announced)
     }
 
@@ -169,7 +180,10 @@ final class LocalHTTPServer: @unchecked Sendable {
         head += "Content-Length: \(contentLength ?? body.count)\r\n"
         for h in headers { head += h + "\r\n" }
         head += "\r\n"
-        let bytes = Array(head.utf8) + body
+        sendRaw(client, Array(head.utf8) + body)
+    }
+
+    private func sendRaw(_ client: Int32, _ bytes: [UInt8]) {
         var sent = 0
         #if canImport(Glibc)
         let flags = Int32(MSG_NOSIGNAL)  // a client that hung up must not kill the test with SIGPIPE
