@@ -125,9 +125,11 @@ final class TarGzExtractorTests: XCTestCase {
         let tgz = try archive(dir, tar.finished())
         let out = dir.url.appendingPathComponent("out")
         try dir.write("out/jpg/a.jpg", Data([1, 1]))
+        try dir.write("out/.unpacking-a.tgz-left-by-a-killed-run/jpg/a.jpg", Data([5]))
         let report = try TarGzExtractor.extract(tgz, into: out)
         XCTAssertEqual(report.alreadyPresent, ["jpg/a.jpg"])
         XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent("jpg/b.jpg")), Data([2, 2]))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path), ["jpg"], "stale staging is cleared")
 
         try dir.write("out/jpg/b.jpg", Data([9]))
         try FileManager.default.removeItem(at: out.appendingPathComponent("jpg/a.jpg"))

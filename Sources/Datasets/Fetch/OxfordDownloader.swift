@@ -4,43 +4,6 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// A file to download and the checksum it must have.
-public struct RemoteFile: Equatable, Sendable {
-    public var name: String
-    /// Lowercase hexadecimal MD5 of the complete file.
-    public var md5: String
-    /// Size in bytes, if known (lets a complete `.part` file be recognised without the network).
-    public var size: Int64?
-
-    public init(name: String, md5: String, size: Int64? = nil) {
-        self.name = name
-        self.md5 = md5.lowercased()
-        self.size = size
-    }
-
-    /// `.tgz` and `.tar.gz` files are unpacked after downloading.
-    public var isArchive: Bool { name.hasSuffix(".tgz") || name.hasSuffix(".tar.gz") }
-}
-
-/// What happened to each file during a fetch.
-public struct FetchReport: Equatable, Sendable {
-    public enum Action: String, Sendable {
-        case downloaded
-        case resumed
-        case alreadyPresent = "already present"
-        case unpacked
-        case alreadyUnpacked = "already unpacked"
-    }
-
-    public struct Step: Equatable, Sendable {
-        public var file: String
-        public var action: Action
-        public var detail: String
-    }
-
-    public var steps: [Step] = []
-}
-
 /// Downloads Oxford Flowers 102 (`102flowers.tgz`, `imagelabels.mat`, `setid.mat`) from the
 /// Visual Geometry Group's server into `destination`, giving the layout `jpg/`, `imagelabels.mat`
 /// and `setid.mat`.
@@ -105,7 +68,7 @@ public struct OxfordDownloader: Sendable {
     private func fetch(_ file: RemoteFile, report: inout FetchReport) throws {
         let target = destination.appendingPathComponent(file.name)
         let marker = destination.appendingPathComponent(".\(file.name).unpacked")
-        if file.isArchive, (try? String(contentsOf: marker, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == file.md5 {
+        if file.isArchive, (try? String(contentsOf: marker, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == file.md5.lowercased() {
             report.steps.append(.init(file: file.name, action: .alreadyUnpacked, detail: "unpacked earlier"))
             log?("\(file.name): already unpacked")
             return
@@ -146,7 +109,7 @@ public struct OxfordDownloader: Sendable {
         if file.isArchive {
             log?("\(file.name): unpacking")
             let extraction = try TarGzExtractor.extract(target, into: destination)
-            try AtomicText.write(file.md5 + "\n", to: marker)
+            try AtomicText.write(file.md5.lowercased() + "\n", to: marker)
             if !keepArchives { try? FileManager.default.removeItem(at: target) }
             report.steps.append(.init(file: file.name, action: .unpacked,
                                       detail: "\(extraction.files.count) files, \(extraction.alreadyPresent.count) already present"))
@@ -160,21 +123,6 @@ public struct OxfordDownloader: Sendable {
             return "size \(actual) bytes, expected \(expected)"
         }
         let md5 = try MD5.hex(ofFile: url)
-        return md5 == file.md5 ? nil : "MD5 \(md5), expected \(file.md5)"
-    }
-}
-
-/// Small text files written atomically: a temporary file in the same folder, then a rename.
-enum AtomicText {
-    static func write(_ text: String, to url: URL) throws {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        do {
-            try Data(text.utf8).write(to: temporary)
-            if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
-            try FileManager.default.moveItem(at: temporary, to: url)
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw FileFormatError(.writeFailed, path: url.path, error.localizedDescription)
-        }
+        return md5 == file.md5.lowercased() ? nil : "MD5 \(md5), expected \(file.md5.lowercased())"
     }
 }

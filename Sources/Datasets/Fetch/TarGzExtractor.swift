@@ -22,7 +22,12 @@ public enum TarGzExtractor {
             throw FileFormatError(.writeFailed, path: destination.path, "cannot create folder: \(error.localizedDescription)")
         }
         // Staging inside the destination keeps the final moves on one file system (plain renames).
-        let staging = destination.appendingPathComponent(".unpacking-\(archive.lastPathComponent)-\(UUID().uuidString)")
+        // Staging folders left by an unpacking that was killed are ours (by name) and are removed.
+        let stagingPrefix = ".unpacking-\(archive.lastPathComponent)-"
+        for name in (try? fm.contentsOfDirectory(atPath: destination.path)) ?? [] where name.hasPrefix(stagingPrefix) {
+            try? fm.removeItem(at: destination.appendingPathComponent(name))
+        }
+        let staging = destination.appendingPathComponent(stagingPrefix + UUID().uuidString)
         defer { try? fm.removeItem(at: staging) }
         let sink = try StagingSink(root: staging)
         try stream(archive, into: sink)

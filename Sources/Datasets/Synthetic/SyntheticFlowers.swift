@@ -75,19 +75,3 @@ public struct SyntheticFlowers: Sendable {
         return mix(seed ^ mix(UInt64(bitPattern: Int64(index)) &+ 0x5851_F42D_4C95_7F2D))
     }
 }
-
-/// Fixed slots that parallel workers fill, each writing only its own index.
-final class ResultSlots<T>: @unchecked Sendable {
-    private var storage: [T?]
-    private let lock = NSLock()
-
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ value: T) {
-        lock.lock()
-        storage[index] = value
-        lock.unlock()
-    }
-
-    var values: [T] { storage.map { $0! } }
-}
