@@ -100,7 +100,13 @@ struct Flower: Sendable {
                     let hw = ring.pointee.halfWidth * ring.pointee.widthScale[j]
                     // Outside the petal's bounding box (plus the coverage ramp) nothing can show.
                     if abs(v) > hw + margin || u > base + len + margin { continue }
-                    let d = PetalGeometry.petal(ring.pointee.shape, u: u, v: v, base: base, length: len, halfWidth: hw)
+                    var d = PetalGeometry.petal(ring.pointee.shape, u: u, v: v, base: base, length: len, halfWidth: hw)
+                    let ruffle = ring.pointee.ruffle
+                    if ruffle > 0 {
+                        // Soft waves along broad petals' outlines, different on every petal.
+                        let t = (u - base) / len
+                        d += ruffle * len * cos(v / hw * 5.5 + t * 4 + Float(j) * 2.1)
+                    }
                     let coverage = clamp01(0.5 - d * pixelsPerUnit)
                     if coverage <= 0 { continue }
                     let petal = ring.pointee.shade(j: j, u: u, v: v, d: d, length: len, halfWidth: hw,

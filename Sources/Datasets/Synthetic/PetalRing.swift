@@ -30,6 +30,8 @@ struct PetalRing: Sendable {
     var speckles: Bool
     /// Darkening towards the petal's sides: petals are cupped, not flat.
     var cup: Float
+    /// Depth of the waves along the outline, as a fraction of the petal length (0 = smooth).
+    var ruffle: Float
 
     /// Farthest reach from the flower centre, for skipping pixels the ring cannot touch.
     var extent: Float = 0
@@ -72,6 +74,7 @@ struct PetalRing: Sendable {
         veinCount = shape == .ray ? 2 : Float(Int(rng.uniform(5, 9)))
         speckles = species.speckles
         cup = shape == .ray ? 0.12 : rng.uniform(0.15, 0.3)
+        ruffle = shape == .round || shape == .notched ? rng.uniform(0.01, 0.03) : 0
     }
 
     /// The colour of petal `j` at local position (u along, v across), `d` its signed distance.
