@@ -48,6 +48,7 @@ final class OxfordDownloaderTests: XCTestCase {
     private func downloader(_ server: LocalHTTPServer, _ destination: URL, _ files: [RemoteFile]) -> OxfordDownloader {
         var d = OxfordDownloader(destination: destination, baseURL: server.baseURL, files: files)
         d.timeout = 10
+        d.retryDelay = 0
         return d
     }
 

@@ -30,6 +30,8 @@ public struct OxfordDownloader: Sendable {
     public var attempts = 3
     /// Seconds without any data before a request counts as interrupted.
     public var timeout: TimeInterval = 60
+    /// Seconds to wait before the first retry (the n-th waits n times as long).
+    public var retryDelay: TimeInterval = 2
     /// Keep downloaded archives after unpacking them (they are the checksummed originals).
     public var keepArchives = true
     /// Human-readable progress lines.
@@ -89,7 +91,7 @@ public struct OxfordDownloader: Sendable {
             let progress = self.progress
             var perFile: (@Sendable (Int64, Int64?) -> Void)?
             if let progress { perFile = { @Sendable received, total in progress(name, received, total) } }
-            let downloader = RangeDownloader(attempts: attempts, timeout: timeout, progress: perFile)
+            let downloader = RangeDownloader(attempts: attempts, timeout: timeout, retryDelay: retryDelay, progress: perFile)
             let outcome = try downloader.download(url, to: part, expectedSize: file.size)
             if let problem = try mismatch(of: part, against: file) {
                 // A corrupt part would only be resumed into a corrupt file: start afresh next time.

@@ -9,6 +9,8 @@ import FoundationNetworking
 struct RangeDownloader {
     var attempts: Int
     var timeout: TimeInterval
+    /// Pause before each retry, growing with the attempt number (a flaky line often recovers).
+    var retryDelay: TimeInterval = 0
     var progress: (@Sendable (_ received: Int64, _ total: Int64?) -> Void)?
 
     enum Outcome: Equatable {
@@ -23,7 +25,8 @@ struct RangeDownloader {
     func download(_ url: URL, to part: URL, expectedSize: Int64?) throws -> Outcome {
         var resumed = false
         var lastError: TransferError?
-        for _ in 0..<max(1, attempts) {
+        for attempt in 0..<max(1, attempts) {
+            if attempt > 0 && retryDelay > 0 { Thread.sleep(forTimeInterval: retryDelay * Double(attempt)) }
             var existing = RangeDownloader.fileSize(part) ?? 0
             if let expectedSize, existing > expectedSize {
                 // Longer than the real file: not a prefix of it, so start over.
