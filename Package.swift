@@ -44,7 +44,7 @@ let package = Package(
         // Tensors, automatic differentiation, layers, optimizers; OpenBLAS underneath.
         .target(name: "TensorCore", dependencies: ["CBLAS", "FileFormats"], swiftSettings: numericSettings),
         // Image datasets: Oxford Flowers 102, image folders, synthetic flowers, cache and loader.
-        .target(name: "Datasets", dependencies: ["FileFormats", "TensorCore"], swiftSettings: numericSettings),
+        .target(name: "Datasets", dependencies: ["FileFormats", "TensorCore", "CZlib"], swiftSettings: numericSettings),
         // Models.
         .target(name: "VQVAE", dependencies: ["TensorCore"], swiftSettings: numericSettings),
         .target(name: "LatentFlow", dependencies: ["TensorCore"], swiftSettings: numericSettings),
@@ -58,7 +58,7 @@ let package = Package(
 
         .testTarget(name: "FileFormatsTests", dependencies: ["FileFormats"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "FileFormats"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FileFormats", "TensorCore", "CZlib"]),
         .testTarget(name: "VQVAETests", dependencies: ["VQVAE"]),
         .testTarget(name: "LatentFlowTests", dependencies: ["LatentFlow"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
