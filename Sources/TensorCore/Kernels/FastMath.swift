@@ -1,0 +1,43 @@
+/// Branch-free elementary functions that the compiler can vectorise.
+///
+/// A call to the C library's `expf` inside a loop keeps that loop scalar; these versions are
+/// plain arithmetic and bit operations, so loops of SiLU, GELU and softmax become AVX2 code.
+/// Accuracy is about 2 ulp over the range that matters (relative error < 3e-7).
+public enum FastMath {
+    /// e^x for x in roughly [−87, 88]; smaller inputs give 2^−126 (≈ 1e−38), larger ones e^88.3.
+    @inlinable @inline(__always)
+    public static func exp(_ x: Float) -> Float {
+        // exp(x) = 2^n · exp(r), n = round(x / ln 2), r = x − n·ln 2 in [−ln2/2, ln2/2].
+        let clamped = Swift.min(Swift.max(x, -87.33), 88.3)
+        // Adding 1.5·2^23 rounds to the nearest integer and leaves it in the low mantissa bits.
+        let magic: Float = 12_582_912
+        let shifted = clamped * 1.442_695_04 + magic
+        let n = shifted - magic
+        // ln 2 in two parts: n · 0.693145751953125 is exact (few mantissa bits), so r keeps float precision.
+        var r = clamped - n * 0.693_145_751_953_125
+        r = r - n * 1.428_606_765_330_187e-6
+        // Taylor series of exp(r) to degree 6: |error| < 1.3e-7 relative on |r| ≤ ln2/2.
+        var p: Float = 1.0 / 720
+        p = p * r + 1.0 / 120
+        p = p * r + 1.0 / 24
+        p = p * r + 1.0 / 6
+        p = p * r + 0.5
+        p = p * r + 1
+        p = p * r + 1
+        // 2^n assembled from its exponent bits (n stays within the normal range after clamping).
+        let bits = (shifted.bitPattern &- magic.bitPattern &+ 127) &<< 23
+        return p * Float(bitPattern: bits)
+    }
+
+    /// 1 / (1 + e^−x).
+    @inlinable @inline(__always)
+    public static func sigmoid(_ x: Float) -> Float {
+        1 / (1 + exp(-x))
+    }
+
+    /// tanh(x) = 1 − 2 / (e^{2x} + 1); absolute error ≈ 1e−7.
+    @inlinable @inline(__always)
+    public static func tanh(_ x: Float) -> Float {
+        1 - 2 / (exp(2 * x) + 1)
+    }
+}
