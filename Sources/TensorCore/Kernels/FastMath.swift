@@ -4,7 +4,8 @@
 /// plain arithmetic and bit operations, so loops of SiLU, GELU and softmax become AVX2 code.
 /// Accuracy is about 2 ulp over the range that matters (relative error < 3e-7).
 public enum FastMath {
-    /// e^x for x in roughly [−87, 88]; smaller inputs give 2^−126 (≈ 1e−38), larger ones e^88.3.
+    /// e^x for x in roughly [−87, 88]; smaller inputs give 0, larger ones e^88.3 (finite, so that
+    /// sigmoid and softmax never see inf/inf).
     @inlinable @inline(__always)
     public static func exp(_ x: Float) -> Float {
         // exp(x) = 2^n · exp(r), n = round(x / ln 2), r = x − n·ln 2 in [−ln2/2, ln2/2].
@@ -26,7 +27,9 @@ public enum FastMath {
         p = p * r + 1
         // 2^n assembled from its exponent bits (n stays within the normal range after clamping).
         let bits = (shifted.bitPattern &- magic.bitPattern &+ 127) &<< 23
-        return p * Float(bitPattern: bits)
+        let result = p * Float(bitPattern: bits)
+        // Underflow to exactly 0 (a select, so the loop still vectorises), as softmax expects.
+        return x < -87.33 ? 0 : result
     }
 
     /// 1 / (1 + e^−x).

@@ -38,12 +38,16 @@ struct GroupNormKernel {
                  mean: UnsafeMutablePointer<Float>, inverseStd: UnsafeMutablePointer<Float>) {
         let hw = spatial, cpg = channelsPerGroup, size = groupSize, groups = self.groups
         let channels = self.channels, silu = self.silu
+        guard size > 0 else { return }
         forEachBlock { block in
             let start = block * size
             let xb = x + start
             // Two passes (mean, then squared deviations) over a block that is in cache: exact
             // where a one-pass E[x²] − E[x]² would cancel.
-            let mu = Float(Self.chunkedSum(size) { VectorReductions.sum(xb + $0, count: $1) } / Double(size))
+            // Summing x − x₀ keeps the partial sums small when the mean is far from zero.
+            let x0 = xb[0]
+            let mu = x0 + Float(Self.chunkedSum(size) {
+                VectorReductions.sum(xb + $0, count: $1, center: x0) } / Double(size))
             let squares = Self.chunkedSum(size) { VectorReductions.sumOfSquares(xb + $0, count: $1, center: mu) }
             let r = Float(1 / (squares / Double(size) + Double(epsilon)).squareRoot())
             mean[block] = mu
@@ -76,6 +80,7 @@ struct GroupNormKernel {
                   sumGradient: UnsafeMutablePointer<Float>, sumGradientNormalized: UnsafeMutablePointer<Float>) {
         let hw = spatial, cpg = channelsPerGroup, size = groupSize, groups = self.groups
         let channels = self.channels, silu = self.silu
+        guard size > 0 else { return }
         forEachBlock { block in
             let start = block * size
             let mu = mean[block], r = inverseStd[block]

@@ -26,6 +26,23 @@ public enum VectorReductions {
         return s
     }
 
+    /// Σ (p[i] − center). With `center` near the values (say, the first one) the partial sums stay
+    /// small, so a mean far from zero loses no precision; mean = center + result / n.
+    @inlinable
+    public static func sum(_ p: UnsafePointer<Float>, count n: Int, center: Float) -> Float {
+        let c = Vector(repeating: center)
+        var a0 = Vector(), a1 = Vector()
+        var i = 0
+        while i + 16 <= n {
+            a0 += load(p, i) - c
+            a1 += load(p, i + 8) - c
+            i += 16
+        }
+        var s = (a0 + a1).sum()
+        while i < n { s += p[i] - center; i += 1 }
+        return s
+    }
+
     /// Σ (p[i] − center)².
     @inlinable
     public static func sumOfSquares(_ p: UnsafePointer<Float>, count n: Int, center: Float) -> Float {

@@ -38,7 +38,7 @@ public func spatialSelfAttention(_ qkv: Variable, heads: Int = 1, scale: Float? 
                    probabilities: probabilities.unsafePointer, output: out.unsafePointer)
     return Variable.result(out, operation: "spatialSelfAttention", inputs: [qkv]) { g in
         let grad = Tensor(uninitializedShape: qkvValue.shape)
-        let gp = grad.unsafePointer
+        let gp = grad.unsafePointer, base = qkvValue.unsafePointer
         kernel.backward(q: base, k: base + c * t, v: base + 2 * c * t, scale: scaleValue,
                         probabilities: probabilities.unsafePointer, gradOutput: g.unsafePointer,
                         gradQ: gp, gradK: gp + c * t, gradV: gp + 2 * c * t)

@@ -30,7 +30,7 @@ extension Variable {
         }
         return Variable.result(out, operation: "gelu", inputs: [self]) { g in
             let dx = Tensor(uninitializedShape: x.shape)
-            let gp = g.unsafePointer, dp = dx.unsafePointer
+            let gp = g.unsafePointer, dp = dx.unsafePointer, xp = x.unsafePointer
             switch approximation {
             case .tanh:
                 parallelChunks(x.count) { range in

@@ -17,7 +17,7 @@ public func layerNorm(_ x: Variable, weight: Variable?, bias: Variable?, epsilon
     parallelChunks(rows, minimumPerThread: minimumRows) { range in
         for row in range {
             let xs = xp + row * d, ys = yp + row * d
-            let mu = Float(Double(VectorReductions.sum(xs, count: d)) / Double(d))
+            let mu = xs[0] + VectorReductions.sum(xs, count: d, center: xs[0]) / Float(d)
             let variance = Double(VectorReductions.sumOfSquares(xs, count: d, center: mu)) / Double(d)
             let r = Float(1 / (variance + Double(epsilon)).squareRoot())
             mp[row] = mu
@@ -35,6 +35,9 @@ public func layerNorm(_ x: Variable, weight: Variable?, bias: Variable?, epsilon
     if let bias { inputs.append(bias) }
     let needX = x.requiresGrad
     return Variable.result(out, operation: "layerNorm", inputs: inputs) { g in
+        // Pointers are taken from tensors the closure holds: the forward's locals are gone by now.
+        let xp = xv.unsafePointer, mp = mean.unsafePointer, rp = inverseStd.unsafePointer
+        let gp = gamma?.unsafePointer
         let dx = Tensor(uninitializedShape: xv.shape)
         // Each thread sums its rows' γ and β gradients into its own slice; the slices are added after.
         let threads = Swift.max(1, Swift.min(ComputeThreads.count, rows / minimumRows))

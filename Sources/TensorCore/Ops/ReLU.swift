@@ -7,7 +7,7 @@ extension Variable {
         parallelChunks(x.count) { range in for i in range { yp[i] = Swift.max(xp[i], 0) } }
         return Variable.result(out, operation: "relu", inputs: [self]) { g in
             let dx = Tensor(uninitializedShape: out.shape)
-            let gp = g.unsafePointer, dp = dx.unsafePointer
+            let gp = g.unsafePointer, dp = dx.unsafePointer, yp = out.unsafePointer
             parallelChunks(out.count) { range in for i in range { dp[i] = yp[i] > 0 ? gp[i] : 0 } }
             return [dx]
         }

@@ -64,7 +64,7 @@ private func elementwiseLoss(_ prediction: Variable, _ target: Variable, operati
     return Variable.result(loss, operation: operation, inputs: [prediction, target]) { g in
         let k = g.scalarValue / Float(Swift.max(n, 1))
         let dp = Tensor(uninitializedShape: p.shape)
-        let dpp = dp.unsafePointer
+        let dpp = dp.unsafePointer, pp = p.unsafePointer, tp = t.unsafePointer
         parallelChunks(n) { range in for i in range { dpp[i] = k * derivative(pp[i] - tp[i]) } }
         return [needP ? dp : nil, needT ? dp.scaled(-1) : nil]
     }

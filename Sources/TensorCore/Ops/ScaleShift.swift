@@ -24,7 +24,7 @@ public func scaleShift(_ x: Variable, scale: Variable, shift: Variable) -> Varia
         let dx = needX ? Tensor(uninitializedShape: xv.shape) : nil
         let ds = needScale ? Tensor(uninitializedShape: sv.shape) : nil
         let dt = needShift ? Tensor(uninitializedShape: tv.shape) : nil
-        let gp = g.unsafePointer
+        let gp = g.unsafePointer, xp = xv.unsafePointer, sp = sv.unsafePointer
         parallelChunks(planes, minimumPerThread: minimumPlanes) { range in
             for plane in range {
                 let gs = gp + plane * hw, xs = xp + plane * hw

@@ -15,7 +15,7 @@ public func softmax(lastDimensionOf x: Variable) -> Variable {
     return Variable.result(out, operation: "softmax", inputs: [x]) { g in
         // ∂x = y ⊙ (∂y − Σ ∂y ⊙ y) per row.
         let dx = Tensor(uninitializedShape: out.shape)
-        let gp = g.unsafePointer, dp = dx.unsafePointer
+        let gp = g.unsafePointer, dp = dx.unsafePointer, yp = out.unsafePointer
         parallelChunks(rows, minimumPerThread: minimumRows) { range in
             for row in range {
                 let ys = yp + row * d, gs = gp + row * d, ds = dp + row * d
