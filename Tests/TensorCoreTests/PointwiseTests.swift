@@ -107,4 +107,12 @@ final class PointwiseTests: XCTestCase {
         assertGradientsMatch([randomTensor([2, 3, 4], seed: 12)]) { $0[0].transposeLastTwo() }
         XCTAssertEqual(Variable(x).permuted([0, 1, 2, 3]).value, x)
     }
+
+    func testAllocatorTuningAppliesOnGlibc() {
+        #if os(Linux)
+        XCTAssertTrue(AllocatorTuning.keepFreedMemoryForReuse())
+        #endif
+        // Allocation still works afterwards.
+        XCTAssertEqual(Tensor(zeros: [1 << 20]).sum(), 0)
+    }
 }
