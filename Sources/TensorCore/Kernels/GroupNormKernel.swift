@@ -117,8 +117,15 @@ struct GroupNormKernel {
             let k2 = -r * r * m2, k3 = -r * m1
             for ch in 0..<cpg {
                 let k1 = r * gain[firstChannel + ch]
-                let xs = x + start + ch * hw, gs = dh + ch * hw, d = gradInput + start + ch * hw
-                for i in 0..<hw { d[i] = k1 * gs[i] + k2 * (xs[i] - mu) + k3 }
+                let xs = x + start + ch * hw, d = gradInput + start + ch * hw
+                if silu {
+                    // ∂h is already in d: update it in place through one pointer, or the compiler's
+                    // overlap check (d == ∂h) sends the loop down its scalar path.
+                    for i in 0..<hw { d[i] = k1 * d[i] + k2 * (xs[i] - mu) + k3 }
+                } else {
+                    let gs = gradOutput + start + ch * hw
+                    for i in 0..<hw { d[i] = k1 * gs[i] + k2 * (xs[i] - mu) + k3 }
+                }
             }
         }
     }
