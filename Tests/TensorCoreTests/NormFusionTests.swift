@@ -15,6 +15,18 @@ final class NormFusionTests: XCTestCase {
         }
     }
 
+    /// Large enough that the blocks are split over threads.
+    func testParallelBlocksEqualComposition() {
+        let shape = [8, 16, 32, 32]
+        let inputs = [randomTensor(shape, seed: 21), randomTensor([16], seed: 22), randomTensor([16], seed: 23),
+                      randomTensor([8, 16], seed: 24), randomTensor([8, 16], seed: 25)]
+        assertSameValuesAndGradients(inputs) {
+            groupNormScaleShift($0[0], groups: 8, weight: $0[1], bias: $0[2], scale: $0[3], shift: $0[4], silu: true)
+        } reference: {
+            scaleShift(groupNorm($0[0], groups: 8, weight: $0[1], bias: $0[2]), scale: $0[3], shift: $0[4]).silu()
+        }
+    }
+
     func testGroupNormScaleShiftSiLUEqualsComposition() {
         let shape = [3, 8, 5, 7]
         let inputs = [randomTensor(shape, seed: 4, scale: 2), randomTensor([8], seed: 5), randomTensor([8], seed: 6),
