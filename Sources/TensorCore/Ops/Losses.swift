@@ -4,19 +4,7 @@ public func mseLoss(_ prediction: Variable, _ target: Variable) -> Variable {
     let p = prediction.value, t = target.value
     precondition(p.shape == t.shape, "mseLoss: prediction \(p.shape) and target \(t.shape) differ")
     let n = p.count
-    let pp = p.unsafePointer, tp = t.unsafePointer
-    var total = 0.0
-    var i = 0
-    while i < n {
-        let end = min(n, i + 4096)
-        var partial: Float = 0
-        for j in i..<end {
-            let d = pp[j] - tp[j]
-            partial += d * d
-        }
-        total += Double(partial)
-        i = end
-    }
+    let total = p.zipMap(t, -).squaredNorm()
     let loss = Tensor(scalar: Float(total / Double(Swift.max(n, 1))))
     return Variable.result(loss, operation: "mse", inputs: [prediction, target]) { g in
         let k = 2 * g.scalarValue / Float(Swift.max(n, 1))

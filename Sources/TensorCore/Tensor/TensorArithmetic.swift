@@ -51,18 +51,16 @@ extension Tensor {
         return out
     }
 
-    /// Sum of all elements, accumulated in Double.
+    /// Sum of all elements: 8-lane Float partial sums per block of 4096, blocks added in Double,
+    /// so the loop vectorises and large sums stay exact.
     public func sum() -> Double {
         let p = storage.pointer
         var total = 0.0
         var i = 0
-        // Blocks of Float partial sums keep the loop vectorised while Double keeps large sums exact.
         while i < count {
-            let end = min(count, i + 4096)
-            var partial: Float = 0
-            for j in i..<end { partial += p[j] }
-            total += Double(partial)
-            i = end
+            let n = Swift.min(4096, count - i)
+            total += Double(VectorReductions.sum(p + i, count: n))
+            i += n
         }
         return total
     }
@@ -72,11 +70,9 @@ extension Tensor {
         var total = 0.0
         var i = 0
         while i < count {
-            let end = min(count, i + 4096)
-            var partial: Float = 0
-            for j in i..<end { partial += p[j] * p[j] }
-            total += Double(partial)
-            i = end
+            let n = Swift.min(4096, count - i)
+            total += Double(VectorReductions.dot(p + i, p + i, count: n))
+            i += n
         }
         return total
     }
