@@ -1,0 +1,21 @@
+/// Knobs of the convolution kernels, public so that benchmarks can compare settings.
+/// The defaults are the fastest measured on the reference 2-core machine.
+public enum ConvolutionTuning {
+    /// How the work of one convolution is spread over the cores.
+    public enum Threading: Sendable {
+        /// Pick per shape (see `ConvolutionPlan`).
+        case automatic
+        /// Blocks of images in parallel on the compute threads, BLAS single-threaded inside each.
+        case imagesInParallel
+        /// One block after another, each GEMM multithreaded by BLAS.
+        case blasThreads
+    }
+
+    nonisolated(unsafe) public static var threading: Threading = .automatic
+    /// Images whose output is smaller than this many pixels are put side by side in one GEMM,
+    /// because BLAS is slow on thin matrices.
+    nonisolated(unsafe) public static var minimumColumns = 1024
+    /// Upper bound on the bytes of one block's column matrix: larger outputs are tiled by rows so
+    /// the unrolled patches are still in cache when the GEMM reads them.
+    nonisolated(unsafe) public static var columnBudgetBytes = 2 << 20
+}
