@@ -4,35 +4,48 @@ import XCTest
 /// Settings of `ConvolutionTuning` that drive conv2d through each of its code paths.
 struct ConvTuningSetting {
     let name: String
-    let threading: ConvolutionTuning.Threading
-    let minimumColumns: Int
-    let columnBudgetBytes: Int
+    var threading: ConvolutionTuning.Threading = ConvolutionTuning.threading
+    var minimumColumns = ConvolutionTuning.minimumColumns
+    var columnBudgetBytes = ConvolutionTuning.columnBudgetBytes
+    var winogradMinimumChannels = ConvolutionTuning.winogradMinimumChannels
+    var winogradMinimumTiles = ConvolutionTuning.winogradMinimumTiles
 
     static let all: [ConvTuningSetting] = [
-        ConvTuningSetting(name: "default", threading: ConvolutionTuning.threading,
-                          minimumColumns: ConvolutionTuning.minimumColumns,
-                          columnBudgetBytes: ConvolutionTuning.columnBudgetBytes),
-        // Every image its own block, cut into single output rows.
+        ConvTuningSetting(name: "default"),
+        // im2col, every image its own block, cut into single output rows.
         ConvTuningSetting(name: "row tiles, parallel", threading: .imagesInParallel, minimumColumns: 1,
-                          columnBudgetBytes: 4),
+                          columnBudgetBytes: 4, winogradMinimumChannels: 0),
         ConvTuningSetting(name: "row tiles, BLAS threads", threading: .blasThreads, minimumColumns: 1,
-                          columnBudgetBytes: 4),
-        // Images side by side in one GEMM.
+                          columnBudgetBytes: 4, winogradMinimumChannels: 0),
+        // im2col, images side by side in one GEMM.
         ConvTuningSetting(name: "grouped, parallel", threading: .imagesInParallel, minimumColumns: 1 << 20,
-                          columnBudgetBytes: 1 << 30),
+                          columnBudgetBytes: 1 << 30, winogradMinimumChannels: 0),
         ConvTuningSetting(name: "grouped, BLAS threads", threading: .blasThreads, minimumColumns: 1 << 20,
-                          columnBudgetBytes: 1 << 30),
+                          columnBudgetBytes: 1 << 30, winogradMinimumChannels: 0),
+        // Winograd for every 3×3 stride-1 convolution: one tile row per block, or whole images side by side.
+        ConvTuningSetting(name: "Winograd row tiles", threading: .imagesInParallel, columnBudgetBytes: 4,
+                          winogradMinimumChannels: 1, winogradMinimumTiles: 1),
+        ConvTuningSetting(name: "Winograd grouped, parallel", threading: .imagesInParallel, columnBudgetBytes: 1 << 30,
+                          winogradMinimumChannels: 1, winogradMinimumTiles: 1 << 20),
+        ConvTuningSetting(name: "Winograd grouped, BLAS threads", threading: .blasThreads, columnBudgetBytes: 1 << 30,
+                          winogradMinimumChannels: 1, winogradMinimumTiles: 1 << 20),
     ]
 
     func apply(_ body: () throws -> Void) rethrows {
-        let saved = (ConvolutionTuning.threading, ConvolutionTuning.minimumColumns, ConvolutionTuning.columnBudgetBytes)
-        ConvolutionTuning.threading = threading
-        ConvolutionTuning.minimumColumns = minimumColumns
-        ConvolutionTuning.columnBudgetBytes = columnBudgetBytes
-        defer {
-            (ConvolutionTuning.threading, ConvolutionTuning.minimumColumns, ConvolutionTuning.columnBudgetBytes) = saved
-        }
+        let saved = self.current()
+        set(self)
+        defer { set(saved) }
         try body()
+    }
+
+    private func current() -> ConvTuningSetting { ConvTuningSetting(name: "saved") }
+
+    private func set(_ s: ConvTuningSetting) {
+        ConvolutionTuning.threading = s.threading
+        ConvolutionTuning.minimumColumns = s.minimumColumns
+        ConvolutionTuning.columnBudgetBytes = s.columnBudgetBytes
+        ConvolutionTuning.winogradMinimumChannels = s.winogradMinimumChannels
+        ConvolutionTuning.winogradMinimumTiles = s.winogradMinimumTiles
     }
 }
 

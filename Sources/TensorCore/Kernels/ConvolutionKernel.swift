@@ -12,6 +12,45 @@ enum ConvolutionKernel {
     /// y [N, Cout, Ho, Wo] = conv(x [N, Cin, H, W], w [Cout, K]) + bias.
     static func forward(_ g: ConvolutionGeometry, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                         bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
+        if WinogradKernel.applies(to: g) {
+            let problem = WinogradKernel.Problem(batch: g.batch, inChannels: g.inChannels, outChannels: g.outChannels,
+                                                 height: g.height, width: g.width, padding: g.padding)
+            ScratchPool.winogradWeights.withSlots(1) { slots in
+                let u = slots[0][0].floats(16 * g.outChannels * g.inChannels)
+                WinogradKernel.transformWeights(weight, outChannels: g.outChannels, inChannels: g.inChannels,
+                                                forGradient: false, into: u)
+                WinogradKernel.convolve(problem, x: x, u: u, bias: bias, y: y)
+            }
+        } else {
+            forwardByColumns(g, x: x, weight: weight, bias: bias, y: y)
+        }
+    }
+
+    /// Gradients of `forward`: any of dx [N, Cin, H, W], dw [Cout, K], db [Cout] (overwritten).
+    static func backward(_ g: ConvolutionGeometry, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                         gy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?,
+                         dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?) {
+        if let dx, WinogradKernel.applies(to: g) {
+            // dx is the convolution of dy with the spatially flipped, channel-transposed weight.
+            let problem = WinogradKernel.Problem(batch: g.batch, inChannels: g.outChannels, outChannels: g.inChannels,
+                                                 height: g.outHeight, width: g.outWidth, padding: 2 - g.padding)
+            ScratchPool.winogradWeights.withSlots(1) { slots in
+                let u = slots[0][0].floats(16 * g.outChannels * g.inChannels)
+                WinogradKernel.transformWeights(weight, outChannels: g.outChannels, inChannels: g.inChannels,
+                                                forGradient: true, into: u)
+                WinogradKernel.convolve(problem, x: gy, u: u, bias: nil, y: dx)
+            }
+            if dw != nil || db != nil {
+                backwardByColumns(g, x: x, weight: weight, gy: gy, dx: nil, dw: dw, db: db)
+            }
+        } else {
+            backwardByColumns(g, x: x, weight: weight, gy: gy, dx: dx, dw: dw, db: db)
+        }
+    }
+
+    /// `forward` as im2col + one GEMM per block.
+    static func forwardByColumns(_ g: ConvolutionGeometry, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                 bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
         let plan = ConvolutionPlan(g)
         let k = g.patchSize, cout = g.outChannels, pixels = g.outPixels, wo = g.outWidth
         let outImage = cout * pixels
@@ -56,10 +95,10 @@ enum ConvolutionKernel {
         }
     }
 
-    /// Gradients of `forward`: any of dx [N, Cin, H, W], dw [Cout, K], db [Cout] (overwritten).
-    static func backward(_ g: ConvolutionGeometry, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                         gy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?,
-                         dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?) {
+    /// `backward` as im2col + GEMMs per block, col2im for dx.
+    static func backwardByColumns(_ g: ConvolutionGeometry, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                  gy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?,
+                                  dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?) {
         let plan = ConvolutionPlan(g)
         let k = g.patchSize, cout = g.outChannels, pixels = g.outPixels, wo = g.outWidth
         let inImage = g.inChannels * g.inPixels, outImage = cout * pixels
