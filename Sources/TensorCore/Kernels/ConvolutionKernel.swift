@@ -30,21 +30,45 @@ enum ConvolutionKernel {
     static func backward(_ g: ConvolutionGeometry, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                          gy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?,
                          dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?) {
-        if let dx, WinogradKernel.applies(to: g) {
-            // dx is the convolution of dy with the spatially flipped, channel-transposed weight.
-            let problem = WinogradKernel.Problem(batch: g.batch, inChannels: g.outChannels, outChannels: g.inChannels,
-                                                 height: g.outHeight, width: g.outWidth, padding: 2 - g.padding)
-            ScratchPool.winogradWeights.withSlots(1) { slots in
-                let u = slots[0][0].floats(16 * g.outChannels * g.inChannels)
-                WinogradKernel.transformWeights(weight, outChannels: g.outChannels, inChannels: g.inChannels,
-                                                forGradient: true, into: u)
-                WinogradKernel.convolve(problem, x: gy, u: u, bias: nil, y: dx)
+        if WinogradKernel.applies(to: g) {
+            if let dx {
+                // dx is the convolution of dy with the spatially flipped, channel-transposed weight.
+                let problem = WinogradKernel.Problem(batch: g.batch, inChannels: g.outChannels,
+                                                     outChannels: g.inChannels, height: g.outHeight,
+                                                     width: g.outWidth, padding: 2 - g.padding)
+                ScratchPool.winogradWeights.withSlots(1) { slots in
+                    let u = slots[0][0].floats(16 * g.outChannels * g.inChannels)
+                    WinogradKernel.transformWeights(weight, outChannels: g.outChannels, inChannels: g.inChannels,
+                                                    forGradient: true, into: u)
+                    WinogradKernel.convolve(problem, x: gy, u: u, bias: nil, y: dx)
+                }
             }
-            if dw != nil || db != nil {
-                backwardByColumns(g, x: x, weight: weight, gy: gy, dx: nil, dw: dw, db: db)
+            if let dw {
+                let problem = WinogradKernel.Problem(batch: g.batch, inChannels: g.inChannels,
+                                                     outChannels: g.outChannels, height: g.height, width: g.width,
+                                                     padding: g.padding)
+                WinogradKernel.weightGradient(problem, x: x, gy: gy, dw: dw)
             }
+            if let db { biasGradient(gy, batch: g.batch, channels: g.outChannels, pixels: g.outPixels, into: db) }
         } else {
             backwardByColumns(g, x: x, weight: weight, gy: gy, dx: dx, dw: dw, db: db)
+        }
+    }
+
+    /// db[o] = Σ over images and pixels of gy[n, o, ·].
+    static func biasGradient(_ gy: UnsafePointer<Float>, batch: Int, channels: Int, pixels: Int,
+                             into db: UnsafeMutablePointer<Float>) {
+        parallelChunks(channels, minimumPerThread: max(1, 65_536 / max(1, batch * pixels))) { range in
+            for o in range {
+                var total: Float = 0
+                for n in 0..<batch {
+                    let row = gy + (n * channels + o) * pixels
+                    var s: Float = 0
+                    for t in 0..<pixels { s += row[t] }
+                    total += s
+                }
+                db[o] = total
+            }
         }
     }
 

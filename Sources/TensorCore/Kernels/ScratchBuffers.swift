@@ -33,7 +33,7 @@ final class ScratchBuffer: @unchecked Sendable {
 /// thread running its own graph) simply gets a fresh set instead of sharing one.
 final class ScratchPool: @unchecked Sendable {
     static let convolution = ScratchPool(buffersPerSlot: 3)
-    static let winograd = ScratchPool(buffersPerSlot: 3)
+    static let winograd = ScratchPool(buffersPerSlot: 4)
     static let winogradWeights = ScratchPool(buffersPerSlot: 1)
 
     private let lock = NSLock()

@@ -104,6 +104,122 @@ enum WinogradKernel {
         }
     }
 
+    /// dW [Cout, Cin, 3, 3] of the forward `problem` given its input x and output gradient gy:
+    /// the adjoint of the Winograd forward pass. With Q = A dY Aᵀ per output tile,
+    /// dU_ξ [Cout, Cin] = Σ_tiles Q_ξ [Cout, tiles] · V_ξ [Cin, tiles]ᵀ (16 GEMMs whose inner
+    /// dimension is the number of tiles), and dW = Gᵀ dU G. Exact, like the forward pass.
+    static func weightGradient(_ p: Problem, x: UnsafePointer<Float>, gy: UnsafePointer<Float>,
+                               dw: UnsafeMutablePointer<Float>) {
+        let plan = Blocking(p)
+        let inImage = p.inChannels * p.height * p.width, outImage = p.outChannels * p.outHeight * p.outWidth
+        let uSize = p.outChannels * p.inChannels
+        ScratchPool.winograd.withSlots(plan.workers) { slots in
+            let accumulators = (0..<plan.workers).map { worker in
+                let a = slots[worker][3].floats(16 * uSize)
+                a.update(repeating: 0, count: 16 * uSize)
+                return a
+            }
+            let body = { (worker: Int) in
+                let scratch = slots[worker], du = accumulators[worker]
+                for block in plan.blocks(ofWorker: worker) {
+                    let tiles = block.images.count * block.tileRows.count * p.tileColumns
+                    let v = scratch[0].floats(16 * p.inChannels * tiles)
+                    let q = scratch[1].floats(16 * p.outChannels * tiles)
+                    let rows = scratch[2].floats(8 * (2 * p.tileColumns + 2))
+                    for (index, n) in block.images.enumerated() {
+                        let offset = index * block.tileRows.count * p.tileColumns
+                        inputTransform(p, image: x + n * inImage, tileRows: block.tileRows, v: v, ld: tiles,
+                                       offset: offset, rows: rows)
+                        gradientTransform(p, image: gy + n * outImage, tileRows: block.tileRows, q: q, ld: tiles,
+                                          offset: offset, rows: rows)
+                    }
+                    for xi in 0..<16 {
+                        gemm(transposeB: true, m: p.outChannels, n: p.inChannels, k: tiles,
+                             a: q + xi * p.outChannels * tiles, lda: tiles,
+                             b: v + xi * p.inChannels * tiles, ldb: tiles,
+                             beta: 1, c: du + xi * uSize, ldc: p.inChannels)
+                    }
+                }
+            }
+            if plan.workers == 1 {
+                body(0)
+            } else {
+                BLASThreadScope.singleThreaded { parallelFor(plan.workers) { body($0) } }
+            }
+            let du = accumulators[0]
+            for worker in 1..<max(1, plan.workers) {
+                let other = accumulators[worker]
+                for i in 0..<(16 * uSize) { du[i] += other[i] }
+            }
+            // dW = Gᵀ dU G per channel pair; Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0; 0 ½ ½ 1].
+            parallelChunks(uSize, minimumPerThread: 4096) { range in
+                for pair in range {
+                    func d(_ xi: Int) -> Float { du[xi * uSize + pair] }
+                    // z = Gᵀ dU: 3×4, row by row.
+                    let r0 = SIMD4<Float>(d(0), d(1), d(2), d(3)), r1 = SIMD4<Float>(d(4), d(5), d(6), d(7))
+                    let r2 = SIMD4<Float>(d(8), d(9), d(10), d(11)), r3 = SIMD4<Float>(d(12), d(13), d(14), d(15))
+                    let z = (r0 + 0.5 * (r1 + r2), 0.5 * (r1 - r2), 0.5 * (r1 + r2) + r3)
+                    let out = dw + pair * 9
+                    for r in 0..<3 {
+                        let row = r == 0 ? z.0 : (r == 1 ? z.1 : z.2)
+                        out[3 * r] = row[0] + 0.5 * (row[1] + row[2])
+                        out[3 * r + 1] = 0.5 * (row[1] - row[2])
+                        out[3 * r + 2] = 0.5 * (row[1] + row[2]) + row[3]
+                    }
+                }
+            }
+        }
+    }
+
+    /// Q[ξ][o][offset + (ty − first)·tilesW + tx] = (A dY Aᵀ)[ξ] for the output-gradient tiles of
+    /// rows `tileRows` (values past the output's edge are zero: they were never outputs).
+    private static func gradientTransform(_ p: Problem, image gy: UnsafePointer<Float>, tileRows: Range<Int>,
+                                          q: UnsafeMutablePointer<Float>, ld: Int, offset: Int,
+                                          rows: UnsafeMutablePointer<Float>) {
+        let ho = p.outHeight, wo = p.outWidth, tw = p.tileColumns, span = 2 * tw
+        let positionStride = p.outChannels * ld
+        let y0 = rows, y1 = rows + span
+        for o in 0..<p.outChannels {
+            let plane = gy + o * ho * wo
+            for ty in tileRows {
+                let oy = 2 * ty
+                y0.update(from: plane + oy * wo, count: wo)
+                if oy + 1 < ho {
+                    y1.update(from: plane + (oy + 1) * wo, count: wo)
+                } else {
+                    for t in 0..<wo { y1[t] = 0 }
+                }
+                if wo < span {
+                    y0[wo] = 0
+                    y1[wo] = 0
+                }
+                // Rows of A dY: y0, y0 + y1, y0 − y1, −y1 (whole rows at once) …
+                let v0 = rows + 2 * span, v1 = v0 + span, v2 = v1 + span, v3 = v2 + span
+                for t in 0..<span {
+                    let a = y0[t], b = y1[t]
+                    v0[t] = a
+                    v1[t] = a + b
+                    v2[t] = a - b
+                    v3[t] = -b
+                }
+                // … then each row's column pairs [a, b] → [a, a + b, a − b, −b].
+                let base = q + o * ld + offset + (ty - tileRows.lowerBound) * tw
+                for r in 0..<4 {
+                    let v = v0 + r * span
+                    let o0 = base + (4 * r) * positionStride, o1 = o0 + positionStride
+                    let o2 = o1 + positionStride, o3 = o2 + positionStride
+                    for tx in 0..<tw {
+                        let a = v[2 &* tx], b = v[2 &* tx &+ 1]
+                        o0[tx] = a
+                        o1[tx] = a + b
+                        o2[tx] = a - b
+                        o3[tx] = -b
+                    }
+                }
+            }
+        }
+    }
+
     /// V[ξ][c][offset + (ty − first)·tilesW + tx] = (Bᵀ d B)[ξ] for the tiles of rows `tileRows`.
     /// Separable: combine four input rows (vertical Bᵀ), then neighbouring columns (horizontal B).
     private static func inputTransform(_ p: Problem, image x: UnsafePointer<Float>, tileRows: Range<Int>,
