@@ -5,7 +5,7 @@ import XCTest
 /// and against finite differences.
 final class ConvGradientTests: XCTestCase {
     /// (batch, Cin, H, W, Cout, kernel, stride, padding): odd sizes, stride 2 with odd H/W,
-    /// kernels 1/3/5, padding 0/1/2, batches 1 and 3, strided and padded 1×1.
+    /// kernels 1/3/5, padding 0/1/2, batches 1, 2 and 3, strided and padded 1×1.
     static let shapes: [(Int, Int, Int, Int, Int, Int, Int, Int)] = [
         (1, 3, 7, 5, 4, 3, 1, 1),
         (3, 2, 9, 7, 5, 3, 2, 1),
@@ -15,6 +15,10 @@ final class ConvGradientTests: XCTestCase {
         (1, 5, 7, 7, 6, 3, 2, 0),
         (3, 2, 5, 5, 3, 1, 2, 1),
         (1, 3, 4, 6, 2, 3, 1, 2),
+        // Wide rows: the vectorised Winograd loops (8 tiles at a time) plus a remainder.
+        (2, 3, 6, 19, 4, 3, 1, 1),
+        (1, 2, 5, 37, 3, 3, 1, 0),
+        (2, 2, 3, 18, 3, 3, 1, 2),
     ]
 
     func testMatchesDirectLoopsOnEveryPath() {

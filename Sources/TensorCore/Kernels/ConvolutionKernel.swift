@@ -43,13 +43,17 @@ enum ConvolutionKernel {
                     WinogradKernel.convolve(problem, x: gy, u: u, bias: nil, y: dx)
                 }
             }
-            if let dw {
+            if let dw, !ConvolutionTuning.winogradWeightGradient {
+                backwardByColumns(g, x: x, weight: weight, gy: gy, dx: nil, dw: dw, db: db)
+            } else if let dw {
                 let problem = WinogradKernel.Problem(batch: g.batch, inChannels: g.inChannels,
                                                      outChannels: g.outChannels, height: g.height, width: g.width,
                                                      padding: g.padding)
                 WinogradKernel.weightGradient(problem, x: x, gy: gy, dw: dw)
             }
-            if let db { biasGradient(gy, batch: g.batch, channels: g.outChannels, pixels: g.outPixels, into: db) }
+            if let db, dw == nil || ConvolutionTuning.winogradWeightGradient {
+                biasGradient(gy, batch: g.batch, channels: g.outChannels, pixels: g.outPixels, into: db)
+            }
         } else {
             backwardByColumns(g, x: x, weight: weight, gy: gy, dx: dx, dw: dw, db: db)
         }

@@ -23,4 +23,6 @@ public enum ConvolutionTuning {
     nonisolated(unsafe) public static var winogradMinimumChannels = 32
     /// Winograd blocks of small images put images side by side until they have this many 2×2 tiles.
     nonisolated(unsafe) public static var winogradMinimumTiles = 256
+    /// Whether those convolutions also take their weight gradient through Winograd (else im2col).
+    nonisolated(unsafe) public static var winogradWeightGradient = true
 }

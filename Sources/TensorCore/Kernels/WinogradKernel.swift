@@ -208,12 +208,23 @@ enum WinogradKernel {
                     let v = v0 + r * span
                     let o0 = base + (4 * r) * positionStride, o1 = o0 + positionStride
                     let o2 = o1 + positionStride, o3 = o2 + positionStride
-                    for tx in 0..<tw {
+                    var tx = 0
+                    while tx + 8 <= tw {
+                        let pair = loadVector16(v + 2 * tx)
+                        let a = pair.evenHalf, b = pair.oddHalf
+                        storeVector(a, o0 + tx)
+                        storeVector(a + b, o1 + tx)
+                        storeVector(a - b, o2 + tx)
+                        storeVector(-b, o3 + tx)
+                        tx += 8
+                    }
+                    while tx < tw {
                         let a = v[2 &* tx], b = v[2 &* tx &+ 1]
                         o0[tx] = a
                         o1[tx] = a + b
                         o2[tx] = a - b
                         o3[tx] = -b
+                        tx += 1
                     }
                 }
             }
@@ -259,12 +270,23 @@ enum WinogradKernel {
                     let s = t + r * span
                     let o0 = base + (4 * r) * positionStride, o1 = o0 + positionStride
                     let o2 = o1 + positionStride, o3 = o2 + positionStride
-                    for tx in 0..<tw {
+                    var tx = 0
+                    while tx + 8 <= tw {
+                        let first = loadVector16(s + 2 * tx), second = loadVector16(s + 2 * tx + 2)
+                        let a = first.evenHalf, b = first.oddHalf, e = second.evenHalf, f = second.oddHalf
+                        storeVector(a - e, o0 + tx)
+                        storeVector(b + e, o1 + tx)
+                        storeVector(e - b, o2 + tx)
+                        storeVector(b - f, o3 + tx)
+                        tx += 8
+                    }
+                    while tx < tw {
                         let a = s[2 &* tx], b = s[2 &* tx &+ 1], e = s[2 &* tx &+ 2], f = s[2 &* tx &+ 3]
                         o0[tx] = a - e
                         o1[tx] = b + e
                         o2[tx] = e - b
                         o3[tx] = b - f
+                        tx += 1
                     }
                 }
             }
@@ -277,29 +299,44 @@ enum WinogradKernel {
                                         image y: UnsafeMutablePointer<Float>, rows: UnsafeMutablePointer<Float>) {
         let ho = p.outHeight, wo = p.outWidth, tw = p.tileColumns
         let positionStride = p.outChannels * ld
-        let s = rows  // 4 rows of horizontal combinations, 2 values per tile each
-        let top = rows + 8 * tw, bottom = top + 2 * tw
+        let top = rows, bottom = top + 2 * tw
         for o in 0..<p.outChannels {
             let bo = bias?[o] ?? 0
             let plane = y + o * ho * wo
             for ty in tileRows {
                 let base = m + o * ld + offset + (ty - tileRows.lowerBound) * tw
-                for r in 0..<4 {
-                    let m0 = base + (4 * r) * positionStride, m1 = m0 + positionStride
-                    let m2 = m1 + positionStride, m3 = m2 + positionStride
-                    let left = s + 2 * r * tw, right = left + tw
-                    for tx in 0..<tw {
-                        left[tx] = m0[tx] + m1[tx] + m2[tx]
-                        right[tx] = m1[tx] - m2[tx] - m3[tx]
-                    }
+                let m0 = base, m1 = m0 + positionStride, m2 = m1 + positionStride, m3 = m2 + positionStride
+                let m4 = m3 + positionStride, m5 = m4 + positionStride, m6 = m5 + positionStride
+                let m7 = m6 + positionStride, m8 = m7 + positionStride, m9 = m8 + positionStride
+                let m10 = m9 + positionStride, m11 = m10 + positionStride, m12 = m11 + positionStride
+                let m13 = m12 + positionStride, m14 = m13 + positionStride, m15 = m14 + positionStride
+                // Eight tiles at a time in registers: horizontal then vertical combination, and the
+                // two output columns of each tile interleaved into the output rows.
+                var tx = 0
+                let biasVector = SIMD8<Float>(repeating: bo)
+                while tx + 8 <= tw {
+                    let l0 = loadVector8(m0 + tx) + loadVector8(m1 + tx) + loadVector8(m2 + tx)
+                    let r0 = loadVector8(m1 + tx) - loadVector8(m2 + tx) - loadVector8(m3 + tx)
+                    let l1 = loadVector8(m4 + tx) + loadVector8(m5 + tx) + loadVector8(m6 + tx)
+                    let r1 = loadVector8(m5 + tx) - loadVector8(m6 + tx) - loadVector8(m7 + tx)
+                    let l2 = loadVector8(m8 + tx) + loadVector8(m9 + tx) + loadVector8(m10 + tx)
+                    let r2 = loadVector8(m9 + tx) - loadVector8(m10 + tx) - loadVector8(m11 + tx)
+                    let l3 = loadVector8(m12 + tx) + loadVector8(m13 + tx) + loadVector8(m14 + tx)
+                    let r3 = loadVector8(m13 + tx) - loadVector8(m14 + tx) - loadVector8(m15 + tx)
+                    storeVector(interleave(l0 + l1 + l2 + biasVector, r0 + r1 + r2 + biasVector), top + 2 * tx)
+                    storeVector(interleave(l1 - l2 - l3 + biasVector, r1 - r2 - r3 + biasVector), bottom + 2 * tx)
+                    tx += 8
                 }
-                let l0 = s, r0 = s + tw, l1 = s + 2 * tw, r1 = s + 3 * tw
-                let l2 = s + 4 * tw, r2 = s + 5 * tw, l3 = s + 6 * tw, r3 = s + 7 * tw
-                for tx in 0..<tw {
-                    top[2 &* tx] = l0[tx] + l1[tx] + l2[tx] + bo
-                    top[2 &* tx &+ 1] = r0[tx] + r1[tx] + r2[tx] + bo
-                    bottom[2 &* tx] = l1[tx] - l2[tx] - l3[tx] + bo
-                    bottom[2 &* tx &+ 1] = r1[tx] - r2[tx] - r3[tx] + bo
+                while tx < tw {
+                    let l0 = m0[tx] + m1[tx] + m2[tx], r0 = m1[tx] - m2[tx] - m3[tx]
+                    let l1 = m4[tx] + m5[tx] + m6[tx], r1 = m5[tx] - m6[tx] - m7[tx]
+                    let l2 = m8[tx] + m9[tx] + m10[tx], r2 = m9[tx] - m10[tx] - m11[tx]
+                    let l3 = m12[tx] + m13[tx] + m14[tx], r3 = m13[tx] - m14[tx] - m15[tx]
+                    top[2 &* tx] = l0 + l1 + l2 + bo
+                    top[2 &* tx &+ 1] = r0 + r1 + r2 + bo
+                    bottom[2 &* tx] = l1 - l2 - l3 + bo
+                    bottom[2 &* tx &+ 1] = r1 - r2 - r3 + bo
+                    tx += 1
                 }
                 let oy = 2 * ty
                 (plane + oy * wo).update(from: top, count: wo)
