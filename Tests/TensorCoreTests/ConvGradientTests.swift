@@ -19,6 +19,9 @@ final class ConvGradientTests: XCTestCase {
         (2, 3, 6, 19, 4, 3, 1, 1),
         (1, 2, 5, 37, 3, 3, 1, 0),
         (2, 2, 3, 18, 3, 3, 1, 2),
+        // Stride 2 on wide rows: the vectorised gather and scatter, with remainders.
+        (2, 2, 5, 41, 3, 3, 2, 1),
+        (1, 2, 4, 36, 2, 1, 2, 0),
     ]
 
     func testMatchesDirectLoopsOnEveryPath() {

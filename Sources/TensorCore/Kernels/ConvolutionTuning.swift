@@ -20,7 +20,7 @@ public enum ConvolutionTuning {
     nonisolated(unsafe) public static var columnBudgetBytes = 2 << 20
     /// 3×3 stride-1 convolutions with at least this many input and output channels use Winograd
     /// F(2×2, 3×3) for the forward pass and the input gradient; 0 turns Winograd off.
-    nonisolated(unsafe) public static var winogradMinimumChannels = 32
+    nonisolated(unsafe) public static var winogradMinimumChannels = 8
     /// Winograd blocks of small images put images side by side until they have this many 2×2 tiles.
     nonisolated(unsafe) public static var winogradMinimumTiles = 256
     /// Whether those convolutions also take their weight gradient through Winograd (else im2col).

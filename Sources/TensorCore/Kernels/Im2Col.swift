@@ -31,7 +31,14 @@ enum Im2Col {
                         if s == 1 {
                             for t in lo..<hi { d[t] = src[t] }
                         } else if s == 2 {
-                            for t in lo..<hi { d[t] = src[2 &* t] }
+                            // Even lanes of 16 consecutive inputs; the last output is left to the
+                            // scalar loop so the vector never reads past the row's last needed input.
+                            var t = lo
+                            while t + 9 <= hi {
+                                storeVector(loadVector16(src + 2 * t).evenHalf, d + t)
+                                t += 8
+                            }
+                            while t < hi { d[t] = src[2 &* t]; t += 1 }
                         } else {
                             for t in lo..<hi { d[t] = src[s &* t] }
                         }
@@ -64,7 +71,14 @@ enum Im2Col {
                         if s == 1 {
                             for t in lo..<hi { d[t] += v[t] }
                         } else if s == 2 {
-                            for t in lo..<hi { d[2 &* t] += v[t] }
+                            var t = lo
+                            while t + 9 <= hi {
+                                var pair = loadVector16(d + 2 * t)
+                                pair.evenHalf += loadVector8(v + t)
+                                storeVector(pair, d + 2 * t)
+                                t += 8
+                            }
+                            while t < hi { d[2 &* t] += v[t]; t += 1 }
                         } else {
                             for t in lo..<hi { d[s &* t] += v[t] }
                         }
