@@ -9,6 +9,7 @@ struct ConvTuningSetting {
     var columnBudgetBytes = ConvolutionTuning.columnBudgetBytes
     var winogradMinimumChannels = ConvolutionTuning.winogradMinimumChannels
     var winogradMinimumTiles = ConvolutionTuning.winogradMinimumTiles
+    var winogradTile = ConvolutionTuning.winogradTile
 
     static let all: [ConvTuningSetting] = [
         ConvTuningSetting(name: "default"),
@@ -22,13 +23,24 @@ struct ConvTuningSetting {
                           columnBudgetBytes: 1 << 30, winogradMinimumChannels: 0),
         ConvTuningSetting(name: "grouped, BLAS threads", threading: .blasThreads, minimumColumns: 1 << 20,
                           columnBudgetBytes: 1 << 30, winogradMinimumChannels: 0),
-        // Winograd for every 3×3 stride-1 convolution: one tile row per block, or whole images side by side.
-        ConvTuningSetting(name: "Winograd row tiles", threading: .imagesInParallel, columnBudgetBytes: 4,
-                          winogradMinimumChannels: 1, winogradMinimumTiles: 1),
-        ConvTuningSetting(name: "Winograd grouped, parallel", threading: .imagesInParallel, columnBudgetBytes: 1 << 30,
-                          winogradMinimumChannels: 1, winogradMinimumTiles: 1 << 20),
-        ConvTuningSetting(name: "Winograd grouped, BLAS threads", threading: .blasThreads, columnBudgetBytes: 1 << 30,
-                          winogradMinimumChannels: 1, winogradMinimumTiles: 1 << 20),
+        // Winograd F(2×2) and F(4×4) for every 3×3 stride-1 convolution: one tile row per block,
+        // or whole images side by side.
+        ConvTuningSetting(name: "Winograd F2 row tiles", threading: .imagesInParallel, columnBudgetBytes: 4,
+                          winogradMinimumChannels: 1, winogradMinimumTiles: 1, winogradTile: 2),
+        ConvTuningSetting(name: "Winograd F2 grouped, parallel", threading: .imagesInParallel,
+                          columnBudgetBytes: 1 << 30, winogradMinimumChannels: 1, winogradMinimumTiles: 1 << 20,
+                          winogradTile: 2),
+        ConvTuningSetting(name: "Winograd F2 grouped, BLAS threads", threading: .blasThreads,
+                          columnBudgetBytes: 1 << 30, winogradMinimumChannels: 1, winogradMinimumTiles: 1 << 20,
+                          winogradTile: 2),
+        ConvTuningSetting(name: "Winograd F4 row tiles", threading: .imagesInParallel, columnBudgetBytes: 4,
+                          winogradMinimumChannels: 1, winogradMinimumTiles: 1, winogradTile: 4),
+        ConvTuningSetting(name: "Winograd F4 grouped, parallel", threading: .imagesInParallel,
+                          columnBudgetBytes: 1 << 30, winogradMinimumChannels: 1, winogradMinimumTiles: 1 << 20,
+                          winogradTile: 4),
+        ConvTuningSetting(name: "Winograd F4 grouped, BLAS threads", threading: .blasThreads,
+                          columnBudgetBytes: 1 << 30, winogradMinimumChannels: 1, winogradMinimumTiles: 1 << 20,
+                          winogradTile: 4),
     ]
 
     func apply(_ body: () throws -> Void) rethrows {
@@ -46,6 +58,7 @@ struct ConvTuningSetting {
         ConvolutionTuning.columnBudgetBytes = s.columnBudgetBytes
         ConvolutionTuning.winogradMinimumChannels = s.winogradMinimumChannels
         ConvolutionTuning.winogradMinimumTiles = s.winogradMinimumTiles
+        ConvolutionTuning.winogradTile = s.winogradTile
     }
 }
 

@@ -14,11 +14,12 @@ enum ConvolutionKernel {
                         bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
         if WinogradKernel.applies(to: g) {
             let problem = WinogradKernel.Problem(batch: g.batch, inChannels: g.inChannels, outChannels: g.outChannels,
-                                                 height: g.height, width: g.width, padding: g.padding)
+                                                 height: g.height, width: g.width, padding: g.padding,
+                                                 tile: WinogradKernel.tile(for: g))
             ScratchPool.winogradWeights.withSlots(1) { slots in
-                let u = slots[0][0].floats(16 * g.outChannels * g.inChannels)
+                let u = slots[0][0].floats(problem.positions * g.outChannels * g.inChannels)
                 WinogradKernel.transformWeights(weight, outChannels: g.outChannels, inChannels: g.inChannels,
-                                                forGradient: false, into: u)
+                                                forGradient: false, tile: problem.tile, into: u)
                 WinogradKernel.convolve(problem, x: x, u: u, bias: bias, y: y)
             }
         } else {
@@ -35,11 +36,12 @@ enum ConvolutionKernel {
                 // dx is the convolution of dy with the spatially flipped, channel-transposed weight.
                 let problem = WinogradKernel.Problem(batch: g.batch, inChannels: g.outChannels,
                                                      outChannels: g.inChannels, height: g.outHeight,
-                                                     width: g.outWidth, padding: 2 - g.padding)
+                                                     width: g.outWidth, padding: 2 - g.padding,
+                                                     tile: WinogradKernel.tile(for: g))
                 ScratchPool.winogradWeights.withSlots(1) { slots in
-                    let u = slots[0][0].floats(16 * g.outChannels * g.inChannels)
+                    let u = slots[0][0].floats(problem.positions * g.outChannels * g.inChannels)
                     WinogradKernel.transformWeights(weight, outChannels: g.outChannels, inChannels: g.inChannels,
-                                                    forGradient: true, into: u)
+                                                    forGradient: true, tile: problem.tile, into: u)
                     WinogradKernel.convolve(problem, x: gy, u: u, bias: nil, y: dx)
                 }
             }
@@ -48,7 +50,8 @@ enum ConvolutionKernel {
             } else if let dw {
                 let problem = WinogradKernel.Problem(batch: g.batch, inChannels: g.inChannels,
                                                      outChannels: g.outChannels, height: g.height, width: g.width,
-                                                     padding: g.padding)
+                                                     padding: g.padding,
+                                                     tile: WinogradKernel.tile(for: g))
                 WinogradKernel.weightGradient(problem, x: x, gy: gy, dw: dw)
             }
             if let db, dw == nil || ConvolutionTuning.winogradWeightGradient {

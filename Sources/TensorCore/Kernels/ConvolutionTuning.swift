@@ -25,4 +25,9 @@ public enum ConvolutionTuning {
     nonisolated(unsafe) public static var winogradMinimumTiles = 256
     /// Whether those convolutions also take their weight gradient through Winograd (else im2col).
     nonisolated(unsafe) public static var winogradWeightGradient = true
+    /// Output tile of the Winograd kernels: 4 for F(4×4, 3×3) (4× fewer multiplications than
+    /// im2col), 2 for F(2×2, 3×3) (2.25×), 0 to choose per shape: F(4×4) pays off on outputs of
+    /// at least 8×8 with moderate channel counts; on tiny outputs its 6×6 patches are mostly
+    /// padding, and with many channels its 36 transformed weight matrices no longer stay in cache.
+    nonisolated(unsafe) public static var winogradTile = 0
 }

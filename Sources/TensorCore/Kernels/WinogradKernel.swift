@@ -16,10 +16,16 @@ enum WinogradKernel {
     /// zero padding `padding` (0…2); output [batch, outChannels, height + 2p − 2, width + 2p − 2].
     struct Problem {
         let batch, inChannels, outChannels, height, width, padding: Int
+        /// Output tile side: 2 for F(2×2, 3×3), 4 for F(4×4, 3×3) (see WinogradF4Transforms.swift).
+        var tile = 2
         var outHeight: Int { height + 2 * padding - 2 }
         var outWidth: Int { width + 2 * padding - 2 }
-        var tileRows: Int { (outHeight + 1) / 2 }
-        var tileColumns: Int { (outWidth + 1) / 2 }
+        var tileRows: Int { (outHeight + tile - 1) / tile }
+        var tileColumns: Int { (outWidth + tile - 1) / tile }
+        /// Positions ξ of a transformed tile: (tile + 2)².
+        var positions: Int { (tile + 2) * (tile + 2) }
+        /// Floats of row scratch the transforms need.
+        var rowScratch: Int { 16 * (tile * tileColumns + 16) }
     }
 
     /// Whether Winograd applies to a convolution, and pays off (thin channel counts make its 16
@@ -30,12 +36,27 @@ enum WinogradKernel {
             && ConvolutionTuning.winogradMinimumChannels > 0
     }
 
+    /// The output tile side for a convolution (see `ConvolutionTuning.winogradTile`).
+    static func tile(for g: ConvolutionGeometry) -> Int {
+        switch ConvolutionTuning.winogradTile {
+        case 2: return 2
+        case 4: return 4
+        default:
+            let large = g.outHeight >= 8 && g.outWidth >= 8
+            return large && g.inChannels * g.outChannels <= 2 * 128 * 128 ? 4 : 2
+        }
+    }
+
     // MARK: Weight transform
 
     /// U[ξ][o][i] = (G w[o][i] Gᵀ)[ξ] for the forward pass ([16, Cout, Cin]); with `forGradient`,
     /// of the flipped weight with channels swapped ([16, Cin, Cout]), for the input gradient.
     static func transformWeights(_ w: UnsafePointer<Float>, outChannels: Int, inChannels: Int,
-                                 forGradient: Bool, into u: UnsafeMutablePointer<Float>) {
+                                 forGradient: Bool, tile: Int, into u: UnsafeMutablePointer<Float>) {
+        if tile == 4 {
+            transformWeightsF4(w, outChannels: outChannels, inChannels: inChannels, forGradient: forGradient, into: u)
+            return
+        }
         let rows = forGradient ? inChannels : outChannels, cols = forGradient ? outChannels : inChannels
         let plane = rows * cols
         parallelChunks(outChannels, minimumPerThread: max(1, 4096 / max(1, inChannels))) { range in
@@ -77,22 +98,34 @@ enum WinogradKernel {
                 let scratch = slots[worker]
                 for block in plan.blocks(ofWorker: worker) {
                     let tiles = block.images.count * block.tileRows.count * p.tileColumns
-                    let v = scratch[0].floats(16 * p.inChannels * tiles)
-                    let m = scratch[1].floats(16 * p.outChannels * tiles)
-                    let rows = scratch[2].floats(8 * (2 * p.tileColumns + 2))
+                    let v = scratch[0].floats(p.positions * p.inChannels * tiles)
+                    let m = scratch[1].floats(p.positions * p.outChannels * tiles)
+                    let rows = scratch[2].floats(p.rowScratch)
                     for (index, n) in block.images.enumerated() {
-                        inputTransform(p, image: x + n * inImage, tileRows: block.tileRows, v: v, ld: tiles,
-                                       offset: index * block.tileRows.count * p.tileColumns, rows: rows)
+                        let offset = index * block.tileRows.count * p.tileColumns
+                        if p.tile == 4 {
+                            inputTransformF4(p, image: x + n * inImage, tileRows: block.tileRows, v: v, ld: tiles,
+                                             offset: offset, rows: rows)
+                        } else {
+                            inputTransform(p, image: x + n * inImage, tileRows: block.tileRows, v: v, ld: tiles,
+                                           offset: offset, rows: rows)
+                        }
                     }
-                    for xi in 0..<16 {
+                    for xi in 0..<p.positions {
                         gemm(m: p.outChannels, n: tiles, k: p.inChannels,
                              a: u + xi * p.outChannels * p.inChannels, lda: p.inChannels,
                              b: v + xi * p.inChannels * tiles, ldb: tiles,
                              beta: 0, c: m + xi * p.outChannels * tiles, ldc: tiles)
                     }
                     for (index, n) in block.images.enumerated() {
-                        outputTransform(p, m: m, ld: tiles, offset: index * block.tileRows.count * p.tileColumns,
-                                        tileRows: block.tileRows, bias: bias, image: y + n * outImage, rows: rows)
+                        let offset = index * block.tileRows.count * p.tileColumns
+                        if p.tile == 4 {
+                            outputTransformF4(p, m: m, ld: tiles, offset: offset, tileRows: block.tileRows,
+                                              bias: bias, image: y + n * outImage, rows: rows)
+                        } else {
+                            outputTransform(p, m: m, ld: tiles, offset: offset, tileRows: block.tileRows,
+                                            bias: bias, image: y + n * outImage, rows: rows)
+                        }
                     }
                 }
             }
@@ -112,28 +145,35 @@ enum WinogradKernel {
                                dw: UnsafeMutablePointer<Float>) {
         let plan = Blocking(p)
         let inImage = p.inChannels * p.height * p.width, outImage = p.outChannels * p.outHeight * p.outWidth
-        let uSize = p.outChannels * p.inChannels
+        let uSize = p.outChannels * p.inChannels, positions = p.positions
         ScratchPool.winograd.withSlots(plan.workers) { slots in
             let accumulators = (0..<plan.workers).map { worker in
-                let a = slots[worker][3].floats(16 * uSize)
-                a.update(repeating: 0, count: 16 * uSize)
+                let a = slots[worker][3].floats(positions * uSize)
+                a.update(repeating: 0, count: positions * uSize)
                 return a
             }
             let body = { (worker: Int) in
                 let scratch = slots[worker], du = accumulators[worker]
                 for block in plan.blocks(ofWorker: worker) {
                     let tiles = block.images.count * block.tileRows.count * p.tileColumns
-                    let v = scratch[0].floats(16 * p.inChannels * tiles)
-                    let q = scratch[1].floats(16 * p.outChannels * tiles)
-                    let rows = scratch[2].floats(8 * (2 * p.tileColumns + 2))
+                    let v = scratch[0].floats(positions * p.inChannels * tiles)
+                    let q = scratch[1].floats(positions * p.outChannels * tiles)
+                    let rows = scratch[2].floats(p.rowScratch)
                     for (index, n) in block.images.enumerated() {
                         let offset = index * block.tileRows.count * p.tileColumns
-                        inputTransform(p, image: x + n * inImage, tileRows: block.tileRows, v: v, ld: tiles,
-                                       offset: offset, rows: rows)
-                        gradientTransform(p, image: gy + n * outImage, tileRows: block.tileRows, q: q, ld: tiles,
-                                          offset: offset, rows: rows)
+                        if p.tile == 4 {
+                            inputTransformF4(p, image: x + n * inImage, tileRows: block.tileRows, v: v, ld: tiles,
+                                             offset: offset, rows: rows)
+                            gradientTransformF4(p, image: gy + n * outImage, tileRows: block.tileRows, q: q,
+                                                ld: tiles, offset: offset, rows: rows)
+                        } else {
+                            inputTransform(p, image: x + n * inImage, tileRows: block.tileRows, v: v, ld: tiles,
+                                           offset: offset, rows: rows)
+                            gradientTransform(p, image: gy + n * outImage, tileRows: block.tileRows, q: q, ld: tiles,
+                                              offset: offset, rows: rows)
+                        }
                     }
-                    for xi in 0..<16 {
+                    for xi in 0..<positions {
                         gemm(transposeB: true, m: p.outChannels, n: p.inChannels, k: tiles,
                              a: q + xi * p.outChannels * tiles, lda: tiles,
                              b: v + xi * p.inChannels * tiles, ldb: tiles,
@@ -149,7 +189,11 @@ enum WinogradKernel {
             let du = accumulators[0]
             for worker in 1..<max(1, plan.workers) {
                 let other = accumulators[worker]
-                for i in 0..<(16 * uSize) { du[i] += other[i] }
+                for i in 0..<(positions * uSize) { du[i] += other[i] }
+            }
+            if p.tile == 4 {
+                weightsFromTransformedF4(du, pairs: uSize, into: dw)
+                return
             }
             // dW = Gᵀ dU G per channel pair; Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0; 0 ½ ½ 1].
             parallelChunks(uSize, minimumPerThread: 4096) { range in
@@ -362,9 +406,12 @@ enum WinogradKernel {
         init(_ p: Problem, threads: Int = ComputeThreads.count) {
             let tilesPerRow = max(1, p.tileColumns), tilesPerImage = max(1, p.tileRows * tilesPerRow)
             let channels = max(p.inChannels, p.outChannels)
-            let budget = max(1, ConvolutionTuning.columnBudgetBytes / (16 * channels * MemoryLayout<Float>.stride))
+            let budget = max(1, ConvolutionTuning.columnBudgetBytes
+                                / (p.positions * channels * MemoryLayout<Float>.stride))
             var blocks: [Block] = []
-            if tilesPerImage >= ConvolutionTuning.winogradMinimumTiles || p.batch <= 1 {
+            // Minimum tiles scale with the tile area so a block covers about as many pixels at either size.
+            let minimumTiles = max(1, ConvolutionTuning.winogradMinimumTiles * 4 / (p.tile * p.tile))
+            if tilesPerImage >= minimumTiles || p.batch <= 1 {
                 let rowsPerBlock = max(1, min(p.tileRows, budget / tilesPerRow))
                 for n in 0..<p.batch {
                     for first in stride(from: 0, to: p.tileRows, by: rowsPerBlock) {
@@ -373,7 +420,7 @@ enum WinogradKernel {
                     }
                 }
             } else {
-                var images = min(p.batch, (ConvolutionTuning.winogradMinimumTiles + tilesPerImage - 1) / tilesPerImage)
+                var images = min(p.batch, (minimumTiles + tilesPerImage - 1) / tilesPerImage)
                 if threads > 1, (p.batch + images - 1) / images < threads, p.batch >= threads {
                     images = (p.batch + threads - 1) / threads
                 }
