@@ -1,0 +1,97 @@
+import TensorCore
+import XCTest
+
+/// Settings of `ConvolutionTuning` that drive conv2d through each of its code paths.
+struct ConvTuningSetting {
+    let name: String
+    var threading: ConvolutionTuning.Threading = ConvolutionTuning.threading
+    var minimumColumns = ConvolutionTuning.minimumColumns
+    var columnBudgetBytes = ConvolutionTuning.columnBudgetBytes
+    var winogradMinimumChannels = ConvolutionTuning.winogradMinimumChannels
+    var winogradMinimumTiles = ConvolutionTuning.winogradMinimumTiles
+    var winogradTile = ConvolutionTuning.winogradTile
+
+    static let all: [ConvTuningSetting] = [
+        ConvTuningSetting(name: "default"),
+        // im2col, every image its own block, cut into single output rows.
+        ConvTuningSetting(name: "row tiles, parallel", threading: .imagesInParallel, minimumColumns: 1,
+                          columnBudgetBytes: 4, winogradMinimumChannels: 0),
+        ConvTuningSetting(name: "row tiles, BLAS threads", threading: .blasThreads, minimumColumns: 1,
+                          columnBudgetBytes: 4, winogradMinimumChannels: 0),
+        // im2col, images side by side in one GEMM.
+        ConvTuningSetting(name: "grouped, parallel", threading: .imagesInParallel, minimumColumns: 1 << 20,
+                          columnBudgetBytes: 1 << 30, winogradMinimumChannels: 0),
+        ConvTuningSetting(name: "grouped, BLAS threads", threading: .blasThreads, minimumColumns: 1 << 20,
+                          columnBudgetBytes: 1 << 30, winogradMinimumChannels: 0),
+        // Winograd F(2×2) and F(4×4) for every 3×3 stride-1 convolution: one tile row per block,
+        // or whole images side by side.
+        ConvTuningSetting(name: "Winograd F2 row tiles", threading: .imagesInParallel, columnBudgetBytes: 4,
+                          winogradMinimumChannels: 1, winogradMinimumTiles: 1, winogradTile: 2),
+        ConvTuningSetting(name: "Winograd F2 grouped, parallel", threading: .imagesInParallel,
+                          columnBudgetBytes: 1 << 30, winogradMinimumChannels: 1, winogradMinimumTiles: 1 << 20,
+                          winogradTile: 2),
+        ConvTuningSetting(name: "Winograd F2 grouped, BLAS threads", threading: .blasThreads,
+                          columnBudgetBytes: 1 << 30, winogradMinimumChannels: 1, winogradMinimumTiles: 1 << 20,
+                          winogradTile: 2),
+        ConvTuningSetting(name: "Winograd F4 row tiles", threading: .imagesInParallel, columnBudgetBytes: 4,
+                          winogradMinimumChannels: 1, winogradMinimumTiles: 1, winogradTile: 4),
+        ConvTuningSetting(name: "Winograd F4 grouped, parallel", threading: .imagesInParallel,
+                          columnBudgetBytes: 1 << 30, winogradMinimumChannels: 1, winogradMinimumTiles: 1 << 20,
+                          winogradTile: 4),
+        ConvTuningSetting(name: "Winograd F4 grouped, BLAS threads", threading: .blasThreads,
+                          columnBudgetBytes: 1 << 30, winogradMinimumChannels: 1, winogradMinimumTiles: 1 << 20,
+                          winogradTile: 4),
+    ]
+
+    func apply(_ body: () throws -> Void) rethrows {
+        let saved = self.current()
+        set(self)
+        defer { set(saved) }
+        try body()
+    }
+
+    private func current() -> ConvTuningSetting { ConvTuningSetting(name: "saved") }
+
+    private func set(_ s: ConvTuningSetting) {
+        ConvolutionTuning.threading = s.threading
+        ConvolutionTuning.minimumColumns = s.minimumColumns
+        ConvolutionTuning.columnBudgetBytes = s.columnBudgetBytes
+        ConvolutionTuning.winogradMinimumChannels = s.winogradMinimumChannels
+        ConvolutionTuning.winogradMinimumTiles = s.winogradMinimumTiles
+        ConvolutionTuning.winogradTile = s.winogradTile
+    }
+}
+
+/// Direct-loop convolution and its gradients, in Double, as an independent reference.
+struct ReferenceConvolution {
+    let y: Tensor, dx: Tensor, dw: Tensor, db: Tensor
+
+    init(x: Tensor, w: Tensor, b: Tensor, gy: Tensor, stride s: Int, padding p: Int) {
+        let (n, cin, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (cout, kh, kw) = (w.shape[0], w.shape[2], w.shape[3])
+        let ho = (h + 2 * p - kh) / s + 1, wo = (wd + 2 * p - kw) / s + 1
+        var y = [Double](repeating: 0, count: n * cout * ho * wo)
+        var dx = [Double](repeating: 0, count: x.count)
+        var dw = [Double](repeating: 0, count: w.count)
+        var db = [Double](repeating: 0, count: cout)
+        let xs = x.values, ws = w.values, gs = gy.values
+        for i in 0..<n { for o in 0..<cout { for oy in 0..<ho { for ox in 0..<wo {
+            let yi = ((i * cout + o) * ho + oy) * wo + ox
+            var sum = Double(b[flat: o])
+            db[o] += Double(gs[yi])
+            for c in 0..<cin { for u in 0..<kh { for v in 0..<kw {
+                let iy = oy * s - p + u, ix = ox * s - p + v
+                guard iy >= 0, iy < h, ix >= 0, ix < wd else { continue }
+                let xi = ((i * cin + c) * h + iy) * wd + ix, wi = ((o * cin + c) * kh + u) * kw + v
+                sum += Double(xs[xi]) * Double(ws[wi])
+                dx[xi] += Double(gs[yi]) * Double(ws[wi])
+                dw[wi] += Double(gs[yi]) * Double(xs[xi])
+            } } }
+            y[yi] = sum
+        } } } }
+        self.y = Tensor(shape: [n, cout, ho, wo], values: y.map { Float($0) })
+        self.dx = Tensor(shape: x.shape, values: dx.map { Float($0) })
+        self.dw = Tensor(shape: w.shape, values: dw.map { Float($0) })
+        self.db = Tensor(shape: [cout], values: db.map { Float($0) })
+    }
+}
