@@ -1,0 +1,72 @@
+import TensorCore
+
+/// Shape of the convolutional autoencoder: how the image is folded (pixel-unshuffle stem),
+/// how wide each resolution level is, and how many residual blocks each level gets.
+/// The default is the `aelite` benchmark network: 128×128×3 → 16×16×4 with 2.52 M parameters.
+public struct AutoencoderConfig: Codable, Equatable, Sendable {
+    public var imageChannels = 3
+    public var latentChannels = 4
+    /// Pixel-unshuffle factor of the stem (1 = none).
+    public var stemFactor = 2
+    /// Channel width per level; each level after the first halves the resolution.
+    public var widths = [64, 128, 128]
+    public var blocksPerLevel = 1
+    /// Self-attention at the lowest resolution (between two residual blocks).
+    public var attention = true
+
+    public init() {}
+
+    /// Total downsampling from image to latent.
+    public var downsampling: Int { stemFactor << (widths.count - 1) }
+}
+
+/// Encoder and decoder as two `Sequential` stacks named `enc` and `dec`, layer for layer the
+/// reference `AELite` for the default configuration (so checkpoints and exports line up).
+public final class ConvAutoencoder: Module {
+    public let config: AutoencoderConfig
+    public let enc: Sequential
+    public let dec: Sequential
+
+    public init(_ config: AutoencoderConfig = AutoencoderConfig(), generator: inout SeededGenerator) {
+        self.config = config
+        let w = config.widths
+        let stemChannels = config.imageChannels * config.stemFactor * config.stemFactor
+        var e: [SequentialStep] = []
+        if config.stemFactor > 1 { e.append(.pixelUnshuffle(config.stemFactor)) }
+        e.append(.conv(Conv2d(stemChannels, w[0], kernelSize: 3, padding: 1, generator: &generator)))
+        for i in w.indices {
+            for _ in 0..<config.blocksPerLevel { e.append(.residual(ResidualBlock(w[i], w[i], generator: &generator))) }
+            if i < w.count - 1 {
+                e.append(.conv(Conv2d(w[i], w[i + 1], kernelSize: 3, stride: 2, padding: 1, generator: &generator)))
+            }
+        }
+        let last = w[w.count - 1]
+        if config.attention { e.append(.attention(SelfAttention2d(last, generator: &generator))) }
+        e.append(.residual(ResidualBlock(last, last, generator: &generator)))
+        e += [.groupNorm(GroupNorm.standard(channels: last)), .silu,
+              .conv(Conv2d(last, config.latentChannels, kernelSize: 3, padding: 1, generator: &generator))]
+
+        var d: [SequentialStep] = [.conv(Conv2d(config.latentChannels, last, kernelSize: 3, padding: 1, generator: &generator)),
+                                   .residual(ResidualBlock(last, last, generator: &generator))]
+        if config.attention { d.append(.attention(SelfAttention2d(last, generator: &generator))) }
+        for i in w.indices.reversed() {
+            for _ in 0..<config.blocksPerLevel { d.append(.residual(ResidualBlock(w[i], w[i], generator: &generator))) }
+            if i > 0 {
+                d += [.upsampleNearest2x, .conv(Conv2d(w[i], w[i - 1], kernelSize: 3, padding: 1, generator: &generator))]
+            }
+        }
+        d += [.groupNorm(GroupNorm.standard(channels: w[0])), .silu,
+              .conv(Conv2d(w[0], stemChannels, kernelSize: 3, padding: 1, generator: &generator))]
+        if config.stemFactor > 1 { d.append(.pixelShuffle(config.stemFactor)) }
+
+        enc = Sequential(e)
+        dec = Sequential(d)
+        super.init()
+        register("enc", enc)
+        register("dec", dec)
+    }
+
+    public func encode(_ images: Variable) -> Variable { enc(images) }
+    public func decode(_ latents: Variable) -> Variable { dec(latents) }
+    public func callAsFunction(_ images: Variable) -> Variable { dec(enc(images)) }
+}

@@ -1,6 +1,0 @@
-import XCTest
-import LatentFlow
-
-final class LatentFlowSmokeTests: XCTestCase {
-    func testModuleLoads() { XCTAssertTrue(true) }
-}

@@ -1,6 +1,0 @@
-import XCTest
-import VQVAE
-
-final class VQVAESmokeTests: XCTestCase {
-    func testModuleLoads() { XCTAssertTrue(true) }
-}
