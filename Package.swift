@@ -48,9 +48,11 @@ let package = Package(
         // Models.
         .target(name: "VQVAE", dependencies: ["TensorCore"], swiftSettings: numericSettings),
         .target(name: "LatentFlow", dependencies: ["TensorCore"], swiftSettings: numericSettings),
+        // Independent metrics of generated images: SWD, KID, pixel statistics, PSNR/SSIM.
+        .target(name: "ImageMetrics", dependencies: ["TensorCore"], swiftSettings: numericSettings),
         // Stages, artifacts, configuration, reporting.
         .target(name: "Pipeline",
-                dependencies: ["FileFormats", "TensorCore", "Datasets", "VQVAE", "LatentFlow",
+                dependencies: ["FileFormats", "TensorCore", "Datasets", "VQVAE", "LatentFlow", "ImageMetrics",
                                .product(name: "Yams", package: "Yams")],
                 swiftSettings: numericSettings),
         .executableTarget(name: "CLI",
@@ -61,6 +63,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FileFormats", "TensorCore", "CZlib"]),
         .testTarget(name: "VQVAETests", dependencies: ["VQVAE"]),
         .testTarget(name: "LatentFlowTests", dependencies: ["LatentFlow"]),
+        .testTarget(name: "ImageMetricsTests", dependencies: ["ImageMetrics"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
     ],
     swiftLanguageModes: [.v5]

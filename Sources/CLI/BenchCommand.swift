@@ -10,44 +10,38 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Benchmark training steps of the reference networks and the machine's sgemm rate.")
 
-    /// The reference networks that a preset benchmark trains.
-    enum Preset: String, ExpressibleByArgument, CaseIterable {
-        case aelite
-        case latentUNet = "latent-unet"
-        case pixelUNet = "pixel-unet"
-    }
-
-    @Option(help: "Reference network to time.")
-    var preset: Preset?
+    @Option(help: "Reference network to time: aelite, latent-unet or pixel-unet.")
+    var preset: BenchmarkPreset?
 
     @Flag(help: "Measure the sgemm rate (cblas_sgemm) on square and convolution-shaped products.")
     var sgemm = false
 
-    @Option(help: "Training steps to time for a preset.")
-    var steps = 20
+    @Option(help: "Training steps to time for a preset (after two warm-up steps).")
+    var steps = 5
 
-    @Option(help: "Batch size for a preset.")
-    var batch = 16
+    @Option(help: "Batch size for a preset (default: the reference's, 16 / 64 / 8).")
+    var batch: Int?
 
-    @Option(help: "Folder to write the results into as JSON.")
+    @Option(help: "Folder to write into: the sgemm results as JSON, or for a preset the network's initial parameters, a fixed input, its output and the parameter gradients of the MSE loss as safetensors, to check against PyTorch.")
     var export: String?
 
     @OptionGroup var runtime: ThreadsOption
 
     func validate() throws {
         guard steps > 0 else { throw ValidationError("--steps must be positive, not \(steps)") }
-        guard batch > 0 else { throw ValidationError("--batch must be positive, not \(batch)") }
+        if let batch, batch <= 0 { throw ValidationError("--batch must be positive, not \(batch)") }
     }
 
     func run() throws {
         guard preset != nil || sgemm else {
             throw CLIError("nothing to benchmark: give --sgemm or --preset NAME")
         }
-        if let preset {
-            throw CLIError("preset '\(preset.rawValue)' is not available yet: the reference networks come with the tensor engine. Use --sgemm for the sgemm rate.")
-        }
         let machine = MachineSummary.current()
         print(machine.description)
+        if let preset {
+            try runPreset(preset)
+            return
+        }
         print("sgemm (cblas_sgemm, row-major; median of timed repeats):")
         print(SGEMMReport.header)
         let stop = StopSignal.shared
@@ -65,4 +59,26 @@ struct BenchCommand: ParsableCommand {
             print("wrote \(file)")
         }
     }
+
+    /// Times training steps of a reference network and compares the achieved rate with the
+    /// machine's sgemm rate measured in the same run.
+    private func runPreset(_ preset: BenchmarkPreset) throws {
+        let batch = batch ?? preset.defaultBatch
+        if let export {
+            let file = try TrainingBenchmark.export(preset: preset, batch: min(batch, 2),
+                                                    to: URL(fileURLWithPath: export))
+            print("wrote \(file.path)")
+            return
+        }
+        let reference = try SGEMMBenchmark.measure(SGEMMBenchmark.standardShapes.last!)
+        print(String(format: "sgemm reference (%@): %.1f GFLOP/s", reference.shape.label, reference.medianGFLOPS))
+        let stop = StopSignal.shared
+        let result = TrainingBenchmark.run(preset: preset, batch: batch, steps: steps,
+                                           shouldStop: { stop.stopRequested }) { step, seconds in
+            print(String(format: "  step %d: %.3f s%@", step + 1, seconds, step < 2 ? " (warm-up)" : ""))
+        }
+        print(TrainingBenchmarkReport.summary(result, sgemmGFLOPS: reference.medianGFLOPS))
+    }
 }
+
+extension BenchmarkPreset: ExpressibleByArgument {}

@@ -5,7 +5,7 @@ import TensorCore
 import VQVAE
 
 /// The three reference networks of `../shared/bench`, timed on Adam training steps with random data.
-public enum BenchmarkPreset: String, CaseIterable, Sendable {
+public enum BenchmarkPreset: String, CaseIterable, Sendable, Codable {
     case aelite
     case latentUNet = "latent-unet"
     case pixelUNet = "pixel-unet"
@@ -82,7 +82,9 @@ public struct TrainingBenchmarkResult: Sendable {
     public let stepSeconds: [Double]
     public let peakMemoryBytes: Int
 
-    public var medianStepSeconds: Double { stepSeconds.sorted()[stepSeconds.count / 2] }
+    public var medianStepSeconds: Double {
+        stepSeconds.isEmpty ? .nan : stepSeconds.sorted()[stepSeconds.count / 2]
+    }
     public var imagesPerSecond: Double { Double(batch) / medianStepSeconds }
     public var achievedGFLOPs: Double { imagesPerSecond * preset.trainingFLOPsPerImage / 1e9 }
 }
@@ -91,14 +93,15 @@ public struct TrainingBenchmarkResult: Sendable {
 /// exactly as the PyTorch reference times it.
 public enum TrainingBenchmark {
     public static func run(preset: BenchmarkPreset, batch: Int? = nil, steps: Int = 5, warmup: Int = 2,
-                           seed: UInt64 = 0, progress: ((Int, Double) -> Void)? = nil) -> TrainingBenchmarkResult {
+                           seed: UInt64 = 0, shouldStop: () -> Bool = { false },
+                           progress: ((Int, Double) -> Void)? = nil) -> TrainingBenchmarkResult {
         let batch = batch ?? preset.defaultBatch
         var generator = SeededGenerator(seed: seed)
         let network = BenchmarkNetwork(preset: preset, batch: batch, generator: &generator)
         let input = Variable(Initialization.normal(shape: [batch] + preset.inputShape, generator: &generator))
         let optimizer = Adam(parameters: network.module.namedParameters(), learningRate: 1e-4)
         var seconds: [Double] = []
-        for step in 0..<(warmup + steps) {
+        for step in 0..<(warmup + steps) where !shouldStop() {
             let start = DispatchTime.now().uptimeNanoseconds
             optimizer.zeroGradients()
             let loss = mseLoss(network.forward(input), input)

@@ -1,0 +1,1 @@
+/// Image metrics module: see the issue on metrics.

@@ -1,0 +1,6 @@
+import ImageMetrics
+import XCTest
+
+final class ImageMetricsSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}
