@@ -28,6 +28,14 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
         public var validation: Int
         public var test: Int
         public var total: Int { train + validation + test }
+
+        public init(id: Int, name: String, train: Int, validation: Int, test: Int) {
+            self.id = id
+            self.name = name
+            self.train = train
+            self.validation = validation
+            self.test = test
+        }
     }
 
     public struct Counts: Codable, Equatable, Sendable {

@@ -34,7 +34,10 @@ public enum PrepareStage {
 
     /// The cache folder of `options`: `--output`, or `artifacts/<run>/dataset` under `base`.
     public static func outputFolder(_ options: Options, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> URL {
-        if let output = options.output { return URL(fileURLWithPath: output, relativeTo: base).standardizedFileURL }
+        if let output = options.output {
+            let url = output.hasPrefix("/") ? URL(fileURLWithPath: output) : base.appendingPathComponent(output)
+            return url.standardizedFileURL
+        }
         return base.appendingPathComponent("artifacts").appendingPathComponent(options.run)
             .appendingPathComponent("dataset").standardizedFileURL
     }

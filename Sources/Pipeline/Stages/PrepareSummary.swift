@@ -53,12 +53,12 @@ public enum PrepareSummary {
         }
         let sorted = classes.sorted { $0.total < $1.total }
         let least = sorted.first!, most = sorted.last!, median = sorted[sorted.count / 2].total
-        var lines = ["  per class (\(classes.count) classes): min \(least.total) (\(least.id) \(least.name)), median \(median), max \(most.total) (\(most.id) \(most.name))"]
+        var lines = ["  per class (\(classes.count) classes, ids from 0): min \(least.total) (\(least.id) \(least.name)), median \(median), max \(most.total) (\(most.id) \(most.name))"]
         let width = String(classes.map(\.total).max() ?? 0).count
         for start in stride(from: 0, to: classes.count, by: 10) {
             let row = classes[start..<min(classes.count, start + 10)]
             let label = "\(row.first!.id)–\(row.last!.id)"
-            lines.append("    " + label.padding(toLength: 8, withPad: " ", startingAt: 0)
+            lines.append("    " + label.padding(toLength: 9, withPad: " ", startingAt: 0)
                 + row.map { String(repeating: " ", count: width - String($0.total).count) + "\($0.total)" }.joined(separator: " "))
         }
         return lines
