@@ -7,7 +7,7 @@ enum CacheCompaction {
         var shape = source.shape
         shape[0] = rows.count
         let target = try file.createDataset(DatasetCacheLayout.images, type: .uint8, shape: shape,
-                                            chunk: [1] + shape.dropFirst(), gzip: gzip)
+                                            chunk: [1] + shape.dropFirst(), gzip: gzip > 0 ? gzip : nil)
         let block = 64
         for start in stride(from: rows.lowerBound, to: rows.upperBound, by: block) {
             let range = start..<min(rows.upperBound, start + block)

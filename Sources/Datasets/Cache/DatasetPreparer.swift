@@ -52,7 +52,8 @@ public struct DatasetPreparer {
         let scratch = try HDF5File.create(at: folder.staging.appendingPathComponent(DatasetCacheLayout.imagesFile))
         defer { scratch.close() }
         let images = try scratch.createDataset(DatasetCacheLayout.images, type: .uint8, shape: [total, side, side, 3],
-                                               chunk: [1, side, side, 3], gzip: options.gzipLevel)
+                                               chunk: [1, side, side, 3],
+                                               gzip: options.gzipLevel > 0 ? options.gzipLevel : nil)
 
         var kept: [Int] = []
         var skipped = catalog.skipped

@@ -8,7 +8,9 @@ public struct PrepareOptions: Equatable, Sendable {
     public var margin: Int
     /// Filter for resizing the shorter side (anti-aliased when shrinking).
     public var filter: ResampleFilter
-    /// gzip level of the image chunks (1: fast, and nearly as small as higher levels for photos).
+    /// gzip level of the image chunks (0: uncompressed). Photographs shrink by only about 10%
+    /// and deflating them is most of the preparation time (one writer thread), but 1 is the default
+    /// so that caches of flat synthetic images stay small.
     public var gzipLevel: Int
     /// Images decoded together; one chunk is decoded while the previous one is written.
     public var chunkSize: Int

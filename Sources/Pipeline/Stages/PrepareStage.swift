@@ -15,6 +15,8 @@ public enum PrepareStage {
         public var data: String?
         public var size = 128
         public var margin = 0
+        /// gzip level of the stored images (0: uncompressed).
+        public var gzip = 1
         /// Synthetic flowers: how many, in how many classes.
         public var count = 2000
         public var classes = 10
@@ -79,7 +81,7 @@ public enum PrepareStage {
         for line in PrepareSummary.catalogLines(catalog) { write(line + "\n") }
 
         var preparer = DatasetPreparer(options: PrepareOptions(size: options.size, margin: options.margin,
-                                                               threads: max(1, options.threads)))
+                                                               gzipLevel: options.gzip, threads: max(1, options.threads)))
         let reporter = ProgressReporter(label: "prepare", total: catalog.items.count, unit: "img", style: style, write: write)
         preparer.progress = { done, _, skipped in
             reporter.update(completed: done, fields: skipped > 0 ? [ProgressField("skipped", "\(skipped)")] : [])
