@@ -103,8 +103,10 @@ final class PipelineBinaryTests: XCTestCase {
     func testASecondInterruptQuitsAtOnce() throws {
         let outcome = try run(["bench", "--sgemm", "--threads", "1"]) { process, output in
             try self.waitFor(output, toContain: "shape")
+            // Back to back: a shape takes at least half a second to measure, so the first stop
+            // cannot have completed when the second signal arrives.
             kill(process.processIdentifier, SIGINT)
-            usleep(100_000)
+            usleep(1_000)
             kill(process.processIdentifier, SIGINT)
         }
         XCTAssertEqual(outcome.status, 130, outcome.stderr)
