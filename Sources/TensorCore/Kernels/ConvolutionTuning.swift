@@ -30,4 +30,7 @@ public enum ConvolutionTuning {
     /// at least 8×8 with moderate channel counts; on tiny outputs its 6×6 patches are mostly
     /// padding, and with many channels its 36 transformed weight matrices no longer stay in cache.
     nonisolated(unsafe) public static var winogradTile = 0
+    /// Upper bound on the bytes of one Winograd block's transformed input (blocks of large images
+    /// are cut by tile rows to stay below).
+    nonisolated(unsafe) public static var winogradBudgetBytes = 1 << 20
 }
