@@ -14,7 +14,7 @@ public enum ConvolutionTuning {
     nonisolated(unsafe) public static var threading: Threading = .automatic
     /// Images whose output is smaller than this many pixels are put side by side in one GEMM,
     /// because BLAS is slow on thin matrices.
-    nonisolated(unsafe) public static var minimumColumns = 1024
+    nonisolated(unsafe) public static var minimumColumns = 256
     /// Upper bound on the bytes of one block's column matrix: larger outputs are tiled by rows so
     /// the unrolled patches are still in cache when the GEMM reads them.
     nonisolated(unsafe) public static var columnBudgetBytes = 2 << 20
@@ -22,7 +22,7 @@ public enum ConvolutionTuning {
     /// F(2×2, 3×3) for the forward pass and the input gradient; 0 turns Winograd off.
     nonisolated(unsafe) public static var winogradMinimumChannels = 8
     /// Winograd blocks of small images put images side by side until they have this many 2×2 tiles.
-    nonisolated(unsafe) public static var winogradMinimumTiles = 256
+    nonisolated(unsafe) public static var winogradMinimumTiles = 64
     /// Whether those convolutions also take their weight gradient through Winograd (else im2col).
     nonisolated(unsafe) public static var winogradWeightGradient = true
     /// Output tile of the Winograd kernels: 4 for F(4×4, 3×3) (4× fewer multiplications than
