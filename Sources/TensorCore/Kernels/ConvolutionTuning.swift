@@ -18,7 +18,7 @@ public enum ConvolutionTuning {
     /// Upper bound on the bytes of one block's column matrix: larger outputs are tiled by rows so
     /// the unrolled patches are still in cache when the GEMM reads them.
     nonisolated(unsafe) public static var columnBudgetBytes = 2 << 20
-    /// 3×3 stride-1 convolutions with at least this many input and output channels use Winograd
+    /// 3×3 stride-1 convolutions with at least this many input channels use Winograd
     /// F(2×2, 3×3) for the forward pass and the input gradient; 0 turns Winograd off.
     nonisolated(unsafe) public static var winogradMinimumChannels = 8
     /// Winograd blocks of small images put images side by side until they have this many 2×2 tiles.
