@@ -203,13 +203,16 @@ extension WinogradKernel {
                                   image y: UnsafeMutablePointer<Float>, rows: UnsafeMutablePointer<Float>) {
         let ho = p.outHeight, wo = p.outWidth, tw = p.tileColumns
         let positionStride = p.outChannels * ld
-        let width = 4 * tw + 8
         // Per tile row: 6 rows × 4 horizontal combinations (tw each), then 4 output rows.
-        let h = rows, out = rows + 24 * tw
+        let h = rows, staging = rows + 24 * tw
         for o in 0..<p.outChannels {
             let bo = bias?[o] ?? 0
             let plane = y + o * ho * wo
             for ty in tileRows {
+                // Whole tiles write straight into the output rows; edge tiles go through staging rows.
+                let direct = wo == 4 * tw && 4 * ty + 4 <= ho
+                let out = direct ? plane + 4 * ty * wo : staging
+                let width = direct ? wo : 4 * tw + 8
                 let base = m + o * ld + offset + (ty - tileRows.lowerBound) * tw
                 // Horizontal: the six positions of each row r of M → four columns.
                 for r in 0..<6 {
@@ -274,8 +277,10 @@ extension WinogradKernel {
                     }
                     tx += 1
                 }
-                for a in 0..<4 where 4 * ty + a < ho {
-                    (plane + (4 * ty + a) * wo).update(from: out + a * width, count: wo)
+                if !direct {
+                    for a in 0..<4 where 4 * ty + a < ho {
+                        (plane + (4 * ty + a) * wo).update(from: staging + a * width, count: wo)
+                    }
                 }
             }
         }
