@@ -11,9 +11,14 @@ struct ConvTuningSetting {
     var winogradMinimumTiles = ConvolutionTuning.winogradMinimumTiles
     var winogradTile = ConvolutionTuning.winogradTile
     var winogradBudgetBytes = ConvolutionTuning.winogradBudgetBytes
+    var threads = ComputeThreads.count
 
     static let all: [ConvTuningSetting] = [
         ConvTuningSetting(name: "default"),
+        // Uneven splits of blocks over workers, and no worker threads at all.
+        ConvTuningSetting(name: "three threads", minimumColumns: 1, columnBudgetBytes: 4, winogradBudgetBytes: 4,
+                          threads: 3),
+        ConvTuningSetting(name: "one thread", threads: 1),
         // im2col, every image its own block, cut into single output rows.
         ConvTuningSetting(name: "row tiles, parallel", threading: .imagesInParallel, minimumColumns: 1,
                           columnBudgetBytes: 4, winogradMinimumChannels: 0),
@@ -63,6 +68,7 @@ struct ConvTuningSetting {
         ConvolutionTuning.winogradMinimumTiles = s.winogradMinimumTiles
         ConvolutionTuning.winogradTile = s.winogradTile
         ConvolutionTuning.winogradBudgetBytes = s.winogradBudgetBytes
+        ComputeThreads.count = s.threads
     }
 }
 
