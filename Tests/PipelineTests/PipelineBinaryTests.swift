@@ -97,7 +97,17 @@ final class PipelineBinaryTests: XCTestCase {
         }
         #endif
         XCTAssertTrue(outcome.stdout.contains("stopped early"), outcome.stdout)
-        XCTAssertTrue(outcome.stderr.contains("interrupt received"), outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("stop requested: finishing the current step"), outcome.stderr)
+    }
+
+    func testTerminationSignalAlsoStopsGracefully() throws {
+        let outcome = try run(["bench", "--sgemm", "--threads", "1"]) { process, output in
+            try self.waitFor(output, toContain: "shape")
+            kill(process.processIdentifier, SIGTERM)
+        }
+        XCTAssertEqual(outcome.status, 128 + SIGTERM, outcome.stderr)
+        XCTAssertTrue(outcome.stdout.contains("stopped early"), outcome.stdout)
+        XCTAssertTrue(outcome.stdout.contains("peak memory"), outcome.stdout)
     }
 
     func testASecondInterruptQuitsAtOnce() throws {
