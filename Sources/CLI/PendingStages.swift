@@ -11,10 +11,6 @@ extension PendingStage {
     }
 }
 
-struct TrainAECommand: PendingStage {
-    static let configuration = CommandConfiguration(commandName: "train-ae",
-        abstract: "Train the RVQ autoencoder (128×128×3 → 16×16×4).")
-}
 struct EncodeCommand: PendingStage {
     static let configuration = CommandConfiguration(commandName: "encode",
         abstract: "Encode the prepared images into the HDF5 latent cache.")
