@@ -11,10 +11,6 @@ extension PendingStage {
     }
 }
 
-struct TrainAECommand: PendingStage {
-    static let configuration = CommandConfiguration(commandName: "train-ae",
-        abstract: "Train the RVQ autoencoder (128×128×3 → 16×16×4).")
-}
 struct EvaluateCommand: PendingStage {
     static let configuration = CommandConfiguration(commandName: "evaluate",
         abstract: "Score generated images against held-out real ones (SWD, KID, pixel statistics).")
