@@ -11,22 +11,6 @@ extension PendingStage {
     }
 }
 
-struct TrainAECommand: PendingStage {
-    static let configuration = CommandConfiguration(commandName: "train-ae",
-        abstract: "Train the RVQ autoencoder (128×128×3 → 16×16×4).")
-}
-struct EncodeCommand: PendingStage {
-    static let configuration = CommandConfiguration(commandName: "encode",
-        abstract: "Encode the prepared images into the HDF5 latent cache.")
-}
-struct TrainFlowCommand: PendingStage {
-    static let configuration = CommandConfiguration(commandName: "train-flow",
-        abstract: "Train a flow-matching model on latents (or on pixels with --space pixel).")
-}
-struct GenerateCommand: PendingStage {
-    static let configuration = CommandConfiguration(commandName: "generate",
-        abstract: "Integrate the flow from noise and decode the samples to PNG.")
-}
 struct EvaluateCommand: PendingStage {
     static let configuration = CommandConfiguration(commandName: "evaluate",
         abstract: "Score generated images against held-out real ones (SWD, KID, pixel statistics).")
