@@ -11,10 +11,6 @@ extension PendingStage {
     }
 }
 
-struct PrepareCommand: PendingStage {
-    static let configuration = CommandConfiguration(commandName: "prepare",
-        abstract: "Decode, resize and crop a dataset into an HDF5 image cache.")
-}
 struct TrainAECommand: PendingStage {
     static let configuration = CommandConfiguration(commandName: "train-ae",
         abstract: "Train the RVQ autoencoder (128×128×3 → 16×16×4).")
@@ -46,8 +42,4 @@ struct RunCommand: PendingStage {
 struct StatusCommand: PendingStage {
     static let configuration = CommandConfiguration(commandName: "status",
         abstract: "Show each stage of a run as done, stale (and why) or missing.")
-}
-struct FetchDataCommand: PendingStage {
-    static let configuration = CommandConfiguration(commandName: "fetch-data",
-        abstract: "Download Oxford Flowers 102 from the VGG site, verify and unpack it.")
 }
