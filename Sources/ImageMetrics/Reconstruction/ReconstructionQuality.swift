@@ -47,6 +47,7 @@ public enum ReconstructionQuality {
         return mean(perImage(shape.n) { window.ssim(a.image($0), b.image($0), channels: 3) })
     }
 
+    /// PSNR of two images given as [0, 1] planes (their scale is what `ImageSet.planes` gives).
     static func psnr(_ a: [Float], _ b: [Float]) -> Double {
         var sum: Double = 0
         for i in 0..<a.count {

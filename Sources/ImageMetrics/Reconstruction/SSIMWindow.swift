@@ -11,7 +11,7 @@ struct SSIMWindow {
 
     let height: Int
     let width: Int
-    let weights: [Float]
+    let weights: [Double]
 
     static func checkSize(height: Int, width: Int) throws {
         guard height >= size, width >= size else {
@@ -25,7 +25,7 @@ struct SSIMWindow {
         let half = Double(Self.size / 2)
         let raw = (0..<Self.size).map { exp(-(Double($0) - half) * (Double($0) - half) / (2 * Self.sigma * Self.sigma)) }
         let sum = raw.reduce(0, +)
-        weights = raw.map { Float($0 / sum) }
+        weights = raw.map { $0 / sum }
     }
 
     /// Mean SSIM over channels of two images given as channel planes in [0, 1].
@@ -33,19 +33,15 @@ struct SSIMWindow {
         let plane = height * width
         var total = 0.0
         for c in 0..<channels {
-            let x = Array(a[(c * plane)..<((c + 1) * plane)]), y = Array(b[(c * plane)..<((c + 1) * plane)])
-            var xx = x, yy = y, xy = x
-            for i in 0..<plane {
-                xx[i] = x[i] * x[i]
-                yy[i] = y[i] * y[i]
-                xy[i] = x[i] * y[i]
-            }
+            // Double throughout: the variances are small differences of larger moments.
+            let x = a[(c * plane)..<((c + 1) * plane)].map(Double.init)
+            let y = b[(c * plane)..<((c + 1) * plane)].map(Double.init)
             let (mx, my) = (filter(x), filter(y))
-            let (sxx, syy, sxy) = (filter(xx), filter(yy), filter(xy))
+            let (sxx, syy, sxy) = (filter(zip(x, x).map(*)), filter(zip(y, y).map(*)), filter(zip(x, y).map(*)))
             var sum = 0.0
             for i in 0..<mx.count {
-                let (ux, uy) = (Double(mx[i]), Double(my[i]))
-                let vx = Double(sxx[i]) - ux * ux, vy = Double(syy[i]) - uy * uy, cxy = Double(sxy[i]) - ux * uy
+                let (ux, uy) = (mx[i], my[i])
+                let vx = sxx[i] - ux * ux, vy = syy[i] - uy * uy, cxy = sxy[i] - ux * uy
                 sum += ((2 * ux * uy + Self.c1) * (2 * cxy + Self.c2)) / ((ux * ux + uy * uy + Self.c1) * (vx + vy + Self.c2))
             }
             total += sum / Double(mx.count)
@@ -54,18 +50,18 @@ struct SSIMWindow {
     }
 
     /// Valid separable Gaussian filtering: (H − 10) × (W − 10) outputs.
-    private func filter(_ plane: [Float]) -> [Float] {
+    private func filter(_ plane: [Double]) -> [Double] {
         let k = Self.size
         let (oh, ow) = (height - k + 1, width - k + 1)
-        var rows = [Float](repeating: 0, count: height * ow)
+        var rows = [Double](repeating: 0, count: height * ow)
         for y in 0..<height {
             for x in 0..<ow {
-                var s: Float = 0
+                var s = 0.0
                 for t in 0..<k { s += weights[t] * plane[y * width + x + t] }
                 rows[y * ow + x] = s
             }
         }
-        var out = [Float](repeating: 0, count: oh * ow)
+        var out = [Double](repeating: 0, count: oh * ow)
         for y in 0..<oh {
             for t in 0..<k {
                 let w = weights[t]
