@@ -13,7 +13,7 @@ final class GeneratedImageEvaluationTests: XCTestCase {
         XCTAssertEqual(report.slicedWasserstein.resolutions, [32, 16])
         XCTAssertEqual(report.generatedCount, 5)
         XCTAssertEqual(report.referenceCount, 6)
-        XCTAssertEqual(report.kernelDistance.subsetSize, 5)
+        XCTAssertEqual(report.kernelDistance.subsetSize, 2)
         XCTAssertEqual(Set(report.seconds.keys), ["swd", "kid", "pixels"])
         XCTAssertTrue(lines.contains { $0.hasPrefix("SWD ×10³ at 32 px") }, "\(lines)")
         let decoded = try JSONDecoder().decode(GeneratedImageEvaluation.Report.self, from: JSONEncoder().encode(report))

@@ -5,7 +5,8 @@ import TensorCore
 public struct KernelDistanceOptions: Codable, Equatable, Sendable {
     /// Random subsets averaged over (KID's reference code: 100).
     public var subsets = 100
-    /// Images per subset, from each set (capped by the smaller set).
+    /// Images per subset, from each set; capped at half the smaller set, so that the subsets
+    /// differ and their spread means something (with 1,000 images in each set: subsets of 500).
     public var subsetSize = 1000
     public var seed: UInt64 = 0
 
@@ -64,9 +65,12 @@ public enum KernelDistance {
             throw ImageMetricsError(.invalidShape, "feature matrices of \(x.count) and \(y.count) values are not rows of \(d)")
         }
         let (n, m) = (x.count / d, y.count / d)
-        let size = min(options.subsetSize, n, m)
-        guard size >= 2 else {
+        let size = min(options.subsetSize, max(2, min(n, m) / 2))
+        guard min(n, m) >= 2, size >= 2 else {
             throw ImageMetricsError(.emptySet, "the kernel distance needs at least 2 images per set, got \(n) and \(m)")
+        }
+        guard options.subsetSize >= 2 else {
+            throw ImageMetricsError(.invalidOption, "kernel distance subsets need at least 2 images, not \(options.subsetSize)")
         }
         guard options.subsets >= 1 else {
             throw ImageMetricsError(.invalidOption, "the kernel distance needs at least one subset, not \(options.subsets)")
