@@ -11,10 +11,6 @@ extension PendingStage {
     }
 }
 
-struct EvaluateCommand: PendingStage {
-    static let configuration = CommandConfiguration(commandName: "evaluate",
-        abstract: "Score generated images against held-out real ones (SWD, KID, pixel statistics).")
-}
 struct CompareCommand: PendingStage {
     static let configuration = CommandConfiguration(commandName: "compare",
         abstract: "Latent versus pixel flow at equal compute: a report with grids, metrics and curves.")
