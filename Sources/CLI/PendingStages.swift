@@ -15,11 +15,3 @@ struct CompareCommand: PendingStage {
     static let configuration = CommandConfiguration(commandName: "compare",
         abstract: "Latent versus pixel flow at equal compute: a report with grids, metrics and curves.")
 }
-struct RunCommand: PendingStage {
-    static let configuration = CommandConfiguration(commandName: "run",
-        abstract: "Run every stage in order, skipping those whose cached artifacts are still valid.")
-}
-struct StatusCommand: PendingStage {
-    static let configuration = CommandConfiguration(commandName: "status",
-        abstract: "Show each stage of a run as done, stale (and why) or missing.")
-}
