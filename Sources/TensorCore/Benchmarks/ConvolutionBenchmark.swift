@@ -79,6 +79,11 @@ public enum ConvolutionBenchmark {
                       totalSeconds: median(total), fastestSeconds: total.min() ?? 0)
     }
 
+    /// `measure` for every reference shape, in order.
+    public static func measureReferenceShapes(runs: Int = 5, warmup: Int = 1) -> [(name: String, result: Result)] {
+        referenceShapes.map { ($0.name, measure($0.shape, runs: runs, warmup: warmup)) }
+    }
+
     /// The convolutions that dominate the benchmark networks' training steps.
     public static let referenceShapes: [(name: String, shape: Shape)] = [
         ("aelite enc 12→64 @64", Shape(batch: 16, inChannels: 12, outChannels: 64, height: 64, width: 64,

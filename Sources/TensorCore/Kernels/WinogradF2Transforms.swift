@@ -97,12 +97,12 @@ extension WinogradKernel {
                     let o2 = o1 + positionStride, o3 = o2 + positionStride
                     var tx = 0
                     while tx + 8 <= tw {
-                        let pair = loadVector16(v + 2 * tx)
+                        let pair = simdLoad16(v + 2 * tx)
                         let a = pair.evenHalf, b = pair.oddHalf
-                        storeVector(a, o0 + tx)
-                        storeVector(a + b, o1 + tx)
-                        storeVector(a - b, o2 + tx)
-                        storeVector(-b, o3 + tx)
+                        simdStore(a, o0 + tx)
+                        simdStore(a + b, o1 + tx)
+                        simdStore(a - b, o2 + tx)
+                        simdStore(-b, o3 + tx)
                         tx += 8
                     }
                     while tx < tw {
@@ -159,12 +159,12 @@ extension WinogradKernel {
                     let o2 = o1 + positionStride, o3 = o2 + positionStride
                     var tx = 0
                     while tx + 8 <= tw {
-                        let first = loadVector16(s + 2 * tx), second = loadVector16(s + 2 * tx + 2)
+                        let first = simdLoad16(s + 2 * tx), second = simdLoad16(s + 2 * tx + 2)
                         let a = first.evenHalf, b = first.oddHalf, e = second.evenHalf, f = second.oddHalf
-                        storeVector(a - e, o0 + tx)
-                        storeVector(b + e, o1 + tx)
-                        storeVector(e - b, o2 + tx)
-                        storeVector(b - f, o3 + tx)
+                        simdStore(a - e, o0 + tx)
+                        simdStore(b + e, o1 + tx)
+                        simdStore(e - b, o2 + tx)
+                        simdStore(b - f, o3 + tx)
                         tx += 8
                     }
                     while tx < tw {
@@ -202,16 +202,16 @@ extension WinogradKernel {
                 var tx = 0
                 let biasVector = SIMD8<Float>(repeating: bo)
                 while tx + 8 <= tw {
-                    let l0 = loadVector8(m0 + tx) + loadVector8(m1 + tx) + loadVector8(m2 + tx)
-                    let r0 = loadVector8(m1 + tx) - loadVector8(m2 + tx) - loadVector8(m3 + tx)
-                    let l1 = loadVector8(m4 + tx) + loadVector8(m5 + tx) + loadVector8(m6 + tx)
-                    let r1 = loadVector8(m5 + tx) - loadVector8(m6 + tx) - loadVector8(m7 + tx)
-                    let l2 = loadVector8(m8 + tx) + loadVector8(m9 + tx) + loadVector8(m10 + tx)
-                    let r2 = loadVector8(m9 + tx) - loadVector8(m10 + tx) - loadVector8(m11 + tx)
-                    let l3 = loadVector8(m12 + tx) + loadVector8(m13 + tx) + loadVector8(m14 + tx)
-                    let r3 = loadVector8(m13 + tx) - loadVector8(m14 + tx) - loadVector8(m15 + tx)
-                    storeVector(interleave(l0 + l1 + l2 + biasVector, r0 + r1 + r2 + biasVector), top + 2 * tx)
-                    storeVector(interleave(l1 - l2 - l3 + biasVector, r1 - r2 - r3 + biasVector), bottom + 2 * tx)
+                    let l0 = simdLoad8(m0 + tx) + simdLoad8(m1 + tx) + simdLoad8(m2 + tx)
+                    let r0 = simdLoad8(m1 + tx) - simdLoad8(m2 + tx) - simdLoad8(m3 + tx)
+                    let l1 = simdLoad8(m4 + tx) + simdLoad8(m5 + tx) + simdLoad8(m6 + tx)
+                    let r1 = simdLoad8(m5 + tx) - simdLoad8(m6 + tx) - simdLoad8(m7 + tx)
+                    let l2 = simdLoad8(m8 + tx) + simdLoad8(m9 + tx) + simdLoad8(m10 + tx)
+                    let r2 = simdLoad8(m9 + tx) - simdLoad8(m10 + tx) - simdLoad8(m11 + tx)
+                    let l3 = simdLoad8(m12 + tx) + simdLoad8(m13 + tx) + simdLoad8(m14 + tx)
+                    let r3 = simdLoad8(m13 + tx) - simdLoad8(m14 + tx) - simdLoad8(m15 + tx)
+                    simdStore(simdInterleave(l0 + l1 + l2 + biasVector, r0 + r1 + r2 + biasVector), top + 2 * tx)
+                    simdStore(simdInterleave(l1 - l2 - l3 + biasVector, r1 - r2 - r3 + biasVector), bottom + 2 * tx)
                     tx += 8
                 }
                 while tx < tw {

@@ -139,14 +139,14 @@ extension WinogradKernel {
                 }
                 var q = qStart
                 while q + 8 <= qEnd {
-                    let k = inputCombination(loadVector8(d0 + q), loadVector8(d1 + q), loadVector8(d2 + q),
-                                             loadVector8(d3 + q), loadVector8(d4 + q), loadVector8(d5 + q))
-                    storeVector(k.0, t + q)
-                    storeVector(k.1, t + span + q)
-                    storeVector(k.2, t + 2 * span + q)
-                    storeVector(k.3, t + 3 * span + q)
-                    storeVector(k.4, t + 4 * span + q)
-                    storeVector(k.5, t + 5 * span + q)
+                    let k = inputCombination(simdLoad8(d0 + q), simdLoad8(d1 + q), simdLoad8(d2 + q),
+                                             simdLoad8(d3 + q), simdLoad8(d4 + q), simdLoad8(d5 + q))
+                    simdStore(k.0, t + q)
+                    simdStore(k.1, t + span + q)
+                    simdStore(k.2, t + 2 * span + q)
+                    simdStore(k.3, t + 3 * span + q)
+                    simdStore(k.4, t + 4 * span + q)
+                    simdStore(k.5, t + 5 * span + q)
                     q += 8
                 }
                 while q < qEnd {
@@ -167,17 +167,17 @@ extension WinogradKernel {
                     let o = base + 6 * r * positionStride
                     var tx = 0
                     while tx + 8 <= tw {
-                        let lo = UnsafeRawPointer(s + 4 * tx).loadUnaligned(as: SIMD32<Float>.self)
-                        let hi = UnsafeRawPointer(s + 4 * tx + 4).loadUnaligned(as: SIMD32<Float>.self)
+                        let lo = simdLoad32(s + 4 * tx)
+                        let hi = simdLoad32(s + 4 * tx + 4)
                         let e = lo.evenHalf, odd = lo.oddHalf, he = hi.evenHalf, ho = hi.oddHalf
                         let k = inputCombination(e.evenHalf, odd.evenHalf, e.oddHalf, odd.oddHalf,
                                                  he.evenHalf, ho.evenHalf)
-                        storeVector(k.0, o + tx)
-                        storeVector(k.1, o + positionStride + tx)
-                        storeVector(k.2, o + 2 * positionStride + tx)
-                        storeVector(k.3, o + 3 * positionStride + tx)
-                        storeVector(k.4, o + 4 * positionStride + tx)
-                        storeVector(k.5, o + 5 * positionStride + tx)
+                        simdStore(k.0, o + tx)
+                        simdStore(k.1, o + positionStride + tx)
+                        simdStore(k.2, o + 2 * positionStride + tx)
+                        simdStore(k.3, o + 3 * positionStride + tx)
+                        simdStore(k.4, o + 4 * positionStride + tx)
+                        simdStore(k.5, o + 5 * positionStride + tx)
                         tx += 8
                     }
                     while tx < tw {
@@ -220,15 +220,15 @@ extension WinogradKernel {
                     let dst = h + 4 * r * tw
                     var tx = 0
                     while tx + 8 <= tw {
-                        let k = outputCombination(loadVector8(m0 + tx), loadVector8(m0 + positionStride + tx),
-                                                  loadVector8(m0 + 2 * positionStride + tx),
-                                                  loadVector8(m0 + 3 * positionStride + tx),
-                                                  loadVector8(m0 + 4 * positionStride + tx),
-                                                  loadVector8(m0 + 5 * positionStride + tx))
-                        storeVector(k.0, dst + tx)
-                        storeVector(k.1, dst + tw + tx)
-                        storeVector(k.2, dst + 2 * tw + tx)
-                        storeVector(k.3, dst + 3 * tw + tx)
+                        let k = outputCombination(simdLoad8(m0 + tx), simdLoad8(m0 + positionStride + tx),
+                                                  simdLoad8(m0 + 2 * positionStride + tx),
+                                                  simdLoad8(m0 + 3 * positionStride + tx),
+                                                  simdLoad8(m0 + 4 * positionStride + tx),
+                                                  simdLoad8(m0 + 5 * positionStride + tx))
+                        simdStore(k.0, dst + tx)
+                        simdStore(k.1, dst + tw + tx)
+                        simdStore(k.2, dst + 2 * tw + tx)
+                        simdStore(k.3, dst + 3 * tw + tx)
                         tx += 8
                     }
                     while tx < tw {
@@ -249,16 +249,16 @@ extension WinogradKernel {
                 let biasVector = SIMD8<Float>(repeating: bo)
                 while tx + 8 <= tw {
                     @inline(__always) func column(_ j: Int) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-                        @inline(__always) func at(_ r: Int) -> SIMD8<Float> { loadVector8(h + (4 * r + j) * tw + tx) }
+                        @inline(__always) func at(_ r: Int) -> SIMD8<Float> { simdLoad8(h + (4 * r + j) * tw + tx) }
                         return outputCombination(at(0), at(1), at(2), at(3), at(4), at(5))
                     }
                     // cj.a is output row a, column j of each of the eight tiles.
                     let c0 = column(0), c1 = column(1), c2 = column(2), c3 = column(3)
                     @inline(__always) func store(_ a: Int, _ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>,
                                                  _ v3: SIMD8<Float>) {
-                        let row = interleave16(interleave(v0 + biasVector, v2 + biasVector),
-                                               interleave(v1 + biasVector, v3 + biasVector))
-                        UnsafeMutableRawPointer(out + a * width + 4 * tx).storeBytes(of: row, as: SIMD32<Float>.self)
+                        let row = simdInterleave16(simdInterleave(v0 + biasVector, v2 + biasVector),
+                                               simdInterleave(v1 + biasVector, v3 + biasVector))
+                        simdStore(row, out + a * width + 4 * tx)
                     }
                     store(0, c0.0, c1.0, c2.0, c3.0)
                     store(1, c0.1, c1.1, c2.1, c3.1)
@@ -309,14 +309,14 @@ extension WinogradKernel {
                 }
                 var c = 0
                 while c < span {
-                    let k = gradientCombination(loadVector8(yr + c), loadVector8(yr + span + c),
-                                                loadVector8(yr + 2 * span + c), loadVector8(yr + 3 * span + c))
-                    storeVector(k.0, vr + c)
-                    storeVector(k.1, vr + span + c)
-                    storeVector(k.2, vr + 2 * span + c)
-                    storeVector(k.3, vr + 3 * span + c)
-                    storeVector(k.4, vr + 4 * span + c)
-                    storeVector(k.5, vr + 5 * span + c)
+                    let k = gradientCombination(simdLoad8(yr + c), simdLoad8(yr + span + c),
+                                                simdLoad8(yr + 2 * span + c), simdLoad8(yr + 3 * span + c))
+                    simdStore(k.0, vr + c)
+                    simdStore(k.1, vr + span + c)
+                    simdStore(k.2, vr + 2 * span + c)
+                    simdStore(k.3, vr + 3 * span + c)
+                    simdStore(k.4, vr + 4 * span + c)
+                    simdStore(k.5, vr + 5 * span + c)
                     c += 8
                 }
                 let base = q + o * ld + offset + (ty - tileRows.lowerBound) * tw
@@ -325,15 +325,15 @@ extension WinogradKernel {
                     let out = base + 6 * r * positionStride
                     var tx = 0
                     while tx + 8 <= tw {
-                        let all = UnsafeRawPointer(s + 4 * tx).loadUnaligned(as: SIMD32<Float>.self)
+                        let all = simdLoad32(s + 4 * tx)
                         let e = all.evenHalf, odd = all.oddHalf
                         let k = gradientCombination(e.evenHalf, odd.evenHalf, e.oddHalf, odd.oddHalf)
-                        storeVector(k.0, out + tx)
-                        storeVector(k.1, out + positionStride + tx)
-                        storeVector(k.2, out + 2 * positionStride + tx)
-                        storeVector(k.3, out + 3 * positionStride + tx)
-                        storeVector(k.4, out + 4 * positionStride + tx)
-                        storeVector(k.5, out + 5 * positionStride + tx)
+                        simdStore(k.0, out + tx)
+                        simdStore(k.1, out + positionStride + tx)
+                        simdStore(k.2, out + 2 * positionStride + tx)
+                        simdStore(k.3, out + 3 * positionStride + tx)
+                        simdStore(k.4, out + 4 * positionStride + tx)
+                        simdStore(k.5, out + 5 * positionStride + tx)
                         tx += 8
                     }
                     while tx < tw {
@@ -351,13 +351,4 @@ extension WinogradKernel {
             }
         }
     }
-}
-
-/// [even[0], odd[0], even[1], odd[1], …] for 16-lane halves.
-@inline(__always)
-func interleave16(_ even: SIMD16<Float>, _ odd: SIMD16<Float>) -> SIMD32<Float> {
-    var v = SIMD32<Float>()
-    v.evenHalf = even
-    v.oddHalf = odd
-    return v
 }

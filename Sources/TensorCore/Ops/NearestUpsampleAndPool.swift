@@ -8,7 +8,7 @@ public func upsampleNearest2x(_ x: Variable) -> Variable {
     let planes = n * c, inPlane = h * w, outPlane = 4 * inPlane
     let out = Tensor(uninitializedShape: [n, c, 2 * h, 2 * w])
     let src = x.value.unsafePointer, dst = out.unsafePointer
-    parallelChunks(planes, minimumPerThread: planeBatch(outPlane)) { range in
+    parallelChunks(planes, minimumPerThread: minimumPlanesPerThread(outPlane)) { range in
         for p in range {
             let s = src + p * inPlane, d = dst + p * outPlane
             for iy in 0..<h {
@@ -25,7 +25,7 @@ public func upsampleNearest2x(_ x: Variable) -> Variable {
     return Variable.result(out, operation: "upsampleNearest2x", inputs: [x]) { g in
         let dx = Tensor(uninitializedShape: [n, c, h, w])
         let gs = g.unsafePointer, gd = dx.unsafePointer
-        parallelChunks(planes, minimumPerThread: planeBatch(outPlane)) { range in
+        parallelChunks(planes, minimumPerThread: minimumPlanesPerThread(outPlane)) { range in
             for p in range {
                 let s = gs + p * outPlane, d = gd + p * inPlane
                 for iy in 0..<h {
@@ -49,7 +49,7 @@ public func averagePool2x(_ x: Variable) -> Variable {
     let planes = n * c, inPlane = h * w, outPlane = ho * wo
     let out = Tensor(uninitializedShape: [n, c, ho, wo])
     let src = x.value.unsafePointer, dst = out.unsafePointer
-    parallelChunks(planes, minimumPerThread: planeBatch(inPlane)) { range in
+    parallelChunks(planes, minimumPerThread: minimumPlanesPerThread(inPlane)) { range in
         for p in range {
             let s = src + p * inPlane, d = dst + p * outPlane
             for oy in 0..<ho {
@@ -63,7 +63,7 @@ public func averagePool2x(_ x: Variable) -> Variable {
     return Variable.result(out, operation: "averagePool2x", inputs: [x]) { g in
         let dx = Tensor(uninitializedShape: [n, c, h, w])
         let gs = g.unsafePointer, gd = dx.unsafePointer
-        parallelChunks(planes, minimumPerThread: planeBatch(inPlane)) { range in
+        parallelChunks(planes, minimumPerThread: minimumPlanesPerThread(inPlane)) { range in
             for p in range {
                 let s = gs + p * outPlane, d = gd + p * inPlane
                 if h != 2 * ho || w != 2 * wo { d.update(repeating: 0, count: inPlane) }
@@ -85,4 +85,4 @@ public func averagePool2x(_ x: Variable) -> Variable {
 
 /// Planes per thread below which splitting is not worth the hand-off (about 16K elements).
 @inlinable
-func planeBatch(_ planeSize: Int) -> Int { max(1, 16_384 / max(1, planeSize)) }
+func minimumPlanesPerThread(_ planeSize: Int) -> Int { max(1, 16_384 / max(1, planeSize)) }

@@ -40,7 +40,7 @@ enum PixelShuffleKernel {
     static func depthToSpace(_ deep: UnsafePointer<Float>, _ wide: UnsafeMutablePointer<Float>,
                              planes: Int, h: Int, w: Int, r: Int) {
         let size = h * w * r * r
-        parallelChunks(planes, minimumPerThread: planeBatch(size)) { range in
+        parallelChunks(planes, minimumPerThread: minimumPlanesPerThread(size)) { range in
             for p in range {
                 let s = deep + p * size, d = wide + p * size
                 for i in 0..<r {
@@ -59,7 +59,7 @@ enum PixelShuffleKernel {
     static func spaceToDepth(_ wide: UnsafePointer<Float>, _ deep: UnsafeMutablePointer<Float>,
                              planes: Int, h: Int, w: Int, r: Int) {
         let size = h * w * r * r
-        parallelChunks(planes, minimumPerThread: planeBatch(size)) { range in
+        parallelChunks(planes, minimumPerThread: minimumPlanesPerThread(size)) { range in
             for p in range {
                 let s = wide + p * size, d = deep + p * size
                 for i in 0..<r {
