@@ -117,36 +117,48 @@ extension WinogradKernel {
         // so that the 8-wide row combinations never spill into the next row.
         let span = (4 * tw + 15) & ~7
         let positionStride = p.inChannels * ld
-        let d = rows, t = rows + 6 * span
+        let zero = rows, t = rows + span
+        zero.update(repeating: 0, count: span)
+        // Padded columns inside the image: q − p in 0..<w.
         let qStart = min(span, pad), qEnd = min(span, w + pad)
         for c in 0..<p.inChannels {
             let plane = x + c * h * w
             for ty in tileRows {
-                for r in 0..<6 {
-                    let row = d + r * span
+                // The six input rows of this tile row, indexed by padded column (a zero row outside the image).
+                @inline(__always) func rowPointer(_ r: Int) -> UnsafePointer<Float> {
                     let iy = 4 * ty - pad + r
-                    if iy < 0 || iy >= h {
-                        for q in 0..<span { row[q] = 0 }
-                        continue
-                    }
-                    let src = plane + iy * w - pad
+                    return iy < 0 || iy >= h ? UnsafePointer(zero) : plane + iy * w - pad
+                }
+                let d0 = rowPointer(0), d1 = rowPointer(1), d2 = rowPointer(2)
+                let d3 = rowPointer(3), d4 = rowPointer(4), d5 = rowPointer(5)
+                // Vertical Bᵀ straight from the input rows; padding columns combine to zero.
+                for r in 0..<6 {
+                    let row = t + r * span
                     for q in 0..<qStart { row[q] = 0 }
-                    for q in qStart..<qEnd { row[q] = src[q] }
                     for q in qEnd..<span { row[q] = 0 }
                 }
-                // Vertical: six whole rows, eight columns at a time.
-                var q = 0
-                while q < span {
-                    let r = inputCombination(loadVector8(d + q), loadVector8(d + span + q), loadVector8(d + 2 * span + q),
-                                             loadVector8(d + 3 * span + q), loadVector8(d + 4 * span + q),
-                                             loadVector8(d + 5 * span + q))
-                    storeVector(r.0, t + q)
-                    storeVector(r.1, t + span + q)
-                    storeVector(r.2, t + 2 * span + q)
-                    storeVector(r.3, t + 3 * span + q)
-                    storeVector(r.4, t + 4 * span + q)
-                    storeVector(r.5, t + 5 * span + q)
+                var q = qStart
+                while q + 8 <= qEnd {
+                    let k = inputCombination(loadVector8(d0 + q), loadVector8(d1 + q), loadVector8(d2 + q),
+                                             loadVector8(d3 + q), loadVector8(d4 + q), loadVector8(d5 + q))
+                    storeVector(k.0, t + q)
+                    storeVector(k.1, t + span + q)
+                    storeVector(k.2, t + 2 * span + q)
+                    storeVector(k.3, t + 3 * span + q)
+                    storeVector(k.4, t + 4 * span + q)
+                    storeVector(k.5, t + 5 * span + q)
                     q += 8
+                }
+                while q < qEnd {
+                    let k = inputCombination(SIMD2(d0[q], 0), SIMD2(d1[q], 0), SIMD2(d2[q], 0),
+                                             SIMD2(d3[q], 0), SIMD2(d4[q], 0), SIMD2(d5[q], 0))
+                    t[q] = k.0[0]
+                    t[span + q] = k.1[0]
+                    t[2 * span + q] = k.2[0]
+                    t[3 * span + q] = k.3[0]
+                    t[4 * span + q] = k.4[0]
+                    t[5 * span + q] = k.5[0]
+                    q += 1
                 }
                 // Horizontal: columns 4tx … 4tx + 5 of each combined row, eight tiles at a time.
                 let base = v + c * ld + offset + (ty - tileRows.lowerBound) * tw
@@ -191,13 +203,16 @@ extension WinogradKernel {
                                   image y: UnsafeMutablePointer<Float>, rows: UnsafeMutablePointer<Float>) {
         let ho = p.outHeight, wo = p.outWidth, tw = p.tileColumns
         let positionStride = p.outChannels * ld
-        let width = 4 * tw + 8
         // Per tile row: 6 rows × 4 horizontal combinations (tw each), then 4 output rows.
-        let h = rows, out = rows + 24 * tw
+        let h = rows, staging = rows + 24 * tw
         for o in 0..<p.outChannels {
             let bo = bias?[o] ?? 0
             let plane = y + o * ho * wo
             for ty in tileRows {
+                // Whole tiles write straight into the output rows; edge tiles go through staging rows.
+                let direct = wo == 4 * tw && 4 * ty + 4 <= ho
+                let out = direct ? plane + 4 * ty * wo : staging
+                let width = direct ? wo : 4 * tw + 8
                 let base = m + o * ld + offset + (ty - tileRows.lowerBound) * tw
                 // Horizontal: the six positions of each row r of M → four columns.
                 for r in 0..<6 {
@@ -262,8 +277,10 @@ extension WinogradKernel {
                     }
                     tx += 1
                 }
-                for a in 0..<4 where 4 * ty + a < ho {
-                    (plane + (4 * ty + a) * wo).update(from: out + a * width, count: wo)
+                if !direct {
+                    for a in 0..<4 where 4 * ty + a < ho {
+                        (plane + (4 * ty + a) * wo).update(from: staging + a * width, count: wo)
+                    }
                 }
             }
         }

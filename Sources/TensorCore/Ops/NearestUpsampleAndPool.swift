@@ -4,7 +4,7 @@
 /// Nearest-neighbour upsampling ×2 (`nn.Upsample(scale_factor=2, mode="nearest")`):
 /// [N, C, H, W] → [N, C, 2H, 2W]. The gradient of an input pixel is the sum over its 2×2 copies.
 public func upsampleNearest2x(_ x: Variable) -> Variable {
-    let (n, c, h, w) = x.value.nchw("upsampleNearest2x")
+    let (n, c, h, w) = nchwDimensions(x, "upsampleNearest2x")
     let planes = n * c, inPlane = h * w, outPlane = 4 * inPlane
     let out = Tensor(uninitializedShape: [n, c, 2 * h, 2 * w])
     let src = x.value.unsafePointer, dst = out.unsafePointer
@@ -43,8 +43,8 @@ public func upsampleNearest2x(_ x: Variable) -> Variable {
 /// 2×2 average pooling with stride 2 (`F.avg_pool2d(x, 2)`): [N, C, H, W] → [N, C, ⌊H/2⌋, ⌊W/2⌋].
 /// As in PyTorch, a last odd row or column is dropped (and gets zero gradient).
 public func averagePool2x(_ x: Variable) -> Variable {
-    let (n, c, h, w) = x.value.nchw("averagePool2x")
-    precondition(h >= 2 && w >= 2, "averagePool2x: input \(x.shape) is smaller than the 2×2 window")
+    let (n, c, h, w) = nchwDimensions(x, "averagePool2x")
+    requireShape(h >= 2 && w >= 2, "averagePool2x: input \(x.shape) is smaller than the 2×2 window")
     let ho = h / 2, wo = w / 2
     let planes = n * c, inPlane = h * w, outPlane = ho * wo
     let out = Tensor(uninitializedShape: [n, c, ho, wo])

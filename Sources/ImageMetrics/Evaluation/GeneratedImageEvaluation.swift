@@ -1,0 +1,71 @@
+import Foundation
+
+/// Everything `pipeline evaluate` measures between generated and reference (held-out real)
+/// images, with one seed for all of it.
+public struct GeneratedImageEvaluation {
+    public struct Options: Codable, Equatable, Sendable {
+        public var seed: UInt64 = 0
+        public var slicedWasserstein = SlicedWassersteinOptions()
+        public var kernelDistance = KernelDistanceOptions()
+        public var pixels = PixelDistributionOptions()
+
+        /// Every metric's seed set to `seed`.
+        public init(seed: UInt64 = 0) {
+            self.seed = seed
+            slicedWasserstein.seed = seed
+            kernelDistance.seed = seed
+            pixels.seed = seed
+        }
+    }
+
+    /// The metrics and what they were computed on.
+    public struct Report: Codable, Equatable, Sendable {
+        public var generatedCount: Int
+        public var referenceCount: Int
+        public var height: Int
+        public var width: Int
+        public var options: Options
+        public var slicedWasserstein: SlicedWassersteinResult
+        public var kernelDistance: KernelDistanceResult
+        public var pixels: PixelDistributionResult
+        /// Seconds per metric ("swd", "kid", "pixels").
+        public var seconds: [String: Double]
+    }
+
+    public let options: Options
+
+    public init(options: Options = Options()) {
+        self.options = options
+    }
+
+    /// Computes every metric. `log` receives a line as each part finishes.
+    public func evaluate(generated: ImageSet, reference: ImageSet, log: (String) -> Void = { _ in }) throws -> Report {
+        try ImageSet.checkComparable(generated, reference, metric: "evaluation")
+        var seconds: [String: Double] = [:]
+        func timed<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+            let start = Date()
+            let value = try body()
+            seconds[name] = Date().timeIntervalSince(start)
+            return value
+        }
+        let swdMetric = try SlicedWassersteinDistance(options: options.slicedWasserstein)
+        let resolutions = swdMetric.resolutions(height: reference.height, width: reference.width)
+        let swd = try timed("swd") {
+            try swdMetric.distance(generated, reference) { level, value in
+                log(String(format: "SWD ×10³ at %d px: %.2f", resolutions[level], value))
+            }
+        }
+        log(String(format: "SWD ×10³ mean: %.2f (%.1f s)", swd.mean, seconds["swd"] ?? 0))
+        let kid = try timed("kid") {
+            try KernelDistance.distance(generated, reference: reference, options: options.kernelDistance)
+        }
+        log(String(format: "KID ×10³: %.3f ± %.3f (%.1f s)", kid.value * 1000, kid.standardDeviation * 1000, seconds["kid"] ?? 0))
+        let pixels = try timed("pixels") {
+            try PixelDistributionMetrics.compare(generated, reference: reference, options: options.pixels)
+        }
+        log(String(format: "pixel metrics (%.1f s)", seconds["pixels"] ?? 0))
+        return Report(generatedCount: generated.count, referenceCount: reference.count,
+                      height: reference.height, width: reference.width, options: options,
+                      slicedWasserstein: swd, kernelDistance: kid, pixels: pixels, seconds: seconds)
+    }
+}

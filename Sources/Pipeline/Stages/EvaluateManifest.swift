@@ -1,0 +1,70 @@
+import FileFormats
+import Foundation
+
+/// `manifest.json` of an evaluation, written last: the stage, its effective settings, the
+/// SHA-256 of its inputs and outputs, timings and status "complete".
+public struct EvaluateManifest: Codable, Equatable, Sendable {
+    public struct FileHash: Codable, Equatable, Sendable {
+        /// A file, or for many files their folder and count.
+        public var name: String
+        public var files: Int
+        public var bytes: Int
+        /// SHA-256 of the file; for several files, of the lines "path, size, SHA-256" of each.
+        public var sha256: String
+    }
+
+    public var stage = "evaluate"
+    public var status = "complete"
+    public var createdAt: String
+    public var version: String
+    public var config: [String: String]
+    public var inputs: [String: FileHash]
+    public var outputs: [FileHash]
+    public var timings: [String: Double]
+    public var totalSeconds: Double
+
+    static func make(options: EvaluateStage.Options, generated: EvaluationImages, real: EvaluationImages,
+                     outputs: [URL], timings: [String: Double], totalSeconds: Double) throws -> EvaluateManifest {
+        var config = [
+            "generated": generated.path,
+            "real": real.path,
+            "realSubsets": options.realSubsets.map(\.description).sorted().joined(separator: "+"),
+            "generatedSubsets": options.generatedSubsets.map(\.description).sorted().joined(separator: "+"),
+            "seed": "\(options.seed)",
+            "run": options.run,
+        ]
+        if let maxImages = options.maxImages { config["maxImages"] = "\(maxImages)" }
+        return EvaluateManifest(
+            createdAt: ISO8601DateFormatter().string(from: Date()),
+            version: PipelineVersion.current,
+            config: config,
+            inputs: ["generated": try hash(generated.inputFiles, name: generated.path),
+                     "real": try hash(real.inputFiles, name: real.path)],
+            outputs: try outputs.map { try hash([$0], name: $0.lastPathComponent) },
+            timings: timings, totalSeconds: totalSeconds)
+    }
+
+    static func hash(_ files: [URL], name: String) throws -> FileHash {
+        if files.count == 1 {
+            let url = files[0]
+            return FileHash(name: name, files: 1, bytes: try size(url), sha256: try SHA256.hashFile(at: url).hex)
+        }
+        var combined = SHA256()
+        var bytes = 0
+        for url in files {
+            let (digest, size) = (try SHA256.hashFile(at: url).hex, try size(url))
+            bytes += size
+            let line = "\(url.path), \(size), \(digest)\n"
+            line.utf8CString.dropLast().withUnsafeBytes { combined.update($0) }
+        }
+        return FileHash(name: name, files: files.count, bytes: bytes, sha256: combined.finalize().hex)
+    }
+
+    private static func size(_ url: URL) throws -> Int {
+        do {
+            return (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+        } catch {
+            throw FileFormatError(.unreadable, path: url.path, "cannot read its size: \(error.localizedDescription)")
+        }
+    }
+}

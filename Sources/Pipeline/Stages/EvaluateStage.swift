@@ -1,0 +1,164 @@
+import Datasets
+import FileFormats
+import Foundation
+import ImageMetrics
+import TensorCore
+
+/// `pipeline evaluate`: scores generated images against held-out real images with metrics that
+/// need no downloaded network (multi-scale SWD, KID on the project's own image features, pixel
+/// distribution metrics) and writes `metrics.json`, then `manifest.json` last.
+public enum EvaluateStage {
+    public struct Options: Equatable, Sendable {
+        /// Generated images (folder or file); nil: `<artifacts>/<run>/samples`.
+        public var generated: String?
+        /// Real images (dataset cache, image folder or file); nil: `<artifacts>/<run>/dataset`.
+        public var real: String?
+        /// Subsets read from a real dataset cache: the held-out split by default.
+        public var realSubsets: Set<DatasetSubset> = [.validation]
+        /// Subsets read when the generated images are a dataset cache too (a real-versus-real
+        /// baseline): the training split by default.
+        public var generatedSubsets: Set<DatasetSubset> = [.train]
+        public var seed: UInt64 = 0
+        /// At most this many images per set (chosen at random with the seed).
+        public var maxImages: Int?
+        /// Output folder; nil: `<artifacts>/<run>/reports/evaluate`.
+        public var output: String?
+        public var run = "default"
+        public var artifacts = "artifacts"
+
+        public init() {}
+    }
+
+    public struct Result {
+        public var metrics: EvaluateMetrics
+        public var folder: URL
+        public var metricsFile: URL
+        public var manifestFile: URL
+    }
+
+    public static let metricsFile = "metrics.json"
+    public static let manifestFile = "manifest.json"
+
+    /// The folders `options` name, resolved against `base`.
+    public static func locations(_ options: Options, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        -> (generated: URL, real: URL, output: URL) {
+        func resolve(_ path: String) -> URL {
+            (path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.appendingPathComponent(path)).standardizedFileURL
+        }
+        let runFolder = resolve(options.artifacts).appendingPathComponent(options.run)
+        return (options.generated.map(resolve) ?? runFolder.appendingPathComponent("samples"),
+                options.real.map(resolve) ?? runFolder.appendingPathComponent("dataset"),
+                options.output.map(resolve) ?? runFolder.appendingPathComponent("reports").appendingPathComponent("evaluate"))
+    }
+
+    /// Runs the stage; progress lines and the final table go to `write`.
+    @discardableResult
+    public static func run(_ options: Options, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+                           write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput) throws -> Result {
+        guard !options.run.isEmpty, !options.run.contains("/"), !options.run.hasPrefix(".") else {
+            throw DatasetError(.invalidArgument, "--run must be a plain folder name, got \"\(options.run)\"")
+        }
+        if let maxImages = options.maxImages, maxImages < 2 {
+            throw DatasetError(.invalidArgument, "--max-images must be at least 2, not \(maxImages)")
+        }
+        let places = locations(options, base: base)
+        try checkOutput(places.output, isNotInside: places.real)
+        let start = ProgressReporter.monotonicSeconds()
+
+        let generated = try EvaluateImageLoader.load(places.generated, subsets: options.generatedSubsets,
+                                                     maxImages: options.maxImages, seed: options.seed)
+        write("generated: \(generated.set.count) of \(generated.available) images, \(generated.set.width)×\(generated.set.height), \(generated.kind) at \(generated.path)\n")
+        for note in generated.notes { write("note: \(note)\n") }
+        var real = try EvaluateImageLoader.load(places.real, subsets: options.realSubsets,
+                                                maxImages: options.maxImages, seed: options.seed &+ 1)
+        write("real: \(real.set.count) of \(real.available) images, \(real.set.width)×\(real.set.height), \(real.kind) at \(real.path)\n")
+        for note in real.notes { write("note: \(note)\n") }
+        if generated.kind.hasPrefix("dataset cache"), real.kind.hasPrefix("dataset cache"), generated.path == real.path,
+           !options.generatedSubsets.isDisjoint(with: options.realSubsets) {
+            write("warning: generated and real images come from the same subset of one cache; the scores are not a held-out comparison\n")
+        }
+        if real.set.height != generated.set.height || real.set.width != generated.set.width {
+            real = try matchSize(real, to: generated.set)
+            write("note: \(real.notes.last!)\n")
+        }
+        let loadSeconds = ProgressReporter.monotonicSeconds() - start
+
+        let evaluation = GeneratedImageEvaluation(options: .init(seed: options.seed))
+        let report = try evaluation.evaluate(generated: generated.set, reference: real.set) { write("  " + $0 + "\n") }
+        let metrics = EvaluateMetrics(generated: .init(generated), real: .init(real), report: report)
+
+        try createFolder(places.output)
+        let metricsURL = places.output.appendingPathComponent(metricsFile)
+        try JSONFile.write(metrics, to: metricsURL)
+        let manifest = try EvaluateManifest.make(options: options, generated: generated, real: real, outputs: [metricsURL],
+                                                 timings: report.seconds.merging(["load": loadSeconds]) { a, _ in a },
+                                                 totalSeconds: ProgressReporter.monotonicSeconds() - start)
+        let manifestURL = places.output.appendingPathComponent(manifestFile)
+        try JSONFile.write(manifest, to: manifestURL)
+
+        for line in EvaluateSummary.table(metrics) { write(line + "\n") }
+        write("metrics: \(metricsURL.path)\n")
+        return Result(metrics: metrics, folder: places.output, metricsFile: metricsURL, manifestFile: manifestURL)
+    }
+
+    /// Real images resized (shorter side, Lanczos) and centre-cropped to the generated images' size.
+    static func matchSize(_ images: EvaluationImages, to target: ImageSet) throws -> EvaluationImages {
+        guard target.height == target.width else {
+            throw DatasetError(.invalidArgument,
+                               "real images are \(images.set.width)×\(images.set.height) and generated ones \(target.width)×\(target.height); only square generated images can be matched by resizing")
+        }
+        let set = images.set
+        var pixels = [UInt8](repeating: 0, count: set.count * target.bytesPerImage)
+        for n in 0..<set.count {
+            let bytes = Array(set.pixels[(n * set.bytesPerImage)..<((n + 1) * set.bytesPerImage)])
+            let image = RGBImage(width: set.width, height: set.height, pixels: bytes)
+            let resized = try Cropper.resizeAndCenterCrop(image, size: target.width).image
+            pixels.replaceSubrange((n * target.bytesPerImage)..<((n + 1) * target.bytesPerImage), with: resized.pixels)
+        }
+        var out = images
+        out.set = try ImageSet(count: set.count, height: target.height, width: target.width, pixels: pixels)
+        out.notes.append("real images resized from \(set.width)×\(set.height) to \(target.width)×\(target.height) to match the generated ones")
+        return out
+    }
+
+    private static func checkOutput(_ output: URL, isNotInside source: URL) throws {
+        let (o, s) = (output.standardizedFileURL.path, source.standardizedFileURL.path)
+        var isDirectory: ObjCBool = false
+        let sourceIsFolder = FileManager.default.fileExists(atPath: s, isDirectory: &isDirectory) && isDirectory.boolValue
+        let isCache = FileManager.default.fileExists(atPath: source.appendingPathComponent(DatasetCacheLayout.imagesFile).path)
+        if sourceIsFolder && !isCache && (o == s || o.hasPrefix(s + "/")) {
+            throw DatasetError(.refusedOverwrite, "the output folder \(o) is inside the real image folder \(s); choose another --output")
+        }
+    }
+
+    private static func createFolder(_ url: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw FileFormatError(.writeFailed, path: url.path, "cannot create the output folder: \(error.localizedDescription)")
+        }
+    }
+}
+
+/// `metrics.json`: where the images came from and every metric.
+public struct EvaluateMetrics: Codable, Equatable, Sendable {
+    public struct Source: Codable, Equatable, Sendable {
+        public var path: String
+        public var kind: String
+        public var count: Int
+        public var available: Int
+        public var notes: [String]
+
+        init(_ images: EvaluationImages) {
+            path = images.path
+            kind = images.kind
+            count = images.set.count
+            available = images.available
+            notes = images.notes
+        }
+    }
+
+    public var generated: Source
+    public var real: Source
+    public var report: GeneratedImageEvaluation.Report
+}

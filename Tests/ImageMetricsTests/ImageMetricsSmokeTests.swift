@@ -1,6 +1,0 @@
-import ImageMetrics
-import XCTest
-
-final class ImageMetricsSmokeTests: XCTestCase {
-    func testModuleLoads() { XCTAssertTrue(true) }
-}

@@ -1,0 +1,163 @@
+import Datasets
+import FileFormats
+import Foundation
+import ImageMetrics
+import Pipeline
+import XCTest
+
+final class EvaluateStageTests: XCTestCase {
+    private var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("evaluate-stage-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// `count` synthetic flowers of `size` px as PNGs in `name`, starting at image `first`.
+    @discardableResult
+    private func pngFolder(_ name: String, count: Int, size: Int = 32, first: Int = 0) throws -> URL {
+        let url = folder.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        let flowers = try SyntheticFlowers(classCount: 3, seed: 5)
+        for i in 0..<count {
+            try PNGImage.write(flowers.image(index: first + i, size: size), to: url.appendingPathComponent(String(format: "%04d.png", i)))
+        }
+        return url
+    }
+
+    private func options(generated: URL, real: URL) -> EvaluateStage.Options {
+        var options = EvaluateStage.Options()
+        options.generated = generated.path
+        options.real = real.path
+        options.output = folder.appendingPathComponent("out").path
+        return options
+    }
+
+    private func quiet(_: String) {}
+
+    func testFoldersAreComparedAndTheResultsWrittenWithAManifest() throws {
+        let generated = try pngFolder("generated", count: 6)
+        let real = try pngFolder("real", count: 7, first: 100)
+        // A grid of another size beside the samples is left out, with a note.
+        try PNGImage.write(RGBImage(width: 96, height: 64, fill: (9, 9, 9)), to: generated.appendingPathComponent("grid.png"))
+        var text = ""
+        let result = try EvaluateStage.run(options(generated: generated, real: real)) { text += $0 }
+        XCTAssertTrue(text.contains("generated: 6 of 6 images, 32×32, image folder"), text)
+        XCTAssertTrue(text.contains("left out 1 image(s) not of the common size 32×32: grid.png (96×64)"), text)
+        XCTAssertTrue(text.contains("SWD ×10³"), text)
+        XCTAssertTrue(text.contains("KID ×10³"), text)
+        XCTAssertTrue(text.contains("metrics: \(result.metricsFile.path)"), text)
+
+        let metrics = try JSONFile.read(EvaluateMetrics.self, from: result.metricsFile)
+        XCTAssertEqual(metrics, result.metrics)
+        XCTAssertEqual(metrics.report.slicedWasserstein.resolutions, [32, 16])
+        XCTAssertEqual(metrics.generated.count, 6)
+        XCTAssertEqual(metrics.real.count, 7)
+        XCTAssertGreaterThan(metrics.report.slicedWasserstein.mean, 0)
+
+        let manifest = try JSONFile.read(EvaluateManifest.self, from: result.manifestFile)
+        XCTAssertEqual(manifest.stage, "evaluate")
+        XCTAssertEqual(manifest.status, "complete")
+        XCTAssertEqual(manifest.inputs["generated"]?.files, 6)
+        XCTAssertEqual(manifest.inputs["real"]?.files, 7)
+        XCTAssertEqual(manifest.outputs.map(\.name), ["metrics.json"])
+        XCTAssertEqual(manifest.outputs[0].sha256, try SHA256.hashFile(at: result.metricsFile).hex)
+        // Nothing else in the output folder (no temporary files left behind).
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: result.folder.path).sorted(),
+                       ["manifest.json", "metrics.json"])
+    }
+
+    func testTheSameImagesScoreZeroAndTheSeedFixesEverything() throws {
+        let images = try pngFolder("images", count: 5)
+        let first = try EvaluateStage.run(options(generated: images, real: images), write: quiet)
+        XCTAssertEqual(first.metrics.report.slicedWasserstein.mean, 0)
+        XCTAssertEqual(first.metrics.report.pixels.jensenShannon, 0)
+        let other = try pngFolder("other", count: 5, first: 50)
+        let a = try EvaluateStage.run(options(generated: other, real: images), write: quiet)
+        let b = try EvaluateStage.run(options(generated: other, real: images), write: quiet)
+        XCTAssertEqual(a.metrics.report.slicedWasserstein, b.metrics.report.slicedWasserstein)
+        XCTAssertEqual(a.metrics.report.kernelDistance, b.metrics.report.kernelDistance)
+        XCTAssertEqual(a.metrics.report.pixels, b.metrics.report.pixels)
+    }
+
+    /// The real images come from the held-out split of a prepared cache by default, and are
+    /// resized to the generated images' size when they differ.
+    func testTheDefaultRealImagesAreTheCachesHeldOutSplit() throws {
+        var prepare = PrepareStage.Options()
+        prepare.count = 40
+        prepare.classes = 2
+        prepare.size = 64
+        prepare.margin = 8
+        prepare.output = folder.appendingPathComponent("artifacts/r1/dataset").path
+        try PrepareStage.run(prepare, style: .log(everySeconds: 1000, everyPercent: 100), write: quiet)
+        try pngFolder("artifacts/r1/samples", count: 4)
+        var options = EvaluateStage.Options()
+        options.run = "r1"
+        options.maxImages = 3
+        var text = ""
+        let result = try EvaluateStage.run(options, base: folder) { text += $0 }
+        XCTAssertTrue(text.contains("generated: 3 of 4 images"), text)
+        XCTAssertTrue(text.contains("real: 3 of 4 images, 64×64, dataset cache (validation)"), text)
+        XCTAssertTrue(text.contains("real images resized from 64×64 to 32×32"), text)
+        XCTAssertEqual(result.folder.path, folder.appendingPathComponent("artifacts/r1/reports/evaluate").standardizedFileURL.path)
+        XCTAssertEqual(result.metrics.report.width, 32)
+
+        // The cache against itself, train versus validation: a real-versus-real baseline.
+        options.generated = folder.appendingPathComponent("artifacts/r1/dataset").path
+        options.maxImages = nil
+        text = ""
+        let baseline = try EvaluateStage.run(options, base: folder) { text += $0 }
+        XCTAssertTrue(text.contains("generated: 32 of 32 images, 64×64, dataset cache (train)"), text)
+        XCTAssertEqual(baseline.metrics.report.slicedWasserstein.resolutions, [64, 32, 16])
+    }
+
+    func testFloatSamplesInHDF5AndSafetensorsAreRead() throws {
+        let flowers = try SyntheticFlowers(classCount: 3, seed: 1)
+        let images = try (0..<4).map { try flowers.image(index: $0, size: 16) }
+        let floats = try ImageTensorConversion.nchw(from: images)
+        let h5 = folder.appendingPathComponent("samples.h5")
+        let file = try HDF5File.create(at: h5)
+        try file.createDataset("samples", type: .float32, shape: [4, 3, 16, 16]).write(floats)
+        try file.commit()
+        let tensors = folder.appendingPathComponent("samples.safetensors")
+        try SafetensorsFile(tensors: ["images": SafetensorsTensor(floats: floats, shape: [4, 3, 16, 16])]).write(to: tensors)
+        let png = try pngFolder("png", count: 4, size: 16)
+        let fromH5 = try EvaluateImageLoader.load(h5, subsets: [.validation], maxImages: nil, seed: 0)
+        let fromTensors = try EvaluateImageLoader.load(tensors, subsets: [.validation], maxImages: nil, seed: 0)
+        XCTAssertEqual(fromH5.set, fromTensors.set)
+        XCTAssertEqual(fromH5.set.count, 4)
+        // Floats from [-1, 1] round back to the very bytes they came from.
+        XCTAssertEqual(fromH5.set.pixels, images.flatMap(\.pixels))
+        XCTAssertEqual(try EvaluateImageLoader.load(png, subsets: [], maxImages: 2, seed: 0).set.count, 2)
+    }
+
+    func testBadInputsAreClearErrors() throws {
+        let good = try pngFolder("good", count: 3)
+        let missing = folder.appendingPathComponent("nowhere")
+        XCTAssertThrowsError(try EvaluateStage.run(options(generated: missing, real: good), write: quiet)) {
+            XCTAssertTrue(String(describing: $0).contains("\(missing.path): not found"), "\($0)")
+        }
+        let broken = try pngFolder("broken", count: 2)
+        try Data("not a png".utf8).write(to: broken.appendingPathComponent("0001.png"))
+        XCTAssertThrowsError(try EvaluateStage.run(options(generated: broken, real: good), write: quiet)) {
+            XCTAssertTrue(String(describing: $0).contains("0001.png"), "\($0)")
+        }
+        let nan = folder.appendingPathComponent("nan.safetensors")
+        try SafetensorsFile(tensors: ["samples": SafetensorsTensor(floats: [Float](repeating: .nan, count: 3 * 16 * 16), shape: [1, 3, 16, 16])])
+            .write(to: nan)
+        XCTAssertThrowsError(try EvaluateStage.run(options(generated: nan, real: good), write: quiet)) {
+            XCTAssertTrue(String(describing: $0).contains("NaN"), "\($0)")
+        }
+        // Writing into the real image folder is refused.
+        var inside = options(generated: good, real: good)
+        inside.output = good.appendingPathComponent("metrics").path
+        XCTAssertThrowsError(try EvaluateStage.run(inside, write: quiet)) {
+            XCTAssertTrue(String(describing: $0).contains("inside the real image folder"), "\($0)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: good.appendingPathComponent("metrics").path))
+    }
+}
