@@ -107,6 +107,10 @@ struct TrainAECommand: ParsableCommand {
     @Flag(help: "Only evaluate the saved model on the held-out images.")
     var evaluateOnly = false
 
+    @Option(help: ArgumentHelp("With --evaluate-only: also write the reconstructions (all levels) as PNG files here.",
+                               valueName: "dir"))
+    var saveReconstructions: String?
+
     @OptionGroup var runtime: ThreadsOption
 
     func options() throws -> TrainAEOptions {
@@ -154,6 +158,9 @@ struct TrainAECommand: ParsableCommand {
     func validate() throws {
         let o = try options()
         if let problem = o.problems.first { throw ValidationError(problem) }
+        if saveReconstructions != nil && !evaluateOnly {
+            throw ValidationError("--save-reconstructions goes with --evaluate-only")
+        }
         if !evaluateOnly && steps == nil && minutes == nil {
             throw ValidationError("give a budget: --steps N and/or --minutes M")
         }
@@ -162,7 +169,9 @@ struct TrainAECommand: ParsableCommand {
     func run() throws {
         let o = try options()
         if evaluateOnly {
-            try TrainAEStage.evaluateSaved(o)
+            try TrainAEStage.evaluateSaved(o, reconstructionsFolder: saveReconstructions.map {
+                URL(fileURLWithPath: $0).standardizedFileURL
+            })
             return
         }
         let stop = StopSignal.shared

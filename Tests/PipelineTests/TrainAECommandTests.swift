@@ -58,9 +58,14 @@ final class TrainAECommandTests: XCTestCase {
         XCTAssertTrue(resumed.stdout.contains("held-out evaluation"), resumed.stdout)
         XCTAssertTrue(FileManager.default.fileExists(atPath: stage.appendingPathComponent("manifest.json").path))
 
-        let evaluated = try TrainAEProcess.run(["train-ae", "--run", "s", "--evaluate-only"], in: folder)
+        let evaluated = try TrainAEProcess.run(["train-ae", "--run", "s", "--evaluate-only", "--save-reconstructions", "recon"],
+                                               in: folder)
         XCTAssertEqual(evaluated.status, 0, evaluated.stderr)
         XCTAssertTrue(evaluated.stdout.contains("2 levels"), evaluated.stdout)
+        // Synthetic 24 images in 2 classes: 2 validation images, PNGs named by cache row.
+        let pictures = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("recon").path)
+        XCTAssertEqual(pictures.count, 2, "\(pictures)")
+        XCTAssertTrue(pictures.allSatisfy { $0.hasPrefix("row-") && $0.hasSuffix(".png") }, "\(pictures)")
     }
 }
 

@@ -196,7 +196,7 @@ public enum TrainAEStage {
     /// Evaluates the stage's saved model on the held-out subset, writes `evaluation.json` and
     /// prints the table: `pipeline train-ae --evaluate-only`.
     @discardableResult
-    public static func evaluateSaved(_ options: TrainAEOptions,
+    public static func evaluateSaved(_ options: TrainAEOptions, reconstructionsFolder: URL? = nil,
                                      style: ProgressReporter.Style = .automatic(everySeconds: 30, everyPercent: 10),
                                      write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput) throws -> AutoencoderEvaluationReport {
         let cache = try DatasetCache.open(options.datasetFolder())
@@ -208,7 +208,8 @@ public enum TrainAEStage {
         let model = try RVQAutoencoder.load(from: modelURL)
         let metadata = try RVQAutoencoder.metadata(of: modelURL)
         let report = try evaluate(model, cache: cache, options: options, step: metadata["step"].flatMap { Int($0) },
-                                  emaWeights: metadata["ema_weights"] == "true", style: style, write: write)
+                                  emaWeights: metadata["ema_weights"] == "true", reconstructionsFolder: reconstructionsFolder,
+                                  style: style, write: write)
         try JSONFile.write(report, to: stage.appendingPathComponent(evaluationFile))
         for line in AutoencoderEvaluation.table(report) { write(line + "\n") }
         return report
@@ -264,11 +265,21 @@ public enum TrainAEStage {
         return batches
     }
 
-    /// The first held-out images, centre-cropped, for the grids.
+    /// Held-out images spread evenly over the subset (so over its classes), centre-cropped, for the grids.
     static func gridImages(_ cache: DatasetCache, subset: DatasetSubset) throws -> Tensor? {
-        let reader = try SequentialReader(cache: cache, subsets: [subset], batchSize: gridImages)
-        guard reader.batchCount > 0 else { return nil }
-        return try reader.batch(0).images
+        let reader = try SequentialReader(cache: cache, subsets: [subset], batchSize: 1)
+        let available = reader.batchCount
+        guard available > 0 else { return nil }
+        let count = min(gridImages, available)
+        var values: [Float] = []
+        var shape: [Int] = []
+        for k in 0..<count {
+            let image = try reader.batch(k * available / count).images
+            values += image.values
+            shape = image.shape
+        }
+        shape[0] = count
+        return Tensor(shape: shape, values: values)
     }
 
     /// Originals above their reconstructions through all quantizer levels (EMA weights), as
@@ -291,6 +302,7 @@ public enum TrainAEStage {
     }
 
     static func evaluate(_ model: RVQAutoencoder, cache: DatasetCache, options: TrainAEOptions, step: Int?, emaWeights: Bool,
+                         reconstructionsFolder: URL? = nil,
                          style: ProgressReporter.Style, write: @escaping (String) -> Void) throws -> AutoencoderEvaluationReport {
         let available = cache.rows(in: [options.evaluationSubset]).count
         let total = min(available, options.evaluationImages ?? available)
@@ -298,6 +310,8 @@ public enum TrainAEStage {
         defer { reporter.finish() }
         return try AutoencoderEvaluation.evaluate(model: model, cache: cache, subset: options.evaluationSubset,
                                                   batchSize: options.batchSize, limit: options.evaluationImages, step: step,
-                                                  emaWeights: emaWeights) { done, _ in reporter.update(completed: done) }
+                                                  emaWeights: emaWeights, reconstructionsFolder: reconstructionsFolder) { done, _ in
+            reporter.update(completed: done)
+        }
     }
 }

@@ -47,10 +47,21 @@ public struct AutoencoderEvaluationReport: Codable, Equatable, Sendable {
 public enum AutoencoderEvaluation {
     /// - Parameters:
     ///   - limit: evaluate only the first `limit` images of the subset (nil: all).
+    ///   - reconstructionsFolder: if given, the reconstructions through all levels are written
+    ///     there as PNG files named by cache row (`row-000123.png`), e.g. to score their
+    ///     sharpness with `pipeline evaluate`.
     ///   - progress: called with (images done, images in all).
     public static func evaluate(model: RVQAutoencoder, cache: DatasetCache, subset: DatasetSubset, batchSize: Int = 16,
                                 limit: Int? = nil, step: Int? = nil, emaWeights: Bool = false,
+                                reconstructionsFolder: URL? = nil,
                                 progress: ((Int, Int) -> Void)? = nil) throws -> AutoencoderEvaluationReport {
+        if let reconstructionsFolder {
+            do {
+                try FileManager.default.createDirectory(at: reconstructionsFolder, withIntermediateDirectories: true)
+            } catch {
+                throw FileFormatError(.writeFailed, path: reconstructionsFolder.path, "cannot create the folder: \(error.localizedDescription)")
+            }
+        }
         let start = ProgressReporter.monotonicSeconds()
         let reader = try SequentialReader(cache: cache, subsets: [subset], batchSize: batchSize)
         let total = min(reader.rows.count, limit ?? reader.rows.count)
@@ -65,7 +76,8 @@ public enum AutoencoderEvaluation {
         var usage = CodeUsage(levels: levels, codebookSize: model.config.quantizer.codebookSize)
         var done = 0
         for index in 0..<reader.batchCount where done < total {
-            var images = try reader.batch(index).images
+            let batch = try reader.batch(index)
+            var images = batch.images
             let n = min(images.shape[0], total - done)
             if n < images.shape[0] { images = slice(images, count: n) }
             let latents = withoutGradients { model.encodeContinuous(Variable(images)).value }
@@ -75,6 +87,13 @@ public enum AutoencoderEvaluation {
                 let output = withoutGradients { model.decode(Variable(input)).value }
                 psnr[variant] += ImageQuality.psnr(output, images).reduce(0, +)
                 ssim[variant] += ImageQuality.ssim(output, images).reduce(0, +)
+                if variant == levels, let reconstructionsFolder {
+                    let side = images.shape[2]
+                    let pictures = try ImageTensorConversion.images(fromNCHW: output.values, count: n, height: side, width: side)
+                    for (k, picture) in pictures.enumerated() {
+                        try PNGImage.write(picture, to: reconstructionsFolder.appendingPathComponent(String(format: "row-%06d.png", batch.rows[k])))
+                    }
+                }
             }
             usage.add(codes: model.quantize(latents).codes, count: n, levels: levels)
             done += n
