@@ -75,6 +75,12 @@ struct EvaluateCommand: ParsableCommand {
         options.output = output
         options.run = runName
         options.artifacts = artifacts
-        try EvaluateStage.run(options)
+        let stop = StopSignal.shared
+        do {
+            try EvaluateStage.run(options, shouldStop: { stop.stopRequested })
+        } catch let error as DatasetError where error.kind == .interrupted {
+            // Exits with status 130 (PipelineMain sees the stop request).
+            print("stopped: \(error.message)")
+        }
     }
 }

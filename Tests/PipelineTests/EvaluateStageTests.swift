@@ -161,3 +161,16 @@ final class EvaluateStageTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: good.appendingPathComponent("metrics").path))
     }
 }
+
+extension EvaluateStageTests {
+    func testAStopRequestEndsTheEvaluationWithoutWritingAnything() throws {
+        let images = try pngFolder("stop", count: 3)
+        var polls = 0
+        var options = options(generated: images, real: images)
+        options.output = folder.appendingPathComponent("stopped").path
+        XCTAssertThrowsError(try EvaluateStage.run(options, write: { _ in }, shouldStop: { polls += 1; return polls > 1 })) {
+            XCTAssertEqual(($0 as? DatasetError)?.kind, .interrupted, "\($0)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("stopped").path))
+    }
+}

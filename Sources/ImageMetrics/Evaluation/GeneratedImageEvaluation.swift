@@ -38,8 +38,16 @@ public struct GeneratedImageEvaluation {
         self.options = options
     }
 
-    /// Computes every metric. `log` receives a line as each part finishes.
-    public func evaluate(generated: ImageSet, reference: ImageSet, log: (String) -> Void = { _ in }) throws -> Report {
+    /// Thrown by `evaluate` when `shouldStop` asks it to stop.
+    public struct Stopped: Error, CustomStringConvertible {
+        public init() {}
+        public var description: String { "evaluation stopped before it finished" }
+    }
+
+    /// Computes every metric. `log` receives a line as each part finishes; `shouldStop` is asked
+    /// between parts (and between SWD levels), and a `true` ends the evaluation with `Stopped`.
+    public func evaluate(generated: ImageSet, reference: ImageSet, log: (String) -> Void = { _ in },
+                         shouldStop: () -> Bool = { false }) throws -> Report {
         try ImageSet.checkComparable(generated, reference, metric: "evaluation")
         var seconds: [String: Double] = [:]
         func timed<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
@@ -53,13 +61,16 @@ public struct GeneratedImageEvaluation {
         let swd = try timed("swd") {
             try swdMetric.distance(generated, reference) { level, value in
                 log(String(format: "SWD ×10³ at %d px: %.2f", resolutions[level], value))
+                if shouldStop() { throw Stopped() }
             }
         }
         log(String(format: "SWD ×10³ mean: %.2f (%.1f s)", swd.mean, seconds["swd"] ?? 0))
+        if shouldStop() { throw Stopped() }
         let kid = try timed("kid") {
             try KernelDistance.distance(generated, reference: reference, options: options.kernelDistance)
         }
         log(String(format: "KID ×10³: %.3f ± %.3f (%.1f s)", kid.value * 1000, kid.standardDeviation * 1000, seconds["kid"] ?? 0))
+        if shouldStop() { throw Stopped() }
         let pixels = try timed("pixels") {
             try PixelDistributionMetrics.compare(generated, reference: reference, options: options.pixels)
         }

@@ -37,8 +37,9 @@ public struct KernelDistanceResult: Codable, Equatable, Sendable {
 ///
 /// The features here are `ImageStatisticsFeatures` (see there for what and why), standardised
 /// per dimension with the mean and standard deviation of the *reference* (real) set — so every
-/// generated set is measured with the same fixed map — and weighted so that each feature block
-/// carries the same total variance whatever its size. Deterministic given `options.seed`.
+/// generated set is measured with the same fixed map — clipped at ±4 deviations, and weighted
+/// so that each feature block carries the same total variance whatever its size (see
+/// `FeatureStandardizer`). Deterministic given `options.seed`.
 public enum KernelDistance {
     public static let featureName = "image-statistics-v1"
 
@@ -133,15 +134,23 @@ public enum KernelDistance {
 }
 
 /// Standardises features with a reference set's per-dimension mean and standard deviation
-/// (floored at 10⁻³, so a feature constant over the reference cannot blow up), then scales each
-/// block by √(d / (blocks · blockSize)) so every block has the same total variance d / blocks.
+/// (floored at 10⁻³, so a feature constant over the reference cannot blow up), clips the result
+/// to ±`clip` reference deviations, then scales each block by √(d / (blocks · blockSize)) so every
+/// block has the same total variance d / blocks.
+///
+/// Why clip: the cubic kernel grows with the third power of a feature vector's length, so a
+/// few unusual images (a near-duplicate pair of odd photographs in one set) can dominate an
+/// unclipped estimate. Beyond 4 deviations an image is plainly unusual in that respect; how
+/// much more so adds little information and much variance.
 struct FeatureStandardizer {
+    static let clip: Float = 4
     let mean: [Float]
-    let scale: [Float]
+    let inverseStd: [Float]
+    let weight: [Float]
 
     init(reference: [Float], dimension d: Int, blockSizes: [Int]) {
         let n = reference.count / d
-        var mean = [Float](repeating: 0, count: d), scale = mean
+        var mean = [Float](repeating: 0, count: d), inverseStd = mean, weight = mean
         for j in 0..<d {
             var sum: Double = 0, squares: Double = 0
             for i in 0..<n {
@@ -152,21 +161,26 @@ struct FeatureStandardizer {
             let mu = sum / Double(max(1, n))
             let std = max(0, squares / Double(max(1, n)) - mu * mu).squareRoot()
             mean[j] = Float(mu)
-            scale[j] = Float(1 / max(std, 1e-3))
+            inverseStd[j] = Float(1 / max(std, 1e-3))
         }
         var j = 0
         for size in blockSizes {
-            let weight = Float((Double(d) / Double(blockSizes.count * size)).squareRoot())
-            for k in j..<(j + size) { scale[k] *= weight }
+            let w = Float((Double(d) / Double(blockSizes.count * size)).squareRoot())
+            for k in j..<(j + size) { weight[k] = w }
             j += size
         }
         precondition(j == d, "FeatureStandardizer: blocks cover \(j) of \(d) features")
         self.mean = mean
-        self.scale = scale
+        self.inverseStd = inverseStd
+        self.weight = weight
     }
 
     func apply(_ features: inout [Float]) {
         let d = mean.count
-        for i in 0..<features.count { features[i] = (features[i] - mean[i % d]) * scale[i % d] }
+        for i in 0..<features.count {
+            let j = i % d
+            let z = (features[i] - mean[j]) * inverseStd[j]
+            features[i] = min(max(z, -Self.clip), Self.clip) * weight[j]
+        }
     }
 }

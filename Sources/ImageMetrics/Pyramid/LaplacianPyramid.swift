@@ -35,13 +35,6 @@ struct LaplacianPyramid {
         (self.downH, self.downV, self.upH, self.upV) = (downH, downV, upH, upV)
     }
 
-    /// Side of level `level` for a side of `side` at level 0 (halved, rounding up).
-    static func side(_ side: Int, level: Int) -> Int {
-        var s = side
-        for _ in 0..<level { s = (s + 1) / 2 }
-        return s
-    }
-
     /// Band `level` (0 = finest), computing only the Gaussian levels it needs.
     func band(_ level: Int, of image: PlanarImage) -> PlanarImage {
         precondition(level >= 0 && level < levels, "LaplacianPyramid: band \(level) of \(levels)")

@@ -36,9 +36,10 @@ public struct SlicedWassersteinDistance: Sendable {
     }
 
     /// The distance between two sets, level by level (only one level's patches are held at a time).
-    /// - Parameter onLevel: called after each level with its index and distance ×10³.
+    /// - Parameter onLevel: called after each level with its index and distance ×10³; an error
+    ///   it throws (e.g. to stop early) ends the computation.
     public func distance(_ a: ImageSet, _ b: ImageSet,
-                         onLevel: (Int, Double) -> Void = { _, _ in }) throws -> SlicedWassersteinResult {
+                         onLevel: (Int, Double) throws -> Void = { _, _ in }) throws -> SlicedWassersteinResult {
         try ImageSet.checkComparable(a, b, metric: "the sliced Wasserstein distance")
         let pyramid = try makePyramid(height: a.height, width: a.width)
         var perLevel: [Double] = []
@@ -47,7 +48,7 @@ public struct SlicedWassersteinDistance: Sendable {
             let db = PatchDescriptors.extract(from: b, level: level, pyramid: pyramid, options: options)
             let d = levelDistance(da, db, level: level)
             perLevel.append(d)
-            onLevel(level, d)
+            try onLevel(level, d)
         }
         return SlicedWassersteinResult(resolutions: resolutions(height: a.height, width: a.width), perLevel: perLevel)
     }
@@ -131,7 +132,7 @@ public struct SlicedWassersteinReference: Sendable {
     let levels: [PatchDescriptors]
 
     /// The distance from `set` to the reference images (same as `metric.distance(set, reference images)`).
-    public func distance(to set: ImageSet, onLevel: (Int, Double) -> Void = { _, _ in }) throws -> SlicedWassersteinResult {
+    public func distance(to set: ImageSet, onLevel: (Int, Double) throws -> Void = { _, _ in }) throws -> SlicedWassersteinResult {
         guard set.count > 0 else { throw ImageMetricsError(.emptySet, "the sliced Wasserstein distance needs images, got none") }
         guard set.height == height, set.width == width else {
             throw ImageMetricsError(.mismatchedSets, "the reference images are \(width)×\(height), these are \(set.width)×\(set.height)")
@@ -142,7 +143,7 @@ public struct SlicedWassersteinReference: Sendable {
             let patches = PatchDescriptors.extract(from: set, level: level, pyramid: pyramid, options: metric.options)
             let d = metric.levelDistance(patches, levels[level], level: level)
             perLevel.append(d)
-            onLevel(level, d)
+            try onLevel(level, d)
         }
         return SlicedWassersteinResult(resolutions: metric.resolutions(height: height, width: width), perLevel: perLevel)
     }

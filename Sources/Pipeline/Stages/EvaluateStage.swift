@@ -51,10 +51,13 @@ public enum EvaluateStage {
                 options.output.map(resolve) ?? runFolder.appendingPathComponent("reports").appendingPathComponent("evaluate"))
     }
 
-    /// Runs the stage; progress lines and the final table go to `write`.
+    /// Runs the stage; progress lines and the final table go to `write`. `shouldStop` (Ctrl-C) is
+    /// polled between the parts of the evaluation; a stop throws `DatasetError.interrupted` and
+    /// writes nothing.
     @discardableResult
     public static func run(_ options: Options, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-                           write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput) throws -> Result {
+                           write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput,
+                           shouldStop: @escaping () -> Bool = { false }) throws -> Result {
         guard !options.run.isEmpty, !options.run.contains("/"), !options.run.hasPrefix(".") else {
             throw DatasetError(.invalidArgument, "--run must be a plain folder name, got \"\(options.run)\"")
         }
@@ -84,7 +87,14 @@ public enum EvaluateStage {
         let loadSeconds = ProgressReporter.monotonicSeconds() - start
 
         let evaluation = GeneratedImageEvaluation(options: .init(seed: options.seed))
-        let report = try evaluation.evaluate(generated: generated.set, reference: real.set) { write("  " + $0 + "\n") }
+        let report: GeneratedImageEvaluation.Report
+        do {
+            guard !shouldStop() else { throw GeneratedImageEvaluation.Stopped() }
+            report = try evaluation.evaluate(generated: generated.set, reference: real.set,
+                                             log: { write("  " + $0 + "\n") }, shouldStop: shouldStop)
+        } catch is GeneratedImageEvaluation.Stopped {
+            throw DatasetError(.interrupted, "evaluation stopped; no metrics were written")
+        }
         let metrics = EvaluateMetrics(generated: .init(generated), real: .init(real), report: report)
 
         try createFolder(places.output)
