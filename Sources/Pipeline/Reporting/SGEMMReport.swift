@@ -1,3 +1,4 @@
+import FileFormats
 import Foundation
 import TensorCore
 
@@ -72,11 +73,13 @@ public enum SGEMMReport {
                               sgemm: sgemm.map(Entry.init),
                               sgemmReferenceGFLOPS: referenceRate(sgemm)?.medianGFLOPS,
                               peakMemoryBytes: ProcessMemory.peakResidentBytes())
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let data = try encoder.encode(document)
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw FileFormatError(.writeFailed, path: folder, "cannot create the folder: \(error.localizedDescription)")
+        }
         let path = (folder as NSString).appendingPathComponent("sgemm.json")
-        try AtomicFileWriter.write(data, to: path)
+        try JSONFile.write(document, to: URL(fileURLWithPath: path))
         return path
     }
 
