@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Datasets
 import LatentFlow
 import Pipeline
 
@@ -47,6 +48,8 @@ struct TrainFlowCommand: ParsableCommand {
     @Option(help: "Write a metrics line every this many steps.")
     var logEvery = 50
 
+    @Option(help: "Subsets to train on, comma-separated (train, validation, test); the rest stays held out.")
+    var trainSubsets = "train,test"
     @Option(help: "Latent space: quantized or continuous latents.")
     var latentKind: LatentCache.Kind = .quantized
     @Flag(help: "Latent space: ignore the cache's frozen augmentations.")
@@ -131,6 +134,13 @@ struct TrainFlowCommand: ParsableCommand {
         options.checkpointEvery = checkpointEvery
         options.logEvery = logEvery
         options.dataSeed = dataSeed
+        options.trainSubsets = try trainSubsets.split(separator: ",").map { name in
+            let text = name.trimmingCharacters(in: .whitespaces)
+            guard let subset = DatasetSubset.allCases.first(where: { $0.description == text }) else {
+                throw ValidationError("--train-subsets: unknown subset '\(text)' (train, validation, test)")
+            }
+            return subset
+        }
         var training = FlowTrainingConfig()
         training.learningRate = lr
         training.minimumLearningRate = minLr

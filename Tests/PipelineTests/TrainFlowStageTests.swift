@@ -28,7 +28,7 @@ final class TrainFlowStageTests: XCTestCase {
                                             write: { lines += $0 })
         XCTAssertEqual(result.steps, 6)
         XCTAssertEqual(result.end, .stepBudget)
-        XCTAssertTrue(lines.contains("train-flow (latent): 24 samples of [4, 4, 4], 3 classes, batch 8"), lines)
+        XCTAssertTrue(lines.contains("train-flow (latent): 27 samples of [4, 4, 4], 3 classes, batch 8"), lines)
         let metrics = try records(scratch)
         XCTAssertEqual(metrics.map { $0["step"] as? Int }, [2, 4, 6])
         for record in metrics {
@@ -45,7 +45,7 @@ final class TrainFlowStageTests: XCTestCase {
         XCTAssertTrue(manifest.isComplete)
         XCTAssertEqual(manifest.config.steps, 6)
         XCTAssertEqual(Set(manifest.outputs.map(\.role)), ["model", "checkpoint", "metrics"])
-        XCTAssertEqual(manifest.config.trainingSamples, 24)
+        XCTAssertEqual(manifest.config.trainingSamples, 27)
     }
 
     /// Three steps, stop, resume to six: the same model, checkpoint state and metrics as six

@@ -42,6 +42,9 @@ public enum TrainFlowStage {
         public var training = FlowTrainingConfig()
         /// Seeds the order of the batches (the training seed is `training.seed`).
         public var dataSeed: UInt64 = 0
+        /// The subsets trained on. The default leaves `validation` out for evaluation (as
+        /// train-ae does): on Oxford Flowers 102, `train` alone is only 10 images per class.
+        public var trainSubsets: [DatasetSubset] = [.train, .test]
         public var steps: Int?
         public var minutes: Double?
         public var checkpointEvery = 500
@@ -65,6 +68,7 @@ public enum TrainFlowStage {
         public var parameters: Int
         public var training: FlowTrainingConfig
         public var dataSeed: UInt64
+        public var trainSubsets: [DatasetSubset]
         public var sampleShape: [Int]
         public var trainingSamples: Int
         public var steps: Int
@@ -227,7 +231,8 @@ public enum TrainFlowStage {
             let config = ManifestConfig(space: options.space, latentKind: options.space == .latent ? options.latentKind : nil,
                                         useAugmentations: options.space == .latent ? options.useAugmentations : nil,
                                         batchSize: options.effectiveBatchSize, unet: unet, parameters: model.parameterCount,
-                                        training: trainer.config, dataSeed: options.dataSeed, sampleShape: data.source.sampleShape,
+                                        training: trainer.config, dataSeed: options.dataSeed,
+                                        trainSubsets: options.trainSubsets, sampleShape: data.source.sampleShape,
                                         trainingSamples: data.sampleCount, steps: trainer.step, statistics: data.statistics)
             let outputs = try [(modelURL, "model"), (checkpointURL, "checkpoint"), (metrics.url, "metrics")]
                 .map { try ManifestFile.hashing($0.0, role: $0.1) }
@@ -246,6 +251,7 @@ public enum TrainFlowStage {
         if let minutes = options.minutes, !(minutes > 0) { throw StageError("--minutes must be positive, got \(minutes)") }
         guard options.checkpointEvery >= 1 else { throw StageError("--checkpoint-every must be positive, got \(options.checkpointEvery)") }
         guard options.logEvery >= 1 else { throw StageError("--log-every must be positive, got \(options.logEvery)") }
+        guard !options.trainSubsets.isEmpty else { throw StageError("--train-subsets: at least one subset is needed") }
         do {
             try options.training.validate()
         } catch let error as FlowTrainingError {
@@ -270,12 +276,13 @@ public enum TrainFlowStage {
             let folder = options.latents.map { ArtifactFolders.resolve($0, base: base) } ?? folders.stage(ArtifactFolders.latents)
             let (url, hash) = try UpstreamArtifact.verified(LatentCache.fileName, in: folder, stage: "latents", producedBy: "pipeline encode")
             let cache = try LatentCache(url: url)
-            var rows = cache.rows(in: [.train])
-            if rows.isEmpty {
-                write("note: \(url.path) has no training rows; training on all \(cache.count)\n")
-                rows = Array(0..<cache.count)
+            let rows = cache.rows(in: Set(options.trainSubsets))
+            guard !rows.isEmpty else {
+                throw StageError("\(url.path): no latents in the \(subsetNames(options.trainSubsets)) subset(s); choose others with --train-subsets")
             }
             let samples = try cache.latents(options.latentKind, rows: rows, variants: options.useAugmentations)
+            // The statistics of exactly what is trained on (the plain images, not their variants).
+            let statistics = ChannelStatistics.measure(try cache.latents(options.latentKind, rows: rows))
             let source: InMemoryBatchSource
             do {
                 source = try InMemoryBatchSource(samples: samples, labels: rows.map { cache.labels[$0] },
@@ -283,7 +290,7 @@ public enum TrainFlowStage {
             } catch let error as FlowTrainingError {
                 throw StageError("\(url.path): \(error.message)")
             }
-            return PreparedData(source: source, statistics: try cache.statistics(options.latentKind), classNames: cache.classNames,
+            return PreparedData(source: source, statistics: statistics, classNames: cache.classNames,
                                 inputs: [hash], sampleCount: rows.count,
                                 notes: ["latents_sha256": hash.sha256, "latent_kind": options.latentKind.rawValue,
                                         "autoencoder_sha256": cache.autoencoderSHA256])
@@ -291,17 +298,23 @@ public enum TrainFlowStage {
             let folder = options.dataset.map { ArtifactFolders.resolve($0, base: base) } ?? folders.stage(ArtifactFolders.dataset)
             let cache = try DatasetCache.open(folder)
             let manifest = try ManifestFile.hashing(folder.appendingPathComponent(DatasetCacheLayout.manifestFile), role: "dataset manifest")
-            let statistics = try pixelStatistics(cache)
-            let source = try LoaderBatchSource(cache: cache, batchSize: options.effectiveBatchSize, seed: options.dataSeed,
-                                               startStep: startStep)
+            let subsets = Set(options.trainSubsets)
+            guard !cache.rows(in: subsets).isEmpty else {
+                throw StageError("\(cache.folder.path): no images in the \(subsetNames(options.trainSubsets)) subset(s); choose others with --train-subsets")
+            }
+            let statistics = try pixelStatistics(cache, subsets: subsets)
+            let source = try LoaderBatchSource(cache: cache, subsets: subsets, batchSize: options.effectiveBatchSize,
+                                               seed: options.dataSeed, startStep: startStep)
             return PreparedData(source: source, statistics: statistics, classNames: cache.classNames, inputs: [manifest],
                                 sampleCount: source.loader.rowCount, notes: ["dataset_manifest_sha256": manifest.sha256])
         }
     }
 
+    static func subsetNames(_ subsets: [DatasetSubset]) -> String { subsets.map(\.description).joined(separator: "+") }
+
     /// Per-channel statistics of up to 1024 training images (centre crops), deterministic.
-    static func pixelStatistics(_ cache: DatasetCache) throws -> ChannelStatistics {
-        let reader = try SequentialReader(cache: cache, subsets: [.train], batchSize: 64)
+    static func pixelStatistics(_ cache: DatasetCache, subsets: Set<DatasetSubset>) throws -> ChannelStatistics {
+        let reader = try SequentialReader(cache: cache, subsets: subsets, batchSize: 64)
         var accumulator = ChannelStatisticsAccumulator(channels: 3)
         for index in 0..<min(reader.batchCount, 16) { accumulator.add(try reader.batch(index).images) }
         return accumulator.statistics
