@@ -19,9 +19,7 @@ enum PipelineMain {
         let arguments = Array(CommandLine.arguments.dropFirst())
         let threads = setUpProcess(arguments: arguments)
         BLASRuntime.configure(threads: threads)
-        StopSignal.shared.install { signal in
-            fputs(StopSignal.stoppingMessage(for: signal) + "\n", stderr)
-        }
+        StopSignal.shared.install()
 
         var command: ParsableCommand
         do {
@@ -34,7 +32,9 @@ enum PipelineMain {
         } catch {
             exitForRunError(error)
         }
-        exit(StopSignal.shared.stopRequested ? 130 : 0)
+        // A run cut short by a signal says so in its status, as the shell would for a killed one.
+        let stop = StopSignal.shared
+        exit(stop.stopRequested ? 128 + (stop.signalReceived ?? SIGINT) : 0)
     }
 
     /// Decides the OpenBLAS environment and re-executes if it must change (at most once); returns

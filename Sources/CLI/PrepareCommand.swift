@@ -91,7 +91,7 @@ struct PrepareCommand: ParsableCommand {
             try PrepareStage.run(options, shouldStop: { stop.stopRequested })
         } catch let error as DatasetError where error.kind == .interrupted {
             // Exits with status 130 (PipelineMain sees the stop request): nothing was kept.
-            print("stopped: \(error.message)")
+            print(error.message)
         }
     }
 }

@@ -164,6 +164,19 @@ final class DatasetPreparerTests: XCTestCase {
         XCTAssertEqual(Array(bytes.prefix(32 * 32 * 3)), expected.pixels)
     }
 
+    func testUncompressedCachesHoldTheSamePixels() throws {
+        let dir = try TemporaryDirectory()
+        let root = try mixedFolder(dir)
+        let catalog = try folderCatalog(root)
+        let packed = try DatasetPreparer(options: PrepareOptions(size: 32, gzipLevel: 1)).prepare(catalog, into: dir.url.appendingPathComponent("packed"))
+        let plain = try DatasetPreparer(options: PrepareOptions(size: 32, gzipLevel: 0)).prepare(catalog, into: dir.url.appendingPathComponent("plain"))
+        XCTAssertEqual(plain.manifest.processing.gzipLevel, 0)
+        let a = try DatasetCache.open(packed.folder), b = try DatasetCache.open(plain.folder)
+        XCTAssertEqual(try a.pixels(rows: 0..<a.count), try b.pixels(rows: 0..<b.count))
+        XCTAssertEqual(a.files, b.files)
+        XCTAssertThrowsError(try DatasetPreparer(options: PrepareOptions(size: 32, gzipLevel: 10)).prepare(catalog, into: dir.url.appendingPathComponent("x")))
+    }
+
     func testSyntheticSourceIsRenderedAtTheStoredSize() throws {
         let dir = try TemporaryDirectory()
         let catalog = try DatasetSource.synthetic(count: 20, classes: 2, seed: 3, split: RandomSplit(validation: 0.2, test: 0.2, seed: 3)).catalog()

@@ -21,21 +21,14 @@ final class StopSignalTests: XCTestCase {
     func testADeliveredSignalRaisesTheFlag() throws {
         // SIGUSR2 stands in for SIGINT: if handling failed, SIGINT would end the test runner.
         let stop = StopSignal()
-        let notified = expectation(description: "first-signal callback")
-        stop.install(signals: [SIGUSR2]) { signal in
-            XCTAssertEqual(signal, SIGUSR2)
-            notified.fulfill()
-        }
-        defer { stop.uninstall() }
+        stop.install(signals: [SIGUSR2], notice: "")
+        defer { stop.uninstall(signals: [SIGUSR2]) }
         XCTAssertEqual(kill(getpid(), SIGUSR2), 0)
-        wait(for: [notified], timeout: 5)
+        let deadline = Date().addingTimeInterval(5)
+        while !stop.stopRequested && Date() < deadline {
+            usleep(1000)
+        }
         XCTAssertTrue(stop.stopRequested)
         XCTAssertEqual(stop.signalReceived, SIGUSR2)
-    }
-
-    func testStoppingMessageNamesTheSignal() {
-        XCTAssertTrue(StopSignal.stoppingMessage(for: SIGINT).contains("interrupt"))
-        XCTAssertTrue(StopSignal.stoppingMessage(for: SIGTERM).contains("termination"))
-        XCTAssertTrue(StopSignal.stoppingMessage(for: SIGINT).contains("Ctrl-C again"))
     }
 }

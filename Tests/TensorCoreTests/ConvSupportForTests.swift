@@ -10,9 +10,15 @@ struct ConvTuningSetting {
     var winogradMinimumChannels = ConvolutionTuning.winogradMinimumChannels
     var winogradMinimumTiles = ConvolutionTuning.winogradMinimumTiles
     var winogradTile = ConvolutionTuning.winogradTile
+    var winogradBudgetBytes = ConvolutionTuning.winogradBudgetBytes
+    var threads = ComputeThreads.count
 
     static let all: [ConvTuningSetting] = [
         ConvTuningSetting(name: "default"),
+        // Uneven splits of blocks over workers, and no worker threads at all.
+        ConvTuningSetting(name: "three threads", minimumColumns: 1, columnBudgetBytes: 4, winogradBudgetBytes: 4,
+                          threads: 3),
+        ConvTuningSetting(name: "one thread", threads: 1),
         // im2col, every image its own block, cut into single output rows.
         ConvTuningSetting(name: "row tiles, parallel", threading: .imagesInParallel, minimumColumns: 1,
                           columnBudgetBytes: 4, winogradMinimumChannels: 0),
@@ -25,22 +31,24 @@ struct ConvTuningSetting {
                           columnBudgetBytes: 1 << 30, winogradMinimumChannels: 0),
         // Winograd F(2×2) and F(4×4) for every 3×3 stride-1 convolution: one tile row per block,
         // or whole images side by side.
-        ConvTuningSetting(name: "Winograd F2 row tiles", threading: .imagesInParallel, columnBudgetBytes: 4,
-                          winogradMinimumChannels: 1, winogradMinimumTiles: 1, winogradTile: 2),
+        ConvTuningSetting(name: "Winograd F2 row tiles", threading: .imagesInParallel,
+                          winogradMinimumChannels: 1, winogradMinimumTiles: 1, winogradTile: 2,
+                          winogradBudgetBytes: 4),
         ConvTuningSetting(name: "Winograd F2 grouped, parallel", threading: .imagesInParallel,
-                          columnBudgetBytes: 1 << 30, winogradMinimumChannels: 1, winogradMinimumTiles: 1 << 20,
-                          winogradTile: 2),
+                          winogradMinimumChannels: 1, winogradMinimumTiles: 1 << 20, winogradTile: 2,
+                          winogradBudgetBytes: 1 << 30),
         ConvTuningSetting(name: "Winograd F2 grouped, BLAS threads", threading: .blasThreads,
-                          columnBudgetBytes: 1 << 30, winogradMinimumChannels: 1, winogradMinimumTiles: 1 << 20,
-                          winogradTile: 2),
-        ConvTuningSetting(name: "Winograd F4 row tiles", threading: .imagesInParallel, columnBudgetBytes: 4,
-                          winogradMinimumChannels: 1, winogradMinimumTiles: 1, winogradTile: 4),
+                          winogradMinimumChannels: 1, winogradMinimumTiles: 1 << 20, winogradTile: 2,
+                          winogradBudgetBytes: 1 << 30),
+        ConvTuningSetting(name: "Winograd F4 row tiles", threading: .imagesInParallel,
+                          winogradMinimumChannels: 1, winogradMinimumTiles: 1, winogradTile: 4,
+                          winogradBudgetBytes: 4),
         ConvTuningSetting(name: "Winograd F4 grouped, parallel", threading: .imagesInParallel,
-                          columnBudgetBytes: 1 << 30, winogradMinimumChannels: 1, winogradMinimumTiles: 1 << 20,
-                          winogradTile: 4),
+                          winogradMinimumChannels: 1, winogradMinimumTiles: 1 << 20, winogradTile: 4,
+                          winogradBudgetBytes: 1 << 30),
         ConvTuningSetting(name: "Winograd F4 grouped, BLAS threads", threading: .blasThreads,
-                          columnBudgetBytes: 1 << 30, winogradMinimumChannels: 1, winogradMinimumTiles: 1 << 20,
-                          winogradTile: 4),
+                          winogradMinimumChannels: 1, winogradMinimumTiles: 1 << 20, winogradTile: 4,
+                          winogradBudgetBytes: 1 << 30),
     ]
 
     func apply(_ body: () throws -> Void) rethrows {
@@ -59,6 +67,8 @@ struct ConvTuningSetting {
         ConvolutionTuning.winogradMinimumChannels = s.winogradMinimumChannels
         ConvolutionTuning.winogradMinimumTiles = s.winogradMinimumTiles
         ConvolutionTuning.winogradTile = s.winogradTile
+        ConvolutionTuning.winogradBudgetBytes = s.winogradBudgetBytes
+        ComputeThreads.count = s.threads
     }
 }
 

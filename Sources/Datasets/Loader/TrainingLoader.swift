@@ -8,6 +8,9 @@ import TensorCore
 /// permutation drawn from (seed, e), and image `k` of batch `b` is augmented with a generator
 /// drawn from (seed, e, b, k). So batches do not depend on thread timing or prefetch depth, and a
 /// loader started at a saved `LoaderPosition` continues exactly where a checkpointed run stopped.
+///
+/// One consumer calls `next()` (the training loop); `close()` (or releasing the loader) ends
+/// the background thread.
 public final class TrainingLoader: @unchecked Sendable {
     public let cache: DatasetCache
     public let options: LoaderOptions

@@ -39,8 +39,10 @@ public enum BLASProcessSetup {
     /// The largest thread count accepted (OpenBLAS itself caps at its build's MAX_THREADS).
     public static let maximumThreads = 1024
 
-    /// OpenBLAS's Haswell kernels (AVX2 + FMA): on AMD Zen 4 they beat the AVX-512 (SkylakeX)
-    /// kernels OpenBLAS picks there by up to 1.5× on convolution-shaped products.
+    /// OpenBLAS's Haswell kernels (AVX2 + FMA). On an AMD Zen 4 that shows its AVX-512 units,
+    /// OpenBLAS 0.3.21 picks its SkylakeX (AVX-512) kernels, which the Haswell ones beat by up to
+    /// 1.5× on convolution-shaped products. (Where a hypervisor hides AVX-512, OpenBLAS picks
+    /// "Zen" instead, which measures about the same as Haswell.)
     public static let preferredCoreType = "Haswell"
     /// The exponent n of the 2ⁿ CPU cycles an idle BLAS thread spins before it sleeps. OpenBLAS's
     /// default (2²⁸ cycles, about 0.1 s) keeps a core busy after every call, a core that the next

@@ -81,7 +81,7 @@ public final class RunLock {
     /// can lock it in between) and closes it. Calling it again does nothing.
     public func release() {
         guard descriptor >= 0 else { return }
-        if isStillLinked(descriptor, path: path) {
+        if RunLock.isStillLinked(descriptor, path: path) {
             unlink(path)
         }
         close(descriptor)
@@ -103,10 +103,6 @@ public final class RunLock {
         var named = stat()
         guard fstat(fd, &open) == 0, stat(path, &named) == 0 else { return false }
         return open.st_dev == named.st_dev && open.st_ino == named.st_ino
-    }
-
-    private func isStillLinked(_ fd: Int32, path: String) -> Bool {
-        RunLock.isStillLinked(fd, path: path)
     }
 }
 

@@ -79,6 +79,11 @@ public enum ConvolutionBenchmark {
                       totalSeconds: median(total), fastestSeconds: total.min() ?? 0)
     }
 
+    /// `measure` for every reference shape, in order.
+    public static func measureReferenceShapes(runs: Int = 5, warmup: Int = 1) -> [(name: String, result: Result)] {
+        referenceShapes.map { ($0.name, measure($0.shape, runs: runs, warmup: warmup)) }
+    }
+
     /// The convolutions that dominate the benchmark networks' training steps.
     public static let referenceShapes: [(name: String, shape: Shape)] = [
         ("aelite enc 12→64 @64", Shape(batch: 16, inChannels: 12, outChannels: 64, height: 64, width: 64,
@@ -119,6 +124,19 @@ public enum ConvolutionBenchmark {
                                     kernelSize: 3, padding: 1)),
         ("pixel up 512→256 @8", Shape(batch: 8, inChannels: 512, outChannels: 256, height: 8, width: 8,
                                       kernelSize: 3, padding: 1)),
+        // Thin first and last layers: little work, but easily the slowest per FLOP.
+        ("pixel in 3→32 @128", Shape(batch: 8, inChannels: 3, outChannels: 32, height: 128, width: 128,
+                                     kernelSize: 3, padding: 1)),
+        ("pixel out 32→3 @128", Shape(batch: 8, inChannels: 32, outChannels: 3, height: 128, width: 128,
+                                      kernelSize: 3, padding: 1)),
+        ("latent in 4→64 @16", Shape(batch: 64, inChannels: 4, outChannels: 64, height: 16, width: 16,
+                                     kernelSize: 3, padding: 1)),
+        ("latent out 64→4 @16", Shape(batch: 64, inChannels: 64, outChannels: 4, height: 16, width: 16,
+                                      kernelSize: 3, padding: 1)),
+        ("aelite 128→4 @16", Shape(batch: 16, inChannels: 128, outChannels: 4, height: 16, width: 16,
+                                   kernelSize: 3, padding: 1)),
+        ("aelite 1×1 128→128 @16", Shape(batch: 16, inChannels: 128, outChannels: 128, height: 16, width: 16,
+                                         kernelSize: 1)),
     ]
 
     private static func median(_ values: [Double]) -> Double {

@@ -1,4 +1,5 @@
-/// Forward and backward 2-D convolution as im2col + SGEMM, on raw NCHW buffers.
+/// Forward and backward 2-D convolution on raw NCHW buffers. 3×3 stride-1 convolutions go to
+/// Winograd (`WinogradKernel`: fewer FLOPs, all three passes); every other shape to im2col + SGEMM:
 ///
 /// Forward, per block:    Y[Cout, cols] = W[Cout, K] · col[K, cols] (+ bias)
 /// Backward, per block:   dW += gY · colᵀ,   dcol = Wᵀ · gY  → folded back into dx,   db += Σ gY

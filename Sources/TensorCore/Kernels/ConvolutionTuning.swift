@@ -3,7 +3,8 @@
 public enum ConvolutionTuning {
     /// How the work of one convolution is spread over the cores.
     public enum Threading: Sendable {
-        /// Pick per shape (see `ConvolutionPlan`).
+        /// Blocks in parallel whenever there are at least two (measured faster than BLAS threads
+        /// on every reference shape), else one block with BLAS threads.
         case automatic
         /// Blocks of images in parallel on the compute threads, BLAS single-threaded inside each.
         case imagesInParallel
@@ -14,15 +15,16 @@ public enum ConvolutionTuning {
     nonisolated(unsafe) public static var threading: Threading = .automatic
     /// Images whose output is smaller than this many pixels are put side by side in one GEMM,
     /// because BLAS is slow on thin matrices.
-    nonisolated(unsafe) public static var minimumColumns = 1024
+    nonisolated(unsafe) public static var minimumColumns = 256
     /// Upper bound on the bytes of one block's column matrix: larger outputs are tiled by rows so
     /// the unrolled patches are still in cache when the GEMM reads them.
     nonisolated(unsafe) public static var columnBudgetBytes = 2 << 20
-    /// 3×3 stride-1 convolutions with at least this many input and output channels use Winograd
-    /// F(2×2, 3×3) for the forward pass and the input gradient; 0 turns Winograd off.
+    /// 3×3 stride-1 convolutions with at least this many input channels use Winograd for the
+    /// forward pass and both gradients; 0 turns Winograd off.
     nonisolated(unsafe) public static var winogradMinimumChannels = 8
-    /// Winograd blocks of small images put images side by side until they have this many 2×2 tiles.
-    nonisolated(unsafe) public static var winogradMinimumTiles = 256
+    /// Winograd blocks of small images put images side by side until they cover this many 2×2
+    /// tiles' worth of output (a quarter as many 4×4 tiles).
+    nonisolated(unsafe) public static var winogradMinimumTiles = 64
     /// Whether those convolutions also take their weight gradient through Winograd (else im2col).
     nonisolated(unsafe) public static var winogradWeightGradient = true
     /// Output tile of the Winograd kernels: 4 for F(4×4, 3×3) (4× fewer multiplications than
@@ -30,4 +32,7 @@ public enum ConvolutionTuning {
     /// at least 8×8 with moderate channel counts; on tiny outputs its 6×6 patches are mostly
     /// padding, and with many channels its 36 transformed weight matrices no longer stay in cache.
     nonisolated(unsafe) public static var winogradTile = 0
+    /// Upper bound on the bytes of one Winograd block's transformed input (blocks of large images
+    /// are cut by tile rows to stay below).
+    nonisolated(unsafe) public static var winogradBudgetBytes = 1 << 20
 }

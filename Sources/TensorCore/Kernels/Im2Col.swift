@@ -35,7 +35,7 @@ enum Im2Col {
                             // scalar loop so the vector never reads past the row's last needed input.
                             var t = lo
                             while t + 9 <= hi {
-                                storeVector(loadVector16(src + 2 * t).evenHalf, d + t)
+                                simdStore(simdLoad16(src + 2 * t).evenHalf, d + t)
                                 t += 8
                             }
                             while t < hi { d[t] = src[2 &* t]; t += 1 }
@@ -73,9 +73,9 @@ enum Im2Col {
                         } else if s == 2 {
                             var t = lo
                             while t + 9 <= hi {
-                                var pair = loadVector16(d + 2 * t)
-                                pair.evenHalf += loadVector8(v + t)
-                                storeVector(pair, d + 2 * t)
+                                var pair = simdLoad16(d + 2 * t)
+                                pair.evenHalf += simdLoad8(v + t)
+                                simdStore(pair, d + 2 * t)
                                 t += 8
                             }
                             while t < hi { d[2 &* t] += v[t]; t += 1 }

@@ -117,36 +117,48 @@ extension WinogradKernel {
         // so that the 8-wide row combinations never spill into the next row.
         let span = (4 * tw + 15) & ~7
         let positionStride = p.inChannels * ld
-        let d = rows, t = rows + 6 * span
+        let zero = rows, t = rows + span
+        zero.update(repeating: 0, count: span)
+        // Padded columns inside the image: q − p in 0..<w.
         let qStart = min(span, pad), qEnd = min(span, w + pad)
         for c in 0..<p.inChannels {
             let plane = x + c * h * w
             for ty in tileRows {
-                for r in 0..<6 {
-                    let row = d + r * span
+                // The six input rows of this tile row, indexed by padded column (a zero row outside the image).
+                @inline(__always) func rowPointer(_ r: Int) -> UnsafePointer<Float> {
                     let iy = 4 * ty - pad + r
-                    if iy < 0 || iy >= h {
-                        for q in 0..<span { row[q] = 0 }
-                        continue
-                    }
-                    let src = plane + iy * w - pad
+                    return iy < 0 || iy >= h ? UnsafePointer(zero) : plane + iy * w - pad
+                }
+                let d0 = rowPointer(0), d1 = rowPointer(1), d2 = rowPointer(2)
+                let d3 = rowPointer(3), d4 = rowPointer(4), d5 = rowPointer(5)
+                // Vertical Bᵀ straight from the input rows; padding columns combine to zero.
+                for r in 0..<6 {
+                    let row = t + r * span
                     for q in 0..<qStart { row[q] = 0 }
-                    for q in qStart..<qEnd { row[q] = src[q] }
                     for q in qEnd..<span { row[q] = 0 }
                 }
-                // Vertical: six whole rows, eight columns at a time.
-                var q = 0
-                while q < span {
-                    let r = inputCombination(loadVector8(d + q), loadVector8(d + span + q), loadVector8(d + 2 * span + q),
-                                             loadVector8(d + 3 * span + q), loadVector8(d + 4 * span + q),
-                                             loadVector8(d + 5 * span + q))
-                    storeVector(r.0, t + q)
-                    storeVector(r.1, t + span + q)
-                    storeVector(r.2, t + 2 * span + q)
-                    storeVector(r.3, t + 3 * span + q)
-                    storeVector(r.4, t + 4 * span + q)
-                    storeVector(r.5, t + 5 * span + q)
+                var q = qStart
+                while q + 8 <= qEnd {
+                    let k = inputCombination(simdLoad8(d0 + q), simdLoad8(d1 + q), simdLoad8(d2 + q),
+                                             simdLoad8(d3 + q), simdLoad8(d4 + q), simdLoad8(d5 + q))
+                    simdStore(k.0, t + q)
+                    simdStore(k.1, t + span + q)
+                    simdStore(k.2, t + 2 * span + q)
+                    simdStore(k.3, t + 3 * span + q)
+                    simdStore(k.4, t + 4 * span + q)
+                    simdStore(k.5, t + 5 * span + q)
                     q += 8
+                }
+                while q < qEnd {
+                    let k = inputCombination(SIMD2(d0[q], 0), SIMD2(d1[q], 0), SIMD2(d2[q], 0),
+                                             SIMD2(d3[q], 0), SIMD2(d4[q], 0), SIMD2(d5[q], 0))
+                    t[q] = k.0[0]
+                    t[span + q] = k.1[0]
+                    t[2 * span + q] = k.2[0]
+                    t[3 * span + q] = k.3[0]
+                    t[4 * span + q] = k.4[0]
+                    t[5 * span + q] = k.5[0]
+                    q += 1
                 }
                 // Horizontal: columns 4tx … 4tx + 5 of each combined row, eight tiles at a time.
                 let base = v + c * ld + offset + (ty - tileRows.lowerBound) * tw
@@ -155,17 +167,17 @@ extension WinogradKernel {
                     let o = base + 6 * r * positionStride
                     var tx = 0
                     while tx + 8 <= tw {
-                        let lo = UnsafeRawPointer(s + 4 * tx).loadUnaligned(as: SIMD32<Float>.self)
-                        let hi = UnsafeRawPointer(s + 4 * tx + 4).loadUnaligned(as: SIMD32<Float>.self)
+                        let lo = simdLoad32(s + 4 * tx)
+                        let hi = simdLoad32(s + 4 * tx + 4)
                         let e = lo.evenHalf, odd = lo.oddHalf, he = hi.evenHalf, ho = hi.oddHalf
                         let k = inputCombination(e.evenHalf, odd.evenHalf, e.oddHalf, odd.oddHalf,
                                                  he.evenHalf, ho.evenHalf)
-                        storeVector(k.0, o + tx)
-                        storeVector(k.1, o + positionStride + tx)
-                        storeVector(k.2, o + 2 * positionStride + tx)
-                        storeVector(k.3, o + 3 * positionStride + tx)
-                        storeVector(k.4, o + 4 * positionStride + tx)
-                        storeVector(k.5, o + 5 * positionStride + tx)
+                        simdStore(k.0, o + tx)
+                        simdStore(k.1, o + positionStride + tx)
+                        simdStore(k.2, o + 2 * positionStride + tx)
+                        simdStore(k.3, o + 3 * positionStride + tx)
+                        simdStore(k.4, o + 4 * positionStride + tx)
+                        simdStore(k.5, o + 5 * positionStride + tx)
                         tx += 8
                     }
                     while tx < tw {
@@ -191,13 +203,16 @@ extension WinogradKernel {
                                   image y: UnsafeMutablePointer<Float>, rows: UnsafeMutablePointer<Float>) {
         let ho = p.outHeight, wo = p.outWidth, tw = p.tileColumns
         let positionStride = p.outChannels * ld
-        let width = 4 * tw + 8
         // Per tile row: 6 rows × 4 horizontal combinations (tw each), then 4 output rows.
-        let h = rows, out = rows + 24 * tw
+        let h = rows, staging = rows + 24 * tw
         for o in 0..<p.outChannels {
             let bo = bias?[o] ?? 0
             let plane = y + o * ho * wo
             for ty in tileRows {
+                // Whole tiles write straight into the output rows; edge tiles go through staging rows.
+                let direct = wo == 4 * tw && 4 * ty + 4 <= ho
+                let out = direct ? plane + 4 * ty * wo : staging
+                let width = direct ? wo : 4 * tw + 8
                 let base = m + o * ld + offset + (ty - tileRows.lowerBound) * tw
                 // Horizontal: the six positions of each row r of M → four columns.
                 for r in 0..<6 {
@@ -205,15 +220,15 @@ extension WinogradKernel {
                     let dst = h + 4 * r * tw
                     var tx = 0
                     while tx + 8 <= tw {
-                        let k = outputCombination(loadVector8(m0 + tx), loadVector8(m0 + positionStride + tx),
-                                                  loadVector8(m0 + 2 * positionStride + tx),
-                                                  loadVector8(m0 + 3 * positionStride + tx),
-                                                  loadVector8(m0 + 4 * positionStride + tx),
-                                                  loadVector8(m0 + 5 * positionStride + tx))
-                        storeVector(k.0, dst + tx)
-                        storeVector(k.1, dst + tw + tx)
-                        storeVector(k.2, dst + 2 * tw + tx)
-                        storeVector(k.3, dst + 3 * tw + tx)
+                        let k = outputCombination(simdLoad8(m0 + tx), simdLoad8(m0 + positionStride + tx),
+                                                  simdLoad8(m0 + 2 * positionStride + tx),
+                                                  simdLoad8(m0 + 3 * positionStride + tx),
+                                                  simdLoad8(m0 + 4 * positionStride + tx),
+                                                  simdLoad8(m0 + 5 * positionStride + tx))
+                        simdStore(k.0, dst + tx)
+                        simdStore(k.1, dst + tw + tx)
+                        simdStore(k.2, dst + 2 * tw + tx)
+                        simdStore(k.3, dst + 3 * tw + tx)
                         tx += 8
                     }
                     while tx < tw {
@@ -234,16 +249,16 @@ extension WinogradKernel {
                 let biasVector = SIMD8<Float>(repeating: bo)
                 while tx + 8 <= tw {
                     @inline(__always) func column(_ j: Int) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-                        @inline(__always) func at(_ r: Int) -> SIMD8<Float> { loadVector8(h + (4 * r + j) * tw + tx) }
+                        @inline(__always) func at(_ r: Int) -> SIMD8<Float> { simdLoad8(h + (4 * r + j) * tw + tx) }
                         return outputCombination(at(0), at(1), at(2), at(3), at(4), at(5))
                     }
                     // cj.a is output row a, column j of each of the eight tiles.
                     let c0 = column(0), c1 = column(1), c2 = column(2), c3 = column(3)
                     @inline(__always) func store(_ a: Int, _ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>,
                                                  _ v3: SIMD8<Float>) {
-                        let row = interleave16(interleave(v0 + biasVector, v2 + biasVector),
-                                               interleave(v1 + biasVector, v3 + biasVector))
-                        UnsafeMutableRawPointer(out + a * width + 4 * tx).storeBytes(of: row, as: SIMD32<Float>.self)
+                        let row = simdInterleave16(simdInterleave(v0 + biasVector, v2 + biasVector),
+                                               simdInterleave(v1 + biasVector, v3 + biasVector))
+                        simdStore(row, out + a * width + 4 * tx)
                     }
                     store(0, c0.0, c1.0, c2.0, c3.0)
                     store(1, c0.1, c1.1, c2.1, c3.1)
@@ -262,8 +277,10 @@ extension WinogradKernel {
                     }
                     tx += 1
                 }
-                for a in 0..<4 where 4 * ty + a < ho {
-                    (plane + (4 * ty + a) * wo).update(from: out + a * width, count: wo)
+                if !direct {
+                    for a in 0..<4 where 4 * ty + a < ho {
+                        (plane + (4 * ty + a) * wo).update(from: staging + a * width, count: wo)
+                    }
                 }
             }
         }
@@ -292,14 +309,14 @@ extension WinogradKernel {
                 }
                 var c = 0
                 while c < span {
-                    let k = gradientCombination(loadVector8(yr + c), loadVector8(yr + span + c),
-                                                loadVector8(yr + 2 * span + c), loadVector8(yr + 3 * span + c))
-                    storeVector(k.0, vr + c)
-                    storeVector(k.1, vr + span + c)
-                    storeVector(k.2, vr + 2 * span + c)
-                    storeVector(k.3, vr + 3 * span + c)
-                    storeVector(k.4, vr + 4 * span + c)
-                    storeVector(k.5, vr + 5 * span + c)
+                    let k = gradientCombination(simdLoad8(yr + c), simdLoad8(yr + span + c),
+                                                simdLoad8(yr + 2 * span + c), simdLoad8(yr + 3 * span + c))
+                    simdStore(k.0, vr + c)
+                    simdStore(k.1, vr + span + c)
+                    simdStore(k.2, vr + 2 * span + c)
+                    simdStore(k.3, vr + 3 * span + c)
+                    simdStore(k.4, vr + 4 * span + c)
+                    simdStore(k.5, vr + 5 * span + c)
                     c += 8
                 }
                 let base = q + o * ld + offset + (ty - tileRows.lowerBound) * tw
@@ -308,15 +325,15 @@ extension WinogradKernel {
                     let out = base + 6 * r * positionStride
                     var tx = 0
                     while tx + 8 <= tw {
-                        let all = UnsafeRawPointer(s + 4 * tx).loadUnaligned(as: SIMD32<Float>.self)
+                        let all = simdLoad32(s + 4 * tx)
                         let e = all.evenHalf, odd = all.oddHalf
                         let k = gradientCombination(e.evenHalf, odd.evenHalf, e.oddHalf, odd.oddHalf)
-                        storeVector(k.0, out + tx)
-                        storeVector(k.1, out + positionStride + tx)
-                        storeVector(k.2, out + 2 * positionStride + tx)
-                        storeVector(k.3, out + 3 * positionStride + tx)
-                        storeVector(k.4, out + 4 * positionStride + tx)
-                        storeVector(k.5, out + 5 * positionStride + tx)
+                        simdStore(k.0, out + tx)
+                        simdStore(k.1, out + positionStride + tx)
+                        simdStore(k.2, out + 2 * positionStride + tx)
+                        simdStore(k.3, out + 3 * positionStride + tx)
+                        simdStore(k.4, out + 4 * positionStride + tx)
+                        simdStore(k.5, out + 5 * positionStride + tx)
                         tx += 8
                     }
                     while tx < tw {
@@ -334,13 +351,4 @@ extension WinogradKernel {
             }
         }
     }
-}
-
-/// [even[0], odd[0], even[1], odd[1], …] for 16-lane halves.
-@inline(__always)
-func interleave16(_ even: SIMD16<Float>, _ odd: SIMD16<Float>) -> SIMD32<Float> {
-    var v = SIMD32<Float>()
-    v.evenHalf = even
-    v.oddHalf = odd
-    return v
 }

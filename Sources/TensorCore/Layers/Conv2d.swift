@@ -8,7 +8,7 @@ public final class Conv2d: Module {
 
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
                 bias hasBias: Bool = true, generator: inout SeededGenerator) {
-        precondition(inChannels > 0 && outChannels > 0 && kernelSize > 0,
+        requireShape(inChannels > 0 && outChannels > 0 && kernelSize > 0,
                      "Conv2d: channels and kernel size must be positive, got \(inChannels)→\(outChannels), k=\(kernelSize)")
         let fanIn = inChannels * kernelSize * kernelSize
         weight = Variable(parameter: Initialization.pytorchDefaultUniform(

@@ -3,11 +3,11 @@
 
 /// `torch.cat(parts, dim=1)`.
 public func concatChannels(_ parts: [Variable]) -> Variable {
-    precondition(!parts.isEmpty, "concatChannels: no tensors to concatenate")
+    requireShape(!parts.isEmpty, "concatChannels: no tensors to concatenate")
     let first = parts[0].shape
-    precondition(first.count >= 2, "concatChannels: tensors need a channel dimension, got shape \(first)")
+    requireShape(first.count >= 2, "concatChannels: tensors need a channel dimension, got shape \(first)")
     for part in parts {
-        precondition(part.shape.count == first.count && part.shape[0] == first[0]
+        requireShape(part.shape.count == first.count && part.shape[0] == first[0]
                         && Array(part.shape.dropFirst(2)) == Array(first.dropFirst(2)),
                      "concatChannels: shapes \(parts.map(\.shape)) differ outside dimension 1")
     }
@@ -44,8 +44,8 @@ public func concatChannels(_ parts: [Variable]) -> Variable {
 /// `torch.split(x, sizes, dim=1)`: consecutive channel groups of the given sizes.
 public func splitChannels(_ x: Variable, sizes: [Int]) -> [Variable] {
     let shape = x.shape
-    precondition(shape.count >= 2, "splitChannels: tensor needs a channel dimension, got shape \(shape)")
-    precondition(sizes.allSatisfy { $0 >= 0 } && sizes.reduce(0, +) == shape[1],
+    requireShape(shape.count >= 2, "splitChannels: tensor needs a channel dimension, got shape \(shape)")
+    requireShape(sizes.allSatisfy { $0 >= 0 } && sizes.reduce(0, +) == shape[1],
                  "splitChannels: sizes \(sizes) do not add up to the \(shape[1]) channels of \(shape)")
     let n = shape[0], total = shape[1], inner = shape.dropFirst(2).reduce(1, *)
     let xv = x.value

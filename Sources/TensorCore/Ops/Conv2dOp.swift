@@ -2,14 +2,14 @@
 /// [Cout, Cin, kh, kw], optional bias [Cout], square stride and zero padding. The output is
 /// [N, Cout, floor((H + 2p − kh)/s) + 1, floor((W + 2p − kw)/s) + 1].
 public func conv2d(_ x: Variable, weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0) -> Variable {
-    let (n, cin, h, w) = x.value.nchw("conv2d")
-    precondition(weight.shape.count == 4,
+    let (n, cin, h, w) = nchwDimensions(x, "conv2d")
+    requireShape(weight.shape.count == 4,
                  "conv2d: weight must be [Cout, Cin, kh, kw], got \(weight.shape)")
-    precondition(weight.shape[1] == cin,
+    requireShape(weight.shape[1] == cin,
                  "conv2d: weight \(weight.shape) expects \(weight.shape[1]) input channels, input \(x.shape) has \(cin)")
     let cout = weight.shape[0]
     if let bias {
-        precondition(bias.shape == [cout], "conv2d: bias \(bias.shape), expected [\(cout)]")
+        requireShape(bias.shape == [cout], "conv2d: bias \(bias.shape), expected [\(cout)]")
     }
     let g = ConvolutionGeometry(batch: n, inChannels: cin, height: h, width: w, outChannels: cout,
                                 kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],

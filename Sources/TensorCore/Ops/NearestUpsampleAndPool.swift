@@ -4,11 +4,11 @@
 /// Nearest-neighbour upsampling ×2 (`nn.Upsample(scale_factor=2, mode="nearest")`):
 /// [N, C, H, W] → [N, C, 2H, 2W]. The gradient of an input pixel is the sum over its 2×2 copies.
 public func upsampleNearest2x(_ x: Variable) -> Variable {
-    let (n, c, h, w) = x.value.nchw("upsampleNearest2x")
+    let (n, c, h, w) = nchwDimensions(x, "upsampleNearest2x")
     let planes = n * c, inPlane = h * w, outPlane = 4 * inPlane
     let out = Tensor(uninitializedShape: [n, c, 2 * h, 2 * w])
     let src = x.value.unsafePointer, dst = out.unsafePointer
-    parallelChunks(planes, minimumPerThread: planeBatch(outPlane)) { range in
+    parallelChunks(planes, minimumPerThread: minimumPlanesPerThread(outPlane)) { range in
         for p in range {
             let s = src + p * inPlane, d = dst + p * outPlane
             for iy in 0..<h {
@@ -25,7 +25,7 @@ public func upsampleNearest2x(_ x: Variable) -> Variable {
     return Variable.result(out, operation: "upsampleNearest2x", inputs: [x]) { g in
         let dx = Tensor(uninitializedShape: [n, c, h, w])
         let gs = g.unsafePointer, gd = dx.unsafePointer
-        parallelChunks(planes, minimumPerThread: planeBatch(outPlane)) { range in
+        parallelChunks(planes, minimumPerThread: minimumPlanesPerThread(outPlane)) { range in
             for p in range {
                 let s = gs + p * outPlane, d = gd + p * inPlane
                 for iy in 0..<h {
@@ -43,13 +43,13 @@ public func upsampleNearest2x(_ x: Variable) -> Variable {
 /// 2×2 average pooling with stride 2 (`F.avg_pool2d(x, 2)`): [N, C, H, W] → [N, C, ⌊H/2⌋, ⌊W/2⌋].
 /// As in PyTorch, a last odd row or column is dropped (and gets zero gradient).
 public func averagePool2x(_ x: Variable) -> Variable {
-    let (n, c, h, w) = x.value.nchw("averagePool2x")
-    precondition(h >= 2 && w >= 2, "averagePool2x: input \(x.shape) is smaller than the 2×2 window")
+    let (n, c, h, w) = nchwDimensions(x, "averagePool2x")
+    requireShape(h >= 2 && w >= 2, "averagePool2x: input \(x.shape) is smaller than the 2×2 window")
     let ho = h / 2, wo = w / 2
     let planes = n * c, inPlane = h * w, outPlane = ho * wo
     let out = Tensor(uninitializedShape: [n, c, ho, wo])
     let src = x.value.unsafePointer, dst = out.unsafePointer
-    parallelChunks(planes, minimumPerThread: planeBatch(inPlane)) { range in
+    parallelChunks(planes, minimumPerThread: minimumPlanesPerThread(inPlane)) { range in
         for p in range {
             let s = src + p * inPlane, d = dst + p * outPlane
             for oy in 0..<ho {
@@ -63,7 +63,7 @@ public func averagePool2x(_ x: Variable) -> Variable {
     return Variable.result(out, operation: "averagePool2x", inputs: [x]) { g in
         let dx = Tensor(uninitializedShape: [n, c, h, w])
         let gs = g.unsafePointer, gd = dx.unsafePointer
-        parallelChunks(planes, minimumPerThread: planeBatch(inPlane)) { range in
+        parallelChunks(planes, minimumPerThread: minimumPlanesPerThread(inPlane)) { range in
             for p in range {
                 let s = gs + p * outPlane, d = gd + p * inPlane
                 if h != 2 * ho || w != 2 * wo { d.update(repeating: 0, count: inPlane) }
@@ -85,4 +85,4 @@ public func averagePool2x(_ x: Variable) -> Variable {
 
 /// Planes per thread below which splitting is not worth the hand-off (about 16K elements).
 @inlinable
-func planeBatch(_ planeSize: Int) -> Int { max(1, 16_384 / max(1, planeSize)) }
+func minimumPlanesPerThread(_ planeSize: Int) -> Int { max(1, 16_384 / max(1, planeSize)) }

@@ -4,9 +4,9 @@
 
 /// `nn.PixelShuffle(r)`: [N, C·r², H, W] → [N, C, H·r, W·r].
 public func pixelShuffle(_ x: Variable, factor r: Int) -> Variable {
-    let (n, cDeep, h, w) = x.value.nchw("pixelShuffle")
-    precondition(r >= 1, "pixelShuffle: factor must be at least 1, got \(r)")
-    precondition(cDeep % (r * r) == 0,
+    let (n, cDeep, h, w) = nchwDimensions(x, "pixelShuffle")
+    requireShape(r >= 1, "pixelShuffle: factor must be at least 1, got \(r)")
+    requireShape(cDeep % (r * r) == 0,
                  "pixelShuffle: \(cDeep) channels of \(x.shape) are not divisible by factor² = \(r * r)")
     let c = cDeep / (r * r)
     let out = Tensor(uninitializedShape: [n, c, h * r, w * r])
@@ -20,9 +20,9 @@ public func pixelShuffle(_ x: Variable, factor r: Int) -> Variable {
 
 /// `nn.PixelUnshuffle(r)`: [N, C, H·r, W·r] → [N, C·r², H, W].
 public func pixelUnshuffle(_ x: Variable, factor r: Int) -> Variable {
-    let (n, c, hWide, wWide) = x.value.nchw("pixelUnshuffle")
-    precondition(r >= 1, "pixelUnshuffle: factor must be at least 1, got \(r)")
-    precondition(hWide % r == 0 && wWide % r == 0,
+    let (n, c, hWide, wWide) = nchwDimensions(x, "pixelUnshuffle")
+    requireShape(r >= 1, "pixelUnshuffle: factor must be at least 1, got \(r)")
+    requireShape(hWide % r == 0 && wWide % r == 0,
                  "pixelUnshuffle: height and width of \(x.shape) are not divisible by factor \(r)")
     let h = hWide / r, w = wWide / r
     let out = Tensor(uninitializedShape: [n, c * r * r, h, w])
@@ -40,7 +40,7 @@ enum PixelShuffleKernel {
     static func depthToSpace(_ deep: UnsafePointer<Float>, _ wide: UnsafeMutablePointer<Float>,
                              planes: Int, h: Int, w: Int, r: Int) {
         let size = h * w * r * r
-        parallelChunks(planes, minimumPerThread: planeBatch(size)) { range in
+        parallelChunks(planes, minimumPerThread: minimumPlanesPerThread(size)) { range in
             for p in range {
                 let s = deep + p * size, d = wide + p * size
                 for i in 0..<r {
@@ -59,7 +59,7 @@ enum PixelShuffleKernel {
     static func spaceToDepth(_ wide: UnsafePointer<Float>, _ deep: UnsafeMutablePointer<Float>,
                              planes: Int, h: Int, w: Int, r: Int) {
         let size = h * w * r * r
-        parallelChunks(planes, minimumPerThread: planeBatch(size)) { range in
+        parallelChunks(planes, minimumPerThread: minimumPlanesPerThread(size)) { range in
             for p in range {
                 let s = wide + p * size, d = deep + p * size
                 for i in 0..<r {

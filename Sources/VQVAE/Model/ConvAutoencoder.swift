@@ -18,6 +18,28 @@ public struct AutoencoderConfig: Codable, Equatable, Sendable {
 
     /// Total downsampling from image to latent.
     public var downsampling: Int { stemFactor << (widths.count - 1) }
+
+    /// The same network with every width multiplied by `scale`, rounded to a multiple of 8
+    /// (at least 8) so that the group norms divide evenly: 0.125 makes the tiny test network.
+    public func scaled(widths scale: Double) -> AutoencoderConfig {
+        var copy = self
+        copy.widths = widths.map { max(8, Int((Double($0) * scale / 8).rounded()) * 8) }
+        return copy
+    }
+
+    /// The problems of this configuration, empty when it is usable.
+    public var problems: [String] {
+        var result: [String] = []
+        if imageChannels < 1 { result.append("image channels must be at least 1, got \(imageChannels)") }
+        if latentChannels < 1 { result.append("latent channels must be at least 1, got \(latentChannels)") }
+        if stemFactor < 1 { result.append("stem factor must be at least 1, got \(stemFactor)") }
+        if widths.isEmpty { result.append("widths must not be empty") }
+        if let bad = widths.first(where: { $0 < 1 || ($0 >= 8 && $0 % min(8, $0 / 4) != 0) }) {
+            result.append("width \(bad) cannot be split into its group-norm groups (use a multiple of 8)")
+        }
+        if blocksPerLevel < 0 { result.append("blocks per level must be non-negative, got \(blocksPerLevel)") }
+        return result
+    }
 }
 
 /// Encoder and decoder as two `Sequential` stacks named `enc` and `dec`, layer for layer the

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import LatentFlow
+import Pipeline
+
+extension ODEMethod: ExpressibleByArgument {}
+extension GenerateStage.LatentsFormat: ExpressibleByArgument {}
+
+/// `pipeline generate`: samples from a trained flow, decoded to PNG.
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Integrate the flow from noise and decode the samples to PNG.",
+        discussion: """
+            Writes grid.png (one class per column), images/*.png and samples.json (settings, NFE, timings) \
+            into <artifacts>/<run>/samples (pixel-samples for --space pixel). With --snap the latents are \
+            also snapped to the RVQ codebooks, and grid-unsnapped.png shows the samples before snapping.
+            """)
+
+    @Option(help: "Model space: latent or pixel (picks the default model folder).")
+    var space: TrainFlowStage.Space = .latent
+    @Option(name: .customLong("run"), help: "Run name.")
+    var runName = "default"
+    @Option(help: ArgumentHelp("Artifacts folder.", valueName: "dir"))
+    var artifacts = "artifacts"
+    @Option(help: ArgumentHelp("Flow model (default: <artifacts>/<run>/flow/model.safetensors).", valueName: "file"))
+    var model: String?
+    @Option(help: ArgumentHelp("Autoencoder model (default: <artifacts>/<run>/autoencoder/model.safetensors).", valueName: "file"))
+    var autoencoder: String?
+    @Option(help: ArgumentHelp("Output folder.", valueName: "dir"))
+    var output: String?
+
+    @Option(help: "Number of samples.")
+    var count = 100
+    @Option(parsing: .upToNextOption,
+            help: "Classes, one per grid column: ids, names (use _ for spaces) or 'none'; default: 10 spread over all.")
+    var classes: [String] = []
+    @Option(help: "Seed of the noise (sample i always gets the same noise).")
+    var seed: UInt64 = 0
+    @Option(help: "ODE solver: euler, midpoint, heun, rk4 or dopri5.")
+    var sampler: ODEMethod = .heun
+    @Option(help: "Steps of a fixed-step solver.")
+    var steps = 20
+    @Option(help: "dopri5 relative tolerance.")
+    var rtol = 1e-3
+    @Option(help: "dopri5 absolute tolerance.")
+    var atol = 1e-3
+    @Option(help: "Time-grid shift (1: uniform; > 1: smaller steps near the noise).")
+    var shift: Float = 1
+    @Option(help: "Classifier-free guidance scale (1: conditional model alone; 0: unconditional).")
+    var guidance: Float = 1
+    @Flag(help: "Snap the final latents to the nearest RVQ codebook point.")
+    var snap = false
+    @Flag(help: "Write the latents instead of images.")
+    var latentsOnly = false
+    @Option(help: "Format of --latents-only: safetensors or hdf5.")
+    var latentsFormat: GenerateStage.LatentsFormat = .safetensors
+    @Option(help: "Largest network batch (default: all samples for latents, 16 for pixels).")
+    var batchSize: Int?
+    @Flag(help: "Write only the grid, not one PNG per sample.")
+    var noImages = false
+
+    @OptionGroup var runtime: ThreadsOption
+
+    func run() throws {
+        var options = GenerateStage.Options()
+        options.space = space
+        options.run = runName
+        options.artifacts = artifacts
+        options.model = model
+        options.autoencoder = autoencoder
+        options.output = output
+        options.count = count
+        options.classes = classes
+        options.seed = seed
+        options.sampler = SamplerSettings(method: sampler, steps: steps, relativeTolerance: rtol, absoluteTolerance: atol, shift: shift)
+        options.guidance = guidance
+        options.snap = snap
+        options.latentsOnly = latentsOnly
+        options.latentsFormat = latentsFormat
+        options.maximumBatch = batchSize
+        options.individualImages = !noImages
+        try GenerateStage.run(options)
+    }
+}

@@ -1,0 +1,180 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import Pipeline
+
+/// `pipeline train-ae`: train the RVQ autoencoder on the prepared dataset cache, then evaluate it
+/// on held-out images.
+struct TrainAECommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-ae",
+        abstract: "Train the RVQ autoencoder (128×128×3 → 16×16×4).",
+        discussion: """
+            Trains on the dataset cache of `pipeline prepare` (artifacts/<run>/dataset), writes \
+            artifacts/<run>/autoencoder: model.safetensors, checkpoint.safetensors, metrics.jsonl, \
+            reconstruction grids, evaluation.json and manifest.json. Ctrl-C saves a checkpoint; \
+            --resume continues exactly. The evaluation (PSNR, SSIM, code usage) runs on held-out \
+            images after training, or alone with --evaluate-only.
+            """)
+
+    @Option(name: .customLong("run"), help: "Run name: the folder under --artifacts.")
+    var runName = "default"
+
+    @Option(help: ArgumentHelp("Folder of the runs.", valueName: "dir"))
+    var artifacts = "artifacts"
+
+    @Option(help: ArgumentHelp("Dataset cache folder (default: <artifacts>/<run>/dataset).", valueName: "dir"))
+    var dataset: String?
+
+    @Option(help: "Optimizer steps in all (the horizon of the cosine decay).")
+    var steps: Int?
+
+    @Option(help: "Minutes of training in this invocation; alone, the step count is planned from the first steps' speed.")
+    var minutes: Double?
+
+    @Option(help: "Multiplies the backbone's widths (64/128/128); e.g. 0.25 for a quick small network.")
+    var widthScale = 1.0
+
+    @Option(help: "Quantizer levels.")
+    var levels = 4
+
+    @Option(help: "Codes per quantizer level.")
+    var codebookSize = 256
+
+    @Option(help: "Images per batch.")
+    var batchSize = 16
+
+    @Option(name: .customLong("lr"), help: "Peak learning rate (AdamW, after a linear warm-up, then cosine decay).")
+    var learningRate = 1e-3
+
+    @Option(help: "Learning-rate warm-up steps.")
+    var warmupSteps = 100
+
+    @Option(help: "AdamW weight decay.")
+    var weightDecay = 1e-4
+
+    @Option(help: "Gradient-norm clipping (0: off).")
+    var clipNorm = 1.0
+
+    @Option(help: "Decay of the EMA of the weights that are evaluated and saved (0: no EMA).")
+    var emaDecay = 0.995
+
+    @Option(help: "Weight of the L1 reconstruction loss.")
+    var l1Weight = 1.0
+
+    @Option(help: "Weight of the MSE reconstruction loss.")
+    var mseWeight = 0.0
+
+    @Option(help: "Weight of the multi-scale gradient-domain (sharpness) loss (0: off).")
+    var gradientWeight = 0.0
+
+    @Option(help: "β of the commitment loss.")
+    var commitment = 0.25
+
+    @Option(help: "Probability that a batch is decoded from a random number of quantizer levels.")
+    var quantizerDropout = 0.5
+
+    @Option(help: "Steps trained on continuous latents before the codebooks start (by k-means).")
+    var quantizerStart = 0
+
+    @Option(help: "Training subsets, comma-separated (train, validation, test).")
+    var trainSubsets = "train,test"
+
+    @Option(help: "Held-out subset for the evaluation (never trained on).")
+    var evalSubset = "validation"
+
+    @Option(help: "Held-out images to evaluate (default: all).")
+    var evalImages: Int?
+
+    @Flag(help: "No random crops and flips.")
+    var noAugment = false
+
+    @Option(help: "Seed of the weights, the batch order and the quantizer's random choices.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Steps between checkpoints.")
+    var checkpointEvery = 250
+
+    @Option(help: "Steps between reconstruction grids (0: only at the end).")
+    var gridEvery = 250
+
+    @Flag(help: "Continue from the stage's checkpoint.")
+    var resume = false
+
+    @Flag(help: "Discard the stage's checkpoint and outputs and start over.")
+    var restart = false
+
+    @Flag(help: "Only evaluate the saved model on the held-out images.")
+    var evaluateOnly = false
+
+    @Option(help: ArgumentHelp("With --evaluate-only: also write the reconstructions (all levels) as PNG files here.",
+                               valueName: "dir"))
+    var saveReconstructions: String?
+
+    @OptionGroup var runtime: ThreadsOption
+
+    func options() throws -> TrainAEOptions {
+        var o = TrainAEOptions()
+        o.run = runName
+        o.artifacts = artifacts
+        o.dataset = dataset
+        o.steps = steps
+        o.minutes = minutes
+        o.widthScale = widthScale
+        o.levels = levels
+        o.codebookSize = codebookSize
+        o.batchSize = batchSize
+        o.learningRate = learningRate
+        o.warmupSteps = warmupSteps
+        o.weightDecay = weightDecay
+        o.clipNorm = clipNorm
+        o.emaDecay = emaDecay > 0 ? emaDecay : nil
+        o.loss.l1Weight = l1Weight
+        o.loss.mseWeight = mseWeight
+        o.loss.gradientWeight = gradientWeight
+        o.quantizer.commitmentWeight = commitment
+        o.quantizer.dropoutProbability = quantizerDropout
+        o.quantizerStartStep = quantizerStart
+        o.trainSubsets = try trainSubsets.split(separator: ",").map { name in
+            guard let subset = DatasetSubset(subsetName: String(name).trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--train-subsets: unknown subset '\(name)' (train, validation, test)")
+            }
+            return subset
+        }
+        guard let held = DatasetSubset(subsetName: evalSubset) else {
+            throw ValidationError("--eval-subset: unknown subset '\(evalSubset)' (train, validation, test)")
+        }
+        o.evaluationSubset = held
+        o.evaluationImages = evalImages
+        o.augment = !noAugment
+        o.seed = seed
+        o.checkpointEvery = checkpointEvery
+        o.gridEvery = gridEvery
+        o.resume = resume
+        o.restart = restart
+        return o
+    }
+
+    func validate() throws {
+        let o = try options()
+        if let problem = o.problems.first { throw ValidationError(problem) }
+        if saveReconstructions != nil && !evaluateOnly {
+            throw ValidationError("--save-reconstructions goes with --evaluate-only")
+        }
+        if !evaluateOnly && steps == nil && minutes == nil {
+            throw ValidationError("give a budget: --steps N and/or --minutes M")
+        }
+    }
+
+    func run() throws {
+        let o = try options()
+        if evaluateOnly {
+            try TrainAEStage.evaluateSaved(o, reconstructionsFolder: saveReconstructions.map {
+                URL(fileURLWithPath: $0).standardizedFileURL
+            })
+            return
+        }
+        let stop = StopSignal.shared
+        try TrainAEStage.run(o, shouldStop: { stop.stopRequested })
+    }
+}

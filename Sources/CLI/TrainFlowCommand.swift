@@ -1,0 +1,157 @@
+import ArgumentParser
+import Foundation
+import LatentFlow
+import Pipeline
+
+extension TrainFlowStage.Space: ExpressibleByArgument {}
+extension LatentCache.Kind: ExpressibleByArgument {}
+extension FlowPath: ExpressibleByArgument {}
+
+/// `pipeline train-flow`: flow matching on the latent cache (or on pixels with --space pixel).
+struct TrainFlowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-flow",
+        abstract: "Train a flow-matching model on latents (or on pixels with --space pixel).",
+        discussion: """
+            Writes checkpoint.safetensors (every --checkpoint-every steps and on Ctrl-C), metrics.jsonl, \
+            model.safetensors (EMA weights + data statistics) and manifest.json into \
+            <artifacts>/<run>/flow (pixel-flow for --space pixel). --resume continues exactly where the \
+            checkpoint stopped, with the checkpoint's settings.
+            """)
+
+    enum TimeDistribution: String, ExpressibleByArgument, CaseIterable { case uniform, logitNormal = "logit-normal" }
+
+    @Option(help: "Data space: latent (the latent cache) or pixel (the dataset's images).")
+    var space: TrainFlowStage.Space = .latent
+    @Option(name: .customLong("run"), help: "Run name.")
+    var runName = "default"
+    @Option(help: ArgumentHelp("Artifacts folder.", valueName: "dir"))
+    var artifacts = "artifacts"
+    @Option(help: ArgumentHelp("Latent cache folder (default: <artifacts>/<run>/latents).", valueName: "dir"))
+    var latents: String?
+    @Option(help: ArgumentHelp("Dataset cache folder for --space pixel (default: <artifacts>/<run>/dataset).", valueName: "dir"))
+    var dataset: String?
+    @Option(help: ArgumentHelp("Output folder (default: <artifacts>/<run>/flow or pixel-flow).", valueName: "dir"))
+    var output: String?
+
+    @Option(help: "Train until this many steps in total.")
+    var steps: Int?
+    @Option(help: "Train for this many minutes (this session).")
+    var minutes: Double?
+    @Flag(help: "Continue from the checkpoint in the output folder.")
+    var resume = false
+    @Flag(help: "Replace an existing checkpoint and start afresh.")
+    var restart = false
+    @Option(help: "Save a checkpoint every this many steps.")
+    var checkpointEvery = 500
+    @Option(help: "Write a metrics line every this many steps.")
+    var logEvery = 50
+
+    @Option(help: "Latent space: quantized or continuous latents.")
+    var latentKind: LatentCache.Kind = .quantized
+    @Flag(help: "Latent space: ignore the cache's frozen augmentations.")
+    var noAugmentations = false
+    @Option(help: "Batch size (default: 64 latent, 16 pixel).")
+    var batchSize: Int?
+    @Option(help: "UNet base width (default: the space's preset, 64 latent, 32 pixel).")
+    var base: Int?
+    @Option(help: "UNet width multipliers per level, comma-separated (default: 1,2,2 latent; 1,2,4,8,8 pixel).")
+    var multipliers: String?
+    @Option(help: "UNet levels with self-attention, counted from the lowest resolution (default 2).")
+    var attentionLevels: Int?
+
+    @Option(help: "Peak learning rate (AdamW).")
+    var lr = 2e-4
+    @Option(help: "Learning rate at the end of the cosine decay.")
+    var minLr = 2e-5
+    @Option(help: "Linear warm-up steps.")
+    var warmup = 200
+    @Option(help: "Length of the cosine decay in steps (default: --steps, or estimated from --minutes).")
+    var scheduleSteps: Int?
+    @Option(help: "AdamW weight decay.")
+    var weightDecay = 0.0
+    @Option(help: "Gradient-norm clipping (0: none).")
+    var clip = 1.0
+    @Option(help: "EMA decay of the weights (0: no EMA).")
+    var emaDecay = 0.999
+    @Option(help: "Probability path: linear or cosine.")
+    var path: FlowPath = .linear
+    @Option(help: "Time sampling: uniform or logit-normal.")
+    var time: TimeDistribution = .logitNormal
+    @Option(help: "Logit-normal mean.")
+    var timeMean: Float = 0
+    @Option(help: "Logit-normal standard deviation.")
+    var timeStd: Float = 1
+    @Option(help: "Time shift s of t ↦ t/(s − (s−1)t) after sampling (1: none; > 1 favours the noise end).")
+    var timeShift: Float = 1
+    @Flag(help: "Pair noise and data by exact minibatch optimal transport.")
+    var ot = false
+    @Option(help: "Fraction of labels replaced by 'no class' (for classifier-free guidance).")
+    var labelDropout = 0.1
+    @Flag(help: "Train without class labels.")
+    var unconditional = false
+    @Option(help: "Time buckets for the per-time losses in the metrics log.")
+    var buckets = 5
+    @Option(help: "Seed of the initial weights, noise, times and label dropout.")
+    var seed: UInt64 = 0
+    @Option(help: "Seed of the batch order.")
+    var dataSeed: UInt64 = 0
+
+    @OptionGroup var runtime: ThreadsOption
+
+    func validate() throws {
+        if resume && restart { throw ValidationError("--resume and --restart contradict each other") }
+        if steps == nil && minutes == nil { throw ValidationError("give a budget: --steps N and/or --minutes M") }
+    }
+
+    func options() throws -> TrainFlowStage.Options {
+        var options = TrainFlowStage.Options()
+        options.run = runName
+        options.artifacts = artifacts
+        options.space = space
+        options.latents = latents
+        options.dataset = dataset
+        options.output = output
+        options.latentKind = latentKind
+        options.useAugmentations = !noAugmentations
+        options.batchSize = batchSize
+        options.base = base
+        if let multipliers {
+            let values = multipliers.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else {
+                throw ValidationError("--multipliers must be comma-separated integers, got \"\(multipliers)\"")
+            }
+            options.multipliers = values.map { $0! }
+        }
+        options.attentionLevels = attentionLevels
+        options.steps = steps
+        options.minutes = minutes
+        options.resume = resume
+        options.restart = restart
+        options.checkpointEvery = checkpointEvery
+        options.logEvery = logEvery
+        options.dataSeed = dataSeed
+        var training = FlowTrainingConfig()
+        training.learningRate = lr
+        training.minimumLearningRate = minLr
+        training.warmupSteps = warmup
+        training.scheduleSteps = scheduleSteps
+        training.weightDecay = weightDecay
+        training.gradientClip = clip > 0 ? clip : nil
+        training.emaDecay = emaDecay > 0 ? emaDecay : nil
+        training.path = path
+        training.timeSampling = TimeSampling(time == .uniform ? .uniform : .logitNormal(mean: timeMean, std: timeStd), shift: timeShift)
+        training.optimalTransport = ot
+        training.labelDropout = labelDropout
+        training.conditional = !unconditional
+        training.timeBuckets = buckets
+        training.seed = seed
+        options.training = training
+        return options
+    }
+
+    func run() throws {
+        let stop = StopSignal.shared
+        try TrainFlowStage.run(try options(), shouldStop: { stop.stopRequested })
+    }
+}

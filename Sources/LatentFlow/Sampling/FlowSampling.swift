@@ -1,0 +1,55 @@
+import Foundation
+import TensorCore
+
+/// Samples made by integrating a flow model, in the data space (statistics undone).
+public struct FlowSamples: @unchecked Sendable {
+    /// [N, C, H, W] as the ODE ends.
+    public var samples: Tensor
+    /// The samples after the snap closure (e.g. to the nearest RVQ codebook entries), if given.
+    public var snapped: Tensor?
+    /// Velocity evaluations (a batched guided evaluation counts once).
+    public var evaluations: Int
+    /// Network passes (two per evaluation with guidance in chunks, one otherwise per chunk).
+    public var networkPasses: Int
+    public var acceptedSteps: Int
+    public var rejectedSteps: Int
+    /// Seconds spent integrating (snapping excluded).
+    public var seconds: Double
+}
+
+extension FlowModel {
+    /// Unit Gaussian noise for samples `first ..< first + count`: sample i draws from a
+    /// generator seeded with (seed, i), so a sample does not change with the batch it is in.
+    public func noise(count: Int, seed: UInt64, first: Int = 0) -> Tensor {
+        let per = sampleShape.reduce(1, *)
+        let out = Tensor(uninitializedShape: [count] + sampleShape)
+        let p = out.unsafePointer
+        for k in 0..<count {
+            var generator = SeededGenerator(seed: SeedMixing.combine(seed, 0x501E, UInt64(first + k)))
+            for j in 0..<per { p[k * per + j] = generator.normal() }
+        }
+        return out
+    }
+
+    /// Integrates the flow from `noise` (standardised space, [N] + sampleShape) for the given
+    /// classes (`network.nullClass` for unconditional samples) with classifier-free guidance
+    /// `guidance`, then maps the result back to the data space and, if `snap` is given, snaps it.
+    public func sample(noise: Tensor, classes: [Int], settings: SamplerSettings, guidance: Float = 1,
+                       maximumBatch: Int? = nil, snap: ((Tensor) throws -> Tensor)? = nil) throws -> FlowSamples {
+        guard Array(noise.shape.dropFirst()) == sampleShape, noise.shape.first == classes.count else {
+            throw FlowTrainingError("noise of shape \(noise.shape) for \(classes.count) classes; the model makes \(sampleShape) samples")
+        }
+        if let bad = classes.first(where: { $0 < 0 || $0 > network.nullClass }) {
+            throw FlowTrainingError("class \(bad) is outside 0..<\(network.config.classCount) (or \(network.nullClass) for none)")
+        }
+        guard guidance.isFinite else { throw FlowTrainingError("guidance scale must be finite, got \(guidance)") }
+        let start = DispatchTime.now().uptimeNanoseconds
+        var field = GuidedVelocity(model: network, classes: classes, scale: guidance, maximumBatch: maximumBatch)
+        let result = try ODEIntegrator.integrate(noise, settings: settings) { x, t in field(x, t) }
+        let samples = statistics.destandardize(result.state)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return FlowSamples(samples: samples, snapped: try snap?(samples), evaluations: result.evaluations,
+                           networkPasses: field.passes, acceptedSteps: result.acceptedSteps,
+                           rejectedSteps: result.rejectedSteps, seconds: seconds)
+    }
+}

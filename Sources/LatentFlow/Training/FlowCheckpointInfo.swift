@@ -1,0 +1,11 @@
+/// The flow trainer's part of a checkpoint (its `user` JSON document): what must agree for a
+/// resume to continue the same run, and the schedule length once it is known.
+struct FlowCheckpointInfo: Codable, Equatable {
+    var kind = "flow-matching"
+    var unet: UNetConfig
+    var config: FlowTrainingConfig
+    var statistics: ChannelStatistics
+    var scheduleSteps: Int?
+    /// The caller's notes (data space, source file hashes…), carried through.
+    var notes: [String: String]
+}

@@ -1,0 +1,247 @@
+import FileFormats
+import Foundation
+import TensorCore
+
+/// Trains a `VelocityUNet` by flow matching on batches from any `FlowBatchSource`.
+///
+/// One step: take the step's batch, standardise it per channel, draw unit Gaussian noise (paired
+/// with the data by minibatch optimal transport if asked), draw times, replace a fraction of the
+/// labels by the "no class" id, form x_t and the velocity target on the chosen path, and take an
+/// AdamW step on the mean squared error (after clipping), then update the EMA weights.
+///
+/// Every random draw of step k comes from a generator seeded with (seed, k) and the batch of step
+/// k is the source's pure function of k, so a run resumed from a checkpoint takes exactly the
+/// steps the uninterrupted run would have taken. Nothing here assumes a data shape: latents
+/// (4×16×16) and pixels (3×128×128) train the same way.
+public final class FlowTrainer {
+    public let model: VelocityUNet
+    public let config: FlowTrainingConfig
+    public let statistics: ChannelStatistics
+    public let source: FlowBatchSource
+    public let optimizer: AdamW
+    public let ema: ExponentialMovingAverage?
+    /// Steps completed.
+    public private(set) var step = 0
+    /// Length of the cosine decay, once known (see `FlowTrainingConfig.scheduleSteps`).
+    public private(set) var scheduleSteps: Int?
+    /// Free-form notes stored in checkpoints (and checked on resume).
+    public var notes: [String: String]
+
+    /// Steps timed before the decay length is estimated from a time budget.
+    public static let calibrationSteps = 5
+
+    /// - Throws: `FlowTrainingError` if the settings are invalid or the data, statistics and
+    ///   network disagree about the number of channels or the sample size.
+    public init(model: VelocityUNet, config: FlowTrainingConfig, statistics: ChannelStatistics,
+                source: FlowBatchSource, notes: [String: String] = [:]) throws {
+        try config.validate()
+        let shape = source.sampleShape
+        guard shape.count == 3, shape[0] == model.config.channels else {
+            throw FlowTrainingError("the data has samples of shape \(shape), the network expects \(model.config.channels) channels [C, H, W]")
+        }
+        let divisor = model.config.sideDivisor
+        guard shape[1] % divisor == 0, shape[2] % divisor == 0, shape[1] > 0, shape[2] > 0 else {
+            throw FlowTrainingError("samples of \(shape[1])×\(shape[2]) cannot be halved \(model.config.multipliers.count - 1) times by the network")
+        }
+        guard statistics.channels == shape[0] else {
+            throw FlowTrainingError("statistics for \(statistics.channels) channels, the data has \(shape[0])")
+        }
+        self.model = model
+        self.config = config
+        self.statistics = statistics
+        self.source = source
+        self.notes = notes
+        let parameters = model.namedParameters()
+        optimizer = AdamW(parameters: parameters, configuration: .adamW(
+            learningRate: config.learningRate, beta1: config.beta1, beta2: config.beta2, weightDecay: config.weightDecay))
+        ema = config.emaDecay.map { ExponentialMovingAverage(parameters: parameters, decay: $0) }
+        scheduleSteps = config.scheduleSteps
+    }
+
+    // MARK: Schedule
+
+    /// The learning-rate schedule in force: warm-up then cosine decay once its length is known,
+    /// warm-up then constant before.
+    public var schedule: LearningRateSchedule {
+        if let scheduleSteps {
+            return .warmupCosine(peak: config.learningRate, floor: config.minimumLearningRate,
+                                 warmupSteps: config.warmupSteps, totalSteps: scheduleSteps)
+        }
+        return .linearWarmup(peak: config.learningRate, warmupSteps: config.warmupSteps)
+    }
+
+    // MARK: One step
+
+    /// Takes one optimizer step and reports it.
+    public func trainStep() throws -> FlowStepReport {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let batch = try source.batch(forStep: step)
+        guard Array(batch.data.shape.dropFirst()) == source.sampleShape, batch.count > 0 else {
+            throw FlowTrainingError("batch of step \(step) has shape \(batch.data.shape), expected [N] + \(source.sampleShape)")
+        }
+        let classCount = model.config.classCount
+        if let bad = batch.labels.first(where: { $0 < 0 || $0 >= classCount }) {
+            throw FlowTrainingError("batch of step \(step) has label \(bad), outside the network's \(classCount) classes")
+        }
+        let n = batch.count
+        var generator = SeededGenerator(seed: SeedMixing.combine(config.seed, 0xF10A, UInt64(step)))
+        let data = statistics.isIdentity ? batch.data : statistics.standardize(batch.data)
+        var noise = Initialization.normal(shape: data.shape, generator: &generator)
+        if config.optimalTransport { noise = MinibatchOptimalTransport.pairedNoise(data: data, noise: noise) }
+        let times = config.timeSampling.sample(n, generator: &generator)
+        let classes = batch.labels.map { label -> Int in
+            let drop = generator.uniform() < Float(config.labelDropout)
+            return config.conditional && !drop ? label : model.nullClass
+        }
+        let (state, target) = config.path.interpolate(noise: noise, data: data, times: times)
+
+        let rate = schedule.learningRate(at: step)
+        optimizer.learningRate = rate
+        let prediction = model(Variable(state), times: times, classes: classes)
+        let loss = mseLoss(prediction, Variable(target))
+        let buckets = bucketLosses(prediction.value, target, times: times)
+        loss.backward()
+        let parameters = optimizer.parameters.map(\.variable)
+        let norm = config.gradientClip.map { clipGradientNorm(parameters, maxNorm: $0) } ?? globalGradientNorm(parameters)
+        let lossValue = Double(loss.value.scalarValue)
+        let skipped = !norm.isFinite || !lossValue.isFinite
+        if !skipped {
+            optimizer.step()
+            ema?.update(step: step)
+        }
+        optimizer.zeroGradients()
+        step += 1
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return FlowStepReport(step: step, loss: lossValue, learningRate: rate, gradientNorm: norm, skipped: skipped,
+                              bucketLossSums: buckets.sums, bucketCounts: buckets.counts, samples: n, seconds: seconds)
+    }
+
+    /// Per-sample mean squared errors, summed per time bucket.
+    private func bucketLosses(_ prediction: Tensor, _ target: Tensor, times: [Float]) -> (sums: [Double], counts: [Int]) {
+        let b = config.timeBuckets
+        var sums = [Double](repeating: 0, count: b), counts = [Int](repeating: 0, count: b)
+        let n = times.count
+        let per = prediction.count / max(n, 1)
+        let p = prediction.unsafePointer, q = target.unsafePointer
+        for i in 0..<n {
+            var total: Float = 0
+            for j in (i * per)..<((i + 1) * per) {
+                let d = p[j] - q[j]
+                total += d * d
+            }
+            let bucket = min(b - 1, max(0, Int(times[i] * Float(b))))
+            sums[bucket] += Double(total) / Double(per)
+            counts[bucket] += 1
+        }
+        return (sums, counts)
+    }
+
+    // MARK: Sessions
+
+    /// Trains until the budget is spent or `shouldStop` says so (polled between steps), saving a
+    /// checkpoint every `checkpoint.every` steps and when the session ends. `onStep` sees every
+    /// step's report; an error it throws ends the session (after no further checkpoint).
+    ///
+    /// With a time budget and no known schedule length, the length is estimated after
+    /// `calibrationSteps` steps from their speed and then kept (it is saved in checkpoints).
+    @discardableResult
+    public func run(budget: TrainingBudget, checkpoint: CheckpointPolicy? = nil, shouldStop: () -> Bool = { false },
+                    onStep: (FlowStepReport) throws -> Void = { _ in }) throws -> FlowRunEnd {
+        if scheduleSteps == nil, let steps = budget.steps { scheduleSteps = max(steps, 1) }
+        let sessionStart = DispatchTime.now().uptimeNanoseconds
+        func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - sessionStart) / 1e9 }
+        var sessionSteps = 0
+        var calibrationSeconds = 0.0
+        var end: FlowRunEnd
+        while true {
+            if let steps = budget.steps, step >= steps { end = .stepBudget; break }
+            if let seconds = budget.seconds, elapsed() >= seconds { end = .timeBudget; break }
+            if shouldStop() { end = .stopped; break }
+            let report = try trainStep()
+            sessionSteps += 1
+            // The first step of a session pays for allocations: leave it out of the estimate.
+            if sessionSteps > 1 { calibrationSeconds += report.seconds }
+            if scheduleSteps == nil, let seconds = budget.seconds, sessionSteps == Self.calibrationSteps + 1 {
+                let perStep = calibrationSeconds / Double(Self.calibrationSteps)
+                scheduleSteps = step + max(1, Int((seconds - elapsed()) / max(perStep, 1e-9)))
+            }
+            try onStep(report)
+            if let checkpoint, checkpoint.every > 0, step % checkpoint.every == 0 {
+                try saveCheckpoint(to: checkpoint.url)
+            }
+        }
+        if let checkpoint, sessionSteps > 0, step % max(checkpoint.every, 1) != 0 || checkpoint.every <= 0 {
+            try saveCheckpoint(to: checkpoint.url)
+        }
+        return end
+    }
+
+    // MARK: Checkpoints
+
+    public func makeCheckpoint() throws -> TrainingCheckpoint {
+        let info = FlowCheckpointInfo(unet: model.config, config: config, statistics: statistics,
+                                      scheduleSteps: scheduleSteps, notes: notes)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let text = String(decoding: try encoder.encode(info), as: UTF8.self)
+        return TrainingCheckpoint(step: step, parameters: model.namedParameters(), optimizer: optimizer, ema: ema,
+                                  schedule: schedule, userInfo: text)
+    }
+
+    /// Writes the full training state atomically.
+    public func saveCheckpoint(to url: URL) throws {
+        try makeCheckpoint().save(to: url)
+    }
+
+    /// Continues from a checkpoint of the same run: network shape, training settings and data
+    /// statistics must match (they decide what the next steps do). Errors name the file.
+    public func resume(from url: URL) throws {
+        let checkpoint = try TrainingCheckpoint.load(from: url)
+        let info = try Self.info(of: checkpoint, path: url.path)
+        func mismatch(_ what: String) -> FileFormatError {
+            FileFormatError(.malformed, path: url.path, "the checkpoint was made with a different \(what); "
+                + "resume it with the same settings or start a new run")
+        }
+        guard info.unet == model.config else { throw mismatch("network (\(info.unet) vs \(model.config))") }
+        guard info.statistics == statistics else { throw mismatch("data statistics") }
+        var expected = config
+        expected.scheduleSteps = info.config.scheduleSteps
+        guard info.config == expected else { throw mismatch("training configuration") }
+        guard (checkpoint.ema != nil) == (ema != nil) else { throw mismatch("EMA setting") }
+        try checkpoint.restore(parameters: model.namedParameters(), optimizer: optimizer, ema: ema)
+        step = checkpoint.step
+        scheduleSteps = info.scheduleSteps
+    }
+
+    /// The trainer's information in a checkpoint (network, settings, statistics, notes).
+    public static func checkpointSettings(at url: URL) throws -> (unet: UNetConfig, config: FlowTrainingConfig,
+                                                                  statistics: ChannelStatistics, notes: [String: String], step: Int) {
+        let checkpoint = try TrainingCheckpoint.load(from: url)
+        let info = try info(of: checkpoint, path: url.path)
+        return (info.unet, info.config, info.statistics, info.notes, checkpoint.step)
+    }
+
+    static func info(of checkpoint: TrainingCheckpoint, path: String) throws -> FlowCheckpointInfo {
+        let info = try JSONFile.decode(FlowCheckpointInfo.self, from: Data(checkpoint.userInfo.utf8),
+                                       path: "\(path) (metadata 'user')")
+        guard info.kind == "flow-matching" else {
+            throw FileFormatError(.malformed, path: path, "not a flow-matching checkpoint (kind '\(info.kind)')")
+        }
+        return info
+    }
+
+    // MARK: The result
+
+    /// The model to sample from: a separate network holding the EMA weights (or the trained ones
+    /// without EMA), with the data statistics and the path.
+    public func exportModel(info: [String: String] = [:]) throws -> FlowModel {
+        var generator = SeededGenerator(seed: 0)
+        let network = VelocityUNet(model.config, generator: &generator)
+        if let ema {
+            try ema.copyAverages(to: network.namedParameters())
+        } else {
+            try network.loadStateDictionary(model.stateDictionary(), source: "trained weights")
+        }
+        return FlowModel(network: network, statistics: statistics, path: config.path, sampleShape: source.sampleShape, info: info)
+    }
+}

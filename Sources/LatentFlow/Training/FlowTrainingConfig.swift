@@ -1,0 +1,54 @@
+/// Everything that shapes a flow training run besides the network and the data.
+public struct FlowTrainingConfig: Codable, Equatable, Sendable {
+    // Optimiser: AdamW with linear warm-up and cosine decay to `minimumLearningRate`.
+    public var learningRate: Double = 2e-4
+    public var minimumLearningRate: Double = 2e-5
+    public var warmupSteps: Int = 200
+    /// Length of the cosine decay in steps. nil: the step budget; with only a time budget the
+    /// trainer estimates it from the speed of the first steps (and keeps it on resume).
+    public var scheduleSteps: Int?
+    public var weightDecay: Double = 0
+    public var beta1: Double = 0.9
+    public var beta2: Double = 0.999
+    /// Global gradient-norm clipping (nil: none).
+    public var gradientClip: Double? = 1
+    /// Decay of the exponential moving average of the weights (nil: no EMA; the trained weights
+    /// are the model).
+    public var emaDecay: Double? = 0.999
+
+    // Flow matching.
+    public var path: FlowPath = .linear
+    public var timeSampling: TimeSampling = .logitNormal
+    /// Pair noise and data within each batch by exact optimal transport.
+    public var optimalTransport = false
+    /// Class-conditional training (false: every sample is trained with the "no class" id).
+    public var conditional = true
+    /// Fraction of samples trained with the "no class" id, for classifier-free guidance.
+    public var labelDropout: Double = 0.1
+    /// Losses are also reported per time interval: [0, 1) cut into this many equal buckets.
+    public var timeBuckets = 5
+    /// Seeds the noise, times, label dropout and (through the batch source's own seed) nothing else.
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    /// Checks the settings; the message names the setting at fault.
+    public func validate() throws {
+        func check(_ ok: Bool, _ message: String) throws { if !ok { throw FlowTrainingError(message) } }
+        try check(learningRate > 0 && learningRate.isFinite, "learning rate must be positive, got \(learningRate)")
+        try check(minimumLearningRate >= 0 && minimumLearningRate <= learningRate,
+                  "minimum learning rate must be in 0...\(learningRate), got \(minimumLearningRate)")
+        try check(warmupSteps >= 0, "warm-up steps must not be negative, got \(warmupSteps)")
+        if let scheduleSteps { try check(scheduleSteps >= 1, "schedule steps must be positive, got \(scheduleSteps)") }
+        try check(weightDecay >= 0, "weight decay must not be negative, got \(weightDecay)")
+        try check((0..<1).contains(beta1) && (0..<1).contains(beta2), "Adam betas must be in [0, 1), got \(beta1), \(beta2)")
+        if let gradientClip { try check(gradientClip > 0, "gradient clip must be positive, got \(gradientClip)") }
+        if let emaDecay { try check(emaDecay > 0 && emaDecay < 1, "EMA decay must be in (0, 1), got \(emaDecay)") }
+        try check((0...1).contains(labelDropout), "label dropout must be in [0, 1], got \(labelDropout)")
+        try check(timeBuckets >= 1 && timeBuckets <= 100, "time buckets must be in 1...100, got \(timeBuckets)")
+        try check(timeSampling.shift > 0 && timeSampling.shift.isFinite, "time shift must be positive, got \(timeSampling.shift)")
+        if case .logitNormal(_, let std) = timeSampling.distribution {
+            try check(std > 0 && std.isFinite, "logit-normal std must be positive, got \(std)")
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Yams
+
+/// The settings of a whole run: a preset, and per stage the options of its command
+/// (`pipeline <stage> --help` lists them; keys are the long option names without `--`).
+///
+/// ```yaml
+/// preset: quick
+/// run: flowers
+/// stages:
+///   train-ae: { minutes: 10, width-scale: 0.5 }
+///   train-flow: { minutes: 20, ot: true }
+/// ```
+/// A flag option takes `true`/`false`; an option that repeats takes a list.
+public struct RunConfig: Equatable, Sendable {
+    public var preset: RunPreset
+    public var run: String
+    public var artifacts: String
+    /// Stage → option name → value(s), after the preset's defaults were overlaid.
+    public var stages: [RunStage: [String: RunOptionValue]]
+
+    public init(preset: RunPreset = .quick, run: String = "default", artifacts: String = "artifacts",
+                overrides: [RunStage: [String: RunOptionValue]] = [:]) {
+        self.preset = preset
+        self.run = run
+        self.artifacts = artifacts
+        var stages = preset.stageOptions
+        for (stage, options) in overrides { stages[stage, default: [:]].merge(options) { $1 } }
+        self.stages = stages
+    }
+
+    /// Reads a YAML file; unknown top-level keys, stages or preset names are errors that name the file.
+    public static func load(from url: URL, presetOverride: RunPreset? = nil) throws -> RunConfig {
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw RunConfigError("\(url.path): cannot read the configuration: \(error.localizedDescription)")
+        }
+        return try parse(text, source: url.path, presetOverride: presetOverride)
+    }
+
+    public static func parse(_ text: String, source: String, presetOverride: RunPreset? = nil) throws -> RunConfig {
+        let document: Any?
+        do {
+            document = try Yams.load(yaml: text)
+        } catch {
+            throw RunConfigError("\(source): not valid YAML: \(error)")
+        }
+        guard let root = (document ?? [String: Any]()) as? [String: Any] else {
+            throw RunConfigError("\(source): the configuration must be a mapping of settings")
+        }
+        let known: Set<String> = ["preset", "run", "artifacts", "stages"]
+        if let unknown = root.keys.sorted().first(where: { !known.contains($0) }) {
+            throw RunConfigError("\(source): unknown setting '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
+        }
+        var preset = RunPreset.quick
+        if let name = root["preset"] {
+            guard let p = RunPreset(rawValue: "\(name)") else {
+                throw RunConfigError("\(source): unknown preset '\(name)' (known: \(RunPreset.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            preset = p
+        }
+        var overrides: [RunStage: [String: RunOptionValue]] = [:]
+        if let stages = root["stages"] {
+            guard let map = stages as? [String: Any] else {
+                throw RunConfigError("\(source): 'stages' must map stage names to their options")
+            }
+            for (name, options) in map {
+                guard let stage = RunStage(rawValue: name) else {
+                    throw RunConfigError("\(source): unknown stage '\(name)' (known: \(RunStage.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                guard let optionMap = (options ?? [String: Any]()) as? [String: Any] else {
+                    throw RunConfigError("\(source): the options of stage '\(name)' must be a mapping")
+                }
+                for (key, value) in optionMap {
+                    overrides[stage, default: [:]][key] = try RunOptionValue(yaml: value, where: "\(source): stages.\(name).\(key)")
+                }
+            }
+        }
+        return RunConfig(preset: presetOverride ?? preset, run: root["run"].map { "\($0)" } ?? "default",
+                         artifacts: root["artifacts"].map { "\($0)" } ?? "artifacts", overrides: overrides)
+    }
+
+    /// The command-line arguments of `stage` (its options, plus the run and artifacts folders).
+    public func arguments(for stage: RunStage) -> [String] {
+        // `prepare` names its output folder directly; the other stages derive theirs from run and artifacts.
+        var args = stage == .prepare
+            ? ["--run", run, "--output", (artifacts as NSString).appendingPathComponent("\(run)/\(stage.folder)")]
+            : ["--run", run, "--artifacts", artifacts]
+        for (key, value) in (stages[stage] ?? [:]).sorted(by: { $0.key < $1.key }) {
+            args += value.arguments(name: key)
+        }
+        return args
+    }
+
+    /// The effective configuration as YAML, saved in the run folder for the record.
+    public func yaml() -> String {
+        var lines = ["preset: \(preset.rawValue)", "run: \(run)", "artifacts: \(artifacts)", "stages:"]
+        for stage in RunStage.allCases {
+            let options = stages[stage] ?? [:]
+            lines.append("  \(stage.rawValue):" + (options.isEmpty ? " {}" : ""))
+            for (key, value) in options.sorted(by: { $0.key < $1.key }) { lines.append("    \(key): \(value.yaml)") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// One option value from a configuration file.
+public enum RunOptionValue: Equatable, Sendable {
+    case flag(Bool)
+    case value(String)
+    case list([String])
+
+    init(yaml: Any, where place: String) throws {
+        switch yaml {
+        case let b as Bool: self = .flag(b)
+        case let list as [Any]: self = .list(list.map { "\($0)" })
+        case let number as Int: self = .value(String(number))
+        case let number as Double: self = .value(String(number))
+        case let text as String: self = .value(text)
+        default: throw RunConfigError("\(place): expected a number, text, true/false or a list, got \(yaml)")
+        }
+    }
+
+    func arguments(name: String) -> [String] {
+        switch self {
+        case .flag(let on): return on ? ["--\(name)"] : []
+        case .value(let v): return ["--\(name)", v]
+        case .list(let vs): return vs.isEmpty ? [] : ["--\(name)"] + vs
+        }
+    }
+
+    var yaml: String {
+        switch self {
+        case .flag(let on): return on ? "true" : "false"
+        case .value(let v): return v.contains(":") || v.contains("#") ? "\"\(v)\"" : v
+        case .list(let vs): return "[" + vs.joined(separator: ", ") + "]"
+        }
+    }
+}
+
+public struct RunConfigError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

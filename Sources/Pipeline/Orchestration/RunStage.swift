@@ -1,0 +1,37 @@
+/// The stages `pipeline run` executes, in order, each with the folder whose `manifest.json`
+/// says it finished, and the stages whose outputs it reads.
+public enum RunStage: String, CaseIterable, Codable, Sendable {
+    case prepare
+    case trainAE = "train-ae"
+    case encode
+    case trainFlow = "train-flow"
+    case generate
+    case evaluate
+
+    /// Folder under `artifacts/<run>/` holding the stage's manifest.
+    public var folder: String {
+        switch self {
+        case .prepare: return "dataset"
+        case .trainAE: return "autoencoder"
+        case .encode: return "latents"
+        case .trainFlow: return "flow"
+        case .generate: return "samples"
+        case .evaluate: return "reports/evaluate"
+        }
+    }
+
+    /// Stages whose outputs this one reads: when one of them changes, this one is stale.
+    public var upstream: [RunStage] {
+        switch self {
+        case .prepare: return []
+        case .trainAE: return [.prepare]
+        case .encode: return [.prepare, .trainAE]
+        case .trainFlow: return [.encode]
+        case .generate: return [.trainAE, .trainFlow]
+        case .evaluate: return [.prepare, .generate]
+        }
+    }
+
+    /// Training stages keep a checkpoint and can resume an interrupted run.
+    public var resumable: Bool { self == .trainAE || self == .trainFlow }
+}

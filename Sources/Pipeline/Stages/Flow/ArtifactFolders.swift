@@ -1,0 +1,35 @@
+import Foundation
+
+/// Where a run's artifacts live: `<artifacts>/<run>/<stage>/`, e.g. `artifacts/default/latents`.
+public struct ArtifactFolders: Equatable, Sendable {
+    /// Stage folder names.
+    public static let dataset = "dataset", autoencoder = "autoencoder", latents = "latents", flow = "flow",
+                      pixelFlow = "pixel-flow", samples = "samples"
+
+    /// The artifacts folder (absolute).
+    public let root: URL
+    public let run: String
+
+    /// - Parameters:
+    ///   - artifacts: the artifacts folder, relative to `base` unless absolute.
+    ///   - run: a plain folder name.
+    /// - Throws: `StageError` for a run name that is not a plain folder name.
+    public init(artifacts: String = "artifacts", run: String = "default",
+                base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws {
+        guard !run.isEmpty, !run.contains("/"), !run.hasPrefix(".") else {
+            throw StageError("--run must be a plain folder name, got \"\(run)\"")
+        }
+        self.root = Self.resolve(artifacts, base: base)
+        self.run = run
+    }
+
+    /// `<artifacts>/<run>/<stage>`.
+    public func stage(_ name: String) -> URL {
+        root.appendingPathComponent(run).appendingPathComponent(name)
+    }
+
+    /// A path option: absolute as given, relative to `base` otherwise.
+    public static func resolve(_ path: String, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> URL {
+        (path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.appendingPathComponent(path)).standardizedFileURL
+    }
+}

@@ -1,0 +1,265 @@
+import Datasets
+import FileFormats
+import Foundation
+import LatentFlow
+import TensorCore
+import VQVAE
+
+/// `pipeline generate`: integrate a trained flow from seeded noise, decode the latents with the
+/// autoencoder (latent space) and write a PNG grid with one class per column, the individual
+/// PNGs and a JSON sidecar with the settings, NFE and timings. `--latents-only` writes the
+/// generated latents instead of images.
+public enum GenerateStage {
+    public enum LatentsFormat: String, CaseIterable, Codable, Sendable { case safetensors, hdf5 }
+
+    public struct Options: Codable, Equatable, Sendable {
+        public var run = "default"
+        public var artifacts = "artifacts"
+        public var space: TrainFlowStage.Space = .latent
+        /// The flow model (default `<artifacts>/<run>/flow/model.safetensors`, or `pixel-flow`).
+        public var model: String?
+        /// The autoencoder (default `<artifacts>/<run>/autoencoder/model.safetensors`).
+        public var autoencoder: String?
+        /// The output folder (default `<artifacts>/<run>/samples`, or `pixel-samples`).
+        public var output: String?
+        public var count = 100
+        /// Ids, names or "none"; empty: up to 10 classes spread over all.
+        public var classes: [String] = []
+        public var seed: UInt64 = 0
+        public var sampler = SamplerSettings()
+        /// Classifier-free guidance scale (1: the conditional model alone).
+        public var guidance: Float = 1
+        /// Snap the final latents to the nearest point of the RVQ codebooks (images of both are written).
+        public var snap = false
+        public var latentsOnly = false
+        public var latentsFormat: LatentsFormat = .safetensors
+        /// Largest batch given to the network at once (default: all samples for latents, 16 for pixels).
+        public var maximumBatch: Int?
+        /// Also write one PNG per sample.
+        public var individualImages = true
+
+        public init() {}
+    }
+
+    /// The JSON sidecar `samples.json`.
+    public struct Sidecar: Codable, Equatable, Sendable {
+        public struct ClassEntry: Codable, Equatable, Sendable {
+            public var id: Int
+            public var name: String
+        }
+        public var model: String
+        public var modelStep: String?
+        public var space: TrainFlowStage.Space
+        public var count: Int
+        public var seed: UInt64
+        public var sampler: SamplerSettings
+        public var guidance: Float
+        public var snap: Bool
+        /// One per grid column, in column order (id = class count for "none").
+        public var columns: [ClassEntry]
+        /// Class id of each sample, in sample order.
+        public var sampleClasses: [Int]
+        public var evaluations: Int
+        public var networkPasses: Int
+        public var acceptedSteps: Int
+        public var rejectedSteps: Int
+        /// Root-mean-square distance the snap moved each latent element (with --snap).
+        public var snapRMS: Double?
+        /// Seconds: "sampling", "snap", "decode", "write", "total"; and "images_per_second".
+        public var timings: [String: Double]
+        public var files: [String]
+        public var createdAt: String
+    }
+
+    public struct Result: Sendable {
+        public var folder: URL
+        public var sidecar: Sidecar
+        public var grid: URL?
+    }
+
+    public static let sidecarFile = "samples.json"
+    public static let gridFile = "grid.png"
+    public static let unsnappedGridFile = "grid-unsnapped.png"
+
+    @discardableResult
+    public static func run(_ options: Options, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+                           write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput) throws -> Result {
+        let start = ProgressReporter.monotonicSeconds()
+        guard options.count >= 1 && options.count <= 100_000 else { throw StageError("--count must be in 1...100000, got \(options.count)") }
+        if let batch = options.maximumBatch, batch < 1 { throw StageError("--batch-size must be positive, got \(batch)") }
+        do { try options.sampler.validate() } catch let error as FlowTrainingError { throw StageError("generate: \(error.message)") }
+        let folders = try ArtifactFolders(artifacts: options.artifacts, run: options.run, base: base)
+        let modelURL = options.model.map { ArtifactFolders.resolve($0, base: base) }
+            ?? folders.stage(options.space.folder).appendingPathComponent(TrainFlowStage.modelFile)
+        guard FileManager.default.fileExists(atPath: modelURL.path) else {
+            throw StageError("\(modelURL.path): no flow model here; train one with `pipeline train-flow` or pass --model FILE")
+        }
+        let output = options.output.map { ArtifactFolders.resolve($0, base: base) }
+            ?? folders.stage(options.space == .latent ? ArtifactFolders.samples : "pixel-samples")
+        let flow = try FlowModel.load(from: modelURL)
+        let space = flow.info["space"].flatMap(TrainFlowStage.Space.init(rawValue:)) ?? options.space
+        let classNames = try flow.info["class_names"].map {
+            try JSONFile.decode([String].self, from: Data($0.utf8), path: "\(modelURL.path) (info 'class_names')")
+        } ?? (0..<flow.config.classCount).map { "class \($0)" }
+        let columns = try ClassSelection.resolve(options.classes, names: classNames, nullClass: flow.network.nullClass)
+
+        // The autoencoder decodes latents and snaps them; pixel models need none.
+        var autoencoder: RVQAutoencoder?
+        var inputs = [try ManifestFile.hashing(modelURL, role: "flow model")]
+        if space == .latent && (!options.latentsOnly || options.snap) {
+            let url = options.autoencoder.map { ArtifactFolders.resolve($0, base: base) }
+                ?? folders.stage(ArtifactFolders.autoencoder).appendingPathComponent(EncodeStage.autoencoderFile)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw StageError("\(url.path): no autoencoder model here; pass --autoencoder FILE")
+            }
+            let model = try RVQAutoencoder.load(from: url)
+            guard model.latentShape == flow.sampleShape else {
+                throw StageError("\(url.path): the autoencoder's latents are \(model.latentShape), the flow model makes \(flow.sampleShape)")
+            }
+            if let expected = flow.info["autoencoder_sha256"], !expected.isEmpty {
+                let hash = try ManifestFile.hashing(url, role: "autoencoder")
+                if hash.sha256 != expected {
+                    write("warning: \(url.path) is not the autoencoder the flow was trained with (SHA-256 differs)\n")
+                }
+                inputs.append(hash)
+            }
+            autoencoder = model
+        } else if options.snap {
+            throw StageError("--snap needs latents and an autoencoder; this is a \(space.rawValue)-space model")
+        }
+
+        let classes = (0..<options.count).map { columns[$0 % columns.count] }
+        let names = columns.map { $0 == flow.network.nullClass ? "none" : classNames[$0] }
+        write("generate: \(options.count) samples of \(flow.sampleShape) from \(modelURL.lastPathComponent) (step \(flow.info["step"] ?? "?")), "
+            + "\(options.sampler.method.rawValue)" + (options.sampler.method == .dopri5
+                ? " rtol \(options.sampler.relativeTolerance) atol \(options.sampler.absoluteTolerance)" : " \(options.sampler.steps) steps")
+            + (options.sampler.shift != 1 ? ", shift \(options.sampler.shift)" : "") + ", guidance \(options.guidance), classes "
+            + names.prefix(12).joined(separator: ", ") + (names.count > 12 ? ", …" : "") + "\n")
+
+        let noise = flow.noise(count: options.count, seed: options.seed)
+        let maximumBatch = options.maximumBatch ?? (space == .pixel ? 16 : nil)
+        var snapSeconds = 0.0
+        let samples: FlowSamples
+        do {
+            samples = try flow.sample(noise: noise, classes: classes, settings: options.sampler, guidance: options.guidance,
+                                      maximumBatch: maximumBatch, snap: options.snap ? { latents in
+                let begin = ProgressReporter.monotonicSeconds()
+                defer { snapSeconds = ProgressReporter.monotonicSeconds() - begin }
+                return autoencoder!.nearestCodebookSnap(latents)
+            } : nil)
+        } catch let error as FlowTrainingError {
+            throw StageError("generate: \(error.message)")
+        }
+        write("sampled in \(ReportFormat.duration(samples.seconds)): \(samples.evaluations) evaluations (NFE), "
+            + "\(samples.networkPasses) network passes\n")
+        var snapRMS: Double?
+        if let snapped = samples.snapped {
+            snapRMS = (snapped.zipMap(samples.samples, -).squaredNorm() / Double(max(snapped.count, 1))).squareRoot()
+            write("snapped to the codebooks: RMS move \(String(format: "%.4f", snapRMS!)) per element\n")
+        }
+
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let lock = try RunLock.acquire(in: output.path)
+        defer { lock.release() }
+        try StageManifest<Options>.invalidate(in: output)
+        var files: [String] = []
+        var decodeSeconds = 0.0
+        let writeStart = ProgressReporter.monotonicSeconds()
+        var gridURL: URL?
+        let primary = samples.snapped ?? samples.samples
+        if options.latentsOnly {
+            files.append(try writeLatents(samples, classes: classes, format: options.latentsFormat, folder: output))
+        } else {
+            let decodeStart = ProgressReporter.monotonicSeconds()
+            let images = try toImages(primary, autoencoder: autoencoder)
+            let unsnapped = samples.snapped == nil ? nil : try toImages(samples.samples, autoencoder: autoencoder)
+            decodeSeconds = ProgressReporter.monotonicSeconds() - decodeStart
+            let grid = ImageGrid.make(images, columns: columns.count)
+            gridURL = output.appendingPathComponent(gridFile)
+            try PNGImage.write(grid, to: gridURL!)
+            files.append(gridFile)
+            if let unsnapped {
+                try PNGImage.write(ImageGrid.make(unsnapped, columns: columns.count), to: output.appendingPathComponent(unsnappedGridFile))
+                files.append(unsnappedGridFile)
+            }
+            if options.individualImages {
+                let imagesFolder = output.appendingPathComponent("images")
+                try? FileManager.default.removeItem(at: imagesFolder)
+                try FileManager.default.createDirectory(at: imagesFolder, withIntermediateDirectories: true)
+                for (i, image) in images.enumerated() {
+                    let name = "images/" + String(format: "%05d-c%03d.png", i, classes[i])
+                    try PNGImage.write(image, to: output.appendingPathComponent(name))
+                    files.append(name)
+                }
+            }
+        }
+        let writeSeconds = ProgressReporter.monotonicSeconds() - writeStart - decodeSeconds
+        let total = ProgressReporter.monotonicSeconds() - start
+        let sidecar = Sidecar(
+            model: modelURL.path, modelStep: flow.info["step"], space: space, count: options.count, seed: options.seed,
+            sampler: options.sampler, guidance: options.guidance, snap: options.snap,
+            columns: zip(columns, names).map { Sidecar.ClassEntry(id: $0, name: $1) }, sampleClasses: classes,
+            evaluations: samples.evaluations, networkPasses: samples.networkPasses, acceptedSteps: samples.acceptedSteps,
+            rejectedSteps: samples.rejectedSteps, snapRMS: snapRMS,
+            timings: ["sampling": samples.seconds, "snap": snapSeconds, "decode": decodeSeconds, "write": writeSeconds,
+                      "total": total, "images_per_second": Double(options.count) / max(total, 1e-9)],
+            files: files, createdAt: ISO8601DateFormatter().string(from: Date()))
+        try JSONFile.write(sidecar, to: output.appendingPathComponent(sidecarFile))
+        write("wrote \(gridURL?.path ?? output.path) and \(files.count - (gridURL == nil ? 0 : 1)) more files; "
+            + "sampling \(ReportFormat.duration(samples.seconds)), decoding \(ReportFormat.duration(decodeSeconds)), "
+            + "total \(ReportFormat.duration(total))\n")
+        let outputs = try ([sidecarFile] + files.filter { !$0.hasPrefix("images/") })
+            .map { try ManifestFile.hashing(output.appendingPathComponent($0), role: $0) }
+        try StageManifest(stage: "generate", config: options, inputs: inputs, outputs: outputs,
+                          timings: sidecar.timings).write(to: output)
+        return Result(folder: output, sidecar: sidecar, grid: gridURL)
+    }
+
+    /// Data-space samples as 8-bit images: decoded by the autoencoder (latents) or taken as
+    /// they are (pixels in [-1, 1]).
+    static func toImages(_ samples: Tensor, autoencoder: RVQAutoencoder?) throws -> [RGBImage] {
+        let n = samples.shape[0]
+        var pixels: Tensor
+        if let autoencoder {
+            var parts: [Tensor] = []
+            for start in stride(from: 0, to: n, by: 25) {
+                let end = min(n, start + 25)
+                let per = samples.count / n
+                let chunk = Tensor(shape: [end - start] + samples.shape.dropFirst(),
+                                   values: Array(samples.values[(start * per)..<(end * per)]))
+                parts.append(withoutGradients { autoencoder.decode(Variable(chunk)).value })
+            }
+            pixels = Tensor(shape: [n] + parts[0].shape.dropFirst(), values: parts.flatMap(\.values))
+        } else {
+            pixels = samples
+        }
+        let (count, c, h, w) = pixels.nchw("generate")
+        guard c == 3 else { throw StageError("generate: samples have \(c) channels, images need 3") }
+        return try ImageTensorConversion.images(fromNCHW: pixels.values, count: count, height: h, width: w)
+    }
+
+    /// `latents.safetensors` or `latents.h5`: `latents` [N, C, h, w] as sampled, `snapped` (with
+    /// --snap) and `labels` [N].
+    static func writeLatents(_ samples: FlowSamples, classes: [Int], format: LatentsFormat, folder: URL) throws -> String {
+        switch format {
+        case .safetensors:
+            var tensors = ["latents": SafetensorsTensor(floats: samples.samples.values, shape: samples.samples.shape),
+                           "labels": SafetensorsTensor(int64s: classes.map { Int64($0) }, shape: [classes.count])]
+            if let snapped = samples.snapped { tensors["snapped"] = SafetensorsTensor(floats: snapped.values, shape: snapped.shape) }
+            try SafetensorsFile(tensors: tensors, metadata: ["format": "fmf-generated-latents"])
+                .write(to: folder.appendingPathComponent("latents.safetensors"))
+            return "latents.safetensors"
+        case .hdf5:
+            let file = try HDF5File.create(at: folder.appendingPathComponent("latents.h5"))
+            defer { file.close() }
+            try file.createDataset("latents", type: .float32, shape: samples.samples.shape).write(samples.samples.values)
+            if let snapped = samples.snapped {
+                try file.createDataset("snapped", type: .float32, shape: snapped.shape).write(snapped.values)
+            }
+            try file.createDataset("labels", type: .int64, shape: [classes.count]).write(classes.map { Int64($0) })
+            try file.setAttribute("format", "fmf-generated-latents")
+            try file.commit()
+            return "latents.h5"
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import FileFormats
+import Foundation
+import LatentFlow
+import Pipeline
+import TensorCore
+import XCTest
+
+final class GenerateStageTests: XCTestCase {
+    let fixture = FlowStageFixture.shared
+    var scratch: URL!
+    static var trained: URL?
+
+    override func setUpWithError() throws {
+        scratch = fixture.root.appendingPathComponent("generate-\(UUID().uuidString)")
+        _ = try fixture.latents()
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: scratch)
+    }
+
+    /// A tiny flow model trained for a few steps, shared by the tests.
+    func model() throws -> URL {
+        if let trained = Self.trained { return trained }
+        let folder = fixture.root.appendingPathComponent("generate-model")
+        let result = try TrainFlowStage.run(fixture.trainOptions(output: folder, steps: 4), write: { _ in })
+        Self.trained = result.model
+        return result.model
+    }
+
+    func options(count: Int = 6) throws -> GenerateStage.Options {
+        var options = GenerateStage.Options()
+        options.run = fixture.run
+        options.artifacts = fixture.artifacts
+        options.model = try model().path
+        options.output = scratch.path
+        options.count = count
+        options.sampler = SamplerSettings(method: .heun, steps: 3)
+        return options
+    }
+
+    func testGridImagesAndSidecar() throws {
+        var options = try options()
+        options.classes = ["0", "2"]
+        options.guidance = 2
+        let result = try GenerateStage.run(options, write: { _ in })
+        let sidecar = result.sidecar
+        XCTAssertEqual(sidecar.evaluations, 6, "Heun: 2 evaluations per step")
+        XCTAssertEqual(sidecar.networkPasses, 6, "guided evaluations batch conditional and unconditional together")
+        XCTAssertEqual(sidecar.columns.map(\.id), [0, 2])
+        XCTAssertEqual(sidecar.sampleClasses, [0, 2, 0, 2, 0, 2])
+        XCTAssertNotNil(sidecar.timings["decode"])
+        let grid = try PNGImage.read(from: try XCTUnwrap(result.grid))
+        XCTAssertEqual(grid.width, 2 * 32 + 3 * 2, "two columns of 32 px with 2 px borders")
+        XCTAssertEqual(grid.height, 3 * 32 + 4 * 2, "three rows")
+        let images = try FileManager.default.contentsOfDirectory(atPath: scratch.appendingPathComponent("images").path).sorted()
+        XCTAssertEqual(images.count, 6)
+        XCTAssertEqual(images.first, "00000-c000.png")
+        XCTAssertEqual(images.last, "00005-c002.png")
+        let saved = try JSONFile.read(GenerateStage.Sidecar.self, from: scratch.appendingPathComponent(GenerateStage.sidecarFile))
+        XCTAssertEqual(saved, sidecar)
+        XCTAssertTrue(try StageManifest<GenerateStage.Options>.read(from: scratch).isComplete)
+    }
+
+    /// Class names and "none" are accepted; a sample does not depend on how many are drawn.
+    func testLatentsOnlyAreDeterministicAndSnapReportsBoth() throws {
+        var options = try options(count: 4)
+        let names = try JSONFile.decode([String].self, from: Data(try FlowModel.load(from: try model()).info["class_names"]!.utf8), path: "")
+        options.classes = [names[1].replacingOccurrences(of: " ", with: "_"), "none"]
+        options.latentsOnly = true
+        options.snap = true
+        let result = try GenerateStage.run(options, write: { _ in })
+        XCTAssertEqual(result.sidecar.columns.map(\.name), [names[1], "none"])
+        XCTAssertNotNil(result.sidecar.snapRMS)
+        let file = try SafetensorsFile.read(from: scratch.appendingPathComponent("latents.safetensors"))
+        let latents = try file.tensors["latents"]!.floats()
+        XCTAssertEqual(file.tensors["latents"]!.shape, [4, 4, 4, 4])
+        XCTAssertEqual(try file.tensors["labels"]!.int64s(), [1, 3, 1, 3])
+        XCTAssertNotEqual(try file.tensors["snapped"]!.floats(), latents)
+
+        options.count = 2
+        options.output = scratch.appendingPathComponent("again").path
+        options.latentsFormat = .hdf5
+        try GenerateStage.run(options, write: { _ in })
+        let again = try HDF5File.open(at: scratch.appendingPathComponent("again/latents.h5"))
+        // The same noise, so the same samples up to the rounding of differently sized matrix products.
+        for (a, b) in zip(try again.dataset("latents").read(Float.self), latents[0..<128]) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+
+        options.latentsOnly = false
+        options.output = scratch.appendingPathComponent("images").path
+        options.individualImages = false
+        let decoded = try GenerateStage.run(options, write: { _ in })
+        XCTAssertEqual(Set(decoded.sidecar.files), [GenerateStage.gridFile, GenerateStage.unsnappedGridFile])
+    }
+
+    func testBadClassesAndSettingsAreClearErrors() throws {
+        var options = try options()
+        options.classes = ["no-such-flower"]
+        XCTAssertThrowsError(try GenerateStage.run(options, write: { _ in })) { XCTAssertTrue("\($0)".contains("no class named"), "\($0)") }
+        options.classes = ["7"]
+        XCTAssertThrowsError(try GenerateStage.run(options, write: { _ in })) { XCTAssertTrue("\($0)".contains("outside 0..<3"), "\($0)") }
+        options.classes = []
+        options.sampler.steps = 0
+        XCTAssertThrowsError(try GenerateStage.run(options, write: { _ in }))
+        options.sampler.steps = 2
+        options.model = scratch.appendingPathComponent("missing.safetensors").path
+        XCTAssertThrowsError(try GenerateStage.run(options, write: { _ in })) { XCTAssertTrue("\($0)".contains("missing.safetensors")) }
+    }
+
+    func testDormandPrinceAndPixelModels() throws {
+        var options = try options(count: 3)
+        options.sampler = SamplerSettings(method: .dopri5, relativeTolerance: 1e-2, absoluteTolerance: 1e-2)
+        options.individualImages = false
+        let adaptive = try GenerateStage.run(options, write: { _ in })
+        XCTAssertGreaterThan(adaptive.sidecar.evaluations, 2)
+        XCTAssertEqual(adaptive.sidecar.evaluations, 2 + 6 * (adaptive.sidecar.acceptedSteps + adaptive.sidecar.rejectedSteps))
+
+        var train = fixture.trainOptions(output: scratch.appendingPathComponent("pixel-flow"), steps: 1)
+        train.space = .pixel
+        train.batchSize = 4
+        let pixel = try TrainFlowStage.run(train, write: { _ in })
+        var generate = try self.options(count: 2)
+        generate.space = .pixel
+        generate.model = pixel.model.path
+        generate.output = scratch.appendingPathComponent("pixel-samples").path
+        generate.sampler = SamplerSettings(method: .euler, steps: 2)
+        let result = try GenerateStage.run(generate, write: { _ in })
+        XCTAssertEqual(try PNGImage.read(from: try XCTUnwrap(result.grid)).height, 32 + 4)
+        generate.snap = true
+        XCTAssertThrowsError(try GenerateStage.run(generate, write: { _ in }))
+    }
+}

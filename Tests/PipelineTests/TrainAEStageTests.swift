@@ -1,0 +1,226 @@
+import Datasets
+import FileFormats
+import Foundation
+import Pipeline
+import TensorCore
+import VQVAE
+import XCTest
+
+final class TrainAEStageTests: XCTestCase {
+    private var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("train-ae-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// A synthetic 32 px dataset in `<folder>/artifacts/<run>/dataset`.
+    private func prepare(run: String, count: Int = 40) throws {
+        var options = PrepareStage.Options()
+        options.count = count
+        options.classes = 2
+        options.size = 32
+        options.margin = 4
+        options.run = run
+        options.output = folder.appendingPathComponent("artifacts/\(run)/dataset").path
+        try PrepareStage.run(options, style: .log(everySeconds: 0, everyPercent: 0), write: { _ in })
+    }
+
+    /// A tiny network (widths 8/16/16, 3 levels of 16 codes) trained on batches of 4.
+    private func options(run: String, steps: Int) -> TrainAEOptions {
+        var o = TrainAEOptions()
+        o.run = run
+        o.artifacts = folder.appendingPathComponent("artifacts").path
+        o.steps = steps
+        o.widthScale = 0.125
+        o.levels = 3
+        o.codebookSize = 16
+        o.batchSize = 4
+        o.warmupSteps = 2
+        o.learningRate = 3e-3
+        o.kmeansBatches = 2
+        o.checkpointEvery = 4
+        o.gridEvery = 5
+        o.quantizer.deadCodeWindow = 2
+        return o
+    }
+
+    private func run(_ options: TrainAEOptions, stopAfter: Int? = nil) throws -> (TrainAEResult, String) {
+        let output = Output()
+        var polls = 0
+        let result = try TrainAEStage.run(options, style: .log(everySeconds: 0, everyPercent: 0), write: output.append) {
+            polls += 1
+            return stopAfter.map { polls > $0 } ?? false
+        }
+        return (result, output.text)
+    }
+
+    func testTrainingImprovesTheLossAndWritesEveryOutput() throws {
+        try prepare(run: "a")
+        var o = options(run: "a", steps: 40)
+        o.augment = false
+        let (result, text) = try run(o)
+        XCTAssertFalse(result.stopped)
+        XCTAssertEqual(result.step, 40)
+        let stage = result.stageFolder
+        let records = try lines(stage.appendingPathComponent("metrics.jsonl"))
+        XCTAssertEqual(records.map { $0["step"] as? Int }, (0..<40).map { $0 })
+        let losses = records.map { $0["loss"] as! Double }
+        let first = losses.prefix(5).reduce(0, +) / 5, last = losses.suffix(5).reduce(0, +) / 5
+        XCTAssertLessThan(last, 0.8 * first, "loss went from \(first) to \(last)")
+
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: stage.path))
+        for name in ["model.safetensors", "checkpoint.safetensors", "metrics.jsonl", "evaluation.json", "reconstructions.png",
+                     "manifest.json", "grids"] {
+            XCTAssertTrue(files.contains(name), "\(name) missing from \(files.sorted())")
+        }
+        XCTAssertFalse(files.contains { $0.contains(".tmp") }, "\(files)")
+        // Grids every 5 steps once the codebooks exist, and at the end: originals, quantized, continuous.
+        let grids = try FileManager.default.contentsOfDirectory(atPath: stage.appendingPathComponent("grids").path).sorted()
+        XCTAssertEqual(grids.first, "step-000005.png")
+        XCTAssertEqual(grids.last, "step-000040.png")
+        let grid = try PNGImage.read(from: stage.appendingPathComponent("reconstructions.png"))
+        XCTAssertEqual(grid.height, 3 * 32 + 4 * 2)
+        XCTAssertEqual(grid.width, 4 * 32 + 5 * 2, "the 4 validation images of the 40")
+
+        let manifest = try TrainAEManifest.read(from: stage)
+        XCTAssertEqual(manifest.status, "complete")
+        XCTAssertEqual(manifest.stage, "autoencoder")
+        XCTAssertEqual(manifest.inputs.map(\.name), ["dataset/images.h5", "dataset/manifest.json"])
+        let model = manifest.outputs.first { $0.name == "model.safetensors" }!
+        XCTAssertEqual(model.sha256, try SHA256.hashFile(at: stage.appendingPathComponent("model.safetensors")).hex)
+
+        let report = try XCTUnwrap(result.evaluation)
+        XCTAssertEqual(report.subset, "validation")
+        XCTAssertEqual(report.images, 4)
+        XCTAssertEqual(report.quantized.map(\.levels), [1, 2, 3])
+        XCTAssertEqual(report.codeUsage.count, 3)
+        XCTAssertEqual(report.bitsPerImage, 3 * 16 * 4, "3 levels × 16 positions × 4 bits")
+        XCTAssertTrue(report.continuous.psnr.isFinite && report.continuous.ssim < 1)
+        XCTAssertTrue(text.contains("held-out evaluation: 4 validation images at step 40 (EMA weights)"), text)
+        XCTAssertTrue(text.contains("3 levels"), text)
+
+        // The saved model loads and evaluates the same way on its own.
+        let again = try TrainAEStage.evaluateSaved(o, style: .log(everySeconds: 0, everyPercent: 0), write: { _ in })
+        XCTAssertEqual(again.quantized.map(\.psnr), report.quantized.map(\.psnr))
+        let loaded = try RVQAutoencoder.load(from: result.modelURL)
+        XCTAssertEqual(loaded.config.imageSize, 32)
+    }
+
+    /// Interrupted at step 1 (before the codebooks start at step 2) and again at step 5 (after
+    /// the quantizer's generator has driven k-means, dropout and restarts), then finished: the
+    /// end state is bit-identical to an uninterrupted run.
+    func testResumeIsBitIdentical() throws {
+        try prepare(run: "whole")
+        try prepare(run: "parts")
+        var whole = options(run: "whole", steps: 11)
+        whole.quantizerStartStep = 2
+        let (full, _) = try run(whole)
+        XCTAssertFalse(full.stopped)
+
+        var parts = whole
+        parts.run = "parts"
+        let (first, text) = try run(parts, stopAfter: 1)
+        XCTAssertTrue(first.stopped)
+        XCTAssertEqual(first.step, 1)
+        XCTAssertTrue(text.contains("stopped at step 1 of 11: continue with --resume"), text)
+        XCTAssertThrowsError(try run(parts)) { error in
+            XCTAssertTrue("\(error)".contains("a training checkpoint at step 1 exists; pass --resume"), "\(error)")
+        }
+        parts.resume = true
+        let (middle, middleText) = try run(parts, stopAfter: 4)
+        XCTAssertEqual(middle.step, 5)
+        XCTAssertTrue(middleText.contains("resuming from"), middleText)
+        XCTAssertTrue(middleText.contains("codebooks started by k-means on 2 batches at step 2"), middleText)
+        let (second, _) = try run(parts)
+        XCTAssertEqual(second.step, 11)
+
+        let a = try TrainingCheckpoint.load(from: full.stageFolder.appendingPathComponent("checkpoint.safetensors"))
+        let b = try TrainingCheckpoint.load(from: second.stageFolder.appendingPathComponent("checkpoint.safetensors"))
+        XCTAssertEqual(a.step, b.step)
+        XCTAssertEqual(a.parameters.keys.sorted(), b.parameters.keys.sorted())
+        XCTAssertTrue(a.parameters.keys.contains("rvq.levels.2.codebook"))
+        for (name, value) in a.parameters { XCTAssertEqual(value, b.parameters[name], name) }
+        XCTAssertEqual(a.optimizer, b.optimizer)
+        XCTAssertEqual(a.ema, b.ema)
+        XCTAssertEqual(a.generators, b.generators)
+        let modelA = try SafetensorsFile.read(from: full.modelURL), modelB = try SafetensorsFile.read(from: second.modelURL)
+        XCTAssertEqual(modelA.tensors, modelB.tensors)
+        // The metrics log of the resumed run is the uninterrupted one's, timings aside.
+        let timing: Set<String> = ["stepSeconds", "imagesPerSecond", "elapsed"]
+        func strip(_ records: [[String: Any]]) -> [String] {
+            records.map { record in record.filter { !timing.contains($0.key) }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") }
+        }
+        XCTAssertEqual(strip(try lines(full.stageFolder.appendingPathComponent("metrics.jsonl"))),
+                       strip(try lines(second.stageFolder.appendingPathComponent("metrics.jsonl"))))
+        XCTAssertEqual(full.evaluation, second.evaluation.map { report in
+            var copy = report
+            copy.seconds = full.evaluation!.seconds
+            return copy
+        })
+    }
+
+    func testResumeWithOtherTrainingOptionsIsRefused() throws {
+        try prepare(run: "c")
+        let (first, _) = try run(options(run: "c", steps: 2))
+        XCTAssertEqual(first.step, 2)
+        var changed = options(run: "c", steps: 4)
+        changed.learningRate = 1e-2
+        changed.resume = true
+        XCTAssertThrowsError(try run(changed)) { error in
+            XCTAssertTrue("\(error)".contains("learningRate: checkpoint 0.003, now 0.01"), "\(error)")
+        }
+        // More steps with the same options: allowed (the schedule's horizon grows).
+        var longer = options(run: "c", steps: 4)
+        longer.resume = true
+        XCTAssertEqual(try run(longer).0.step, 4)
+        // --restart starts over.
+        var restart = options(run: "c", steps: 1)
+        restart.restart = true
+        XCTAssertEqual(try run(restart).0.step, 1)
+    }
+
+    func testMinutesAloneEndsOnTime() throws {
+        try prepare(run: "m")
+        var o = options(run: "m", steps: 1)
+        o.steps = nil
+        o.minutes = 0.02
+        let start = Date()
+        let (result, text) = try run(o)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 10)
+        XCTAssertGreaterThan(result.step, 5)
+        XCTAssertTrue(text.contains("planned "), text)
+        XCTAssertEqual(try TrainAEManifest.read(from: result.stageFolder).options.steps, result.horizon)
+    }
+
+    func testMissingDatasetAndBadOptionsAreClearErrors() throws {
+        var o = options(run: "none", steps: 2)
+        XCTAssertThrowsError(try run(o)) { error in
+            XCTAssertTrue("\(error)".contains("artifacts/none/dataset/images.h5"), "\(error)")
+            XCTAssertTrue("\(error)".contains("pipeline prepare"), "\(error)")
+        }
+        o.trainSubsets = [.train, .validation]
+        XCTAssertThrowsError(try run(o)) { error in
+            XCTAssertTrue("\(error)".contains("must not be trained on"), "\(error)")
+        }
+        o = options(run: "none", steps: 2)
+        o.steps = nil
+        XCTAssertThrowsError(try run(o)) { error in XCTAssertTrue("\(error)".contains("--steps"), "\(error)") }
+    }
+
+    private func lines(_ url: URL) throws -> [[String: Any]] {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        return try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+    }
+}
+
+private final class Output: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage = ""
+    func append(_ text: String) { lock.lock(); storage += text; lock.unlock() }
+    var text: String { lock.lock(); defer { lock.unlock() }; return storage }
+}
