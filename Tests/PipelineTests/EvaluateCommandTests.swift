@@ -82,7 +82,7 @@ private enum EvaluateProcess {
 
     private static func folderFile(_ directory: URL, _ name: String) -> URL {
         let url = directory.deletingLastPathComponent().appendingPathComponent(".\(directory.lastPathComponent).\(name)")
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         return url
     }
 }

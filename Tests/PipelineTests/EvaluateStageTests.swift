@@ -174,3 +174,18 @@ extension EvaluateStageTests {
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("stopped").path))
     }
 }
+
+extension EvaluateStageTests {
+    /// `pipeline generate` writes `grid.png`, `samples.json` and `images/*.png`: only the
+    /// individual samples are read.
+    func testTheGenerateLayoutIsReadWithoutTheGrid() throws {
+        let samples = folder.appendingPathComponent("samples")
+        try pngFolder("samples/images", count: 4)
+        try PNGImage.write(RGBImage(width: 64, height: 64, fill: (1, 2, 3)), to: samples.appendingPathComponent("grid.png"))
+        try Data("{}".utf8).write(to: samples.appendingPathComponent("samples.json"))
+        let loaded = try EvaluateImageLoader.load(samples, subsets: [.validation], maxImages: nil, seed: 0)
+        XCTAssertEqual(loaded.set.count, 4)
+        XCTAssertEqual(loaded.set.width, 32)
+        XCTAssertEqual(loaded.notes, [])
+    }
+}

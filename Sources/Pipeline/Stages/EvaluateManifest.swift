@@ -34,37 +34,49 @@ public struct EvaluateManifest: Codable, Equatable, Sendable {
             "run": options.run,
         ]
         if let maxImages = options.maxImages { config["maxImages"] = "\(maxImages)" }
+        var hasher = FileHasher()
         return EvaluateManifest(
             createdAt: ISO8601DateFormatter().string(from: Date()),
             version: PipelineVersion.current,
             config: config,
-            inputs: ["generated": try hash(generated.inputFiles, name: generated.path),
-                     "real": try hash(real.inputFiles, name: real.path)],
-            outputs: try outputs.map { try hash([$0], name: $0.lastPathComponent) },
+            inputs: ["generated": try hasher.hash(generated.inputFiles, name: generated.path),
+                     "real": try hasher.hash(real.inputFiles, name: real.path)],
+            outputs: try outputs.map { try hasher.hash([$0], name: $0.lastPathComponent) },
             timings: timings, totalSeconds: totalSeconds)
     }
+}
 
-    static func hash(_ files: [URL], name: String) throws -> FileHash {
+/// SHA-256 of input files, each file read once even if both image sets come from it (a
+/// real-versus-real evaluation of one dataset cache).
+private struct FileHasher {
+    private var known: [String: (digest: String, size: Int)] = [:]
+
+    mutating func hash(_ files: [URL], name: String) throws -> EvaluateManifest.FileHash {
         if files.count == 1 {
-            let url = files[0]
-            return FileHash(name: name, files: 1, bytes: try size(url), sha256: try SHA256.hashFile(at: url).hex)
+            let (digest, size) = try file(files[0])
+            return EvaluateManifest.FileHash(name: name, files: 1, bytes: size, sha256: digest)
         }
         var combined = SHA256()
         var bytes = 0
         for url in files {
-            let (digest, size) = (try SHA256.hashFile(at: url).hex, try size(url))
+            let (digest, size) = try file(url)
             bytes += size
             let line = "\(url.path), \(size), \(digest)\n"
             line.utf8CString.dropLast().withUnsafeBytes { combined.update($0) }
         }
-        return FileHash(name: name, files: files.count, bytes: bytes, sha256: combined.finalize().hex)
+        return EvaluateManifest.FileHash(name: name, files: files.count, bytes: bytes, sha256: combined.finalize().hex)
     }
 
-    private static func size(_ url: URL) throws -> Int {
+    private mutating func file(_ url: URL) throws -> (digest: String, size: Int) {
+        if let cached = known[url.path] { return cached }
+        let size: Int
         do {
-            return (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+            size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
         } catch {
             throw FileFormatError(.unreadable, path: url.path, "cannot read its size: \(error.localizedDescription)")
         }
+        let result = (try SHA256.hashFile(at: url).hex, size)
+        known[url.path] = result
+        return result
     }
 }
