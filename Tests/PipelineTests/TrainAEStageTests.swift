@@ -101,6 +101,8 @@ final class TrainAEStageTests: XCTestCase {
         XCTAssertEqual(report.codeUsage.count, 3)
         XCTAssertEqual(report.bitsPerImage, 3 * 16 * 4, "3 levels × 16 positions × 4 bits")
         XCTAssertTrue(report.continuous.psnr.isFinite && report.continuous.ssim < 1)
+        XCTAssertEqual(report.slicedWasserstein?.resolutions, [32, 16])
+        XCTAssertGreaterThan(report.slicedWasserstein?.mean ?? 0, 0)
         XCTAssertTrue(text.contains("held-out evaluation: 4 validation images at step 40 (EMA weights)"), text)
         XCTAssertTrue(text.contains("3 levels"), text)
 

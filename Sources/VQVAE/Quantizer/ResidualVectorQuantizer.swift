@@ -59,14 +59,14 @@ public final class ResidualVectorQuantizer {
 
     /// The latents [N, D, H, W] that codes [N, L, H, W] stand for, summing the first `levels`
     /// of the L planes given (all when nil). The result equals what `quantize` returned.
-    public func dequantize(codes: [Int32], count: Int, height: Int, width: Int, levels count2: Int? = nil) -> Tensor {
+    public func dequantize(codes: [Int32], count: Int, height: Int, width: Int, levels levelCount: Int? = nil) -> Tensor {
         let positions = height * width
         precondition(count > 0 && positions > 0 && codes.count % (count * positions) == 0,
                      "ResidualVectorQuantizer.dequantize: \(codes.count) codes are not \(count) × L × \(height) × \(width)")
         let stored = codes.count / (count * positions)
         precondition(stored >= 1 && stored <= config.levels,
                      "ResidualVectorQuantizer.dequantize: codes hold \(stored) levels, the quantizer has \(config.levels)")
-        let used = min(count2 ?? stored, stored)
+        let used = min(levelCount ?? stored, stored)
         precondition(used >= 1, "ResidualVectorQuantizer.dequantize: levels must be at least 1")
         var sum = Tensor(zeros: [count * positions, config.dimension])
         let d = config.dimension

@@ -1,6 +1,7 @@
 import Datasets
 import FileFormats
 import Foundation
+import ImageMetrics
 import TensorCore
 import VQVAE
 
@@ -39,6 +40,10 @@ public struct AutoencoderEvaluationReport: Codable, Equatable, Sendable {
     public var bitsPerImage: Double
     /// The entropy bound: positions · Σ_levels H(level), what an ideal entropy coder would need.
     public var entropyBitsPerImage: Double
+    /// Multi-scale sliced Wasserstein distance (×10³, finest level first) between the
+    /// reconstructions through all levels and the original images: blur shows at the fine
+    /// levels. nil for images too small for it.
+    public var slicedWasserstein: SlicedWassersteinResult?
     public var seconds: Double
 }
 
@@ -74,12 +79,16 @@ public enum AutoencoderEvaluation {
         let levels = model.config.quantizer.levels
         var psnr = [Double](repeating: 0, count: levels + 1), ssim = [Double](repeating: 0, count: levels + 1)
         var usage = CodeUsage(levels: levels, codebookSize: model.config.quantizer.codebookSize)
+        // 8-bit HWC copies of originals and full-level reconstructions, for the SWD at the end.
+        var originalBytes: [UInt8] = [], reconstructedBytes: [UInt8] = []
         var done = 0
         for index in 0..<reader.batchCount where done < total {
             let batch = try reader.batch(index)
             var images = batch.images
             let n = min(images.shape[0], total - done)
             if n < images.shape[0] { images = slice(images, count: n) }
+            let side = images.shape[2]
+            originalBytes += try ImageTensorConversion.hwcBytes(fromNCHW: images.values, count: n, height: side, width: side)
             let latents = withoutGradients { model.encodeContinuous(Variable(images)).value }
             // Row 0: continuous; row l: l levels.
             for variant in 0...levels {
@@ -87,8 +96,10 @@ public enum AutoencoderEvaluation {
                 let output = withoutGradients { model.decode(Variable(input)).value }
                 psnr[variant] += ImageQuality.psnr(output, images).reduce(0, +)
                 ssim[variant] += ImageQuality.ssim(output, images).reduce(0, +)
+                if variant == levels {
+                    reconstructedBytes += try ImageTensorConversion.hwcBytes(fromNCHW: output.values, count: n, height: side, width: side)
+                }
                 if variant == levels, let reconstructionsFolder {
-                    let side = images.shape[2]
                     let pictures = try ImageTensorConversion.images(fromNCHW: output.values, count: n, height: side, width: side)
                     for (k, picture) in pictures.enumerated() {
                         try PNGImage.write(picture, to: reconstructionsFolder.appendingPathComponent(String(format: "row-%06d.png", batch.rows[k])))
@@ -98,6 +109,13 @@ public enum AutoencoderEvaluation {
             usage.add(codes: model.quantize(latents).codes, count: n, levels: levels)
             done += n
             progress?(done, total)
+        }
+        let imageSide = cache.size
+        var swd: SlicedWassersteinResult?
+        if imageSide >= SlicedWassersteinOptions().minimumResolution {
+            let metric = try SlicedWassersteinDistance()
+            swd = try metric.distance(ImageSet(count: done, height: imageSide, width: imageSide, pixels: reconstructedBytes),
+                                      ImageSet(count: done, height: imageSide, width: imageSide, pixels: originalBytes))
         }
         let positions = model.config.latentSide * model.config.latentSide
         let qualities = (0...levels).map {
@@ -114,7 +132,7 @@ public enum AutoencoderEvaluation {
             quantized: Array(qualities.dropFirst()), codeUsage: perLevel,
             bitsPerImage: Double(levels * positions) * model.config.quantizer.bitsPerCode,
             entropyBitsPerImage: Double(positions) * perLevel.map(\.entropyBits).reduce(0, +),
-            seconds: ProgressReporter.monotonicSeconds() - start)
+            slicedWasserstein: swd, seconds: ProgressReporter.monotonicSeconds() - start)
     }
 
     /// The report as a table for the terminal.
@@ -135,6 +153,11 @@ public enum AutoencoderEvaluation {
         }
         lines.append(String(format: "bits per image: %.0f (fixed-length codes), %.0f (entropy bound)",
                             report.bitsPerImage, report.entropyBitsPerImage))
+        if let swd = report.slicedWasserstein {
+            lines.append("SWD×10³ of the reconstructions (all levels) to the originals: "
+                + zip(swd.resolutions, swd.perLevel).map { String(format: "%d px %.1f", $0, $1) }.joined(separator: ", ")
+                + String(format: ", mean %.1f", swd.mean))
+        }
         return lines
     }
 
