@@ -77,6 +77,10 @@ struct BenchCommand: ParsableCommand {
                                            shouldStop: { stop.stopRequested }) { step, seconds in
             print(String(format: "  step %d: %.3f s%@", step + 1, seconds, step < 2 ? " (warm-up)" : ""))
         }
+        guard !result.stepSeconds.isEmpty else {
+            print("stopped before any step was timed")
+            return
+        }
         print(TrainingBenchmarkReport.summary(result, sgemmGFLOPS: reference.medianGFLOPS))
     }
 }
