@@ -60,6 +60,7 @@ struct RunCommand: ParsableCommand {
             print("[\(stage.rawValue)] \(resume ? "resuming" : "running") (\(states[stage]!))")
             ledger.stages[stage.rawValue, default: RunLedger.Entry()].started = fingerprints[stage]
             ledger.stages[stage.rawValue]?.completed = nil
+            ledger.stages[stage.rawValue]?.outputs = nil
             try ledger.save(runFolder: runFolder)
 
             var command = try StageCommands.parse(stage, config.arguments(for: stage) + StageCommands.rerunFlags(stage, resume: resume))
@@ -71,6 +72,8 @@ struct RunCommand: ParsableCommand {
             }
 
             ledger.stages[stage.rawValue]?.completed = fingerprints[stage]
+            ledger.stages[stage.rawValue]?.outputs = try StageFolderDigest.measure(runFolder.appendingPathComponent(stage.folder),
+                                                                                      only: stage.artifactFiles)
             try ledger.save(runFolder: runFolder)
             states[stage] = .done
         }

@@ -77,8 +77,9 @@ struct TrainAECommand: ParsableCommand {
     @Option(help: "Steps trained on continuous latents before the codebooks start (by k-means).")
     var quantizerStart = 0
 
-    @Option(help: "Training subsets, comma-separated (train, validation, test).")
-    var trainSubsets = "train,test"
+    // Commas or separate words, so a YAML list from `pipeline run` arrives intact.
+    @Option(parsing: .upToNextOption, help: "Training subsets, comma-separated (train, validation, test).")
+    var trainSubsets = ["train,test"]
 
     @Option(help: "Held-out subset for the evaluation (never trained on).")
     var evalSubset = "validation"
@@ -135,7 +136,7 @@ struct TrainAECommand: ParsableCommand {
         o.quantizer.commitmentWeight = commitment
         o.quantizer.dropoutProbability = quantizerDropout
         o.quantizerStartStep = quantizerStart
-        o.trainSubsets = try trainSubsets.split(separator: ",").map { name in
+        o.trainSubsets = try trainSubsets.joined(separator: ",").split(separator: ",").map { name in
             guard let subset = DatasetSubset(subsetName: String(name).trimmingCharacters(in: .whitespaces)) else {
                 throw ValidationError("--train-subsets: unknown subset '\(name)' (train, validation, test)")
             }

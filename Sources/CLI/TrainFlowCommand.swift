@@ -48,8 +48,10 @@ struct TrainFlowCommand: ParsableCommand {
     @Option(help: "Write a metrics line every this many steps.")
     var logEvery = 50
 
-    @Option(help: "Subsets to train on, comma-separated (train, validation, test); the rest stays held out.")
-    var trainSubsets = "train,test"
+    // Lists take commas or separate words ("train,test" or "train test"), so a YAML list in a
+    // `pipeline run` configuration reaches the command intact.
+    @Option(parsing: .upToNextOption, help: "Subsets to train on, comma-separated (train, validation, test); the rest stays held out.")
+    var trainSubsets = ["train,test"]
     @Option(help: "Latent space: quantized or continuous latents.")
     var latentKind: LatentCache.Kind = .quantized
     @Flag(help: "Latent space: ignore the cache's frozen augmentations.")
@@ -58,8 +60,8 @@ struct TrainFlowCommand: ParsableCommand {
     var batchSize: Int?
     @Option(help: "UNet base width (default: the space's preset, 64 latent, 32 pixel).")
     var base: Int?
-    @Option(help: "UNet width multipliers per level, comma-separated (default: 1,2,2 latent; 1,2,4,8,8 pixel).")
-    var multipliers: String?
+    @Option(parsing: .upToNextOption, help: "UNet width multipliers per level, comma-separated (default: 1,2,2 latent; 1,2,4,8,8 pixel).")
+    var multipliers: [String] = []
     @Option(help: "UNet levels with self-attention, counted from the lowest resolution (default 2).")
     var attentionLevels: Int?
 
@@ -119,7 +121,8 @@ struct TrainFlowCommand: ParsableCommand {
         options.useAugmentations = !noAugmentations
         options.batchSize = batchSize
         options.base = base
-        if let multipliers {
+        if !multipliers.isEmpty {
+            let multipliers = multipliers.joined(separator: ",")
             let values = multipliers.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else {
                 throw ValidationError("--multipliers must be comma-separated integers, got \"\(multipliers)\"")
@@ -134,7 +137,7 @@ struct TrainFlowCommand: ParsableCommand {
         options.checkpointEvery = checkpointEvery
         options.logEvery = logEvery
         options.dataSeed = dataSeed
-        options.trainSubsets = try trainSubsets.split(separator: ",").map { name in
+        options.trainSubsets = try trainSubsets.joined(separator: ",").split(separator: ",").map { name in
             let text = name.trimmingCharacters(in: .whitespaces)
             guard let subset = DatasetSubset.allCases.first(where: { $0.description == text }) else {
                 throw ValidationError("--train-subsets: unknown subset '\(text)' (train, validation, test)")

@@ -8,10 +8,13 @@ public struct RunLedger: Codable, Equatable, Sendable {
     public struct Entry: Codable, Equatable, Sendable {
         public var started: String?
         public var completed: String?
+        /// The stage folder's files when it completed (absent in ledgers of older versions).
+        public var outputs: StageFolderDigest?
 
-        public init(started: String? = nil, completed: String? = nil) {
+        public init(started: String? = nil, completed: String? = nil, outputs: StageFolderDigest? = nil) {
             self.started = started
             self.completed = completed
+            self.outputs = outputs
         }
     }
 
@@ -76,6 +79,14 @@ public enum RunStageState: Equatable, Sendable, CustomStringConvertible {
         }
         guard let completed = entry?.completed else { return .stale("made outside `pipeline run` (no record of its settings)") }
         guard completed == fingerprint else { return .stale("its settings or an upstream stage changed") }
+        if let problem = StageFolderDigest.manifestProblem(in: folder) { return .stale("damaged artifact: \(problem)") }
+        if let recorded = entry?.outputs {
+            // Re-hashing is what catches a truncated or edited artifact that still has its manifest.
+            guard let current = try? StageFolderDigest.measure(folder, only: stage.artifactFiles) else {
+                return .stale("its folder cannot be read")
+            }
+            if let difference = recorded.differences(to: current) { return .stale("damaged artifact: \(difference)") }
+        }
         return .done
     }
 }

@@ -32,6 +32,19 @@ public enum RunStage: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// The files later stages read, checked by hash before a completed stage is trusted (nil:
+    /// every file of the folder, for the samples that evaluate reads). Logs, grids and
+    /// checkpoints of a finished stage are not in the list: they are not inputs of anything.
+    public var artifactFiles: [String]? {
+        switch self {
+        case .prepare: return ["images.h5"]
+        case .trainAE, .trainFlow: return ["model.safetensors"]
+        case .encode: return ["latents.h5"]
+        case .generate: return nil
+        case .evaluate: return ["metrics.json"]
+        }
+    }
+
     /// Training stages keep a checkpoint and can resume an interrupted run.
     public var resumable: Bool { self == .trainAE || self == .trainFlow }
 }

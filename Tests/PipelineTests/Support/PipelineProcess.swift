@@ -21,10 +21,10 @@ enum PipelineProcess {
         throw XCTSkip("the pipeline executable was not found next to the test bundle (build it first: swift build)")
     }
 
-    static func run(_ arguments: [String], in directory: URL,
+    static func run(_ arguments: [String], in directory: URL, executable: URL? = nil,
                     whileRunning: ((Process, () -> String) throws -> Void)? = nil) throws -> Outcome {
         let process = Process()
-        process.executableURL = try binary()
+        process.executableURL = try executable ?? binary()
         process.arguments = arguments
         process.currentDirectoryURL = directory
         var environment = ProcessInfo.processInfo.environment
@@ -42,6 +42,13 @@ enum PipelineProcess {
         out.fileHandleForReading.readabilityHandler = nil
         collected.append(out.fileHandleForReading.readDataToEndOfFile())
         return Outcome(status: process.terminationStatus, stdout: collected.text, stderr: String(decoding: errors, as: UTF8.self))
+    }
+
+    /// Runs the executable with a file-size limit (`ulimit -f`, KiB) and SIGXFSZ ignored, so a
+    /// write past the limit fails with EFBIG exactly as one on a full disk fails with ENOSPC.
+    static func runWithFileSizeLimit(kibibytes: Int, _ arguments: [String], in directory: URL) throws -> Outcome {
+        let script = "trap '' XFSZ; ulimit -f \(kibibytes); exec \"$0\" \"$@\""
+        return try run(["-c", script, try binary().path] + arguments, in: directory, executable: URL(fileURLWithPath: "/bin/bash"))
     }
 
     static func waitFor(_ output: () -> String, toContain text: String, seconds: Double = 60) throws {
