@@ -1,5 +1,8 @@
 import FileFormats
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML  // XMLParser lives here on Linux
+#endif
 import LatentFlow
 import Pipeline
 import XCTest
@@ -75,7 +78,7 @@ final class CompareStageTests: XCTestCase {
 
         let folder = runFolder.appendingPathComponent("reports/compare")
         XCTAssertEqual(result.folder.standardizedFileURL.path, folder.standardizedFileURL.path)
-        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)),
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)).subtracting([RunLock.fileName]),
                        ["report.md", "report.html", "report.json", "loss.svg", "swd.svg", "latent-grid.png", "pixel-grid.png",
                         "manifest.json"], "no temporary files left behind")
         XCTAssertEqual(try CompareReport.read(from: folder.appendingPathComponent("report.json")), report)

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML  // XMLParser lives here on Linux
+#endif
 import Pipeline
 import XCTest
 
