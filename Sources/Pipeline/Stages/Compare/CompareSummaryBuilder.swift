@@ -1,4 +1,5 @@
 import Foundation
+import ImageMetrics
 
 /// A space's numbers for the report, from its training manifest and log, its samples' sidecar
 /// and its evaluation.
