@@ -3,8 +3,9 @@ import Foundation
 import FileFormats
 import Pipeline
 
-/// `pipeline run`: prepare → train-ae → encode → train-flow → generate → evaluate, each stage
-/// skipped when its outputs are still valid for the current settings and upstream stages.
+/// `pipeline run`: prepare → train-ae → encode → train-flow → generate → evaluate, then when
+/// enabled train-pixel → compare; each stage skipped when its outputs are still valid for the
+/// current settings and upstream stages.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -12,7 +13,9 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Settings come from the preset, then the --config YAML file, then --set. The effective \
             configuration is saved as <artifacts>/<run>/run-config.yaml. A stage is redone when its settings \
-            or an upstream stage changed; an interrupted training stage resumes from its checkpoint.
+            or an upstream stage changed; an interrupted training stage resumes from its checkpoint. \
+            The pixel baseline and the latent-versus-pixel report run only when enabled: \
+            --set compare.enabled=true (or `compare: { enabled: true }` under stages in the YAML file).
             """)
 
     @OptionGroup var selection: RunSelection
@@ -41,6 +44,11 @@ struct RunCommand: ParsableCommand {
         var ledger = try RunLedger.load(runFolder: runFolder)
         var states: [RunStage: RunStageState] = [:]
         for (stage, _) in commands {
+            guard config.isEnabled(stage) else {
+                states[stage] = .notEnabled
+                print("[\(stage.rawValue)] not enabled (enable with --set \(stage.rawValue).enabled=true)")
+                continue
+            }
             states[stage] = RunStageState.of(stage, runFolder: runFolder, ledger: ledger,
                                              fingerprint: fingerprints[stage]!, upstreamStates: states)
             let selected = only.map { $0 == stage } ?? from.map { RunStage.allCases.firstIndex(of: stage)! >= RunStage.allCases.firstIndex(of: $0)! } ?? true
@@ -82,6 +90,8 @@ struct RunCommand: ParsableCommand {
         if FileManager.default.fileExists(atPath: grid.path) { print("samples: \(grid.path)") }
         let metrics = runFolder.appendingPathComponent("reports/evaluate/metrics.json")
         if FileManager.default.fileExists(atPath: metrics.path) { print("metrics: \(metrics.path)") }
+        let report = runFolder.appendingPathComponent("reports/compare/report.html")
+        if config.isEnabled(.compare) && FileManager.default.fileExists(atPath: report.path) { print("compare: \(report.path)") }
     }
 }
 
@@ -130,6 +140,8 @@ enum StageCommands {
             case .trainFlow: return try TrainFlowCommand.parse(arguments)
             case .generate: return try GenerateCommand.parse(arguments)
             case .evaluate: return try EvaluateCommand.parse(arguments)
+            case .trainPixel: return try TrainFlowCommand.parse(arguments)
+            case .compare: return try CompareCommand.parse(arguments)
             }
         } catch {
             let message = PipelineCommand.message(for: error)
@@ -140,9 +152,10 @@ enum StageCommands {
     /// Flags that make a rerun replace or continue what an earlier run left.
     static func rerunFlags(_ stage: RunStage, resume: Bool) -> [String] {
         switch stage {
-        case .trainAE, .trainFlow: return [resume ? "--resume" : "--restart"]
+        case .trainAE, .trainFlow, .trainPixel: return [resume ? "--resume" : "--restart"]
         case .encode: return ["--force"]
-        case .prepare, .generate, .evaluate: return []
+        // compare decides itself what of its inputs it can reuse.
+        case .prepare, .generate, .evaluate, .compare: return []
         }
     }
 }

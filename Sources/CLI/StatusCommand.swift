@@ -20,8 +20,9 @@ struct StatusCommand: ParsableCommand {
         print("run '\(config.run)' in \(runFolder.path) (preset \(config.preset.rawValue))")
         var states: [RunStage: RunStageState] = [:]
         for stage in RunStage.allCases {
-            let state = RunStageState.of(stage, runFolder: runFolder, ledger: ledger,
-                                         fingerprint: fingerprints[stage]!, upstreamStates: states)
+            let state = config.isEnabled(stage)
+                ? RunStageState.of(stage, runFolder: runFolder, ledger: ledger, fingerprint: fingerprints[stage]!, upstreamStates: states)
+                : .notEnabled
             states[stage] = state
             print("  " + stage.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0) + state.description)
         }

@@ -58,12 +58,14 @@ final class PipelineBinaryTests: XCTestCase {
         XCTAssertEqual(outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines), PipelineVersion.current)
     }
 
-    func testAPendingStageFailsWithAnErrorLine() throws {
-        for stage in ["compare"] {
-            let outcome = try run([stage])
-            XCTAssertNotEqual(outcome.status, 0, stage)
-            XCTAssertTrue(outcome.stderr.hasPrefix("error: 'pipeline \(stage)' is not implemented yet"), outcome.stderr)
-        }
+    /// `compare` with nothing trained and no budget says what to give instead of training forever.
+    func testCompareWithoutModelsOrBudgetFailsWithAnErrorLine() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("compare-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let outcome = try run(["compare", "--artifacts", folder.path, "--run", "empty"])
+        XCTAssertNotEqual(outcome.status, 0)
+        XCTAssertTrue(outcome.stderr.hasPrefix("error: "), outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("empty/flow: no complete latent model; give a training budget with --minutes M"), outcome.stderr)
     }
 
     func testUnknownPresetAndBadOptionsFail() throws {

@@ -12,6 +12,11 @@ import Yams
 ///   train-flow: { minutes: 20, ot: true }
 /// ```
 /// A flag option takes `true`/`false`; an option that repeats takes a list.
+///
+/// The optional stages run only when enabled: `compare: { enabled: true }` runs the pixel
+/// baseline (`train-pixel`, which trains with train-flow's budget unless given its own) and then
+/// the comparison report (sampled with generate's settings unless given its own);
+/// `train-pixel: { enabled: true }` runs the baseline alone.
 public struct RunConfig: Equatable, Sendable {
     public var preset: RunPreset
     public var run: String
@@ -82,13 +87,51 @@ public struct RunConfig: Equatable, Sendable {
                          artifacts: root["artifacts"].map { "\($0)" } ?? "artifacts", overrides: overrides)
     }
 
+    /// The key that switches an optional stage on; it is not passed to the stage's command.
+    public static let enabledKey = "enabled"
+
+    /// Whether `pipeline run` runs `stage`: always for the main stages; for `compare` when it
+    /// is enabled; for `train-pixel` when it or `compare` is enabled.
+    public func isEnabled(_ stage: RunStage) -> Bool {
+        func on(_ stage: RunStage) -> Bool { stages[stage]?[Self.enabledKey] == .flag(true) }
+        switch stage {
+        case .trainPixel: return on(.trainPixel) || on(.compare)
+        case .compare: return on(.compare)
+        default: return true
+        }
+    }
+
+    /// The options `stage` is run with: its own, plus for the optional stages what they share
+    /// with the main ones (the training budget; the sampler settings) unless set explicitly.
+    public func effectiveOptions(for stage: RunStage) -> [String: RunOptionValue] {
+        var options = stages[stage] ?? [:]
+        options[Self.enabledKey] = nil
+        func inherit(_ key: String, from other: RunStage, as name: String? = nil) {
+            if options[name ?? key] == nil, let value = stages[other]?[key] { options[name ?? key] = value }
+        }
+        switch stage {
+        case .trainPixel:
+            // Equal compute: the same budget as the latent flow.
+            inherit("minutes", from: .trainFlow)
+            inherit("steps", from: .trainFlow)
+            options["space"] = .value("pixel")
+        case .compare:
+            inherit("minutes", from: .trainFlow)
+            inherit("steps", from: .trainFlow, as: "train-steps")
+            for key in ["count", "seed", "sampler", "steps", "rtol", "atol", "shift", "guidance"] { inherit(key, from: .generate) }
+        default:
+            break
+        }
+        return options
+    }
+
     /// The command-line arguments of `stage` (its options, plus the run and artifacts folders).
     public func arguments(for stage: RunStage) -> [String] {
         // `prepare` names its output folder directly; the other stages derive theirs from run and artifacts.
         var args = stage == .prepare
             ? ["--run", run, "--output", (artifacts as NSString).appendingPathComponent("\(run)/\(stage.folder)")]
             : ["--run", run, "--artifacts", artifacts]
-        for (key, value) in (stages[stage] ?? [:]).sorted(by: { $0.key < $1.key }) {
+        for (key, value) in effectiveOptions(for: stage).sorted(by: { $0.key < $1.key }) {
             args += value.arguments(name: key)
         }
         return args

@@ -52,12 +52,15 @@ public enum RunStageState: Equatable, Sendable, CustomStringConvertible {
     case done
     case stale(String)
     case missing
+    /// An optional stage the configuration does not enable.
+    case notEnabled
 
     public var description: String {
         switch self {
         case .done: return "done"
         case .stale(let why): return "stale: \(why)"
         case .missing: return "missing"
+        case .notEnabled: return "not enabled"
         }
     }
 

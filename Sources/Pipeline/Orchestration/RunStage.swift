@@ -1,5 +1,7 @@
 /// The stages `pipeline run` executes, in order, each with the folder whose `manifest.json`
-/// says it finished, and the stages whose outputs it reads.
+/// says it finished, and the stages whose outputs it reads. `train-pixel` and `compare` (the
+/// pixel baseline and the latent-versus-pixel report) are optional: they run only when the
+/// configuration enables them (`RunConfig.isEnabled`).
 public enum RunStage: String, CaseIterable, Codable, Sendable {
     case prepare
     case trainAE = "train-ae"
@@ -7,6 +9,8 @@ public enum RunStage: String, CaseIterable, Codable, Sendable {
     case trainFlow = "train-flow"
     case generate
     case evaluate
+    case trainPixel = "train-pixel"
+    case compare
 
     /// Folder under `artifacts/<run>/` holding the stage's manifest.
     public var folder: String {
@@ -17,6 +21,8 @@ public enum RunStage: String, CaseIterable, Codable, Sendable {
         case .trainFlow: return "flow"
         case .generate: return "samples"
         case .evaluate: return "reports/evaluate"
+        case .trainPixel: return "pixel-flow"
+        case .compare: return "reports/compare"
         }
     }
 
@@ -29,6 +35,8 @@ public enum RunStage: String, CaseIterable, Codable, Sendable {
         case .trainFlow: return [.encode]
         case .generate: return [.trainAE, .trainFlow]
         case .evaluate: return [.prepare, .generate]
+        case .trainPixel: return [.prepare]
+        case .compare: return [.prepare, .trainAE, .trainFlow, .trainPixel]
         }
     }
 
@@ -46,5 +54,8 @@ public enum RunStage: String, CaseIterable, Codable, Sendable {
     }
 
     /// Training stages keep a checkpoint and can resume an interrupted run.
-    public var resumable: Bool { self == .trainAE || self == .trainFlow }
+    public var resumable: Bool { self == .trainAE || self == .trainFlow || self == .trainPixel }
+
+    /// Stages that run only when enabled in the configuration.
+    public var isOptional: Bool { self == .trainPixel || self == .compare }
 }

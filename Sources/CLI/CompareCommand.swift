@@ -1,0 +1,95 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import LatentFlow
+import Pipeline
+
+/// `pipeline compare`: the latent model against the pixel baseline at equal training budget.
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Latent versus pixel flow at equal compute: a report with grids, metrics and curves.",
+        discussion: """
+            Uses <artifacts>/<run>/flow (latent) and pixel-flow (pixel): a model with a complete manifest is \
+            reused, otherwise it is trained with --minutes M (the same for both; an interrupted one is resumed \
+            with what is left of M). Both are sampled with the same --count, --sampler, --steps, --seed and \
+            --guidance into samples/ and pixel-samples/ (existing samples are reused only if drawn from the same \
+            model with the same settings), evaluated against the held-out real images into reports/evaluate and \
+            reports/evaluate-pixel, and compared in reports/compare: report.md, report.html, report.json, \
+            loss.svg, swd.svg and the two grids.
+            """)
+
+    @Option(name: .customLong("run"), help: "Run name.")
+    var runName = "default"
+    @Option(help: ArgumentHelp("Artifacts folder.", valueName: "dir"))
+    var artifacts = "artifacts"
+    @Option(help: ArgumentHelp("Report folder (default: <artifacts>/<run>/reports/compare).", valueName: "dir"))
+    var output: String?
+
+    @Option(help: "Training budget per model in minutes, for a model that is not trained yet.")
+    var minutes: Double?
+    @Option(help: "Training budget per model in steps (with or instead of --minutes).")
+    var trainSteps: Int?
+    @Option(help: "Batch size of a latent model trained here (default 64).")
+    var latentBatchSize: Int?
+    @Option(help: "Batch size of a pixel model trained here (default 16).")
+    var pixelBatchSize: Int?
+    @Option(help: "Seed of the weights etc. of a model trained here.")
+    var trainSeed: UInt64 = 0
+
+    @Option(help: "Samples per model.")
+    var count = 100
+    @Option(help: "Seed of the noise and of the evaluation.")
+    var seed: UInt64 = 0
+    @Option(help: "ODE solver: euler, midpoint, heun, rk4 or dopri5.")
+    var sampler: ODEMethod = .heun
+    @Option(help: "Steps of a fixed-step solver.")
+    var steps = 20
+    @Option(help: "dopri5 relative tolerance.")
+    var rtol = 1e-3
+    @Option(help: "dopri5 absolute tolerance.")
+    var atol = 1e-3
+    @Option(help: "Time-grid shift (1: uniform).")
+    var shift: Float = 1
+    @Option(help: "Classifier-free guidance scale.")
+    var guidance: Float = 1
+    @Option(help: "Largest network batch when sampling.")
+    var batchSize: Int?
+    @Option(help: "At most this many images per set in the evaluation.")
+    var evalMaxImages: Int?
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Held-out subsets of the dataset cache used as real images.", valueName: "subset"))
+    var realSubset: [DatasetSubset] = [.validation]
+
+    @OptionGroup var runtime: ThreadsOption
+
+    func options() -> CompareStage.Options {
+        var options = CompareStage.Options()
+        options.run = runName
+        options.artifacts = artifacts
+        options.output = output
+        options.minutes = minutes
+        options.steps = trainSteps
+        options.count = count
+        options.seed = seed
+        options.sampler = SamplerSettings(method: sampler, steps: steps, relativeTolerance: rtol, absoluteTolerance: atol, shift: shift)
+        options.guidance = guidance
+        options.maximumBatch = batchSize
+        options.evaluationMaxImages = evalMaxImages
+        options.realSubsets = Set(realSubset)
+        options.latentTraining.batchSize = latentBatchSize
+        options.pixelTraining.batchSize = pixelBatchSize
+        options.latentTraining.training.seed = trainSeed
+        options.pixelTraining.training.seed = trainSeed
+        return options
+    }
+
+    func run() throws {
+        let stop = StopSignal.shared
+        do {
+            try CompareStage.run(options(), shouldStop: { stop.stopRequested })
+        } catch let error as StageInterrupted {
+            // Exits with status 130 (PipelineMain sees the stop request).
+            print("stopped: \(error.message)")
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import FileFormats
+import LatentFlow
+import Foundation
+
+/// Decides which of a space's earlier artifacts compare can reuse. Each check answers nil (redo)
+/// or the artifact to reuse; a file that claims to be complete but cannot be read is an error,
+/// never a reason to overwrite it silently.
+public enum CompareReuse {
+    public typealias TrainingManifest = StageManifest<TrainFlowStage.ManifestConfig>
+    public typealias SamplesManifest = StageManifest<GenerateStage.Options>
+
+    /// The training folder's manifest when it is complete; nil when there is none (or it is
+    /// not complete), so the model must be trained or resumed.
+    public static func trainedModel(in folder: URL) throws -> TrainingManifest? {
+        let url = folder.appendingPathComponent(TrainingManifest.fileName)
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        let manifest: TrainingManifest
+        do {
+            manifest = try TrainingManifest.read(from: folder)
+        } catch {
+            throw StageError("\(url.path): not a train-flow manifest this version can read (\(error)); "
+                + "move the folder away or retrain it with `pipeline train-flow --restart`")
+        }
+        guard manifest.isComplete else { return nil }
+        guard FileManager.default.fileExists(atPath: folder.appendingPathComponent(TrainFlowStage.modelFile).path) else {
+            throw StageError("\(url.path) says complete but \(TrainFlowStage.modelFile) is missing; retrain with `pipeline train-flow --restart`")
+        }
+        return manifest
+    }
+
+    /// Why existing samples cannot be reused (nil: they can): they must be complete, drawn from
+    /// this very model file (by SHA-256), with the requested count, seed, sampler and guidance,
+    /// unsnapped, and with one PNG per sample for the evaluation.
+    public static func samplesMismatch(in folder: URL, modelSHA256: String, space: TrainFlowStage.Space,
+                                       count: Int, seed: UInt64, sampler: SamplerSettings, guidance: Float) -> String? {
+        guard let manifest = SamplesManifest.complete(in: folder) else { return "no complete samples" }
+        guard let sidecar = try? JSONFile.read(GenerateStage.Sidecar.self, from: folder.appendingPathComponent(GenerateStage.sidecarFile)) else {
+            return "\(GenerateStage.sidecarFile) missing or unreadable"
+        }
+        guard manifest.inputs.first(where: { $0.role == "flow model" })?.sha256 == modelSHA256 else {
+            return "drawn from another model"
+        }
+        var differences: [String] = []
+        if sidecar.space != space { differences.append("space \(sidecar.space.rawValue)") }
+        if sidecar.count != count { differences.append("count \(sidecar.count)") }
+        if sidecar.seed != seed { differences.append("seed \(sidecar.seed)") }
+        if sidecar.sampler != sampler { differences.append("sampler \(sidecar.sampler.method.rawValue) \(sidecar.sampler.steps) steps") }
+        if sidecar.guidance != guidance { differences.append("guidance \(sidecar.guidance)") }
+        if sidecar.snap { differences.append("snapped") }
+        if sidecar.files.filter({ $0.hasPrefix("images/") }).count != sidecar.count { differences.append("no per-sample images") }
+        return differences.isEmpty ? nil : "other settings (" + differences.joined(separator: ", ") + ")"
+    }
+
+    /// Why an existing evaluation cannot be reused (nil: it can): complete, of these samples and
+    /// real images with the same seed, subsets and image limit, and newer than the samples.
+    public static func evaluationMismatch(in folder: URL, generated: URL, real: URL, options: EvaluateStage.Options) -> String? {
+        guard let manifest = try? JSONFile.read(EvaluateManifest.self, from: folder.appendingPathComponent(EvaluateStage.manifestFile)),
+              manifest.status == "complete" else { return "no complete evaluation" }
+        let metrics = folder.appendingPathComponent(EvaluateStage.metricsFile)
+        guard FileManager.default.fileExists(atPath: metrics.path) else { return "\(EvaluateStage.metricsFile) missing" }
+        func same(_ a: String?, _ b: URL) -> Bool {
+            a.map { URL(fileURLWithPath: $0).standardizedFileURL.path } == b.standardizedFileURL.path
+        }
+        guard same(manifest.config["generated"], generated) else { return "of other generated images" }
+        guard same(manifest.config["real"], real) else { return "against other real images" }
+        let expected = EvaluateSettings(options)
+        guard manifest.config["seed"] == expected.seed, manifest.config["realSubsets"] == expected.realSubsets,
+              manifest.config["maxImages"] == expected.maxImages else { return "other evaluation settings" }
+        let samplesDate = modificationDate(generated.appendingPathComponent(GenerateStage.sidecarFile))
+        if let samplesDate, let metricsDate = modificationDate(metrics), metricsDate < samplesDate {
+            return "older than the samples"
+        }
+        return nil
+    }
+
+    /// The evaluation settings as `EvaluateManifest.config` writes them.
+    struct EvaluateSettings {
+        var seed: String, realSubsets: String, maxImages: String?
+        init(_ options: EvaluateStage.Options) {
+            seed = "\(options.seed)"
+            realSubsets = options.realSubsets.map(\.description).sorted().joined(separator: "+")
+            maxImages = options.maxImages.map { "\($0)" }
+        }
+    }
+
+    static func modificationDate(_ url: URL) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date
+    }
+}

@@ -1,0 +1,245 @@
+import Datasets
+import FileFormats
+import Foundation
+import LatentFlow
+
+/// `pipeline compare`: the latent model (`flow/`) against the pixel baseline (`pixel-flow/`) at
+/// equal training budget, sampled with the same sampler, NFE, seed and guidance, and evaluated
+/// against the same held-out real images.
+///
+/// For each space, a model with a complete manifest is reused, otherwise it is trained (or an
+/// interrupted run resumed) with `train-flow`; samples (`samples/`, `pixel-samples/`) and
+/// evaluations (`reports/evaluate`, `reports/evaluate-pixel`) are reused when they match the
+/// requested settings and redone otherwise. The report goes to `reports/compare/`: `report.md`,
+/// `report.html`, `report.json`, the two grids, `loss.svg` and `swd.svg`, and `manifest.json` last.
+public enum CompareStage {
+    public struct Result: Sendable {
+        public var folder: URL
+        public var report: CompareReport
+        /// Every file written into `folder`, manifest last.
+        public var files: [URL]
+    }
+
+    public static let evaluationFolders: [TrainFlowStage.Space: String] = [.latent: "reports/evaluate", .pixel: "reports/evaluate-pixel"]
+    public static let samplesFolders: [TrainFlowStage.Space: String] = [.latent: ArtifactFolders.samples, .pixel: "pixel-samples"]
+    public static let gridFiles: [TrainFlowStage.Space: String] = [.latent: "latent-grid.png", .pixel: "pixel-grid.png"]
+
+    @discardableResult
+    public static func run(_ options: Options, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+                           style: ProgressReporter.Style = .automatic(everySeconds: 30, everyPercent: 5),
+                           write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput,
+                           shouldStop: @escaping () -> Bool = { false }) throws -> Result {
+        let start = ProgressReporter.monotonicSeconds()
+        try options.validate()
+        let folders = try ArtifactFolders(artifacts: options.artifacts, run: options.run, base: base)
+        let output = options.output.map { ArtifactFolders.resolve($0, base: base) }
+            ?? folders.stage("reports").appendingPathComponent("compare")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let lock = try RunLock.acquire(in: output.path)
+        defer { lock.release() }
+        try StageManifest<ManifestConfig>.invalidate(in: output)
+
+        var summaries: [TrainFlowStage.Space: CompareReport.SpaceSummary] = [:]
+        var inputs: [ManifestFile] = []
+        for space in [TrainFlowStage.Space.latent, .pixel] {
+            let prepared = try prepareSpace(space, options: options, folders: folders, base: base, style: style,
+                                            write: { write("[compare \(space.rawValue)] " + $0) }, shouldStop: shouldStop)
+            let gridName = gridFiles[space]!
+            let gridSource = prepared.samples.appendingPathComponent(GenerateStage.gridFile)
+            var summary = prepared.summary
+            if let data = FileManager.default.contents(atPath: gridSource.path) {
+                try AtomicFile.write(data, to: output.appendingPathComponent(gridName))
+                summary.grid = gridName
+            }
+            summaries[space] = summary
+            inputs += prepared.inputs
+        }
+
+        let report = CompareReport(run: options.run, createdAt: ISO8601DateFormatter().string(from: Date()),
+                                   minutesBudget: options.minutes, sampler: samplerDescription(options.sampler),
+                                   guidance: options.guidance, seed: options.seed, count: options.count,
+                                   latent: summaries[.latent]!, pixel: summaries[.pixel]!)
+        let files = try writeReport(report, to: output)
+        let outputs = try files.map { try ManifestFile.hashing($0, role: $0.lastPathComponent) }
+        let config = ManifestConfig(minutes: options.minutes, steps: options.steps, count: options.count, seed: options.seed,
+                                    sampler: options.sampler, guidance: options.guidance,
+                                    evaluationMaxImages: options.evaluationMaxImages,
+                                    realSubsets: options.realSubsets.map(\.description).sorted())
+        try StageManifest(stage: "compare", config: config, inputs: inputs, outputs: outputs,
+                          timings: ["total": ProgressReporter.monotonicSeconds() - start]).write(to: output)
+        let manifest = output.appendingPathComponent(StageManifest<ManifestConfig>.fileName)
+        for line in summaryLines(report) { write(line + "\n") }
+        write("report: \(output.appendingPathComponent(CompareReport.htmlFile).path)\n")
+        return Result(folder: output, report: report, files: files + [manifest])
+    }
+
+    /// One space made ready: its model, samples and evaluation, and their numbers.
+    struct PreparedSpace {
+        var summary: CompareReport.SpaceSummary
+        var samples: URL
+        var inputs: [ManifestFile]
+    }
+
+    static func prepareSpace(_ space: TrainFlowStage.Space, options: Options, folders: ArtifactFolders, base: URL,
+                             style: ProgressReporter.Style, write: @escaping (String) -> Void,
+                             shouldStop: @escaping () -> Bool) throws -> PreparedSpace {
+        var actions: [String: String] = [:]
+        // 1. The model.
+        let trainingFolder = folders.stage(space.folder)
+        var manifest = try CompareReuse.trainedModel(in: trainingFolder)
+        if manifest == nil {
+            actions["model"] = try train(space, options: options, folders: folders, folder: trainingFolder, base: base,
+                                         style: style, write: write, shouldStop: shouldStop)
+            manifest = try CompareReuse.trainedModel(in: trainingFolder)
+            guard manifest != nil else { throw StageError("\(trainingFolder.path): training ended without a complete manifest") }
+        } else {
+            actions["model"] = "reused"
+            write("reusing the trained model in \(trainingFolder.path) (step \(manifest!.config.steps))\n")
+        }
+        let modelURL = trainingFolder.appendingPathComponent(TrainFlowStage.modelFile)
+        let modelHash = try ManifestFile.hashing(modelURL, role: "\(space.rawValue) model")
+
+        // 2. The samples.
+        let samplesFolder = folders.stage(samplesFolders[space]!)
+        var regenerated = false
+        if let why = CompareReuse.samplesMismatch(in: samplesFolder, modelSHA256: modelHash.sha256, space: space, count: options.count,
+                                                  seed: options.seed, sampler: options.sampler, guidance: options.guidance) {
+            guard !shouldStop() else { throw StageInterrupted("compare stopped before sampling the \(space.rawValue) model") }
+            write("sampling \(options.count) images into \(samplesFolder.path) (\(why) there)\n")
+            var generate = GenerateStage.Options()
+            generate.run = options.run
+            generate.artifacts = options.artifacts
+            generate.space = space
+            generate.model = modelURL.path
+            generate.output = samplesFolder.path
+            generate.count = options.count
+            generate.seed = options.seed
+            generate.sampler = options.sampler
+            generate.guidance = options.guidance
+            generate.maximumBatch = options.maximumBatch
+            try GenerateStage.run(generate, base: base, write: write)
+            regenerated = true
+            actions["samples"] = "generated"
+        } else {
+            write("reusing the samples in \(samplesFolder.path)\n")
+            actions["samples"] = "reused"
+        }
+        let sidecar = try JSONFile.read(GenerateStage.Sidecar.self, from: samplesFolder.appendingPathComponent(GenerateStage.sidecarFile))
+
+        // 3. The evaluation.
+        let real = folders.stage(ArtifactFolders.dataset)
+        var evaluate = EvaluateStage.Options()
+        evaluate.run = options.run
+        evaluate.artifacts = options.artifacts
+        evaluate.generated = samplesFolder.path
+        evaluate.real = real.path
+        evaluate.realSubsets = options.realSubsets
+        evaluate.seed = options.seed
+        evaluate.maxImages = options.evaluationMaxImages
+        let evaluationFolder = folders.root.appendingPathComponent(options.run).appendingPathComponent(evaluationFolders[space]!)
+        evaluate.output = evaluationFolder.path
+        let metrics: EvaluateMetrics
+        let mismatch: String? = regenerated ? "new samples" : CompareReuse.evaluationMismatch(in: evaluationFolder, generated: samplesFolder,
+                                                                                     real: real, options: evaluate)
+        if let why = mismatch {
+            guard !shouldStop() else { throw StageInterrupted("compare stopped before evaluating the \(space.rawValue) samples") }
+            write("evaluating into \(evaluationFolder.path) (\(why))\n")
+            do {
+                metrics = try EvaluateStage.run(evaluate, base: base, write: write, shouldStop: shouldStop).metrics
+            } catch let error as DatasetError where error.kind == .interrupted {
+                throw StageInterrupted("compare stopped while evaluating the \(space.rawValue) samples")
+            }
+            actions["evaluation"] = "computed"
+        } else {
+            write("reusing the evaluation in \(evaluationFolder.path)\n")
+            metrics = try JSONFile.read(EvaluateMetrics.self, from: evaluationFolder.appendingPathComponent(EvaluateStage.metricsFile))
+            actions["evaluation"] = "reused"
+        }
+
+        let curves = try TrainingCurves.read(trainingFolder.appendingPathComponent(TrainFlowStage.metricsFile))
+        let summary = CompareSummaryBuilder.make(space: space, actions: actions, training: manifest!, curves: curves,
+                                                 sidecar: sidecar, metrics: metrics)
+        let inputs = [modelHash, try ManifestFile.hashing(samplesFolder.appendingPathComponent(GenerateStage.sidecarFile),
+                                                          role: "\(space.rawValue) samples"),
+                      try ManifestFile.hashing(evaluationFolder.appendingPathComponent(EvaluateStage.metricsFile),
+                                               role: "\(space.rawValue) metrics")]
+        return PreparedSpace(summary: summary, samples: samplesFolder, inputs: inputs)
+    }
+
+    /// Trains (or resumes) one model with the shared budget; returns what was done.
+    static func train(_ space: TrainFlowStage.Space, options: Options, folders: ArtifactFolders, folder: URL, base: URL,
+                      style: ProgressReporter.Style, write: @escaping (String) -> Void,
+                      shouldStop: @escaping () -> Bool) throws -> String {
+        guard options.minutes != nil || options.steps != nil else {
+            throw StageError("\(folder.path): no complete \(space.rawValue) model; give a training budget with --minutes M")
+        }
+        var training = space == .latent ? options.latentTraining : options.pixelTraining
+        training.run = options.run
+        training.artifacts = options.artifacts
+        training.space = space
+        training.output = folder.path
+        training.steps = options.steps
+        training.minutes = options.minutes
+        let checkpoint = folder.appendingPathComponent(TrainFlowStage.checkpointFile)
+        let resuming = FileManager.default.fileExists(atPath: checkpoint.path)
+        training.resume = resuming
+        training.restart = false
+        var action = "trained"
+        if resuming {
+            // The budget is per model, not per session: only what is left of it is trained now.
+            if let minutes = options.minutes {
+                let done = (try? TrainingCurves.read(folder.appendingPathComponent(TrainFlowStage.metricsFile)))?.lastMinutes
+                training.minutes = max(minutes - (done ?? 0), 1.0 / 60)
+            }
+            action = "resumed"
+            write("resuming the interrupted \(space.rawValue) training in \(folder.path)"
+                + (training.minutes.map { " for \(ReportFormat.number($0)) more min" } ?? "") + "\n")
+        } else {
+            write("training the \(space.rawValue) model into \(folder.path)\n")
+        }
+        let result = try TrainFlowStage.run(training, base: base, style: style, write: write, shouldStop: shouldStop)
+        if result.end == .stopped {
+            throw StageInterrupted("compare stopped while training the \(space.rawValue) model; run compare again to resume it")
+        }
+        return action
+    }
+
+    static func samplerDescription(_ sampler: SamplerSettings) -> String {
+        (sampler.method == .dopri5 ? "dopri5 (rtol \(sampler.relativeTolerance), atol \(sampler.absoluteTolerance))"
+            : "\(sampler.method.rawValue), \(sampler.steps) steps") + (sampler.shift != 1 ? ", shift \(sampler.shift)" : "")
+    }
+
+    /// Writes the charts, the grids' report files and `report.json`; returns them.
+    static func writeReport(_ report: CompareReport, to folder: URL) throws -> [URL] {
+        let loss = CompareCharts.loss(report), swd = CompareCharts.swd(report)
+        let documents: [(String, String)] = [
+            (CompareReport.lossChartFile, loss.svg()),
+            (CompareReport.swdChartFile, swd.svg()),
+            (CompareReport.markdownFile, CompareDocuments.markdown(report)),
+            (CompareReport.htmlFile, CompareDocuments.html(report, lossChart: loss, swdChart: swd)),
+        ]
+        var files: [URL] = []
+        for grid in [report.latent.grid, report.pixel.grid].compactMap({ $0 }) { files.append(folder.appendingPathComponent(grid)) }
+        for (name, text) in documents {
+            let url = folder.appendingPathComponent(name)
+            try AtomicFile.write(Data(text.utf8), to: url)
+            files.append(url)
+        }
+        let json = folder.appendingPathComponent(CompareReport.jsonFile)
+        try AtomicFile.write(try report.jsonData(), to: json)
+        files.append(json)
+        return files
+    }
+
+    /// The lines printed at the end: the headline numbers.
+    static func summaryLines(_ report: CompareReport) -> [String] {
+        var lines = ["compare: " + CompareTables.settings(report)]
+        let rows = CompareTables.metrics(report).filter { $0.label.hasPrefix("SWD ×10³ mean") || $0.label.hasPrefix("KID") }
+            + CompareTables.cost(report).filter { ["training steps", "seconds per image (sampling + decoding)"].contains($0.label) }
+        for row in rows {
+            lines.append("  " + row.label.padding(toLength: 40, withPad: " ", startingAt: 0)
+                + "latent \(row.latent)   pixel \(row.pixel)   \(row.difference)")
+        }
+        return lines
+    }
+}

@@ -1,0 +1,156 @@
+import FileFormats
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML  // XMLParser lives here on Linux
+#endif
+import LatentFlow
+import Pipeline
+import XCTest
+
+/// `pipeline compare` on the flow fixture's data: training, reuse, resumption, sampling,
+/// evaluation and the report, with tiny networks and budgets.
+final class CompareStageTests: XCTestCase {
+    let fixture = FlowStageFixture.shared
+    var scratch: URL!
+    let run = "cmp"
+    var artifacts: String { scratch.appendingPathComponent("artifacts").path }
+    var runFolder: URL { scratch.appendingPathComponent("artifacts/cmp") }
+
+    /// A run folder of its own holding copies of the fixture's dataset, autoencoder and latents,
+    /// so the fixture's `flow/` and `samples/` stay untouched.
+    override func setUpWithError() throws {
+        scratch = fixture.root.appendingPathComponent("compare-\(UUID().uuidString)")
+        let latents = try fixture.latents()
+        try FileManager.default.createDirectory(at: runFolder, withIntermediateDirectories: true)
+        for (source, name) in [(fixture.datasetFolder, "dataset"), (fixture.autoencoderURL.deletingLastPathComponent(), "autoencoder"),
+                               (latents, "latents")] {
+            try FileManager.default.copyItem(at: source, to: runFolder.appendingPathComponent(name))
+        }
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: scratch)
+    }
+
+    func training(_ space: TrainFlowStage.Space) -> TrainFlowStage.Options {
+        var options = fixture.trainOptions(output: runFolder.appendingPathComponent(space == .latent ? "flow" : "pixel-flow"), steps: 1)
+        options.run = run
+        options.artifacts = artifacts
+        options.space = space
+        options.batchSize = space == .latent ? 8 : 4
+        options.logEvery = 1
+        return options
+    }
+
+    func options() -> CompareStage.Options {
+        var options = CompareStage.Options()
+        options.run = run
+        options.artifacts = artifacts
+        options.steps = 4
+        options.count = 4
+        options.sampler = SamplerSettings(method: .euler, steps: 2)
+        options.latentTraining = training(.latent)
+        options.pixelTraining = training(.pixel)
+        return options
+    }
+
+    func testTrainsOrResumesBothModelsAndWritesTheReport() throws {
+        // An interrupted pixel run: a checkpoint at step 3 and no manifest.
+        var interrupted = training(.pixel)
+        interrupted.steps = 3
+        try TrainFlowStage.run(interrupted, write: { _ in })
+        try StageManifest<TrainFlowStage.ManifestConfig>.invalidate(in: runFolder.appendingPathComponent("pixel-flow"))
+
+        var log = ""
+        let result = try CompareStage.run(options(), style: .log(everySeconds: 1000, everyPercent: 100), write: { log += $0 })
+        let report = result.report
+        XCTAssertEqual(report.latent.actions, ["model": "trained", "samples": "generated", "evaluation": "computed"])
+        XCTAssertEqual(report.pixel.actions, ["model": "resumed", "samples": "generated", "evaluation": "computed"])
+        XCTAssertEqual(report.latent.trainingSteps, 4)
+        XCTAssertEqual(report.pixel.trainingSteps, 4, "the resumed run ends at the shared budget")
+        XCTAssertEqual(report.latent.nfe, 2)
+        XCTAssertEqual(report.pixel.nfe, 2, "the same sampler and steps for both")
+        XCTAssertEqual(report.latent.sampleCount, 4)
+        XCTAssertGreaterThan(report.pixel.parameters, 0)
+        XCTAssertNotEqual(report.latent.swdMean, report.pixel.swdMean)
+        XCTAssertEqual(report.latent.curves.loss.count, 4, "one loss line per step (log-every 1)")
+        XCTAssertTrue(log.contains("resuming the interrupted pixel training"), log)
+
+        let folder = runFolder.appendingPathComponent("reports/compare")
+        XCTAssertEqual(result.folder.standardizedFileURL.path, folder.standardizedFileURL.path)
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)).subtracting([RunLock.fileName]),
+                       ["report.md", "report.html", "report.json", "loss.svg", "swd.svg", "latent-grid.png", "pixel-grid.png",
+                        "manifest.json"], "no temporary files left behind")
+        XCTAssertEqual(try CompareReport.read(from: folder.appendingPathComponent("report.json")), report)
+
+        let markdown = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
+        let html = try String(contentsOf: folder.appendingPathComponent("report.html"), encoding: .utf8)
+        for summary in [report.latent, report.pixel] {
+            let swd = String(format: "%.2f", summary.swdMean), kid = String(format: "%.3f", summary.kid * 1000)
+            for (name, text) in [("report.md", markdown), ("report.html", html)] {
+                XCTAssertTrue(text.contains(swd), "\(name) shows the \(summary.space) SWD mean \(swd)")
+                XCTAssertTrue(text.contains(kid), "\(name) shows the \(summary.space) KID \(kid)")
+                XCTAssertTrue(text.contains("\(summary.space.rawValue)-grid.png"), "\(name) links the \(summary.space) grid")
+            }
+        }
+        XCTAssertTrue(markdown.contains(String(format: "%+.2f", report.latent.swdMean - report.pixel.swdMean)), "the difference column")
+        XCTAssertTrue(markdown.contains("No SWD during training was logged"), markdown)
+        XCTAssertEqual(html.components(separatedBy: "<svg").count - 1, 2, "both charts inlined")
+        for chart in ["loss.svg", "swd.svg"] {
+            let parser = XMLParser(data: try Data(contentsOf: folder.appendingPathComponent(chart)))
+            XCTAssertTrue(parser.parse(), "\(chart) is well-formed XML")
+        }
+        XCTAssertEqual(try Data(contentsOf: folder.appendingPathComponent("pixel-grid.png")),
+                       try Data(contentsOf: runFolder.appendingPathComponent("pixel-samples/grid.png")), "the grid copied beside the report")
+        let manifest = try StageManifest<CompareStage.ManifestConfig>.read(from: folder)
+        XCTAssertTrue(manifest.isComplete)
+        XCTAssertEqual(manifest.outputs.count, 7)
+        XCTAssertEqual(manifest.inputs.count, 6)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: runFolder.appendingPathComponent("reports/evaluate-pixel/metrics.json").path))
+    }
+
+    func testCompleteModelsAreReusedAndOnlyMismatchedSamplesRedone() throws {
+        try CompareStage.run(options(), style: .log(everySeconds: 1000, everyPercent: 100), write: { _ in })
+
+        // No budget needed: both models are complete; same settings, so everything is reused.
+        var again = options()
+        again.steps = nil
+        let reused = try CompareStage.run(again, write: { _ in })
+        for summary in [reused.report.latent, reused.report.pixel] {
+            XCTAssertEqual(summary.actions, ["model": "reused", "samples": "reused", "evaluation": "reused"], "\(summary.space)")
+        }
+
+        // Another seed: new samples and evaluations from the same models.
+        again.seed = 7
+        let reseeded = try CompareStage.run(again, write: { _ in })
+        XCTAssertEqual(reseeded.report.latent.actions, ["model": "reused", "samples": "generated", "evaluation": "computed"])
+        XCTAssertEqual(reseeded.report.pixel.actions, ["model": "reused", "samples": "generated", "evaluation": "computed"])
+        XCTAssertEqual(reseeded.report.latent.trainingSteps, 4)
+        let sidecar = try JSONFile.read(GenerateStage.Sidecar.self, from: runFolder.appendingPathComponent("samples/samples.json"))
+        XCTAssertEqual(sidecar.seed, 7)
+
+        // Samples written by hand with other settings are redone.
+        var generate = GenerateStage.Options()
+        generate.run = run
+        generate.artifacts = artifacts
+        generate.space = .pixel
+        generate.count = 3
+        generate.seed = 7
+        try GenerateStage.run(generate, write: { _ in })
+        let redone = try CompareStage.run(again, write: { _ in })
+        XCTAssertEqual(redone.report.latent.actions["samples"], "reused")
+        XCTAssertEqual(redone.report.pixel.actions["samples"], "generated")
+        XCTAssertEqual(redone.report.pixel.sampleCount, 4)
+    }
+
+    func testBadOptionsAreClearErrors() {
+        var bad = options()
+        bad.count = 1
+        XCTAssertThrowsError(try CompareStage.run(bad, write: { _ in })) { XCTAssertTrue("\($0)".contains("--count"), "\($0)") }
+        bad = options()
+        bad.steps = nil
+        XCTAssertThrowsError(try CompareStage.run(bad, write: { _ in })) {
+            XCTAssertTrue("\($0)".contains("cmp/flow: no complete latent model; give a training budget with --minutes M"), "\($0)")
+        }
+    }
+}
