@@ -75,8 +75,8 @@ final class TrainFlowEvaluationTests: XCTestCase {
         XCTAssertEqual(evaluation.every, 4)
         XCTAssertEqual(evaluation.referenceSubsets, [.validation])
         XCTAssertEqual(evaluation.sampler.method, .heun)
-        XCTAssertTrue(manifest.inputs.contains { $0.sha256 == (try? SHA256.hashFile(at: fixture.autoencoderURL).hex) },
-                      "the decoder is an input")
+        let decoderHash = try SHA256.hashFile(at: fixture.autoencoderURL).hex
+        XCTAssertTrue(manifest.inputs.contains { $0.sha256 == decoderHash }, "the decoder is an input")
     }
 
     /// Evaluations with the same seed score identically, and a run with them trains exactly as

@@ -63,7 +63,7 @@ final class FlowTrainingEvaluation {
     /// images would score another model.
     /// - Parameter cacheAutoencoderSHA256: the latent cache's record of its autoencoder (latent space).
     static func prepare(_ options: TrainFlowStage.Options, sampleShape: [Int], cacheAutoencoderSHA256: String?,
-                        folders: ArtifactFolders, base: URL, write: (String) -> Void) throws -> FlowTrainingEvaluation? {
+                        folders: ArtifactFolders, base: URL, write: @escaping (String) -> Void) throws -> FlowTrainingEvaluation? {
         let every = options.effectiveEvalEvery
         guard every > 0 else { return nil }
         let explicit = options.evalEvery != nil
