@@ -17,7 +17,9 @@ struct TrainFlowCommand: ParsableCommand {
             Writes checkpoint.safetensors (every --checkpoint-every steps and on Ctrl-C), metrics.jsonl, \
             model.safetensors (EMA weights + data statistics) and manifest.json into \
             <artifacts>/<run>/flow (pixel-flow for --space pixel). --resume continues exactly where the \
-            checkpoint stopped, with the checkpoint's settings.
+            checkpoint stopped, with the checkpoint's settings. Every --eval-every steps and at the end, a \
+            fixed batch of samples from the EMA weights is scored by SWD against held-out images (an \
+            "eval" line in metrics.jsonl); evaluation time does not count against --minutes.
             """)
 
     enum TimeDistribution: String, ExpressibleByArgument, CaseIterable { case uniform, logitNormal = "logit-normal" }
@@ -30,8 +32,10 @@ struct TrainFlowCommand: ParsableCommand {
     var artifacts = "artifacts"
     @Option(help: ArgumentHelp("Latent cache folder (default: <artifacts>/<run>/latents).", valueName: "dir"))
     var latents: String?
-    @Option(help: ArgumentHelp("Dataset cache folder for --space pixel (default: <artifacts>/<run>/dataset).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Dataset cache folder: the images for --space pixel, and the held-out evaluation images (default: <artifacts>/<run>/dataset).", valueName: "dir"))
     var dataset: String?
+    @Option(help: ArgumentHelp("Latent space: the autoencoder the latent cache was made with, to decode evaluation samples (default: <artifacts>/<run>/autoencoder/model.safetensors).", valueName: "file"))
+    var autoencoder: String?
     @Option(help: ArgumentHelp("Output folder (default: <artifacts>/<run>/flow or pixel-flow).", valueName: "dir"))
     var output: String?
 
@@ -47,6 +51,14 @@ struct TrainFlowCommand: ParsableCommand {
     var checkpointEvery = 500
     @Option(help: "Write a metrics line every this many steps.")
     var logEvery = 50
+    @Option(help: "Evaluate every this many steps and at the end: SWD of a fixed batch of samples against held-out images (0: never; default \(TrainFlowStage.defaultEvalEvery)).")
+    var evalEvery: Int?
+    @Option(help: "Samples per evaluation (same noise and classes every time).")
+    var evalSamples = 64
+    @Option(help: "Heun steps of the evaluation sampler.")
+    var evalSamplerSteps = 10
+    @Option(help: "Held-out real images in the evaluation's SWD reference.")
+    var evalImages = 256
 
     // Lists take commas or separate words ("train,test" or "train test"), so a YAML list in a
     // `pipeline run` configuration reaches the command intact.
@@ -116,6 +128,7 @@ struct TrainFlowCommand: ParsableCommand {
         options.space = space
         options.latents = latents
         options.dataset = dataset
+        options.autoencoder = autoencoder
         options.output = output
         options.latentKind = latentKind
         options.useAugmentations = !noAugmentations
@@ -136,6 +149,10 @@ struct TrainFlowCommand: ParsableCommand {
         options.restart = restart
         options.checkpointEvery = checkpointEvery
         options.logEvery = logEvery
+        options.evalEvery = evalEvery
+        options.evalSamples = evalSamples
+        options.evalSamplerSteps = evalSamplerSteps
+        options.evalImages = evalImages
         options.dataSeed = dataSeed
         options.trainSubsets = try trainSubsets.joined(separator: ",").split(separator: ",").map { name in
             let text = name.trimmingCharacters(in: .whitespaces)

@@ -80,6 +80,7 @@ final class FlowStageFixture {
         options.logEvery = 2
         options.training.warmupSteps = 2
         options.training.learningRate = 2e-3
+        options.evalEvery = 0  // the evaluation tests turn it on
         return options
     }
 }

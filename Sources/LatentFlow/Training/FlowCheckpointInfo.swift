@@ -8,4 +8,7 @@ struct FlowCheckpointInfo: Codable, Equatable {
     var scheduleSteps: Int?
     /// The caller's notes (data space, source file hashes…), carried through.
     var notes: [String: String]
+    /// `FlowTrainer.trainingSeconds` when saved (absent in older checkpoints), so a resumed run
+    /// continues the count.
+    var trainingSeconds: Double?
 }

@@ -26,6 +26,13 @@ public final class FlowTrainer {
     public private(set) var scheduleSteps: Int?
     /// Free-form notes stored in checkpoints (and checked on resume).
     public var notes: [String: String]
+    /// Training wall-clock seconds over all sessions (a resumed run continues the count), without
+    /// the time spent in `pauseClock(during:)`; updated after every step. This, not the wall
+    /// clock, is what a time budget spends, so runs that pause for different costs of evaluation
+    /// get the same training compute.
+    public private(set) var trainingSeconds = 0.0
+    /// Seconds paused in the current session.
+    private var pausedSeconds = 0.0
 
     /// Steps timed before the decay length is estimated from a time budget.
     public static let calibrationSteps = 5
@@ -144,12 +151,18 @@ public final class FlowTrainer {
     ///
     /// With a time budget and no known schedule length, the length is estimated after
     /// `calibrationSteps` steps from their speed and then kept (it is saved in checkpoints).
+    /// A time budget counts training time only: what `onStep` runs inside `pauseClock(during:)`
+    /// (evaluation) is left out of it and of `trainingSeconds`.
     @discardableResult
     public func run(budget: TrainingBudget, checkpoint: CheckpointPolicy? = nil, shouldStop: () -> Bool = { false },
                     onStep: (FlowStepReport) throws -> Void = { _ in }) throws -> FlowRunEnd {
         if scheduleSteps == nil, let steps = budget.steps { scheduleSteps = max(steps, 1) }
         let sessionStart = DispatchTime.now().uptimeNanoseconds
-        func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - sessionStart) / 1e9 }
+        let secondsBefore = trainingSeconds
+        pausedSeconds = 0
+        /// Training seconds of this session: wall clock less the pauses.
+        func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - sessionStart) / 1e9 - pausedSeconds }
+        defer { trainingSeconds = secondsBefore + elapsed() }
         var sessionSteps = 0
         var calibrationSeconds = 0.0
         var end: FlowRunEnd
@@ -165,22 +178,34 @@ public final class FlowTrainer {
                 let perStep = calibrationSeconds / Double(Self.calibrationSteps)
                 scheduleSteps = step + max(1, Int((seconds - elapsed()) / max(perStep, 1e-9)))
             }
+            trainingSeconds = secondsBefore + elapsed()
             try onStep(report)
             if let checkpoint, checkpoint.every > 0, step % checkpoint.every == 0 {
+                trainingSeconds = secondsBefore + elapsed()
                 try saveCheckpoint(to: checkpoint.url)
             }
         }
         if let checkpoint, sessionSteps > 0, step % max(checkpoint.every, 1) != 0 || checkpoint.every <= 0 {
+            trainingSeconds = secondsBefore + elapsed()
             try saveCheckpoint(to: checkpoint.url)
         }
         return end
+    }
+
+    /// Runs `body` with the training clock stopped: its time counts neither against a time
+    /// budget nor in `trainingSeconds` (for evaluation from `onStep`). Nothing it does may touch
+    /// the training state, so a run with pauses trains exactly as one without.
+    public func pauseClock(during body: () throws -> Void) rethrows {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { pausedSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        try body()
     }
 
     // MARK: Checkpoints
 
     public func makeCheckpoint() throws -> TrainingCheckpoint {
         let info = FlowCheckpointInfo(unet: model.config, config: config, statistics: statistics,
-                                      scheduleSteps: scheduleSteps, notes: notes)
+                                      scheduleSteps: scheduleSteps, notes: notes, trainingSeconds: trainingSeconds)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let text = String(decoding: try encoder.encode(info), as: UTF8.self)
@@ -211,14 +236,17 @@ public final class FlowTrainer {
         try checkpoint.restore(parameters: model.namedParameters(), optimizer: optimizer, ema: ema)
         step = checkpoint.step
         scheduleSteps = info.scheduleSteps
+        trainingSeconds = info.trainingSeconds ?? 0
     }
 
     /// The trainer's information in a checkpoint (network, settings, statistics, notes).
+    /// `trainingSeconds` is 0 for checkpoints made before it was recorded.
     public static func checkpointSettings(at url: URL) throws -> (unet: UNetConfig, config: FlowTrainingConfig,
-                                                                  statistics: ChannelStatistics, notes: [String: String], step: Int) {
+                                                                  statistics: ChannelStatistics, notes: [String: String], step: Int,
+                                                                  trainingSeconds: Double) {
         let checkpoint = try TrainingCheckpoint.load(from: url)
         let info = try info(of: checkpoint, path: url.path)
-        return (info.unet, info.config, info.statistics, info.notes, checkpoint.step)
+        return (info.unet, info.config, info.statistics, info.notes, checkpoint.step, info.trainingSeconds ?? 0)
     }
 
     static func info(of checkpoint: TrainingCheckpoint, path: String) throws -> FlowCheckpointInfo {

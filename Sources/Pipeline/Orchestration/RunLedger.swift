@@ -88,7 +88,7 @@ public enum RunStageState: Equatable, Sendable, CustomStringConvertible {
             guard let current = try? StageFolderDigest.measure(folder, only: stage.artifactFiles) else {
                 return .stale("its folder cannot be read")
             }
-            if let difference = recorded.differences(to: current) { return .stale("damaged artifact: \(difference)") }
+            if let difference = recorded.restricted(to: stage.artifactFiles).differences(to: current) { return .stale("damaged artifact: \(difference)") }
         }
         return .done
     }

@@ -46,10 +46,11 @@ public enum RunStage: String, CaseIterable, Codable, Sendable {
     public var artifactFiles: [String]? {
         switch self {
         case .prepare: return ["images.h5"]
-        case .trainAE, .trainFlow: return ["model.safetensors"]
+        case .trainAE, .trainFlow, .trainPixel: return ["model.safetensors"]
         case .encode: return ["latents.h5"]
         case .generate: return nil
         case .evaluate: return ["metrics.json"]
+        case .compare: return ["report.json", "report.md", "report.html"]
         }
     }
 

@@ -47,6 +47,13 @@ public struct StageFolderDigest: Codable, Equatable, Sendable {
         return nil
     }
 
+    /// This digest limited to `names` (all of it when nil): a ledger written when more files were
+    /// recorded is still judged only on the artifacts that matter now.
+    public func restricted(to names: [String]?) -> StageFolderDigest {
+        guard let names else { return self }
+        return StageFolderDigest(files: files.filter { names.contains($0.key) })
+    }
+
     /// What differs in `current` from this recorded digest, in words naming the first few files;
     /// nil when they agree.
     public func differences(to current: StageFolderDigest) -> String? {

@@ -113,21 +113,27 @@ public enum EvaluateStage {
 
     /// Real images resized (shorter side, Lanczos) and centre-cropped to the generated images' size.
     static func matchSize(_ images: EvaluationImages, to target: ImageSet) throws -> EvaluationImages {
-        guard target.height == target.width else {
+        try matchSize(images, height: target.height, width: target.width)
+    }
+
+    /// Real images resized (shorter side, Lanczos) and centre-cropped to `width`×`height` (square only).
+    static func matchSize(_ images: EvaluationImages, height: Int, width: Int) throws -> EvaluationImages {
+        guard height == width else {
             throw DatasetError(.invalidArgument,
-                               "real images are \(images.set.width)×\(images.set.height) and generated ones \(target.width)×\(target.height); only square generated images can be matched by resizing")
+                               "real images are \(images.set.width)×\(images.set.height) and generated ones \(width)×\(height); only square generated images can be matched by resizing")
         }
         let set = images.set
-        var pixels = [UInt8](repeating: 0, count: set.count * target.bytesPerImage)
+        let bytesPerImage = height * width * 3
+        var pixels = [UInt8](repeating: 0, count: set.count * bytesPerImage)
         for n in 0..<set.count {
             let bytes = Array(set.pixels[(n * set.bytesPerImage)..<((n + 1) * set.bytesPerImage)])
             let image = RGBImage(width: set.width, height: set.height, pixels: bytes)
-            let resized = try Cropper.resizeAndCenterCrop(image, size: target.width).image
-            pixels.replaceSubrange((n * target.bytesPerImage)..<((n + 1) * target.bytesPerImage), with: resized.pixels)
+            let resized = try Cropper.resizeAndCenterCrop(image, size: width).image
+            pixels.replaceSubrange((n * bytesPerImage)..<((n + 1) * bytesPerImage), with: resized.pixels)
         }
         var out = images
-        out.set = try ImageSet(count: set.count, height: target.height, width: target.width, pixels: pixels)
-        out.notes.append("real images resized from \(set.width)×\(set.height) to \(target.width)×\(target.height) to match the generated ones")
+        out.set = try ImageSet(count: set.count, height: height, width: width, pixels: pixels)
+        out.notes.append("real images resized from \(set.width)×\(set.height) to \(width)×\(height) to match the generated ones")
         return out
     }
 

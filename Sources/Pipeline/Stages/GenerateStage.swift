@@ -109,13 +109,7 @@ public enum GenerateStage {
         if space == .latent && (!options.latentsOnly || options.snap) {
             let url = options.autoencoder.map { ArtifactFolders.resolve($0, base: base) }
                 ?? folders.stage(ArtifactFolders.autoencoder).appendingPathComponent(EncodeStage.autoencoderFile)
-            guard FileManager.default.fileExists(atPath: url.path) else {
-                throw StageError("\(url.path): no autoencoder model here; pass --autoencoder FILE")
-            }
-            let model = try RVQAutoencoder.load(from: url)
-            guard model.latentShape == flow.sampleShape else {
-                throw StageError("\(url.path): the autoencoder's latents are \(model.latentShape), the flow model makes \(flow.sampleShape)")
-            }
+            let model = try FlowSampleDecoding.loadAutoencoder(url, sampleShape: flow.sampleShape)
             if let expected = flow.info["autoencoder_sha256"], !expected.isEmpty {
                 let hash = try ManifestFile.hashing(url, role: "autoencoder")
                 if hash.sha256 != expected {
@@ -171,8 +165,8 @@ public enum GenerateStage {
             files.append(try writeLatents(samples, classes: classes, format: options.latentsFormat, folder: output))
         } else {
             let decodeStart = ProgressReporter.monotonicSeconds()
-            let images = try toImages(primary, autoencoder: autoencoder)
-            let unsnapped = samples.snapped == nil ? nil : try toImages(samples.samples, autoencoder: autoencoder)
+            let images = try FlowSampleDecoding.images(primary, autoencoder: autoencoder)
+            let unsnapped = samples.snapped == nil ? nil : try FlowSampleDecoding.images(samples.samples, autoencoder: autoencoder)
             decodeSeconds = ProgressReporter.monotonicSeconds() - decodeStart
             let grid = ImageGrid.make(images, columns: columns.count)
             gridURL = output.appendingPathComponent(gridFile)
@@ -213,29 +207,6 @@ public enum GenerateStage {
         try StageManifest(stage: "generate", config: options, inputs: inputs, outputs: outputs,
                           timings: sidecar.timings).write(to: output)
         return Result(folder: output, sidecar: sidecar, grid: gridURL)
-    }
-
-    /// Data-space samples as 8-bit images: decoded by the autoencoder (latents) or taken as
-    /// they are (pixels in [-1, 1]).
-    static func toImages(_ samples: Tensor, autoencoder: RVQAutoencoder?) throws -> [RGBImage] {
-        let n = samples.shape[0]
-        var pixels: Tensor
-        if let autoencoder {
-            var parts: [Tensor] = []
-            for start in stride(from: 0, to: n, by: 25) {
-                let end = min(n, start + 25)
-                let per = samples.count / n
-                let chunk = Tensor(shape: [end - start] + samples.shape.dropFirst(),
-                                   values: Array(samples.values[(start * per)..<(end * per)]))
-                parts.append(withoutGradients { autoencoder.decode(Variable(chunk)).value })
-            }
-            pixels = Tensor(shape: [n] + parts[0].shape.dropFirst(), values: parts.flatMap(\.values))
-        } else {
-            pixels = samples
-        }
-        let (count, c, h, w) = pixels.nchw("generate")
-        guard c == 3 else { throw StageError("generate: samples have \(c) channels, images need 3") }
-        return try ImageTensorConversion.images(fromNCHW: pixels.values, count: count, height: h, width: w)
     }
 
     /// `latents.safetensors` or `latents.h5`: `latents` [N, C, h, w] as sampled, `snapped` (with

@@ -1,0 +1,46 @@
+import Datasets
+import Foundation
+import TensorCore
+import VQVAE
+
+/// What `generate` and the evaluation during `train-flow` share: loading the autoencoder that
+/// decodes a latent flow's samples, and turning data-space samples into 8-bit images.
+enum FlowSampleDecoding {
+    /// Samples decoded at once: bounds the decoder's activations (128 px, 25 images: ~0.5 GB).
+    static let decodeChunk = 25
+
+    /// The autoencoder at `url`, checked to make latents of `sampleShape`.
+    static func loadAutoencoder(_ url: URL, sampleShape: [Int]) throws -> RVQAutoencoder {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw StageError("\(url.path): no autoencoder model here; pass --autoencoder FILE")
+        }
+        let model = try RVQAutoencoder.load(from: url)
+        guard model.latentShape == sampleShape else {
+            throw StageError("\(url.path): the autoencoder's latents are \(model.latentShape), the flow model makes \(sampleShape)")
+        }
+        return model
+    }
+
+    /// Data-space samples as 8-bit images: decoded by the autoencoder (latents) or taken as
+    /// they are (pixels in [-1, 1]).
+    static func images(_ samples: Tensor, autoencoder: RVQAutoencoder?) throws -> [RGBImage] {
+        let n = samples.shape[0]
+        var pixels: Tensor
+        if let autoencoder {
+            var parts: [Tensor] = []
+            let per = samples.count / max(n, 1)
+            for start in stride(from: 0, to: n, by: decodeChunk) {
+                let end = min(n, start + decodeChunk)
+                let chunk = Tensor(shape: [end - start] + samples.shape.dropFirst(),
+                                   values: Array(samples.values[(start * per)..<(end * per)]))
+                parts.append(withoutGradients { autoencoder.decode(Variable(chunk)).value })
+            }
+            pixels = Tensor(shape: [n] + parts[0].shape.dropFirst(), values: parts.flatMap(\.values))
+        } else {
+            pixels = samples
+        }
+        let (count, c, h, w) = pixels.nchw("decode samples")
+        guard c == 3 else { throw StageError("samples have \(c) channels, images need 3") }
+        return try ImageTensorConversion.images(fromNCHW: pixels.values, count: count, height: h, width: w)
+    }
+}
