@@ -43,6 +43,7 @@ struct RunCommand: ParsableCommand {
         let fingerprints = RunLedger.fingerprints(config)
         var ledger = try RunLedger.load(runFolder: runFolder)
         var states: [RunStage: RunStageState] = [:]
+        var redone: Set<RunStage> = []
         for (stage, _) in commands {
             guard config.isEnabled(stage) else {
                 states[stage] = .notEnabled
@@ -51,6 +52,11 @@ struct RunCommand: ParsableCommand {
             }
             states[stage] = RunStageState.of(stage, runFolder: runFolder, ledger: ledger,
                                              fingerprint: fingerprints[stage]!, upstreamStates: states)
+            // A stage redone in this invocation may have made different outputs (an interrupted
+            // run resumed, a damaged artifact rebuilt): what reads them is redone too.
+            if states[stage] == .done, let redoneUpstream = stage.upstream.first(where: { redone.contains($0) }) {
+                states[stage] = .stale("upstream \(redoneUpstream.rawValue) was redone")
+            }
             let selected = only.map { $0 == stage } ?? from.map { RunStage.allCases.firstIndex(of: stage)! >= RunStage.allCases.firstIndex(of: $0)! } ?? true
             if !selected {
                 print("[\(stage.rawValue)] not selected (\(states[stage]!))")
@@ -84,6 +90,7 @@ struct RunCommand: ParsableCommand {
                                                                                       only: stage.artifactFiles)
             try ledger.save(runFolder: runFolder)
             states[stage] = .done
+            redone.insert(stage)
         }
         print("run '\(config.run)' complete: \(runFolder.path)")
         let grid = runFolder.appendingPathComponent("samples/grid.png")

@@ -7,11 +7,18 @@ import Foundation
 enum HDF5Library {
     private static let lock = NSRecursiveLock()
 
+    /// Done once, before the library's first call: no clean-up at process exit. After a failed
+    /// close (a full disk), HDF5's exit handler walks the half-closed file's freed structures
+    /// and crashes the process after the error was already reported; every file this module
+    /// opens is closed explicitly, so the handler has nothing useful to do.
+    private static let noExitHandler: Void = { _ = H5dont_atexit() }()
+
     /// Runs `body` holding the library lock, with HDF5's own error printing switched off for
     /// this thread (thread-safe builds keep that setting per thread).
     static func locked<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
+        _ = noExitHandler
         fmf_h5_silence_errors()
         return try body()
     }

@@ -154,8 +154,10 @@ public final class FlowTrainer {
     /// A time budget counts training time only: what `onStep` runs inside `pauseClock(during:)`
     /// (evaluation) is left out of it and of `trainingSeconds`.
     @discardableResult
+    /// `onCheckpoint` is told the step of every periodic checkpoint once it is safely on disk.
     public func run(budget: TrainingBudget, checkpoint: CheckpointPolicy? = nil, shouldStop: () -> Bool = { false },
-                    onStep: (FlowStepReport) throws -> Void = { _ in }) throws -> FlowRunEnd {
+                    onStep: (FlowStepReport) throws -> Void = { _ in },
+                    onCheckpoint: (Int) -> Void = { _ in }) throws -> FlowRunEnd {
         if scheduleSteps == nil, let steps = budget.steps { scheduleSteps = max(steps, 1) }
         let sessionStart = DispatchTime.now().uptimeNanoseconds
         let secondsBefore = trainingSeconds
@@ -183,6 +185,7 @@ public final class FlowTrainer {
             if let checkpoint, checkpoint.every > 0, step % checkpoint.every == 0 {
                 trainingSeconds = secondsBefore + elapsed()
                 try saveCheckpoint(to: checkpoint.url)
+                onCheckpoint(step)
             }
         }
         if let checkpoint, sessionSteps > 0, step % max(checkpoint.every, 1) != 0 || checkpoint.every <= 0 {

@@ -275,9 +275,9 @@ public enum TrainFlowStage {
                 if let evaluation, report.step % evaluation.settings.every == 0 {
                     try trainer.pauseClock { try evaluate(evaluation, step: report.step) }
                 }
-                if report.step % max(options.checkpointEvery, 1) == 0 {
-                    reporter.message("checkpoint at step \(report.step)")
-                }
+            }, onCheckpoint: { step in
+                // After the save, so that whoever reads this line can rely on the file.
+                reporter.message("checkpoint at step \(step)")
             })
         } catch {
             reporter.finish()
