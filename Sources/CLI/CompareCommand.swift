@@ -41,16 +41,7 @@ struct CompareCommand: ParsableCommand {
     var count = 100
     @Option(help: "Seed of the noise and of the evaluation.")
     var seed: UInt64 = 0
-    @Option(help: "ODE solver: euler, midpoint, heun, rk4 or dopri5.")
-    var sampler: ODEMethod = .heun
-    @Option(help: "Steps of a fixed-step solver.")
-    var steps = 20
-    @Option(help: "dopri5 relative tolerance.")
-    var rtol = 1e-3
-    @Option(help: "dopri5 absolute tolerance.")
-    var atol = 1e-3
-    @Option(help: "Time-grid shift (1: uniform).")
-    var shift: Float = 1
+    @OptionGroup var sampling: SamplerOptions
     @Option(help: "Classifier-free guidance scale.")
     var guidance: Float = 1
     @Option(help: "Largest network batch when sampling.")
@@ -71,7 +62,7 @@ struct CompareCommand: ParsableCommand {
         options.steps = trainSteps
         options.count = count
         options.seed = seed
-        options.sampler = SamplerSettings(method: sampler, steps: steps, relativeTolerance: rtol, absoluteTolerance: atol, shift: shift)
+        options.sampler = sampling.settings
         options.guidance = guidance
         options.maximumBatch = batchSize
         options.evaluationMaxImages = evalMaxImages

@@ -37,16 +37,7 @@ struct GenerateCommand: ParsableCommand {
     var classes: [String] = []
     @Option(help: "Seed of the noise (sample i always gets the same noise).")
     var seed: UInt64 = 0
-    @Option(help: "ODE solver: euler, midpoint, heun, rk4 or dopri5.")
-    var sampler: ODEMethod = .heun
-    @Option(help: "Steps of a fixed-step solver.")
-    var steps = 20
-    @Option(help: "dopri5 relative tolerance.")
-    var rtol = 1e-3
-    @Option(help: "dopri5 absolute tolerance.")
-    var atol = 1e-3
-    @Option(help: "Time-grid shift (1: uniform; > 1: smaller steps near the noise).")
-    var shift: Float = 1
+    @OptionGroup var sampling: SamplerOptions
     @Option(help: "Classifier-free guidance scale (1: conditional model alone; 0: unconditional).")
     var guidance: Float = 1
     @Flag(help: "Snap the final latents to the nearest RVQ codebook point.")
@@ -73,7 +64,7 @@ struct GenerateCommand: ParsableCommand {
         options.count = count
         options.classes = classes
         options.seed = seed
-        options.sampler = SamplerSettings(method: sampler, steps: steps, relativeTolerance: rtol, absoluteTolerance: atol, shift: shift)
+        options.sampler = sampling.settings
         options.guidance = guidance
         options.snap = snap
         options.latentsOnly = latentsOnly
