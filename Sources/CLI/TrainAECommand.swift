@@ -136,12 +136,7 @@ struct TrainAECommand: ParsableCommand {
         o.quantizer.commitmentWeight = commitment
         o.quantizer.dropoutProbability = quantizerDropout
         o.quantizerStartStep = quantizerStart
-        o.trainSubsets = try trainSubsets.joined(separator: ",").split(separator: ",").map { name in
-            guard let subset = DatasetSubset(subsetName: String(name).trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("--train-subsets: unknown subset '\(name)' (train, validation, test)")
-            }
-            return subset
-        }
+        o.trainSubsets = try SubsetListOption.parse(trainSubsets, option: "--train-subsets")
         guard let held = DatasetSubset(subsetName: evalSubset) else {
             throw ValidationError("--eval-subset: unknown subset '\(evalSubset)' (train, validation, test)")
         }

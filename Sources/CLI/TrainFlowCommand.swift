@@ -154,13 +154,7 @@ struct TrainFlowCommand: ParsableCommand {
         options.evalSamplerSteps = evalSamplerSteps
         options.evalImages = evalImages
         options.dataSeed = dataSeed
-        options.trainSubsets = try trainSubsets.joined(separator: ",").split(separator: ",").map { name in
-            let text = name.trimmingCharacters(in: .whitespaces)
-            guard let subset = DatasetSubset.allCases.first(where: { $0.description == text }) else {
-                throw ValidationError("--train-subsets: unknown subset '\(text)' (train, validation, test)")
-            }
-            return subset
-        }
+        options.trainSubsets = try SubsetListOption.parse(trainSubsets, option: "--train-subsets")
         var training = FlowTrainingConfig()
         training.learningRate = lr
         training.minimumLearningRate = minLr
