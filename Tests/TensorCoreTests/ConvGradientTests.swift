@@ -19,6 +19,11 @@ final class ConvGradientTests: XCTestCase {
         (2, 3, 6, 19, 4, 3, 1, 1),
         (1, 2, 5, 37, 3, 3, 1, 0),
         (2, 2, 3, 18, 3, 3, 1, 2),
+        // Small images under F(4×4): 7 tiles across (the 4- and 2-lane loops and one leftover),
+        // exactly 4 (a 16×16 latent) and exactly 2 (8×8).
+        (2, 3, 5, 26, 3, 3, 1, 1),
+        (2, 2, 16, 16, 3, 3, 1, 1),
+        (3, 2, 8, 8, 2, 3, 1, 1),
         // Stride 2 on wide rows: the vectorised gather and scatter, with remainders.
         (2, 2, 5, 41, 3, 3, 2, 1),
         (1, 2, 4, 36, 2, 1, 2, 0),

@@ -45,7 +45,10 @@ extension FlowModel {
         guard guidance.isFinite else { throw FlowTrainingError("guidance scale must be finite, got \(guidance)") }
         let start = DispatchTime.now().uptimeNanoseconds
         var field = GuidedVelocity(model: network, classes: classes, scale: guidance, maximumBatch: maximumBatch)
-        let result = try ODEIntegrator.integrate(noise, settings: settings) { x, t in field(x, t) }
+        // The weights are frozen for the whole integration: transform the convolutions' once.
+        let result = try reusingTransformedWeights {
+            try ODEIntegrator.integrate(noise, settings: settings) { x, t in field(x, t) }
+        }
         let samples = statistics.destandardize(result.state)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return FlowSamples(samples: samples, snapped: try snap?(samples), evaluations: result.evaluations,

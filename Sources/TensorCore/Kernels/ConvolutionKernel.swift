@@ -17,6 +17,11 @@ enum ConvolutionKernel {
             let problem = WinogradKernel.Problem(batch: g.batch, inChannels: g.inChannels, outChannels: g.outChannels,
                                                  height: g.height, width: g.width, padding: g.padding,
                                                  tile: WinogradKernel.tile(for: g))
+            if !GradientMode.isEnabled, WinogradWeightCache.shared.isActive, WinogradWeightCache.shared.withTransformed(
+                weight, outChannels: g.outChannels, inChannels: g.inChannels, tile: problem.tile,
+                { u in WinogradKernel.convolve(problem, x: x, u: u, bias: bias, y: y) }) != nil {
+                return
+            }
             ScratchPool.winogradWeights.withSlots(1) { slots in
                 let u = slots[0][0].floats(problem.positions * g.outChannels * g.inChannels)
                 WinogradKernel.transformWeights(weight, outChannels: g.outChannels, inChannels: g.inChannels,

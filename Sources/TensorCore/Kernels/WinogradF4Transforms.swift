@@ -31,6 +31,18 @@ extension WinogradKernel {
         return (m0 + a + c, b + two * d, a + four * c, b + eight * d + m5)
     }
 
+    /// Stores the six combinations of `inputCombination` `stride` floats apart.
+    @inline(__always)
+    static func storeInputCombination<T: SIMD>(_ k: (T, T, T, T, T, T), _ o: UnsafeMutablePointer<Float>, stride: Int)
+        where T.Scalar == Float {
+        simdStore(k.0, o)
+        simdStore(k.1, o + stride)
+        simdStore(k.2, o + 2 * stride)
+        simdStore(k.3, o + 3 * stride)
+        simdStore(k.4, o + 4 * stride)
+        simdStore(k.5, o + 5 * stride)
+    }
+
     /// A·(y0 … y3) (the adjoint of `outputCombination`).
     @inline(__always)
     static func gradientCombination<T: SIMD>(_ y0: T, _ y1: T, _ y2: T, _ y3: T)
@@ -180,6 +192,23 @@ extension WinogradKernel {
                         simdStore(k.5, o + 5 * positionStride + tx)
                         tx += 8
                     }
+                    // Small images (16×16 is four tiles across, 8×8 two): the same deinterleave, narrower.
+                    if tx + 4 <= tw {
+                        let lo = simdLoad16(s + 4 * tx), hi = simdLoad16(s + 4 * tx + 4)
+                        let e = lo.evenHalf, odd = lo.oddHalf, he = hi.evenHalf, ho = hi.oddHalf
+                        storeInputCombination(inputCombination(e.evenHalf, odd.evenHalf, e.oddHalf, odd.oddHalf,
+                                                               he.evenHalf, ho.evenHalf),
+                                              o + tx, stride: positionStride)
+                        tx += 4
+                    }
+                    if tx + 2 <= tw {
+                        let lo = simdLoad8(s + 4 * tx), hi = simdLoad8(s + 4 * tx + 4)
+                        let e = lo.evenHalf, odd = lo.oddHalf, he = hi.evenHalf, ho = hi.oddHalf
+                        storeInputCombination(inputCombination(e.evenHalf, odd.evenHalf, e.oddHalf, odd.oddHalf,
+                                                               he.evenHalf, ho.evenHalf),
+                                              o + tx, stride: positionStride)
+                        tx += 2
+                    }
                     while tx < tw {
                         let a = s + 4 * tx
                         let k = inputCombination(SIMD2(a[0], 0), SIMD2(a[1], 0), SIMD2(a[2], 0), SIMD2(a[3], 0),
@@ -231,6 +260,14 @@ extension WinogradKernel {
                         simdStore(k.3, dst + 3 * tw + tx)
                         tx += 8
                     }
+                    if tx + 4 <= tw {
+                        horizontalOutputF4(m0 + tx, stride: positionStride, dst + tx, rowLength: tw, lanes: SIMD4<Float>.self)
+                        tx += 4
+                    }
+                    if tx + 2 <= tw {
+                        horizontalOutputF4(m0 + tx, stride: positionStride, dst + tx, rowLength: tw, lanes: SIMD2<Float>.self)
+                        tx += 2
+                    }
                     while tx < tw {
                         let k = outputCombination(SIMD2(m0[tx], 0), SIMD2(m0[positionStride + tx], 0),
                                                   SIMD2(m0[2 * positionStride + tx], 0),
@@ -266,6 +303,42 @@ extension WinogradKernel {
                     store(3, c0.3, c1.3, c2.3, c3.3)
                     tx += 8
                 }
+                if tx + 4 <= tw {
+                    @inline(__always) func column(_ j: Int) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
+                        @inline(__always) func at(_ r: Int) -> SIMD4<Float> { simdLoad(h + (4 * r + j) * tw + tx) }
+                        return outputCombination(at(0), at(1), at(2), at(3), at(4), at(5))
+                    }
+                    let c0 = column(0), c1 = column(1), c2 = column(2), c3 = column(3)
+                    let b = SIMD4<Float>(repeating: bo)
+                    @inline(__always) func store(_ a: Int, _ v0: SIMD4<Float>, _ v1: SIMD4<Float>, _ v2: SIMD4<Float>,
+                                                 _ v3: SIMD4<Float>) {
+                        simdStore(simdInterleave(simdInterleave(v0 + b, v2 + b), simdInterleave(v1 + b, v3 + b)),
+                                  out + a * width + 4 * tx)
+                    }
+                    store(0, c0.0, c1.0, c2.0, c3.0)
+                    store(1, c0.1, c1.1, c2.1, c3.1)
+                    store(2, c0.2, c1.2, c2.2, c3.2)
+                    store(3, c0.3, c1.3, c2.3, c3.3)
+                    tx += 4
+                }
+                if tx + 2 <= tw {
+                    @inline(__always) func column(_ j: Int) -> (SIMD2<Float>, SIMD2<Float>, SIMD2<Float>, SIMD2<Float>) {
+                        @inline(__always) func at(_ r: Int) -> SIMD2<Float> { simdLoad(h + (4 * r + j) * tw + tx) }
+                        return outputCombination(at(0), at(1), at(2), at(3), at(4), at(5))
+                    }
+                    let c0 = column(0), c1 = column(1), c2 = column(2), c3 = column(3)
+                    let b = SIMD2<Float>(repeating: bo)
+                    @inline(__always) func store(_ a: Int, _ v0: SIMD2<Float>, _ v1: SIMD2<Float>, _ v2: SIMD2<Float>,
+                                                 _ v3: SIMD2<Float>) {
+                        simdStore(simdInterleave(simdInterleave(v0 + b, v2 + b), simdInterleave(v1 + b, v3 + b)),
+                                  out + a * width + 4 * tx)
+                    }
+                    store(0, c0.0, c1.0, c2.0, c3.0)
+                    store(1, c0.1, c1.1, c2.1, c3.1)
+                    store(2, c0.2, c1.2, c2.2, c3.2)
+                    store(3, c0.3, c1.3, c2.3, c3.3)
+                    tx += 2
+                }
                 while tx < tw {
                     for j in 0..<4 {
                         @inline(__always) func at(_ r: Int) -> SIMD2<Float> { SIMD2(h[(4 * r + j) * tw + tx], 0) }
@@ -284,6 +357,20 @@ extension WinogradKernel {
                 }
             }
         }
+    }
+
+    /// The horizontal Aᵀ of one row of M for `T.scalarCount` tiles: positions `stride` apart in,
+    /// four columns `rowLength` apart out.
+    @inline(__always)
+    static func horizontalOutputF4<T: SIMD>(_ m0: UnsafePointer<Float>, stride: Int, _ dst: UnsafeMutablePointer<Float>,
+                                            rowLength: Int, lanes: T.Type) where T.Scalar == Float {
+        let k = outputCombination(simdLoad(m0, as: T.self), simdLoad(m0 + stride, as: T.self),
+                                  simdLoad(m0 + 2 * stride, as: T.self), simdLoad(m0 + 3 * stride, as: T.self),
+                                  simdLoad(m0 + 4 * stride, as: T.self), simdLoad(m0 + 5 * stride, as: T.self))
+        simdStore(k.0, dst)
+        simdStore(k.1, dst + rowLength)
+        simdStore(k.2, dst + 2 * rowLength)
+        simdStore(k.3, dst + 3 * rowLength)
     }
 
     /// Q[ξ][o][offset + (ty − first)·tilesW + tx] = (A dY Aᵀ)[ξ] for 4×4 output-gradient tiles

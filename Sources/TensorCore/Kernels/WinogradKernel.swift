@@ -65,6 +65,12 @@ enum WinogradKernel {
 
     // MARK: Convolution
 
+    /// Floats from one channel's row of tiles to the next in the transformed matrices. An odd
+    /// count: with a power-of-two one (16 tiles of a 16×16 latent, 64 channels) the 36 positions
+    /// of a tile land a multiple of 4 KiB apart, all in one L1 set, and the transforms stall.
+    static func leadingDimension(tiles: Int) -> Int { tiles | 1 }
+
+
     /// y = conv(x, U) + bias for `problem`; U from `transformWeights`, layout [16, Cout, Cin].
     static func convolve(_ p: Problem, x: UnsafePointer<Float>, u: UnsafePointer<Float>,
                          bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
@@ -75,32 +81,33 @@ enum WinogradKernel {
                 let scratch = slots[worker]
                 for block in plan.blocks(ofWorker: worker) {
                     let tiles = block.images.count * block.tileRows.count * p.tileColumns
-                    let v = scratch[0].floats(p.positions * p.inChannels * tiles)
-                    let m = scratch[1].floats(p.positions * p.outChannels * tiles)
+                    let ld = leadingDimension(tiles: tiles)
+                    let v = scratch[0].floats(p.positions * p.inChannels * ld)
+                    let m = scratch[1].floats(p.positions * p.outChannels * ld)
                     let rows = scratch[2].floats(p.rowScratch)
                     for (index, n) in block.images.enumerated() {
                         let offset = index * block.tileRows.count * p.tileColumns
                         if p.tile == 4 {
-                            inputTransformF4(p, image: x + n * inImage, tileRows: block.tileRows, v: v, ld: tiles,
+                            inputTransformF4(p, image: x + n * inImage, tileRows: block.tileRows, v: v, ld: ld,
                                              offset: offset, rows: rows)
                         } else {
-                            inputTransform(p, image: x + n * inImage, tileRows: block.tileRows, v: v, ld: tiles,
+                            inputTransform(p, image: x + n * inImage, tileRows: block.tileRows, v: v, ld: ld,
                                            offset: offset, rows: rows)
                         }
                     }
                     for xi in 0..<p.positions {
                         gemm(m: p.outChannels, n: tiles, k: p.inChannels,
                              a: u + xi * p.outChannels * p.inChannels, lda: p.inChannels,
-                             b: v + xi * p.inChannels * tiles, ldb: tiles,
-                             beta: 0, c: m + xi * p.outChannels * tiles, ldc: tiles)
+                             b: v + xi * p.inChannels * ld, ldb: ld,
+                             beta: 0, c: m + xi * p.outChannels * ld, ldc: ld)
                     }
                     for (index, n) in block.images.enumerated() {
                         let offset = index * block.tileRows.count * p.tileColumns
                         if p.tile == 4 {
-                            outputTransformF4(p, m: m, ld: tiles, offset: offset, tileRows: block.tileRows,
+                            outputTransformF4(p, m: m, ld: ld, offset: offset, tileRows: block.tileRows,
                                               bias: bias, image: y + n * outImage, rows: rows)
                         } else {
-                            outputTransform(p, m: m, ld: tiles, offset: offset, tileRows: block.tileRows,
+                            outputTransform(p, m: m, ld: ld, offset: offset, tileRows: block.tileRows,
                                             bias: bias, image: y + n * outImage, rows: rows)
                         }
                     }
@@ -133,27 +140,28 @@ enum WinogradKernel {
                 let scratch = slots[worker], du = accumulators[worker]
                 for block in plan.blocks(ofWorker: worker) {
                     let tiles = block.images.count * block.tileRows.count * p.tileColumns
-                    let v = scratch[0].floats(positions * p.inChannels * tiles)
-                    let q = scratch[1].floats(positions * p.outChannels * tiles)
+                    let ld = leadingDimension(tiles: tiles)
+                    let v = scratch[0].floats(positions * p.inChannels * ld)
+                    let q = scratch[1].floats(positions * p.outChannels * ld)
                     let rows = scratch[2].floats(p.rowScratch)
                     for (index, n) in block.images.enumerated() {
                         let offset = index * block.tileRows.count * p.tileColumns
                         if p.tile == 4 {
-                            inputTransformF4(p, image: x + n * inImage, tileRows: block.tileRows, v: v, ld: tiles,
+                            inputTransformF4(p, image: x + n * inImage, tileRows: block.tileRows, v: v, ld: ld,
                                              offset: offset, rows: rows)
                             gradientTransformF4(p, image: gy + n * outImage, tileRows: block.tileRows, q: q,
-                                                ld: tiles, offset: offset, rows: rows)
+                                                ld: ld, offset: offset, rows: rows)
                         } else {
-                            inputTransform(p, image: x + n * inImage, tileRows: block.tileRows, v: v, ld: tiles,
+                            inputTransform(p, image: x + n * inImage, tileRows: block.tileRows, v: v, ld: ld,
                                            offset: offset, rows: rows)
-                            gradientTransform(p, image: gy + n * outImage, tileRows: block.tileRows, q: q, ld: tiles,
+                            gradientTransform(p, image: gy + n * outImage, tileRows: block.tileRows, q: q, ld: ld,
                                               offset: offset, rows: rows)
                         }
                     }
                     for xi in 0..<positions {
                         gemm(transposeB: true, m: p.outChannels, n: p.inChannels, k: tiles,
-                             a: q + xi * p.outChannels * tiles, lda: tiles,
-                             b: v + xi * p.inChannels * tiles, ldb: tiles,
+                             a: q + xi * p.outChannels * ld, lda: ld,
+                             b: v + xi * p.inChannels * ld, ldb: ld,
                              beta: 1, c: du + xi * uSize, ldc: p.inChannels)
                     }
                 }
