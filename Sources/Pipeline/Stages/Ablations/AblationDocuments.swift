@@ -9,14 +9,15 @@ public enum AblationDocuments {
         for resolution in report.swdResolutions { header += ["SWD ×10³ at \(resolution) px", "Δ at \(resolution) px"] }
         header += ["KID ×10³", "Δ KID ×10³", "training steps", "train seconds", "final loss"]
         let rows = report.rows.map { row -> [String] in
-            func difference(_ value: SeedSpread?) -> String { value?.text("%.2f", scale: 1000, signed: true) ?? "" }
-            var cells = [row.variant.rawValue, row.change, row.swdMean.text("%.2f", scale: 1000), difference(row.swdMeanDifference)]
+            // The evaluation's SWD is already ×10³ (as compare shows it); KID is scaled here.
+            func difference(_ value: SeedSpread?) -> String { value?.text("%.2f", signed: true) ?? "" }
+            var cells = [row.variant.rawValue, row.change, row.swdMean.text("%.2f"), difference(row.swdMeanDifference)]
             for index in report.swdResolutions.indices {
-                cells.append(index < row.swdPerLevel.count ? row.swdPerLevel[index].text("%.2f", scale: 1000) : "–")
+                cells.append(index < row.swdPerLevel.count ? row.swdPerLevel[index].text("%.2f") : "–")
                 cells.append(row.swdPerLevelDifference.map { index < $0.count ? difference($0[index]) : "–" } ?? "")
             }
             cells += [row.kid.text("%.3f", scale: 1000), row.kidDifference?.text("%.3f", scale: 1000, signed: true) ?? "",
-                      row.trainingSteps.text("%.0f"), row.trainingSeconds.text("%.1f"), row.finalLoss.text("%.4f")]
+                      row.trainingSteps.text("%.0f"), row.trainingSeconds.text("%.2f"), row.finalLoss.text("%.4f")]
             return cells
         }
         return (header, rows)
