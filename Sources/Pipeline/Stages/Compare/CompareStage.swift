@@ -42,7 +42,9 @@ public enum CompareStage {
         var summaries: [TrainFlowStage.Space: CompareReport.SpaceSummary] = [:]
         var inputs: [ManifestFile] = []
         for space in [TrainFlowStage.Space.latent, .pixel] {
-            let prepared = try prepareSpace(space, options: options, folders: folders, base: base, style: style,
+            let locations = SpaceLocations(space: space, folders: folders, run: options.run,
+                                           training: space == .latent ? options.latentTraining : options.pixelTraining)
+            let prepared = try prepareSpace(space, options: options, locations: locations, folders: folders, base: base, style: style,
                                             write: { write("[compare \(space.rawValue)] " + $0) }, shouldStop: shouldStop)
             let gridName = gridFiles[space]!
             let gridSource = prepared.samples.appendingPathComponent(GenerateStage.gridFile)
@@ -80,16 +82,51 @@ public enum CompareStage {
         var inputs: [ManifestFile]
     }
 
-    static func prepareSpace(_ space: TrainFlowStage.Space, options: Options, folders: ArtifactFolders, base: URL,
-                             style: ProgressReporter.Style, write: @escaping (String) -> Void,
+    /// Where one model, its samples and its evaluation live, and how the model is trained if it
+    /// must be. Compare uses the run's `flow/`, `samples/`… folders; the ablations one folder per
+    /// variant and seed.
+    struct SpaceLocations {
+        var training: URL
+        var samples: URL
+        var evaluation: URL
+        /// train-flow settings for a model trained here (run, artifacts, space, output, budget and
+        /// resume/restart are set by `train`).
+        var trainingOptions: TrainFlowStage.Options
+        /// Why a complete model in `training` was trained with other settings (nil: reuse it);
+        /// such a model is retrained from scratch.
+        var modelMismatch: (CompareReuse.TrainingManifest) -> String? = { _ in nil }
+
+        init(training: URL, samples: URL, evaluation: URL, trainingOptions: TrainFlowStage.Options) {
+            self.training = training
+            self.samples = samples
+            self.evaluation = evaluation
+            self.trainingOptions = trainingOptions
+        }
+
+        /// Compare's own folders for a space.
+        init(space: TrainFlowStage.Space, folders: ArtifactFolders, run: String, training: TrainFlowStage.Options) {
+            self.init(training: folders.stage(space.folder), samples: folders.stage(samplesFolders[space]!),
+                      evaluation: folders.root.appendingPathComponent(run).appendingPathComponent(evaluationFolders[space]!),
+                      trainingOptions: training)
+        }
+    }
+
+    static func prepareSpace(_ space: TrainFlowStage.Space, options: Options, locations: SpaceLocations, folders: ArtifactFolders,
+                             base: URL, style: ProgressReporter.Style, write: @escaping (String) -> Void,
                              shouldStop: @escaping () -> Bool) throws -> PreparedSpace {
         var actions: [String: String] = [:]
         // 1. The model.
-        let trainingFolder = folders.stage(space.folder)
+        let trainingFolder = locations.training
         var manifest = try CompareReuse.trainedModel(in: trainingFolder)
+        var restart = false
+        if let existing = manifest, let why = locations.modelMismatch(existing) {
+            write("retraining the model in \(trainingFolder.path) (\(why) there)\n")
+            manifest = nil
+            restart = true
+        }
         if manifest == nil {
-            actions["model"] = try train(space, options: options, folders: folders, folder: trainingFolder, base: base,
-                                         style: style, write: write, shouldStop: shouldStop)
+            actions["model"] = try train(space, options: options, training: locations.trainingOptions, restart: restart,
+                                         folder: trainingFolder, base: base, style: style, write: write, shouldStop: shouldStop)
             manifest = try CompareReuse.trainedModel(in: trainingFolder)
             guard manifest != nil else { throw StageError("\(trainingFolder.path): training ended without a complete manifest") }
         } else {
@@ -100,7 +137,7 @@ public enum CompareStage {
         let modelHash = try ManifestFile.hashing(modelURL, role: "\(space.rawValue) model")
 
         // 2. The samples.
-        let samplesFolder = folders.stage(samplesFolders[space]!)
+        let samplesFolder = locations.samples
         var regenerated = false
         if let why = CompareReuse.samplesMismatch(in: samplesFolder, modelSHA256: modelHash.sha256, space: space, count: options.count,
                                                   seed: options.seed, sampler: options.sampler, guidance: options.guidance) {
@@ -136,7 +173,7 @@ public enum CompareStage {
         evaluate.realSubsets = options.realSubsets
         evaluate.seed = options.seed
         evaluate.maxImages = options.evaluationMaxImages
-        let evaluationFolder = folders.root.appendingPathComponent(options.run).appendingPathComponent(evaluationFolders[space]!)
+        let evaluationFolder = locations.evaluation
         evaluate.output = evaluationFolder.path
         let metrics: EvaluateMetrics
         let mismatch: String? = regenerated ? "new samples" : CompareReuse.evaluationMismatch(in: evaluationFolder, generated: samplesFolder,
@@ -167,13 +204,13 @@ public enum CompareStage {
     }
 
     /// Trains (or resumes) one model with the shared budget; returns what was done.
-    static func train(_ space: TrainFlowStage.Space, options: Options, folders: ArtifactFolders, folder: URL, base: URL,
-                      style: ProgressReporter.Style, write: @escaping (String) -> Void,
+    static func train(_ space: TrainFlowStage.Space, options: Options, training: TrainFlowStage.Options, restart: Bool = false,
+                      folder: URL, base: URL, style: ProgressReporter.Style, write: @escaping (String) -> Void,
                       shouldStop: @escaping () -> Bool) throws -> String {
         guard options.minutes != nil || options.steps != nil else {
             throw StageError("\(folder.path): no complete \(space.rawValue) model; give a training budget with --minutes M")
         }
-        var training = space == .latent ? options.latentTraining : options.pixelTraining
+        var training = training
         training.run = options.run
         training.artifacts = options.artifacts
         training.space = space
@@ -181,9 +218,9 @@ public enum CompareStage {
         training.steps = options.steps
         training.minutes = options.minutes
         let checkpoint = folder.appendingPathComponent(TrainFlowStage.checkpointFile)
-        let resuming = FileManager.default.fileExists(atPath: checkpoint.path)
+        let resuming = !restart && FileManager.default.fileExists(atPath: checkpoint.path)
         training.resume = resuming
-        training.restart = false
+        training.restart = restart
         var action = "trained"
         if resuming {
             // The budget is per model, not per session: only what is left of it is trained now.
