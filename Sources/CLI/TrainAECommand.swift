@@ -67,6 +67,14 @@ struct TrainAECommand: ParsableCommand {
 
     @Option(help: "Weight of the multi-scale gradient-domain (sharpness) loss (0: off).")
     var gradientWeight = 0.0
+    @Option(help: "Weight of the PatchGAN hinge term (0: off, the default; VQGAN-style sharpness at the cost of speed).")
+    var adversarialWeight = 0.0
+    @Option(help: "Step from which the discriminator trains and its term is added.")
+    var adversarialStart = AdversarialOptions().startStep
+    @Option(help: "Channels of the discriminator's first layer (doubling per stride-2 layer).")
+    var discriminatorBase = AdversarialOptions().discriminator.base
+    @Option(help: "Learning rate of the discriminator (AdamW, betas 0.5 and 0.9).")
+    var discriminatorLr = AdversarialOptions().learningRate
 
     @Option(help: "β of the commitment loss.")
     var commitment = 0.25
@@ -133,6 +141,14 @@ struct TrainAECommand: ParsableCommand {
         o.loss.l1Weight = l1Weight
         o.loss.mseWeight = mseWeight
         o.loss.gradientWeight = gradientWeight
+        if adversarialWeight != 0 {
+            var adversarial = AdversarialOptions()
+            adversarial.weight = adversarialWeight
+            adversarial.startStep = adversarialStart
+            adversarial.discriminator.base = discriminatorBase
+            adversarial.learningRate = discriminatorLr
+            o.adversarial = adversarial
+        }
         o.quantizer.commitmentWeight = commitment
         o.quantizer.dropoutProbability = quantizerDropout
         o.quantizerStartStep = quantizerStart

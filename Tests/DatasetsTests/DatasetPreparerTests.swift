@@ -118,6 +118,9 @@ final class DatasetPreparerTests: XCTestCase {
         XCTAssertEqual(manifest.imageFiles?.files, 6)
         XCTAssertEqual(manifest.timings.catalogSeconds, 0.25)
         XCTAssertEqual(manifest.cacheBytes, try FileManager.default.attributesOfItem(atPath: result.cacheFile.path)[.size] as? Int)
+        XCTAssertEqual(manifest.cacheSHA256, try SHA256.hashFile(at: result.cacheFile).hex)
+        XCTAssertEqual([manifest.stage, manifest.status], ["prepare", "complete"])
+        XCTAssertNil(manifest.pipelineVersion, "the library alone does not claim a pipeline version")
         // The image fingerprint follows the files' contents.
         var expected = SHA256()
         for n in 1...6 {

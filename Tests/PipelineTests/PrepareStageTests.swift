@@ -40,6 +40,12 @@ final class PrepareStageTests: XCTestCase {
         XCTAssertTrue(text.contains("prepare done: 30/30 img"), text)
         XCTAssertTrue(text.contains("cache: \(folder.appendingPathComponent("dataset/images.h5").path)"), text)
         XCTAssertEqual(result.manifest.counts.total, 30)
+        // The fields every stage manifest has, read back from the file.
+        let manifest = try DatasetManifest.read(from: result.folder)
+        XCTAssertEqual(manifest.stage, "prepare")
+        XCTAssertEqual(manifest.status, "complete")
+        XCTAssertEqual(manifest.pipelineVersion, PipelineVersion.current)
+        XCTAssertEqual(manifest.cacheSHA256, try SHA256.hashFile(at: result.folder.appendingPathComponent("images.h5")).hex)
         let cache = try DatasetCache.open(result.folder)
         XCTAssertEqual(cache.count, 30)
         XCTAssertEqual(cache.size, 32)

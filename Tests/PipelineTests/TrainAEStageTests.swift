@@ -166,6 +166,52 @@ final class TrainAEStageTests: XCTestCase {
         })
     }
 
+    /// With the PatchGAN term on from step 3: the discriminator trains from then on (its hinge
+    /// loss and the generator term are logged from step 3, not before), it stays out of the saved
+    /// model, and a run interrupted after it started resumes bit-identically, discriminator included.
+    func testAdversarialTermTrainsTheDiscriminatorAndResumesExactly() throws {
+        try prepare(run: "gan-whole")
+        try prepare(run: "gan-parts")
+        var whole = options(run: "gan-whole", steps: 8)
+        var adversarial = AdversarialOptions()
+        adversarial.startStep = 3
+        adversarial.discriminator = PatchDiscriminatorConfig(base: 8, downsamplings: 2)
+        whole.adversarial = adversarial
+        let (full, _) = try run(whole)
+        XCTAssertEqual(full.step, 8)
+        let records = try lines(full.stageFolder.appendingPathComponent("metrics.jsonl"))
+        for record in records {
+            let step = record["step"] as! Int, terms = record["terms"] as! [String: Double]
+            XCTAssertEqual(terms["adversarial"] != nil, step >= 3, "step \(step): \(terms)")
+            XCTAssertEqual(terms["discriminator_hinge"] != nil, step >= 3, "step \(step): \(terms)")
+            if let hinge = terms["discriminator_hinge"] { XCTAssertTrue(hinge >= 0 && hinge.isFinite, "\(hinge)") }
+        }
+        let model = try SafetensorsFile.read(from: full.modelURL)
+        XCTAssertFalse(model.tensors.keys.contains { $0.hasPrefix("discriminator") }, "the discriminator is not part of the model")
+
+        var parts = whole
+        parts.run = "gan-parts"
+        let (first, _) = try run(parts, stopAfter: 5)
+        XCTAssertTrue(first.stopped)
+        XCTAssertGreaterThan(first.step, 3, "interrupted after the discriminator started")
+        parts.resume = true
+        let (second, _) = try run(parts)
+        XCTAssertEqual(second.step, 8)
+        let a = try TrainingCheckpoint.load(from: full.stageFolder.appendingPathComponent("checkpoint.safetensors"))
+        let b = try TrainingCheckpoint.load(from: second.stageFolder.appendingPathComponent("checkpoint.safetensors"))
+        XCTAssertTrue(a.parameters.keys.contains("discriminator.logits.weight"), "\(a.parameters.keys.sorted())")
+        XCTAssertTrue(a.parameters.keys.contains { $0.hasPrefix("discriminator-optimizer.") })
+        XCTAssertEqual(a.parameters.keys.sorted(), b.parameters.keys.sorted())
+        for (name, value) in a.parameters { XCTAssertEqual(value, b.parameters[name], name) }
+        XCTAssertEqual(a.optimizer, b.optimizer)
+        func discriminatorSteps(_ checkpoint: TrainingCheckpoint) -> Int? {
+            (try? JSONSerialization.jsonObject(with: Data(checkpoint.userInfo.utf8)) as? [String: Any])?["discriminatorSteps"] as? Int
+        }
+        XCTAssertEqual(discriminatorSteps(a), 5, "steps 3…7")
+        XCTAssertEqual(discriminatorSteps(b), 5)
+        XCTAssertEqual(try SafetensorsFile.read(from: second.modelURL).tensors, model.tensors)
+    }
+
     func testResumeWithOtherTrainingOptionsIsRefused() throws {
         try prepare(run: "c")
         let (first, _) = try run(options(run: "c", steps: 2))

@@ -39,6 +39,15 @@ final class PointwiseTests: XCTestCase {
         XCTAssertEqual(x.grad?.values, [0, 0, 0, 4, 5])
     }
 
+    func testLeakyReLU() {
+        let x = Variable(parameter: Tensor(shape: [5], values: [-2, -0.5, 0, 0.5, 3]))
+        let y = x.leakyReLU(slope: 0.2)
+        XCTAssertEqual(y.value.values, [-0.4, -0.1, 0, 0.5, 3])
+        y.backward(seed: Tensor(shape: [5], values: [1, 2, 3, 4, 5]))
+        XCTAssertEqual(x.grad?.values, [0.2, 0.4, 0.6000000238418579, 4, 5], "slope at 0, as PyTorch")
+        assertGradientsMatch([randomTensor([3, 7], seed: 4)], epsilon: 1e-3) { $0[0].leakyReLU(slope: 0.1) }
+    }
+
     func testScaleShiftGradientsAndBroadcastShapes() {
         let x = randomTensor([2, 3, 5, 1], seed: 2)
         assertGradientsMatch([x, randomTensor([2, 3], seed: 3), randomTensor([2, 3], seed: 4)]) {

@@ -91,6 +91,13 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
         public var threads: Int
     }
 
+    /// The fields every stage manifest has: the stage that wrote it ("prepare"), its status
+    /// ("complete": the manifest is written last, after `images.h5`), and the version of the
+    /// tool that wrote it (nil when the cache was made by the library without the pipeline).
+    /// Optional so that caches from before these fields still read.
+    public var stage: String? = "prepare"
+    public var status: String? = "complete"
+    public var pipelineVersion: String?
     public var format: String
     public var version: Int
     public var createdAt: String
@@ -106,6 +113,8 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
     public var timings: Timings
     public var cacheFile: String
     public var cacheBytes: Int
+    /// SHA-256 of `cacheFile` as written (nil in caches from before it was recorded).
+    public var cacheSHA256: String?
 
     /// Reads a cache folder's manifest.
     public static func read(from folder: URL) throws -> DatasetManifest {

@@ -16,6 +16,8 @@ public struct PrepareOptions: Equatable, Sendable {
     public var chunkSize: Int
     /// Threads decoding and resizing (default: the compute threads, i.e. all cores or --threads).
     public var threads: Int
+    /// The version of the tool preparing the cache, recorded in its manifest.
+    public var pipelineVersion: String?
 
     public init(size: Int = 128, margin: Int = 0, filter: ResampleFilter = .lanczos3, gzipLevel: Int = 1,
                 chunkSize: Int = 64, threads: Int = BLASRuntime.configuredThreads) {

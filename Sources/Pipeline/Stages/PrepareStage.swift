@@ -80,8 +80,10 @@ public enum PrepareStage {
         let catalogSeconds = ProgressReporter.monotonicSeconds() - catalogStart
         for line in PrepareSummary.catalogLines(catalog) { write(line + "\n") }
 
-        var preparer = DatasetPreparer(options: PrepareOptions(size: options.size, margin: options.margin,
-                                                               gzipLevel: options.gzip, threads: max(1, options.threads)))
+        var prepareOptions = PrepareOptions(size: options.size, margin: options.margin, gzipLevel: options.gzip,
+                                            threads: max(1, options.threads))
+        prepareOptions.pipelineVersion = PipelineVersion.current
+        var preparer = DatasetPreparer(options: prepareOptions)
         let reporter = ProgressReporter(label: "prepare", total: catalog.items.count, unit: "img", style: style, write: write)
         preparer.progress = { done, _, skipped in
             reporter.update(completed: done, fields: skipped > 0 ? [ProgressField("skipped", "\(skipped)")] : [])

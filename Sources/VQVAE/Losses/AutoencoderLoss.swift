@@ -4,7 +4,8 @@ import TensorCore
 /// quantizer's commitment term, and optionally a multi-scale gradient-domain term that
 /// compares image gradients (neighbour differences) at full, half and quarter resolution — it
 /// penalises blur of edges and texture that a plain pixel loss, dominated by smooth regions,
-/// lets through. (No adversarial term: on this CPU a PatchGAN would cost more steps than it buys.)
+/// lets through. The optional PatchGAN term lives with the trainer (`AdversarialTraining` in the
+/// train-ae stage), since it brings a second network and optimizer.
 public struct AutoencoderLossConfig: Codable, Equatable, Sendable {
     public var l1Weight = 1.0
     public var mseWeight = 0.0

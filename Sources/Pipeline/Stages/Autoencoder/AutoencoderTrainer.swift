@@ -15,6 +15,8 @@ struct TrainAECheckpointInfo: Codable, Equatable {
     var horizon: Int
     /// Training seconds so far, over all invocations.
     var trainingSeconds: Double
+    /// Discriminator steps taken (nil without the adversarial term).
+    var discriminatorSteps: Int?
 }
 
 /// The training state of the autoencoder stage and one optimizer step on a batch: the model,
@@ -26,6 +28,8 @@ final class AutoencoderTrainer {
     let model: RVQAutoencoder
     let optimizer: AdamW
     let ema: ExponentialMovingAverage?
+    /// The PatchGAN discriminator and its optimizer, if the adversarial term is on.
+    let adversarial: AdversarialTraining?
     /// Steps completed; the next step has this 0-based index.
     private(set) var step = 0
     /// Loader position of the next batch.
@@ -49,6 +53,7 @@ final class AutoencoderTrainer {
                           beta2: options.beta2, epsilon: 1e-8, weightDecay: options.weightDecay)
         ema = options.emaDecay.map { ExponentialMovingAverage(parameters: model.namedParameters(), decay: $0, warmup: true) }
         schedule = .linearWarmup(peak: options.learningRate, warmupSteps: options.warmupSteps)
+        adversarial = options.adversarial.map { AdversarialTraining(options: $0, seed: options.seed) }
     }
 
     /// Fixes the horizon of the cosine decay.
@@ -84,8 +89,14 @@ final class AutoencoderTrainer {
         optimizer.learningRate = rate
         optimizer.zeroGradients()
         let forward = model.trainingForward(Variable(images), generator: &generator, bypassQuantizer: !quantizerActive)
-        let terms = AutoencoderLoss.compute(reconstruction: forward.reconstruction, target: images,
+        var terms = AutoencoderLoss.compute(reconstruction: forward.reconstruction, target: images,
                                             commitment: forward.commitmentLoss, config: options.loss)
+        let discriminating = adversarial.map { $0.isActive(atStep: step) } ?? false
+        if discriminating, let adversarial {
+            let term = adversarial.generatorTerm(forward.reconstruction)
+            terms.total = terms.total + term
+            terms.parts.append((name: "adversarial", value: Double(term.value.scalarValue)))
+        }
         let loss = Double(terms.total.value.scalarValue)
         guard loss.isFinite else {
             throw TrainAEError("training diverged at step \(step): the loss is \(loss); resume from the last checkpoint with a lower --lr")
@@ -101,6 +112,12 @@ final class AutoencoderTrainer {
             optimizer.step()
             ema?.update(step: step)
         }
+        var partValues = Dictionary(uniqueKeysWithValues: terms.parts.map { ($0.name, $0.value) })
+        if discriminating, let adversarial {
+            // On this batch's reconstructions from before the autoencoder's update, as VQGAN does.
+            partValues["discriminator_hinge"] = adversarial.trainDiscriminator(real: images,
+                                                                               reconstructed: forward.reconstruction.value)
+        }
         var perplexity: [Double] = []
         if forward.levelsUsed > 0 {
             let levels = model.config.quantizer.levels
@@ -110,7 +127,7 @@ final class AutoencoderTrainer {
         }
         let record = TrainAEStepRecord(
             step: step, epoch: batch.position.epoch, loss: loss,
-            terms: Dictionary(uniqueKeysWithValues: terms.parts.map { ($0.name, $0.value) }),
+            terms: partValues,
             psnr: psnr.reduce(0, +) / Double(max(psnr.count, 1)), learningRate: rate, gradientNorm: norm,
             levels: forward.levelsUsed, perplexity: perplexity, restarts: forward.restartedCodes,
             stepSeconds: 0, imagesPerSecond: 0, elapsed: 0, skipped: skipped)
@@ -129,13 +146,15 @@ final class AutoencoderTrainer {
 
     func saveCheckpoint(to url: URL, imageSize: Int) throws {
         let info = TrainAECheckpointInfo(options: options.trajectoryKey, imageSize: imageSize, position: position,
-                                         horizon: horizon, trainingSeconds: trainingSeconds)
+                                         horizon: horizon, trainingSeconds: trainingSeconds,
+                                         discriminatorSteps: adversarial?.steps)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let userInfo = String(decoding: try encoder.encode(info), as: UTF8.self)
         var checkpoint = TrainingCheckpoint(step: step, parameters: model.namedParameters(), optimizer: optimizer, ema: ema,
                                             schedule: schedule, generators: [Self.generatorName: generator], userInfo: userInfo)
         for (name, value) in model.quantizer.buffers() { checkpoint.parameters[name] = value }
+        adversarial?.save(into: &checkpoint.parameters)
         try checkpoint.save(to: url)
     }
 
@@ -161,6 +180,9 @@ final class AutoencoderTrainer {
         guard saved == current else {
             throw TrainAEError("\(url.path): the checkpoint was made with other training options "
                 + "(\(Self.differences(saved, current).joined(separator: "; "))); resume with the same options, or --restart")
+        }
+        if let adversarial {
+            try adversarial.restore(from: &checkpoint.parameters, steps: info.discriminatorSteps ?? 0, source: url.path)
         }
         let bufferNames = Set(model.quantizer.bufferNames())
         let buffers = checkpoint.parameters.filter { bufferNames.contains($0.key) }

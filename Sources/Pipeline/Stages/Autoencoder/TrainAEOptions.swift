@@ -41,6 +41,8 @@ public struct TrainAEOptions: Codable, Equatable, Sendable {
     /// Decay of the exponential moving average of the weights that are evaluated and saved (nil: off).
     public var emaDecay: Double? = 0.995
     public var loss = AutoencoderLossConfig()
+    /// The optional PatchGAN term (nil: off, the default).
+    public var adversarial: AdversarialOptions?
     /// Steps trained without the quantizer (continuous latents) before the codebooks are started
     /// by k-means on the latents of that moment.
     public var quantizerStartStep = 0
@@ -97,6 +99,7 @@ public struct TrainAEOptions: Codable, Equatable, Sendable {
         if let evaluationImages, evaluationImages < 1 { result.append("--eval-images must be positive, got \(evaluationImages)") }
         if resume && restart { result.append("--resume and --restart exclude each other") }
         result += loss.problems
+        result += adversarial?.problems ?? []
         var quantizer = self.quantizer
         quantizer.levels = levels
         quantizer.codebookSize = codebookSize
