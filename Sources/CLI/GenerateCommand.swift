@@ -33,7 +33,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Number of samples.")
     var count = 100
     @Option(parsing: .upToNextOption,
-            help: "Classes, one per grid column: ids, names (use _ for spaces) or 'none'; default: 10 spread over all.")
+            help: "Classes, one per grid column: ids, names (use _ for spaces), 'none', or 'all' (every class in turn, for class-balanced metrics); default: 10 spread over all.")
     var classes: [String] = []
     @Option(help: "Seed of the noise (sample i always gets the same noise).")
     var seed: UInt64 = 0

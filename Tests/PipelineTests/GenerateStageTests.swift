@@ -93,6 +93,16 @@ final class GenerateStageTests: XCTestCase {
         XCTAssertEqual(Set(decoded.sidecar.files), [GenerateStage.gridFile, GenerateStage.unsnappedGridFile])
     }
 
+    /// "all": every class in turn, so the samples' class mix matches a class-balanced held-out set.
+    func testAllClassesInTurn() throws {
+        var options = try options()
+        options.classes = ["all"]
+        options.individualImages = false
+        let sidecar = try GenerateStage.run(options, write: { _ in }).sidecar
+        XCTAssertEqual(sidecar.columns.map(\.id), [0, 1, 2])
+        XCTAssertEqual(sidecar.sampleClasses, [0, 1, 2, 0, 1, 2])
+    }
+
     func testBadClassesAndSettingsAreClearErrors() throws {
         var options = try options()
         options.classes = ["no-such-flower"]
