@@ -61,20 +61,28 @@ func simdStore<V: SIMD>(_ v: V, _ p: UnsafeMutablePointer<Float>) where V.Scalar
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
 }
 
-/// [even[0], odd[0], even[1], odd[1], …] of two 4-lane halves.
-@inline(__always)
-func simdInterleave(_ even: SIMD4<Float>, _ odd: SIMD4<Float>) -> SIMD8<Float> {
-    var v = SIMD8<Float>()
-    v.evenHalf = even
-    v.oddHalf = odd
-    return v
+/// Narrow vectors that store four of themselves interleaved: a[0], b[0], c[0], d[0], a[1], …
+/// (the four columns of small Winograd output tiles, side by side).
+protocol InterleavedStore: SIMD where Scalar == Float {
+    static func storeInterleaved(_ a: Self, _ b: Self, _ c: Self, _ d: Self, to p: UnsafeMutablePointer<Float>)
 }
 
-/// [even[0], odd[0], even[1], odd[1], …] of two 2-lane halves.
-@inline(__always)
-func simdInterleave(_ even: SIMD2<Float>, _ odd: SIMD2<Float>) -> SIMD4<Float> {
-    var v = SIMD4<Float>()
-    v.evenHalf = even
-    v.oddHalf = odd
-    return v
+extension SIMD4: InterleavedStore where Scalar == Float {
+    @inline(__always)
+    static func storeInterleaved(_ a: Self, _ b: Self, _ c: Self, _ d: Self, to p: UnsafeMutablePointer<Float>) {
+        var ac = SIMD8<Float>(), bd = SIMD8<Float>()
+        (ac.evenHalf, ac.oddHalf, bd.evenHalf, bd.oddHalf) = (a, c, b, d)
+        simdStore(simdInterleave(ac, bd), p)
+    }
+}
+
+extension SIMD2: InterleavedStore where Scalar == Float {
+    @inline(__always)
+    static func storeInterleaved(_ a: Self, _ b: Self, _ c: Self, _ d: Self, to p: UnsafeMutablePointer<Float>) {
+        var ac = SIMD4<Float>(), bd = SIMD4<Float>()
+        (ac.evenHalf, ac.oddHalf, bd.evenHalf, bd.oddHalf) = (a, c, b, d)
+        var all = SIMD8<Float>()
+        (all.evenHalf, all.oddHalf) = (ac, bd)
+        simdStore(all, p)
+    }
 }

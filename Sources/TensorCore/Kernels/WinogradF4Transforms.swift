@@ -303,40 +303,13 @@ extension WinogradKernel {
                     store(3, c0.3, c1.3, c2.3, c3.3)
                     tx += 8
                 }
+                // Small images: the same combinations four or two tiles at a time.
                 if tx + 4 <= tw {
-                    @inline(__always) func column(_ j: Int) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
-                        @inline(__always) func at(_ r: Int) -> SIMD4<Float> { simdLoad(h + (4 * r + j) * tw + tx) }
-                        return outputCombination(at(0), at(1), at(2), at(3), at(4), at(5))
-                    }
-                    let c0 = column(0), c1 = column(1), c2 = column(2), c3 = column(3)
-                    let b = SIMD4<Float>(repeating: bo)
-                    @inline(__always) func store(_ a: Int, _ v0: SIMD4<Float>, _ v1: SIMD4<Float>, _ v2: SIMD4<Float>,
-                                                 _ v3: SIMD4<Float>) {
-                        simdStore(simdInterleave(simdInterleave(v0 + b, v2 + b), simdInterleave(v1 + b, v3 + b)),
-                                  out + a * width + 4 * tx)
-                    }
-                    store(0, c0.0, c1.0, c2.0, c3.0)
-                    store(1, c0.1, c1.1, c2.1, c3.1)
-                    store(2, c0.2, c1.2, c2.2, c3.2)
-                    store(3, c0.3, c1.3, c2.3, c3.3)
+                    verticalOutputF4(h, tx: tx, tilesPerRow: tw, bias: bo, out, rowLength: width, lanes: SIMD4<Float>.self)
                     tx += 4
                 }
                 if tx + 2 <= tw {
-                    @inline(__always) func column(_ j: Int) -> (SIMD2<Float>, SIMD2<Float>, SIMD2<Float>, SIMD2<Float>) {
-                        @inline(__always) func at(_ r: Int) -> SIMD2<Float> { simdLoad(h + (4 * r + j) * tw + tx) }
-                        return outputCombination(at(0), at(1), at(2), at(3), at(4), at(5))
-                    }
-                    let c0 = column(0), c1 = column(1), c2 = column(2), c3 = column(3)
-                    let b = SIMD2<Float>(repeating: bo)
-                    @inline(__always) func store(_ a: Int, _ v0: SIMD2<Float>, _ v1: SIMD2<Float>, _ v2: SIMD2<Float>,
-                                                 _ v3: SIMD2<Float>) {
-                        simdStore(simdInterleave(simdInterleave(v0 + b, v2 + b), simdInterleave(v1 + b, v3 + b)),
-                                  out + a * width + 4 * tx)
-                    }
-                    store(0, c0.0, c1.0, c2.0, c3.0)
-                    store(1, c0.1, c1.1, c2.1, c3.1)
-                    store(2, c0.2, c1.2, c2.2, c3.2)
-                    store(3, c0.3, c1.3, c2.3, c3.3)
+                    verticalOutputF4(h, tx: tx, tilesPerRow: tw, bias: bo, out, rowLength: width, lanes: SIMD2<Float>.self)
                     tx += 2
                 }
                 while tx < tw {
@@ -371,6 +344,25 @@ extension WinogradKernel {
         simdStore(k.1, dst + rowLength)
         simdStore(k.2, dst + 2 * rowLength)
         simdStore(k.3, dst + 3 * rowLength)
+    }
+
+    /// The vertical Aᵀ for `T.scalarCount` tiles from tile `tx` of the horizontally combined rows
+    /// `h` (24 rows of `tilesPerRow`), plus the bias, stored as four output rows `rowLength` apart
+    /// with each tile's four columns side by side.
+    @inline(__always)
+    static func verticalOutputF4<T: InterleavedStore>(_ h: UnsafePointer<Float>, tx: Int, tilesPerRow tw: Int, bias: Float,
+                                                      _ out: UnsafeMutablePointer<Float>, rowLength: Int, lanes: T.Type) {
+        @inline(__always) func column(_ j: Int) -> (T, T, T, T) {
+            @inline(__always) func at(_ r: Int) -> T { simdLoad(h + (4 * r + j) * tw + tx) }
+            return outputCombination(at(0), at(1), at(2), at(3), at(4), at(5))
+        }
+        // cj.a is output row a, column j of each tile.
+        let c0 = column(0), c1 = column(1), c2 = column(2), c3 = column(3)
+        let b = T(repeating: bias), o = out + 4 * tx
+        T.storeInterleaved(c0.0 + b, c1.0 + b, c2.0 + b, c3.0 + b, to: o)
+        T.storeInterleaved(c0.1 + b, c1.1 + b, c2.1 + b, c3.1 + b, to: o + rowLength)
+        T.storeInterleaved(c0.2 + b, c1.2 + b, c2.2 + b, c3.2 + b, to: o + 2 * rowLength)
+        T.storeInterleaved(c0.3 + b, c1.3 + b, c2.3 + b, c3.3 + b, to: o + 3 * rowLength)
     }
 
     /// Q[ξ][o][offset + (ty − first)·tilesW + tx] = (A dY Aᵀ)[ξ] for 4×4 output-gradient tiles
