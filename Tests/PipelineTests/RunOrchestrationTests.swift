@@ -22,6 +22,17 @@ final class RunOrchestrationTests: XCTestCase {
         XCTAssertEqual(config.arguments(for: .prepare)[2...3], ["--output", "artifacts/flowers/dataset"])
     }
 
+    /// A stage listed with nothing after it is YAML null: no options, not an error; a stage
+    /// whose options are not a mapping is one.
+    func testAStageWithoutOptionsIsEmptyAndAListIsAnError() throws {
+        let config = try RunConfig.parse("preset: quick\nstages:\n  train-ae:\n  generate: { steps: 10 }\n", source: "n.yaml")
+        XCTAssertEqual(config.arguments(for: .trainAE), RunConfig(preset: .quick).arguments(for: .trainAE))
+        XCTAssertTrue(config.arguments(for: .generate).joined(separator: " ").contains("--steps 10"))
+        XCTAssertThrowsError(try RunConfig.parse("stages:\n  train-ae: [1, 2]\n", source: "l.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("the options of stage 'train-ae' must be a mapping"), "\(error)")
+        }
+    }
+
     func testUnknownSettingsAreErrorsNamingTheFile() {
         for text in ["stpes: 3", "stages:\n  train-vae: {}", "preset: huge", "stages: [1, 2]"] {
             XCTAssertThrowsError(try RunConfig.parse(text, source: "my.yaml")) { error in

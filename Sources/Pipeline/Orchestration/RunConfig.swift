@@ -75,7 +75,10 @@ public struct RunConfig: Equatable, Sendable {
                 guard let stage = RunStage(rawValue: name) else {
                     throw RunConfigError("\(source): unknown stage '\(name)' (known: \(RunStage.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
-                guard let optionMap = (options ?? [String: Any]()) as? [String: Any] else {
+                // A stage listed with nothing after it (`train-ae:`) is YAML null: no options.
+                let isNull = options is NSNull || Mirror(reflecting: options).displayStyle == .optional
+                    && Mirror(reflecting: options).children.isEmpty
+                guard let optionMap = isNull ? [:] : options as? [String: Any] else {
                     throw RunConfigError("\(source): the options of stage '\(name)' must be a mapping")
                 }
                 for (key, value) in optionMap {
