@@ -76,8 +76,8 @@ public struct RunConfig: Equatable, Sendable {
                     throw RunConfigError("\(source): unknown stage '\(name)' (known: \(RunStage.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
                 // A stage listed with nothing after it (`train-ae:`) is YAML null: no options.
-                let isNull = options is NSNull || Mirror(reflecting: options).displayStyle == .optional
-                    && Mirror(reflecting: options).children.isEmpty
+                let reflected = Mirror(reflecting: options)
+                let isNull = options is NSNull || (reflected.displayStyle == .optional && reflected.children.isEmpty)
                 guard let optionMap = isNull ? [:] : options as? [String: Any] else {
                     throw RunConfigError("\(source): the options of stage '\(name)' must be a mapping")
                 }

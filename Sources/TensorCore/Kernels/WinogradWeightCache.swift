@@ -20,19 +20,35 @@ final class WinogradWeightCache: @unchecked Sendable {
     private struct Key: Hashable {
         let weight: UnsafePointer<Float>
         let outChannels, inChannels, tile: Int
+        var transformedCount: Int { (tile + 2) * (tile + 2) * outChannels * inChannels }
     }
 
     private final class Entry {
+        let key: Key
         let weights: UnsafeMutablePointer<Float>
         let transformed: UnsafeMutablePointer<Float>
-        let weightCount, transformedCount: Int
+        let weightCount: Int
 
-        init(weightCount: Int, transformedCount: Int) {
-            self.weightCount = weightCount
-            self.transformedCount = transformedCount
+        init(_ key: Key) {
+            self.key = key
+            weightCount = key.outChannels * key.inChannels * 9
             weights = .allocate(capacity: weightCount)
-            transformed = .allocate(capacity: transformedCount)
+            transformed = .allocate(capacity: key.transformedCount)
         }
+
+        /// Whether the weights are those `transformed` was made from.
+        func matches(_ weight: UnsafePointer<Float>) -> Bool {
+            memcmp(weights, weight, weightCount * MemoryLayout<Float>.stride) == 0
+        }
+
+        /// Keeps a copy of `weight` and transforms it.
+        func fill(from weight: UnsafePointer<Float>) {
+            weights.update(from: weight, count: weightCount)
+            WinogradKernel.transformWeights(weight, outChannels: key.outChannels, inChannels: key.inChannels,
+                                            forGradient: false, tile: key.tile, into: transformed)
+        }
+
+        var bytes: Int { (weightCount + key.transformedCount) * MemoryLayout<Float>.stride }
 
         deinit {
             weights.deallocate()
@@ -74,26 +90,17 @@ final class WinogradWeightCache: @unchecked Sendable {
     func withTransformed<R>(_ weight: UnsafePointer<Float>, outChannels: Int, inChannels: Int, tile: Int,
                             _ body: (UnsafePointer<Float>) -> R) -> R? {
         let key = Key(weight: weight, outChannels: outChannels, inChannels: inChannels, tile: tile)
-        let weightCount = outChannels * inChannels * 9
-        let transformedCount = (tile + 2) * (tile + 2) * outChannels * inChannels
         lock.lock()
         defer { lock.unlock() }
         if let entry = entries[key] {
-            if memcmp(entry.weights, weight, weightCount * MemoryLayout<Float>.stride) != 0 {
-                entry.weights.update(from: weight, count: weightCount)
-                WinogradKernel.transformWeights(weight, outChannels: outChannels, inChannels: inChannels,
-                                                forGradient: false, tile: tile, into: entry.transformed)
-            }
+            if !entry.matches(weight) { entry.fill(from: weight) }
             return body(entry.transformed)
         }
-        let entryBytes = (weightCount + transformedCount) * MemoryLayout<Float>.stride
-        guard bytes + entryBytes <= Self.capacityBytes else { return nil }
-        let entry = Entry(weightCount: weightCount, transformedCount: transformedCount)
-        entry.weights.update(from: weight, count: weightCount)
-        WinogradKernel.transformWeights(weight, outChannels: outChannels, inChannels: inChannels,
-                                        forGradient: false, tile: tile, into: entry.transformed)
+        let entry = Entry(key)
+        guard bytes + entry.bytes <= Self.capacityBytes else { return nil }
+        entry.fill(from: weight)
         entries[key] = entry
-        bytes += entryBytes
+        bytes += entry.bytes
         return body(entry.transformed)
     }
 }

@@ -17,11 +17,7 @@ extension AblationStage {
         public init() {}
 
         /// The variants to run, baseline first, without repeats.
-        var effectiveVariants: [AblationVariant] {
-            [.baseline] + variants.reduce(into: [AblationVariant]()) { list, variant in
-                if variant != .baseline && !list.contains(variant) { list.append(variant) }
-            }
-        }
+        var effectiveVariants: [AblationVariant] { AblationVariant.normalized(variants) }
 
         func validate() throws {
             guard seeds >= 1 && seeds <= 1000 else { throw StageError("--seeds must be in 1...1000, got \(seeds)") }

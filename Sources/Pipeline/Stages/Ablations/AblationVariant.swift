@@ -67,7 +67,7 @@ public enum AblationVariant: String, CaseIterable, Codable, Sendable {
     /// the order given, without repeats, with `baseline` first whether named or not. An unknown
     /// name is an error listing the known ones.
     public static func parse(_ words: [String]) throws -> [AblationVariant] {
-        var variants: [AblationVariant] = [.baseline]
+        var variants: [AblationVariant] = []
         for name in words.joined(separator: ",").split(separator: ",") {
             let text = name.trimmingCharacters(in: .whitespaces).lowercased()
             guard !text.isEmpty else { continue }
@@ -75,8 +75,15 @@ public enum AblationVariant: String, CaseIterable, Codable, Sendable {
                 throw StageError("--variants: unknown variant '\(text)'; known: "
                     + allCases.map(\.rawValue).joined(separator: ", "))
             }
-            if !variants.contains(variant) { variants.append(variant) }
+            variants.append(variant)
         }
-        return variants
+        return normalized(variants)
+    }
+
+    /// `variants` with `baseline` first and no repeats, otherwise in the order given.
+    static func normalized(_ variants: [AblationVariant]) -> [AblationVariant] {
+        variants.reduce(into: [.baseline]) { list, variant in
+            if !list.contains(variant) { list.append(variant) }
+        }
     }
 }

@@ -91,9 +91,9 @@ final class AutoencoderTrainer {
         let forward = model.trainingForward(Variable(images), generator: &generator, bypassQuantizer: !quantizerActive)
         var terms = AutoencoderLoss.compute(reconstruction: forward.reconstruction, target: images,
                                             commitment: forward.commitmentLoss, config: options.loss)
-        let discriminating = adversarial.map { $0.isActive(atStep: step) } ?? false
-        if discriminating, let adversarial {
-            let term = adversarial.generatorTerm(forward.reconstruction)
+        let discriminating = adversarial.flatMap { $0.isActive(atStep: step) ? $0 : nil }
+        if let discriminating {
+            let term = discriminating.generatorTerm(forward.reconstruction)
             terms.total = terms.total + term
             terms.parts.append((name: "adversarial", value: Double(term.value.scalarValue)))
         }
@@ -113,10 +113,10 @@ final class AutoencoderTrainer {
             ema?.update(step: step)
         }
         var partValues = Dictionary(uniqueKeysWithValues: terms.parts.map { ($0.name, $0.value) })
-        if discriminating, let adversarial {
+        if let discriminating {
             // On this batch's reconstructions from before the autoencoder's update, as VQGAN does.
-            partValues["discriminator_hinge"] = adversarial.trainDiscriminator(real: images,
-                                                                               reconstructed: forward.reconstruction.value)
+            partValues["discriminator_hinge"] = discriminating.trainDiscriminator(real: images,
+                                                                                  reconstructed: forward.reconstruction.value)
         }
         var perplexity: [Double] = []
         if forward.levelsUsed > 0 {

@@ -1,4 +1,4 @@
-/// Turns `--classes` arguments (ids, names, or "none") into class ids.
+/// Turns `--classes` arguments (ids, names, "none" or "all") into class ids.
 enum ClassSelection {
     /// - Parameters:
     ///   - arguments: each an id (0-based), a class name (case-insensitive, `_` for spaces),
