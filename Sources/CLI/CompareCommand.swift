@@ -45,6 +45,9 @@ struct CompareCommand: ParsableCommand {
 
     @Option(help: "Samples per model.")
     var count = 100
+    @Option(parsing: .upToNextOption,
+            help: "Classes of the samples (as generate takes them); default: all, in turn, like the class-balanced held-out images.")
+    var classes = CompareStage.Options().classes
     @Option(help: "Seed of the noise and of the evaluation.")
     var seed: UInt64 = 0
     @OptionGroup var sampling: SamplerOptions
@@ -94,6 +97,7 @@ struct CompareCommand: ParsableCommand {
         options.minutes = minutes
         options.steps = trainSteps
         options.count = count
+        options.classes = classes
         options.seed = seed
         options.sampler = sampling.settings
         options.guidance = guidance

@@ -50,6 +50,8 @@ struct GenerateCommand: ParsableCommand {
     var batchSize: Int?
     @Flag(help: "Write only the grid, not one PNG per sample.")
     var noImages = false
+    @Option(help: "Most classes side by side in the grid; more wrap into bands of columns (default 20).")
+    var gridColumns: Int?
 
     @OptionGroup var runtime: ThreadsOption
 
@@ -71,6 +73,7 @@ struct GenerateCommand: ParsableCommand {
         options.latentsFormat = latentsFormat
         options.maximumBatch = batchSize
         options.individualImages = !noImages
+        options.gridColumns = gridColumns
         try GenerateStage.run(options)
     }
 }

@@ -60,13 +60,13 @@ struct TrainAECommand: ParsableCommand {
     var emaDecay = 0.995
 
     @Option(help: "Weight of the L1 reconstruction loss.")
-    var l1Weight = 1.0
+    var l1Weight = TrainAEOptions().loss.l1Weight
 
-    @Option(help: "Weight of the MSE reconstruction loss.")
-    var mseWeight = 0.0
+    @Option(help: "Weight of the MSE reconstruction loss (the default loss).")
+    var mseWeight = TrainAEOptions().loss.mseWeight
 
     @Option(help: "Weight of the multi-scale gradient-domain (sharpness) loss (0: off).")
-    var gradientWeight = 0.0
+    var gradientWeight = TrainAEOptions().loss.gradientWeight
     @Option(help: "Weight of the PatchGAN hinge term (0: off, the default; VQGAN-style sharpness at the cost of speed).")
     var adversarialWeight = 0.0
     @Option(help: "Step from which the discriminator trains and its term is added.")

@@ -106,7 +106,13 @@ final class CompareStageTests: XCTestCase {
         XCTAssertTrue(manifest.isComplete)
         XCTAssertEqual(manifest.outputs.count, 7)
         XCTAssertEqual(manifest.inputs.count, 6)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: runFolder.appendingPathComponent("reports/evaluate-pixel/metrics.json").path))
+        for file in ["reports/evaluate-pixel/metrics.json", "reports/evaluate-latent/metrics.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: runFolder.appendingPathComponent(file).path), file)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: runFolder.appendingPathComponent("samples").path),
+                       "compare draws its own latent samples and leaves generate's folder alone")
+        XCTAssertEqual(report.latent.sampleClassCount, 3)
+        XCTAssertTrue(markdown.contains("4 samples per model (3 classes in turn)"), markdown)
     }
 
     func testCompleteModelsAreReusedAndOnlyMismatchedSamplesRedone() throws {
@@ -126,8 +132,17 @@ final class CompareStageTests: XCTestCase {
         XCTAssertEqual(reseeded.report.latent.actions, ["model": "reused", "samples": "generated", "evaluation": "computed"])
         XCTAssertEqual(reseeded.report.pixel.actions, ["model": "reused", "samples": "generated", "evaluation": "computed"])
         XCTAssertEqual(reseeded.report.latent.trainingSteps, 4)
-        let sidecar = try JSONFile.read(GenerateStage.Sidecar.self, from: runFolder.appendingPathComponent("samples/samples.json"))
+        let sidecar = try JSONFile.read(GenerateStage.Sidecar.self, from: runFolder.appendingPathComponent("latent-samples/samples.json"))
         XCTAssertEqual(sidecar.seed, 7)
+        XCTAssertEqual(sidecar.sampleClasses, [0, 1, 2, 0], "every class in turn by default")
+
+        // Other classes: new samples.
+        again.classes = ["1"]
+        let reclassed = try CompareStage.run(again, write: { _ in })
+        XCTAssertEqual(reclassed.report.latent.actions["samples"], "generated")
+        XCTAssertEqual(reclassed.report.latent.sampleClassCount, 1)
+        again.classes = ["all"]
+        try CompareStage.run(again, write: { _ in })
 
         // Samples written by hand with other settings are redone.
         var generate = GenerateStage.Options()

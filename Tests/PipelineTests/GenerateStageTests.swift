@@ -103,6 +103,33 @@ final class GenerateStageTests: XCTestCase {
         XCTAssertEqual(sidecar.sampleClasses, [0, 1, 2, 0, 1, 2])
     }
 
+    /// More classes than `gridColumns` wrap into bands, each class keeping a column of its own:
+    /// 3 classes at most 2 wide → bands [0 1] and [2 –], two samples per class.
+    func testManyClassesWrapIntoBands() throws {
+        var options = try options()
+        options.classes = ["all"]
+        options.gridColumns = 2
+        let grid = try PNGImage.read(from: try XCTUnwrap(GenerateStage.run(options, write: { _ in }).grid))
+        XCTAssertEqual(grid.width, 2 * 32 + 3 * 2, "two columns")
+        XCTAssertEqual(grid.height, 4 * 32 + 5 * 2, "two bands of two rows")
+        func tile(row: Int, column: Int) -> [UInt8] {
+            let x0 = 2 + column * 34, y0 = 2 + row * 34
+            var pixels: [UInt8] = []
+            for y in y0..<(y0 + 32) {
+                let start: Int = (y * grid.width + x0) * 3
+                pixels += grid.pixels[start..<(start + 32 * 3)]
+            }
+            return pixels
+        }
+        let images = scratch.appendingPathComponent("images")
+        for (row, column, file) in [(0, 1, "00001-c001.png"), (1, 0, "00003-c000.png"), (2, 0, "00002-c002.png"), (3, 0, "00005-c002.png")] {
+            XCTAssertEqual(tile(row: row, column: column), try PNGImage.read(from: images.appendingPathComponent(file)).pixels, file)
+        }
+        XCTAssertEqual(Set(tile(row: 2, column: 1)), [255], "no fourth class: the cell stays blank")
+        options.gridColumns = 0
+        XCTAssertThrowsError(try GenerateStage.run(options, write: { _ in })) { XCTAssertTrue("\($0)".contains("--grid-columns"), "\($0)") }
+    }
+
     func testBadClassesAndSettingsAreClearErrors() throws {
         var options = try options()
         options.classes = ["no-such-flower"]

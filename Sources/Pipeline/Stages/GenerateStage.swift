@@ -37,6 +37,8 @@ public enum GenerateStage {
         public var maximumBatch: Int?
         /// Also write one PNG per sample.
         public var individualImages = true
+        /// Most classes side by side in the grid; more wrap into bands (nil: 20).
+        public var gridColumns: Int?
 
         public init() {}
     }
@@ -87,6 +89,8 @@ public enum GenerateStage {
         let start = ProgressReporter.monotonicSeconds()
         guard options.count >= 1 && options.count <= 100_000 else { throw StageError("--count must be in 1...100000, got \(options.count)") }
         if let batch = options.maximumBatch, batch < 1 { throw StageError("--batch-size must be positive, got \(batch)") }
+        if let columns = options.gridColumns, columns < 1 { throw StageError("--grid-columns must be positive, got \(columns)") }
+        let gridColumns = options.gridColumns ?? ImageGrid.maximumClassColumns
         do { try options.sampler.validate() } catch let error as FlowTrainingError { throw StageError("generate: \(error.message)") }
         let folders = try ArtifactFolders(artifacts: options.artifacts, run: options.run, base: base)
         let modelURL = options.model.map { ArtifactFolders.resolve($0, base: base) }
@@ -168,12 +172,14 @@ public enum GenerateStage {
             let images = try FlowSampleDecoding.images(primary, autoencoder: autoencoder)
             let unsnapped = samples.snapped == nil ? nil : try FlowSampleDecoding.images(samples.samples, autoencoder: autoencoder)
             decodeSeconds = ProgressReporter.monotonicSeconds() - decodeStart
-            let grid = ImageGrid.make(images, columns: columns.count)
+            func grid(_ images: [RGBImage]) -> RGBImage {
+                ImageGrid.byClass(images, classCount: columns.count, maximumColumns: gridColumns)
+            }
             gridURL = output.appendingPathComponent(gridFile)
-            try PNGImage.write(grid, to: gridURL!)
+            try PNGImage.write(grid(images), to: gridURL!)
             files.append(gridFile)
             if let unsnapped {
-                try PNGImage.write(ImageGrid.make(unsnapped, columns: columns.count), to: output.appendingPathComponent(unsnappedGridFile))
+                try PNGImage.write(grid(unsnapped), to: output.appendingPathComponent(unsnappedGridFile))
                 files.append(unsnappedGridFile)
             }
             if options.individualImages {

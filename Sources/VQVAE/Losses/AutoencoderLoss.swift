@@ -6,11 +6,16 @@ import TensorCore
 /// penalises blur of edges and texture that a plain pixel loss, dominated by smooth regions,
 /// lets through. The optional PatchGAN term lives with the trainer (`AdversarialTraining` in the
 /// train-ae stage), since it brings a second network and optimizer.
+///
+/// The defaults come from 437-step runs on Oxford from the same start (held-out PSNR; SWD ×10³ of
+/// the reconstructions at 128 px and mean): MSE is the default pixel term, as it trains to a higher
+/// PSNR *and* a lower SWD than L1 (22.99 dB, 125.1, 48.1 against 22.52 dB, 126.6, 52.0); the
+/// gradient term at 0.1 on top costs no PSNR and sharpens the finest level (23.01 dB, 120.3, 47.0).
 public struct AutoencoderLossConfig: Codable, Equatable, Sendable {
-    public var l1Weight = 1.0
-    public var mseWeight = 0.0
+    public var l1Weight = 0.0
+    public var mseWeight = 1.0
     /// Weight of the gradient-domain term (0: off).
-    public var gradientWeight = 0.0
+    public var gradientWeight = 0.1
     /// Resolutions the gradient term looks at (1: full only; 3: full, ½, ¼).
     public var gradientScales = 3
 

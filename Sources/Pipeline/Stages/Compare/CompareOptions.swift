@@ -15,6 +15,9 @@ extension CompareStage {
         public var steps: Int?
         /// Samples per model.
         public var count = 100
+        /// Classes of the samples, as `generate --classes` takes them; "all" (the default) draws
+        /// every class in turn, so the samples' class mix matches the class-balanced held-out set.
+        public var classes = ["all"]
         /// Seed of the sampling noise and of the evaluation.
         public var seed: UInt64 = 0
         public var sampler = SamplerSettings()
@@ -49,6 +52,8 @@ extension CompareStage {
         public var minutes: Double?
         public var steps: Int?
         public var count: Int
+        /// nil in reports written before compare took `--classes`.
+        public var classes: [String]?
         public var seed: UInt64
         public var sampler: SamplerSettings
         public var guidance: Float

@@ -17,6 +17,8 @@ public struct CompareReport: Codable, Equatable, Sendable {
         public var finalLoss: Double?
         // Sampling.
         public var sampleCount: Int
+        /// Distinct classes the samples were drawn from (nil in reports of older versions).
+        public var sampleClassCount: Int?
         /// Network evaluations per sample (the solver's NFE).
         public var nfe: Int
         /// Seconds integrating the ODE, and decoding latents to images (0 for pixels).

@@ -29,10 +29,11 @@ public enum CompareReuse {
     }
 
     /// Why existing samples cannot be reused (nil: they can): they must be complete, drawn from
-    /// this very model file (by SHA-256), with the requested count, seed, sampler and guidance,
+    /// this very model file (by SHA-256), with the requested count, classes, seed, sampler and guidance,
     /// unsnapped, and with one PNG per sample for the evaluation.
     public static func samplesMismatch(in folder: URL, modelSHA256: String, space: TrainFlowStage.Space,
-                                       count: Int, seed: UInt64, sampler: SamplerSettings, guidance: Float) -> String? {
+                                       count: Int, classes: [String], seed: UInt64, sampler: SamplerSettings,
+                                       guidance: Float) -> String? {
         guard let manifest = SamplesManifest.complete(in: folder) else { return "no complete samples" }
         guard let sidecar = try? JSONFile.read(GenerateStage.Sidecar.self, from: folder.appendingPathComponent(GenerateStage.sidecarFile)) else {
             return "\(GenerateStage.sidecarFile) missing or unreadable"
@@ -43,6 +44,7 @@ public enum CompareReuse {
         var differences: [String] = []
         if sidecar.space != space { differences.append("space \(sidecar.space.rawValue)") }
         if sidecar.count != count { differences.append("count \(sidecar.count)") }
+        if manifest.config.classes != classes { differences.append("classes \(manifest.config.classes.joined(separator: ","))") }
         if sidecar.seed != seed { differences.append("seed \(sidecar.seed)") }
         if sidecar.sampler != sampler { differences.append("sampler \(sidecar.sampler.method.rawValue) \(sidecar.sampler.steps) steps") }
         if sidecar.guidance != guidance { differences.append("guidance \(sidecar.guidance)") }

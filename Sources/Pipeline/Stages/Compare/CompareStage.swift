@@ -8,9 +8,11 @@ import LatentFlow
 /// against the same held-out real images.
 ///
 /// For each space, a model with a complete manifest is reused, otherwise it is trained (or an
-/// interrupted run resumed) with `train-flow`; samples (`samples/`, `pixel-samples/`) and
-/// evaluations (`reports/evaluate`, `reports/evaluate-pixel`) are reused when they match the
-/// requested settings and redone otherwise. The report goes to `reports/compare/`: `report.md`,
+/// interrupted run resumed) with `train-flow`; samples (`latent-samples/`, `pixel-samples/`) and
+/// evaluations (`reports/evaluate-latent`, `reports/evaluate-pixel`) are reused when they match the
+/// requested settings and redone otherwise. The latent samples are compare's own, not `generate`'s:
+/// compare draws every class in turn (a class mix like the held-out images'), where `generate`
+/// draws a readable grid of ten. The report goes to `reports/compare/`: `report.md`,
 /// `report.html`, `report.json`, the two grids, `loss.svg` and `swd.svg`, and `manifest.json` last.
 public enum CompareStage {
     public struct Result: Sendable {
@@ -20,8 +22,8 @@ public enum CompareStage {
         public var files: [URL]
     }
 
-    public static let evaluationFolders: [TrainFlowStage.Space: String] = [.latent: "reports/evaluate", .pixel: "reports/evaluate-pixel"]
-    public static let samplesFolders: [TrainFlowStage.Space: String] = [.latent: ArtifactFolders.samples, .pixel: "pixel-samples"]
+    public static let evaluationFolders: [TrainFlowStage.Space: String] = [.latent: "reports/evaluate-latent", .pixel: "reports/evaluate-pixel"]
+    public static let samplesFolders: [TrainFlowStage.Space: String] = [.latent: "latent-samples", .pixel: "pixel-samples"]
     public static let gridFiles: [TrainFlowStage.Space: String] = [.latent: "latent-grid.png", .pixel: "pixel-grid.png"]
 
     @discardableResult
@@ -63,8 +65,8 @@ public enum CompareStage {
                                    latent: summaries[.latent]!, pixel: summaries[.pixel]!)
         let files = try writeReport(report, to: output)
         let outputs = try files.map { try ManifestFile.hashing($0, role: $0.lastPathComponent) }
-        let config = ManifestConfig(minutes: options.minutes, steps: options.steps, count: options.count, seed: options.seed,
-                                    sampler: options.sampler, guidance: options.guidance,
+        let config = ManifestConfig(minutes: options.minutes, steps: options.steps, count: options.count, classes: options.classes,
+                                    seed: options.seed, sampler: options.sampler, guidance: options.guidance,
                                     evaluationMaxImages: options.evaluationMaxImages,
                                     realSubsets: options.realSubsets.map(\.description).sorted())
         try StageManifest(stage: "compare", config: config, inputs: inputs, outputs: outputs,
@@ -140,7 +142,8 @@ public enum CompareStage {
         let samplesFolder = locations.samples
         var regenerated = false
         if let why = CompareReuse.samplesMismatch(in: samplesFolder, modelSHA256: modelHash.sha256, space: space, count: options.count,
-                                                  seed: options.seed, sampler: options.sampler, guidance: options.guidance) {
+                                                  classes: options.classes, seed: options.seed, sampler: options.sampler,
+                                                  guidance: options.guidance) {
             guard !shouldStop() else { throw StageInterrupted("compare stopped before sampling the \(space.rawValue) model") }
             write("sampling \(options.count) images into \(samplesFolder.path) (\(why) there)\n")
             var generate = GenerateStage.Options()
@@ -150,6 +153,7 @@ public enum CompareStage {
             generate.model = modelURL.path
             generate.output = samplesFolder.path
             generate.count = options.count
+            generate.classes = options.classes
             generate.seed = options.seed
             generate.sampler = options.sampler
             generate.guidance = options.guidance
