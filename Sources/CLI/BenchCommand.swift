@@ -16,8 +16,11 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Measure the sgemm rate (cblas_sgemm) on square and convolution-shaped products.")
     var sgemm = false
 
-    @Option(help: "Training steps to time for a preset (after two warm-up steps).")
+    @Option(help: "Training steps (or, with --sampling, network passes) to time for a preset, after two warm-up ones.")
     var steps = 5
+
+    @Flag(help: "Time the preset's inference passes as `generate` makes them (batch 100 unless --batch) instead of training steps: the flow UNets only.")
+    var sampling = false
 
     @Option(help: "Batch size for a preset (default: the reference's, 16 / 64 / 8).")
     var batch: Int?
@@ -30,6 +33,12 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         guard steps > 0 else { throw ValidationError("--steps must be positive, not \(steps)") }
         if let batch, batch <= 0 { throw ValidationError("--batch must be positive, not \(batch)") }
+        if sampling {
+            guard let preset, preset != .aelite else {
+                throw ValidationError("--sampling times a flow UNet: give --preset latent-unet or pixel-unet")
+            }
+            guard export == nil else { throw ValidationError("--sampling cannot be combined with --export") }
+        }
     }
 
     func run() throws {
@@ -63,6 +72,10 @@ struct BenchCommand: ParsableCommand {
     /// Times training steps of a reference network and compares the achieved rate with the
     /// machine's sgemm rate measured in the same run.
     private func runPreset(_ preset: BenchmarkPreset) throws {
+        if sampling {
+            try runSampling(preset)
+            return
+        }
         let batch = batch ?? preset.defaultBatch
         if let export {
             let file = try TrainingBenchmark.export(preset: preset, batch: min(batch, 2),
@@ -82,6 +95,22 @@ struct BenchCommand: ParsableCommand {
             return
         }
         print(TrainingBenchmarkReport.summary(result, sgemmGFLOPS: reference.medianGFLOPS))
+    }
+
+    /// Times inference passes of a flow UNet at the batch `generate` uses.
+    private func runSampling(_ preset: BenchmarkPreset) throws {
+        let reference = try SGEMMBenchmark.measure(SGEMMBenchmark.standardShapes.last!)
+        print(String(format: "sgemm reference (%@): %.1f GFLOP/s", reference.shape.label, reference.medianGFLOPS))
+        let stop = StopSignal.shared
+        let result = SamplingBenchmark.run(preset: preset, batch: batch ?? 100, passes: steps,
+                                           shouldStop: { stop.stopRequested }) { pass, seconds in
+            print(String(format: "  pass %d: %.3f s%@", pass + 1, seconds, pass < 2 ? " (warm-up)" : ""))
+        }
+        guard !result.passSeconds.isEmpty else {
+            print("stopped before any pass was timed")
+            return
+        }
+        print(SamplingBenchmark.summary(result, sgemmGFLOPS: reference.medianGFLOPS))
     }
 }
 

@@ -69,11 +69,46 @@ struct AttentionKernel {
     func forward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, scale: Float,
                  probabilities: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
         let tq = queryTokens, tk = keyTokens
+        if featureMajor {
+            forwardFeatureMajor(q: q, k: k, v: v, scale: scale, probabilities: probabilities, output: output)
+            return
+        }
         forEachProblem { i in
             let p = probabilities + i * tq * tk
             tokenProduct(q + queryOffset(i), tokensA: tq, k + keyOffset(i), tokensB: tk, alpha: scale, into: p)
             for row in 0..<tq { Self.softmaxInPlace(p + row * tk, count: tk) }
             mix(p, rows: tq, v + keyOffset(i), tokens: tk, into: output + outputOffset(i))
+        }
+    }
+
+    /// `forward` for feature-major heads with the packed kernel: the per-head products are small
+    /// (64 positions × 128 channels in the latent UNet), where OpenBLAS spends more time packing
+    /// and dispatching than multiplying. S = (scale·Qᵀ) K; O [D, Tq] = V · Pᵀ.
+    private func forwardFeatureMajor(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+                                     scale: Float, probabilities: UnsafeMutablePointer<Float>,
+                                     output: UnsafeMutablePointer<Float>) {
+        let tq = queryTokens, tk = keyTokens, d = dimension
+        let queryPanels = PackedGEMM.packedCount(m: tq, k: d), valuePanels = PackedGEMM.packedCount(m: d, k: tk)
+        let body = { (i: Int) in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: queryPanels + valuePanels + tk * tq) { buffer in
+                let packedQuery = buffer.baseAddress!, packedValue = packedQuery + queryPanels
+                let transposed = packedValue + valuePanels
+                let p = probabilities + i * tq * tk
+                PackedGEMM.packTransposed(q + queryOffset(i), m: tq, k: d, lds: tq, scale: scale, into: packedQuery)
+                PackedGEMM.multiply(m: tq, n: tk, k: d, packedA: packedQuery, b: k + keyOffset(i), ldb: tk, c: p, ldc: tk)
+                for row in 0..<tq { Self.softmaxInPlace(p + row * tk, count: tk) }
+                for row in 0..<tq {
+                    for column in 0..<tk { transposed[column * tq + row] = p[row * tk + column] }
+                }
+                PackedGEMM.pack(v + keyOffset(i), m: d, k: tk, lda: tk, into: packedValue)
+                PackedGEMM.multiply(m: d, n: tq, k: tk, packedA: packedValue, b: transposed, ldb: tq,
+                                    c: output + outputOffset(i), ldc: tq)
+            }
+        }
+        if problems == 1 || ComputeThreads.count == 1 {
+            for i in 0..<problems { body(i) }
+        } else {
+            parallelFor(problems, body)
         }
     }
 

@@ -17,20 +17,35 @@ enum ConvolutionKernel {
             let problem = WinogradKernel.Problem(batch: g.batch, inChannels: g.inChannels, outChannels: g.outChannels,
                                                  height: g.height, width: g.width, padding: g.padding,
                                                  tile: WinogradKernel.tile(for: g))
-            if !GradientMode.isEnabled, WinogradWeightCache.shared.isActive, WinogradWeightCache.shared.withTransformed(
-                weight, outChannels: g.outChannels, inChannels: g.inChannels, tile: problem.tile,
+            if inferenceCacheIsOpen, PackedWeightCache.shared.withPrepared(
+                weight, outChannels: g.outChannels, columns: g.inChannels, form: .winograd(tile: problem.tile),
                 { u in WinogradKernel.convolve(problem, x: x, u: u, bias: bias, y: y) }) != nil {
                 return
             }
             ScratchPool.winogradWeights.withSlots(1) { slots in
-                let u = slots[0][0].floats(problem.positions * g.outChannels * g.inChannels)
-                WinogradKernel.transformWeights(weight, outChannels: g.outChannels, inChannels: g.inChannels,
-                                                forGradient: false, tile: problem.tile, into: u)
+                let u = slots[0][0].floats(WinogradKernel.packedWeightCount(problem))
+                WinogradKernel.transformAndPackWeights(weight, outChannels: g.outChannels, inChannels: g.inChannels,
+                                                       forGradient: false, tile: problem.tile,
+                                                       plain: slots[0][1].floats(problem.positions * g.outChannels * g.inChannels),
+                                                       into: u)
                 WinogradKernel.convolve(problem, x: x, u: u, bias: bias, y: y)
             }
+        } else if inferenceCacheIsOpen, PackedWeightCache.shared.withPrepared(
+            weight, outChannels: g.outChannels, columns: g.patchSize, form: .matrix,
+            { packed in forwardByColumns(g, x: x, weight: .packed(packed), bias: bias, y: y) }) != nil {
+            return
         } else {
-            forwardByColumns(g, x: x, weight: weight, bias: bias, y: y)
+            forwardByColumns(g, x: x, weight: .plain(weight), bias: bias, y: y)
         }
+    }
+
+    /// Inference inside `reusingTransformedWeights`: weights come prepared from the cache.
+    private static var inferenceCacheIsOpen: Bool { !GradientMode.isEnabled && PackedWeightCache.shared.isActive }
+
+    /// The weight matrix [Cout, K] of the im2col product, as it is or packed for `PackedGEMM`.
+    enum WeightMatrix {
+        case plain(UnsafePointer<Float>)
+        case packed(UnsafePointer<Float>)
     }
 
     /// Gradients of `forward`: any of dx [N, Cin, H, W], dw [Cout, K], db [Cout] (overwritten).
@@ -45,9 +60,11 @@ enum ConvolutionKernel {
                                                      width: g.outWidth, padding: 2 - g.padding,
                                                      tile: WinogradKernel.tile(for: g))
                 ScratchPool.winogradWeights.withSlots(1) { slots in
-                    let u = slots[0][0].floats(problem.positions * g.outChannels * g.inChannels)
-                    WinogradKernel.transformWeights(weight, outChannels: g.outChannels, inChannels: g.inChannels,
-                                                    forGradient: true, tile: problem.tile, into: u)
+                    let u = slots[0][0].floats(WinogradKernel.packedWeightCount(problem))
+                    WinogradKernel.transformAndPackWeights(weight, outChannels: g.outChannels, inChannels: g.inChannels,
+                                                           forGradient: true, tile: problem.tile,
+                                                           plain: slots[0][1].floats(problem.positions * g.outChannels * g.inChannels),
+                                                           into: u)
                     WinogradKernel.convolve(problem, x: gy, u: u, bias: nil, y: dx)
                 }
             }
@@ -86,9 +103,12 @@ enum ConvolutionKernel {
     }
 
     /// `forward` as im2col + one GEMM per block.
-    static func forwardByColumns(_ g: ConvolutionGeometry, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    static func forwardByColumns(_ g: ConvolutionGeometry, x: UnsafePointer<Float>, weight: WeightMatrix,
                                  bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
-        let plan = ConvolutionPlan(g)
+        // The packed kernel runs fast on narrow products, so pointwise convolutions of small images
+        // need not be copied side by side: each image is multiplied in place.
+        var plan = ConvolutionPlan(g)
+        if case .packed = weight, g.isPointwise { plan = ConvolutionPlan(g, minimumColumns: 1) }
         let k = g.patchSize, cout = g.outChannels, pixels = g.outPixels, wo = g.outWidth
         let outImage = cout * pixels
         ScratchPool.convolution.withSlots(plan.workers) { slots in
@@ -104,18 +124,30 @@ enum ConvolutionKernel {
                         if images.count == 1 {
                             // Write straight into the output image, rows `rows`.
                             let c = y + images.lowerBound * outImage + row0 * wo
-                            if let bias {
-                                for o in 0..<cout {
-                                    let row = c + o * pixels, v = bias[o]
-                                    for t in 0..<columns { row[t] = v }
+                            switch weight {
+                            case .packed(let packed):
+                                PackedGEMM.multiply(m: cout, n: columns, k: k, packedA: packed, b: b, ldb: ldb,
+                                                    c: c, ldc: pixels, rowBias: bias)
+                            case .plain(let a):
+                                if let bias {
+                                    for o in 0..<cout {
+                                        let row = c + o * pixels, v = bias[o]
+                                        for t in 0..<columns { row[t] = v }
+                                    }
                                 }
+                                gemm(m: cout, n: columns, k: k, a: a, lda: k, b: b, ldb: ldb,
+                                     beta: bias == nil ? 0 : 1, c: c, ldc: pixels)
                             }
-                            gemm(m: cout, n: columns, k: k, a: weight, lda: k, b: b, ldb: ldb,
-                                 beta: bias == nil ? 0 : 1, c: c, ldc: pixels)
                         } else {
                             let block = scratch[blockBuffer].floats(cout * columns)
-                            gemm(m: cout, n: columns, k: k, a: weight, lda: k, b: b, ldb: ldb,
-                                 beta: 0, c: block, ldc: columns)
+                            switch weight {
+                            case .packed(let packed):
+                                PackedGEMM.multiply(m: cout, n: columns, k: k, packedA: packed, b: b, ldb: ldb,
+                                                    c: block, ldc: columns)
+                            case .plain(let a):
+                                gemm(m: cout, n: columns, k: k, a: a, lda: k, b: b, ldb: ldb,
+                                     beta: 0, c: block, ldc: columns)
+                            }
                             // Scatter [Cout, image, pixel] to [image, Cout, pixel], adding the bias.
                             for (index, n) in images.enumerated() {
                                 for o in 0..<cout {

@@ -15,17 +15,19 @@ struct ConvolutionPlan {
     /// Columns of the widest block.
     var maximumColumns: Int { imagesPerBlock * rowsPerBlock * geometry.outWidth }
 
-    init(_ g: ConvolutionGeometry, threads: Int = ComputeThreads.count) {
+    /// `minimumColumns`: outputs smaller than this are put side by side (see `ConvolutionTuning`).
+    init(_ g: ConvolutionGeometry, threads: Int = ComputeThreads.count,
+         minimumColumns: Int = ConvolutionTuning.minimumColumns) {
         geometry = g
         let pixels = max(g.outPixels, 1)
         let budget = max(1, ConvolutionTuning.columnBudgetBytes / MemoryLayout<Float>.stride)
-        if pixels >= ConvolutionTuning.minimumColumns || g.batch <= 1 {
+        if pixels >= minimumColumns || g.batch <= 1 {
             imagesPerBlock = 1
             rowsPerBlock = g.isPointwise
                 ? g.outHeight
                 : max(1, min(g.outHeight, budget / max(1, g.patchSize * g.outWidth)))
         } else {
-            var images = min(g.batch, (ConvolutionTuning.minimumColumns + pixels - 1) / pixels)
+            var images = min(g.batch, (minimumColumns + pixels - 1) / pixels)
             // Keep every worker busy when the batch allows it.
             if threads > 1, (g.batch + images - 1) / images < threads, g.batch >= threads {
                 images = (g.batch + threads - 1) / threads

@@ -34,7 +34,7 @@ final class ScratchBuffer: @unchecked Sendable {
 final class ScratchPool: @unchecked Sendable {
     static let convolution = ScratchPool(buffersPerSlot: 3)
     static let winograd = ScratchPool(buffersPerSlot: 4)
-    static let winogradWeights = ScratchPool(buffersPerSlot: 1)
+    static let winogradWeights = ScratchPool(buffersPerSlot: 2)
 
     private let lock = NSLock()
     private var free: [[[ScratchBuffer]]] = []

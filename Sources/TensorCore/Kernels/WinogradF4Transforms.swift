@@ -130,9 +130,10 @@ extension WinogradKernel {
         let span = (4 * tw + 15) & ~7
         let positionStride = p.inChannels * ld
         let zero = rows, t = rows + span
-        zero.update(repeating: 0, count: span)
-        // Padded columns inside the image: q − p in 0..<w.
+        // Padded columns inside the image: q − p in 0..<w. The combined rows `t` are written only
+        // there, so their padding columns are cleared once here rather than per channel and tile row.
         let qStart = min(span, pad), qEnd = min(span, w + pad)
+        zero.update(repeating: 0, count: 7 * span)
         for c in 0..<p.inChannels {
             let plane = x + c * h * w
             for ty in tileRows {
@@ -143,12 +144,7 @@ extension WinogradKernel {
                 }
                 let d0 = rowPointer(0), d1 = rowPointer(1), d2 = rowPointer(2)
                 let d3 = rowPointer(3), d4 = rowPointer(4), d5 = rowPointer(5)
-                // Vertical Bᵀ straight from the input rows; padding columns combine to zero.
-                for r in 0..<6 {
-                    let row = t + r * span
-                    for q in 0..<qStart { row[q] = 0 }
-                    for q in qEnd..<span { row[q] = 0 }
-                }
+                // Vertical Bᵀ straight from the input rows (padding columns stay zero).
                 var q = qStart
                 while q + 8 <= qEnd {
                     let k = inputCombination(simdLoad8(d0 + q), simdLoad8(d1 + q), simdLoad8(d2 + q),

@@ -63,6 +63,28 @@ enum WinogradKernel {
         }
     }
 
+    /// Floats of the transformed weights of `p` packed for `PackedGEMM` (`transformAndPackWeights`).
+    static func packedWeightCount(_ p: Problem) -> Int {
+        p.positions * PackedGEMM.packedCount(m: p.outChannels, k: p.inChannels)
+    }
+
+    /// U as `convolve` takes it: each position's [rows, cols] matrix of `transformWeights`
+    /// (rows = Cout, or Cin `forGradient`) packed into `PackedGEMM` panels, one position after
+    /// another. `plain` is scratch for the unpacked U ((tile + 2)² · Cout · Cin floats).
+    static func transformAndPackWeights(_ w: UnsafePointer<Float>, outChannels: Int, inChannels: Int,
+                                        forGradient: Bool, tile: Int, plain: UnsafeMutablePointer<Float>,
+                                        into packed: UnsafeMutablePointer<Float>) {
+        transformWeights(w, outChannels: outChannels, inChannels: inChannels, forGradient: forGradient, tile: tile,
+                         into: plain)
+        let rows = forGradient ? inChannels : outChannels, cols = forGradient ? outChannels : inChannels
+        let positions = (tile + 2) * (tile + 2), stride = PackedGEMM.packedCount(m: rows, k: cols)
+        parallelChunks(positions, minimumPerThread: max(1, 8192 / max(1, rows * cols))) { range in
+            for xi in range {
+                PackedGEMM.pack(plain + xi * rows * cols, m: rows, k: cols, lda: cols, into: packed + xi * stride)
+            }
+        }
+    }
+
     // MARK: Convolution
 
     /// Floats from one channel's row of tiles to the next in the transformed matrices. An odd
@@ -71,10 +93,12 @@ enum WinogradKernel {
     static func leadingDimension(tiles: Int) -> Int { tiles | 1 }
 
 
-    /// y = conv(x, U) + bias for `problem`; U from `transformWeights`, layout [16, Cout, Cin].
+    /// y = conv(x, U) + bias for `problem`; U from `transformAndPackWeights` (packed [Cout, Cin]
+    /// per position).
     static func convolve(_ p: Problem, x: UnsafePointer<Float>, u: UnsafePointer<Float>,
                          bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
         let plan = Blocking(p)
+        let packedStride = PackedGEMM.packedCount(m: p.outChannels, k: p.inChannels)
         let inImage = p.inChannels * p.height * p.width, outImage = p.outChannels * p.outHeight * p.outWidth
         ScratchPool.winograd.withSlots(plan.workers) { slots in
             let body = { (worker: Int) in
@@ -96,10 +120,9 @@ enum WinogradKernel {
                         }
                     }
                     for xi in 0..<p.positions {
-                        gemm(m: p.outChannels, n: tiles, k: p.inChannels,
-                             a: u + xi * p.outChannels * p.inChannels, lda: p.inChannels,
-                             b: v + xi * p.inChannels * ld, ldb: ld,
-                             beta: 0, c: m + xi * p.outChannels * ld, ldc: ld)
+                        PackedGEMM.multiply(m: p.outChannels, n: tiles, k: p.inChannels, packedA: u + xi * packedStride,
+                                            b: v + xi * p.inChannels * ld, ldb: ld,
+                                            c: m + xi * p.outChannels * ld, ldc: ld)
                     }
                     for (index, n) in block.images.enumerated() {
                         let offset = index * block.tileRows.count * p.tileColumns

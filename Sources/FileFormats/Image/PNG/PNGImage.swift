@@ -102,6 +102,9 @@ public enum PNGImage {
         image.height = png_uint_32(height)
         // PNG_FORMAT_RGBA is a compound macro Swift does not import; spell it from its flags.
         image.format = png_uint_32(channels == 4 ? PNG_FORMAT_RGB | PNG_FORMAT_FLAG_ALPHA : PNG_FORMAT_RGB)
+        // libpng's fast setting (zlib level 1 and simpler row filters): the grid of 100 samples
+        // encoded in about a third of the time, for files ~10 % larger.
+        image.flags |= png_uint_32(PNG_IMAGE_FLAG_FAST)
         defer { png_image_free(&image) }
 
         // Start with a buffer that fits almost any image; libpng reports the size it needs if not.
