@@ -53,6 +53,45 @@ final class ConvGradientTests: XCTestCase {
         }
     }
 
+    /// conv2d(…, residual: r) is conv2d(…) + r to the bit on every kernel path, in training and
+    /// in sampling (packed weights), and passes the output gradient to r unchanged.
+    func testResidualSumOnEveryPath() {
+        for (index, s) in Self.shapes.enumerated() {
+            let (n, cin, h, w, cout, k, stride, padding) = s
+            let seed = UInt64(900 + 10 * index)
+            let x = randomTensor([n, cin, h, w], seed: seed), wt = randomTensor([cout, cin, k, k], seed: seed + 1)
+            let b = randomTensor([cout], seed: seed + 2)
+            let ho = (h + 2 * padding - k) / stride + 1, wo = (w + 2 * padding - k) / stride + 1
+            let r = randomTensor([n, cout, ho, wo], seed: seed + 3), gy = randomTensor([n, cout, ho, wo], seed: seed + 4)
+            for setting in ConvTuningSetting.all {
+                setting.apply {
+                    let what = "shape \(s), \(setting.name)"
+                    let vx = Variable(parameter: x), vr = Variable(parameter: r)
+                    let fused = conv2d(vx, weight: Variable(wt), bias: Variable(b), stride: stride, padding: padding,
+                                       residual: vr)
+                    let separate = conv2d(Variable(x), weight: Variable(wt), bias: Variable(b), stride: stride,
+                                          padding: padding) + Variable(r)
+                    XCTAssertEqual(fused.value.values, separate.value.values, "\(what): y")
+                    fused.backward(seed: gy)
+                    XCTAssertEqual(vr.grad?.values, gy.values, "\(what): the residual's gradient")
+                    let sampled = reusingTransformedWeights {
+                        withoutGradients {
+                            (conv2d(Variable(x), weight: Variable(wt), bias: Variable(b), stride: stride, padding: padding,
+                                    residual: Variable(r)).value,
+                             (conv2d(Variable(x), weight: Variable(wt), bias: Variable(b), stride: stride,
+                                     padding: padding) + Variable(r)).value)
+                        }
+                    }
+                    XCTAssertEqual(sampled.0.values, sampled.1.values, "\(what): y with packed weights")
+                }
+            }
+        }
+        let x = randomTensor([2, 3, 6, 5], seed: 1), wt = randomTensor([4, 3, 3, 3], seed: 2)
+        assertGradientsMatch([x, wt, randomTensor([2, 4, 6, 5], seed: 3)]) {
+            conv2d($0[0], weight: $0[1], bias: nil, padding: 1, residual: $0[2])
+        }
+    }
+
     func testFiniteDifferences() {
         for (index, s) in Self.shapes.enumerated() {
             let (n, cin, h, w, cout, k, stride, padding) = s

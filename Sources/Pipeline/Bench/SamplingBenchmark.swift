@@ -28,8 +28,6 @@ public enum SamplingBenchmark {
                            seed: UInt64 = 0, shouldStop: () -> Bool = { false },
                            progress: ((Int, Double) -> Void)? = nil) -> Result {
         precondition(preset != .aelite, "the sampling benchmark times the flow UNets")
-        if let t = ProcessInfo.processInfo.environment["XTILES"].flatMap(Int.init) { ConvolutionTuning.winogradMinimumTiles = t }
-        if let t = ProcessInfo.processInfo.environment["XBUDGET"].flatMap(Int.init) { ConvolutionTuning.winogradBudgetBytes = t }
         var generator = SeededGenerator(seed: seed)
         let model = VelocityUNet(preset == .latentUNet ? .latent : .pixel, generator: &generator)
         let x = Initialization.normal(shape: [batch] + preset.inputShape, generator: &generator)

@@ -10,16 +10,17 @@ enum ConvolutionKernel {
     // Scratch buffer roles within a worker's slot.
     private static let columnsBuffer = 0, blockBuffer = 1, accumulatorBuffer = 2
 
-    /// y [N, Cout, Ho, Wo] = conv(x [N, Cin, H, W], w [Cout, K]) + bias.
+    /// y [N, Cout, Ho, Wo] = conv(x [N, Cin, H, W], w [Cout, K]) + bias (+ residual, of y's shape).
     static func forward(_ g: ConvolutionGeometry, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
+                        bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
+                        y: UnsafeMutablePointer<Float>) {
         if WinogradKernel.applies(to: g) {
             let problem = WinogradKernel.Problem(batch: g.batch, inChannels: g.inChannels, outChannels: g.outChannels,
                                                  height: g.height, width: g.width, padding: g.padding,
                                                  tile: WinogradKernel.tile(for: g))
             if inferenceCacheIsOpen, PackedWeightCache.shared.withPrepared(
                 weight, outChannels: g.outChannels, columns: g.inChannels, form: .winograd(tile: problem.tile),
-                { u in WinogradKernel.convolve(problem, x: x, u: u, bias: bias, y: y) }) != nil {
+                { u in WinogradKernel.convolve(problem, x: x, u: u, bias: bias, residual: residual, y: y) }) != nil {
                 return
             }
             ScratchPool.winogradWeights.withSlots(1) { slots in
@@ -28,14 +29,14 @@ enum ConvolutionKernel {
                                                        forGradient: false, tile: problem.tile,
                                                        plain: slots[0][1].floats(problem.positions * g.outChannels * g.inChannels),
                                                        into: u)
-                WinogradKernel.convolve(problem, x: x, u: u, bias: bias, y: y)
+                WinogradKernel.convolve(problem, x: x, u: u, bias: bias, residual: residual, y: y)
             }
         } else if inferenceCacheIsOpen, PackedWeightCache.shared.withPrepared(
             weight, outChannels: g.outChannels, columns: g.patchSize, form: .matrix,
-            { packed in forwardByColumns(g, x: x, weight: .packed(packed), bias: bias, y: y) }) != nil {
+            { packed in forwardByColumns(g, x: x, weight: .packed(packed), bias: bias, residual: residual, y: y) }) != nil {
             return
         } else {
-            forwardByColumns(g, x: x, weight: .plain(weight), bias: bias, y: y)
+            forwardByColumns(g, x: x, weight: .plain(weight), bias: bias, residual: residual, y: y)
         }
     }
 
@@ -104,7 +105,8 @@ enum ConvolutionKernel {
 
     /// `forward` as im2col + one GEMM per block.
     static func forwardByColumns(_ g: ConvolutionGeometry, x: UnsafePointer<Float>, weight: WeightMatrix,
-                                 bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
+                                 bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?,
+                                 y: UnsafeMutablePointer<Float>) {
         // The packed kernel runs fast on narrow products, so pointwise convolutions of small images
         // need not be copied side by side: each image is multiplied in place.
         var plan = ConvolutionPlan(g)
@@ -138,6 +140,12 @@ enum ConvolutionKernel {
                                 gemm(m: cout, n: columns, k: k, a: a, lda: k, b: b, ldb: ldb,
                                      beta: bias == nil ? 0 : 1, c: c, ldc: pixels)
                             }
+                            if let residual {
+                                let r = residual + images.lowerBound * outImage + row0 * wo
+                                for o in 0..<cout {
+                                    VectorArithmetic.add(r + o * pixels, into: c + o * pixels, count: columns)
+                                }
+                            }
                         } else {
                             let block = scratch[blockBuffer].floats(cout * columns)
                             switch weight {
@@ -155,6 +163,9 @@ enum ConvolutionKernel {
                                     let dst = y + n * outImage + o * pixels
                                     let v = bias?[o] ?? 0
                                     for t in 0..<pixels { dst[t] = src[t] + v }
+                                    if let residual {
+                                        VectorArithmetic.add(residual + n * outImage + o * pixels, into: dst, count: pixels)
+                                    }
                                 }
                             }
                         }

@@ -93,10 +93,12 @@ enum WinogradKernel {
     static func leadingDimension(tiles: Int) -> Int { tiles | 1 }
 
 
-    /// y = conv(x, U) + bias for `problem`; U from `transformAndPackWeights` (packed [Cout, Cin]
-    /// per position).
+    /// y = conv(x, U) + bias (+ residual, of y's shape) for `problem`; U from
+    /// `transformAndPackWeights` (packed [Cout, Cin] per position). The residual is added block
+    /// by block, right after the output transform has written those rows.
     static func convolve(_ p: Problem, x: UnsafePointer<Float>, u: UnsafePointer<Float>,
-                         bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) {
+                         bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
+                         y: UnsafeMutablePointer<Float>) {
         let plan = Blocking(p)
         let packedStride = PackedGEMM.packedCount(m: p.outChannels, k: p.inChannels)
         let inImage = p.inChannels * p.height * p.width, outImage = p.outChannels * p.outHeight * p.outWidth
@@ -132,6 +134,16 @@ enum WinogradKernel {
                         } else {
                             outputTransform(p, m: m, ld: ld, offset: offset, tileRows: block.tileRows,
                                             bias: bias, image: y + n * outImage, rows: rows)
+                        }
+                        if let residual {
+                            // The rows this block wrote, in every output channel.
+                            let first = p.tile * block.tileRows.lowerBound
+                            let last = min(p.outHeight, p.tile * block.tileRows.upperBound)
+                            let plane = p.outHeight * p.outWidth, count = (last - first) * p.outWidth
+                            for o in 0..<p.outChannels {
+                                let offset = n * outImage + o * plane + first * p.outWidth
+                                VectorArithmetic.add(residual + offset, into: y + offset, count: count)
+                            }
                         }
                     }
                 }

@@ -25,4 +25,9 @@ public final class Conv2d: Module {
     public func callAsFunction(_ x: Variable) -> Variable {
         conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding)
     }
+
+    /// conv(x) + residual, summed as the convolution writes its output (see `conv2d`).
+    public func callAsFunction(_ x: Variable, adding residual: Variable) -> Variable {
+        conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, residual: residual)
+    }
 }

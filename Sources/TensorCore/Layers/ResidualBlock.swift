@@ -41,8 +41,7 @@ public final class ResidualBlock: Module {
         } else {
             h = n2.fusedSiLU(h)
         }
-        h = c2(h)
-        return h + (skip.map { $0(x) } ?? x)
+        return c2(h, adding: skip.map { $0(x) } ?? x)
     }
 }
 

@@ -20,6 +20,6 @@ public final class SelfAttention2d: Module {
     }
 
     public func callAsFunction(_ x: Variable) -> Variable {
-        x + o(spatialSelfAttention(qkv(n(x)), heads: heads))
+        o(spatialSelfAttention(qkv(n(x)), heads: heads), adding: x)
     }
 }
