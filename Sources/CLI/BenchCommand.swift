@@ -83,34 +83,42 @@ struct BenchCommand: ParsableCommand {
             print("wrote \(file.path)")
             return
         }
-        let reference = try SGEMMBenchmark.measure(SGEMMBenchmark.standardShapes.last!)
-        print(String(format: "sgemm reference (%@): %.1f GFLOP/s", reference.shape.label, reference.medianGFLOPS))
-        let stop = StopSignal.shared
+        let reference = try measureReference()
         let result = TrainingBenchmark.run(preset: preset, batch: batch, steps: steps,
-                                           shouldStop: { stop.stopRequested }) { step, seconds in
-            print(String(format: "  step %d: %.3f s%@", step + 1, seconds, step < 2 ? " (warm-up)" : ""))
-        }
+                                           shouldStop: { StopSignal.shared.stopRequested },
+                                           progress: printProgress("step"))
         guard !result.stepSeconds.isEmpty else {
             print("stopped before any step was timed")
             return
         }
-        print(TrainingBenchmarkReport.summary(result, sgemmGFLOPS: reference.medianGFLOPS))
+        print(TrainingBenchmarkReport.summary(result, sgemmGFLOPS: reference))
     }
 
     /// Times inference passes of a flow UNet at the batch `generate` uses.
     private func runSampling(_ preset: BenchmarkPreset) throws {
-        let reference = try SGEMMBenchmark.measure(SGEMMBenchmark.standardShapes.last!)
-        print(String(format: "sgemm reference (%@): %.1f GFLOP/s", reference.shape.label, reference.medianGFLOPS))
-        let stop = StopSignal.shared
+        let reference = try measureReference()
         let result = SamplingBenchmark.run(preset: preset, batch: batch ?? 100, passes: steps,
-                                           shouldStop: { stop.stopRequested }) { pass, seconds in
-            print(String(format: "  pass %d: %.3f s%@", pass + 1, seconds, pass < 2 ? " (warm-up)" : ""))
-        }
+                                           shouldStop: { StopSignal.shared.stopRequested },
+                                           progress: printProgress("pass"))
         guard !result.passSeconds.isEmpty else {
             print("stopped before any pass was timed")
             return
         }
-        print(SamplingBenchmark.summary(result, sgemmGFLOPS: reference.medianGFLOPS))
+        print(SamplingBenchmark.summary(result, sgemmGFLOPS: reference))
+    }
+
+    /// The machine's sgemm rate on the largest convolution shape, printed: what a preset's rate is compared with.
+    private func measureReference() throws -> Double {
+        let reference = try SGEMMBenchmark.measure(SGEMMBenchmark.standardShapes.last!)
+        print(String(format: "sgemm reference (%@): %.1f GFLOP/s", reference.shape.label, reference.medianGFLOPS))
+        return reference.medianGFLOPS
+    }
+
+    /// Prints each timed iteration ("step 3: 0.771 s"), the first two marked as warm-up.
+    private func printProgress(_ unit: String) -> (Int, Double) -> Void {
+        { index, seconds in
+            print(String(format: "  %@ %d: %.3f s%@", unit, index + 1, seconds, index < 2 ? " (warm-up)" : ""))
+        }
     }
 }
 

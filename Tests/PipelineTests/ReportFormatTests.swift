@@ -29,6 +29,19 @@ final class ReportFormatTests: XCTestCase {
         XCTAssertEqual(ReportFormat.rate(.nan), "-- it/s")
     }
 
+    /// Parameter counts and rates between a thousand and ten million thousand-units once printed
+    /// as "7.31e+03k".
+    func testScaledCountsKeepThreeDigitsAtEverySuffix() {
+        XCTAssertEqual(ReportFormat.scaled(9_999), "9999")
+        XCTAssertEqual(ReportFormat.scaled(12_345), "12.3k")
+        XCTAssertEqual(ReportFormat.scaled(999_000), "999k")
+        XCTAssertEqual(ReportFormat.scaled(999_600), "1M")
+        XCTAssertEqual(ReportFormat.scaled(7_308_228), "7.31M")
+        XCTAssertEqual(ReportFormat.scaled(26_765_091), "26.8M")
+        XCTAssertEqual(ReportFormat.scaled(3.08e9), "3.08G")
+        XCTAssertEqual(ReportFormat.scaled(-2_500_000), "-2.5M")
+    }
+
     func testPercentRoundsDownSoOnlyDoneIsHundred() {
         XCTAssertEqual(ReportFormat.percent(0), "0%")
         XCTAssertEqual(ReportFormat.percent(0.29), "29%")

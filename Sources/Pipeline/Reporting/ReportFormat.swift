@@ -34,11 +34,12 @@ public enum ReportFormat {
     }
 
     /// A count with three significant digits and a k/M/G suffix from ten thousand up:
-    /// "7", "12.3", "9999", "12.3k", "4.56M".
+    /// "7", "12.3", "9999", "12.3k", "4.56M", "7.31M". A suffix changes where three digits of the
+    /// smaller one would round up to 1000 ("1M", not "1e+03k").
     public static func scaled(_ value: Double) -> String {
         let magnitude = abs(value)
-        if magnitude >= 1e10 { return String(format: "%.3gG", value / 1e9) }
-        if magnitude >= 1e7 { return String(format: "%.3gM", value / 1e6) }
+        if magnitude >= 999.5e6 { return String(format: "%.3gG", value / 1e9) }
+        if magnitude >= 999.5e3 { return String(format: "%.3gM", value / 1e6) }
         if magnitude >= 1e4 { return String(format: "%.3gk", value / 1e3) }
         if magnitude >= 100 { return String(format: "%.0f", value) }
         if magnitude >= 10 { return String(format: "%.1f", value) }

@@ -56,23 +56,22 @@ public enum PackedGEMM {
                          b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
                          rowBias: UnsafePointer<Float>? = nil) {
         if m == 0 || n == 0 { return }
-        let panels = panelCount(rows: m), panelStride = panelRows * k
+        /// Columns j ..< j + V.scalarCount of C, every panel.
+        @inline(__always) func strip<V: SIMD>(_ lanes: V.Type, at j: Int) where V.Scalar == Float {
+            for panel in 0..<panelCount(rows: m) {
+                microKernel(V.self, k: k, a: packedA + panel * panelRows * k, b: b + j, ldb: ldb,
+                            c: c + panel * panelRows * ldc + j, ldc: ldc, rows: min(panelRows, m - panel * panelRows),
+                            bias: rowBias.map { $0 + panel * panelRows })
+            }
+        }
         // Columns in strips of 16, then 8: the strip of B (k×16 floats) stays in L1 across all panels.
         var j = 0
         while j + 16 <= n {
-            for panel in 0..<panels {
-                microKernel(SIMD16<Float>.self, k: k, a: packedA + panel * panelStride, b: b + j, ldb: ldb,
-                            c: c + panel * panelRows * ldc + j, ldc: ldc, rows: min(panelRows, m - panel * panelRows),
-                            bias: rowBias.map { $0 + panel * panelRows })
-            }
+            strip(SIMD16<Float>.self, at: j)
             j += 16
         }
         if j + 8 <= n {
-            for panel in 0..<panels {
-                microKernel(SIMD8<Float>.self, k: k, a: packedA + panel * panelStride, b: b + j, ldb: ldb,
-                            c: c + panel * panelRows * ldc + j, ldc: ldc, rows: min(panelRows, m - panel * panelRows),
-                            bias: rowBias.map { $0 + panel * panelRows })
-            }
+            strip(SIMD8<Float>.self, at: j)
             j += 8
         }
         if j < n {
