@@ -85,6 +85,12 @@ struct TrainAECommand: ParsableCommand {
     @Option(help: "Steps trained on continuous latents before the codebooks start (by k-means).")
     var quantizerStart = 0
 
+    @Option(name: .customLong("finetune-decoder"),
+            help: ArgumentHelp("Train only the decoder of this trained autoencoder (its encoder and codebooks are copied "
+                               + "and frozen, so its latents and the flows trained on them stay valid): e.g. a sharper "
+                               + "decoder with --adversarial-weight.", valueName: "model.safetensors"))
+    var finetuneDecoder: String?
+
     // Commas or separate words, so a YAML list from `pipeline run` arrives intact.
     @Option(parsing: .upToNextOption, help: "Training subsets, comma-separated (train, validation, test).")
     var trainSubsets = ["train,test"]
@@ -152,6 +158,7 @@ struct TrainAECommand: ParsableCommand {
         o.quantizer.commitmentWeight = commitment
         o.quantizer.dropoutProbability = quantizerDropout
         o.quantizerStartStep = quantizerStart
+        o.decoderFineTuneSource = finetuneDecoder
         o.trainSubsets = try SubsetListOption.parse(trainSubsets, option: "--train-subsets")
         guard let held = DatasetSubset(subsetName: evalSubset) else {
             throw ValidationError("--eval-subset: unknown subset '\(evalSubset)' (train, validation, test)")

@@ -3,6 +3,7 @@ import Foundation
 import LatentFlow
 import Pipeline
 import TensorCore
+import VQVAE
 import XCTest
 
 final class GenerateStageTests: XCTestCase {
@@ -128,6 +129,27 @@ final class GenerateStageTests: XCTestCase {
         XCTAssertEqual(Set(tile(row: 2, column: 1)), [255], "no fourth class: the cell stays blank")
         options.gridColumns = 0
         XCTAssertThrowsError(try GenerateStage.run(options, write: { _ in })) { XCTAssertTrue("\($0)".contains("--grid-columns"), "\($0)") }
+    }
+
+    /// Another autoencoder than the flow's draws a warning, unless it is a decoder fine-tuned from
+    /// the flow's autoencoder (its metadata names that one's SHA-256): same latents, no warning.
+    func testFineTunedDecoderIsAcceptedAndOtherAutoencodersWarned() throws {
+        let original = try RVQAutoencoder.load(from: fixture.autoencoderURL)
+        let originalHash = try SHA256.hashFile(at: fixture.autoencoderURL).hex
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let fineTuned = scratch.appendingPathComponent("fine-tuned.safetensors")
+        try original.save(to: fineTuned, metadata: [TrainAEStage.fineTunedFromKey: originalHash])
+        let unrelated = scratch.appendingPathComponent("unrelated.safetensors")
+        try original.save(to: unrelated, metadata: [TrainAEStage.fineTunedFromKey: String(repeating: "0", count: 64)])
+        for (url, accepted) in [(fineTuned, true), (unrelated, false)] {
+            var options = try options(count: 2)
+            options.autoencoder = url.path
+            options.output = scratch.appendingPathComponent(url.lastPathComponent + "-samples").path
+            let output = WrittenText()
+            try GenerateStage.run(options, write: output.append)
+            XCTAssertEqual(output.text.contains("fine-tuned from the flow's autoencoder"), accepted, output.text)
+            XCTAssertEqual(output.text.contains("warning: \(url.path) is not the autoencoder"), !accepted, output.text)
+        }
     }
 
     func testBadClassesAndSettingsAreClearErrors() throws {

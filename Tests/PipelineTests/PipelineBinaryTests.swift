@@ -40,7 +40,7 @@ final class PipelineBinaryTests: XCTestCase {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        let collected = Collector()
+        let collected = Collected()
         out.fileHandleForReading.readabilityHandler = { collected.append($0.availableData) }
         try process.run()
         try whileRunning?(process, { collected.text })
@@ -148,20 +148,3 @@ final class PipelineBinaryTests: XCTestCase {
     }
 }
 
-/// Output gathered from a pipe on another thread.
-private final class Collector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-
-    func append(_ more: Data) {
-        lock.lock()
-        data.append(more)
-        lock.unlock()
-    }
-
-    var text: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: data, as: UTF8.self)
-    }
-}

@@ -17,7 +17,7 @@ final class PrepareStageTests: XCTestCase {
     }
 
     private func capture() -> (write: (String) -> Void, text: () -> String) {
-        let lines = Lines()
+        let lines = WrittenText()
         return ({ lines.append($0) }, { lines.text })
     }
 
@@ -151,12 +151,4 @@ final class PrepareStageTests: XCTestCase {
             XCTAssertEqual((error as? DatasetError)?.kind, .refusedOverwrite, "\(error)")
         }
     }
-}
-
-/// Text written from any thread.
-private final class Lines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage = ""
-    func append(_ text: String) { lock.lock(); storage += text; lock.unlock() }
-    var text: String { lock.lock(); defer { lock.unlock() }; return storage }
 }

@@ -23,6 +23,8 @@ final class TrainAECommandTests: XCTestCase {
             (["train-ae", "--steps", "5", "--width-scale", "0"], "error: --width-scale must be in (0, 8], got 0.0"),
             (["train-ae", "--steps", "5", "--train-subsets", "train,pictures"], "error: --train-subsets: unknown subset 'pictures'"),
             (["train-ae", "--steps", "5", "--eval-subset", "train"], "error: the evaluation subset train must not be trained on"),
+            (["train-ae", "--steps", "5", "--finetune-decoder", "ae.safetensors", "--quantizer-start", "3"],
+             "error: --finetune-decoder starts from trained codebooks; --quantizer-start does not apply"),
             (["train-ae", "--steps", "5"], "error: \(folder.path)/artifacts/default/dataset/images.h5: not found"),
         ]
         for (arguments, expected) in cases {

@@ -50,7 +50,7 @@ final class TrainAEStageTests: XCTestCase {
     }
 
     private func run(_ options: TrainAEOptions, stopAfter: Int? = nil) throws -> (TrainAEResult, String) {
-        let output = Output()
+        let output = WrittenText()
         var polls = 0
         let result = try TrainAEStage.run(options, style: .log(everySeconds: 0, everyPercent: 0), write: output.append) {
             polls += 1
@@ -59,7 +59,7 @@ final class TrainAEStageTests: XCTestCase {
         return (result, output.text)
     }
 
-    func testTrainingImprovesTheLossAndWritesEveryOutput() throws {
+    func testTrainingImprovesTheLossAndWritesEveryWrittenText() throws {
         try prepare(run: "a")
         var o = options(run: "a", steps: 40)
         o.augment = false
@@ -212,6 +212,79 @@ final class TrainAEStageTests: XCTestCase {
         XCTAssertEqual(try SafetensorsFile.read(from: second.modelURL).tensors, model.tensors)
     }
 
+    /// `--finetune-decoder`: the encoder and codebooks stay bit for bit those of the source (so do
+    /// its codes and the latent cache made from them), the decoder moves, the manifest names the
+    /// source with its hash, an interrupted fine-tune resumes to the same model, and a source of
+    /// another size is refused with its path.
+    func testDecoderFineTuneFreezesEncoderAndCodebooks() throws {
+        try prepare(run: "source")
+        let (source, _) = try run(options(run: "source", steps: 6))
+        var tune = options(run: "tuned", steps: 5)
+        tune.dataset = folder.appendingPathComponent("artifacts/source/dataset").path
+        tune.decoderFineTuneSource = source.modelURL.path
+        let (tuned, text) = try run(tune)
+        XCTAssertTrue(text.contains("fine-tuning the decoder of \(source.modelURL.path)"), text)
+        XCTAssertFalse(text.contains("k-means"), "the codebooks come from the source: \(text)")
+
+        let before = try SafetensorsFile.read(from: source.modelURL).tensors
+        let after = try SafetensorsFile.read(from: tuned.modelURL).tensors
+        XCTAssertEqual(before.keys.sorted(), after.keys.sorted())
+        XCTAssertTrue(before.keys.contains("rvq.levels.2.codebook"))
+        var decoderChanged = 0, decoderCount = 0
+        for (name, tensor) in before {
+            if name.hasPrefix("dec.") {
+                decoderCount += 1
+                if tensor != after[name] { decoderChanged += 1 }
+            } else {
+                XCTAssertEqual(tensor, after[name], "\(name) is frozen")
+            }
+        }
+        XCTAssertGreaterThan(decoderChanged, decoderCount / 2, "the decoder trains")
+        let images = Tensor(shape: [2, 3, 32, 32], values: (0..<(2 * 3 * 32 * 32)).map { sin(Float($0) * 0.37) })
+        let original = try RVQAutoencoder.load(from: source.modelURL), fineTuned = try RVQAutoencoder.load(from: tuned.modelURL)
+        XCTAssertEqual(original.encode(images), fineTuned.encode(images))
+        XCTAssertNotEqual(original.reconstruct(images, levels: 3), fineTuned.reconstruct(images, levels: 3))
+        let manifest = try TrainAEManifest.read(from: tuned.stageFolder)
+        XCTAssertTrue(manifest.inputs.contains {
+            $0.name == source.modelURL.path && $0.sha256 == (try? SHA256.hashFile(at: source.modelURL).hex)
+        }, "\(manifest.inputs)")
+        XCTAssertEqual(try RVQAutoencoder.metadata(of: tuned.modelURL)[TrainAEStage.fineTunedFromKey],
+                       try SHA256.hashFile(at: source.modelURL).hex)
+        XCTAssertNil(try RVQAutoencoder.metadata(of: source.modelURL)[TrainAEStage.fineTunedFromKey])
+        for record in try lines(tuned.stageFolder.appendingPathComponent("metrics.jsonl")) {
+            XCTAssertEqual((record["terms"] as! [String: Double])["commitment"], 0, "the encoder does not learn")
+        }
+
+        var parts = tune
+        parts.run = "tuned-parts"
+        XCTAssertTrue(try run(parts, stopAfter: 2).0.stopped)
+        parts.resume = true
+        let (resumed, _) = try run(parts)
+        XCTAssertEqual(resumed.step, 5)
+        XCTAssertEqual(try SafetensorsFile.read(from: resumed.modelURL).tensors, after)
+
+        var missing = tune
+        missing.run = "missing"
+        missing.decoderFineTuneSource = folder.appendingPathComponent("nothing.safetensors").path
+        XCTAssertThrowsError(try run(missing)) { error in
+            XCTAssertTrue("\(error)".contains("nothing.safetensors"), "\(error)")
+        }
+        var sameRun = tune
+        sameRun.run = "source"
+        sameRun.restart = true
+        XCTAssertThrowsError(try run(sameRun)) { error in
+            XCTAssertTrue("\(error)".contains("lies in this run's stage folder"), "\(error)")
+        }
+        XCTAssertEqual(try SafetensorsFile.read(from: source.modelURL).tensors, before, "the source is untouched")
+        var wider = tune
+        wider.run = "wider"
+        wider.widthScale = 0.25
+        XCTAssertThrowsError(try run(wider)) { error in
+            XCTAssertTrue("\(error)".contains(source.modelURL.path), "\(error)")
+            XCTAssertTrue("\(error)".contains("--width-scale"), "\(error)")
+        }
+    }
+
     func testResumeWithOtherTrainingOptionsIsRefused() throws {
         try prepare(run: "c")
         let (first, _) = try run(options(run: "c", steps: 2))
@@ -264,11 +337,4 @@ final class TrainAEStageTests: XCTestCase {
         let text = try String(contentsOf: url, encoding: .utf8)
         return try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
     }
-}
-
-private final class Output: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage = ""
-    func append(_ text: String) { lock.lock(); storage += text; lock.unlock() }
-    var text: String { lock.lock(); defer { lock.unlock() }; return storage }
 }

@@ -117,7 +117,11 @@ public enum GenerateStage {
             if let expected = flow.info["autoencoder_sha256"], !expected.isEmpty {
                 let hash = try ManifestFile.hashing(url, role: "autoencoder")
                 if hash.sha256 != expected {
-                    write("warning: \(url.path) is not the autoencoder the flow was trained with (SHA-256 differs)\n")
+                    if try RVQAutoencoder.metadata(of: url)[TrainAEStage.fineTunedFromKey] == expected {
+                        write("decoder: \(url.path), fine-tuned from the flow's autoencoder (same encoder and codebooks)\n")
+                    } else {
+                        write("warning: \(url.path) is not the autoencoder the flow was trained with (SHA-256 differs)\n")
+                    }
                 }
                 inputs.append(hash)
             }

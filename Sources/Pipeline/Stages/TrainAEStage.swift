@@ -38,6 +38,9 @@ public enum TrainAEStage {
     public static let evaluationFile = "evaluation.json"
     public static let gridFile = "reconstructions.png"
     public static let gridFolder = "grids"
+    /// Model metadata of a decoder fine-tune: the SHA-256 of the autoencoder whose encoder and
+    /// codebooks it kept, so that flows trained on that autoencoder's latents accept it.
+    public static let fineTunedFromKey = "decoder_finetuned_from_sha256"
     /// Held-out images in the reconstruction grids.
     static let gridImages = 8
     /// Steps timed to estimate the horizon of a `--minutes`-only run (after the first step).
@@ -62,15 +65,28 @@ public enum TrainAEStage {
         let lock = try RunLock.acquire(in: stage.path)
         defer { lock.release() }
         let checkpointURL = stage.appendingPathComponent(checkpointFile)
+        let fineTuneSource = options.decoderFineTuneURL()
+        if let fineTuneSource, fineTuneSource.resolvingSymlinksInPath().path.hasPrefix(stage.resolvingSymlinksInPath().path + "/") {
+            // This stage replaces its model and checkpoint: the source would be overwritten.
+            throw TrainAEError("\(fineTuneSource.path): the autoencoder to fine-tune lies in this run's stage folder, "
+                + "which the fine-tune writes; give the fine-tune another --run")
+        }
         try prepareFolder(stage, checkpoint: checkpointURL, options: options)
 
         let trainer = AutoencoderTrainer(options: options, imageSize: cache.size)
         if options.resume {
             try trainer.restore(from: checkpointURL, imageSize: cache.size)
             write("resuming from \(checkpointURL.path) at step \(trainer.step)\n")
+        } else if let fineTuneSource {
+            try trainer.loadFineTuneSource(fineTuneSource, imageSize: cache.size)
+            write("fine-tuning the decoder of \(fineTuneSource.path): encoder and codebooks frozen\n")
         }
         if let steps = options.steps { trainer.setHorizon(steps) }
-        let inputs = try inputEntries(datasetFolder, runFolder: options.runFolder())
+        var inputs = try inputEntries(datasetFolder, runFolder: options.runFolder())
+        if let fineTuneSource {
+            // Its hash ties this decoder to the encoder and codebooks it was trained under.
+            inputs.append(try TrainAEManifest.entry(fineTuneSource, name: fineTuneSource.path))
+        }
 
         let model = trainer.model
         write("model: \(model.parameterCount) parameters, widths \(model.config.autoencoder.widths), "
@@ -157,7 +173,9 @@ public enum TrainAEStage {
         try trainer.saveCheckpoint(to: checkpointURL, imageSize: cache.size)
         let modelURL = stage.appendingPathComponent(modelFile)
         try trainer.withEvaluationWeights {
-            try model.save(to: modelURL, metadata: ["step": String(trainer.step), "ema_weights": String(trainer.ema != nil)])
+            var metadata = ["step": String(trainer.step), "ema_weights": String(trainer.ema != nil)]
+            if fineTuneSource != nil { metadata[fineTunedFromKey] = inputs.last?.sha256 }
+            try model.save(to: modelURL, metadata: metadata)
         }
         write("saved \(checkpointURL.path) and \(modelURL.path) at step \(trainer.step)"
             + " (\(ReportFormat.rate(imagesPerSecond, unit: "img")) over \(stepsDone) steps)\n")

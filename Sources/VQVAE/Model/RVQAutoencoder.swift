@@ -97,4 +97,20 @@ public final class RVQAutoencoder: Module {
         return RVQTrainingForward(latents: latents, reconstruction: decode(q.quantized), commitmentLoss: q.commitmentLoss,
                                   levelsUsed: q.levelsUsed, codes: q.codes, restartedCodes: q.restartedCodes)
     }
+
+    /// A training pass of the decoder alone: the frozen encoder's latents through the frozen
+    /// quantizer (all levels, codebooks unchanged, the latents the latent cache holds), decoded
+    /// with gradients for the decoder only. No commitment loss: the encoder does not learn.
+    public func decoderTrainingForward(_ images: Tensor) -> RVQTrainingForward {
+        let latents = withoutGradients { encodeContinuous(Variable(images)).value }
+        let q = quantizer.quantize(latents)
+        return RVQTrainingForward(latents: Variable(latents), reconstruction: decode(Variable(q.quantized)),
+                                  commitmentLoss: Variable(Tensor(scalar: 0)), levelsUsed: config.quantizer.levels,
+                                  codes: q.codes, restartedCodes: Array(repeating: 0, count: config.quantizer.levels))
+    }
+
+    /// The decoder's parameters (`dec.…`), the ones `decoderTrainingForward` trains.
+    public func decoderParameters() -> [NamedParameter] {
+        namedParameters().filter { $0.name.hasPrefix("dec.") }
+    }
 }

@@ -49,9 +49,11 @@ final class AutoencoderTrainer {
         let model = RVQAutoencoder(options.modelConfig(imageSize: imageSize), generator: &initialization)
         self.model = model
         generator = initialization.split()
-        optimizer = AdamW(parameters: model.namedParameters(), learningRate: options.learningRate, beta1: 0.9,
+        // Fine-tuning the decoder: only its parameters are optimised and averaged.
+        let trained = options.decoderFineTuneSource == nil ? model.namedParameters() : model.decoderParameters()
+        optimizer = AdamW(parameters: trained, learningRate: options.learningRate, beta1: 0.9,
                           beta2: options.beta2, epsilon: 1e-8, weightDecay: options.weightDecay)
-        ema = options.emaDecay.map { ExponentialMovingAverage(parameters: model.namedParameters(), decay: $0, warmup: true) }
+        ema = options.emaDecay.map { ExponentialMovingAverage(parameters: trained, decay: $0, warmup: true) }
         schedule = .linearWarmup(peak: options.learningRate, warmupSteps: options.warmupSteps)
         adversarial = options.adversarial.map { AdversarialTraining(options: $0, seed: options.seed) }
     }
@@ -61,6 +63,31 @@ final class AutoencoderTrainer {
         horizon = max(steps, 1)
         schedule = .warmupCosine(peak: options.learningRate, floor: options.learningRate * options.finalLearningRateFraction,
                                  warmupSteps: options.warmupSteps, totalSteps: horizon)
+    }
+
+    /// Starts a decoder fine-tune: copies every weight and codebook of the trained autoencoder
+    /// at `url`, whose configuration must be the one these options describe.
+    func loadFineTuneSource(_ url: URL, imageSize: Int) throws {
+        let source = try RVQAutoencoder.load(from: url)
+        let expected = options.modelConfig(imageSize: imageSize)
+        guard source.config == expected else {
+            throw TrainAEError("\(url.path): its autoencoder is \(Self.describe(source.config)), these options describe "
+                + "\(Self.describe(expected)); give the same --width-scale, --levels and --codebook-size")
+        }
+        guard source.quantizer.isInitialized else {
+            throw TrainAEError("\(url.path): its codebooks were never started; fine-tune the decoder of a trained autoencoder")
+        }
+        try model.loadState(source.stateTensors(), source: url.path)
+        // The averages start at the loaded decoder, not at the random one they were made from.
+        if let ema {
+            try ema.loadAverages(Dictionary(uniqueKeysWithValues: ema.parameters.map { ($0.name, $0.variable.value) }),
+                                 source: url.path)
+        }
+    }
+
+    static func describe(_ config: RVQAutoencoderConfig) -> String {
+        "widths \(config.autoencoder.widths), RVQ \(config.quantizer.levels)×\(config.quantizer.codebookSize), "
+            + "\(config.imageSize) px"
     }
 
     /// Whether the next step trains through the quantizer (after the continuous warm-up).
@@ -88,7 +115,9 @@ final class AutoencoderTrainer {
         let rate = schedule.learningRate(at: step)
         optimizer.learningRate = rate
         optimizer.zeroGradients()
-        let forward = model.trainingForward(Variable(images), generator: &generator, bypassQuantizer: !quantizerActive)
+        let forward = options.decoderFineTuneSource == nil
+            ? model.trainingForward(Variable(images), generator: &generator, bypassQuantizer: !quantizerActive)
+            : model.decoderTrainingForward(images)
         var terms = AutoencoderLoss.compute(reconstruction: forward.reconstruction, target: images,
                                             commitment: forward.commitmentLoss, config: options.loss)
         let discriminating = adversarial.flatMap { $0.isActive(atStep: step) ? $0 : nil }

@@ -48,6 +48,10 @@ public struct TrainAEOptions: Codable, Equatable, Sendable {
     public var quantizerStartStep = 0
     /// Batches whose latents the k-means start clusters.
     public var kmeansBatches = 4
+    /// A trained autoencoder (`model.safetensors`) whose decoder alone is trained on: its encoder
+    /// and codebooks are copied and frozen, so the latents, the latent cache and the flows trained
+    /// on them stay valid while the decoder learns to draw sharper images (nil: train everything).
+    public var decoderFineTuneSource: String?
 
     // MARK: Data
     public var trainSubsets: [DatasetSubset] = [.train, .test]
@@ -89,6 +93,9 @@ public struct TrainAEOptions: Codable, Equatable, Sendable {
         if !(clipNorm >= 0) { result.append("--clip-norm must be non-negative, got \(clipNorm)") }
         if let emaDecay, !(emaDecay > 0 && emaDecay < 1) { result.append("--ema-decay must be in (0, 1), got \(emaDecay)") }
         if quantizerStartStep < 0 { result.append("--quantizer-start must be non-negative, got \(quantizerStartStep)") }
+        if decoderFineTuneSource != nil && quantizerStartStep > 0 {
+            result.append("--finetune-decoder starts from trained codebooks; --quantizer-start does not apply")
+        }
         if kmeansBatches < 1 { result.append("--kmeans-batches must be positive, got \(kmeansBatches)") }
         if trainSubsets.isEmpty { result.append("at least one training subset is needed") }
         if trainSubsets.contains(evaluationSubset) {
@@ -148,6 +155,11 @@ public struct TrainAEOptions: Codable, Equatable, Sendable {
             return (dataset.hasPrefix("/") ? URL(fileURLWithPath: dataset) : base.appendingPathComponent(dataset)).standardizedFileURL
         }
         return runFolder(base: base).appendingPathComponent("dataset")
+    }
+
+    /// The autoencoder whose decoder is fine-tuned, resolved against `base` (nil: none).
+    public func decoderFineTuneURL(base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> URL? {
+        decoderFineTuneSource.map { ($0.hasPrefix("/") ? URL(fileURLWithPath: $0) : base.appendingPathComponent($0)).standardizedFileURL }
     }
 
     /// The stage folder `<artifacts>/<run>/autoencoder`.
