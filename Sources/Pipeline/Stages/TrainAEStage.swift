@@ -82,11 +82,9 @@ public enum TrainAEStage {
             write("fine-tuning the decoder of \(fineTuneSource.path): encoder and codebooks frozen\n")
         }
         if let steps = options.steps { trainer.setHorizon(steps) }
-        var inputs = try inputEntries(datasetFolder, runFolder: options.runFolder())
-        if let fineTuneSource {
-            // Its hash ties this decoder to the encoder and codebooks it was trained under.
-            inputs.append(try TrainAEManifest.entry(fineTuneSource, name: fineTuneSource.path))
-        }
+        // The source's hash ties a fine-tuned decoder to the encoder and codebooks it was trained under.
+        let fineTuneEntry = try fineTuneSource.map { try TrainAEManifest.entry($0, name: $0.path) }
+        let inputs = try inputEntries(datasetFolder, runFolder: options.runFolder()) + (fineTuneEntry.map { [$0] } ?? [])
 
         let model = trainer.model
         write("model: \(model.parameterCount) parameters, widths \(model.config.autoencoder.widths), "
@@ -174,7 +172,7 @@ public enum TrainAEStage {
         let modelURL = stage.appendingPathComponent(modelFile)
         try trainer.withEvaluationWeights {
             var metadata = ["step": String(trainer.step), "ema_weights": String(trainer.ema != nil)]
-            if fineTuneSource != nil { metadata[fineTunedFromKey] = inputs.last?.sha256 }
+            metadata[fineTunedFromKey] = fineTuneEntry?.sha256
             try model.save(to: modelURL, metadata: metadata)
         }
         write("saved \(checkpointURL.path) and \(modelURL.path) at step \(trainer.step)"

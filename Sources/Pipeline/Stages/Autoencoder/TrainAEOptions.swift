@@ -151,15 +151,13 @@ public struct TrainAEOptions: Codable, Equatable, Sendable {
 
     /// The dataset cache folder.
     public func datasetFolder(base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> URL {
-        if let dataset {
-            return (dataset.hasPrefix("/") ? URL(fileURLWithPath: dataset) : base.appendingPathComponent(dataset)).standardizedFileURL
-        }
+        if let dataset { return ArtifactFolders.resolve(dataset, base: base) }
         return runFolder(base: base).appendingPathComponent("dataset")
     }
 
     /// The autoencoder whose decoder is fine-tuned, resolved against `base` (nil: none).
     public func decoderFineTuneURL(base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> URL? {
-        decoderFineTuneSource.map { ($0.hasPrefix("/") ? URL(fileURLWithPath: $0) : base.appendingPathComponent($0)).standardizedFileURL }
+        decoderFineTuneSource.map { ArtifactFolders.resolve($0, base: base) }
     }
 
     /// The stage folder `<artifacts>/<run>/autoencoder`.
