@@ -55,10 +55,12 @@ struct CompareCommand: ParsableCommand {
     var guidance: Float = 1
     @Option(help: "Largest network batch when sampling.")
     var batchSize: Int?
+    @Option(help: ArgumentHelp("Autoencoder that decodes the latent samples (default: <artifacts>/<run>/autoencoder/model.safetensors), e.g. a fine-tuned decoder.", valueName: "file"))
+    var autoencoder: String?
     @Option(help: "At most this many images per set in the evaluation.")
     var evalMaxImages: Int?
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Held-out subsets of the dataset cache used as real images.", valueName: "subset"))
-    var realSubset: [DatasetSubset] = [.validation]
+    var realSubset = ["validation"]
 
     @Option(parsing: .upToNextOption, help: ArgumentHelp(
         "Ablations instead of latent versus pixel: cosine-path, uniform-time, ot, no-ema (commas or words; baseline always included).",
@@ -72,6 +74,7 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var runtime: ThreadsOption
 
     func validate() throws {
+        _ = try SubsetListOption.parse(realSubset, option: "--real-subset")
         if variants.isEmpty {
             if seeds != nil || variantSpace != nil { throw ValidationError("--seeds and --variant-space need --variants") }
             return
@@ -82,14 +85,14 @@ struct CompareCommand: ParsableCommand {
 
     func ablationOptions() throws -> AblationStage.Options {
         var ablations = AblationStage.Options()
-        ablations.compare = options()
+        ablations.compare = try options()
         ablations.variants = try AblationVariant.parse(variants)
         ablations.seeds = seeds ?? 2
         ablations.space = variantSpace ?? .latent
         return ablations
     }
 
-    func options() -> CompareStage.Options {
+    func options() throws -> CompareStage.Options {
         var options = CompareStage.Options()
         options.run = runName
         options.artifacts = artifacts
@@ -102,8 +105,9 @@ struct CompareCommand: ParsableCommand {
         options.sampler = sampling.settings
         options.guidance = guidance
         options.maximumBatch = batchSize
+        options.autoencoder = autoencoder
         options.evaluationMaxImages = evalMaxImages
-        options.realSubsets = Set(realSubset)
+        options.realSubsets = Set(try SubsetListOption.parse(realSubset, option: "--real-subset"))
         options.latentTraining.batchSize = latentBatchSize
         options.pixelTraining.batchSize = pixelBatchSize
         options.latentTraining.training.seed = trainSeed

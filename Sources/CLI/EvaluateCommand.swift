@@ -3,13 +3,6 @@ import Datasets
 import Foundation
 import Pipeline
 
-extension DatasetSubset: ExpressibleByArgument {
-    public init?(argument: String) {
-        guard let subset = DatasetSubset.allCases.first(where: { $0.description == argument }) else { return nil }
-        self = subset
-    }
-}
-
 /// `pipeline evaluate`: generated images against held-out real images.
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,19 +25,24 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Real images: a dataset cache, a folder or a file (default: artifacts/<run>/dataset).", valueName: "dir|file"))
     var real: String?
 
+    // Subsets by name, commas or separate words (see SubsetListOption).
     @Option(parsing: .upToNextOption,
             help: ArgumentHelp("Subsets of a real dataset cache to use: train, validation, test.", valueName: "subset"))
-    var realSubset: [DatasetSubset] = [.validation]
+    var realSubset = ["validation"]
 
     @Option(parsing: .upToNextOption,
             help: ArgumentHelp("Subsets read when --generated is a dataset cache (a real-versus-real baseline).", valueName: "subset"))
-    var generatedSubset: [DatasetSubset] = [.train]
+    var generatedSubset = ["train"]
 
     @Option(help: "Seed of every random choice (patches, directions, subsets, pixel samples, --max-images).")
     var seed: UInt64 = 0
 
     @Option(help: "At most this many images from each set, chosen at random with the seed.")
     var maxImages: Int?
+
+    @Flag(inversion: .prefixedNo,
+          help: "Also score real images from the other subsets of the dataset cache against the same held-out ones, as many as were generated: the floor these metrics have at these set sizes.")
+    var floor = true
 
     @Option(help: ArgumentHelp("Output folder (default: artifacts/<run>/reports/evaluate).", valueName: "dir"))
     var output: String?
@@ -59,7 +57,8 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         if let maxImages, maxImages < 2 { throw ValidationError("--max-images must be at least 2, not \(maxImages)") }
-        guard !realSubset.isEmpty, !generatedSubset.isEmpty else {
+        guard try !SubsetListOption.parse(realSubset, option: "--real-subset").isEmpty,
+              try !SubsetListOption.parse(generatedSubset, option: "--generated-subset").isEmpty else {
             throw ValidationError("--real-subset and --generated-subset need at least one subset")
         }
     }
@@ -68,10 +67,11 @@ struct EvaluateCommand: ParsableCommand {
         var options = EvaluateStage.Options()
         options.generated = generated
         options.real = real
-        options.realSubsets = Set(realSubset)
-        options.generatedSubsets = Set(generatedSubset)
+        options.realSubsets = Set(try SubsetListOption.parse(realSubset, option: "--real-subset"))
+        options.generatedSubsets = Set(try SubsetListOption.parse(generatedSubset, option: "--generated-subset"))
         options.seed = seed
         options.maxImages = maxImages
+        options.measureFloor = floor
         options.output = output
         options.run = runName
         options.artifacts = artifacts

@@ -142,7 +142,7 @@ enum StageCommands {
         do {
             switch stage {
             case .prepare: return try PrepareCommand.parse(arguments)
-            case .trainAE: return try TrainAECommand.parse(arguments)
+            case .trainAE, .finetuneDecoder: return try TrainAECommand.parse(arguments)
             case .encode: return try EncodeCommand.parse(arguments)
             case .trainFlow: return try TrainFlowCommand.parse(arguments)
             case .generate: return try GenerateCommand.parse(arguments)
@@ -159,7 +159,7 @@ enum StageCommands {
     /// Flags that make a rerun replace or continue what an earlier run left.
     static func rerunFlags(_ stage: RunStage, resume: Bool) -> [String] {
         switch stage {
-        case .trainAE, .trainFlow, .trainPixel: return [resume ? "--resume" : "--restart"]
+        case .trainAE, .finetuneDecoder, .trainFlow, .trainPixel: return [resume ? "--resume" : "--restart"]
         case .encode: return ["--force"]
         // compare decides itself what of its inputs it can reuse.
         case .prepare, .generate, .evaluate, .compare: return []

@@ -5,6 +5,7 @@ import FoundationXML  // XMLParser lives here on Linux
 #endif
 import LatentFlow
 import Pipeline
+import VQVAE
 import XCTest
 
 /// `pipeline compare` on the flow fixture's data: training, reuse, resumption, sampling,
@@ -94,6 +95,9 @@ final class CompareStageTests: XCTestCase {
             }
         }
         XCTAssertTrue(markdown.contains(String(format: "%+.2f", report.latent.swdMean - report.pixel.swdMean)), "the difference column")
+        let floorMean = try XCTUnwrap(report.latent.swdFloorMean, "the floor, from real images outside the held-out split")
+        XCTAssertEqual(report.pixel.swdFloorMean, floorMean, "the same real images at the same counts for both")
+        for text in [markdown, html] { XCTAssertTrue(text.contains(String(format: "mean %.2f", floorMean)), text) }
         XCTAssertTrue(markdown.contains("No SWD during training was logged"), markdown)
         XCTAssertEqual(html.components(separatedBy: "<svg").count - 1, 2, "both charts inlined")
         for chart in ["loss.svg", "swd.svg"] {
@@ -156,6 +160,19 @@ final class CompareStageTests: XCTestCase {
         XCTAssertEqual(redone.report.latent.actions["samples"], "reused")
         XCTAssertEqual(redone.report.pixel.actions["samples"], "generated")
         XCTAssertEqual(redone.report.pixel.sampleCount, 4)
+
+        // Another decoder for the latents (the same weights saved again, so other bytes): the
+        // latent samples are redone with it, the pixel ones kept.
+        let decoder = runFolder.appendingPathComponent("other-decoder.safetensors")
+        try RVQAutoencoder.load(from: runFolder.appendingPathComponent("autoencoder/model.safetensors"))
+            .save(to: decoder, metadata: ["note": "a copy"])
+        again.autoencoder = decoder.path
+        let redecoded = try CompareStage.run(again, write: { _ in })
+        XCTAssertEqual(redecoded.report.latent.actions["samples"], "generated")
+        XCTAssertEqual(redecoded.report.pixel.actions["samples"], "reused")
+        let samples = try XCTUnwrap(CompareReuse.SamplesManifest.complete(in: runFolder.appendingPathComponent("latent-samples")))
+        XCTAssertEqual(samples.inputs.first { $0.role == "autoencoder" }?.sha256, try SHA256.hashFile(at: decoder).hex)
+        XCTAssertEqual(try CompareStage.run(again, write: { _ in }).report.latent.actions["samples"], "reused")
     }
 
     func testBadOptionsAreClearErrors() {

@@ -35,7 +35,7 @@ final class EvaluateCommandTests: XCTestCase {
         let cases: [([String], String)] = [
             (["evaluate", "--generated", "a", "--real", "b", "--max-images", "1"], "error: --max-images must be at least 2, not 1"),
             (["evaluate", "--generated", "none", "--real", "b"], "error: \(folder.appendingPathComponent("none").path): not found"),
-            (["evaluate", "--real-subset", "holdout"], "error: The value 'holdout' is invalid for '--real-subset"),
+            (["evaluate", "--real-subset", "holdout"], "error: --real-subset: unknown subset 'holdout' (train, validation, test)"),
         ]
         for (arguments, expected) in cases {
             let outcome = try EvaluateProcess.run(arguments, in: folder)

@@ -3,6 +3,7 @@ import FileFormats
 import Foundation
 import ImageMetrics
 import Pipeline
+import TensorCore
 import XCTest
 
 final class EvaluateStageTests: XCTestCase {
@@ -113,6 +114,70 @@ final class EvaluateStageTests: XCTestCase {
         let baseline = try EvaluateStage.run(options, base: folder) { text += $0 }
         XCTAssertTrue(text.contains("generated: 32 of 32 images, 64×64, dataset cache (train)"), text)
         XCTAssertEqual(baseline.metrics.report.slicedWasserstein.resolutions, [64, 32, 16])
+    }
+
+    /// Real images from the cache's other subsets stand in for the generated ones, as many, with
+    /// the same seed: the score real images get at these counts. None, with the reason, when the
+    /// real images are a folder, the generated ones are real, or there are too few to draw from.
+    func testTheFloorScoresRealImagesInPlaceOfTheGenerated() throws {
+        var prepare = PrepareStage.Options()
+        prepare.count = 40
+        prepare.classes = 2
+        prepare.size = 32
+        prepare.output = folder.appendingPathComponent("artifacts/f/dataset").path
+        try PrepareStage.run(prepare, style: .log(everySeconds: 1000, everyPercent: 100), write: quiet)
+        let noise = try noiseFolder("noise", count: 16)
+        var options = EvaluateStage.Options()
+        options.run = "f"
+        options.generated = noise.path
+        var text = ""
+        let result = try EvaluateStage.run(options, base: folder) { text += $0 }
+        let floor = try XCTUnwrap(result.metrics.floor, text)
+        XCTAssertEqual(floor.images.kind, "dataset cache (test+train)", "never the held-out images themselves")
+        XCTAssertEqual(floor.images.count, 16)
+        XCTAssertEqual(floor.report.referenceCount, result.metrics.report.referenceCount)
+        XCTAssertEqual(floor.report.options, result.metrics.report.options, "the same seed, so the same projections")
+        XCTAssertLessThan(floor.report.slicedWasserstein.mean, result.metrics.report.slicedWasserstein.mean * 0.7,
+                          "real flowers are closer to real flowers than noise is")
+        XCTAssertLessThan(floor.report.pixels.jensenShannon, result.metrics.report.pixels.jensenShannon * 0.7)
+        XCTAssertTrue(text.contains("real vs real"), text)
+        let written = try JSONFile.read(EvaluateMetrics.self, from: result.metricsFile)
+        XCTAssertEqual(written.floor, floor)
+        let again = try XCTUnwrap(try EvaluateStage.run(options, base: folder, write: quiet).metrics.floor)
+        XCTAssertEqual(again.report.slicedWasserstein, floor.report.slicedWasserstein, "deterministic")
+        XCTAssertEqual(again.report.kernelDistance, floor.report.kernelDistance, "deterministic")
+
+        func floorNote(_ change: (inout EvaluateStage.Options) throws -> Void) throws -> (SamplingFloor?, String) {
+            var changed = options
+            try change(&changed)
+            var text = ""
+            let metrics = try EvaluateStage.run(changed, base: folder) { text += $0 }.metrics
+            return (metrics.floor, text)
+        }
+        var (none, note) = try floorNote { $0.measureFloor = false }
+        XCTAssertNil(none)
+        XCTAssertFalse(note.contains("real vs real"), note)
+        (none, note) = try floorNote { $0.generated = try self.noiseFolder("many", count: 40).path }
+        XCTAssertNil(none)
+        XCTAssertTrue(note.contains("no real-versus-real floor: the test+train subset(s) hold 36 images, fewer than the 40 generated"), note)
+        (none, note) = try floorNote { $0.real = try self.pngFolder("real", count: 8).path }
+        XCTAssertNil(none)
+        XCTAssertTrue(note.contains("no real-versus-real floor: the real images are not a dataset cache"), note)
+        (none, note) = try floorNote { $0.generated = self.folder.appendingPathComponent("artifacts/f/dataset").path }
+        XCTAssertNil(none)
+        XCTAssertTrue(note.contains("no real-versus-real floor: the generated images are real ones already"), note)
+    }
+
+    /// `count` images of uniform random pixels, `size` px, as PNGs in `name`.
+    private func noiseFolder(_ name: String, count: Int, size: Int = 32) throws -> URL {
+        let url = folder.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        var random = SeededGenerator(seed: 11)
+        for i in 0..<count {
+            let pixels = (0..<(size * size * 3)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            try PNGImage.write(RGBImage(width: size, height: size, pixels: pixels), to: url.appendingPathComponent("\(i).png"))
+        }
+        return url
     }
 
     func testFloatSamplesInHDF5AndSafetensorsAreRead() throws {

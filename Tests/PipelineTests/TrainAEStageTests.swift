@@ -154,8 +154,13 @@ final class TrainAEStageTests: XCTestCase {
         XCTAssertEqual(modelA.tensors, modelB.tensors)
         // The metrics log of the resumed run is the uninterrupted one's, timings aside.
         let timing: Set<String> = ["stepSeconds", "imagesPerSecond", "elapsed"]
+        // Nested objects (the loss terms) printed with sorted keys: a dictionary's own order varies.
+        func canonical(_ value: Any) -> String {
+            guard let object = value as? [String: Any] else { return "\(value)" }
+            return "{" + object.sorted { $0.key < $1.key }.map { "\($0.key)=\(canonical($0.value))" }.joined(separator: ",") + "}"
+        }
         func strip(_ records: [[String: Any]]) -> [String] {
-            records.map { record in record.filter { !timing.contains($0.key) }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") }
+            records.map { record in canonical(record.filter { !timing.contains($0.key) }) }
         }
         XCTAssertEqual(strip(try lines(full.stageFolder.appendingPathComponent("metrics.jsonl"))),
                        strip(try lines(second.stageFolder.appendingPathComponent("metrics.jsonl"))))
@@ -263,19 +268,38 @@ final class TrainAEStageTests: XCTestCase {
         XCTAssertEqual(resumed.step, 5)
         XCTAssertEqual(try SafetensorsFile.read(from: resumed.modelURL).tensors, after)
 
+        // A fine-tune of the fine-tune still names the autoencoder whose encoder it kept.
+        var again = tune
+        again.run = "tuned-again"
+        again.steps = 2
+        again.decoderFineTuneSource = tuned.modelURL.path
+        let (second, _) = try run(again)
+        XCTAssertEqual(try RVQAutoencoder.metadata(of: second.modelURL)[TrainAEStage.fineTunedFromKey],
+                       try SHA256.hashFile(at: source.modelURL).hex)
+
         var missing = tune
         missing.run = "missing"
         missing.decoderFineTuneSource = folder.appendingPathComponent("nothing.safetensors").path
         XCTAssertThrowsError(try run(missing)) { error in
             XCTAssertTrue("\(error)".contains("nothing.safetensors"), "\(error)")
         }
+        // A fine-tune goes to the run's decoder folder, beside the autoencoder it came from.
         var sameRun = tune
         sameRun.run = "source"
-        sameRun.restart = true
-        XCTAssertThrowsError(try run(sameRun)) { error in
+        sameRun.steps = 1
+        let (beside, _) = try run(sameRun)
+        XCTAssertEqual(beside.stageFolder.lastPathComponent, TrainAEStage.decoderFolderName)
+        XCTAssertEqual(beside.stageFolder.deletingLastPathComponent(), source.stageFolder.deletingLastPathComponent())
+        XCTAssertEqual(try SafetensorsFile.read(from: source.modelURL).tensors, before, "the source is untouched")
+        // Fine-tuning a decoder into its own folder would overwrite the source while reading it.
+        var ownFolder = again
+        ownFolder.run = "tuned"
+        ownFolder.restart = true
+        let tunedBytes = try Data(contentsOf: tuned.modelURL)
+        XCTAssertThrowsError(try run(ownFolder)) { error in
             XCTAssertTrue("\(error)".contains("lies in this run's stage folder"), "\(error)")
         }
-        XCTAssertEqual(try SafetensorsFile.read(from: source.modelURL).tensors, before, "the source is untouched")
+        XCTAssertEqual(try Data(contentsOf: tuned.modelURL), tunedBytes, "the source is untouched")
         var wider = tune
         wider.run = "wider"
         wider.widthScale = 0.25

@@ -13,7 +13,9 @@ import Yams
 /// ```
 /// A flag option takes `true`/`false`; an option that repeats takes a list.
 ///
-/// The optional stages run only when enabled: `compare: { enabled: true }` runs the pixel
+/// The optional stages run only when enabled: `finetune-decoder: { enabled: true }` fine-tunes
+/// the decoder of train-ae's autoencoder (`train-ae --finetune-decoder`, into `decoder/`), and
+/// generate decodes with it; `compare: { enabled: true }` runs the pixel
 /// baseline (`train-pixel`, which trains with train-flow's budget unless given its own) and then
 /// the comparison report (sampled with generate's settings unless given its own);
 /// `train-pixel: { enabled: true }` runs the baseline alone.
@@ -98,6 +100,7 @@ public struct RunConfig: Equatable, Sendable {
     public func isEnabled(_ stage: RunStage) -> Bool {
         func on(_ stage: RunStage) -> Bool { stages[stage]?[Self.enabledKey] == .flag(true) }
         switch stage {
+        case .finetuneDecoder: return on(.finetuneDecoder)
         case .trainPixel: return on(.trainPixel) || on(.compare)
         case .compare: return on(.compare)
         default: return true
@@ -112,7 +115,20 @@ public struct RunConfig: Equatable, Sendable {
         func inherit(_ key: String, from other: RunStage, as name: String? = nil) {
             if options[name ?? key] == nil, let value = stages[other]?[key] { options[name ?? key] = value }
         }
+        let runFolder = (artifacts as NSString).appendingPathComponent(run)
         switch stage {
+        case .finetuneDecoder:
+            // The source's shape (or the copy fails), its data and its reconstruction objective;
+            // budget, learning rate and the adversarial term are the fine-tune's own.
+            for key in ["width-scale", "levels", "codebook-size", "train-subsets", "eval-subset", "eval-images",
+                        "mse-weight", "l1-weight", "gradient-weight", "batch-size", "no-augment"] {
+                inherit(key, from: .trainAE)
+            }
+            if options["finetune-decoder"] == nil {
+                options["finetune-decoder"] = .value((runFolder as NSString).appendingPathComponent("\(RunStage.trainAE.folder)/model.safetensors"))
+            }
+        case .generate where isEnabled(.finetuneDecoder):
+            if options["autoencoder"] == nil { options["autoencoder"] = .value(decoderModel) }
         case .trainPixel:
             // Equal compute: the same budget as the latent flow.
             inherit("minutes", from: .trainFlow)
@@ -121,11 +137,17 @@ public struct RunConfig: Equatable, Sendable {
         case .compare:
             inherit("minutes", from: .trainFlow)
             inherit("steps", from: .trainFlow, as: "train-steps")
-            for key in ["count", "seed", "sampler", "steps", "rtol", "atol", "shift", "guidance"] { inherit(key, from: .generate) }
+            for key in ["count", "seed", "sampler", "steps", "rtol", "atol", "shift", "guidance", "autoencoder"] { inherit(key, from: .generate) }
+            if isEnabled(.finetuneDecoder), options["autoencoder"] == nil { options["autoencoder"] = .value(decoderModel) }
         default:
             break
         }
         return options
+    }
+
+    /// The model `finetune-decoder` writes, which generate and compare decode with when it is enabled.
+    var decoderModel: String {
+        (artifacts as NSString).appendingPathComponent("\(run)/\(RunStage.finetuneDecoder.folder)/model.safetensors")
     }
 
     /// The command-line arguments of `stage` (its options, plus the run and artifacts folders).

@@ -40,7 +40,8 @@ public struct RunLedger: Codable, Equatable, Sendable {
         for stage in RunStage.allCases {
             var text = "stage \(stage.rawValue)\ncode \(PipelineVersion.current)\n"
             text += config.arguments(for: stage).joined(separator: "\u{1F}") + "\n"
-            for up in stage.upstream { text += "upstream \(up.rawValue) \(result[up]!)\n" }
+            // A stage that does not run gives nothing to those below it.
+            for up in stage.upstream where config.isEnabled(up) { text += "upstream \(up.rawValue) \(result[up]!)\n" }
             result[stage] = SHA256.hash(text).hex
         }
         return result
@@ -77,7 +78,7 @@ public enum RunStageState: Equatable, Sendable, CustomStringConvertible {
             }
             return .missing
         }
-        if let bad = stage.upstream.first(where: { upstreamStates[$0] != .done }) {
+        if let bad = stage.upstream.first(where: { upstreamStates[$0] != .done && upstreamStates[$0] != .notEnabled }) {
             return .stale("upstream \(bad.rawValue) is not done")
         }
         guard let completed = entry?.completed else { return .stale("made outside `pipeline run` (no record of its settings)") }

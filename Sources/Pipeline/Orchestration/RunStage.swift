@@ -1,10 +1,12 @@
 /// The stages `pipeline run` executes, in order, each with the folder whose `manifest.json`
-/// says it finished, and the stages whose outputs it reads. `train-pixel` and `compare` (the
-/// pixel baseline and the latent-versus-pixel report) are optional: they run only when the
-/// configuration enables them (`RunConfig.isEnabled`).
+/// says it finished, and the stages whose outputs it reads. `finetune-decoder` (a sharper
+/// decoder for the autoencoder's latents), `train-pixel` and `compare` (the pixel baseline and
+/// the latent-versus-pixel report) are optional: they run only when the configuration enables
+/// them (`RunConfig.isEnabled`).
 public enum RunStage: String, CaseIterable, Codable, Sendable {
     case prepare
     case trainAE = "train-ae"
+    case finetuneDecoder = "finetune-decoder"
     case encode
     case trainFlow = "train-flow"
     case generate
@@ -16,7 +18,8 @@ public enum RunStage: String, CaseIterable, Codable, Sendable {
     public var folder: String {
         switch self {
         case .prepare: return "dataset"
-        case .trainAE: return "autoencoder"
+        case .trainAE: return TrainAEStage.folderName
+        case .finetuneDecoder: return TrainAEStage.decoderFolderName
         case .encode: return "latents"
         case .trainFlow: return "flow"
         case .generate: return "samples"
@@ -31,12 +34,14 @@ public enum RunStage: String, CaseIterable, Codable, Sendable {
         switch self {
         case .prepare: return []
         case .trainAE: return [.prepare]
+        case .finetuneDecoder: return [.prepare, .trainAE]
         case .encode: return [.prepare, .trainAE]
         case .trainFlow: return [.encode]
-        case .generate: return [.trainAE, .trainFlow]
+        // The decoder, when enabled, decodes the samples instead of the autoencoder's own.
+        case .generate: return [.trainAE, .finetuneDecoder, .trainFlow]
         case .evaluate: return [.prepare, .generate]
         case .trainPixel: return [.prepare]
-        case .compare: return [.prepare, .trainAE, .trainFlow, .trainPixel]
+        case .compare: return [.prepare, .trainAE, .finetuneDecoder, .trainFlow, .trainPixel]
         }
     }
 
@@ -46,7 +51,7 @@ public enum RunStage: String, CaseIterable, Codable, Sendable {
     public var artifactFiles: [String]? {
         switch self {
         case .prepare: return ["images.h5"]
-        case .trainAE, .trainFlow, .trainPixel: return ["model.safetensors"]
+        case .trainAE, .finetuneDecoder, .trainFlow, .trainPixel: return ["model.safetensors"]
         case .encode: return ["latents.h5"]
         case .generate: return nil
         case .evaluate: return ["metrics.json"]
@@ -55,8 +60,8 @@ public enum RunStage: String, CaseIterable, Codable, Sendable {
     }
 
     /// Training stages keep a checkpoint and can resume an interrupted run.
-    public var resumable: Bool { self == .trainAE || self == .trainFlow || self == .trainPixel }
+    public var resumable: Bool { [.trainAE, .finetuneDecoder, .trainFlow, .trainPixel].contains(self) }
 
     /// Stages that run only when enabled in the configuration.
-    public var isOptional: Bool { self == .trainPixel || self == .compare }
+    public var isOptional: Bool { [.finetuneDecoder, .trainPixel, .compare].contains(self) }
 }

@@ -32,6 +32,7 @@ public struct EvaluateManifest: Codable, Equatable, Sendable {
             "generatedSubsets": options.generatedSubsets.map(\.description).sorted().joined(separator: "+"),
             "seed": "\(options.seed)",
             "run": options.run,
+            "floor": "\(options.measureFloor)",
         ]
         if let maxImages = options.maxImages { config["maxImages"] = "\(maxImages)" }
         var hasher = FileHasher()

@@ -21,6 +21,8 @@ public enum EvaluateStage {
         public var seed: UInt64 = 0
         /// At most this many images per set (chosen at random with the seed).
         public var maxImages: Int?
+        /// Also score real images against the real ones at the same counts (`SamplingFloor`).
+        public var measureFloor = true
         /// Output folder; nil: `<artifacts>/<run>/reports/evaluate`.
         public var output: String?
         public var run = "default"
@@ -87,15 +89,16 @@ public enum EvaluateStage {
         let loadSeconds = ProgressReporter.monotonicSeconds() - start
 
         let evaluation = GeneratedImageEvaluation(options: .init(seed: options.seed))
-        let report: GeneratedImageEvaluation.Report
-        do {
+        let report = try untilStopped {
             guard !shouldStop() else { throw GeneratedImageEvaluation.Stopped() }
-            report = try evaluation.evaluate(generated: generated.set, reference: real.set,
-                                             log: { write("  " + $0 + "\n") }, shouldStop: shouldStop)
-        } catch is GeneratedImageEvaluation.Stopped {
-            throw DatasetError(.interrupted, "evaluation stopped; no metrics were written")
+            return try evaluation.evaluate(generated: generated.set, reference: real.set,
+                                           log: { write("  " + $0 + "\n") }, shouldStop: shouldStop)
         }
-        let metrics = EvaluateMetrics(generated: .init(generated), real: .init(real), report: report)
+        var metrics = EvaluateMetrics(generated: .init(generated), real: .init(real), report: report)
+        if options.measureFloor {
+            metrics.floor = try measureFloor(generated: generated, real: real, evaluation: evaluation, options: options,
+                                             write: write, shouldStop: shouldStop)
+        }
 
         try createFolder(places.output)
         let metricsURL = places.output.appendingPathComponent(metricsFile)
@@ -109,6 +112,33 @@ public enum EvaluateStage {
         for line in EvaluateSummary.table(metrics) { write(line + "\n") }
         write("metrics: \(metricsURL.path)\n")
         return Result(metrics: metrics, folder: places.output, metricsFile: metricsURL, manifestFile: manifestURL)
+    }
+
+    /// The same evaluation of real stand-ins for the generated images (`SamplingFloor`); nil, with
+    /// a note saying why, when the real images offer none.
+    private static func measureFloor(generated: EvaluationImages, real: EvaluationImages, evaluation: GeneratedImageEvaluation,
+                                     options: Options, write: (String) -> Void, shouldStop: () -> Bool) throws -> SamplingFloor? {
+        let (standIns, reason) = try EvaluateFloor.standIns(count: generated.set.count, generated: generated, real: real,
+                                                            options: options)
+        guard let standIns else {
+            write("note: no real-versus-real floor: \(reason ?? "")\n")
+            return nil
+        }
+        write("floor: \(standIns.set.count) real images, \(standIns.kind), against the same real ones\n")
+        let report = try untilStopped {
+            try evaluation.evaluate(generated: standIns.set, reference: real.set,
+                                    log: { write("  floor " + $0 + "\n") }, shouldStop: shouldStop)
+        }
+        return SamplingFloor(images: .init(standIns), report: report)
+    }
+
+    /// `body`, with a stop request turned into the stage's interruption error.
+    private static func untilStopped<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch is GeneratedImageEvaluation.Stopped {
+            throw DatasetError(.interrupted, "evaluation stopped; no metrics were written")
+        }
     }
 
     /// Real images resized (shorter side, Lanczos) and centre-cropped to the generated images' size.
@@ -177,4 +207,7 @@ public struct EvaluateMetrics: Codable, Equatable, Sendable {
     public var generated: Source
     public var real: Source
     public var report: GeneratedImageEvaluation.Report
+    /// Real against real at the same counts; nil when not measured (older files, `--no-floor`, or
+    /// no real images outside the held-out subsets).
+    public var floor: SamplingFloor?
 }

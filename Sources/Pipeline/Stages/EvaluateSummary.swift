@@ -10,10 +10,20 @@ public enum EvaluateSummary {
         var lines = ["evaluation: \(r.generatedCount) generated vs \(r.referenceCount) real images at \(r.width)×\(r.height), seed \(r.options.seed)"]
         lines.append("  SWD ×10³      " + swd.resolutions.map { cell("\($0) px") }.joined() + cell("mean"))
         lines.append("                " + (swd.perLevel + [swd.mean]).map { cell(String(format: "%.2f", $0)) }.joined())
+        let floor = metrics.floor?.report
+        if let floor {
+            let levels = floor.slicedWasserstein
+            lines.append("  real vs real  " + (levels.perLevel + [levels.mean]).map { cell(String(format: "%.2f", $0)) }.joined()
+                + "   (the floor: \(floor.generatedCount) real images in place of the generated)")
+        }
         let kid = r.kernelDistance
         lines.append(String(format: "  KID ×10³      %.3f ± %.3f  (%@, %d features; %d subsets of %d)",
                             kid.value * 1000, kid.standardDeviation * 1000, kid.features, kid.featureDimension,
                             kid.subsets, kid.subsetSize))
+        if let floor {
+            lines.append(String(format: "  real vs real  %.3f ± %.3f", floor.kernelDistance.value * 1000,
+                                floor.kernelDistance.standardDeviation * 1000))
+        }
         let p = r.pixels
         lines.append(String(format: "  pixels        JS %.4f bits · W1 %.4f · MMD² %.5f (σ %.3f)",
                             p.jensenShannon, p.wasserstein, p.mmd, p.mmdBandwidth))

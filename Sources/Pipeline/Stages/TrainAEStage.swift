@@ -32,6 +32,8 @@ public struct TrainAEResult: Sendable {
 /// reconstructions), `evaluation.json`, and last `manifest.json`.
 public enum TrainAEStage {
     public static let folderName = "autoencoder"
+    /// The stage folder of a decoder fine-tune.
+    public static let decoderFolderName = "decoder"
     public static let checkpointFile = "checkpoint.safetensors"
     public static let modelFile = "model.safetensors"
     public static let metricsFile = "metrics.jsonl"
@@ -84,6 +86,12 @@ public enum TrainAEStage {
         if let steps = options.steps { trainer.setHorizon(steps) }
         // The source's hash ties a fine-tuned decoder to the encoder and codebooks it was trained under.
         let fineTuneEntry = try fineTuneSource.map { try TrainAEManifest.entry($0, name: $0.path) }
+        // A fine-tune of a fine-tune keeps the first source's hash: the encoder and codebooks are
+        // still that autoencoder's, and flows name it, not the intermediate decoder.
+        var encoderSHA256: String?
+        if let fineTuneSource, let fineTuneEntry {
+            encoderSHA256 = try RVQAutoencoder.metadata(of: fineTuneSource)[fineTunedFromKey] ?? fineTuneEntry.sha256
+        }
         let inputs = try inputEntries(datasetFolder, runFolder: options.runFolder()) + (fineTuneEntry.map { [$0] } ?? [])
 
         let model = trainer.model
@@ -172,7 +180,7 @@ public enum TrainAEStage {
         let modelURL = stage.appendingPathComponent(modelFile)
         try trainer.withEvaluationWeights {
             var metadata = ["step": String(trainer.step), "ema_weights": String(trainer.ema != nil)]
-            metadata[fineTunedFromKey] = fineTuneEntry?.sha256
+            metadata[fineTunedFromKey] = encoderSHA256
             try model.save(to: modelURL, metadata: metadata)
         }
         write("saved \(checkpointURL.path) and \(modelURL.path) at step \(trainer.step)"

@@ -160,9 +160,10 @@ public struct TrainAEOptions: Codable, Equatable, Sendable {
         decoderFineTuneSource.map { ArtifactFolders.resolve($0, base: base) }
     }
 
-    /// The stage folder `<artifacts>/<run>/autoencoder`.
+    /// The stage folder: `<artifacts>/<run>/autoencoder`, or `<artifacts>/<run>/decoder` for a
+    /// decoder fine-tune, so that a run holds both and `pipeline run` can make one from the other.
     public func stageFolder(base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> URL {
-        runFolder(base: base).appendingPathComponent(TrainAEStage.folderName)
+        runFolder(base: base).appendingPathComponent(decoderFineTuneSource == nil ? TrainAEStage.folderName : TrainAEStage.decoderFolderName)
     }
 }
 

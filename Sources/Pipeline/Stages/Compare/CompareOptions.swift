@@ -24,6 +24,9 @@ extension CompareStage {
         public var guidance: Float = 1
         /// Largest network batch when sampling (default: generate's).
         public var maximumBatch: Int?
+        /// The autoencoder that decodes the latent samples (default: the run's
+        /// `autoencoder/model.safetensors`), e.g. a fine-tuned decoder.
+        public var autoencoder: String?
         /// At most this many images per set in the evaluation.
         public var evaluationMaxImages: Int?
         /// Held-out subsets of the dataset cache used as the real images.

@@ -38,6 +38,10 @@ public struct CompareReport: Codable, Equatable, Sendable {
         public var standardDeviationDifference: Double
         public var evaluatedImages: Int
         public var realImages: Int
+        /// SWD of real images in place of the samples, at the same counts (`SamplingFloor`),
+        /// per level and mean; nil when not measured.
+        public var swdFloorPerLevel: [Double]?
+        public var swdFloorMean: Double?
         /// The grid, relative to the report folder.
         public var grid: String?
         public var curves: TrainingCurves

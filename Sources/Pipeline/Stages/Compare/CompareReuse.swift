@@ -29,9 +29,11 @@ public enum CompareReuse {
     }
 
     /// Why existing samples cannot be reused (nil: they can): they must be complete, drawn from
-    /// this very model file (by SHA-256), with the requested count, classes, seed, sampler and guidance,
-    /// unsnapped, and with one PNG per sample for the evaluation.
-    public static func samplesMismatch(in folder: URL, modelSHA256: String, space: TrainFlowStage.Space,
+    /// this very model file (by SHA-256), decoded by this autoencoder (latent samples), with the
+    /// requested count, classes, seed, sampler and guidance, unsnapped, and with one PNG per
+    /// sample for the evaluation.
+    public static func samplesMismatch(in folder: URL, modelSHA256: String, autoencoderSHA256: String? = nil,
+                                       space: TrainFlowStage.Space,
                                        count: Int, classes: [String], seed: UInt64, sampler: SamplerSettings,
                                        guidance: Float) -> String? {
         guard let manifest = SamplesManifest.complete(in: folder) else { return "no complete samples" }
@@ -40,6 +42,9 @@ public enum CompareReuse {
         }
         guard manifest.inputs.first(where: { $0.role == "flow model" })?.sha256 == modelSHA256 else {
             return "drawn from another model"
+        }
+        if let autoencoderSHA256, manifest.inputs.first(where: { $0.role == "autoencoder" })?.sha256 != autoencoderSHA256 {
+            return "decoded by another autoencoder"
         }
         var differences: [String] = []
         if sidecar.space != space { differences.append("space \(sidecar.space.rawValue)") }
@@ -68,6 +73,7 @@ public enum CompareReuse {
         let expected = EvaluateSettings(options)
         guard manifest.config["seed"] == expected.seed, manifest.config["realSubsets"] == expected.realSubsets,
               manifest.config["maxImages"] == expected.maxImages else { return "other evaluation settings" }
+        guard manifest.config["floor"] == expected.floor else { return "made without the real-versus-real floor" }
         let samplesDate = modificationDate(generated.appendingPathComponent(GenerateStage.sidecarFile))
         if let samplesDate, let metricsDate = modificationDate(metrics), metricsDate < samplesDate {
             return "older than the samples"
@@ -77,9 +83,10 @@ public enum CompareReuse {
 
     /// The evaluation settings as `EvaluateManifest.config` writes them.
     struct EvaluateSettings {
-        var seed: String, realSubsets: String, maxImages: String?
+        var seed: String, realSubsets: String, maxImages: String?, floor: String
         init(_ options: EvaluateStage.Options) {
             seed = "\(options.seed)"
+            floor = "\(options.measureFloor)"
             realSubsets = options.realSubsets.map(\.description).sorted().joined(separator: "+")
             maxImages = options.maxImages.map { "\($0)" }
         }

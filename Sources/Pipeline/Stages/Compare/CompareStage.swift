@@ -137,13 +137,19 @@ public enum CompareStage {
         }
         let modelURL = trainingFolder.appendingPathComponent(TrainFlowStage.modelFile)
         let modelHash = try ManifestFile.hashing(modelURL, role: "\(space.rawValue) model")
+        // Latent samples are only as good as their decoder: samples decoded by another are redone.
+        let decoderHash = try space == .latent
+            ? ManifestFile.hashing(options.autoencoder.map { ArtifactFolders.resolve($0, base: base) }
+                                       ?? folders.stage(ArtifactFolders.autoencoder).appendingPathComponent(EncodeStage.autoencoderFile),
+                                   role: "autoencoder").sha256
+            : nil
 
         // 2. The samples.
         let samplesFolder = locations.samples
         var regenerated = false
-        if let why = CompareReuse.samplesMismatch(in: samplesFolder, modelSHA256: modelHash.sha256, space: space, count: options.count,
-                                                  classes: options.classes, seed: options.seed, sampler: options.sampler,
-                                                  guidance: options.guidance) {
+        if let why = CompareReuse.samplesMismatch(in: samplesFolder, modelSHA256: modelHash.sha256, autoencoderSHA256: decoderHash,
+                                                  space: space, count: options.count, classes: options.classes, seed: options.seed,
+                                                  sampler: options.sampler, guidance: options.guidance) {
             guard !shouldStop() else { throw StageInterrupted("compare stopped before sampling the \(space.rawValue) model") }
             write("sampling \(options.count) images into \(samplesFolder.path) (\(why) there)\n")
             var generate = GenerateStage.Options()
@@ -151,6 +157,7 @@ public enum CompareStage {
             generate.artifacts = options.artifacts
             generate.space = space
             generate.model = modelURL.path
+            generate.autoencoder = space == .latent ? options.autoencoder : nil
             generate.output = samplesFolder.path
             generate.count = options.count
             generate.classes = options.classes

@@ -13,7 +13,7 @@ enum CompareSummaryBuilder {
         let steps = max(config.steps, 0)
         let sampling = sidecar.timings["sampling"] ?? 0, decode = sidecar.timings["decode"] ?? 0
         let report = metrics.report
-        return CompareReport.SpaceSummary(
+        var summary = CompareReport.SpaceSummary(
             space: space, actions: actions, parameters: config.parameters, batchSize: config.batchSize,
             trainingSteps: steps, trainingMinutes: seconds / 60,
             secondsPerStep: steps > 0 ? seconds / Double(steps) : .nan,
@@ -28,5 +28,8 @@ enum CompareSummaryBuilder {
             pixelJensenShannon: report.pixels.jensenShannon, pixelWasserstein: report.pixels.wasserstein,
             pixelMMD: report.pixels.mmd, standardDeviationDifference: report.pixels.standardDeviationDifference,
             evaluatedImages: report.generatedCount, realImages: report.referenceCount, grid: nil, curves: curves)
+        summary.swdFloorPerLevel = metrics.floor?.report.slicedWasserstein.perLevel
+        summary.swdFloorMean = metrics.floor?.report.slicedWasserstein.mean
+        return summary
     }
 }

@@ -21,6 +21,14 @@ public enum CompareTables {
             rows.append(row("SWD ×10³ at \(resolution) px", l.swdPerLevel[index], other, "%.2f"))
         }
         rows.append(row("SWD ×10³ mean", l.swdMean, p.swdMean, "%.2f"))
+        if l.swdFloorMean != nil || p.swdFloorMean != nil {
+            func floor(_ summary: CompareReport.SpaceSummary) -> String {
+                guard let levels = summary.swdFloorPerLevel, let mean = summary.swdFloorMean else { return "–" }
+                return levels.map { String(format: "%.1f", $0) }.joined(separator: " / ") + String(format: " · mean %.2f", mean)
+            }
+            rows.append(Row(label: "SWD ×10³ of real images at the same counts (the floor; per level · mean)",
+                            latent: floor(l), pixel: floor(p), difference: ""))
+        }
         rows.append(Row(label: "KID ×10³",
                         latent: String(format: "%.3f ± %.3f", l.kid * 1000, l.kidStandardDeviation * 1000),
                         pixel: String(format: "%.3f ± %.3f", p.kid * 1000, p.kidStandardDeviation * 1000),
