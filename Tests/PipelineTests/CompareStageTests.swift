@@ -95,6 +95,16 @@ final class CompareStageTests: XCTestCase {
             }
         }
         XCTAssertTrue(markdown.contains(String(format: "%+.2f", report.latent.swdMean - report.pixel.swdMean)), "the difference column")
+        XCTAssertNil(report.latent.trainingSWDFloor, "no evaluation during training in this test, so no floor of it")
+        // With SWD logged during training and its floor, the chart draws the floor dashed, across the curve.
+        var logged = report
+        logged.latent.curves.swd = [CurvePoint(step: 2, minutes: 0.5, value: 90), CurvePoint(step: 4, minutes: 1.5, value: 70)]
+        logged.latent.trainingSWDFloor = 30
+        let chart = CompareCharts.swd(logged)
+        let floorLine = try XCTUnwrap(chart.series.first { $0.name == "latent: real images (floor)" })
+        XCTAssertTrue(floorLine.dashed)
+        XCTAssertEqual(floorLine.points, [ChartPoint(x: 0, y: 30), ChartPoint(x: 1.5, y: 30)])
+        XCTAssertFalse(chart.series.contains { $0.name.hasPrefix("pixel: real") }, "no floor without a logged curve")
         let floorMean = try XCTUnwrap(report.latent.swdFloorMean, "the floor, from real images outside the held-out split")
         XCTAssertEqual(report.pixel.swdFloorMean, floorMean, "the same real images at the same counts for both")
         for text in [markdown, html] { XCTAssertTrue(text.contains(String(format: "mean %.2f", floorMean)), text) }

@@ -62,6 +62,28 @@ final class SVGLineChartTests: XCTestCase {
         XCTAssertTrue(result.texts.contains("0") && result.texts.contains("10"), "x ticks cover 0…12: \(result.texts)")
     }
 
+    /// Reference levels are dashed, line and legend alike; a legend too wide for one row wraps
+    /// without entries on top of each other.
+    func testDashedSeriesAndALegendThatWraps() throws {
+        let line = (0..<5).map { ChartPoint(x: Double($0), y: 40 - Double($0)) }
+        let level = [ChartPoint(x: 0, y: 30), ChartPoint(x: 4, y: 30)]
+        let chart = SVGLineChart(title: "SWD", xLabel: "minutes", yLabel: "SWD", series: [
+            ChartSeries(name: "latent", points: line, color: "#1f77b4"),
+            ChartSeries(name: "pixel", points: line.map { ChartPoint(x: $0.x, y: $0.y + 5) }, color: "#d62728"),
+            ChartSeries(name: "latent: real images (floor)", points: level, color: "#1f77b4", dashed: true),
+            ChartSeries(name: "pixel: real images (floor)", points: level, color: "#d62728", dashed: true)])
+        let svg = chart.svg()
+        XCTAssertEqual(svg.components(separatedBy: "stroke-dasharray").count - 1, 4, "two lines and their two legend marks")
+        XCTAssertTrue(XMLParser(data: Data(svg.utf8)).parse())
+        let legend = try NSRegularExpression(pattern: #"<text x="([0-9.]+)" y="([0-9.]+)" dominant-baseline="middle">"#)
+        let places = legend.matches(in: svg, range: NSRange(svg.startIndex..., in: svg)).map { match in
+            (0..<2).map { String(svg[Range(match.range(at: $0 + 1), in: svg)!]) }.joined(separator: ",")
+        }
+        XCTAssertEqual(places.count, 4)
+        XCTAssertEqual(Set(places).count, 4, "every legend entry in its own place: \(places)")
+        XCTAssertTrue(places.allSatisfy { Double($0.split(separator: ",")[0])! < chart.width - 100 }, "inside the chart: \(places)")
+    }
+
     func testNaNBreaksTheLineAndLonePointsAreCircles() throws {
         let points = [1.0, 2, .nan, 3, .infinity, 4, 5, 6].enumerated().map { ChartPoint(x: Double($0.offset), y: $0.element) }
         let single = [ChartPoint(x: 3, y: 2)]

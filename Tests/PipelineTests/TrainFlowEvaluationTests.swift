@@ -78,6 +78,11 @@ final class TrainFlowEvaluationTests: XCTestCase {
         XCTAssertEqual(evaluation.every, 4)
         XCTAssertEqual(evaluation.referenceSubsets, [.validation])
         XCTAssertEqual(evaluation.sampler.method, .heun)
+        // The floor: real training images in place of the samples, as many, against the same reference.
+        let floor = try XCTUnwrap(evaluation.floor)
+        XCTAssertEqual(floor.resolutions, [32, 16])
+        XCTAssertTrue(floor.perLevel.allSatisfy { $0.isFinite && $0 > 0 }, "\(floor)")
+        XCTAssertTrue(lines.contains(String(format: "12 real training images in their place score %.2f, the floor", floor.mean)), lines)
         let decoderHash = try SHA256.hashFile(at: fixture.autoencoderURL).hex
         XCTAssertTrue(manifest.inputs.contains { $0.sha256 == decoderHash }, "the decoder is an input")
     }

@@ -20,8 +20,16 @@ public enum CompareCharts {
             return ChartSeries(name: "\(name) (final evaluation)",
                                points: [ChartPoint(x: summary.trainingMinutes, y: summary.swdMean)], color: color)
         }
+        // Where real images score with as few samples: a curve near its floor has nothing left to show.
+        func floor(_ summary: CompareReport.SpaceSummary, _ name: String, _ color: String) -> ChartSeries? {
+            guard let value = summary.trainingSWDFloor, !summary.curves.swd.isEmpty,
+                  let end = summary.curves.swd.map(\.minutes).max() else { return nil }
+            return ChartSeries(name: "\(name): real images (floor)", points: [ChartPoint(x: 0, y: value), ChartPoint(x: end, y: value)],
+                               color: color, dashed: true)
+        }
+        let floors = [floor(report.latent, "latent", latentColor), floor(report.pixel, "pixel", pixelColor)].compactMap { $0 }
         var chart = SVGLineChart(title: "SWD ×10³ (mean over levels)", xLabel: "training wall-clock (minutes)", yLabel: "SWD ×10³",
-                                 series: [line(report.latent, "latent", latentColor), line(report.pixel, "pixel", pixelColor)])
+                                 series: [line(report.latent, "latent", latentColor), line(report.pixel, "pixel", pixelColor)] + floors)
         chart.emptyMessage = "no SWD was logged or evaluated"
         return chart
     }

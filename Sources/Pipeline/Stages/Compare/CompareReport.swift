@@ -42,6 +42,9 @@ public struct CompareReport: Codable, Equatable, Sendable {
         /// per level and mean; nil when not measured.
         public var swdFloorPerLevel: [Double]?
         public var swdFloorMean: Double?
+        /// The floor of the SWD logged during training (its sample and reference counts), nil
+        /// without one.
+        public var trainingSWDFloor: Double?
         /// The grid, relative to the report folder.
         public var grid: String?
         public var curves: TrainingCurves

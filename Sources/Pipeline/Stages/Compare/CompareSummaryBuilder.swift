@@ -30,6 +30,7 @@ enum CompareSummaryBuilder {
             evaluatedImages: report.generatedCount, realImages: report.referenceCount, grid: nil, curves: curves)
         summary.swdFloorPerLevel = metrics.floor?.report.slicedWasserstein.perLevel
         summary.swdFloorMean = metrics.floor?.report.slicedWasserstein.mean
+        summary.trainingSWDFloor = config.evaluation?.floor?.mean
         return summary
     }
 }

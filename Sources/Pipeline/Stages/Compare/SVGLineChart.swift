@@ -7,11 +7,14 @@ public struct ChartSeries: Equatable, Sendable {
     public var points: [ChartPoint]
     /// Any SVG colour ("#1f77b4").
     public var color: String
+    /// Drawn dashed: a reference level rather than a measurement over time.
+    public var dashed: Bool
 
-    public init(name: String, points: [ChartPoint], color: String) {
+    public init(name: String, points: [ChartPoint], color: String, dashed: Bool = false) {
         self.name = name
         self.points = points
         self.color = color
+        self.dashed = dashed
     }
 }
 
@@ -48,7 +51,10 @@ public struct SVGLineChart: Equatable, Sendable {
 
     /// The SVG document (UTF-8 text, with an XML declaration).
     public func svg() -> String {
-        let plot = (left: 70.0, right: width - 20, top: 40.0, bottom: height - 70)
+        // The legend: as many entries per row as fit, 200 px each; each extra row lifts the plot.
+        let legendColumns = max(1, Int((width - 70) / 200))
+        let legendRows = max(1, (series.count + legendColumns - 1) / legendColumns)
+        let plot = (left: 70.0, right: width - 20, top: 40.0, bottom: height - 70 - Double(legendRows - 1) * 18)
         let finite = series.flatMap { $0.points.filter(\.isFinite) }
         var out = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
                    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(f(width))\" height=\"\(f(height))\" "
@@ -84,19 +90,21 @@ public struct SVGLineChart: Equatable, Sendable {
 
         for (index, line) in series.enumerated() {
             let color = Self.escape(line.color)
+            let dash = line.dashed ? " stroke-dasharray=\"6 4\"" : ""
             out.append("<g class=\"series\" data-series=\"\(index)\" data-name=\"\(Self.escape(line.name))\">")
             for run in Self.finiteRuns(line.points) {
                 if run.count == 1 {
                     out.append("<circle cx=\"\(f(px(run[0].x)))\" cy=\"\(f(py(run[0].y)))\" r=\"3.5\" fill=\"\(color)\"/>")
                 } else {
                     let coordinates = run.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
-                    out.append("<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\" points=\"\(coordinates)\"/>")
+                    out.append("<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\"\(dash) points=\"\(coordinates)\"/>")
                 }
             }
             out.append("</g>")
             // Legend: one row per series, below the x-axis label.
-            let lx = plot.left + Double(index) * 200, ly = height - 14
-            out.append("<line x1=\"\(f(lx))\" y1=\"\(f(ly))\" x2=\"\(f(lx + 24))\" y2=\"\(f(ly))\" stroke=\"\(color)\" stroke-width=\"3\"/>")
+            let lx = plot.left + Double(index % legendColumns) * 200
+            let ly = height - 14 - Double(legendRows - 1 - index / legendColumns) * 18
+            out.append("<line x1=\"\(f(lx))\" y1=\"\(f(ly))\" x2=\"\(f(lx + 24))\" y2=\"\(f(ly))\" stroke=\"\(color)\" stroke-width=\"3\"\(dash)/>")
             out.append("<text x=\"\(f(lx + 30))\" y=\"\(f(ly))\" dominant-baseline=\"middle\">\(Self.escape(line.name))</text>")
         }
         out.append("</svg>")

@@ -21,6 +21,10 @@ public struct FlowEvaluationSettings: Codable, Equatable, Sendable {
     public var referenceSubsets: [DatasetSubset]
     /// The SWD settings (ProGAN's).
     public var swd: SlicedWassersteinOptions
+    /// The score of as many real training images as there are samples, against the same
+    /// reference: the floor the samples' SWD has at these set sizes (see `SamplingFloor`); nil
+    /// when the training subsets hold too few images, and in manifests of older versions.
+    public var floor: SlicedWassersteinResult?
 }
 
 /// The evaluation `train-flow` runs every `--eval-every` steps: a fixed batch of samples (the same
@@ -122,15 +126,31 @@ final class FlowTrainingEvaluation {
         }
         let metric = try SlicedWassersteinDistance(options: SlicedWassersteinOptions())
         let reference = try metric.reference(real.set)
+        let floor = try trainingFloor(reference, cache: datasetFolder, options: options, side: side)
         let sampler = SamplerSettings(method: .heun, steps: options.evalSamplerSteps)
         let settings = FlowEvaluationSettings(every: every, samples: options.evalSamples, sampler: sampler, seed: options.evalSeed,
-                                              referenceImages: real.set.count, referenceSubsets: heldOut, swd: metric.options)
+                                              referenceImages: real.set.count, referenceSubsets: heldOut, swd: metric.options,
+                                              floor: floor)
         let summary = "evaluation: every \(every) steps and at the end, SWD of \(options.evalSamples) samples (Heun \(options.evalSamplerSteps) steps, "
             + "EMA weights, guidance 1, seed \(options.evalSeed)) against \(real.set.count) held-out \(heldOutNames) images "
             + "(\(side.width)×\(side.height), reference built in \(ReportFormat.duration(ProgressReporter.monotonicSeconds() - start)))"
+            + (floor.map { String(format: "; %d real training images in their place score %.2f, the floor", options.evalSamples, $0.mean) } ?? "")
         return FlowTrainingEvaluation(settings: settings, reference: reference, autoencoder: autoencoder,
                                       conditional: options.training.conditional,
                                       maximumBatch: options.space == .pixel ? 16 : nil, inputs: inputs, summary: summary)
+    }
+
+    /// `evalSamples` real images of the training subsets scored against `reference` (nil when
+    /// the subsets hold fewer).
+    private static func trainingFloor(_ reference: SlicedWassersteinReference, cache: URL, options: TrainFlowStage.Options,
+                                      side: (height: Int, width: Int)) throws -> SlicedWassersteinResult? {
+        let subsets = Set(options.trainSubsets)
+        guard try DatasetCache.open(cache).rows(in: subsets).count >= options.evalSamples else { return nil }
+        var standIns = try EvaluateImageLoader.load(cache, subsets: subsets, maxImages: options.evalSamples, seed: options.evalSeed &+ 2)
+        if standIns.set.height != side.height || standIns.set.width != side.width {
+            standIns = try EvaluateStage.matchSize(standIns, height: side.height, width: side.width)
+        }
+        return try reference.distance(to: standIns.set)
     }
 
     /// The classes of the fixed batch: spread evenly over all classes (sample i of n gets class
