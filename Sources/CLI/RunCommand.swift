@@ -3,9 +3,9 @@ import Foundation
 import FileFormats
 import Pipeline
 
-/// `pipeline run`: prepare → train-ae → encode → train-flow → generate → evaluate, then when
-/// enabled train-pixel → compare; each stage skipped when its outputs are still valid for the
-/// current settings and upstream stages.
+/// `pipeline run`: prepare → train-ae → (finetune-decoder) → encode → train-flow → generate →
+/// evaluate, then when enabled train-pixel → compare; each stage skipped when its outputs are
+/// still valid for the current settings and upstream stages.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -14,7 +14,8 @@ struct RunCommand: ParsableCommand {
             Settings come from the preset, then the --config YAML file, then --set. The effective \
             configuration is saved as <artifacts>/<run>/run-config.yaml. A stage is redone when its settings \
             or an upstream stage changed; an interrupted training stage resumes from its checkpoint. \
-            The pixel baseline and the latent-versus-pixel report run only when enabled: \
+            The optional stages run only when enabled: the decoder fine-tune (on in the default and full \
+            presets; generate then decodes with it), the pixel baseline and the latent-versus-pixel report: \
             --set compare.enabled=true (or `compare: { enabled: true }` under stages in the YAML file).
             """)
 

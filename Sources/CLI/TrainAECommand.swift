@@ -73,6 +73,8 @@ struct TrainAECommand: ParsableCommand {
     var adversarialStart = AdversarialOptions().startStep
     @Option(help: "Channels of the discriminator's first layer (doubling per stride-2 layer).")
     var discriminatorBase = AdversarialOptions().discriminator.base
+    @Option(help: "Stride-2 layers of the discriminator: 3 judges 70-px patches (pix2pix), 2 34-px, 1 16-px ones (finer texture only).")
+    var discriminatorDownsamplings = AdversarialOptions().discriminator.downsamplings
     @Option(help: "Learning rate of the discriminator (AdamW, betas 0.5 and 0.9).")
     var discriminatorLr = AdversarialOptions().learningRate
 
@@ -152,6 +154,7 @@ struct TrainAECommand: ParsableCommand {
             adversarial.weight = adversarialWeight
             adversarial.startStep = adversarialStart
             adversarial.discriminator.base = discriminatorBase
+            adversarial.discriminator.downsamplings = discriminatorDownsamplings
             adversarial.learningRate = discriminatorLr
             o.adversarial = adversarial
         }

@@ -14,7 +14,7 @@ final class DecoderFineTuneOrchestrationTests: XCTestCase {
         XCTAssertTrue(study.isEnabled(.finetuneDecoder))
         let tune = study.arguments(for: .finetuneDecoder).joined(separator: " ")
         XCTAssertTrue(tune.contains("--finetune-decoder artifacts/oxford/autoencoder/model.safetensors"), tune)
-        XCTAssertTrue(tune.contains("--adversarial-weight 0.02") && tune.contains("--minutes 40"), tune)
+        XCTAssertTrue(tune.contains("--adversarial-weight 0.02") && tune.contains("--minutes 60"), tune)
         XCTAssertFalse(tune.contains("enabled"), tune)
         let generate = study.arguments(for: .generate).joined(separator: " ")
         XCTAssertTrue(generate.contains("--autoencoder artifacts/oxford/decoder/model.safetensors"), generate)

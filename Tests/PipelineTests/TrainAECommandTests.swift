@@ -25,6 +25,8 @@ final class TrainAECommandTests: XCTestCase {
             (["train-ae", "--steps", "5", "--eval-subset", "train"], "error: the evaluation subset train must not be trained on"),
             (["train-ae", "--steps", "5", "--finetune-decoder", "ae.safetensors", "--quantizer-start", "3"],
              "error: --finetune-decoder starts from trained codebooks; --quantizer-start does not apply"),
+            (["train-ae", "--steps", "5", "--adversarial-weight", "0.1", "--discriminator-downsamplings", "9"],
+             "error: discriminator downsamplings must be in 1...5, got 9"),
             (["train-ae", "--steps", "5"], "error: \(folder.path)/artifacts/default/dataset/images.h5: not found"),
         ]
         for (arguments, expected) in cases {

@@ -24,7 +24,7 @@ public enum RunPreset: String, CaseIterable, Codable, Sendable {
             return [
                 .prepare: ["source": .value("synthetic"), "count": .value("4000")],
                 .trainAE: ["minutes": .value("60")],
-                .finetuneDecoder: Self.decoderFineTune(minutes: 40, enabled: true),
+                .finetuneDecoder: Self.decoderFineTune(minutes: 60, enabled: true),
                 .trainFlow: ["minutes": .value("60")],
                 .generate: ["count": .value("100"), "steps": .value("20")],
                 .evaluate: [:],
