@@ -115,7 +115,6 @@ public struct RunConfig: Equatable, Sendable {
         func inherit(_ key: String, from other: RunStage, as name: String? = nil) {
             if options[name ?? key] == nil, let value = stages[other]?[key] { options[name ?? key] = value }
         }
-        let runFolder = (artifacts as NSString).appendingPathComponent(run)
         switch stage {
         case .finetuneDecoder:
             // The source's shape (or the copy fails), its data and its reconstruction objective;
@@ -124,11 +123,9 @@ public struct RunConfig: Equatable, Sendable {
                         "mse-weight", "l1-weight", "gradient-weight", "batch-size", "no-augment"] {
                 inherit(key, from: .trainAE)
             }
-            if options["finetune-decoder"] == nil {
-                options["finetune-decoder"] = .value((runFolder as NSString).appendingPathComponent("\(RunStage.trainAE.folder)/model.safetensors"))
-            }
+            if options["finetune-decoder"] == nil { options["finetune-decoder"] = .value(model(of: .trainAE)) }
         case .generate where isEnabled(.finetuneDecoder):
-            if options["autoencoder"] == nil { options["autoencoder"] = .value(decoderModel) }
+            if options["autoencoder"] == nil { options["autoencoder"] = .value(model(of: .finetuneDecoder)) }
         case .trainPixel:
             // Equal compute: the same budget as the latent flow.
             inherit("minutes", from: .trainFlow)
@@ -137,17 +134,18 @@ public struct RunConfig: Equatable, Sendable {
         case .compare:
             inherit("minutes", from: .trainFlow)
             inherit("steps", from: .trainFlow, as: "train-steps")
-            for key in ["count", "seed", "sampler", "steps", "rtol", "atol", "shift", "guidance", "autoencoder"] { inherit(key, from: .generate) }
-            if isEnabled(.finetuneDecoder), options["autoencoder"] == nil { options["autoencoder"] = .value(decoderModel) }
+            for key in ["count", "seed", "sampler", "steps", "rtol", "atol", "shift", "guidance"] { inherit(key, from: .generate) }
+            // The latent samples decoded as generate decodes them (its option, or the fine-tuned decoder).
+            if options["autoencoder"] == nil { options["autoencoder"] = effectiveOptions(for: .generate)["autoencoder"] }
         default:
             break
         }
         return options
     }
 
-    /// The model `finetune-decoder` writes, which generate and compare decode with when it is enabled.
-    var decoderModel: String {
-        (artifacts as NSString).appendingPathComponent("\(run)/\(RunStage.finetuneDecoder.folder)/model.safetensors")
+    /// The model file a training stage writes, as a path under the artifacts folder.
+    func model(of stage: RunStage) -> String {
+        (artifacts as NSString).appendingPathComponent("\(run)/\(stage.folder)/\(TrainAEStage.modelFile)")
     }
 
     /// The command-line arguments of `stage` (its options, plus the run and artifacts folders).

@@ -68,8 +68,7 @@ public enum EncodeStage {
         }
         let folders = try ArtifactFolders(artifacts: options.artifacts, run: options.run, base: base)
         let datasetFolder = options.dataset.map { ArtifactFolders.resolve($0, base: base) } ?? folders.stage(ArtifactFolders.dataset)
-        let modelURL = options.autoencoder.map { ArtifactFolders.resolve($0, base: base) }
-            ?? folders.stage(ArtifactFolders.autoencoder).appendingPathComponent(autoencoderFile)
+        let modelURL = folders.autoencoderModel(options.autoencoder, base: base)
         let output = options.output.map { ArtifactFolders.resolve($0, base: base) } ?? folders.stage(ArtifactFolders.latents)
 
         let cache = try DatasetCache.open(datasetFolder)

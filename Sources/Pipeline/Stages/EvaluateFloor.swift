@@ -28,17 +28,26 @@ enum EvaluateFloor {
             return (nil, "the generated images are real ones already")
         }
         let others = Set(DatasetSubset.allCases).subtracting(options.realSubsets)
-        let cache = try DatasetCache.open(URL(fileURLWithPath: real.path))
-        let available = cache.rows(in: others).count
+        let cache = URL(fileURLWithPath: real.path)
+        if let images = try realImages(cache, subsets: others, count: count, seed: options.seed,
+                                       height: real.set.height, width: real.set.width) {
+            return (images, nil)
+        }
+        let available = try DatasetCache.open(cache).rows(in: others).count
         let names = others.map(\.description).sorted().joined(separator: "+")
-        guard available >= count else {
-            return (nil, "the \(names) subset(s) hold \(available) images, fewer than the \(count) generated")
+        return (nil, "the \(names) subset(s) hold \(available) images, fewer than the \(count) generated")
+    }
+
+    /// `count` rows of the cache's `subsets`, chosen with a seed derived from `seed` (not the one
+    /// the evaluated sets were chosen with), at `width`×`height`; nil when the subsets hold fewer.
+    /// Shared by `evaluate` and train-flow's evaluation, so both floors are drawn alike.
+    static func realImages(_ cache: URL, subsets: Set<DatasetSubset>, count: Int, seed: UInt64,
+                           height: Int, width: Int) throws -> EvaluationImages? {
+        guard try DatasetCache.open(cache).rows(in: subsets).count >= count else { return nil }
+        var images = try EvaluateImageLoader.loadCache(cache, subsets: subsets, maxImages: count, seed: seed &+ 2)
+        if images.set.height != height || images.set.width != width {
+            images = try EvaluateStage.matchSize(images, height: height, width: width)
         }
-        var images = try EvaluateImageLoader.loadCache(URL(fileURLWithPath: real.path), subsets: others,
-                                                       maxImages: count, seed: options.seed &+ 2)
-        if images.set.height != real.set.height || images.set.width != real.set.width {
-            images = try EvaluateStage.matchSize(images, height: real.set.height, width: real.set.width)
-        }
-        return (images, nil)
+        return images
     }
 }

@@ -111,8 +111,7 @@ public enum GenerateStage {
         var autoencoder: RVQAutoencoder?
         var inputs = [try ManifestFile.hashing(modelURL, role: "flow model")]
         if space == .latent && (!options.latentsOnly || options.snap) {
-            let url = options.autoencoder.map { ArtifactFolders.resolve($0, base: base) }
-                ?? folders.stage(ArtifactFolders.autoencoder).appendingPathComponent(EncodeStage.autoencoderFile)
+            let url = folders.autoencoderModel(options.autoencoder, base: base)
             let model = try FlowSampleDecoding.loadAutoencoder(url, sampleShape: flow.sampleShape)
             if let expected = flow.info["autoencoder_sha256"], !expected.isEmpty {
                 let hash = try ManifestFile.hashing(url, role: "autoencoder")

@@ -139,9 +139,7 @@ public enum CompareStage {
         let modelHash = try ManifestFile.hashing(modelURL, role: "\(space.rawValue) model")
         // Latent samples are only as good as their decoder: samples decoded by another are redone.
         let decoderHash = try space == .latent
-            ? ManifestFile.hashing(options.autoencoder.map { ArtifactFolders.resolve($0, base: base) }
-                                       ?? folders.stage(ArtifactFolders.autoencoder).appendingPathComponent(EncodeStage.autoencoderFile),
-                                   role: "autoencoder").sha256
+            ? ManifestFile.hashing(folders.autoencoderModel(options.autoencoder, base: base), role: "autoencoder").sha256
             : nil
 
         // 2. The samples.

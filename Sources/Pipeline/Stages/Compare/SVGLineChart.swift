@@ -101,7 +101,7 @@ public struct SVGLineChart: Equatable, Sendable {
                 }
             }
             out.append("</g>")
-            // Legend: one row per series, below the x-axis label.
+            // Legend, below the x-axis label: `legendColumns` entries per row, the last row lowest.
             let lx = plot.left + Double(index % legendColumns) * 200
             let ly = height - 14 - Double(legendRows - 1 - index / legendColumns) * 18
             out.append("<line x1=\"\(f(lx))\" y1=\"\(f(ly))\" x2=\"\(f(lx + 24))\" y2=\"\(f(ly))\" stroke=\"\(color)\" stroke-width=\"3\"\(dash)/>")

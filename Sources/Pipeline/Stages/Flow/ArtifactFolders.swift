@@ -28,6 +28,12 @@ public struct ArtifactFolders: Equatable, Sendable {
         root.appendingPathComponent(run).appendingPathComponent(name)
     }
 
+    /// The autoencoder model a stage reads: the `--autoencoder` path when given (resolved against
+    /// `base`), else the run's `autoencoder/model.safetensors`.
+    public func autoencoderModel(_ option: String?, base: URL) -> URL {
+        option.map { Self.resolve($0, base: base) } ?? stage(Self.autoencoder).appendingPathComponent(EncodeStage.autoencoderFile)
+    }
+
     /// A path option: absolute as given, relative to `base` otherwise.
     public static func resolve(_ path: String, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> URL {
         (path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.appendingPathComponent(path)).standardizedFileURL

@@ -98,8 +98,7 @@ final class FlowTrainingEvaluation {
         let side: (height: Int, width: Int)
         switch options.space {
         case .latent:
-            let url = options.autoencoder.map { ArtifactFolders.resolve($0, base: base) }
-                ?? folders.stage(ArtifactFolders.autoencoder).appendingPathComponent(EncodeStage.autoencoderFile)
+            let url = folders.autoencoderModel(options.autoencoder, base: base)
             guard FileManager.default.fileExists(atPath: url.path) else {
                 return try unavailable("\(url.path): no autoencoder to decode the samples (pass --autoencoder FILE)")
             }
@@ -144,11 +143,9 @@ final class FlowTrainingEvaluation {
     /// the subsets hold fewer).
     private static func trainingFloor(_ reference: SlicedWassersteinReference, cache: URL, options: TrainFlowStage.Options,
                                       side: (height: Int, width: Int)) throws -> SlicedWassersteinResult? {
-        let subsets = Set(options.trainSubsets)
-        guard try DatasetCache.open(cache).rows(in: subsets).count >= options.evalSamples else { return nil }
-        var standIns = try EvaluateImageLoader.load(cache, subsets: subsets, maxImages: options.evalSamples, seed: options.evalSeed &+ 2)
-        if standIns.set.height != side.height || standIns.set.width != side.width {
-            standIns = try EvaluateStage.matchSize(standIns, height: side.height, width: side.width)
+        guard let standIns = try EvaluateFloor.realImages(cache, subsets: Set(options.trainSubsets), count: options.evalSamples,
+                                                          seed: options.evalSeed, height: side.height, width: side.width) else {
+            return nil
         }
         return try reference.distance(to: standIns.set)
     }
