@@ -44,6 +44,9 @@ struct GenerateCommand: ParsableCommand {
     var snap = false
     @Flag(help: "Write the latents instead of images.")
     var latentsOnly = false
+    @Option(help: ArgumentHelp("Decode the latents of this file (written by --latents-only, classes from its labels) "
+                               + "instead of sampling: another decoder on the same samples in seconds.", valueName: "file"))
+    var fromLatents: String?
     @Option(help: "Format of --latents-only: safetensors or hdf5.")
     var latentsFormat: GenerateStage.LatentsFormat = .safetensors
     @Option(help: "Largest network batch (default: all samples for latents, 16 for pixels).")
@@ -71,6 +74,7 @@ struct GenerateCommand: ParsableCommand {
         options.snap = snap
         options.latentsOnly = latentsOnly
         options.latentsFormat = latentsFormat
+        options.fromLatents = fromLatents
         options.maximumBatch = batchSize
         options.individualImages = !noImages
         options.gridColumns = gridColumns

@@ -3,9 +3,9 @@ import Foundation
 import FileFormats
 import Pipeline
 
-/// `pipeline run`: prepare → train-ae → (finetune-decoder) → encode → train-flow → generate →
-/// evaluate, then when enabled train-pixel → compare; each stage skipped when its outputs are
-/// still valid for the current settings and upstream stages.
+/// `pipeline run`: prepare → train-ae → encode → train-flow → (flow-latents → finetune-decoder)
+/// → generate → evaluate, then when enabled train-pixel → compare; each stage skipped when its
+/// outputs are still valid for the current settings and upstream stages.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -15,7 +15,8 @@ struct RunCommand: ParsableCommand {
             configuration is saved as <artifacts>/<run>/run-config.yaml. A stage is redone when its settings \
             or an upstream stage changed; an interrupted training stage resumes from its checkpoint. \
             The optional stages run only when enabled: the decoder fine-tune (on in the default and full \
-            presets; generate then decodes with it), the pixel baseline and the latent-versus-pixel report: \
+            presets; generate then decodes with it; with flow-latents also enabled, its discriminator also \
+            judges latents sampled from the flow), the pixel baseline and the latent-versus-pixel report: \
             --set compare.enabled=true (or `compare: { enabled: true }` under stages in the YAML file).
             """)
 
@@ -146,7 +147,7 @@ enum StageCommands {
             case .trainAE, .finetuneDecoder: return try TrainAECommand.parse(arguments)
             case .encode: return try EncodeCommand.parse(arguments)
             case .trainFlow: return try TrainFlowCommand.parse(arguments)
-            case .generate: return try GenerateCommand.parse(arguments)
+            case .generate, .flowLatents: return try GenerateCommand.parse(arguments)
             case .evaluate: return try EvaluateCommand.parse(arguments)
             case .trainPixel: return try TrainFlowCommand.parse(arguments)
             case .compare: return try CompareCommand.parse(arguments)
@@ -163,7 +164,7 @@ enum StageCommands {
         case .trainAE, .finetuneDecoder, .trainFlow, .trainPixel: return [resume ? "--resume" : "--restart"]
         case .encode: return ["--force"]
         // compare decides itself what of its inputs it can reuse.
-        case .prepare, .generate, .evaluate, .compare: return []
+        case .prepare, .flowLatents, .generate, .evaluate, .compare: return []
         }
     }
 }

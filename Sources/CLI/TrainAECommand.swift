@@ -92,6 +92,13 @@ struct TrainAECommand: ParsableCommand {
                                + "and frozen, so its latents and the flows trained on them stay valid): e.g. a sharper "
                                + "decoder with --adversarial-weight.", valueName: "model.safetensors"))
     var finetuneDecoder: String?
+    @Option(help: ArgumentHelp("With --finetune-decoder and --adversarial-weight: latents a flow generated (`pipeline "
+                               + "generate --latents-only`) whose decoded pictures the discriminator also judges, so the "
+                               + "decoder learns to draw the flow's samples, not only the encoder's latents.",
+                               valueName: "latents.safetensors"))
+    var generatedLatents: String?
+    @Option(help: "Generated latents decoded and judged per step (with --generated-latents).")
+    var generatedPerStep = GeneratedLatentOptions(path: "").perStep
 
     // Commas or separate words, so a YAML list from `pipeline run` arrives intact.
     @Option(parsing: .upToNextOption, help: "Training subsets, comma-separated (train, validation, test).")
@@ -162,6 +169,7 @@ struct TrainAECommand: ParsableCommand {
         o.quantizer.dropoutProbability = quantizerDropout
         o.quantizerStartStep = quantizerStart
         o.decoderFineTuneSource = finetuneDecoder
+        o.generatedLatents = generatedLatents.map { GeneratedLatentOptions(path: $0, perStep: generatedPerStep) }
         o.trainSubsets = try SubsetListOption.parse(trainSubsets, option: "--train-subsets")
         guard let held = DatasetSubset(subsetName: evalSubset) else {
             throw ValidationError("--eval-subset: unknown subset '\(evalSubset)' (train, validation, test)")

@@ -26,6 +26,45 @@ final class DecoderFineTuneOrchestrationTests: XCTestCase {
         XCTAssertTrue(RunStage.finetuneDecoder.resumable)
     }
 
+    /// `flow-latents` samples latents from the flow with generate's sampler and guidance (every
+    /// class in turn, its own count and seed) for the fine-tune's discriminator; it runs only with
+    /// the fine-tune, and a change of generate's sampler redoes both, a change of its count neither.
+    func testTheFineTuneJudgesLatentsSampledAsGenerateSamples() throws {
+        var study = RunConfig(preset: .default, run: "oxford")
+        XCTAssertFalse(study.isEnabled(.flowLatents), "off in every preset")
+        XCTAssertTrue(study.arguments(for: .flowLatents).joined(separator: " ").contains("--guidance 2"),
+                      "the default preset samples with guidance 2, and so would the latents the decoder learns from")
+        study.stages[.flowLatents]?["enabled"] = .flag(true)
+        study.stages[.generate]?["guidance"] = .value("1.5")
+        XCTAssertTrue(study.isEnabled(.flowLatents))
+        let latents = study.arguments(for: .flowLatents).joined(separator: " ")
+        for expected in ["--latents-only", "--classes all", "--count 2040", "--seed 1", "--guidance 1.5",
+                         "--output artifacts/oxford/flow-latents"] {
+            XCTAssertTrue(latents.contains(expected), "\(expected) in \(latents)")
+        }
+        let tune = study.arguments(for: .finetuneDecoder).joined(separator: " ")
+        XCTAssertTrue(tune.contains("--generated-latents artifacts/oxford/flow-latents/latents.safetensors"), tune)
+        XCTAssertTrue(RunStage.allCases.firstIndex(of: .finetuneDecoder)! > RunStage.allCases.firstIndex(of: .flowLatents)!)
+        XCTAssertTrue(RunStage.allCases.firstIndex(of: .flowLatents)! > RunStage.allCases.firstIndex(of: .trainFlow)!)
+
+        var withoutLatents = study
+        withoutLatents.stages[.flowLatents]?["enabled"] = .flag(false)
+        XCTAssertFalse(withoutLatents.arguments(for: .finetuneDecoder).contains("--generated-latents"))
+        var withoutFineTune = study
+        withoutFineTune.stages[.finetuneDecoder]?["enabled"] = .flag(false)
+        XCTAssertFalse(withoutFineTune.isEnabled(.flowLatents), "latents for no fine-tune are not made")
+        XCTAssertFalse(RunConfig(preset: .quick).isEnabled(.flowLatents))
+
+        var otherSampler = study
+        otherSampler.stages[.generate]?["guidance"] = .value("2")
+        var otherCount = study
+        otherCount.stages[.generate]?["count"] = .value("50")
+        let a = RunLedger.fingerprints(study), b = RunLedger.fingerprints(otherSampler), c = RunLedger.fingerprints(otherCount)
+        for stage in [RunStage.flowLatents, .finetuneDecoder, .generate] { XCTAssertNotEqual(a[stage], b[stage], stage.rawValue) }
+        for stage in [RunStage.flowLatents, .finetuneDecoder] { XCTAssertEqual(a[stage], c[stage], stage.rawValue) }
+        XCTAssertNotEqual(a[.generate], c[.generate])
+    }
+
     /// The fine-tune copies the autoencoder, so it takes train-ae's shape and data settings; its
     /// budget and learning rate stay its own.
     func testTheFineTuneSharesTheAutoencodersShapeNotItsBudget() throws {

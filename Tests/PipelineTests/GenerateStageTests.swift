@@ -94,6 +94,63 @@ final class GenerateStageTests: XCTestCase {
         XCTAssertEqual(Set(decoded.sidecar.files), [GenerateStage.gridFile, GenerateStage.unsnappedGridFile])
     }
 
+    /// `--from-latents`: the latents of a `--latents-only` run decoded without sampling give the
+    /// images that sampling and decoding in one go gives, with the classes of the file's labels
+    /// and the sampler settings of the run that made them; bad combinations and files are refused.
+    func testFromLatentsDecodesTheSameSamples() throws {
+        var options = try options(count: 4)
+        options.classes = ["2", "0"]
+        options.guidance = 1.5
+        options.individualImages = true
+        options.output = scratch.appendingPathComponent("direct").path
+        let direct = try GenerateStage.run(options, write: { _ in })
+        options.latentsOnly = true
+        options.output = scratch.appendingPathComponent("latents").path
+        try GenerateStage.run(options, write: { _ in })
+
+        var decode = try self.options()
+        decode.fromLatents = scratch.appendingPathComponent("latents/latents.safetensors").path
+        decode.output = scratch.appendingPathComponent("decoded").path
+        let output = WrittenText()
+        let decoded = try GenerateStage.run(decode, write: output.append)
+        XCTAssertTrue(output.text.contains("decoding the 4 latents of"), output.text)
+        XCTAssertFalse(output.text.contains("sampled in"), output.text)
+        XCTAssertEqual(decoded.sidecar.sampleClasses, [2, 0, 2, 0])
+        XCTAssertEqual(decoded.sidecar.columns.map(\.id), [2, 0])
+        XCTAssertEqual(decoded.sidecar.guidance, 1.5, "the settings of the run that sampled them")
+        XCTAssertEqual(decoded.sidecar.evaluations, direct.sidecar.evaluations)
+        XCTAssertEqual(decoded.sidecar.latentsFile, decode.fromLatents)
+        for name in direct.sidecar.files where name.hasPrefix("images/") {
+            let a = try PNGImage.read(from: scratch.appendingPathComponent("direct/\(name)"))
+            let b = try PNGImage.read(from: scratch.appendingPathComponent("decoded/\(name)"))
+            XCTAssertEqual(a.pixels, b.pixels, name)
+        }
+        let manifest = try StageManifest<GenerateStage.Options>.read(from: scratch.appendingPathComponent("decoded"))
+        XCTAssertTrue(manifest.inputs.contains { $0.role == "latents" }, "\(manifest.inputs)")
+
+        var withClasses = decode
+        withClasses.classes = ["1"]
+        XCTAssertThrowsError(try GenerateStage.run(withClasses, write: { _ in })) { error in
+            XCTAssertTrue("\(error)".contains("--classes does not apply with --from-latents"), "\(error)")
+        }
+        let unlabelled = scratch.appendingPathComponent("unlabelled.safetensors")
+        try SafetensorsFile(tensors: ["latents": SafetensorsTensor(floats: Array(repeating: 0, count: 64), shape: [1, 4, 4, 4])])
+            .write(to: unlabelled)
+        var noLabels = decode
+        noLabels.fromLatents = unlabelled.path
+        XCTAssertThrowsError(try GenerateStage.run(noLabels, write: { _ in })) { error in
+            XCTAssertTrue("\(error)".contains(unlabelled.path) && "\(error)".contains("no 'labels'"), "\(error)")
+        }
+        var wrongShape = decode
+        let wrong = scratch.appendingPathComponent("wrong.safetensors")
+        try SafetensorsFile(tensors: ["latents": SafetensorsTensor(floats: Array(repeating: 0, count: 24), shape: [1, 3, 2, 4])])
+            .write(to: wrong)
+        wrongShape.fromLatents = wrong.path
+        XCTAssertThrowsError(try GenerateStage.run(wrongShape, write: { _ in })) { error in
+            XCTAssertTrue("\(error)".contains(wrong.path) && "\(error)".contains("[1, 3, 2, 4]"), "\(error)")
+        }
+    }
+
     /// "all": every class in turn, so the samples' class mix matches a class-balanced held-out set.
     func testAllClassesInTurn() throws {
         var options = try options()

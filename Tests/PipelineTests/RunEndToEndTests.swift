@@ -15,6 +15,7 @@ final class RunEndToEndTests: XCTestCase {
         stages:
           prepare: { source: synthetic, count: 60, size: 32, classes: 3 }
           train-ae: { steps: 4, width-scale: 0.125, batch-size: 8, eval-images: 8, codebook-size: 16, levels: 2, warmup-steps: 1 }
+          flow-latents: { enabled: true, count: 6 }
           finetune-decoder: { enabled: true, steps: 2, warmup-steps: 1 }
           train-flow: { steps: \(flowSteps), base: 16, multipliers: [1, 2], batch-size: 16, checkpoint-every: 20, log-every: 20, warmup: 1 }
           generate: { count: 6, steps: 2 }
@@ -55,20 +56,23 @@ final class RunEndToEndTests: XCTestCase {
         XCTAssertEqual(first.status, 0, first.stderr)
         XCTAssertTrue(first.stdout.contains("run 'tiny' complete"), first.stdout)
         for file in ["samples/grid.png", "reports/evaluate/metrics.json", "flow/model.safetensors", "latents/latents.h5",
-                     "decoder/model.safetensors"] {
+                     "decoder/model.safetensors", "flow-latents/latents.safetensors"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("artifacts/tiny/\(file)").path), file)
         }
         let model = try sha256(folder, "flow/model.safetensors")
 
         let status = try pipeline(["status"], in: folder)
         XCTAssertEqual(status.status, 0, status.stderr)
-        XCTAssertEqual(status.stdout.components(separatedBy: "done").count - 1, 7, status.stdout)
+        XCTAssertEqual(status.stdout.components(separatedBy: "done").count - 1, 8, status.stdout)
         let sidecar = try String(contentsOf: folder.appendingPathComponent("artifacts/tiny/samples/manifest.json"), encoding: .utf8)
         XCTAssertTrue(sidecar.contains(try sha256(folder, "decoder/model.safetensors")), "generate decoded with the fine-tuned decoder")
+        let fineTune = try String(contentsOf: folder.appendingPathComponent("artifacts/tiny/decoder/manifest.json"), encoding: .utf8)
+        XCTAssertTrue(fineTune.contains(try sha256(folder, "flow-latents/latents.safetensors")),
+                      "the fine-tune's discriminator judged the flow's latents")
 
         let again = try pipeline(["run"], in: folder)
         XCTAssertEqual(again.status, 0, again.stderr)
-        for stage in ["prepare", "train-ae", "finetune-decoder", "encode", "train-flow", "generate", "evaluate"] {
+        for stage in ["prepare", "train-ae", "encode", "train-flow", "flow-latents", "finetune-decoder", "generate", "evaluate"] {
             XCTAssertTrue(line(of: stage, in: again.stdout).contains("up to date"), line(of: stage, in: again.stdout))
         }
 
@@ -80,10 +84,11 @@ final class RunEndToEndTests: XCTestCase {
         XCTAssertTrue(damaged.stdout.contains("stale: damaged artifact: model.safetensors has \(bytes.count / 2) bytes"), damaged.stdout)
         let rebuilt = try pipeline(["run"], in: folder)
         XCTAssertEqual(rebuilt.status, 0, rebuilt.stderr)
-        for stage in ["prepare", "train-ae", "finetune-decoder", "encode"] {
+        for stage in ["prepare", "train-ae", "encode"] {
             XCTAssertTrue(line(of: stage, in: rebuilt.stdout).contains("up to date"), line(of: stage, in: rebuilt.stdout))
         }
-        for stage in ["train-flow", "generate", "evaluate"] {
+        // The decoder fine-tune judged the flow's latents: it is redone with the flow.
+        for stage in ["train-flow", "flow-latents", "finetune-decoder", "generate", "evaluate"] {
             XCTAssertTrue(line(of: stage, in: rebuilt.stdout).contains("running"), line(of: stage, in: rebuilt.stdout))
         }
         XCTAssertEqual(try sha256(folder, "flow/model.safetensors"), model, "a rebuild with the same seed gives the same model")

@@ -27,6 +27,11 @@ final class TrainAECommandTests: XCTestCase {
              "error: --finetune-decoder starts from trained codebooks; --quantizer-start does not apply"),
             (["train-ae", "--steps", "5", "--adversarial-weight", "0.1", "--discriminator-downsamplings", "9"],
              "error: discriminator downsamplings must be in 1...5, got 9"),
+            (["train-ae", "--steps", "5", "--adversarial-weight", "0.1", "--generated-latents", "latents.safetensors"],
+             "error: --generated-latents trains the decoder adversarially on a flow's samples: it needs --finetune-decoder"),
+            (["train-ae", "--steps", "5", "--adversarial-weight", "0.1", "--finetune-decoder", "ae.safetensors",
+              "--generated-latents", "latents.safetensors", "--generated-per-step", "0"],
+             "error: --generated-per-step must be positive, got 0"),
             (["train-ae", "--steps", "5"], "error: \(folder.path)/artifacts/default/dataset/images.h5: not found"),
         ]
         for (arguments, expected) in cases {

@@ -309,6 +309,78 @@ final class TrainAEStageTests: XCTestCase {
         }
     }
 
+    /// `--generated-latents`: the discriminator also judges the decoder's pictures of a flow's
+    /// latents. Their term is logged every step, it moves the decoder elsewhere than the same
+    /// fine-tune without them, the file is a manifest input, an interrupted run resumes to the same
+    /// model, and a file of other latents, a missing file or a fine-tune without the adversarial
+    /// term are refused with the reason.
+    func testGeneratedLatentsJoinTheAdversarialFineTune() throws {
+        try prepare(run: "source")
+        let (source, _) = try run(options(run: "source", steps: 4))
+        let latentShape = try RVQAutoencoder.load(from: source.modelURL).latentShape
+        let latentsURL = folder.appendingPathComponent("latents.safetensors")
+        let count = 6, per = latentShape.reduce(1, *)
+        var random = SeededGenerator(seed: 3)
+        try SafetensorsFile(tensors: ["latents": SafetensorsTensor(floats: (0..<(count * per)).map { _ in Float.random(in: -1...1, using: &random) },
+                                                                     shape: [count] + latentShape)])
+            .write(to: latentsURL)
+
+        var plain = options(run: "plain", steps: 4)
+        plain.dataset = folder.appendingPathComponent("artifacts/source/dataset").path
+        plain.decoderFineTuneSource = source.modelURL.path
+        var adversarial = AdversarialOptions()
+        adversarial.startStep = 0
+        adversarial.discriminator = PatchDiscriminatorConfig(base: 8, downsamplings: 2)
+        plain.adversarial = adversarial
+        var judged = plain
+        judged.run = "judged"
+        judged.generatedLatents = GeneratedLatentOptions(path: latentsURL.path, perStep: 3)
+        let (withGenerated, text) = try run(judged)
+        XCTAssertTrue(text.contains("pictures of 6 generated latents from \(latentsURL.path), 3 per step"), text)
+        for record in try lines(withGenerated.stageFolder.appendingPathComponent("metrics.jsonl")) {
+            let terms = record["terms"] as! [String: Double]
+            XCTAssertNotNil(terms["adversarial_generated"], "\(terms)")
+            XCTAssertNotNil(terms["discriminator_hinge"], "\(terms)")
+        }
+        let (without, _) = try run(plain)
+        for record in try lines(without.stageFolder.appendingPathComponent("metrics.jsonl")) {
+            XCTAssertNil((record["terms"] as! [String: Double])["adversarial_generated"])
+        }
+        let a = try SafetensorsFile.read(from: withGenerated.modelURL).tensors
+        let b = try SafetensorsFile.read(from: without.modelURL).tensors
+        XCTAssertTrue(a.contains { $0.key.hasPrefix("dec.") && $0.value != b[$0.key] }, "the generated latents' term moves the decoder")
+        let manifest = try TrainAEManifest.read(from: withGenerated.stageFolder)
+        XCTAssertTrue(manifest.inputs.contains {
+            $0.name == latentsURL.path && $0.sha256 == (try? SHA256.hashFile(at: latentsURL).hex)
+        }, "\(manifest.inputs)")
+
+        var parts = judged
+        parts.run = "judged-parts"
+        XCTAssertTrue(try run(parts, stopAfter: 2).0.stopped)
+        parts.resume = true
+        XCTAssertEqual(try SafetensorsFile.read(from: try run(parts).0.modelURL).tensors, a, "resumed, the same latents are drawn")
+
+        let wrongURL = folder.appendingPathComponent("wrong.safetensors")
+        try SafetensorsFile(tensors: ["latents": SafetensorsTensor(floats: Array(repeating: 0, count: 2 * 3 * 4 * 4), shape: [2, 3, 4, 4])])
+            .write(to: wrongURL)
+        var wrong = judged
+        wrong.run = "wrong"
+        wrong.generatedLatents = GeneratedLatentOptions(path: wrongURL.path)
+        XCTAssertThrowsError(try run(wrong)) { error in
+            XCTAssertTrue("\(error)".contains(wrongURL.path) && "\(error)".contains("[2, 3, 4, 4]"), "\(error)")
+        }
+        wrong.generatedLatents = GeneratedLatentOptions(path: folder.appendingPathComponent("none.safetensors").path)
+        XCTAssertThrowsError(try run(wrong)) { error in
+            XCTAssertTrue("\(error)".contains("none.safetensors") && "\(error)".contains("--latents-only"), "\(error)")
+        }
+        var noAdversary = judged
+        noAdversary.run = "no-adversary"
+        noAdversary.adversarial = nil
+        XCTAssertThrowsError(try run(noAdversary)) { error in
+            XCTAssertTrue("\(error)".contains("--generated-latents") && "\(error)".contains("--adversarial-weight"), "\(error)")
+        }
+    }
+
     func testResumeWithOtherTrainingOptionsIsRefused() throws {
         try prepare(run: "c")
         let (first, _) = try run(options(run: "c", steps: 2))

@@ -13,6 +13,14 @@ final class ArithmeticTests: XCTestCase {
         } } }
     }
 
+    func testBatchOfTensorsFollowsTheFirstAxis() {
+        let a = randomTensor([2, 3, 2], seed: 1), b = randomTensor([1, 3, 2], seed: 2)
+        let batch = Tensor(batchOf: [a, b])
+        XCTAssertEqual(batch.shape, [3, 3, 2])
+        XCTAssertEqual(batch.values, a.values + b.values)
+        XCTAssertEqual(Tensor(batchOf: [b]), b)
+    }
+
     func testIncompatibleShapesAreRejected() {
         XCTAssertNil(BroadcastPlan([2, 3], [4, 3]))
         XCTAssertEqual(BroadcastPlan([2, 1, 5], [3, 1])?.outputShape, [2, 3, 5])

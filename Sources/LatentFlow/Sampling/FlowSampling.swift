@@ -15,6 +15,17 @@ public struct FlowSamples: @unchecked Sendable {
     public var rejectedSteps: Int
     /// Seconds spent integrating (snapping excluded).
     public var seconds: Double
+
+    public init(samples: Tensor, snapped: Tensor? = nil, evaluations: Int, networkPasses: Int, acceptedSteps: Int,
+                rejectedSteps: Int, seconds: Double) {
+        self.samples = samples
+        self.snapped = snapped
+        self.evaluations = evaluations
+        self.networkPasses = networkPasses
+        self.acceptedSteps = acceptedSteps
+        self.rejectedSteps = rejectedSteps
+        self.seconds = seconds
+    }
 }
 
 extension FlowModel {

@@ -15,7 +15,9 @@ import Yams
 ///
 /// The optional stages run only when enabled: `finetune-decoder: { enabled: true }` fine-tunes
 /// the decoder of train-ae's autoencoder (`train-ae --finetune-decoder`, into `decoder/`), and
-/// generate decodes with it; `compare: { enabled: true }` runs the pixel
+/// generate decodes with it; with `flow-latents: { enabled: true }` as well, latents sampled from
+/// the flow first (`generate --latents-only`, with generate's sampler settings) are judged by
+/// the fine-tune's discriminator too (`--generated-latents`); `compare: { enabled: true }` runs the pixel
 /// baseline (`train-pixel`, which trains with train-flow's budget unless given its own) and then
 /// the comparison report (sampled with generate's settings unless given its own);
 /// `train-pixel: { enabled: true }` runs the baseline alone.
@@ -101,6 +103,8 @@ public struct RunConfig: Equatable, Sendable {
         func on(_ stage: RunStage) -> Bool { stages[stage]?[Self.enabledKey] == .flag(true) }
         switch stage {
         case .finetuneDecoder: return on(.finetuneDecoder)
+        // Latents for the fine-tune only: without it, they would be made for nothing.
+        case .flowLatents: return on(.flowLatents) && on(.finetuneDecoder)
         case .trainPixel: return on(.trainPixel) || on(.compare)
         case .compare: return on(.compare)
         default: return true
@@ -124,6 +128,15 @@ public struct RunConfig: Equatable, Sendable {
                 inherit(key, from: .trainAE)
             }
             if options["finetune-decoder"] == nil { options["finetune-decoder"] = .value(model(of: .trainAE)) }
+            if isEnabled(.flowLatents) && options["generated-latents"] == nil {
+                options["generated-latents"] = .value(path(of: .flowLatents, file: RunStage.flowLatents.artifactFiles![0]))
+            }
+        case .flowLatents:
+            // The latents generate will decode: its sampler and guidance, every class in turn.
+            for key in ["sampler", "steps", "rtol", "atol", "shift", "guidance"] { inherit(key, from: .generate) }
+            if options["classes"] == nil { options["classes"] = .value("all") }
+            options["latents-only"] = .flag(true)
+            options["output"] = .value((artifacts as NSString).appendingPathComponent("\(run)/\(stage.folder)"))
         case .generate where isEnabled(.finetuneDecoder):
             if options["autoencoder"] == nil { options["autoencoder"] = .value(model(of: .finetuneDecoder)) }
         case .trainPixel:
@@ -145,7 +158,12 @@ public struct RunConfig: Equatable, Sendable {
 
     /// The model file a training stage writes, as a path under the artifacts folder.
     func model(of stage: RunStage) -> String {
-        (artifacts as NSString).appendingPathComponent("\(run)/\(stage.folder)/\(TrainAEStage.modelFile)")
+        path(of: stage, file: TrainAEStage.modelFile)
+    }
+
+    /// A file of `stage`'s folder, as a path under the artifacts folder.
+    func path(of stage: RunStage, file: String) -> String {
+        (artifacts as NSString).appendingPathComponent("\(run)/\(stage.folder)/\(file)")
     }
 
     /// The command-line arguments of `stage` (its options, plus the run and artifacts folders).

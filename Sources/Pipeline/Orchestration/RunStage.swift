@@ -1,14 +1,16 @@
 /// The stages `pipeline run` executes, in order, each with the folder whose `manifest.json`
-/// says it finished, and the stages whose outputs it reads. `finetune-decoder` (a sharper
-/// decoder for the autoencoder's latents), `train-pixel` and `compare` (the pixel baseline and
-/// the latent-versus-pixel report) are optional: they run only when the configuration enables
-/// them (`RunConfig.isEnabled`).
+/// says it finished, and the stages whose outputs it reads. `flow-latents` and
+/// `finetune-decoder` (latents sampled from the flow, and a sharper decoder for the
+/// autoencoder's latents whose discriminator also judges the flow's), `train-pixel` and
+/// `compare` (the pixel baseline and the latent-versus-pixel report) are optional: they run only
+/// when the configuration enables them (`RunConfig.isEnabled`).
 public enum RunStage: String, CaseIterable, Codable, Sendable {
     case prepare
     case trainAE = "train-ae"
-    case finetuneDecoder = "finetune-decoder"
     case encode
     case trainFlow = "train-flow"
+    case flowLatents = "flow-latents"
+    case finetuneDecoder = "finetune-decoder"
     case generate
     case evaluate
     case trainPixel = "train-pixel"
@@ -22,6 +24,7 @@ public enum RunStage: String, CaseIterable, Codable, Sendable {
         case .finetuneDecoder: return TrainAEStage.decoderFolderName
         case .encode: return "latents"
         case .trainFlow: return "flow"
+        case .flowLatents: return "flow-latents"
         case .generate: return "samples"
         case .evaluate: return "reports/evaluate"
         case .trainPixel: return "pixel-flow"
@@ -34,9 +37,10 @@ public enum RunStage: String, CaseIterable, Codable, Sendable {
         switch self {
         case .prepare: return []
         case .trainAE: return [.prepare]
-        case .finetuneDecoder: return [.prepare, .trainAE]
         case .encode: return [.prepare, .trainAE]
         case .trainFlow: return [.encode]
+        case .flowLatents: return [.trainFlow]
+        case .finetuneDecoder: return [.prepare, .trainAE, .flowLatents]
         // The decoder, when enabled, decodes the samples instead of the autoencoder's own.
         case .generate: return [.trainAE, .finetuneDecoder, .trainFlow]
         case .evaluate: return [.prepare, .generate]
@@ -53,6 +57,7 @@ public enum RunStage: String, CaseIterable, Codable, Sendable {
         case .prepare: return ["images.h5"]
         case .trainAE, .finetuneDecoder, .trainFlow, .trainPixel: return ["model.safetensors"]
         case .encode: return ["latents.h5"]
+        case .flowLatents: return ["latents.safetensors"]
         case .generate: return nil
         case .evaluate: return ["metrics.json"]
         case .compare: return ["report.json", "report.md", "report.html"]
@@ -63,5 +68,5 @@ public enum RunStage: String, CaseIterable, Codable, Sendable {
     public var resumable: Bool { [.trainAE, .finetuneDecoder, .trainFlow, .trainPixel].contains(self) }
 
     /// Stages that run only when enabled in the configuration.
-    public var isOptional: Bool { [.finetuneDecoder, .trainPixel, .compare].contains(self) }
+    public var isOptional: Bool { [.flowLatents, .finetuneDecoder, .trainPixel, .compare].contains(self) }
 }

@@ -32,6 +32,8 @@ public enum GenerateStage {
         /// Snap the final latents to the nearest point of the RVQ codebooks (images of both are written).
         public var snap = false
         public var latentsOnly = false
+        /// Decode the latents of this `--latents-only` file instead of sampling (see `cachedLatents`).
+        public var fromLatents: String?
         public var latentsFormat: LatentsFormat = .safetensors
         /// Largest batch given to the network at once (default: all samples for latents, 16 for pixels).
         public var maximumBatch: Int?
@@ -67,6 +69,8 @@ public enum GenerateStage {
         public var rejectedSteps: Int
         /// Root-mean-square distance the snap moved each latent element (with --snap).
         public var snapRMS: Double?
+        /// The `--latents-only` file decoded instead of sampling (`--from-latents`).
+        public var latentsFile: String?
         /// Seconds: "sampling", "snap", "decode", "write", "total"; and "images_per_second".
         public var timings: [String: Double]
         public var files: [String]
@@ -105,7 +109,8 @@ public enum GenerateStage {
         let classNames = try flow.info["class_names"].map {
             try JSONFile.decode([String].self, from: Data($0.utf8), path: "\(modelURL.path) (info 'class_names')")
         } ?? (0..<flow.config.classCount).map { "class \($0)" }
-        let columns = try ClassSelection.resolve(options.classes, names: classNames, nullClass: flow.network.nullClass)
+        let cached = try options.fromLatents.map { try cachedLatents($0, base: base, flow: flow, space: space, options: options) }
+        let columns = try cached?.columns ?? ClassSelection.resolve(options.classes, names: classNames, nullClass: flow.network.nullClass)
 
         // The autoencoder decodes latents and snaps them; pixel models need none.
         var autoencoder: RVQAutoencoder?
@@ -125,34 +130,53 @@ public enum GenerateStage {
                 inputs.append(hash)
             }
             autoencoder = model
+            if let cached { inputs.append(try ManifestFile.hashing(cached.url, role: "latents")) }
         } else if options.snap {
             throw StageError("--snap needs latents and an autoencoder; this is a \(space.rawValue)-space model")
         }
 
-        let classes = (0..<options.count).map { columns[$0 % columns.count] }
+        let classes = cached?.classes ?? (0..<options.count).map { columns[$0 % columns.count] }
+        let count = classes.count
         let names = columns.map { $0 == flow.network.nullClass ? "none" : classNames[$0] }
-        write("generate: \(options.count) samples of \(flow.sampleShape) from \(modelURL.lastPathComponent) (step \(flow.info["step"] ?? "?")), "
-            + "\(options.sampler.method.rawValue)" + (options.sampler.method == .dopri5
-                ? " rtol \(options.sampler.relativeTolerance) atol \(options.sampler.absoluteTolerance)" : " \(options.sampler.steps) steps")
-            + (options.sampler.shift != 1 ? ", shift \(options.sampler.shift)" : "") + ", guidance \(options.guidance), classes "
-            + names.prefix(12).joined(separator: ", ") + (names.count > 12 ? ", …" : "") + "\n")
+        let classList = names.prefix(12).joined(separator: ", ") + (names.count > 12 ? ", …" : "")
+        if let cached {
+            write("generate: decoding the \(count) latents of \(cached.url.path) instead of sampling, classes \(classList)\n")
+        } else {
+            let sampler = options.sampler
+            write("generate: \(count) samples of \(flow.sampleShape) from \(modelURL.lastPathComponent) (step \(flow.info["step"] ?? "?")), "
+                + "\(sampler.method.rawValue)" + (sampler.method == .dopri5
+                    ? " rtol \(sampler.relativeTolerance) atol \(sampler.absoluteTolerance)" : " \(sampler.steps) steps")
+                + (sampler.shift != 1 ? ", shift \(sampler.shift)" : "") + ", guidance \(options.guidance), classes \(classList)\n")
+        }
 
-        let noise = flow.noise(count: options.count, seed: options.seed)
         let maximumBatch = options.maximumBatch ?? (space == .pixel ? 16 : nil)
         var snapSeconds = 0.0
-        let samples: FlowSamples
-        do {
-            samples = try flow.sample(noise: noise, classes: classes, settings: options.sampler, guidance: options.guidance,
-                                      maximumBatch: maximumBatch, snap: options.snap ? { latents in
-                let begin = ProgressReporter.monotonicSeconds()
-                defer { snapSeconds = ProgressReporter.monotonicSeconds() - begin }
-                return autoencoder!.nearestCodebookSnap(latents)
-            } : nil)
-        } catch let error as FlowTrainingError {
-            throw StageError("generate: \(error.message)")
+        func snap(_ latents: Tensor) -> Tensor {
+            let begin = ProgressReporter.monotonicSeconds()
+            defer { snapSeconds = ProgressReporter.monotonicSeconds() - begin }
+            return autoencoder!.nearestCodebookSnap(latents)
         }
-        write("sampled in \(ReportFormat.duration(samples.seconds)): \(samples.evaluations) evaluations (NFE), "
-            + "\(samples.networkPasses) network passes\n")
+        let samples: FlowSamples
+        if let cached {
+            let latents = cached.file.latents
+            // The integration's counts are those of the run that sampled the latents; it took no time here.
+            let origin = cached.origin
+            samples = FlowSamples(samples: latents, snapped: options.snap ? snap(latents) : nil, evaluations: origin?.evaluations ?? 0,
+                                  networkPasses: origin?.networkPasses ?? 0, acceptedSteps: origin?.acceptedSteps ?? 0,
+                                  rejectedSteps: origin?.rejectedSteps ?? 0, seconds: 0)
+        } else {
+            do {
+                samples = try flow.sample(noise: flow.noise(count: count, seed: options.seed), classes: classes,
+                                          settings: options.sampler, guidance: options.guidance,
+                                          maximumBatch: maximumBatch, snap: options.snap ? snap : nil)
+            } catch let error as FlowTrainingError {
+                throw StageError("generate: \(error.message)")
+            }
+        }
+        if cached == nil {
+            write("sampled in \(ReportFormat.duration(samples.seconds)): \(samples.evaluations) evaluations (NFE), "
+                + "\(samples.networkPasses) network passes\n")
+        }
         var snapRMS: Double?
         if let snapped = samples.snapped {
             snapRMS = (snapped.zipMap(samples.samples, -).squaredNorm() / Double(max(snapped.count, 1))).squareRoot()
@@ -169,7 +193,8 @@ public enum GenerateStage {
         var gridURL: URL?
         let primary = samples.snapped ?? samples.samples
         if options.latentsOnly {
-            files.append(try writeLatents(samples, classes: classes, format: options.latentsFormat, folder: output))
+            files.append(try GeneratedLatentsFile.write(latents: samples.samples, snapped: samples.snapped, labels: classes,
+                                                        format: options.latentsFormat, folder: output))
         } else {
             let decodeStart = ProgressReporter.monotonicSeconds()
             let images = try FlowSampleDecoding.images(primary, autoencoder: autoencoder)
@@ -197,13 +222,14 @@ public enum GenerateStage {
         let writeSeconds = ProgressReporter.monotonicSeconds() - writeStart - decodeSeconds
         let total = ProgressReporter.monotonicSeconds() - start
         let sidecar = Sidecar(
-            model: modelURL.path, modelStep: flow.info["step"], space: space, count: options.count, seed: options.seed,
-            sampler: options.sampler, guidance: options.guidance, snap: options.snap,
+            model: modelURL.path, modelStep: flow.info["step"], space: space, count: count,
+            seed: cached?.origin?.seed ?? options.seed, sampler: cached?.origin?.sampler ?? options.sampler,
+            guidance: cached?.origin?.guidance ?? options.guidance, snap: options.snap,
             columns: zip(columns, names).map { Sidecar.ClassEntry(id: $0, name: $1) }, sampleClasses: classes,
             evaluations: samples.evaluations, networkPasses: samples.networkPasses, acceptedSteps: samples.acceptedSteps,
-            rejectedSteps: samples.rejectedSteps, snapRMS: snapRMS,
+            rejectedSteps: samples.rejectedSteps, snapRMS: snapRMS, latentsFile: cached?.url.path,
             timings: ["sampling": samples.seconds, "snap": snapSeconds, "decode": decodeSeconds, "write": writeSeconds,
-                      "total": total, "images_per_second": Double(options.count) / max(total, 1e-9)],
+                      "total": total, "images_per_second": Double(count) / max(total, 1e-9)],
             files: files, createdAt: ISO8601DateFormatter().string(from: Date()))
         try JSONFile.write(sidecar, to: output.appendingPathComponent(sidecarFile))
         write("wrote \(gridURL?.path ?? output.path) and \(files.count - (gridURL == nil ? 0 : 1)) more files; "
@@ -216,8 +242,6 @@ public enum GenerateStage {
         return Result(folder: output, sidecar: sidecar, grid: gridURL)
     }
 
-    /// `latents.safetensors` or `latents.h5`: `latents` [N, C, h, w] as sampled, `snapped` (with
-    /// --snap) and `labels` [N].
     /// Writes the PNGs on all compute threads: each file's encoding and flush to disk overlap the
     /// others' (one after another, the flushes of 100 sample images took about a second).
     static func writeInParallel(_ images: [RGBImage], to urls: [URL]) throws {
@@ -228,28 +252,5 @@ public enum GenerateStage {
             }
         }
         try failures.rethrow()
-    }
-
-    static func writeLatents(_ samples: FlowSamples, classes: [Int], format: LatentsFormat, folder: URL) throws -> String {
-        switch format {
-        case .safetensors:
-            var tensors = ["latents": SafetensorsTensor(floats: samples.samples.values, shape: samples.samples.shape),
-                           "labels": SafetensorsTensor(int64s: classes.map { Int64($0) }, shape: [classes.count])]
-            if let snapped = samples.snapped { tensors["snapped"] = SafetensorsTensor(floats: snapped.values, shape: snapped.shape) }
-            try SafetensorsFile(tensors: tensors, metadata: ["format": "fmf-generated-latents"])
-                .write(to: folder.appendingPathComponent("latents.safetensors"))
-            return "latents.safetensors"
-        case .hdf5:
-            let file = try HDF5File.create(at: folder.appendingPathComponent("latents.h5"))
-            defer { file.close() }
-            try file.createDataset("latents", type: .float32, shape: samples.samples.shape).write(samples.samples.values)
-            if let snapped = samples.snapped {
-                try file.createDataset("snapped", type: .float32, shape: snapped.shape).write(snapped.values)
-            }
-            try file.createDataset("labels", type: .int64, shape: [classes.count]).write(classes.map { Int64($0) })
-            try file.setAttribute("format", "fmf-generated-latents")
-            try file.commit()
-            return "latents.h5"
-        }
     }
 }

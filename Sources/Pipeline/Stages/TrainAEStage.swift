@@ -84,6 +84,12 @@ public enum TrainAEStage {
             write("fine-tuning the decoder of \(fineTuneSource.path): encoder and codebooks frozen\n")
         }
         if let steps = options.steps { trainer.setHorizon(steps) }
+        if let url = options.generatedLatentsURL() {
+            let pool = try GeneratedLatentPool(url: url, latentShape: trainer.model.latentShape)
+            trainer.generatedLatents = pool
+            write("the discriminator also judges the decoder's pictures of \(pool.count) generated latents from \(url.path), "
+                + "\(options.generatedLatents!.perStep) per step\n")
+        }
         // The source's hash ties a fine-tuned decoder to the encoder and codebooks it was trained under.
         let fineTuneEntry = try fineTuneSource.map { try TrainAEManifest.entry($0, name: $0.path) }
         // A fine-tune of a fine-tune keeps the first source's hash: the encoder and codebooks are
@@ -92,7 +98,8 @@ public enum TrainAEStage {
         if let fineTuneSource, let fineTuneEntry {
             encoderSHA256 = try RVQAutoencoder.metadata(of: fineTuneSource)[fineTunedFromKey] ?? fineTuneEntry.sha256
         }
-        let inputs = try inputEntries(datasetFolder, runFolder: options.runFolder()) + (fineTuneEntry.map { [$0] } ?? [])
+        let generatedEntry = try trainer.generatedLatents.map { try TrainAEManifest.entry($0.url, name: $0.url.path) }
+        let inputs = try inputEntries(datasetFolder, runFolder: options.runFolder()) + [fineTuneEntry, generatedEntry].compactMap { $0 }
 
         let model = trainer.model
         write("model: \(model.parameterCount) parameters, widths \(model.config.autoencoder.widths), "

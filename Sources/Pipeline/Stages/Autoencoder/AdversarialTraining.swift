@@ -54,10 +54,10 @@ final class AdversarialTraining {
         HingeLoss.generator(fake: discriminator(reconstruction)) * Float(options.weight)
     }
 
-    /// One discriminator step on real images and (constant) reconstructions; returns its hinge loss.
-    func trainDiscriminator(real: Tensor, reconstructed: Tensor) -> Double {
+    /// One discriminator step on real images and (constant) decoder outputs; returns its hinge loss.
+    func trainDiscriminator(real: Tensor, fake: Tensor) -> Double {
         optimizer.zeroGradients()
-        let loss = HingeLoss.discriminator(real: discriminator(Variable(real)), fake: discriminator(Variable(reconstructed)))
+        let loss = HingeLoss.discriminator(real: discriminator(Variable(real)), fake: discriminator(Variable(fake)))
         loss.backward()
         optimizer.step()
         steps += 1

@@ -30,6 +30,8 @@ final class AutoencoderTrainer {
     let ema: ExponentialMovingAverage?
     /// The PatchGAN discriminator and its optimizer, if the adversarial term is on.
     let adversarial: AdversarialTraining?
+    /// A flow's latents whose pictures the discriminator also judges (`--generated-latents`).
+    var generatedLatents: GeneratedLatentPool?
     /// Steps completed; the next step has this 0-based index.
     private(set) var step = 0
     /// Loader position of the next batch.
@@ -121,10 +123,19 @@ final class AutoencoderTrainer {
         var terms = AutoencoderLoss.compute(reconstruction: forward.reconstruction, target: images,
                                             commitment: forward.commitmentLoss, config: options.loss)
         let discriminating = adversarial.flatMap { $0.isActive(atStep: step) ? $0 : nil }
+        var decodedGenerated: Variable?
         if let discriminating {
             let term = discriminating.generatorTerm(forward.reconstruction)
             terms.total = terms.total + term
             terms.parts.append((name: "adversarial", value: Double(term.value.scalarValue)))
+            if let pool = generatedLatents, let perStep = options.generatedLatents?.perStep {
+                // No target for these: the discriminator's judgement is their only term.
+                let decoded = model.decode(Variable(pool.batch(step: step, size: perStep, seed: options.seed)))
+                let generatedTerm = discriminating.generatorTerm(decoded)
+                terms.total = terms.total + generatedTerm
+                terms.parts.append((name: "adversarial_generated", value: Double(generatedTerm.value.scalarValue)))
+                decodedGenerated = decoded
+            }
         }
         let loss = Double(terms.total.value.scalarValue)
         guard loss.isFinite else {
@@ -144,8 +155,9 @@ final class AutoencoderTrainer {
         var partValues = Dictionary(uniqueKeysWithValues: terms.parts.map { ($0.name, $0.value) })
         if let discriminating {
             // On this batch's reconstructions from before the autoencoder's update, as VQGAN does.
-            partValues["discriminator_hinge"] = discriminating.trainDiscriminator(real: images,
-                                                                                  reconstructed: forward.reconstruction.value)
+            var fake = forward.reconstruction.value
+            if let decodedGenerated { fake = Tensor(batchOf: [fake, decodedGenerated.value]) }
+            partValues["discriminator_hinge"] = discriminating.trainDiscriminator(real: images, fake: fake)
         }
         var perplexity: [Double] = []
         if forward.levelsUsed > 0 {

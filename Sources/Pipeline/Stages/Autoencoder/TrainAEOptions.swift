@@ -52,6 +52,9 @@ public struct TrainAEOptions: Codable, Equatable, Sendable {
     /// and codebooks are copied and frozen, so the latents, the latent cache and the flows trained
     /// on them stay valid while the decoder learns to draw sharper images (nil: train everything).
     public var decoderFineTuneSource: String?
+    /// Latents a flow generated, which the discriminator of a decoder fine-tune also judges
+    /// (nil: off; see `GeneratedLatentOptions`).
+    public var generatedLatents: GeneratedLatentOptions?
 
     // MARK: Data
     public var trainSubsets: [DatasetSubset] = [.train, .test]
@@ -95,6 +98,12 @@ public struct TrainAEOptions: Codable, Equatable, Sendable {
         if quantizerStartStep < 0 { result.append("--quantizer-start must be non-negative, got \(quantizerStartStep)") }
         if decoderFineTuneSource != nil && quantizerStartStep > 0 {
             result.append("--finetune-decoder starts from trained codebooks; --quantizer-start does not apply")
+        }
+        if generatedLatents != nil && (decoderFineTuneSource == nil || adversarial == nil) {
+            result.append("--generated-latents trains the decoder adversarially on a flow's samples: it needs --finetune-decoder and --adversarial-weight")
+        }
+        if let generatedLatents, generatedLatents.perStep < 1 {
+            result.append("--generated-per-step must be positive, got \(generatedLatents.perStep)")
         }
         if kmeansBatches < 1 { result.append("--kmeans-batches must be positive, got \(kmeansBatches)") }
         if trainSubsets.isEmpty { result.append("at least one training subset is needed") }
@@ -160,10 +169,31 @@ public struct TrainAEOptions: Codable, Equatable, Sendable {
         decoderFineTuneSource.map { ArtifactFolders.resolve($0, base: base) }
     }
 
+    /// The generated latents the discriminator also judges, resolved against `base` (nil: none).
+    public func generatedLatentsURL(base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> URL? {
+        generatedLatents.map { ArtifactFolders.resolve($0.path, base: base) }
+    }
+
     /// The stage folder: `<artifacts>/<run>/autoencoder`, or `<artifacts>/<run>/decoder` for a
     /// decoder fine-tune, so that a run holds both and `pipeline run` can make one from the other.
     public func stageFolder(base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> URL {
         runFolder(base: base).appendingPathComponent(decoderFineTuneSource == nil ? TrainAEStage.folderName : TrainAEStage.decoderFolderName)
+    }
+}
+
+/// `train-ae --generated-latents`: latents a flow generated (`pipeline generate --latents-only`).
+/// With a decoder fine-tune and the adversarial term, the discriminator also judges the decoder's
+/// pictures of these, so the decoder learns to draw the latents it will be given, not only the
+/// encoder's.
+public struct GeneratedLatentOptions: Codable, Equatable, Sendable {
+    /// A safetensors or HDF5 file with `latents` [N, C, h, w].
+    public var path: String
+    /// Generated latents decoded and judged per step, besides the batch of reconstructions.
+    public var perStep = 8
+
+    public init(path: String, perStep: Int = 8) {
+        self.path = path
+        self.perStep = perStep
     }
 }
 

@@ -36,7 +36,7 @@ enum FlowSampleDecoding {
                                    values: Array(samples.values[(start * per)..<(end * per)]))
                 parts.append(withoutGradients { autoencoder.decode(Variable(chunk)).value })
             }
-            pixels = Tensor(shape: [n] + parts[0].shape.dropFirst(), values: parts.flatMap(\.values))
+            pixels = Tensor(batchOf: parts)
         } else {
             pixels = samples
         }
