@@ -51,8 +51,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Seed of the noise and of the evaluation.")
     var seed: UInt64 = 0
     @OptionGroup var sampling: SamplerOptions
-    @Option(help: "Classifier-free guidance scale.")
-    var guidance: Float = 1
+    @OptionGroup var guidance: GuidanceOptions
     @Option(help: "Largest network batch when sampling.")
     var batchSize: Int?
     @Option(help: ArgumentHelp("Autoencoder that decodes the latent samples (default: <artifacts>/<run>/autoencoder/model.safetensors), e.g. a fine-tuned decoder.", valueName: "file"))
@@ -103,7 +102,8 @@ struct CompareCommand: ParsableCommand {
         options.classes = classes
         options.seed = seed
         options.sampler = sampling.settings
-        options.guidance = guidance
+        options.guidance = guidance.guidance
+        options.guidanceInterval = try guidance.interval()
         options.maximumBatch = batchSize
         options.autoencoder = autoencoder
         options.evaluationMaxImages = evalMaxImages

@@ -38,8 +38,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Seed of the noise (sample i always gets the same noise).")
     var seed: UInt64 = 0
     @OptionGroup var sampling: SamplerOptions
-    @Option(help: "Classifier-free guidance scale (1: conditional model alone; 0: unconditional).")
-    var guidance: Float = 1
+    @OptionGroup var guidance: GuidanceOptions
     @Flag(help: "Snap the final latents to the nearest RVQ codebook point.")
     var snap = false
     @Flag(help: "Write the latents instead of images.")
@@ -70,7 +69,8 @@ struct GenerateCommand: ParsableCommand {
         options.classes = classes
         options.seed = seed
         options.sampler = sampling.settings
-        options.guidance = guidance
+        options.guidance = guidance.guidance
+        options.guidanceInterval = try guidance.interval()
         options.snap = snap
         options.latentsOnly = latentsOnly
         options.latentsFormat = latentsFormat

@@ -40,6 +40,18 @@ final class GuidanceTests: XCTestCase {
         XCTAssertEqual(model.batchSizes, [2, 2], "one pass of N samples each")
     }
 
+    /// Outside its interval the guidance is off: the conditional model alone, one pass of N.
+    func testGuidanceIntervalLeavesTheConditionalModelOutsideIt() {
+        let model = ConstantPerClassModel()
+        var field = GuidedVelocity(model: model, classes: [0, 3], scale: 2.5, interval: 0.25...0.75)
+        let x = Tensor(zeros: [2, 1, 1, 1])
+        XCTAssertEqual(field(x, 0.1).values, [1, 4], "before the interval")
+        XCTAssertEqual(field(x, 0.5).values[0], 10 + 2.5 * (1 - 10), accuracy: 1e-5)
+        XCTAssertEqual(field(x, 0.9).values, [1, 4], "after it")
+        XCTAssertEqual(field(x, 0.75).values[1], 10 + 2.5 * (4 - 10), accuracy: 1e-5, "its ends are inside")
+        XCTAssertEqual(model.batchSizes, [2, 4, 2, 4])
+    }
+
     func testChunkedEvaluationMatchesOnePass() {
         let model = ConstantPerClassModel()
         var whole = GuidedVelocity(model: model, classes: [0, 1, 2, 3, 4], scale: 3)

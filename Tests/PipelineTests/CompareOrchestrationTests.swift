@@ -31,7 +31,7 @@ final class CompareOrchestrationTests: XCTestCase {
             preset: quick
             stages:
               train-flow: { minutes: 30 }
-              generate: { steps: 12, guidance: 2 }
+              generate: { steps: 12, guidance: 2, guidance-interval: "0.2,1" }
               compare: { enabled: true, count: 50 }
             """, source: "compare.yaml")
         let pixel = config.arguments(for: .trainPixel).joined(separator: " ")
@@ -41,7 +41,8 @@ final class CompareOrchestrationTests: XCTestCase {
         let compare = config.arguments(for: .compare).joined(separator: " ")
         XCTAssertFalse(compare.contains("enabled"), compare)
         XCTAssertTrue(compare.contains("--count 50"), "its own setting wins: \(compare)")
-        XCTAssertTrue(compare.contains("--steps 12") && compare.contains("--guidance 2"), "generate's sampler settings: \(compare)")
+        XCTAssertTrue(compare.contains("--steps 12") && compare.contains("--guidance 2") && compare.contains("--guidance-interval 0.2,1"),
+                      "generate's sampler settings: \(compare)")
         XCTAssertTrue(compare.contains("--minutes 30"), compare)
 
         // A baseline given its own budget keeps it; changing train-flow's budget makes both stale.

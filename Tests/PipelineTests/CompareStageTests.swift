@@ -183,6 +183,17 @@ final class CompareStageTests: XCTestCase {
         let samples = try XCTUnwrap(CompareReuse.SamplesManifest.complete(in: runFolder.appendingPathComponent("latent-samples")))
         XCTAssertEqual(samples.inputs.first { $0.role == "autoencoder" }?.sha256, try SHA256.hashFile(at: decoder).hex)
         XCTAssertEqual(try CompareStage.run(again, write: { _ in }).report.latent.actions["samples"], "reused")
+
+        // Guidance limited to an interval: both models' samples are redone with it, and the report says so.
+        again.guidance = 2
+        try CompareStage.run(again, write: { _ in })
+        again.guidanceInterval = 0.25...1
+        let interval = try CompareStage.run(again, write: { _ in })
+        XCTAssertEqual(interval.report.latent.actions["samples"], "generated")
+        XCTAssertEqual(interval.report.pixel.actions["samples"], "generated")
+        XCTAssertEqual(try JSONFile.read(GenerateStage.Sidecar.self, from: runFolder.appendingPathComponent("pixel-samples/samples.json"))
+            .guidanceInterval, 0.25...1)
+        XCTAssertTrue(CompareTables.settings(interval.report).contains("guidance 2.0 for t in 0.25…1"), CompareTables.settings(interval.report))
     }
 
     func testBadOptionsAreClearErrors() {

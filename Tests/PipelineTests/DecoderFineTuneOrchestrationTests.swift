@@ -14,7 +14,7 @@ final class DecoderFineTuneOrchestrationTests: XCTestCase {
         XCTAssertTrue(study.isEnabled(.finetuneDecoder))
         let tune = study.arguments(for: .finetuneDecoder).joined(separator: " ")
         XCTAssertTrue(tune.contains("--finetune-decoder artifacts/oxford/autoencoder/model.safetensors"), tune)
-        XCTAssertTrue(tune.contains("--adversarial-weight 0.02") && tune.contains("--minutes 60"), tune)
+        XCTAssertTrue(tune.contains("--adversarial-weight 0.02") && tune.contains("--minutes 80"), tune)
         XCTAssertFalse(tune.contains("enabled"), tune)
         let generate = study.arguments(for: .generate).joined(separator: " ")
         XCTAssertTrue(generate.contains("--autoencoder artifacts/oxford/decoder/model.safetensors"), generate)
@@ -32,8 +32,9 @@ final class DecoderFineTuneOrchestrationTests: XCTestCase {
     func testTheFineTuneJudgesLatentsSampledAsGenerateSamples() throws {
         var study = RunConfig(preset: .default, run: "oxford")
         XCTAssertFalse(study.isEnabled(.flowLatents), "off in every preset")
-        XCTAssertTrue(study.arguments(for: .flowLatents).joined(separator: " ").contains("--guidance 2"),
-                      "the default preset samples with guidance 2, and so would the latents the decoder learns from")
+        let defaults = study.arguments(for: .flowLatents).joined(separator: " ")
+        XCTAssertTrue(defaults.contains("--guidance 3") && defaults.contains("--guidance-interval 0.2,1"),
+                      "the default preset samples with guidance 3 from t = 0.2, and so would the latents the decoder learns from: \(defaults)")
         study.stages[.flowLatents]?["enabled"] = .flag(true)
         study.stages[.generate]?["guidance"] = .value("1.5")
         XCTAssertTrue(study.isEnabled(.flowLatents))

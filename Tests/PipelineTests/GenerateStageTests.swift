@@ -151,6 +151,29 @@ final class GenerateStageTests: XCTestCase {
         }
     }
 
+    /// `--guidance-interval`: guided only at some times, the samples lie between the unguided and
+    /// the everywhere-guided ones, and the sidecar records the interval.
+    func testGuidanceIntervalIsRecordedAndChangesTheSamples() throws {
+        var options = try options(count: 2)
+        options.classes = ["0", "1"]
+        options.latentsOnly = true
+        func latents(guidance: Float, interval: ClosedRange<Float>?, name: String) throws -> [Float] {
+            options.guidance = guidance
+            options.guidanceInterval = interval
+            options.output = scratch.appendingPathComponent(name).path
+            let result = try GenerateStage.run(options, write: { _ in })
+            XCTAssertEqual(result.sidecar.guidanceInterval, interval)
+            return try SafetensorsFile.read(from: scratch.appendingPathComponent("\(name)/latents.safetensors")).tensors["latents"]!.floats()
+        }
+        let plain = try latents(guidance: 1, interval: nil, name: "plain")
+        let guided = try latents(guidance: 4, interval: nil, name: "guided")
+        let late = try latents(guidance: 4, interval: 0.5...1, name: "late")
+        XCTAssertNotEqual(late, plain)
+        XCTAssertNotEqual(late, guided)
+        func distance(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) }
+        XCTAssertLessThan(distance(late, plain), distance(guided, plain), "half the guidance moves the samples less")
+    }
+
     /// "all": every class in turn, so the samples' class mix matches a class-balanced held-out set.
     func testAllClassesInTurn() throws {
         var options = try options()

@@ -80,6 +80,11 @@ final class PipelineBinaryTests: XCTestCase {
         let unknown = try run(["bench", "--no-such-option"])
         XCTAssertNotEqual(unknown.status, 0)
         XCTAssertTrue(unknown.stderr.hasPrefix("error: Unknown option '--no-such-option'"), unknown.stderr)
+
+        let interval = try run(["generate", "--guidance", "2", "--guidance-interval", "0.8,0.2"])
+        XCTAssertNotEqual(interval.status, 0)
+        XCTAssertTrue(interval.stderr.hasPrefix("error: --guidance-interval: expected START,END with 0 ≤ START ≤ END ≤ 1, got '0.8,0.2'"),
+                      interval.stderr)
     }
 
     /// Starts an sgemm benchmark, interrupts it once it has started measuring, and checks that

@@ -44,8 +44,10 @@ extension FlowModel {
 
     /// Integrates the flow from `noise` (standardised space, [N] + sampleShape) for the given
     /// classes (`network.nullClass` for unconditional samples) with classifier-free guidance
-    /// `guidance`, then maps the result back to the data space and, if `snap` is given, snaps it.
+    /// `guidance` (at times in `guidanceInterval`), then maps the result back to the data space
+    /// and, if `snap` is given, snaps it.
     public func sample(noise: Tensor, classes: [Int], settings: SamplerSettings, guidance: Float = 1,
+                       guidanceInterval: ClosedRange<Float> = 0...1,
                        maximumBatch: Int? = nil, snap: ((Tensor) throws -> Tensor)? = nil) throws -> FlowSamples {
         guard Array(noise.shape.dropFirst()) == sampleShape, noise.shape.first == classes.count else {
             throw FlowTrainingError("noise of shape \(noise.shape) for \(classes.count) classes; the model makes \(sampleShape) samples")
@@ -55,7 +57,11 @@ extension FlowModel {
         }
         guard guidance.isFinite else { throw FlowTrainingError("guidance scale must be finite, got \(guidance)") }
         let start = DispatchTime.now().uptimeNanoseconds
-        var field = GuidedVelocity(model: network, classes: classes, scale: guidance, maximumBatch: maximumBatch)
+        guard guidanceInterval.lowerBound >= 0, guidanceInterval.upperBound <= 1 else {
+            throw FlowTrainingError("the guidance interval must lie in 0...1, got \(guidanceInterval)")
+        }
+        var field = GuidedVelocity(model: network, classes: classes, scale: guidance, interval: guidanceInterval,
+                                   maximumBatch: maximumBatch)
         // The weights are frozen for the whole integration: transform the convolutions' once.
         let result = try reusingTransformedWeights {
             try ODEIntegrator.integrate(noise, settings: settings) { x, t in field(x, t) }

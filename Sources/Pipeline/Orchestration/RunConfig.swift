@@ -133,7 +133,7 @@ public struct RunConfig: Equatable, Sendable {
             }
         case .flowLatents:
             // The latents generate will decode: its sampler and guidance, every class in turn.
-            for key in ["sampler", "steps", "rtol", "atol", "shift", "guidance"] { inherit(key, from: .generate) }
+            for key in ["sampler", "steps", "rtol", "atol", "shift", "guidance", "guidance-interval"] { inherit(key, from: .generate) }
             if options["classes"] == nil { options["classes"] = .value("all") }
             options["latents-only"] = .flag(true)
             options["output"] = .value((artifacts as NSString).appendingPathComponent("\(run)/\(stage.folder)"))
@@ -147,7 +147,9 @@ public struct RunConfig: Equatable, Sendable {
         case .compare:
             inherit("minutes", from: .trainFlow)
             inherit("steps", from: .trainFlow, as: "train-steps")
-            for key in ["count", "seed", "sampler", "steps", "rtol", "atol", "shift", "guidance"] { inherit(key, from: .generate) }
+            for key in ["count", "seed", "sampler", "steps", "rtol", "atol", "shift", "guidance", "guidance-interval"] {
+                inherit(key, from: .generate)
+            }
             // The latent samples decoded as generate decodes them (its option, or the fine-tuned decoder).
             if options["autoencoder"] == nil { options["autoencoder"] = effectiveOptions(for: .generate)["autoencoder"] }
         default:

@@ -29,6 +29,8 @@ public enum GenerateStage {
         public var sampler = SamplerSettings()
         /// Classifier-free guidance scale (1: the conditional model alone).
         public var guidance: Float = 1
+        /// Times (0: noise, 1: data) at which the guidance applies (nil: all).
+        public var guidanceInterval: ClosedRange<Float>?
         /// Snap the final latents to the nearest point of the RVQ codebooks (images of both are written).
         public var snap = false
         public var latentsOnly = false
@@ -58,6 +60,8 @@ public enum GenerateStage {
         public var seed: UInt64
         public var sampler: SamplerSettings
         public var guidance: Float
+        /// Times at which the guidance applied (nil: all).
+        public var guidanceInterval: ClosedRange<Float>?
         public var snap: Bool
         /// One per grid column, in column order (id = class count for "none").
         public var columns: [ClassEntry]
@@ -146,7 +150,8 @@ public enum GenerateStage {
             write("generate: \(count) samples of \(flow.sampleShape) from \(modelURL.lastPathComponent) (step \(flow.info["step"] ?? "?")), "
                 + "\(sampler.method.rawValue)" + (sampler.method == .dopri5
                     ? " rtol \(sampler.relativeTolerance) atol \(sampler.absoluteTolerance)" : " \(sampler.steps) steps")
-                + (sampler.shift != 1 ? ", shift \(sampler.shift)" : "") + ", guidance \(options.guidance), classes \(classList)\n")
+                + (sampler.shift != 1 ? ", shift \(sampler.shift)" : "") + ", guidance \(options.guidance)"
+                + (options.guidanceInterval.map { " for t in \($0.lowerBound)...\($0.upperBound)" } ?? "") + ", classes \(classList)\n")
         }
 
         let maximumBatch = options.maximumBatch ?? (space == .pixel ? 16 : nil)
@@ -168,6 +173,7 @@ public enum GenerateStage {
             do {
                 samples = try flow.sample(noise: flow.noise(count: count, seed: options.seed), classes: classes,
                                           settings: options.sampler, guidance: options.guidance,
+                                          guidanceInterval: options.guidanceInterval ?? 0...1,
                                           maximumBatch: maximumBatch, snap: options.snap ? snap : nil)
             } catch let error as FlowTrainingError {
                 throw StageError("generate: \(error.message)")
@@ -224,7 +230,8 @@ public enum GenerateStage {
         let sidecar = Sidecar(
             model: modelURL.path, modelStep: flow.info["step"], space: space, count: count,
             seed: cached?.origin?.seed ?? options.seed, sampler: cached?.origin?.sampler ?? options.sampler,
-            guidance: cached?.origin?.guidance ?? options.guidance, snap: options.snap,
+            guidance: cached?.origin?.guidance ?? options.guidance,
+            guidanceInterval: cached.map { $0.origin?.guidanceInterval } ?? options.guidanceInterval, snap: options.snap,
             columns: zip(columns, names).map { Sidecar.ClassEntry(id: $0, name: $1) }, sampleClasses: classes,
             evaluations: samples.evaluations, networkPasses: samples.networkPasses, acceptedSteps: samples.acceptedSteps,
             rejectedSteps: samples.rejectedSteps, snapRMS: snapRMS, latentsFile: cached?.url.path,

@@ -22,6 +22,8 @@ extension CompareStage {
         public var seed: UInt64 = 0
         public var sampler = SamplerSettings()
         public var guidance: Float = 1
+        /// Times at which the guidance applies (nil: all), as `generate --guidance-interval`.
+        public var guidanceInterval: ClosedRange<Float>?
         /// Largest network batch when sampling (default: generate's).
         public var maximumBatch: Int?
         /// The autoencoder that decodes the latent samples (default: the run's
@@ -60,6 +62,8 @@ extension CompareStage {
         public var seed: UInt64
         public var sampler: SamplerSettings
         public var guidance: Float
+        /// nil: everywhere (and in reports written before compare took `--guidance-interval`).
+        public var guidanceInterval: ClosedRange<Float>?
         public var evaluationMaxImages: Int?
         public var realSubsets: [String]
     }

@@ -58,6 +58,8 @@ public struct CompareReport: Codable, Equatable, Sendable {
     public var minutesBudget: Double?
     public var sampler: String
     public var guidance: Float
+    /// Times at which the guidance applied (nil: all).
+    public var guidanceInterval: ClosedRange<Float>?
     public var seed: UInt64
     public var count: Int
     public var latent: SpaceSummary

@@ -30,12 +30,12 @@ public enum CompareReuse {
 
     /// Why existing samples cannot be reused (nil: they can): they must be complete, drawn from
     /// this very model file (by SHA-256), decoded by this autoencoder (latent samples), with the
-    /// requested count, classes, seed, sampler and guidance, unsnapped, and with one PNG per
+    /// requested count, classes, seed, sampler and guidance (and its interval), unsnapped, and with one PNG per
     /// sample for the evaluation.
     public static func samplesMismatch(in folder: URL, modelSHA256: String, autoencoderSHA256: String? = nil,
                                        space: TrainFlowStage.Space,
                                        count: Int, classes: [String], seed: UInt64, sampler: SamplerSettings,
-                                       guidance: Float) -> String? {
+                                       guidance: Float, guidanceInterval: ClosedRange<Float>? = nil) -> String? {
         guard let manifest = SamplesManifest.complete(in: folder) else { return "no complete samples" }
         guard let sidecar = try? JSONFile.read(GenerateStage.Sidecar.self, from: folder.appendingPathComponent(GenerateStage.sidecarFile)) else {
             return "\(GenerateStage.sidecarFile) missing or unreadable"
@@ -53,6 +53,9 @@ public enum CompareReuse {
         if sidecar.seed != seed { differences.append("seed \(sidecar.seed)") }
         if sidecar.sampler != sampler { differences.append("sampler \(sidecar.sampler.method.rawValue) \(sidecar.sampler.steps) steps") }
         if sidecar.guidance != guidance { differences.append("guidance \(sidecar.guidance)") }
+        if sidecar.guidanceInterval != guidanceInterval {
+            differences.append("guidance interval " + (sidecar.guidanceInterval.map { "\($0.lowerBound),\($0.upperBound)" } ?? "none"))
+        }
         if sidecar.snap { differences.append("snapped") }
         if sidecar.files.filter({ $0.hasPrefix("images/") }).count != sidecar.count { differences.append("no per-sample images") }
         return differences.isEmpty ? nil : "other settings (" + differences.joined(separator: ", ") + ")"

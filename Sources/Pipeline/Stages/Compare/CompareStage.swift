@@ -61,13 +61,14 @@ public enum CompareStage {
 
         let report = CompareReport(run: options.run, createdAt: ISO8601DateFormatter().string(from: Date()),
                                    minutesBudget: options.minutes, sampler: samplerDescription(options.sampler),
-                                   guidance: options.guidance, seed: options.seed, count: options.count,
+                                   guidance: options.guidance, guidanceInterval: options.guidanceInterval,
+                                   seed: options.seed, count: options.count,
                                    latent: summaries[.latent]!, pixel: summaries[.pixel]!)
         let files = try writeReport(report, to: output)
         let outputs = try files.map { try ManifestFile.hashing($0, role: $0.lastPathComponent) }
         let config = ManifestConfig(minutes: options.minutes, steps: options.steps, count: options.count, classes: options.classes,
                                     seed: options.seed, sampler: options.sampler, guidance: options.guidance,
-                                    evaluationMaxImages: options.evaluationMaxImages,
+                                    guidanceInterval: options.guidanceInterval, evaluationMaxImages: options.evaluationMaxImages,
                                     realSubsets: options.realSubsets.map(\.description).sorted())
         try StageManifest(stage: "compare", config: config, inputs: inputs, outputs: outputs,
                           timings: ["total": ProgressReporter.monotonicSeconds() - start]).write(to: output)
@@ -147,7 +148,8 @@ public enum CompareStage {
         var regenerated = false
         if let why = CompareReuse.samplesMismatch(in: samplesFolder, modelSHA256: modelHash.sha256, autoencoderSHA256: decoderHash,
                                                   space: space, count: options.count, classes: options.classes, seed: options.seed,
-                                                  sampler: options.sampler, guidance: options.guidance) {
+                                                  sampler: options.sampler, guidance: options.guidance,
+                                                  guidanceInterval: options.guidanceInterval) {
             guard !shouldStop() else { throw StageInterrupted("compare stopped before sampling the \(space.rawValue) model") }
             write("sampling \(options.count) images into \(samplesFolder.path) (\(why) there)\n")
             var generate = GenerateStage.Options()
@@ -162,6 +164,7 @@ public enum CompareStage {
             generate.seed = options.seed
             generate.sampler = options.sampler
             generate.guidance = options.guidance
+            generate.guidanceInterval = options.guidanceInterval
             generate.maximumBatch = options.maximumBatch
             try GenerateStage.run(generate, base: base, write: write)
             regenerated = true

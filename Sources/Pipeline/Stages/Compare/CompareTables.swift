@@ -70,7 +70,9 @@ public enum CompareTables {
     /// The settings both models were sampled and evaluated with.
     public static func settings(_ report: CompareReport) -> String {
         "\(report.count) samples per model" + (report.latent.sampleClassCount.map { " (\($0) classes in turn)" } ?? "")
-            + ", sampler \(report.sampler), guidance \(report.guidance), seed \(report.seed)"
+            + ", sampler \(report.sampler), guidance \(report.guidance)"
+            + (report.guidanceInterval.map { " for t in \(ReportFormat.number(Double($0.lowerBound)))…\(ReportFormat.number(Double($0.upperBound)))" } ?? "")
+            + ", seed \(report.seed)"
             + (report.minutesBudget.map { ", training budget \(ReportFormat.number($0)) min per model" } ?? "")
     }
 
