@@ -103,6 +103,7 @@ public enum AblationStage {
         let config = ManifestConfig(
             compare: CompareStage.ManifestConfig(minutes: compare.minutes, steps: compare.steps, count: compare.count, seed: compare.seed,
                                                  sampler: compare.sampler, guidance: compare.guidance,
+                                                 guidanceInterval: compare.guidanceInterval,
                                                  evaluationMaxImages: compare.evaluationMaxImages,
                                                  realSubsets: compare.realSubsets.map(\.description).sorted()),
             variants: variants, seeds: options.seeds, space: options.space)
