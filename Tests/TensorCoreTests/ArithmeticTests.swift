@@ -13,12 +13,12 @@ final class ArithmeticTests: XCTestCase {
         } } }
     }
 
-    func testBatchOfTensorsFollowsTheFirstAxis() {
+    func testConcatenatingRowsFollowsTheFirstAxis() {
         let a = randomTensor([2, 3, 2], seed: 1), b = randomTensor([1, 3, 2], seed: 2)
-        let batch = Tensor(batchOf: [a, b])
+        let batch = Tensor.concatenatingRows([a, b])
         XCTAssertEqual(batch.shape, [3, 3, 2])
         XCTAssertEqual(batch.values, a.values + b.values)
-        XCTAssertEqual(Tensor(batchOf: [b]), b)
+        XCTAssertEqual(Tensor.concatenatingRows([b]), b)
     }
 
     func testIncompatibleShapesAreRejected() {

@@ -56,10 +56,10 @@ extension FlowModel {
             throw FlowTrainingError("class \(bad) is outside 0..<\(network.config.classCount) (or \(network.nullClass) for none)")
         }
         guard guidance.isFinite else { throw FlowTrainingError("guidance scale must be finite, got \(guidance)") }
-        let start = DispatchTime.now().uptimeNanoseconds
         guard guidanceInterval.lowerBound >= 0, guidanceInterval.upperBound <= 1 else {
             throw FlowTrainingError("the guidance interval must lie in 0...1, got \(guidanceInterval)")
         }
+        let start = DispatchTime.now().uptimeNanoseconds
         var field = GuidedVelocity(model: network, classes: classes, scale: guidance, interval: guidanceInterval,
                                    maximumBatch: maximumBatch)
         // The weights are frozen for the whole integration: transform the convolutions' once.

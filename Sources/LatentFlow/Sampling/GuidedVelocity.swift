@@ -52,8 +52,10 @@ public struct GuidedVelocity {
         let n = classes.count
         precondition(x.rank >= 1 && x.shape[0] == n, "GuidedVelocity: \(n) classes for a batch of shape \(x.shape)")
         let null = model.nullClass
-        if !isGuided || !interval.contains(t) {
-            let effective = scale == 0 && interval.contains(t) ? Array(repeating: null, count: n) : classes
+        let inInterval = interval.contains(t)
+        if !isGuided || !inInterval {
+            // Outside the interval the conditional model alone, whatever the scale.
+            let effective = scale == 0 && inInterval ? Array(repeating: null, count: n) : classes
             return evaluate(x, t, effective)
         }
         let both = evaluate(Tensor.concatenatingRows([x, x]), t, classes + Array(repeating: null, count: n))

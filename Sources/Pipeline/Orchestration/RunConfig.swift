@@ -136,7 +136,7 @@ public struct RunConfig: Equatable, Sendable {
             for key in ["sampler", "steps", "rtol", "atol", "shift", "guidance", "guidance-interval"] { inherit(key, from: .generate) }
             if options["classes"] == nil { options["classes"] = .value("all") }
             options["latents-only"] = .flag(true)
-            options["output"] = .value((artifacts as NSString).appendingPathComponent("\(run)/\(stage.folder)"))
+            options["output"] = .value(folder(of: stage))
         case .generate where isEnabled(.finetuneDecoder):
             if options["autoencoder"] == nil { options["autoencoder"] = .value(model(of: .finetuneDecoder)) }
         case .trainPixel:
@@ -165,14 +165,19 @@ public struct RunConfig: Equatable, Sendable {
 
     /// A file of `stage`'s folder, as a path under the artifacts folder.
     func path(of stage: RunStage, file: String) -> String {
-        (artifacts as NSString).appendingPathComponent("\(run)/\(stage.folder)/\(file)")
+        (folder(of: stage) as NSString).appendingPathComponent(file)
+    }
+
+    /// `stage`'s folder, as a path under the artifacts folder.
+    func folder(of stage: RunStage) -> String {
+        (artifacts as NSString).appendingPathComponent("\(run)/\(stage.folder)")
     }
 
     /// The command-line arguments of `stage` (its options, plus the run and artifacts folders).
     public func arguments(for stage: RunStage) -> [String] {
         // `prepare` names its output folder directly; the other stages derive theirs from run and artifacts.
         var args = stage == .prepare
-            ? ["--run", run, "--output", (artifacts as NSString).appendingPathComponent("\(run)/\(stage.folder)")]
+            ? ["--run", run, "--output", folder(of: stage)]
             : ["--run", run, "--artifacts", artifacts]
         for (key, value) in effectiveOptions(for: stage).sorted(by: { $0.key < $1.key }) {
             args += value.arguments(name: key)

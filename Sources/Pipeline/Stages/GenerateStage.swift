@@ -178,8 +178,6 @@ public enum GenerateStage {
             } catch let error as FlowTrainingError {
                 throw StageError("generate: \(error.message)")
             }
-        }
-        if cached == nil {
             write("sampled in \(ReportFormat.duration(samples.seconds)): \(samples.evaluations) evaluations (NFE), "
                 + "\(samples.networkPasses) network passes\n")
         }

@@ -35,22 +35,6 @@ public struct Tensor: @unchecked Sendable {
         values.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: n) }
     }
 
-    /// The tensors one after another along the first axis; the other axes must agree.
-    public init(batchOf parts: [Tensor]) {
-        precondition(!parts.isEmpty, "Tensor(batchOf:): no tensors")
-        let item = Array(parts[0].shape.dropFirst())
-        for part in parts {
-            precondition(Array(part.shape.dropFirst()) == item,
-                          "Tensor(batchOf:): shape \(part.shape) does not continue a batch of [N] + \(item)")
-        }
-        self.init(uninitializedShape: [parts.reduce(0) { $0 + $1.shape[0] }] + item)
-        var offset = 0
-        for part in parts {
-            (storage.pointer + offset).update(from: part.storage.pointer, count: part.count)
-            offset += part.count
-        }
-    }
-
     /// A rank-0-like scalar stored as shape [1].
     public init(scalar: Float) { self.init(shape: [1], values: [scalar]) }
 

@@ -156,7 +156,7 @@ final class AutoencoderTrainer {
         if let discriminating {
             // On this batch's reconstructions from before the autoencoder's update, as VQGAN does.
             var fake = forward.reconstruction.value
-            if let decodedGenerated { fake = Tensor(batchOf: [fake, decodedGenerated.value]) }
+            if let decodedGenerated { fake = Tensor.concatenatingRows([fake, decodedGenerated.value]) }
             partValues["discriminator_hinge"] = discriminating.trainDiscriminator(real: images, fake: fake)
         }
         var perplexity: [Double] = []

@@ -13,17 +13,14 @@ import TensorCore
 /// difference against the same fine-tune without them; it stays an option for the study.)
 struct GeneratedLatentPool {
     /// [count, channels, height, width].
-    let shape: [Int]
-    private let values: [Float]
+    let latents: Tensor
     let url: URL
 
-    var count: Int { shape[0] }
+    var count: Int { latents.shape[0] }
 
     /// Reads a `generate --latents-only` file of latents of `latentShape` ([channels, height, width]).
     init(url: URL, latentShape: [Int]) throws {
-        let latents = try GeneratedLatentsFile.read(url, latentShape: latentShape).latents
-        shape = latents.shape
-        values = latents.values
+        latents = try GeneratedLatentsFile.read(url, latentShape: latentShape).latents
         self.url = url
     }
 
@@ -31,13 +28,6 @@ struct GeneratedLatentPool {
     /// the run's seed and the step: no state to checkpoint, so a resumed run draws the same ones.
     func batch(step: Int, size: Int, seed: UInt64) -> Tensor {
         var random = SeededGenerator(seed: seed ^ 0x6C61_7465_6E74_7300 ^ UInt64(step) &* 0x9E37_79B9_7F4A_7C15)
-        let per = values.count / count
-        var drawn: [Float] = []
-        drawn.reserveCapacity(size * per)
-        for _ in 0..<size {
-            let row = Int(random.next() % UInt64(count))
-            drawn.append(contentsOf: values[(row * per)..<((row + 1) * per)])
-        }
-        return Tensor(shape: [size] + shape.dropFirst(), values: drawn)
+        return latents.gatheringRows((0..<size).map { _ in Int(random.next() % UInt64(count)) })
     }
 }

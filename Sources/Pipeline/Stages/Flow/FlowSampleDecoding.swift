@@ -36,7 +36,7 @@ enum FlowSampleDecoding {
                                    values: Array(samples.values[(start * per)..<(end * per)]))
                 parts.append(withoutGradients { autoencoder.decode(Variable(chunk)).value })
             }
-            pixels = Tensor(batchOf: parts)
+            pixels = Tensor.concatenatingRows(parts)
         } else {
             pixels = samples
         }

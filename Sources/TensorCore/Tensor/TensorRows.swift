@@ -1,8 +1,7 @@
-import TensorCore
-
+/// Row (first-dimension) slicing, gathering and stacking: batches split, reordered and joined.
 extension Tensor {
     /// The rows (first-dimension slices) at `indices`, in that order.
-    func gatheringRows(_ indices: [Int]) -> Tensor {
+    public func gatheringRows(_ indices: [Int]) -> Tensor {
         precondition(rank >= 1, "gatheringRows: tensor of shape \(shape) has no rows")
         let rows = shape[0]
         let per = rows == 0 ? 0 : count / rows
@@ -18,7 +17,7 @@ extension Tensor {
     }
 
     /// Rows of several tensors with equal trailing shapes, stacked along the first dimension.
-    static func concatenatingRows(_ parts: [Tensor]) -> Tensor {
+    public static func concatenatingRows(_ parts: [Tensor]) -> Tensor {
         precondition(!parts.isEmpty, "concatenatingRows: nothing to concatenate")
         let trailing = Array(parts[0].shape.dropFirst())
         var total = 0
@@ -37,7 +36,7 @@ extension Tensor {
     }
 
     /// Rows `range` as a new tensor.
-    func rows(_ range: Range<Int>) -> Tensor {
+    public func rows(_ range: Range<Int>) -> Tensor {
         precondition(rank >= 1 && range.lowerBound >= 0 && range.upperBound <= shape[0],
                      "rows: \(range) outside a tensor of shape \(shape)")
         let per = shape[0] == 0 ? 0 : count / shape[0]
