@@ -29,6 +29,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        // SHA-256 for artifact digests and MD5 for download checksums (BoringSSL underneath).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries (system packages found through pkg-config).
@@ -38,8 +40,9 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
-        // File formats: PNG, JPEG, HDF5, safetensors, MAT-files, hashes, atomic writes.
-        .target(name: "FileFormats", dependencies: ["CPNG", "CTurboJPEG", "CHDF5", "CZlib"],
+        // File formats: PNG, JPEG, HDF5, safetensors, MAT-files, hashes (swift-crypto), atomic writes.
+        .target(name: "FileFormats", dependencies: ["CPNG", "CTurboJPEG", "CHDF5", "CZlib",
+                                                    .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: numericSettings),
         // Tensors, automatic differentiation, layers, optimizers; OpenBLAS underneath.
         .target(name: "TensorCore", dependencies: ["CBLAS", "FileFormats"], swiftSettings: numericSettings),

@@ -20,6 +20,8 @@ static inline unsigned fmf_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline unsigned fmf_h5f_acc_excl(void) { return H5F_ACC_EXCL; }
 static inline hid_t fmf_h5p_default(void) { return H5P_DEFAULT; }
 static inline hid_t fmf_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }
+static inline hid_t fmf_h5p_group_create(void) { return H5P_GROUP_CREATE; }
+static inline hid_t fmf_h5p_file_create(void) { return H5P_FILE_CREATE; }
 static inline hid_t fmf_h5p_file_access(void) { return H5P_FILE_ACCESS; }
 static inline hid_t fmf_h5p_link_create(void) { return H5P_LINK_CREATE; }
 static inline hid_t fmf_h5s_all(void) { return H5S_ALL; }

@@ -34,7 +34,7 @@ struct EncodeCommand: ParsableCommand {
 
     @OptionGroup var runtime: ThreadsOption
 
-    func run() throws {
+    func options() -> EncodeStage.Options {
         var options = EncodeStage.Options()
         options.run = runName
         options.artifacts = artifacts
@@ -45,9 +45,13 @@ struct EncodeCommand: ParsableCommand {
         options.augmentations = augmentations
         options.seed = seed
         options.force = force
+        return options
+    }
+
+    func run() throws {
         let stop = StopSignal.shared
         do {
-            try EncodeStage.run(options, shouldStop: { stop.stopRequested })
+            try EncodeStage.run(options(), shouldStop: { stop.stopRequested })
         } catch let error as StageInterrupted {
             print("stopped: \(error.message)")
         }

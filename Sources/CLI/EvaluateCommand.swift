@@ -63,7 +63,7 @@ struct EvaluateCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func options() throws -> EvaluateStage.Options {
         var options = EvaluateStage.Options()
         options.generated = generated
         options.real = real
@@ -75,9 +75,13 @@ struct EvaluateCommand: ParsableCommand {
         options.output = output
         options.run = runName
         options.artifacts = artifacts
+        return options
+    }
+
+    func run() throws {
         let stop = StopSignal.shared
         do {
-            try EvaluateStage.run(options, shouldStop: { stop.stopRequested })
+            try EvaluateStage.run(try options(), shouldStop: { stop.stopRequested })
         } catch let error as DatasetError where error.kind == .interrupted {
             // Exits with status 130 (PipelineMain sees the stop request).
             print("stopped: \(error.message)")

@@ -57,7 +57,7 @@ struct GenerateCommand: ParsableCommand {
 
     @OptionGroup var runtime: ThreadsOption
 
-    func run() throws {
+    func options() throws -> GenerateStage.Options {
         var options = GenerateStage.Options()
         options.space = space
         options.run = runName
@@ -78,6 +78,10 @@ struct GenerateCommand: ParsableCommand {
         options.maximumBatch = batchSize
         options.individualImages = !noImages
         options.gridColumns = gridColumns
-        try GenerateStage.run(options)
+        return options
+    }
+
+    func run() throws {
+        try GenerateStage.run(try options())
     }
 }

@@ -71,7 +71,7 @@ struct PrepareCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func options() -> PrepareStage.Options {
         var options = PrepareStage.Options()
         options.source = source
         options.data = data
@@ -86,9 +86,13 @@ struct PrepareCommand: ParsableCommand {
         options.allowMissing = allowMissing
         options.output = output
         options.run = runName
+        return options
+    }
+
+    func run() throws {
         let stop = StopSignal.shared
         do {
-            try PrepareStage.run(options, shouldStop: { stop.stopRequested })
+            try PrepareStage.run(options(), shouldStop: { stop.stopRequested })
         } catch let error as DatasetError where error.kind == .interrupted {
             // Exits with status 130 (PipelineMain sees the stop request): nothing was kept.
             print(error.message)

@@ -4,16 +4,24 @@ import FileFormats
 import Pipeline
 
 /// `pipeline run`: prepare → train-ae → encode → train-flow → (flow-latents → finetune-decoder)
-/// → generate → evaluate, then when enabled train-pixel → compare; each stage skipped when its
-/// outputs are still valid for the current settings and upstream stages.
+/// → generate → evaluate, then when enabled train-pixel → compare; each stage reused when its
+/// outputs are still valid for the current settings and the upstream outputs it read.
+///
+/// Nothing a user made is lost: the plan is decided before any stage runs; a training stage
+/// whose model or checkpoint would be replaced stops the run unless `--force` is given, and
+/// every stage that is redone first has its old outputs moved to `<run>/previous/`.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run every stage in order, skipping those whose cached artifacts are still valid.",
+        abstract: "Run every stage in order, reusing those whose cached artifacts are still valid.",
         discussion: """
-            Settings come from the preset, then the --config YAML file, then --set. The effective \
-            configuration is saved as <artifacts>/<run>/run-config.yaml. A stage is redone when its settings \
-            or an upstream stage changed; an interrupted training stage resumes from its checkpoint. \
+            Settings come from --config or --preset, else from the run folder's saved run-config.yaml \
+            (else the quick preset), then --set; the effective configuration is saved as \
+            <artifacts>/<run>/run-config.yaml. A stage is redone when its settings, its code version or \
+            the upstream outputs it read changed, or its own outputs were damaged; an interrupted training \
+            stage resumes from its checkpoint with what is left of its budget. A trained model or \
+            checkpoint is never replaced without --force; whatever a redone stage had made is moved to \
+            <artifacts>/<run>/previous/, never deleted. --dry-run prints the plan and changes nothing. \
             The optional stages run only when enabled: the decoder fine-tune (on in the default and full \
             presets; generate then decodes with it; with flow-latents also enabled, its discriminator also \
             judges latents sampled from the flow), the pixel baseline and the latent-versus-pixel report: \
@@ -22,77 +30,90 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var selection: RunSelection
 
-    @Option(help: ArgumentHelp("Start at this stage (it and everything after it run again).", valueName: "stage"))
+    @Option(help: ArgumentHelp("Run this stage and every one after it, even those up to date.", valueName: "stage"))
     var from: RunStage?
-    @Option(help: ArgumentHelp("Run only this stage.", valueName: "stage"))
+    @Option(help: ArgumentHelp("Run only this stage, even if it is up to date.", valueName: "stage"))
     var only: RunStage?
-    @Flag(help: "Run the selected stages even if they are up to date.")
+    @Flag(help: "Allow replacing trained models and checkpoints that must be redone (they are moved to <run>/previous/).")
     var force = false
+    @Flag(help: "Print what would run and why, and change nothing.")
+    var dryRun = false
 
     @OptionGroup var runtime: ThreadsOption
 
+    func validate() throws {
+        if only != nil && from != nil { throw ValidationError("--only and --from contradict each other: give one") }
+    }
+
     func run() throws {
-        let config = try selection.configuration()
+        let (config, source) = try selection.configuration()
         let runFolder = URL(fileURLWithPath: config.artifacts).appendingPathComponent(config.run)
+        // Every stage's options are parsed before any work, so a bad setting fails at once.
+        let settings = try StageCommands.allSettings(config, runFolder: runFolder)
+        print("run '\(config.run)' in \(runFolder.path), settings from \(source)")
+
+        let cache = DigestCache(runFolder: runFolder)
+        defer { cache.save() }
+        var ledger = try RunLedger.load(runFolder: runFolder)
+        let plan = RunPlan.make(RunAssessment.assess(config: config, runFolder: runFolder, ledger: ledger,
+                                                     settings: settings, cache: cache),
+                                only: only, from: from, force: force)
+        if dryRun {
+            for (stage, action) in plan { print(RunPlanText.line(stage, action, runFolder: runFolder, planned: true)) }
+            return
+        }
+        try Self.refuseWhatWouldLoseWork(plan, runFolder: runFolder)
+
         try FileManager.default.createDirectory(at: runFolder, withIntermediateDirectories: true)
         let lock = try RunLock.acquire(in: runFolder.path)
         defer { lock.release() }
+        try AtomicFile.write(Data(config.yaml().utf8), to: runFolder.appendingPathComponent(RunConfig.savedFileName))
 
-        // Every stage's options are parsed before any work, so a bad setting fails at once.
-        let commands = try RunStage.allCases.map { stage in (stage, try StageCommands.parse(stage, config.arguments(for: stage))) }
-        try AtomicFile.write(Data(config.yaml().utf8), to: runFolder.appendingPathComponent("run-config.yaml"))
-
-        let fingerprints = RunLedger.fingerprints(config)
-        var ledger = try RunLedger.load(runFolder: runFolder)
-        var states: [RunStage: RunStageState] = [:]
-        var redone: Set<RunStage> = []
-        for (stage, _) in commands {
-            guard config.isEnabled(stage) else {
-                states[stage] = .notEnabled
-                print("[\(stage.rawValue)] not enabled (enable with --set \(stage.rawValue).enabled=true)")
-                continue
+        var assessments: [RunStage: StageAssessment] = [:]
+        for stage in RunStage.allCases {
+            // Judged again now: what the stages above made decides whether this one is done.
+            let assessment = StageAssessment.judge(stage, config: config, runFolder: runFolder, ledger: ledger,
+                                                   settings: settings[stage]!, upstream: assessments, cache: cache)
+            assessments[stage] = assessment
+            let (selected, requested) = RunPlan.selection(of: stage, only: only, from: from)
+            // No upstream "runs first" any more: those above have run, and this judgement saw what they made.
+            let action = RunPlan.action(for: assessment, selected: selected, requested: requested,
+                                        upstreamRunning: nil, force: force)
+            print(RunPlanText.line(stage, action, runFolder: runFolder))
+            switch action {
+            case .notEnabled, .notSelected, .reuse: continue
+            case .busy(let why): throw CLIError("stage \(stage.rawValue) is \(why); wait for it or stop it first")
+            case .needsForce: try Self.refuseWhatWouldLoseWork([(stage, action)], runFolder: runFolder)
+            case .run, .resume: break
             }
-            states[stage] = RunStageState.of(stage, runFolder: runFolder, ledger: ledger,
-                                             fingerprint: fingerprints[stage]!, upstreamStates: states)
-            // A stage redone in this invocation may have made different outputs (an interrupted
-            // run resumed, a damaged artifact rebuilt): what reads them is redone too.
-            if states[stage] == .done, let redoneUpstream = stage.upstream.first(where: { redone.contains($0) }) {
-                states[stage] = .stale("upstream \(redoneUpstream.rawValue) was redone")
+            guard let key = assessment.key, let consumed = assessment.consumed else {
+                let missing = stage.upstream.first { config.isEnabled($0) && assessments[$0]?.state != .done }
+                throw CLIError("stage \(stage.rawValue) reads the outputs of \(missing?.rawValue ?? "an upstream stage"), "
+                    + "which is not done: run it first (`pipeline run --from \(missing?.rawValue ?? stage.rawValue)`)")
             }
-            let selected = only.map { $0 == stage } ?? from.map { RunStage.allCases.firstIndex(of: stage)! >= RunStage.allCases.firstIndex(of: $0)! } ?? true
-            if !selected {
-                print("[\(stage.rawValue)] not selected (\(states[stage]!))")
-                continue
+            let resume = action == .resume
+            let folder = runFolder.appendingPathComponent(stage.folder)
+            if !resume, let moved = try PreviousOutputs.moveAside(contentsOf: folder, runFolder: runFolder) {
+                print("[\(stage.rawValue)] its previous outputs were moved to \(moved.path)")
             }
-            let explicitlyRequested = force || only == stage || from == stage
-                || (from.map { RunStage.allCases.firstIndex(of: stage)! > RunStage.allCases.firstIndex(of: $0)! } ?? false)
-            if states[stage] == .done && !explicitlyRequested {
-                print("[\(stage.rawValue)] up to date, reusing \(runFolder.appendingPathComponent(stage.folder).path)")
-                continue
-            }
-            let resume = stage.resumable && ledger.stages[stage.rawValue]?.started == fingerprints[stage]
-                && states[stage] == .stale("interrupted before it finished")
-                && FileManager.default.fileExists(atPath: runFolder.appendingPathComponent("\(stage.folder)/checkpoint.safetensors").path)
-            print("[\(stage.rawValue)] \(resume ? "resuming" : "running") (\(states[stage]!))")
-            ledger.stages[stage.rawValue, default: RunLedger.Entry()].started = fingerprints[stage]
-            ledger.stages[stage.rawValue]?.completed = nil
-            ledger.stages[stage.rawValue]?.outputs = nil
+            ledger[stage] = RunLedger.Entry(startedKey: key)
             try ledger.save(runFolder: runFolder)
 
-            var command = try StageCommands.parse(stage, config.arguments(for: stage) + StageCommands.rerunFlags(stage, resume: resume))
+            let arguments = try StageCommands.arguments(for: stage, in: config) + StageCommands.rerunFlags(stage, resume: resume)
+            var command = try StageCommands.parse(stage, arguments)
             try command.run()
             // A stage stopped by Ctrl-C/SIGTERM returns after saving its checkpoint: not complete.
             if StopSignal.shared.stopRequested {
                 print("[\(stage.rawValue)] stopped; `pipeline run` again resumes it")
                 return
             }
-
-            ledger.stages[stage.rawValue]?.completed = fingerprints[stage]
-            ledger.stages[stage.rawValue]?.outputs = try StageFolderDigest.measure(runFolder.appendingPathComponent(stage.folder),
-                                                                                      only: stage.artifactFiles)
+            let outputs = try StageFolderDigest.measure(folder, only: stage.artifactFiles, cache: cache)
+            ledger[stage]?.record = StageRecord(key: key, settings: settings[stage]!, codeVersion: stage.codeVersion,
+                                                consumed: consumed, outputs: outputs)
             try ledger.save(runFolder: runFolder)
-            states[stage] = .done
-            redone.insert(stage)
+            cache.save()
+            assessments[stage] = StageAssessment.judge(stage, config: config, runFolder: runFolder, ledger: ledger,
+                                                       settings: settings[stage]!, upstream: assessments, cache: cache)
         }
         print("run '\(config.run)' complete: \(runFolder.path)")
         let grid = runFolder.appendingPathComponent("samples/grid.png")
@@ -102,69 +123,19 @@ struct RunCommand: ParsableCommand {
         let report = runFolder.appendingPathComponent("reports/compare/report.html")
         if config.isEnabled(.compare) && FileManager.default.fileExists(atPath: report.path) { print("compare: \(report.path)") }
     }
-}
 
-/// Which run, with which settings: shared by `run` and `status`.
-struct RunSelection: ParsableArguments {
-    @Option(help: ArgumentHelp("YAML configuration file (see README).", valueName: "file"))
-    var config: String?
-    @Option(help: "Preset: quick (about 15 minutes on synthetic flowers), default or full.")
-    var preset: RunPreset?
-    @Option(name: .customLong("run"), help: "Run name (overrides the configuration).")
-    var runName: String?
-    @Option(help: ArgumentHelp("Artifacts folder (overrides the configuration).", valueName: "dir"))
-    var artifacts: String?
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override one stage option, e.g. train-ae.minutes=10 or train-flow.ot=true.", valueName: "stage.option=value"))
-    var settings: [String] = []
-
-    func configuration() throws -> RunConfig {
-        var config = try config.map { try RunConfig.load(from: URL(fileURLWithPath: $0), presetOverride: preset) }
-            ?? RunConfig(preset: preset ?? .quick)
-        if let runName { config.run = runName }
-        if let artifacts { config.artifacts = artifacts }
-        for setting in settings {
-            guard let eq = setting.firstIndex(of: "="), let dot = setting[..<eq].firstIndex(of: "."),
-                  let stage = RunStage(rawValue: String(setting[..<dot])) else {
-                throw ValidationError("--set \(setting): expected stage.option=value with a stage among \(RunStage.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            let key = String(setting[setting.index(after: dot)..<eq])
-            let value = String(setting[setting.index(after: eq)...])
-            config.stages[stage, default: [:]][key] = value == "true" ? .flag(true) : value == "false" ? .flag(false) : .value(value)
+    /// Stops before anything changes when the plan would replace a trained model or checkpoint
+    /// and `--force` was not given, naming each such stage and why it would be redone.
+    static func refuseWhatWouldLoseWork(_ plan: [(stage: RunStage, action: StageAction)], runFolder: URL) throws {
+        let blocked = plan.compactMap { entry -> String? in
+            guard case .needsForce(let why) = entry.action else { return nil }
+            return "  \(entry.stage.rawValue) (\(runFolder.appendingPathComponent(entry.stage.folder).path)): \(why)"
         }
-        return config
-    }
-}
-
-extension RunStage: ExpressibleByArgument {}
-extension RunPreset: ExpressibleByArgument {}
-
-/// The stage commands `run` drives in-process, with the same option parsing as on the command line.
-enum StageCommands {
-    static func parse(_ stage: RunStage, _ arguments: [String]) throws -> ParsableCommand {
-        do {
-            switch stage {
-            case .prepare: return try PrepareCommand.parse(arguments)
-            case .trainAE, .finetuneDecoder: return try TrainAECommand.parse(arguments)
-            case .encode: return try EncodeCommand.parse(arguments)
-            case .trainFlow: return try TrainFlowCommand.parse(arguments)
-            case .generate, .flowLatents: return try GenerateCommand.parse(arguments)
-            case .evaluate: return try EvaluateCommand.parse(arguments)
-            case .trainPixel: return try TrainFlowCommand.parse(arguments)
-            case .compare: return try CompareCommand.parse(arguments)
-            }
-        } catch {
-            let message = PipelineCommand.message(for: error)
-            throw ValidationError("stage \(stage.rawValue) (\(arguments.joined(separator: " "))): \(message)")
-        }
-    }
-
-    /// Flags that make a rerun replace or continue what an earlier run left.
-    static func rerunFlags(_ stage: RunStage, resume: Bool) -> [String] {
-        switch stage {
-        case .trainAE, .finetuneDecoder, .trainFlow, .trainPixel: return [resume ? "--resume" : "--restart"]
-        case .encode: return ["--force"]
-        // compare decides itself what of its inputs it can reuse.
-        case .prepare, .flowLatents, .generate, .evaluate, .compare: return []
-        }
+        guard !blocked.isEmpty else { return }
+        throw CLIError("this run would retrain stages that hold a trained model or checkpoint; nothing was changed:\n"
+            + blocked.joined(separator: "\n") + "\n"
+            + "Rerun with --force to retrain them (what they hold is moved to "
+            + "\(runFolder.appendingPathComponent(PreviousOutputs.folderName).path)/, not deleted), "
+            + "or restore the settings they were made with (`pipeline status` shows them).")
     }
 }

@@ -17,6 +17,9 @@ struct TrainAECommand: ParsableCommand {
             images after training, or alone with --evaluate-only.
             """)
 
+    /// The stage's typed options are the one home of every default; the options below take theirs from it.
+    static let defaults = TrainAEOptions()
+
     @Option(name: .customLong("run"), help: "Run name: the folder under --artifacts.")
     var runName = "default"
 
@@ -29,35 +32,35 @@ struct TrainAECommand: ParsableCommand {
     @Option(help: "Optimizer steps in all (the horizon of the cosine decay).")
     var steps: Int?
 
-    @Option(help: "Minutes of training in this invocation; alone, the step count is planned from the first steps' speed.")
+    @Option(help: "Minutes of training in all sessions together (a resumed run trains what is left); alone, the step count is planned from the speed of the recent steps and revised as it goes.")
     var minutes: Double?
 
     @Option(help: "Multiplies the backbone's widths (64/128/128); e.g. 0.25 for a quick small network.")
-    var widthScale = 1.0
+    var widthScale = Self.defaults.widthScale
 
     @Option(help: "Quantizer levels.")
-    var levels = 4
+    var levels = Self.defaults.levels
 
     @Option(help: "Codes per quantizer level.")
-    var codebookSize = 256
+    var codebookSize = Self.defaults.codebookSize
 
     @Option(help: "Images per batch.")
-    var batchSize = 16
+    var batchSize = Self.defaults.batchSize
 
     @Option(name: .customLong("lr"), help: "Peak learning rate (AdamW, after a linear warm-up, then cosine decay).")
-    var learningRate = 1e-3
+    var learningRate = Self.defaults.learningRate
 
     @Option(help: "Learning-rate warm-up steps.")
-    var warmupSteps = 100
+    var warmupSteps = Self.defaults.warmupSteps
 
     @Option(help: "AdamW weight decay.")
-    var weightDecay = 1e-4
+    var weightDecay = Self.defaults.weightDecay
 
     @Option(help: "Gradient-norm clipping (0: off).")
-    var clipNorm = 1.0
+    var clipNorm = Self.defaults.clipNorm
 
     @Option(help: "Decay of the EMA of the weights that are evaluated and saved (0: no EMA).")
-    var emaDecay = 0.995
+    var emaDecay = Self.defaults.emaDecay ?? 0
 
     @Option(help: "Weight of the L1 reconstruction loss.")
     var l1Weight = TrainAEOptions().loss.l1Weight
@@ -79,13 +82,13 @@ struct TrainAECommand: ParsableCommand {
     var discriminatorLr = AdversarialOptions().learningRate
 
     @Option(help: "β of the commitment loss.")
-    var commitment = 0.25
+    var commitment = Self.defaults.quantizer.commitmentWeight
 
     @Option(help: "Probability that a batch is decoded from a random number of quantizer levels.")
-    var quantizerDropout = 0.5
+    var quantizerDropout = Self.defaults.quantizer.dropoutProbability
 
     @Option(help: "Steps trained on continuous latents before the codebooks start (by k-means).")
-    var quantizerStart = 0
+    var quantizerStart = Self.defaults.quantizerStartStep
 
     @Option(name: .customLong("finetune-decoder"),
             help: ArgumentHelp("Train only the decoder of this trained autoencoder (its encoder and codebooks are copied "
@@ -102,10 +105,10 @@ struct TrainAECommand: ParsableCommand {
 
     // Commas or separate words, so a YAML list from `pipeline run` arrives intact.
     @Option(parsing: .upToNextOption, help: "Training subsets, comma-separated (train, validation, test).")
-    var trainSubsets = ["train,test"]
+    var trainSubsets = [Self.defaults.trainSubsets.map(\.description).joined(separator: ",")]
 
     @Option(help: "Held-out subset for the evaluation (never trained on).")
-    var evalSubset = "validation"
+    var evalSubset = Self.defaults.evaluationSubset.description
 
     @Option(help: "Held-out images to evaluate (default: all).")
     var evalImages: Int?
@@ -117,10 +120,10 @@ struct TrainAECommand: ParsableCommand {
     var seed: UInt64 = 0
 
     @Option(help: "Steps between checkpoints.")
-    var checkpointEvery = 250
+    var checkpointEvery = Self.defaults.checkpointEvery
 
     @Option(help: "Steps between reconstruction grids (0: only at the end).")
-    var gridEvery = 250
+    var gridEvery = Self.defaults.gridEvery
 
     @Flag(help: "Continue from the stage's checkpoint.")
     var resume = false

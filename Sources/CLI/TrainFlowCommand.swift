@@ -24,6 +24,9 @@ struct TrainFlowCommand: ParsableCommand {
 
     enum TimeDistribution: String, ExpressibleByArgument, CaseIterable { case uniform, logitNormal = "logit-normal" }
 
+    /// The stage's typed options are the one home of every default; the options below take theirs from it.
+    static let defaults = TrainFlowStage.Options()
+
     @Option(help: "Data space: latent (the latent cache) or pixel (the dataset's images).")
     var space: TrainFlowStage.Space = .latent
     @Option(name: .customLong("run"), help: "Run name.")
@@ -41,33 +44,34 @@ struct TrainFlowCommand: ParsableCommand {
 
     @Option(help: "Train until this many steps in total.")
     var steps: Int?
-    @Option(help: "Train for this many minutes (this session).")
+    @Option(help: "Minutes of training in all sessions together (a resumed run trains what is left; evaluation does not count).")
     var minutes: Double?
     @Flag(help: "Continue from the checkpoint in the output folder.")
     var resume = false
     @Flag(help: "Replace an existing checkpoint and start afresh.")
     var restart = false
     @Option(help: "Save a checkpoint every this many steps.")
-    var checkpointEvery = 500
+    var checkpointEvery = Self.defaults.checkpointEvery
     @Option(help: "Write a metrics line every this many steps.")
-    var logEvery = 50
+    var logEvery = Self.defaults.logEvery
     @Option(help: "Evaluate every this many steps and at the end: SWD of a fixed batch of samples against held-out images (0: never; default \(TrainFlowStage.defaultEvalEvery)).")
     var evalEvery: Int?
     @Option(help: "Samples per evaluation (same noise and classes every time).")
-    var evalSamples = 64
+    var evalSamples = Self.defaults.evalSamples
     @Option(help: "Heun steps of the evaluation sampler.")
-    var evalSamplerSteps = 10
+    var evalSamplerSteps = Self.defaults.evalSamplerSteps
     @Option(help: "Held-out real images in the evaluation's SWD reference.")
-    var evalImages = 256
+    var evalImages = Self.defaults.evalImages
 
     // Lists take commas or separate words ("train,test" or "train test"), so a YAML list in a
     // `pipeline run` configuration reaches the command intact.
     @Option(parsing: .upToNextOption, help: "Subsets to train on, comma-separated (train, validation, test); the rest stays held out.")
-    var trainSubsets = ["train,test"]
+    var trainSubsets = [Self.defaults.trainSubsets.map(\.description).joined(separator: ",")]
     @Option(help: "Latent space: quantized or continuous latents.")
-    var latentKind: LatentCache.Kind = .quantized
-    @Flag(help: "Latent space: ignore the cache's frozen augmentations.")
-    var noAugmentations = false
+    var latentKind = Self.defaults.latentKind
+    @Flag(name: [.customLong("no-augment"), .customLong("no-augmentations")],
+          help: "Latent space: ignore the cache's frozen augmentations (as train-ae's --no-augment, no random variants).")
+    var noAugmentations = !Self.defaults.useAugmentations
     @Option(help: "Batch size (default: 64 latent, 16 pixel).")
     var batchSize: Int?
     @Option(help: "UNet base width (default: the space's preset, 64 latent, 32 pixel).")
@@ -78,21 +82,23 @@ struct TrainFlowCommand: ParsableCommand {
     var attentionLevels: Int?
 
     @Option(help: "Peak learning rate (AdamW).")
-    var lr = 2e-4
+    var lr = Self.defaults.training.learningRate
     @Option(help: "Learning rate at the end of the cosine decay.")
-    var minLr = 2e-5
-    @Option(help: "Linear warm-up steps.")
-    var warmup = 200
+    var minLr = Self.defaults.training.minimumLearningRate
+    // One spelling with train-ae (--warmup-steps); --warmup is kept for existing scripts.
+    @Option(name: [.customLong("warmup-steps"), .customLong("warmup")], help: "Linear warm-up steps.")
+    var warmup = Self.defaults.training.warmupSteps
     @Option(help: "Length of the cosine decay in steps (default: --steps, or estimated from --minutes).")
     var scheduleSteps: Int?
     @Option(help: "AdamW weight decay.")
-    var weightDecay = 0.0
-    @Option(help: "Gradient-norm clipping (0: none).")
-    var clip = 1.0
+    var weightDecay = Self.defaults.training.weightDecay
+    // One spelling with train-ae (--clip-norm); --clip is kept for existing scripts.
+    @Option(name: [.customLong("clip-norm"), .customLong("clip")], help: "Gradient-norm clipping (0: none).")
+    var clip = Self.defaults.training.gradientClip ?? 0
     @Option(help: "EMA decay of the weights (0: no EMA).")
-    var emaDecay = 0.999
+    var emaDecay = Self.defaults.training.emaDecay ?? 0
     @Option(help: "Probability path: linear or cosine.")
-    var path: FlowPath = .linear
+    var path = Self.defaults.training.path
     @Option(help: "Time sampling: uniform or logit-normal.")
     var time: TimeDistribution = .logitNormal
     @Option(help: "Logit-normal mean.")
@@ -104,15 +110,15 @@ struct TrainFlowCommand: ParsableCommand {
     @Flag(help: "Pair noise and data by exact minibatch optimal transport.")
     var ot = false
     @Option(help: "Fraction of labels replaced by 'no class' (for classifier-free guidance).")
-    var labelDropout = 0.1
+    var labelDropout = Self.defaults.training.labelDropout
     @Flag(help: "Train without class labels.")
     var unconditional = false
     @Option(help: "Time buckets for the per-time losses in the metrics log.")
-    var buckets = 5
+    var buckets = Self.defaults.training.timeBuckets
     @Option(help: "Seed of the initial weights, noise, times and label dropout.")
-    var seed: UInt64 = 0
+    var seed = Self.defaults.training.seed
     @Option(help: "Seed of the batch order.")
-    var dataSeed: UInt64 = 0
+    var dataSeed = Self.defaults.dataSeed
 
     @OptionGroup var runtime: ThreadsOption
 

@@ -118,6 +118,32 @@ final class FlowTrainerTests: XCTestCase {
         XCTAssertEqual(end, .timeBudget)
         let length = try XCTUnwrap(trainer.scheduleSteps, "schedule length estimated after the calibration steps")
         XCTAssertGreaterThan(length, FlowTrainer.calibrationSteps)
+        // The plan follows the steps to the end of the time: the decay is finished when it stops.
+        XCTAssertLessThanOrEqual(abs(length - trainer.step), max(2, trainer.step / 10), "planned \(length), trained \(trainer.step)")
+    }
+
+    /// A time budget covers every session: a resumed run trains only what is left of it.
+    func testAResumedRunTrainsWhatIsLeftOfItsTimeBudget() throws {
+        let checkpoint = directory.appendingPathComponent("c.safetensors")
+        let first = try Self.trainer()
+        var steps = 0
+        try first.run(budget: TrainingBudget(seconds: 0.3), checkpoint: CheckpointPolicy(url: checkpoint, every: 1000),
+                      shouldStop: { steps >= 3 }, onStep: { _ in steps += 1 })
+        XCTAssertEqual(first.step, 3, "stopped early, with time left")
+        let resumed = try Self.trainer()
+        try resumed.resume(from: checkpoint)
+        // The checkpoint holds the time trained up to its save.
+        XCTAssertGreaterThan(resumed.trainingSeconds, 0)
+        XCTAssertLessThanOrEqual(resumed.trainingSeconds, first.trainingSeconds)
+        let end = try resumed.run(budget: TrainingBudget(seconds: 0.3), checkpoint: CheckpointPolicy(url: checkpoint, every: 1000))
+        XCTAssertEqual(end, .timeBudget)
+        XCTAssertGreaterThanOrEqual(resumed.trainingSeconds, 0.3)
+        // Spent: a further session trains nothing.
+        let spent = try Self.trainer()
+        try spent.resume(from: checkpoint)
+        let stepBefore = spent.step
+        XCTAssertEqual(try spent.run(budget: TrainingBudget(seconds: 0.3)), .timeBudget)
+        XCTAssertEqual(spent.step, stepBefore)
     }
 
     func testMismatchedDataIsRejected() throws {

@@ -17,7 +17,7 @@ final class CompareOrchestrationTests: XCTestCase {
             """, source: "compare.yaml")
         XCTAssertTrue(enabled.isEnabled(.compare))
         XCTAssertTrue(enabled.isEnabled(.trainPixel), "compare needs the pixel baseline")
-        let a = RunLedger.fingerprints(plain), b = RunLedger.fingerprints(enabled)
+        let a = stageArguments(plain), b = stageArguments(enabled)
         for stage in RunStage.allCases where !stage.isOptional {
             XCTAssertEqual(a[stage], b[stage], "enabling compare changes nothing about \(stage.rawValue)")
         }
@@ -45,13 +45,13 @@ final class CompareOrchestrationTests: XCTestCase {
                       "generate's sampler settings: \(compare)")
         XCTAssertTrue(compare.contains("--minutes 30"), compare)
 
-        // A baseline given its own budget keeps it; changing train-flow's budget makes both stale.
+        // A baseline given its own budget keeps it; changing train-flow's budget changes both.
         var own = config
         own.stages[.trainPixel] = ["minutes": .value("10")]
         XCTAssertTrue(own.arguments(for: .trainPixel).joined(separator: " ").contains("--minutes 10"))
         var longer = config
         longer.stages[.trainFlow]?["minutes"] = .value("31")
-        let a = RunLedger.fingerprints(config), b = RunLedger.fingerprints(longer)
+        let a = stageArguments(config), b = stageArguments(longer)
         XCTAssertNotEqual(a[.trainPixel], b[.trainPixel])
         XCTAssertNotEqual(a[.compare], b[.compare])
         XCTAssertTrue(config.yaml().contains("  compare:\n    count: 50\n    enabled: true"), config.yaml())

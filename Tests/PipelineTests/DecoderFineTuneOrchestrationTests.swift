@@ -60,8 +60,9 @@ final class DecoderFineTuneOrchestrationTests: XCTestCase {
         otherSampler.stages[.generate]?["guidance"] = .value("2")
         var otherCount = study
         otherCount.stages[.generate]?["count"] = .value("50")
-        let a = RunLedger.fingerprints(study), b = RunLedger.fingerprints(otherSampler), c = RunLedger.fingerprints(otherCount)
-        for stage in [RunStage.flowLatents, .finetuneDecoder, .generate] { XCTAssertNotEqual(a[stage], b[stage], stage.rawValue) }
+        let a = stageArguments(study), b = stageArguments(otherSampler), c = stageArguments(otherCount)
+        for stage in [RunStage.flowLatents, .generate] { XCTAssertNotEqual(a[stage], b[stage], stage.rawValue) }
+        XCTAssertTrue(RunStage.finetuneDecoder.dependsOn(.flowLatents), "redone when the latents it judges change")
         for stage in [RunStage.flowLatents, .finetuneDecoder] { XCTAssertEqual(a[stage], c[stage], stage.rawValue) }
         XCTAssertNotEqual(a[.generate], c[.generate])
     }
@@ -82,8 +83,10 @@ final class DecoderFineTuneOrchestrationTests: XCTestCase {
         XCTAssertFalse(tune.contains("--minutes 9") || tune.contains("0.003"), tune)
     }
 
-    /// Enabling the stage or changing its settings redoes generate and evaluate, nothing above;
-    /// while it is off its settings change nothing, and being off does not make generate stale.
+    /// Enabling the stage or changing its settings changes the settings of the stage alone (and
+    /// of generate, which decodes with it when it is on); generate and evaluate read its outputs,
+    /// so they are redone when those change. While it is off its settings reach nothing, and
+    /// being off does not make generate stale.
     func testItsSettingsReachOnlyTheStagesThatReadTheDecoder() throws {
         let on = RunConfig(preset: .default)
         var longer = on
@@ -92,30 +95,46 @@ final class DecoderFineTuneOrchestrationTests: XCTestCase {
         off.stages[.finetuneDecoder]?["enabled"] = .flag(false)
         var offLonger = off
         offLonger.stages[.finetuneDecoder]?["minutes"] = .value("41")
-        let a = RunLedger.fingerprints(on), b = RunLedger.fingerprints(longer)
-        let c = RunLedger.fingerprints(off), d = RunLedger.fingerprints(offLonger)
-        for stage in [RunStage.prepare, .trainAE, .encode, .trainFlow] {
+        let a = stageArguments(on), b = stageArguments(longer)
+        let c = stageArguments(off), d = stageArguments(offLonger)
+        for stage in RunStage.allCases where stage != .finetuneDecoder {
             XCTAssertEqual(a[stage], b[stage], stage.rawValue)
-            XCTAssertEqual(a[stage], c[stage], stage.rawValue)
-        }
-        for stage in [RunStage.finetuneDecoder, .generate, .evaluate] { XCTAssertNotEqual(a[stage], b[stage], stage.rawValue) }
-        for stage in [RunStage.generate, .evaluate] {
-            XCTAssertNotEqual(a[stage], c[stage], "switching the decoder redoes \(stage.rawValue)")
             XCTAssertEqual(c[stage], d[stage], "the settings of a stage that is off do not reach \(stage.rawValue)")
         }
+        XCTAssertNotEqual(a[.finetuneDecoder], b[.finetuneDecoder])
+        XCTAssertNotEqual(a[.generate], c[.generate], "switching the decoder changes what generate decodes with")
+        for stage in [RunStage.generate, .evaluate] { XCTAssertTrue(stage.dependsOn(.finetuneDecoder), stage.rawValue) }
+        for stage in [RunStage.prepare, .trainAE, .encode, .trainFlow] { XCTAssertFalse(stage.dependsOn(.finetuneDecoder)) }
 
+        // generate, completed while the decoder was off: done while it stays off, not done
+        // while an enabled decoder is not.
         let run = FileManager.default.temporaryDirectory.appendingPathComponent("run-decoder-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: run) }
         let samples = run.appendingPathComponent(RunStage.generate.folder)
         try FileManager.default.createDirectory(at: samples, withIntermediateDirectories: true)
         try Data("{}".utf8).write(to: samples.appendingPathComponent("manifest.json"))
+        let settings = StageSettings(values: ["count": "100"])
+        let upstreamOutputs = StageFolderDigest(files: ["model.safetensors": .init(bytes: 1, sha256: "ab")])
         var ledger = RunLedger()
-        ledger.stages["generate"] = RunLedger.Entry(started: c[.generate], completed: c[.generate])
-        func state(decoder: RunStageState) -> RunStageState {
-            RunStageState.of(.generate, runFolder: run, ledger: ledger, fingerprint: c[.generate]!,
-                             upstreamStates: [.trainAE: .done, .trainFlow: .done, .finetuneDecoder: decoder])
+        for stage in [RunStage.trainAE, .trainFlow] {
+            ledger[stage] = RunLedger.Entry(record: StageRecord(key: "k", settings: settings, codeVersion: stage.codeVersion,
+                                                                consumed: [:], outputs: upstreamOutputs))
         }
-        XCTAssertEqual(state(decoder: .notEnabled), .done)
-        XCTAssertEqual(state(decoder: .missing), .stale("upstream finetune-decoder is not done"))
+        let consumed = ["train-ae": upstreamOutputs.combined, "train-flow": upstreamOutputs.combined]
+        ledger[.generate] = RunLedger.Entry(record: StageRecord(
+            key: StageKey.of(.generate, settings: settings, consumed: consumed), settings: settings,
+            codeVersion: RunStage.generate.codeVersion, consumed: consumed,
+            outputs: try StageFolderDigest.measure(samples)))
+        func state(decoder: RunStageState, in config: RunConfig) -> RunStageState {
+            let done = StageAssessment(stage: .trainAE, state: .done, settings: settings, consumed: [:], key: "k",
+                                       resumable: false, holdsTraining: true)
+            var upstream: [RunStage: StageAssessment] = [.trainAE: done, .trainFlow: done]
+            upstream[.finetuneDecoder] = StageAssessment(stage: .finetuneDecoder, state: decoder, settings: settings,
+                                                         consumed: nil, key: nil, resumable: false, holdsTraining: false)
+            return StageAssessment.judge(.generate, config: config, runFolder: run, ledger: ledger, settings: settings,
+                                         upstream: upstream, cache: DigestCache()).state
+        }
+        XCTAssertEqual(state(decoder: .notEnabled, in: off), .done)
+        XCTAssertEqual(state(decoder: .missing, in: on), .stale("upstream finetune-decoder is not done"))
     }
 }

@@ -76,24 +76,32 @@ final class RunEndToEndTests: XCTestCase {
             XCTAssertTrue(line(of: stage, in: again.stdout).contains("up to date"), line(of: stage, in: again.stdout))
         }
 
-        // A truncated model: the stage and everything below it are rebuilt, nothing above.
+        // A truncated model: `run` refuses to retrain it without --force and changes nothing.
         let modelURL = folder.appendingPathComponent("artifacts/tiny/flow/model.safetensors")
         let bytes = try Data(contentsOf: modelURL)
         try bytes.prefix(bytes.count / 2).write(to: modelURL)
         let damaged = try pipeline(["status"], in: folder)
         XCTAssertTrue(damaged.stdout.contains("stale: damaged artifact: model.safetensors has \(bytes.count / 2) bytes"), damaged.stdout)
-        let rebuilt = try pipeline(["run"], in: folder)
+        let refused = try pipeline(["run"], in: folder)
+        XCTAssertNotEqual(refused.status, 0, refused.stdout)
+        XCTAssertTrue(refused.stderr.contains("would retrain") && refused.stderr.contains("train-flow"), refused.stderr)
+        XCTAssertEqual(try Data(contentsOf: modelURL).count, bytes.count / 2, "nothing changed")
+        // With --force the stage is rebuilt, its old folder kept aside; the same seed gives the
+        // same model, so the stages that read it are still done.
+        let rebuilt = try pipeline(["run", "--force"], in: folder)
         XCTAssertEqual(rebuilt.status, 0, rebuilt.stderr)
-        for stage in ["prepare", "train-ae", "encode"] {
+        XCTAssertTrue(line(of: "train-flow", in: rebuilt.stdout).contains("running"), rebuilt.stdout)
+        for stage in ["prepare", "train-ae", "encode", "flow-latents", "finetune-decoder", "generate", "evaluate"] {
             XCTAssertTrue(line(of: stage, in: rebuilt.stdout).contains("up to date"), line(of: stage, in: rebuilt.stdout))
         }
-        // The decoder fine-tune judged the flow's latents: it is redone with the flow.
-        for stage in ["train-flow", "flow-latents", "finetune-decoder", "generate", "evaluate"] {
-            XCTAssertTrue(line(of: stage, in: rebuilt.stdout).contains("running"), line(of: stage, in: rebuilt.stdout))
-        }
         XCTAssertEqual(try sha256(folder, "flow/model.safetensors"), model, "a rebuild with the same seed gives the same model")
+        let previous = folder.appendingPathComponent("artifacts/tiny/previous")
+        let kept = try FileManager.default.contentsOfDirectory(atPath: previous.path).filter { $0.hasPrefix("flow-") }
+        XCTAssertEqual(kept.count, 1, "\(kept)")
+        XCTAssertEqual(try Data(contentsOf: previous.appendingPathComponent("\(kept[0])/model.safetensors")).count, bytes.count / 2)
 
-        // A corrupted manifest is not trusted either.
+        // A corrupted manifest is not trusted either; the latent cache is rebuilt to the same
+        // bytes, so the flow trained on it stays done.
         try Data("{\"status\": \"comp".utf8).write(to: folder.appendingPathComponent("artifacts/tiny/latents/manifest.json"))
         let manifestStatus = try pipeline(["status"], in: folder)
         XCTAssertTrue(statusLine(of: "encode", in: manifestStatus.stdout).contains("stale: damaged artifact: manifest.json is not a readable JSON manifest"),
@@ -101,6 +109,7 @@ final class RunEndToEndTests: XCTestCase {
         let afterManifest = try pipeline(["run"], in: folder)
         XCTAssertEqual(afterManifest.status, 0, afterManifest.stderr)
         XCTAssertTrue(line(of: "encode", in: afterManifest.stdout).contains("running"), afterManifest.stdout)
+        XCTAssertTrue(line(of: "train-flow", in: afterManifest.stdout).contains("up to date"), afterManifest.stdout)
     }
 
     func testARunKilledMidTrainingResumesToTheResultOfAnUninterruptedOne() throws {

@@ -41,40 +41,42 @@ final class RunOrchestrationTests: XCTestCase {
         }
     }
 
-    func testAChangedSettingInvalidatesItsStageAndEverythingBelow() {
+    /// A changed setting changes its own stage's settings; the stages below read its outputs,
+    /// so they are redone when those change (see `RunAssessmentTests`).
+    func testAChangedSettingReachesItsStageAndEverythingBelowReadsIt() {
         let base = RunConfig(preset: .quick)
         var changed = base
         changed.stages[.trainAE]?["minutes"] = .value("7")
-        let a = RunLedger.fingerprints(base), b = RunLedger.fingerprints(changed)
-        XCTAssertEqual(a[.prepare], b[.prepare])
-        for stage in [RunStage.trainAE, .encode, .trainFlow, .generate, .evaluate] {
-            XCTAssertNotEqual(a[stage], b[stage], stage.rawValue)
-        }
+        let a = stageArguments(base), b = stageArguments(changed)
+        for stage in RunStage.allCases { XCTAssertEqual(a[stage] == b[stage], stage != .trainAE, stage.rawValue) }
+        for stage in [RunStage.encode, .trainFlow, .generate, .evaluate] { XCTAssertTrue(stage.dependsOn(.trainAE), stage.rawValue) }
+        XCTAssertFalse(RunStage.prepare.dependsOn(.trainAE))
     }
 
-    func testStageStatesFromManifestsAndTheLedger() throws {
-        let run = FileManager.default.temporaryDirectory.appendingPathComponent("run-state-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: run) }
-        let config = RunConfig(preset: .quick)
-        let fingerprints = RunLedger.fingerprints(config)
-        var ledger = RunLedger()
-        func state(_ stage: RunStage, upstream: [RunStage: RunStageState] = [:]) -> RunStageState {
-            RunStageState.of(stage, runFolder: run, ledger: ledger, fingerprint: fingerprints[stage]!, upstreamStates: upstream)
-        }
-        XCTAssertEqual(state(.prepare), .missing)
-        let folder = run.appendingPathComponent("dataset")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        ledger.stages["prepare"] = RunLedger.Entry(started: fingerprints[.prepare])
-        XCTAssertEqual(state(.prepare), .stale("interrupted before it finished"))
-        try Data("{}".utf8).write(to: folder.appendingPathComponent("manifest.json"))
-        XCTAssertEqual(state(.prepare), .stale("made outside `pipeline run` (no record of its settings)"))
-        ledger.stages["prepare"]?.completed = fingerprints[.prepare]
-        XCTAssertEqual(state(.prepare), .done)
-        ledger.stages["prepare"]?.completed = "something else"
-        XCTAssertEqual(state(.prepare), .stale("its settings or an upstream stage changed"))
-        let ae = run.appendingPathComponent("autoencoder")
-        try FileManager.default.createDirectory(at: ae, withIntermediateDirectories: true)
-        try Data("{}".utf8).write(to: ae.appendingPathComponent("manifest.json"))
-        XCTAssertEqual(state(.trainAE, upstream: [.prepare: .missing]), .stale("upstream prepare is not done"))
+    /// The saved configuration reads back as the same configuration, whatever its values look
+    /// like to YAML (words YAML takes for booleans, lists with commas, colons).
+    func testTheSavedConfigurationReadsBackUnchanged() throws {
+        var config = RunConfig(preset: .default, run: "oxford", artifacts: "my artifacts")
+        config.stages[.generate]?["classes"] = .list(["no", "yes", "a,b", "x: y"])
+        config.stages[.prepare]?["data"] = .value("photos #1")
+        config.stages[.evaluate]?["floor"] = .flag(false)
+        config.stages[.trainAE]?["lr"] = .value("on")
+        let again = try RunConfig.parse(config.yaml(), source: "saved.yaml")
+        XCTAssertEqual(again, config, config.yaml())
+    }
+
+    func testReservedKeysAreThoseRunSetsItself() {
+        XCTAssertTrue(RunConfig.reservedKeys(of: .trainFlow).isSuperset(of: ["output", "resume", "restart", "run", "artifacts", "space"]))
+        XCTAssertTrue(RunConfig.reservedKeys(of: .generate).contains("latents-only"))
+        XCTAssertFalse(RunConfig.reservedKeys(of: .generate).contains("space"))
+    }
+
+    /// A false flag becomes the command's `--no-` switch where it has one.
+    func testAFalseFlagBecomesItsNegationWhereTheCommandHasOne() {
+        var config = RunConfig(preset: .quick)
+        config.stages[.evaluate] = ["floor": .flag(false)]
+        config.stages[.trainFlow]?["ot"] = .flag(false)
+        XCTAssertTrue(config.arguments(for: .evaluate, negatedFlag: { "no-\($0)" }).contains("--no-floor"))
+        XCTAssertFalse(config.arguments(for: .trainFlow, negatedFlag: { _ in nil }).contains { $0.contains("ot") })
     }
 }

@@ -37,7 +37,9 @@ extension HDF5File {
             guard space >= 0 else { throw HDF5Library.error(.writeFailed, file: self.path, object: absolute, "cannot create dataspace") }
             defer { H5Sclose(space) }
             let dcpl = H5Pcreate(fmf_h5p_dataset_create())
-            guard dcpl >= 0 else { throw HDF5Library.error(.writeFailed, file: self.path, object: absolute, "cannot create property list") }
+            guard dcpl >= 0, H5Pset_obj_track_times(dcpl, false) >= 0 else {
+                throw HDF5Library.error(.writeFailed, file: self.path, object: absolute, "cannot create property list")
+            }
             defer { H5Pclose(dcpl) }
             if let c = chunkShape {
                 // HDF5 refuses chunk dimensions larger than a fixed dimension, including zero-length ones.

@@ -23,7 +23,9 @@ extension HDF5File {
             defer { H5Sclose(space) }
             let lcpl = try intermediateGroupsList(absolute)
             defer { H5Pclose(lcpl) }
-            let dataset = H5Dcreate2(id, absolute, type, space, lcpl, fmf_h5p_default(), fmf_h5p_default())
+            let dcpl = try HDF5File.untimedCreationList(fmf_h5p_dataset_create(), file: self.path, object: absolute)
+            defer { H5Pclose(dcpl) }
+            let dataset = H5Dcreate2(id, absolute, type, space, lcpl, dcpl, fmf_h5p_default())
             guard dataset >= 0 else { throw HDF5Library.error(.writeFailed, file: self.path, object: absolute, "cannot create dataset") }
             defer { H5Dclose(dataset) }
             if strings.isEmpty { return }

@@ -36,7 +36,10 @@ public final class HDF5File: @unchecked Sendable {
         return try HDF5Library.locked {
             let fapl = try fileAccessList(path: url.path)
             defer { H5Pclose(fapl) }
-            let id = H5Fcreate(pending.temporaryURL.path, fmf_h5f_acc_trunc(), fmf_h5p_default(), fapl)
+            // The root group records no times either (see `untimedCreationList`).
+            let fcpl = try untimedCreationList(fmf_h5p_file_create(), file: url.path, object: "/")
+            defer { H5Pclose(fcpl) }
+            let id = H5Fcreate(pending.temporaryURL.path, fmf_h5f_acc_trunc(), fcpl, fapl)
             guard id >= 0 else {
                 pending.discard()
                 throw HDF5Library.error(.writeFailed, file: url.path, object: nil, "cannot create HDF5 file")
@@ -173,10 +176,24 @@ extension HDF5File {
             }
             let lcpl = try intermediateGroupsList(absolute)
             defer { H5Pclose(lcpl) }
-            let group = H5Gcreate2(id, absolute, lcpl, fmf_h5p_default(), fmf_h5p_default())
+            let gcpl = try HDF5File.untimedCreationList(fmf_h5p_group_create(), file: self.path, object: absolute)
+            defer { H5Pclose(gcpl) }
+            let group = H5Gcreate2(id, absolute, lcpl, gcpl, fmf_h5p_default())
             guard group >= 0 else { throw HDF5Library.error(.writeFailed, file: self.path, object: absolute, "cannot create group") }
             H5Gclose(group)
         }
+    }
+
+    /// An object-creation property list of `listClass` that records no times: HDF5 stamps
+    /// objects with their creation time by default, so a cache written twice from the same
+    /// inputs would differ in bytes, and every stage that read it would look changed.
+    static func untimedCreationList(_ listClass: hid_t, file: String, object: String) throws -> hid_t {
+        let list = H5Pcreate(listClass)
+        guard list >= 0, H5Pset_obj_track_times(list, false) >= 0 else {
+            if list >= 0 { H5Pclose(list) }
+            throw HDF5Library.error(.writeFailed, file: file, object: object, "cannot create a property list")
+        }
+        return list
     }
 
     /// A link-creation property list that creates missing parent groups.

@@ -8,10 +8,13 @@ public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Lowercase hexadecimal, 64 characters.
-    public var hex: String {
+    public var hex: String { Self.hexadecimal(bytes) }
+
+    /// Lowercase hexadecimal of any bytes (two digits each).
+    public static func hexadecimal(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
-        out.reserveCapacity(64)
+        out.reserveCapacity(2 * bytes.count)
         for b in bytes {
             out.append(digits[Int(b >> 4)])
             out.append(digits[Int(b & 0x0F)])

@@ -149,10 +149,11 @@ public final class FlowTrainer {
     /// checkpoint every `checkpoint.every` steps and when the session ends. `onStep` sees every
     /// step's report; an error it throws ends the session (after no further checkpoint).
     ///
-    /// With a time budget and no known schedule length, the length is estimated after
-    /// `calibrationSteps` steps from their speed and then kept (it is saved in checkpoints).
-    /// A time budget counts training time only: what `onStep` runs inside `pauseClock(during:)`
-    /// (evaluation) is left out of it and of `trainingSeconds`.
+    /// A time budget is the training time of all sessions together (a resumed run trains what
+    /// is left of it) and counts training only: what `onStep` runs inside `pauseClock(during:)`
+    /// (evaluation) is left out of it and of `trainingSeconds`. With a time budget alone and no
+    /// schedule length set, the length is planned from the speed of the recent steps and
+    /// revised after every step (`TimeBudgetPlanner`), so the decay ends when the time does.
     @discardableResult
     /// `onCheckpoint` is told the step of every periodic checkpoint once it is safely on disk.
     public func run(budget: TrainingBudget, checkpoint: CheckpointPolicy? = nil, shouldStop: () -> Bool = { false },
@@ -166,21 +167,20 @@ public final class FlowTrainer {
         func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - sessionStart) / 1e9 - pausedSeconds }
         defer { trainingSeconds = secondsBefore + elapsed() }
         var sessionSteps = 0
-        var calibrationSeconds = 0.0
+        // Only a time budget with no fixed length is planned (a step budget fixes it above).
+        var planner = budget.seconds.flatMap { seconds in
+            config.scheduleSteps == nil && budget.steps == nil
+                ? TimeBudgetPlanner(budgetSeconds: seconds, calibrationSteps: Self.calibrationSteps) : nil
+        }
         var end: FlowRunEnd
         while true {
             if let steps = budget.steps, step >= steps { end = .stepBudget; break }
-            if let seconds = budget.seconds, elapsed() >= seconds { end = .timeBudget; break }
+            if let seconds = budget.seconds, secondsBefore + elapsed() >= seconds { end = .timeBudget; break }
             if shouldStop() { end = .stopped; break }
             let report = try trainStep()
             sessionSteps += 1
-            // The first step of a session pays for allocations: leave it out of the estimate.
-            if sessionSteps > 1 { calibrationSeconds += report.seconds }
-            if scheduleSteps == nil, let seconds = budget.seconds, sessionSteps == Self.calibrationSteps + 1 {
-                let perStep = calibrationSeconds / Double(Self.calibrationSteps)
-                scheduleSteps = step + max(1, Int((seconds - elapsed()) / max(perStep, 1e-9)))
-            }
             trainingSeconds = secondsBefore + elapsed()
+            if let planned = planner?.plan(step: step, trainedSeconds: trainingSeconds) { scheduleSteps = planned }
             try onStep(report)
             if let checkpoint, checkpoint.every > 0, step % checkpoint.every == 0 {
                 trainingSeconds = secondsBefore + elapsed()

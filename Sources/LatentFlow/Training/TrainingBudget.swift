@@ -4,7 +4,7 @@ import Foundation
 public struct TrainingBudget: Equatable, Sendable {
     /// Train until this many steps are done in total (a resumed run counts the steps before).
     public var steps: Int?
-    /// Wall-clock seconds for this session.
+    /// Training seconds over all sessions: a resumed run trains what is left of them.
     public var seconds: Double?
 
     public init(steps: Int? = nil, seconds: Double? = nil) {

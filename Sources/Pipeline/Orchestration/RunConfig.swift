@@ -94,6 +94,10 @@ public struct RunConfig: Equatable, Sendable {
                          artifacts: root["artifacts"].map { "\($0)" } ?? "artifacts", overrides: overrides)
     }
 
+    /// The configuration `pipeline run` saves in the run folder, and reads back when a later
+    /// `run` or `status` names no configuration.
+    public static let savedFileName = "run-config.yaml"
+
     /// The key that switches an optional stage on; it is not passed to the stage's command.
     public static let enabledKey = "enabled"
 
@@ -173,21 +177,37 @@ public struct RunConfig: Equatable, Sendable {
         (artifacts as NSString).appendingPathComponent("\(run)/\(stage.folder)")
     }
 
+    /// Options `pipeline run` sets itself: where a stage reads and writes, how it starts, and
+    /// what makes a stage the stage it is. A configuration that sets one is refused.
+    public static func reservedKeys(of stage: RunStage) -> Set<String> {
+        var keys: Set<String> = ["run", "artifacts", "output", "resume", "restart", "force", "threads",
+                                 "evaluate-only", "save-reconstructions", "latents-only"]
+        switch stage {
+        case .trainFlow, .trainPixel: keys.insert("space")
+        case .compare: keys.formUnion(["variants", "seeds", "variant-space"])
+        default: break
+        }
+        return keys
+    }
+
     /// The command-line arguments of `stage` (its options, plus the run and artifacts folders).
-    public func arguments(for stage: RunStage) -> [String] {
+    /// A flag set to false becomes `--no-<name>` where `negatedFlag` names such a switch (the
+    /// command's default is on), and nothing otherwise (the default is off).
+    public func arguments(for stage: RunStage, negatedFlag: (String) -> String? = { _ in nil }) -> [String] {
         // `prepare` names its output folder directly; the other stages derive theirs from run and artifacts.
         var args = stage == .prepare
             ? ["--run", run, "--output", folder(of: stage)]
             : ["--run", run, "--artifacts", artifacts]
         for (key, value) in effectiveOptions(for: stage).sorted(by: { $0.key < $1.key }) {
-            args += value.arguments(name: key)
+            args += value.arguments(name: key, negated: negatedFlag(key))
         }
         return args
     }
 
     /// The effective configuration as YAML, saved in the run folder for the record.
     public func yaml() -> String {
-        var lines = ["preset: \(preset.rawValue)", "run: \(run)", "artifacts: \(artifacts)", "stages:"]
+        var lines = ["preset: \(preset.rawValue)", "run: \(RunOptionValue.scalar(run))",
+                     "artifacts: \(RunOptionValue.scalar(artifacts))", "stages:"]
         for stage in RunStage.allCases {
             let options = stages[stage] ?? [:]
             lines.append("  \(stage.rawValue):" + (options.isEmpty ? " {}" : ""))
@@ -214,9 +234,9 @@ public enum RunOptionValue: Equatable, Sendable {
         }
     }
 
-    func arguments(name: String) -> [String] {
+    func arguments(name: String, negated: String? = nil) -> [String] {
         switch self {
-        case .flag(let on): return on ? ["--\(name)"] : []
+        case .flag(let on): return on ? ["--\(name)"] : negated.map { ["--\($0)"] } ?? []
         case .value(let v): return ["--\(name)", v]
         case .list(let vs): return vs.isEmpty ? [] : ["--\(name)"] + vs
         }
@@ -225,9 +245,29 @@ public enum RunOptionValue: Equatable, Sendable {
     var yaml: String {
         switch self {
         case .flag(let on): return on ? "true" : "false"
-        case .value(let v): return v.contains(":") || v.contains("#") ? "\"\(v)\"" : v
-        case .list(let vs): return "[" + vs.joined(separator: ", ") + "]"
+        case .value(let v): return Self.scalar(v)
+        case .list(let vs): return "[" + vs.map(Self.scalar).joined(separator: ", ") + "]"
         }
+    }
+
+    /// `text` as a YAML scalar that reads back as the same text: quoted (with escapes) when needed.
+    static func scalar(_ text: String) -> String {
+        guard needsQuotes(text) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    /// Whether YAML would read `text` back as something else than this text or number: a word
+    /// YAML takes for true, false or null, an indicator at the start, or a character that ends
+    /// a plain scalar or a list item.
+    static func needsQuotes(_ text: String) -> Bool {
+        let words: Set<String> = ["true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ""]
+        // A number YAML would read back in another spelling (1e-4 as 0.0001, 007 as 7) keeps its own.
+        if let integer = Int(text) { if String(integer) != text { return true } }
+        else if let number = Double(text), String(number) != text { return true }
+        let indicators = Set("[]{}#&*!|>'\"%@`,?:")
+        return words.contains(text.lowercased()) || indicators.contains(text.first ?? " ") || text.hasPrefix("- ")
+            || text.contains(": ") || text.contains(" #") || text.contains(",") || text.contains("\\")
+            || text.hasPrefix(" ") || text.hasSuffix(" ") || text.hasSuffix(":")
     }
 }
 

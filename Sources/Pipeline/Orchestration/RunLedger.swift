@@ -1,20 +1,29 @@
 import FileFormats
 import Foundation
 
-/// `artifacts/<run>/run-state.json`: for each stage, the fingerprint it was started with and the
-/// one it completed with. A fingerprint covers the stage's arguments, its upstream fingerprints and
-/// the code version, so a changed setting or a retrained upstream changes every stage below it.
+/// `artifacts/<run>/run-state.json`: per stage, the key it was last started with and, once it
+/// completed, what it completed with (`StageRecord`). `status` and `run` compare the records
+/// with the configuration and with what is on disk now, so the ledger stays truthful whatever
+/// sequence of `run --only`, stage commands run by hand and crashes came before.
 public struct RunLedger: Codable, Equatable, Sendable {
     public struct Entry: Codable, Equatable, Sendable {
-        public var started: String?
-        public var completed: String?
-        /// The stage folder's files when it completed (absent in ledgers of older versions).
-        public var outputs: StageFolderDigest?
+        /// The key the stage was last started with: an unfinished stage with the current key
+        /// resumes from its checkpoint.
+        public var startedKey: String?
+        /// What the stage completed with; nil while it runs or after it failed.
+        public var record: StageRecord?
+        /// A completion recorded by pipeline 0.1, whose ledger kept only a fingerprint (no
+        /// settings, no consumed digests): such a stage is judged stale, never trusted.
+        public var legacyCompleted: String?
 
-        public init(started: String? = nil, completed: String? = nil, outputs: StageFolderDigest? = nil) {
-            self.started = started
-            self.completed = completed
-            self.outputs = outputs
+        enum CodingKeys: String, CodingKey {
+            case startedKey, record
+            case legacyCompleted = "completed"
+        }
+
+        public init(startedKey: String? = nil, record: StageRecord? = nil) {
+            self.startedKey = startedKey
+            self.record = record
         }
     }
 
@@ -34,63 +43,41 @@ public struct RunLedger: Codable, Equatable, Sendable {
         try JSONFile.write(self, to: runFolder.appendingPathComponent(RunLedger.fileName))
     }
 
-    /// Fingerprints of every stage for `config`, each chained to its upstream ones.
-    public static func fingerprints(_ config: RunConfig) -> [RunStage: String] {
-        var result: [RunStage: String] = [:]
-        for stage in RunStage.allCases {
-            var text = "stage \(stage.rawValue)\ncode \(PipelineVersion.current)\n"
-            text += config.arguments(for: stage).joined(separator: "\u{1F}") + "\n"
-            // A stage that does not run gives nothing to those below it.
-            for up in stage.upstream where config.isEnabled(up) { text += "upstream \(up.rawValue) \(result[up]!)\n" }
-            result[stage] = SHA256.hash(text).hex
-        }
-        return result
+    public subscript(stage: RunStage) -> Entry? {
+        get { stages[stage.rawValue] }
+        set { stages[stage.rawValue] = newValue }
     }
 }
 
-/// Where a stage stands, as `pipeline status` shows it and `pipeline run` decides on.
-public enum RunStageState: Equatable, Sendable, CustomStringConvertible {
-    case done
-    case stale(String)
-    case missing
-    /// An optional stage the configuration does not enable.
-    case notEnabled
+/// What a stage completed with: the inputs of its key, and the digest of its outputs.
+public struct StageRecord: Codable, Equatable, Sendable {
+    /// `StageKey.of(…)` of the three below.
+    public var key: String
+    public var settings: StageSettings
+    public var codeVersion: Int
+    /// Upstream stage → the combined digest of its outputs that this stage read.
+    public var consumed: [String: String]
+    /// The stage's own artifacts when it completed.
+    public var outputs: StageFolderDigest
+    public var completedAt: String
 
-    public var description: String {
-        switch self {
-        case .done: return "done"
-        case .stale(let why): return "stale: \(why)"
-        case .missing: return "missing"
-        case .notEnabled: return "not enabled"
-        }
+    public init(key: String, settings: StageSettings, codeVersion: Int, consumed: [String: String],
+                outputs: StageFolderDigest, completedAt: String = ISO8601DateFormatter().string(from: Date())) {
+        self.key = key
+        self.settings = settings
+        self.codeVersion = codeVersion
+        self.consumed = consumed
+        self.outputs = outputs
+        self.completedAt = completedAt
     }
+}
 
-    /// Judges one stage from its folder, its ledger entry and the fingerprint the configuration gives.
-    public static func of(_ stage: RunStage, runFolder: URL, ledger: RunLedger, fingerprint: String,
-                          upstreamStates: [RunStage: RunStageState]) -> RunStageState {
-        let folder = runFolder.appendingPathComponent(stage.folder)
-        let manifest = folder.appendingPathComponent("manifest.json")
-        let entry = ledger.stages[stage.rawValue]
-        guard FileManager.default.fileExists(atPath: manifest.path) else {
-            if FileManager.default.fileExists(atPath: folder.path) {
-                return .stale(entry?.started == fingerprint
-                              ? "interrupted before it finished" : "left unfinished by an earlier run")
-            }
-            return .missing
-        }
-        if let bad = stage.upstream.first(where: { upstreamStates[$0] != .done && upstreamStates[$0] != .notEnabled }) {
-            return .stale("upstream \(bad.rawValue) is not done")
-        }
-        guard let completed = entry?.completed else { return .stale("made outside `pipeline run` (no record of its settings)") }
-        guard completed == fingerprint else { return .stale("its settings or an upstream stage changed") }
-        if let problem = StageFolderDigest.manifestProblem(in: folder) { return .stale("damaged artifact: \(problem)") }
-        if let recorded = entry?.outputs {
-            // Re-hashing is what catches a truncated or edited artifact that still has its manifest.
-            guard let current = try? StageFolderDigest.measure(folder, only: stage.artifactFiles) else {
-                return .stale("its folder cannot be read")
-            }
-            if let difference = recorded.restricted(to: stage.artifactFiles).differences(to: current) { return .stale("damaged artifact: \(difference)") }
-        }
-        return .done
+/// A stage's key: its canonical settings, its code version and the digests of the upstream
+/// outputs it consumes. Equal keys mean the stage would make the same outputs again.
+public enum StageKey {
+    public static func of(_ stage: RunStage, settings: StageSettings, consumed: [String: String]) -> String {
+        var text = "stage \(stage.rawValue)\ncode \(stage.codeVersion)\n\(settings.canonicalText)\n"
+        for name in consumed.keys.sorted() { text += "consumed \(name) \(consumed[name]!)\n" }
+        return SHA256.hash(text).hex
     }
 }

@@ -55,7 +55,7 @@ public enum RunStage: String, CaseIterable, Codable, Sendable {
     public var artifactFiles: [String]? {
         switch self {
         case .prepare: return ["images.h5"]
-        case .trainAE, .finetuneDecoder, .trainFlow, .trainPixel: return ["model.safetensors"]
+        case .trainAE, .finetuneDecoder, .trainFlow, .trainPixel: return [StageFiles.model]
         case .encode: return ["latents.h5"]
         case .flowLatents: return ["latents.safetensors"]
         case .generate: return nil
@@ -64,9 +64,30 @@ public enum RunStage: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// The version of the stage's code, part of its key: bump it when a change to the stage
+    /// would make different outputs from the same settings and inputs, so that runs made before
+    /// go stale instead of being reused. (A change that keeps the outputs keeps the number.)
+    public var codeVersion: Int {
+        switch self {
+        case .prepare, .trainAE, .encode, .trainFlow, .flowLatents, .finetuneDecoder, .generate, .evaluate,
+             .trainPixel, .compare:
+            return 1
+        }
+    }
+
     /// Training stages keep a checkpoint and can resume an interrupted run.
     public var resumable: Bool { [.trainAE, .finetuneDecoder, .trainFlow, .trainPixel].contains(self) }
 
     /// Stages that run only when enabled in the configuration.
     public var isOptional: Bool { [.flowLatents, .finetuneDecoder, .trainPixel, .compare].contains(self) }
+}
+
+/// File names every stage folder shares.
+public enum StageFiles {
+    /// Written last, atomically: a folder without it (or whose status is not "complete") is unfinished.
+    public static let manifest = "manifest.json"
+    /// The trained model of a training stage.
+    public static let model = "model.safetensors"
+    /// The full training state a training stage resumes from.
+    public static let checkpoint = "checkpoint.safetensors"
 }

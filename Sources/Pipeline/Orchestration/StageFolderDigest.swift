@@ -11,6 +11,11 @@ public struct StageFolderDigest: Codable, Equatable, Sendable {
     public struct File: Codable, Equatable, Sendable {
         public var bytes: Int
         public var sha256: String
+
+        public init(bytes: Int, sha256: String) {
+            self.bytes = bytes
+            self.sha256 = sha256
+        }
     }
 
     /// Path relative to the stage folder → its digest.
@@ -23,16 +28,23 @@ public struct StageFolderDigest: Codable, Equatable, Sendable {
     /// Hashes `only` (paths relative to `folder`; a missing one is left out, so the comparison
     /// reports it), or when nil every regular file under `folder` but its manifest. Hidden files
     /// are never included: they are the lock file and the temporaries of atomic writes.
-    public static func measure(_ folder: URL, only: [String]? = nil) throws -> StageFolderDigest {
+    /// `cache` remembers digests of unchanged files between calls (see `DigestCache`).
+    public static func measure(_ folder: URL, only: [String]? = nil, cache: DigestCache = DigestCache()) throws -> StageFolderDigest {
         var files: [String: File] = [:]
         let names = try only?.filter { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }
             ?? regularFiles(under: folder).filter { $0 != "manifest.json" }
         for relative in names {
             let url = folder.appendingPathComponent(relative)
             let bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
-            files[relative] = File(bytes: bytes, sha256: try SHA256.hashFile(at: url).hex)
+            files[relative] = File(bytes: bytes, sha256: try cache.sha256(of: url))
         }
         return StageFolderDigest(files: files)
+    }
+
+    /// One SHA-256 over every file's name, size and digest: what a stage that reads these
+    /// outputs records as consumed, so that it goes stale when any of them changes.
+    public var combined: String {
+        SHA256.hash(files.keys.sorted().map { "\($0) \(files[$0]!.bytes) \(files[$0]!.sha256)" }.joined(separator: "\n")).hex
     }
 
     /// Why the manifest of `folder` cannot be trusted (unreadable, not a JSON object, or a status

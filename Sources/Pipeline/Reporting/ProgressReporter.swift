@@ -97,6 +97,13 @@ public final class ProgressReporter: @unchecked Sendable {
         refresh()
     }
 
+    /// Changes the number of items (a plan revised as the loop goes, e.g. the steps a time budget buys).
+    public func setTotal(_ total: Int?) {
+        lock.lock()
+        defer { lock.unlock() }
+        state.total = total.map { max($0, 0) }
+    }
+
     /// Sets live fields; a field keeps its place when its value changes.
     public func setFields(_ fields: [ProgressField]) {
         lock.lock()

@@ -72,15 +72,46 @@ public final class RunLock {
                 throw RunLockError.cannotLock(path: path, reason: "cannot write the process id: \(reason)")
             }
             let stale = previous.flatMap { $0 != getpid() ? $0 : nil }
+            HeldFolders.shared.insert(key(folder))
             return RunLock(folder: folder, path: path, descriptor: fd, tookOverFromPID: stale)
         }
         throw RunLockError.cannotLock(path: path, reason: "the lock file keeps being replaced by another process")
     }
 
+    /// Locks `folder` unless this process holds it already, in which case it returns nil: a
+    /// stage command run inside `pipeline run` shares the run's lock instead of refusing it.
+    public static func acquireUnlessHeld(in folder: String) throws -> RunLock? {
+        if HeldFolders.shared.contains(Self.key(folder)) { return nil }
+        return try acquire(in: folder)
+    }
+
+    /// Who holds the lock of `folder` now, if anyone. It only looks: a shared `flock` probe on
+    /// the lock file, given back at once, never creating anything.
+    public static func holder(of folder: String) -> Holder? {
+        if HeldFolders.shared.contains(key(folder)) { return Holder(pid: getpid()) }
+        let path = (folder as NSString).appendingPathComponent(fileName)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        if flock(fd, LOCK_SH | LOCK_NB) == 0 {
+            flock(fd, LOCK_UN)
+            return nil
+        }
+        return errno == EWOULDBLOCK || errno == EAGAIN ? Holder(pid: readPID(fd)) : nil
+    }
+
+    /// The process holding a lock.
+    public struct Holder: Equatable, Sendable {
+        public let pid: Int32?
+    }
+
+    private static func key(_ folder: String) -> String { URL(fileURLWithPath: folder).standardizedFileURL.path }
+
     /// Gives the folder free: deletes the lock file (while still holding the lock, so no one
     /// can lock it in between) and closes it. Calling it again does nothing.
     public func release() {
         guard descriptor >= 0 else { return }
+        HeldFolders.shared.remove(RunLock.key(folder))
         if RunLock.isStillLinked(descriptor, path: path) {
             unlink(path)
         }
@@ -104,6 +135,17 @@ public final class RunLock {
         guard fstat(fd, &open) == 0, stat(path, &named) == 0 else { return false }
         return open.st_dev == named.st_dev && open.st_ino == named.st_ino
     }
+}
+
+/// The folders this process holds locks on.
+private final class HeldFolders: @unchecked Sendable {
+    static let shared = HeldFolders()
+    private let lock = NSLock()
+    private var folders: Set<String> = []
+
+    func contains(_ folder: String) -> Bool { lock.withLock { folders.contains(folder) } }
+    func insert(_ folder: String) { _ = lock.withLock { folders.insert(folder) } }
+    func remove(_ folder: String) { _ = lock.withLock { folders.remove(folder) } }
 }
 
 /// Why a run folder could not be locked.

@@ -101,7 +101,7 @@ public enum EncodeStage {
                           reused: true, seconds: ProgressReporter.monotonicSeconds() - start)
         }
 
-        let lock = try RunLock.acquire(in: output.path)
+        let lock = try StageLock.acquire(stageFolder: output, runFolder: folders.runFolder)
         defer { lock.release() }
         try Manifest.invalidate(in: output)
         removeStaleTemporaryFiles(in: output, name: LatentCache.fileName)

@@ -8,7 +8,7 @@ import TensorCore
 /// need no downloaded network (multi-scale SWD, KID on the project's own image features, pixel
 /// distribution metrics) and writes `metrics.json`, then `manifest.json` last.
 public enum EvaluateStage {
-    public struct Options: Equatable, Sendable {
+    public struct Options: Codable, Equatable, Sendable {
         /// Generated images (folder or file); nil: `<artifacts>/<run>/samples`.
         public var generated: String?
         /// Real images (dataset cache, image folder or file); nil: `<artifacts>/<run>/dataset`.
@@ -101,6 +101,10 @@ public enum EvaluateStage {
         }
 
         try createFolder(places.output)
+        // Locked only to write: a stopped or failed evaluation leaves no folder behind.
+        let runFolder = ArtifactFolders.resolve(options.artifacts, base: base).appendingPathComponent(options.run)
+        let lock = try StageLock.acquire(stageFolder: places.output, runFolder: runFolder)
+        defer { lock.release() }
         let metricsURL = places.output.appendingPathComponent(metricsFile)
         try JSONFile.write(metrics, to: metricsURL)
         let manifest = try EvaluateManifest.make(options: options, generated: generated, real: real, outputs: [metricsURL],

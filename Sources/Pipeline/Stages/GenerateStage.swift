@@ -188,7 +188,7 @@ public enum GenerateStage {
         }
 
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-        let lock = try RunLock.acquire(in: output.path)
+        let lock = try StageLock.acquire(stageFolder: output, runFolder: folders.runFolder)
         defer { lock.release() }
         try StageManifest<Options>.invalidate(in: output)
         var files: [String] = []

@@ -5,11 +5,11 @@ import TensorCore
 /// `pipeline prepare`: read a dataset (Oxford Flowers 102, an image folder or synthetic flowers),
 /// decode, resize and crop it into the HDF5 image cache, and say what went in.
 public enum PrepareStage {
-    public enum SourceKind: String, CaseIterable, Sendable {
+    public enum SourceKind: String, CaseIterable, Codable, Sendable {
         case oxford, folder, synthetic
     }
 
-    public struct Options: Equatable, Sendable {
+    public struct Options: Codable, Equatable, Sendable {
         public var source: SourceKind = .synthetic
         /// The source folder (Oxford or image folder).
         public var data: String?
@@ -80,6 +80,11 @@ public enum PrepareStage {
         let catalogSeconds = ProgressReporter.monotonicSeconds() - catalogStart
         for line in PrepareSummary.catalogLines(catalog) { write(line + "\n") }
 
+        // The cache folder is replaced whole (built beside it, then renamed into place), so it is
+        // its parent, the run folder, that is locked while it is written (once the source is known
+        // to be readable: a bad source leaves no folder behind).
+        let runLock = try RunLock.acquireUnlessHeld(in: outputFolder(options).deletingLastPathComponent().path)
+        defer { runLock?.release() }
         var prepareOptions = PrepareOptions(size: options.size, margin: options.margin, gzipLevel: options.gzip,
                                             threads: max(1, options.threads))
         prepareOptions.pipelineVersion = PipelineVersion.current

@@ -64,7 +64,7 @@ public enum TrainAEStage {
         let datasetFolder = options.datasetFolder()
         let cache = try DatasetCache.open(datasetFolder)
         let stage = options.stageFolder()
-        let lock = try RunLock.acquire(in: stage.path)
+        let lock = try StageLock.acquire(stageFolder: stage, runFolder: options.runFolder())
         defer { lock.release() }
         let checkpointURL = stage.appendingPathComponent(checkpointFile)
         let fineTuneSource = options.decoderFineTuneURL()
@@ -73,7 +73,7 @@ public enum TrainAEStage {
             throw TrainAEError("\(fineTuneSource.path): the autoencoder to fine-tune lies in this run's stage folder, "
                 + "which the fine-tune writes; give the fine-tune another --run")
         }
-        try prepareFolder(stage, checkpoint: checkpointURL, options: options)
+        try prepareFolder(stage, checkpoint: checkpointURL, options: options, write: write)
 
         let trainer = AutoencoderTrainer(options: options, imageSize: cache.size)
         if options.resume {
@@ -116,9 +116,12 @@ public enum TrainAEStage {
         // MARK: The loop
         let startStep = trainer.step
         let start = ProgressReporter.monotonicSeconds()
-        let deadline = options.minutes.map { start + $0 * 60 }
+        // `--minutes` counts the training of every session; alone, it plans the schedule's
+        // length from the recent steps' speed, revised after every step (`TimeBudgetPlanner`).
+        let budgetSeconds = options.minutes.map { $0 * 60 }
+        var planner = options.steps == nil
+            ? budgetSeconds.map { TimeBudgetPlanner(budgetSeconds: $0, calibrationSteps: calibrationSteps) } : nil
         var reporter: ProgressReporter?
-        var calibrationTimes: [Double] = []
         var smoothedStep: Double?
         var lastRecord: TrainAEStepRecord?
         var stopped = false
@@ -134,7 +137,7 @@ public enum TrainAEStage {
 
         while trainer.horizon == 0 || trainer.step < trainer.horizon {
             if shouldStop() { stopped = true; break }
-            if let deadline, ProgressReporter.monotonicSeconds() >= deadline { break }
+            if let budgetSeconds, trainer.trainingSeconds >= budgetSeconds { break }
             let iterationStart = ProgressReporter.monotonicSeconds()
             if trainer.needsQuantizerStart {
                 trainer.startQuantizer(with: try kmeansBatches(loader, from: trainer.position, count: options.kmeansBatches))
@@ -151,24 +154,21 @@ public enum TrainAEStage {
             try metrics.append(record)
             lastRecord = record
 
-            if trainer.horizon == 0, let deadline {
-                // `--minutes` only: time a few steps (not the first, which starts the codebooks), then plan.
-                if trainer.step > 1 { calibrationTimes.append(stepSeconds) }
-                if calibrationTimes.count >= calibrationSteps {
-                    let perStep = calibrationTimes.reduce(0, +) / Double(calibrationTimes.count)
-                    let remaining = deadline - ProgressReporter.monotonicSeconds()
-                    // A little headroom for checkpoints and grids.
-                    trainer.setHorizon(trainer.step + max(1, Int(0.97 * remaining / perStep)))
-                    write("planned \(trainer.horizon) steps from \(ReportFormat.duration(perStep)) per step\n")
-                    makeReporter()
-                }
-            }
             reporter?.update(completed: trainer.step, fields: [
                 ProgressField("loss", record.loss), ProgressField("psnr", String(format: "%.2f", record.psnr)),
                 ProgressField("img/s", ReportFormat.scaled(Double(batch.count) / (smoothedStep ?? stepSeconds))),
                 ProgressField("lr", record.learningRate),
             ])
             trainer.trainingSeconds += ProgressReporter.monotonicSeconds() - iterationStart
+            if let planned = planner?.plan(step: trainer.step, trainedSeconds: trainer.trainingSeconds) {
+                let first = trainer.horizon == 0
+                trainer.setHorizon(planned)
+                if first {
+                    write("planned \(planned) steps for the time budget (revised as the speed settles)\n")
+                    makeReporter()
+                }
+                reporter?.setTotal(planned)
+            }
             if trainer.step % options.checkpointEvery == 0 && trainer.step < trainer.horizon {
                 try trainer.saveCheckpoint(to: checkpointURL, imageSize: cache.size)
                 reporter?.message("checkpoint at step \(trainer.step)")
@@ -248,9 +248,11 @@ public enum TrainAEStage {
 
     // MARK: - Steps of the stage
 
-    /// Refuses to overwrite a checkpoint unless told to resume or restart; clears the outputs
-    /// of a restart; removes the manifest (the stage is incomplete while it runs).
-    static func prepareFolder(_ stage: URL, checkpoint: URL, options: TrainAEOptions) throws {
+    /// Refuses to overwrite a checkpoint unless told to resume or restart; moves the outputs of
+    /// a restart aside to the run's `previous/` (a trained model is never deleted); removes the
+    /// manifest (the stage is incomplete while it runs).
+    static func prepareFolder(_ stage: URL, checkpoint: URL, options: TrainAEOptions,
+                              write: (String) -> Void = { _ in }) throws {
         let fileManager = FileManager.default
         let exists = fileManager.fileExists(atPath: checkpoint.path)
         if exists && !options.resume && !options.restart {
@@ -260,12 +262,10 @@ public enum TrainAEStage {
         if options.resume && !exists {
             throw FileFormatError(.notFound, path: checkpoint.path, "no checkpoint to resume from")
         }
-        try? fileManager.removeItem(at: stage.appendingPathComponent(TrainAEManifest.fileName))
-        if options.restart {
-            for name in [checkpointFile, modelFile, metricsFile, evaluationFile, gridFile, gridFolder] {
-                try? fileManager.removeItem(at: stage.appendingPathComponent(name))
-            }
+        if options.restart, let moved = try PreviousOutputs.moveAside(contentsOf: stage, runFolder: options.runFolder()) {
+            write("restart: the previous outputs of \(stage.path) were moved to \(moved.path)\n")
         }
+        try? fileManager.removeItem(at: stage.appendingPathComponent(TrainAEManifest.fileName))
     }
 
     static func loaderOptions(_ options: TrainAEOptions) -> LoaderOptions {

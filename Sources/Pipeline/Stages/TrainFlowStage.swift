@@ -143,7 +143,7 @@ public enum TrainFlowStage {
         let folders = try ArtifactFolders(artifacts: options.artifacts, run: options.run, base: base)
         let output = options.output.map { ArtifactFolders.resolve($0, base: base) } ?? folders.stage(options.space.folder)
         let checkpointURL = output.appendingPathComponent(checkpointFile)
-        let lock = try RunLock.acquire(in: output.path)
+        let lock = try StageLock.acquire(stageFolder: output, runFolder: folders.runFolder)
         defer { lock.release() }
 
         // What the checkpoint says, when resuming: its settings win over the options.
@@ -166,6 +166,9 @@ public enum TrainFlowStage {
         } else if hasCheckpoint && !options.restart {
             throw StageError("\(checkpointURL.path) exists: pass --resume to continue that run, --restart to replace it, "
                 + "or choose another --run/--output")
+        } else if options.restart, let moved = try PreviousOutputs.moveAside(contentsOf: output, runFolder: folders.runFolder) {
+            // A restart never deletes a trained model: what the folder held is kept aside.
+            write("restart: the previous outputs of \(output.path) were moved to \(moved.path)\n")
         }
         if let steps = options.steps, resumeStep >= steps {
             throw StageError("\(checkpointURL.path) is already at step \(resumeStep), the --steps budget is \(steps); raise --steps to train further")
@@ -216,7 +219,6 @@ public enum TrainFlowStage {
         var lastLoss: Double?
         var totalImages = 0, trainSeconds = 0.0
         let sessionStart = ProgressReporter.monotonicSeconds()
-        let trainingSecondsBefore = trainer.trainingSeconds
         let budget = TrainingBudget(steps: options.steps, seconds: options.minutes.map { $0 * 60 })
         var lastSWD: SlicedWassersteinResult?
         var lastEvaluatedStep: Int?
@@ -262,7 +264,7 @@ public enum TrainFlowStage {
                 var fields = [ProgressField("loss", smoothedLoss ?? .nan), ProgressField("lr", String(format: "%.2e", report.learningRate)),
                               ProgressField("img/s", Double(report.samples) / max(report.seconds, 1e-9))]
                 if let seconds = budget.seconds {
-                    let left = max(0, seconds - (trainer.trainingSeconds - trainingSecondsBefore))
+                    let left = max(0, seconds - trainer.trainingSeconds)
                     fields.append(ProgressField("left", ReportFormat.duration(left)))
                 }
                 if let lastSWD { fields.append(ProgressField("swd", lastSWD.mean)) }

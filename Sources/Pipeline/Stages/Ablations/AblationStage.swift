@@ -36,7 +36,7 @@ public enum AblationStage {
         let output = compare.output.map { ArtifactFolders.resolve($0, base: base) }
             ?? folders.stage("reports").appendingPathComponent(folder)
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-        let lock = try RunLock.acquire(in: output.path)
+        let lock = try StageLock.acquire(stageFolder: output, runFolder: folders.runFolder)
         defer { lock.release() }
         try StageManifest<ManifestConfig>.invalidate(in: output)
 

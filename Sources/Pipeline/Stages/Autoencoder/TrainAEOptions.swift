@@ -25,7 +25,8 @@ public struct TrainAEOptions: Codable, Equatable, Sendable {
     /// Optimizer steps in all (also the horizon of the cosine decay). With only `minutes`, the
     /// horizon is estimated from the speed of the first steps.
     public var steps: Int?
-    /// Wall-clock minutes of training in this invocation (evaluation comes on top).
+    /// Minutes of training over all sessions (a resumed run trains what is left; the final
+    /// evaluation comes on top).
     public var minutes: Double?
 
     // MARK: Optimisation

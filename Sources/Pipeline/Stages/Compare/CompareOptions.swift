@@ -5,7 +5,7 @@ import LatentFlow
 extension CompareStage {
     /// What `pipeline compare` trains, samples and evaluates. Both models get the same training
     /// budget, and are sampled and evaluated with the same settings.
-    public struct Options: Equatable, Sendable {
+    public struct Options: Codable, Equatable, Sendable {
         public var run = "default"
         public var artifacts = "artifacts"
         /// Training budget per model, used only for a model that has no complete manifest yet

@@ -37,7 +37,7 @@ public enum CompareStage {
         let output = options.output.map { ArtifactFolders.resolve($0, base: base) }
             ?? folders.stage("reports").appendingPathComponent("compare")
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-        let lock = try RunLock.acquire(in: output.path)
+        let lock = try StageLock.acquire(stageFolder: output, runFolder: folders.runFolder)
         defer { lock.release() }
         try StageManifest<ManifestConfig>.invalidate(in: output)
 

@@ -23,9 +23,12 @@ public struct ArtifactFolders: Equatable, Sendable {
         self.run = run
     }
 
+    /// `<artifacts>/<run>`.
+    public var runFolder: URL { root.appendingPathComponent(run) }
+
     /// `<artifacts>/<run>/<stage>`.
     public func stage(_ name: String) -> URL {
-        root.appendingPathComponent(run).appendingPathComponent(name)
+        runFolder.appendingPathComponent(name)
     }
 
     /// The autoencoder model a stage reads: the `--autoencoder` path when given (resolved against

@@ -100,7 +100,8 @@ final class LatentCacheWriter {
         all["count"] = String(count)
         all["levels"] = String(levels)
         all["augmentations"] = String(augmentations)
-        for (name, value) in all { try file.setAttribute(name, value) }
+        // In name order: a file written twice from the same inputs is the same bytes.
+        for (name, value) in all.sorted(by: { $0.key < $1.key }) { try file.setAttribute(name, value) }
         try file.commit()
     }
 

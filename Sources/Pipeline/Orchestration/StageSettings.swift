@@ -1,0 +1,85 @@
+import FileFormats
+import Foundation
+
+/// The settings a stage runs with, in a canonical form: the stage's typed options (what its
+/// command parsed, e.g. `TrainFlowStage.Options`) flattened to dotted keys with JSON values.
+///
+/// Typed, so `--minutes 5`, `5.0` and `5e0` are one setting, and `1e-4` is `0.0001`. Paths are
+/// resolved: inside the run folder they are written relative to it (`<run>/autoencoder/…`), so a
+/// run folder can be moved or its artifacts folder renamed without any stage going stale;
+/// outside it they are absolute, so `./data` and `data` agree. Where the stage writes
+/// (`output`, `run`, `artifacts`) and how it starts (`resume`, `restart`, `force`, `threads`)
+/// are not settings of its outputs and are left out.
+public struct StageSettings: Codable, Equatable, Sendable {
+    /// Dotted key (`training.learningRate`) → the value as JSON text (`0.0002`, `"quantized"`, `[1,2]`).
+    public var values: [String: String]
+
+    public init(values: [String: String]) {
+        self.values = values
+    }
+
+    /// Leaf names that never count as settings (see the type's documentation).
+    public static let excludedKeys: Set<String> = ["run", "artifacts", "output", "resume", "restart", "force", "threads"]
+    /// Leaf names of options that are sets: encoded in hash order, so sorted here.
+    public static let setKeys: Set<String> = ["realSubsets", "generatedSubsets"]
+    /// Leaf names whose values are file or folder paths.
+    public static let pathKeys: Set<String> = ["data", "dataset", "latents", "autoencoder", "model", "fromLatents",
+                                               "decoderFineTuneSource", "path", "generated", "real"]
+
+    /// The canonical settings of `options`; relative paths are resolved against `base` (the
+    /// working directory the stage runs in).
+    public init<Options: Encodable>(_ options: Options, runFolder: URL, base: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let object = try JSONSerialization.jsonObject(with: try encoder.encode(options), options: [.fragmentsAllowed])
+        var values: [String: String] = [:]
+        let run = runFolder.standardizedFileURL.path
+        func flatten(_ value: Any, key: String) throws {
+            let leaf = key.split(separator: ".").last.map(String.init) ?? key
+            if Self.excludedKeys.contains(leaf) { return }
+            if let dictionary = value as? [String: Any] {
+                for (name, inner) in dictionary { try flatten(inner, key: key.isEmpty ? name : "\(key).\(name)") }
+                return
+            }
+            var value = value
+            if Self.pathKeys.contains(leaf), let path = value as? String {
+                value = Self.canonicalPath(path, runFolder: run, base: base)
+            }
+            if Self.setKeys.contains(leaf), let members = value as? [Any] {
+                value = try members.map { try Self.json($0) }.sorted().map { try JSONSerialization.jsonObject(with: Data($0.utf8), options: [.fragmentsAllowed]) }
+            }
+            values[key] = try Self.json(value)
+        }
+        try flatten(object, key: "")
+        self.values = values
+    }
+
+    /// A JSON value as canonical text (keys sorted).
+    static func json(_ value: Any) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys, .withoutEscapingSlashes]),
+               as: UTF8.self)
+    }
+
+    /// `path` resolved against `base`: `<run>/…` inside the run folder, absolute outside it.
+    static func canonicalPath(_ path: String, runFolder: String, base: URL) -> String {
+        let absolute = (path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.appendingPathComponent(path)).standardizedFileURL.path
+        if absolute == runFolder { return "<run>" }
+        if absolute.hasPrefix(runFolder + "/") { return "<run>/" + absolute.dropFirst(runFolder.count + 1) }
+        return absolute
+    }
+
+    /// One line per setting, sorted: what the stage's key hashes.
+    public var canonicalText: String {
+        values.keys.sorted().map { "\($0)=\(values[$0]!)" }.joined(separator: "\n")
+    }
+
+    /// What differs from `recorded` (the settings a stage completed with), one "key: old → new"
+    /// per setting, sorted by key; empty when they agree.
+    public func changes(from recorded: StageSettings) -> [String] {
+        Set(values.keys).union(recorded.values.keys).sorted().compactMap { key in
+            let old = recorded.values[key], new = values[key]
+            guard old != new else { return nil }
+            return "\(key): \(old ?? "(unset)") → \(new ?? "(unset)")"
+        }
+    }
+}

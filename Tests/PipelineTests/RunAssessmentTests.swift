@@ -1,0 +1,99 @@
+import Foundation
+import Pipeline
+import XCTest
+
+/// How `status` and `run` judge a stage: against the settings it completed with, its code
+/// version, the upstream outputs it read and its own outputs on disk.
+final class RunAssessmentTests: XCTestCase {
+    var run: URL!
+    let config = RunConfig(preset: .quick)
+    let settings = StageSettings(values: ["count": "1200", "seed": "0"])
+
+    override func setUpWithError() throws {
+        run = FileManager.default.temporaryDirectory.appendingPathComponent("assess-\(UUID().uuidString)")
+        addTeardownBlock { [run] in try? FileManager.default.removeItem(at: run!) }
+    }
+
+    /// Writes a completed stage folder with one artifact and its ledger record.
+    func complete(_ stage: RunStage, contents: String, in ledger: inout RunLedger, consumed: [String: String] = [:],
+                  settings: StageSettings? = nil, codeVersion: Int? = nil) throws {
+        let folder = run.appendingPathComponent(stage.folder)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data(contents.utf8).write(to: folder.appendingPathComponent(stage.artifactFiles?.first ?? "out.bin"))
+        try Data("{\"status\": \"complete\"}".utf8).write(to: folder.appendingPathComponent("manifest.json"))
+        let settings = settings ?? self.settings
+        ledger[stage] = RunLedger.Entry(record: StageRecord(
+            key: StageKey.of(stage, settings: settings, consumed: consumed), settings: settings,
+            codeVersion: codeVersion ?? stage.codeVersion, consumed: consumed,
+            outputs: try StageFolderDigest.measure(folder, only: stage.artifactFiles)))
+    }
+
+    func assess(_ ledger: RunLedger, settings: [RunStage: StageSettings] = [:]) -> [RunStage: StageAssessment] {
+        var all = Dictionary(uniqueKeysWithValues: RunStage.allCases.map { ($0, self.settings) })
+        all.merge(settings) { $1 }
+        return RunAssessment.assess(config: config, runFolder: run, ledger: ledger, settings: all, cache: DigestCache())
+    }
+
+    func testDoneStaysDoneAndEachChangeSaysWhy() throws {
+        var ledger = RunLedger()
+        try complete(.prepare, contents: "images", in: &ledger)
+        let prepared = ["prepare": ledger[.prepare]!.record!.outputs.combined]
+        try complete(.trainAE, contents: "ae", in: &ledger, consumed: prepared)
+        var states = assess(ledger)
+        XCTAssertEqual(states[.prepare]?.state, .done)
+        XCTAssertEqual(states[.trainAE]?.state, .done)
+        XCTAssertEqual(states[.encode]?.state, .missing)
+        XCTAssertTrue(states[.trainAE]!.holdsTraining)
+
+        // Another setting: stale, with the old and new values.
+        states = assess(ledger, settings: [.trainAE: StageSettings(values: ["count": "1200", "seed": "1"])])
+        XCTAssertEqual(states[.trainAE]?.state, .stale("settings changed: seed: 0 → 1"))
+
+        // The upstream outputs it read changed (prepare redone with other images): stale, across processes.
+        try complete(.prepare, contents: "other images", in: &ledger)
+        states = assess(ledger)
+        XCTAssertEqual(states[.prepare]?.state, .done)
+        XCTAssertEqual(states[.trainAE]?.state, .stale("upstream prepare's outputs changed since it read them"))
+
+        // Its own artifact edited after it completed.
+        try complete(.trainAE, contents: "ae", in: &ledger, consumed: ["prepare": ledger[.prepare]!.record!.outputs.combined])
+        try Data("ae, edited".utf8).write(to: run.appendingPathComponent("autoencoder/model.safetensors"))
+        XCTAssertEqual(assess(ledger)[.trainAE]?.state, .stale("damaged artifact: model.safetensors has 10 bytes, 2 when it was made"))
+
+        // A new code version of the stage.
+        try complete(.trainAE, contents: "ae", in: &ledger, consumed: ["prepare": ledger[.prepare]!.record!.outputs.combined],
+                     codeVersion: RunStage.trainAE.codeVersion - 1)
+        XCTAssertEqual(assess(ledger)[.trainAE]?.state,
+                       .stale("its code changed (version \(RunStage.trainAE.codeVersion - 1) → \(RunStage.trainAE.codeVersion))"))
+    }
+
+    func testUnfinishedUnrecordedAndOldLedgers() throws {
+        var ledger = RunLedger()
+        try complete(.prepare, contents: "images", in: &ledger)
+        let folder = run.appendingPathComponent("autoencoder")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("state".utf8).write(to: folder.appendingPathComponent("checkpoint.safetensors"))
+        // Unfinished and started by an earlier configuration: not resumable.
+        XCTAssertEqual(assess(ledger)[.trainAE]?.state, .stale("left unfinished by an earlier run"))
+        XCTAssertFalse(assess(ledger)[.trainAE]!.resumable)
+        // Started with the current key: interrupted, resumable from its checkpoint.
+        ledger[.trainAE] = RunLedger.Entry(startedKey: assess(ledger)[.trainAE]!.key)
+        XCTAssertEqual(assess(ledger)[.trainAE]?.state, .interrupted)
+        XCTAssertTrue(assess(ledger)[.trainAE]!.resumable)
+
+        try Data("{\"status\": \"complete\"}".utf8).write(to: folder.appendingPathComponent("manifest.json"))
+        ledger[.trainAE] = nil
+        XCTAssertEqual(assess(ledger)[.trainAE]?.state, .stale("made outside `pipeline run` (no record of its settings)"))
+        let old = try JSONDecoder().decode(RunLedger.Entry.self, from: Data("{\"started\": \"abc\", \"completed\": \"abc\"}".utf8))
+        ledger[.trainAE] = old
+        XCTAssertEqual(assess(ledger)[.trainAE]?.state, .stale("recorded by pipeline 0.1, whose ledger kept no record of its settings"))
+    }
+
+    /// A stage whose folder another process holds is shown running, with that process.
+    func testAStageHeldByAProcessIsRunning() throws {
+        let folder = run.appendingPathComponent("flow")
+        let lock = try RunLock.acquire(in: folder.path)
+        defer { lock.release() }
+        XCTAssertEqual(assess(RunLedger())[.trainFlow]?.state, .running(pid: getpid()))
+    }
+}
