@@ -25,6 +25,9 @@ struct CompareCommand: ParsableCommand {
             seeds and the paired difference to the baseline in reports/ablations.
             """)
 
+    /// The stage's typed options are the one home of every default; the options below take theirs from it.
+    static let defaults = CompareStage.Options()
+
     @Option(name: .customLong("run"), help: "Run name.")
     var runName = "default"
     @Option(help: ArgumentHelp("Artifacts folder.", valueName: "dir"))
@@ -44,12 +47,12 @@ struct CompareCommand: ParsableCommand {
     var trainSeed: UInt64 = 0
 
     @Option(help: "Samples per model.")
-    var count = 100
+    var count = Self.defaults.count
     @Option(parsing: .upToNextOption,
             help: "Classes of the samples (as generate takes them); default: all, in turn, like the class-balanced held-out images.")
     var classes = CompareStage.Options().classes
     @Option(help: "Seed of the noise and of the evaluation.")
-    var seed: UInt64 = 0
+    var seed = Self.defaults.seed
     @OptionGroup var sampling: SamplerOptions
     @OptionGroup var guidance: GuidanceOptions
     @Option(help: "Largest network batch when sampling.")
@@ -59,7 +62,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "At most this many images per set in the evaluation.")
     var evalMaxImages: Int?
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Held-out subsets of the dataset cache used as real images.", valueName: "subset"))
-    var realSubset = ["validation"]
+    var realSubset = Self.defaults.realSubsets.map(\.description).sorted()
 
     @Option(parsing: .upToNextOption, help: ArgumentHelp(
         "Ablations instead of latent versus pixel: cosine-path, uniform-time, ot, no-ema (commas or words; baseline always included).",

@@ -13,6 +13,9 @@ struct EncodeCommand: ParsableCommand {
             only when complete; a complete cache from the same inputs and settings is kept unless --force.
             """)
 
+    /// The stage's typed options are the one home of every default; the options below take theirs from it.
+    static let defaults = EncodeStage.Options()
+
     @Option(name: .customLong("run"), help: "Run name.")
     var runName = "default"
     @Option(help: ArgumentHelp("Artifacts folder.", valueName: "dir"))
@@ -24,11 +27,11 @@ struct EncodeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output folder (default: <artifacts>/<run>/latents).", valueName: "dir"))
     var output: String?
     @Option(help: "Images per encoder batch.")
-    var batchSize = 32
+    var batchSize = Self.defaults.batchSize
     @Option(help: "Frozen augmentations per image: 1 = mirrored, more = random crops (70–100% of the area), mirrored at random.")
-    var augmentations = 0
+    var augmentations = Self.defaults.augmentations
     @Option(help: "Seed of the augmentation crops.")
-    var seed: UInt64 = 0
+    var seed = Self.defaults.seed
     @Flag(help: "Encode again even if an up-to-date cache exists.")
     var force = false
 

@@ -19,6 +19,9 @@ struct EvaluateCommand: ParsableCommand {
             manifest.json into the output folder.
             """)
 
+    /// The stage's typed options are the one home of every default; the options below take theirs from it.
+    static let defaults = EvaluateStage.Options()
+
     @Option(help: ArgumentHelp("Generated images: a folder or a file (default: artifacts/<run>/samples).", valueName: "dir|file"))
     var generated: String?
 
@@ -28,21 +31,21 @@ struct EvaluateCommand: ParsableCommand {
     // Subsets by name, commas or separate words (see SubsetListOption).
     @Option(parsing: .upToNextOption,
             help: ArgumentHelp("Subsets of a real dataset cache to use: train, validation, test.", valueName: "subset"))
-    var realSubset = ["validation"]
+    var realSubset = Self.defaults.realSubsets.map(\.description).sorted()
 
     @Option(parsing: .upToNextOption,
             help: ArgumentHelp("Subsets read when --generated is a dataset cache (a real-versus-real baseline).", valueName: "subset"))
-    var generatedSubset = ["train"]
+    var generatedSubset = Self.defaults.generatedSubsets.map(\.description).sorted()
 
     @Option(help: "Seed of every random choice (patches, directions, subsets, pixel samples, --max-images).")
-    var seed: UInt64 = 0
+    var seed = Self.defaults.seed
 
     @Option(help: "At most this many images from each set, chosen at random with the seed.")
     var maxImages: Int?
 
     @Flag(inversion: .prefixedNo,
           help: "Also score real images from the other subsets of the dataset cache against the same held-out ones, as many as were generated: the floor these metrics have at these set sizes.")
-    var floor = true
+    var floor = Self.defaults.measureFloor
 
     @Option(help: ArgumentHelp("Output folder (default: artifacts/<run>/reports/evaluate).", valueName: "dir"))
     var output: String?

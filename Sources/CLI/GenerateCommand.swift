@@ -17,8 +17,11 @@ struct GenerateCommand: ParsableCommand {
             also snapped to the RVQ codebooks, and grid-unsnapped.png shows the samples before snapping.
             """)
 
+    /// The stage's typed options are the one home of every default; the options below take theirs from it.
+    static let defaults = GenerateStage.Options()
+
     @Option(help: "Model space: latent or pixel (picks the default model folder).")
-    var space: TrainFlowStage.Space = .latent
+    var space = Self.defaults.space
     @Option(name: .customLong("run"), help: "Run name.")
     var runName = "default"
     @Option(help: ArgumentHelp("Artifacts folder.", valueName: "dir"))
@@ -31,12 +34,12 @@ struct GenerateCommand: ParsableCommand {
     var output: String?
 
     @Option(help: "Number of samples.")
-    var count = 100
+    var count = Self.defaults.count
     @Option(parsing: .upToNextOption,
             help: "Classes, one per grid column: ids, names (use _ for spaces), 'none', or 'all' (every class in turn, for class-balanced metrics); default: 10 spread over all.")
     var classes: [String] = []
     @Option(help: "Seed of the noise (sample i always gets the same noise).")
-    var seed: UInt64 = 0
+    var seed = Self.defaults.seed
     @OptionGroup var sampling: SamplerOptions
     @OptionGroup var guidance: GuidanceOptions
     @Flag(help: "Snap the final latents to the nearest RVQ codebook point.")
@@ -47,7 +50,7 @@ struct GenerateCommand: ParsableCommand {
                                + "instead of sampling: another decoder on the same samples in seconds.", valueName: "file"))
     var fromLatents: String?
     @Option(help: "Format of --latents-only: safetensors or hdf5.")
-    var latentsFormat: GenerateStage.LatentsFormat = .safetensors
+    var latentsFormat = Self.defaults.latentsFormat
     @Option(help: "Largest network batch (default: all samples for latents, 16 for pixels).")
     var batchSize: Int?
     @Flag(help: "Write only the grid, not one PNG per sample.")

@@ -1,9 +1,10 @@
 import ArgumentParser
+import Pipeline
 
 /// Classifier-free guidance, the same wherever samples are drawn (`generate`, `compare`).
 struct GuidanceOptions: ParsableArguments {
     @Option(help: "Classifier-free guidance scale (1: conditional model alone; 0: unconditional).")
-    var guidance: Float = 1
+    var guidance = GenerateStage.Options().guidance
     @Option(help: ArgumentHelp("Apply the guidance only at times in START,END (0: noise, 1: data), the conditional "
                                + "model alone elsewhere (default: 0,1, everywhere).", valueName: "start,end"))
     var guidanceInterval: String?

@@ -17,35 +17,38 @@ struct PrepareCommand: ParsableCommand {
             the source folder is only read.
             """)
 
+    /// The stage's typed options are the one home of every default; the options below take theirs from it.
+    static let defaults = PrepareStage.Options()
+
     @Option(help: "Dataset source: \(PrepareStage.SourceKind.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var source: PrepareStage.SourceKind = .synthetic
+    var source = Self.defaults.source
 
     @Option(help: ArgumentHelp("The dataset folder (for --source oxford or folder).", valueName: "dir"))
     var data: String?
 
     @Option(help: "Image side: \(DatasetCacheLayout.supportedSizes.map(String.init).joined(separator: ", ")).")
-    var size = 128
+    var size = Self.defaults.size
 
     @Option(help: "Extra pixels kept around the centre crop for random crops (e.g. 16 stores 144 px for 128 px crops).")
-    var margin = 0
+    var margin = Self.defaults.margin
 
     @Option(help: "gzip level of the stored images, 0 (none) to 9. Photos shrink only ~10%, and compressing is most of the time taken.")
-    var gzip = 1
+    var gzip = Self.defaults.gzip
 
     @Option(help: "Synthetic flowers: number of images.")
-    var count = 2000
+    var count = Self.defaults.count
 
     @Option(help: "Synthetic flowers: number of classes.")
-    var classes = 10
+    var classes = Self.defaults.classes
 
     @Option(help: "Seed of the synthetic images and of the random splits (folder, synthetic).")
-    var seed: UInt64 = 0
+    var seed = Self.defaults.seed
 
     @Option(help: "Fraction of each class for validation (folder, synthetic).")
-    var validationFraction = 0.1
+    var validationFraction = Self.defaults.validationFraction
 
     @Option(help: "Fraction of each class for test (folder, synthetic).")
-    var testFraction = 0.1
+    var testFraction = Self.defaults.testFraction
 
     @Flag(help: "Oxford: skip images setid.mat lists but jpg/ lacks (a partial copy) instead of failing.")
     var allowMissing = false

@@ -55,6 +55,7 @@ struct RunCommand: ParsableCommand {
         let cache = DigestCache(runFolder: runFolder)
         defer { cache.save() }
         var ledger = try RunLedger.load(runFolder: runFolder)
+        let adopted = LegacyLedger.adopt(&ledger, config: config, runFolder: runFolder, settings: settings, cache: cache)
         let plan = RunPlan.make(RunAssessment.assess(config: config, runFolder: runFolder, ledger: ledger,
                                                      settings: settings, cache: cache),
                                 only: only, from: from, force: force)
@@ -68,6 +69,10 @@ struct RunCommand: ParsableCommand {
         let lock = try RunLock.acquire(in: runFolder.path)
         defer { lock.release() }
         try AtomicFile.write(Data(config.yaml().utf8), to: runFolder.appendingPathComponent(RunConfig.savedFileName))
+        if !adopted.isEmpty {
+            try ledger.save(runFolder: runFolder)
+            print("adopted the records of pipeline 0.1 for \(adopted.map(\.rawValue).joined(separator: ", "))")
+        }
 
         var assessments: [RunStage: StageAssessment] = [:]
         for stage in RunStage.allCases {

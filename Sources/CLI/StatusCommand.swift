@@ -27,8 +27,10 @@ struct StatusCommand: ParsableCommand {
         let settings = try StageCommands.allSettings(config, runFolder: runFolder)
         let cache = DigestCache(runFolder: runFolder)
         defer { cache.save() }
-        let assessments = RunAssessment.assess(config: config, runFolder: runFolder,
-                                               ledger: try RunLedger.load(runFolder: runFolder), settings: settings, cache: cache)
+        // pipeline 0.1's records that still match are judged as `run` will adopt them (nothing is written here).
+        var ledger = try RunLedger.load(runFolder: runFolder)
+        LegacyLedger.adopt(&ledger, config: config, runFolder: runFolder, settings: settings, cache: cache)
+        let assessments = RunAssessment.assess(config: config, runFolder: runFolder, ledger: ledger, settings: settings, cache: cache)
         let states = RunStage.allCases.map { ($0, assessments[$0]!.state) }
         if json {
             print(try StatusDocument(run: config.run, folder: runFolder.path, settingsFrom: source, preset: config.preset.rawValue,

@@ -97,3 +97,36 @@ final class RunAssessmentTests: XCTestCase {
         XCTAssertEqual(assess(RunLedger())[.trainFlow]?.state, .running(pid: getpid()))
     }
 }
+
+extension RunAssessmentTests {
+    /// A run folder of pipeline 0.1: entries whose fingerprint and artifacts still match are
+    /// adopted and done; a changed setting or artifact is not adopted and stays stale.
+    func testPipeline01RecordsThatStillMatchAreAdopted() throws {
+        let fingerprints = LegacyLedger.fingerprints(config)
+        var ledger = RunLedger()
+        for stage in [RunStage.prepare, .trainAE] {
+            try complete(stage, contents: stage.rawValue, in: &ledger)
+            let outputs = ledger[stage]!.record!.outputs
+            let old = "{\"started\": \"\(fingerprints[stage]!)\", \"completed\": \"\(fingerprints[stage]!)\", "
+                + "\"outputs\": \(String(decoding: try JSONEncoder().encode(outputs), as: UTF8.self))}"
+            ledger[stage] = try JSONDecoder().decode(RunLedger.Entry.self, from: Data(old.utf8))
+        }
+        var changed = config
+        changed.stages[.trainAE]?["minutes"] = .value("5")
+        var other = ledger
+        XCTAssertEqual(LegacyLedger.adopt(&other, config: changed, runFolder: run, settings: [:], cache: DigestCache()), [],
+                       "no settings, nothing adopted")
+        let settings = Dictionary(uniqueKeysWithValues: RunStage.allCases.map { ($0, self.settings) })
+        other = ledger
+        XCTAssertEqual(LegacyLedger.adopt(&other, config: changed, runFolder: run, settings: settings, cache: DigestCache()),
+                       [.prepare], "train-ae was made with other settings")
+        try Data("edited".utf8).write(to: run.appendingPathComponent("dataset/images.h5"))
+        other = ledger
+        XCTAssertEqual(LegacyLedger.adopt(&other, config: config, runFolder: run, settings: settings, cache: DigestCache()), [])
+        try Data("prepare".utf8).write(to: run.appendingPathComponent("dataset/images.h5"))
+        XCTAssertEqual(LegacyLedger.adopt(&ledger, config: config, runFolder: run, settings: settings, cache: DigestCache()),
+                       [.prepare, .trainAE])
+        let states = RunAssessment.assess(config: config, runFolder: run, ledger: ledger, settings: settings, cache: DigestCache())
+        XCTAssertEqual(states[.trainAE]?.state, .done)
+    }
+}

@@ -12,13 +12,16 @@ public struct RunLedger: Codable, Equatable, Sendable {
         public var startedKey: String?
         /// What the stage completed with; nil while it runs or after it failed.
         public var record: StageRecord?
-        /// A completion recorded by pipeline 0.1, whose ledger kept only a fingerprint (no
-        /// settings, no consumed digests): such a stage is judged stale, never trusted.
+        /// A completion recorded by pipeline 0.1, whose ledger kept only a fingerprint of the
+        /// arguments and its outputs' digests (see `LegacyLedger`, which adopts such entries
+        /// that still match; the others are judged stale, never trusted).
         public var legacyCompleted: String?
+        public var legacyOutputs: StageFolderDigest?
 
         enum CodingKeys: String, CodingKey {
             case startedKey, record
             case legacyCompleted = "completed"
+            case legacyOutputs = "outputs"
         }
 
         public init(startedKey: String? = nil, record: StageRecord? = nil) {
