@@ -47,7 +47,8 @@ final class GenerateStageTests: XCTestCase {
         let result = try GenerateStage.run(options, write: { _ in })
         let sidecar = result.sidecar
         XCTAssertEqual(sidecar.evaluations, 6, "Heun: 2 evaluations per step")
-        XCTAssertEqual(sidecar.networkPasses, 6, "guided evaluations batch conditional and unconditional together")
+        XCTAssertEqual(sidecar.networkPasses, 12, "a guided evaluation is two network passes")
+        XCTAssertEqual(sidecar.guidedEvaluations, 6)
         XCTAssertEqual(sidecar.columns.map(\.id), [0, 2])
         XCTAssertEqual(sidecar.sampleClasses, [0, 2, 0, 2, 0, 2])
         XCTAssertNotNil(sidecar.timings["decode"])

@@ -19,7 +19,7 @@ public struct CompareReport: Codable, Equatable, Sendable {
         public var sampleCount: Int
         /// Distinct classes the samples were drawn from (nil in reports of older versions).
         public var sampleClassCount: Int?
-        /// Network evaluations per sample (the solver's NFE).
+        /// Network passes per sample (NFE: a guided evaluation of the field is two).
         public var nfe: Int
         /// Seconds integrating the ODE, and decoding latents to images (0 for pixels).
         public var samplingSeconds: Double

@@ -19,7 +19,7 @@ enum CompareSummaryBuilder {
             secondsPerStep: steps > 0 ? seconds / Double(steps) : .nan,
             trainingImagesPerSecond: seconds > 0 ? Double(steps * config.batchSize) / seconds : .nan,
             finalLoss: curves.loss.last?.value,
-            sampleCount: sidecar.count, sampleClassCount: Set(sidecar.sampleClasses).count, nfe: sidecar.evaluations,
+            sampleCount: sidecar.count, sampleClassCount: Set(sidecar.sampleClasses).count, nfe: sidecar.networkPasses,
             samplingSeconds: sampling, decodeSeconds: decode,
             samplingImagesPerSecond: sampling + decode > 0 ? Double(sidecar.count) / (sampling + decode) : .nan,
             swdResolutions: report.slicedWasserstein.resolutions, swdPerLevel: report.slicedWasserstein.perLevel,
