@@ -118,6 +118,11 @@ public enum GenerateStage {
         let classNames = try flow.info["class_names"].map {
             try JSONFile.decode([String].self, from: Data($0.utf8), path: "\(modelURL.path) (info 'class_names')")
         } ?? (0..<flow.config.classCount).map { "class \($0)" }
+        // Names are looked up by class id: one per class of the network, or some id reads past the list.
+        guard classNames.count == flow.config.classCount else {
+            throw FileFormatError(.malformed, path: modelURL.path,
+                                  "info 'class_names' names \(classNames.count) classes, the network has \(flow.config.classCount)")
+        }
         let cached = try options.fromLatents.map { try cachedLatents($0, base: base, flow: flow, space: space, options: options) }
         let columns = try cached?.columns ?? ClassSelection.resolve(options.classes, names: classNames, nullClass: flow.network.nullClass)
 
