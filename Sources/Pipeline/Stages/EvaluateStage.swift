@@ -74,8 +74,10 @@ public enum EvaluateStage {
                                                      maxImages: options.maxImages, seed: options.seed)
         write("generated: \(generated.set.count) of \(generated.available) images, \(generated.set.width)×\(generated.set.height), \(generated.kind) at \(generated.path)\n")
         for note in generated.notes { write("note: \(note)\n") }
+        // A folder of photos is brought to the generated size image by image, so every photo is used.
+        let side = generated.set.height == generated.set.width ? generated.set.width : nil
         var real = try EvaluateImageLoader.load(places.real, subsets: options.realSubsets,
-                                                maxImages: options.maxImages, seed: options.seed &+ 1)
+                                                maxImages: options.maxImages, seed: options.seed &+ 1, side: side)
         write("real: \(real.set.count) of \(real.available) images, \(real.set.width)×\(real.set.height), \(real.kind) at \(real.path)\n")
         for note in real.notes { write("note: \(note)\n") }
         if generated.kind.hasPrefix("dataset cache"), real.kind.hasPrefix("dataset cache"), generated.path == real.path,
