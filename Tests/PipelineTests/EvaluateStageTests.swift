@@ -52,7 +52,13 @@ final class EvaluateStageTests: XCTestCase {
         XCTAssertTrue(text.contains("left out 1 sample grid(s): grid.png"), text)
         XCTAssertTrue(text.contains("left out 1 image(s) not of the common size 32×32: zz.png (16×16)"), text)
         XCTAssertTrue(text.contains("SWD ×10³"), text)
-        XCTAssertTrue(text.contains("KID ×10³"), text)
+        // The kernel distance is named for its features, never "KID" (it is not on Inception features).
+        XCTAssertTrue(text.contains("ISKD ×10³"), text)
+        XCTAssertTrue(text.contains("image-statistics kernel distance"), text)
+        XCTAssertFalse(text.contains("KID"), text)
+        let document = try String(contentsOf: result.metricsFile, encoding: .utf8)
+        XCTAssertTrue(document.contains("\"imageStatisticsKernelDistance\""), document)
+        XCTAssertFalse(document.lowercased().contains("kid"), document)
         XCTAssertTrue(text.contains("metrics: \(result.metricsFile.path)"), text)
 
         let metrics = try JSONFile.read(EvaluateMetrics.self, from: result.metricsFile)
@@ -107,6 +113,19 @@ final class EvaluateStageTests: XCTestCase {
         XCTAssertEqual(try EvaluateImageLoader.load(real, subsets: [], maxImages: 3, seed: 0, side: 32).set.count, 3)
     }
 
+    /// metrics.json written before the kernel distance was renamed still reads (compare reuses it).
+    func testMetricsWrittenWithTheOldKernelDistanceKeysStillRead() throws {
+        let images = try pngFolder("images", count: 4)
+        let result = try EvaluateStage.run(options(generated: images, real: images), write: quiet)
+        let current = try String(contentsOf: result.metricsFile, encoding: .utf8)
+        let old = current.replacingOccurrences(of: "\"imageStatisticsKernelDistance\"", with: "\"kernelDistance\"")
+            .replacingOccurrences(of: "\"iskd\"", with: "\"kid\"")
+        XCTAssertNotEqual(old, current)
+        let url = folder.appendingPathComponent("old-metrics.json")
+        try old.write(to: url, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try EvaluateMetrics.read(from: url), result.metrics)
+    }
+
     func testTheSameImagesScoreZeroAndTheSeedFixesEverything() throws {
         let images = try pngFolder("images", count: 5)
         let first = try EvaluateStage.run(options(generated: images, real: images), write: quiet)
@@ -116,7 +135,7 @@ final class EvaluateStageTests: XCTestCase {
         let a = try EvaluateStage.run(options(generated: other, real: images), write: quiet)
         let b = try EvaluateStage.run(options(generated: other, real: images), write: quiet)
         XCTAssertEqual(a.metrics.report.slicedWasserstein, b.metrics.report.slicedWasserstein)
-        XCTAssertEqual(a.metrics.report.kernelDistance, b.metrics.report.kernelDistance)
+        XCTAssertEqual(a.metrics.report.imageStatisticsKernelDistance, b.metrics.report.imageStatisticsKernelDistance)
         XCTAssertEqual(a.metrics.report.pixels, b.metrics.report.pixels)
     }
 
@@ -180,7 +199,7 @@ final class EvaluateStageTests: XCTestCase {
         XCTAssertEqual(written.floor, floor)
         let again = try XCTUnwrap(try EvaluateStage.run(options, base: folder, write: quiet).metrics.floor)
         XCTAssertEqual(again.report.slicedWasserstein, floor.report.slicedWasserstein, "deterministic")
-        XCTAssertEqual(again.report.kernelDistance, floor.report.kernelDistance, "deterministic")
+        XCTAssertEqual(again.report.imageStatisticsKernelDistance, floor.report.imageStatisticsKernelDistance, "deterministic")
 
         func floorNote(_ change: (inout EvaluateStage.Options) throws -> Void) throws -> (SamplingFloor?, String) {
             var changed = options

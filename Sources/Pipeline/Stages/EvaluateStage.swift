@@ -5,8 +5,8 @@ import ImageMetrics
 import TensorCore
 
 /// `pipeline evaluate`: scores generated images against held-out real images with metrics that
-/// need no downloaded network (multi-scale SWD, KID on the project's own image features, pixel
-/// distribution metrics) and writes `metrics.json`, then `manifest.json` last.
+/// need no downloaded network (multi-scale SWD, the image-statistics kernel distance ISKD on the
+/// project's own image features, pixel distribution metrics) and writes `metrics.json`, then `manifest.json` last.
 public enum EvaluateStage {
     public struct Options: Equatable, Sendable {
         /// Generated images (folder or file); nil: `<artifacts>/<run>/samples`.
@@ -212,4 +212,9 @@ public struct EvaluateMetrics: Codable, Equatable, Sendable {
     /// Real against real at the same counts; nil when not measured (older files, `--no-floor`, or
     /// no real images outside the held-out subsets).
     public var floor: SamplingFloor?
+
+    /// Reads `metrics.json`, also as written before the kernel distance was named for its features.
+    public static func read(from url: URL) throws -> EvaluateMetrics {
+        try JSONFile.read(EvaluateMetrics.self, from: url, legacyKeys: GeneratedImageEvaluation.Report.legacyKeys)
+    }
 }

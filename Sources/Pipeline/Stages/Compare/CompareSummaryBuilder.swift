@@ -23,8 +23,8 @@ enum CompareSummaryBuilder {
             samplingSeconds: sampling, decodeSeconds: decode,
             samplingImagesPerSecond: sampling + decode > 0 ? Double(sidecar.count) / (sampling + decode) : .nan,
             swdResolutions: report.slicedWasserstein.resolutions, swdPerLevel: report.slicedWasserstein.perLevel,
-            swdMean: report.slicedWasserstein.mean, kid: report.kernelDistance.value,
-            kidStandardDeviation: report.kernelDistance.standardDeviation,
+            swdMean: report.slicedWasserstein.mean, iskd: report.imageStatisticsKernelDistance.value,
+            iskdStandardDeviation: report.imageStatisticsKernelDistance.standardDeviation,
             pixelJensenShannon: report.pixels.jensenShannon, pixelWasserstein: report.pixels.wasserstein,
             pixelMMD: report.pixels.mmd, standardDeviationDifference: report.pixels.standardDeviationDifference,
             evaluatedImages: report.generatedCount, realImages: report.referenceCount, grid: nil, curves: curves)
