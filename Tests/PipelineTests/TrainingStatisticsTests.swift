@@ -64,7 +64,7 @@ final class TrainingStatisticsTests: XCTestCase {
         let cache = try DatasetCache.open(scratch.appendingPathComponent("dataset"))
         XCTAssertEqual(Array(cache.labels.prefix(12)), Array(repeating: 0, count: 12), "the cache is in class order")
 
-        let rows = PixelStatistics.balancedRows(cache.rows(in: [.train]).map { ($0, cache.labels[$0]) }, limit: 8, seed: 0)
+        let rows = ClassBalancedSample.rows(of: cache, subsets: [.train], limit: 8, seed: 0)
         XCTAssertEqual(rows.map { cache.labels[$0] }.sorted(), [0, 0, 0, 0, 1, 1, 1, 1])
         let sampled = try PixelStatistics.measure(cache, subsets: [.train], limit: 8, seed: 0)
         let whole = try PixelStatistics.measure(cache, subsets: [.train], limit: 24, seed: 0)
@@ -73,7 +73,7 @@ final class TrainingStatisticsTests: XCTestCase {
             XCTAssertEqual(sampled.std[c], whole.std[c], accuracy: 1e-5)
         }
         // Uneven classes: the smaller one gives all it has, the larger the rest.
-        let uneven = PixelStatistics.balancedRows((0..<10).map { ($0, $0 < 2 ? 0 : 1) }, limit: 6, seed: 3)
+        let uneven = ClassBalancedSample.rows((0..<10).map { ($0, $0 < 2 ? 0 : 1) }, limit: 6, seed: 3)
         XCTAssertEqual(uneven.map { $0 < 2 ? 0 : 1 }.sorted(), [0, 0, 1, 1, 1, 1])
     }
 }

@@ -207,6 +207,26 @@ public final class ResidualVectorQuantizer {
         isInitialized = flag[flat: 0] != 0
     }
 
+    /// Refits every level's codebook to `latents` [N, D, H, W] as the greedy quantizer uses
+    /// them: level 0 by Lloyd steps on the latents (`CodebookLevel.refit`), level 1 on what level
+    /// 0's final codes leave, and so on. For a model whose encoder changed after the codebooks
+    /// learned its latents (an EMA of the weights), the codebooks become those of this encoder.
+    /// Returns the Lloyd iterations each level took.
+    @discardableResult
+    public func refitCodebooks(to latents: Tensor, maximumIterations: Int) -> [Int] {
+        let (_, c, _, _) = latents.nchw("ResidualVectorQuantizer.refitCodebooks")
+        precondition(c == config.dimension, "ResidualVectorQuantizer.refitCodebooks: \(c) channels, codes have \(config.dimension)")
+        var residual = LatentVectors.rows(of: latents)
+        var sum = Tensor(zeros: residual.shape)
+        var iterations: [Int] = []
+        for level in 0..<config.levels {
+            let (codes, taken) = levels[level].refit(to: residual, maximumIterations: maximumIterations)
+            subtractAndAccumulate(level: level, codes: codes, residual: &residual, sum: &sum)
+            iterations.append(taken)
+        }
+        return iterations
+    }
+
     // MARK: Helpers
 
     private func checkedLevels(_ count: Int?) -> Int {
