@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import FileFormats
 import Foundation
 import Pipeline
 
@@ -7,16 +8,18 @@ import Pipeline
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Score generated images against held-out real ones (SWD, KID, pixel statistics).",
+        abstract: "Score generated images against held-out real ones (SWD, ISKD, pixel statistics).",
         discussion: """
             Metrics (none needs a downloaded network): the multi-scale sliced Wasserstein distance \
-            of Karras et al. 2018 on Laplacian-pyramid patches, per level and mean, ×10³; KID (unbiased \
-            cubic-kernel MMD²) on the project's image-statistics features; and the pixel-distribution \
-            metrics (Jensen–Shannon divergence, 1-D Wasserstein distance, RBF MMD, difference of \
-            standard deviations). Deterministic given --seed. Images are read from a folder of PNG/JPEG \
-            files, a dataset cache from `pipeline prepare`, an HDF5 file ('images' uint8 [N,H,W,3] or \
-            'samples' float32 [N,3,H,W] in [-1,1]) or a safetensors file. Writes metrics.json and \
-            manifest.json into the output folder.
+            of Karras et al. 2018 on Laplacian-pyramid patches, per level and mean, ×10³; the \
+            image-statistics kernel distance ISKD (KID's unbiased cubic-kernel MMD², but on the \
+            project's 202 image-statistics features, not Inception features: not a KID value); and \
+            the pixel-distribution metrics (Jensen–Shannon divergence, 1-D Wasserstein distance, RBF \
+            MMD, difference of standard deviations). Deterministic given --seed. Images are read from \
+            a folder of PNG/JPEG files (real photos of any size are resized and centre-cropped to the \
+            generated size as prepare does), a dataset cache from `pipeline prepare`, an HDF5 file \
+            ('images' uint8 [N,H,W,3] or 'samples' float32 [N,3,H,W] in [-1,1]) or a safetensors \
+            file. Writes metrics.json and manifest.json into the output folder.
             """)
 
     /// The stage's typed options are the one home of every default; the options below take theirs from it.
@@ -56,6 +59,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Artifacts folder.", valueName: "dir"))
     var artifacts = "artifacts"
 
+    @Flag(help: "Print the metrics document (metrics.json) on standard output; progress and notes go to standard error.")
+    var json = false
+
     @OptionGroup var runtime: ThreadsOption
 
     func validate() throws {
@@ -83,11 +89,14 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let stop = StopSignal.shared
+        // With --json, standard output carries the document alone.
+        let write: (String) -> Void = json ? { fputs($0, stderr) } : ProgressReporter.writeToStandardOutput
         do {
-            try EvaluateStage.run(try options(), shouldStop: { stop.stopRequested })
+            let result = try EvaluateStage.run(try options(), write: write, shouldStop: { stop.stopRequested })
+            if json { FileHandle.standardOutput.write(try JSONFile.encode(result.metrics)) }
         } catch let error as DatasetError where error.kind == .interrupted {
             // Exits with status 130 (PipelineMain sees the stop request).
-            print("stopped: \(error.message)")
+            write("stopped: \(error.message)\n")
         }
     }
 }

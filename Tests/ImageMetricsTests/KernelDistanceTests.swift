@@ -28,7 +28,7 @@ final class KernelDistanceTests: XCTestCase {
         XCTAssertTrue(strongest.allSatisfy { $0 > 3 * abs(same.value) }, "\(strongest) vs \(same.value)")
         for (name, sets) in Degradation.ladders(real) {
             let scores = try sets.map { try KernelDistance.distance($0, reference: real, options: options).value }
-            assertWorsens(same.value, scores, "KID, \(name)")
+            assertWorsens(same.value, scores, "ISKD, \(name)")
         }
     }
 

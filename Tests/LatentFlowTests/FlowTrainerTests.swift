@@ -183,7 +183,7 @@ final class FlowTrainerTests: XCTestCase {
         let samples = try loaded.sample(noise: noise, classes: [0, 1, 2, 3], settings: SamplerSettings(method: .heun, steps: 3),
                                         guidance: 2) { $0.map { ($0 * 2).rounded() / 2 } }
         XCTAssertEqual(samples.evaluations, 6)
-        XCTAssertEqual(samples.networkPasses, 6)
+        XCTAssertEqual(samples.networkPasses, 12, "guided: two passes per evaluation")
         XCTAssertEqual(samples.samples.shape, [4, 2, 8, 8])
         XCTAssertEqual(samples.snapped?.values, samples.samples.values.map { ($0 * 2).rounded() / 2 })
         XCTAssertThrowsError(try loaded.sample(noise: noise, classes: [0, 1, 2, 4], settings: SamplerSettings()))

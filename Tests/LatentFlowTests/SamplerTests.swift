@@ -58,6 +58,22 @@ final class SamplerTests: XCTestCase {
         XCTAssertGreaterThan(result.acceptedSteps, 1)
     }
 
+    /// A last step shortened to land on t1 may be far below the step floor; reaching t1 with it
+    /// is success, not stiffness. Here the whole span is one ulp below 1 (6e-8): the step taken
+    /// is that ulp, its error estimate (the field switches on at t = 1, as a guidance interval
+    /// does) asks for a next step of about 7.6e-8, and the solver used to throw on that request
+    /// after it had already reached t = 1.
+    func testDormandPrinceEndsOnAShortLastStep() throws {
+        let start = Float(1).nextDown
+        let settings = SamplerSettings(method: .dopri5, relativeTolerance: 1e-9, absoluteTolerance: 1e-9)
+        let result = try ODEIntegrator.integrate(Tensor(zeros: [1, 1, 1, 1]), from: start, to: 1, settings: settings) { x, t in
+            Tensor(shape: x.shape, repeating: t >= 1 ? 1 : 0)
+        }
+        XCTAssertEqual(result.acceptedSteps, 1)
+        XCTAssertEqual(result.rejectedSteps, 0)
+        XCTAssertEqual(result.state.values[0], 0.4596 * (1 - start), accuracy: 1e-10, "x + h·(125/192 − 2187/6784 + 11/84)")
+    }
+
     func testShiftedGridKeepsItsEndsAndCrowdsNearNoise() throws {
         let grid = SamplerSettings(method: .euler, steps: 10, shift: 3).grid()
         XCTAssertEqual(grid.first, 0)

@@ -87,10 +87,10 @@ final class CompareStageTests: XCTestCase {
         let markdown = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
         let html = try String(contentsOf: folder.appendingPathComponent("report.html"), encoding: .utf8)
         for summary in [report.latent, report.pixel] {
-            let swd = String(format: "%.2f", summary.swdMean), kid = String(format: "%.3f", summary.kid * 1000)
+            let swd = String(format: "%.2f", summary.swdMean), iskd = String(format: "%.3f", summary.iskd * 1000)
             for (name, text) in [("report.md", markdown), ("report.html", html)] {
                 XCTAssertTrue(text.contains(swd), "\(name) shows the \(summary.space) SWD mean \(swd)")
-                XCTAssertTrue(text.contains(kid), "\(name) shows the \(summary.space) KID \(kid)")
+                XCTAssertTrue(text.contains(iskd), "\(name) shows the \(summary.space) ISKD \(iskd)")
                 XCTAssertTrue(text.contains("\(summary.space.rawValue)-grid.png"), "\(name) links the \(summary.space) grid")
             }
         }

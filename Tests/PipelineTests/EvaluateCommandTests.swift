@@ -31,6 +31,19 @@ final class EvaluateCommandTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: report.path).sorted(), ["manifest.json", "metrics.json"])
     }
 
+    /// `--json`: standard output is the metrics document alone, the progress goes to standard error.
+    func testJSONPrintsTheMetricsDocumentOnStandardOutput() throws {
+        let outcome = try EvaluateProcess.run(["evaluate", "--generated", "a", "--real", "b", "--seed", "3", "--json"], in: folder)
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let metrics = folder.appendingPathComponent("artifacts/default/reports/evaluate/metrics.json")
+        XCTAssertEqual(outcome.stdout, try String(contentsOf: metrics, encoding: .utf8))
+        let document = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
+        let report = try XCTUnwrap(document?["report"] as? [String: Any])
+        XCTAssertNotNil(report["imageStatisticsKernelDistance"])
+        XCTAssertTrue(outcome.stderr.contains("evaluation: 4 generated vs 4 real images at 16×16, seed 3"), outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("ISKD ×10³"), outcome.stderr)
+    }
+
     func testBadArgumentsAreErrors() throws {
         let cases: [([String], String)] = [
             (["evaluate", "--generated", "a", "--real", "b", "--max-images", "1"], "error: --max-images must be at least 2, not 1"),

@@ -43,14 +43,22 @@ final class EvaluateStageTests: XCTestCase {
     func testFoldersAreComparedAndTheResultsWrittenWithAManifest() throws {
         let generated = try pngFolder("generated", count: 6)
         let real = try pngFolder("real", count: 7, first: 100)
-        // A grid of another size beside the samples is left out, with a note.
+        // The grid beside the samples is left out, and so is an image of another size, with notes.
         try PNGImage.write(RGBImage(width: 96, height: 64, fill: (9, 9, 9)), to: generated.appendingPathComponent("grid.png"))
+        try PNGImage.write(RGBImage(width: 16, height: 16, fill: (9, 9, 9)), to: generated.appendingPathComponent("zz.png"))
         var text = ""
         let result = try EvaluateStage.run(options(generated: generated, real: real)) { text += $0 }
         XCTAssertTrue(text.contains("generated: 6 of 6 images, 32×32, image folder"), text)
-        XCTAssertTrue(text.contains("left out 1 image(s) not of the common size 32×32: grid.png (96×64)"), text)
+        XCTAssertTrue(text.contains("left out 1 sample grid(s): grid.png"), text)
+        XCTAssertTrue(text.contains("left out 1 image(s) not of the common size 32×32: zz.png (16×16)"), text)
         XCTAssertTrue(text.contains("SWD ×10³"), text)
-        XCTAssertTrue(text.contains("KID ×10³"), text)
+        // The kernel distance is named for its features, never "KID" (it is not on Inception features).
+        XCTAssertTrue(text.contains("ISKD ×10³"), text)
+        XCTAssertTrue(text.contains("image-statistics kernel distance"), text)
+        XCTAssertFalse(text.contains("KID"), text)
+        let document = try String(contentsOf: result.metricsFile, encoding: .utf8)
+        XCTAssertTrue(document.contains("\"imageStatisticsKernelDistance\""), document)
+        XCTAssertFalse(document.lowercased().contains("kid"), document)
         XCTAssertTrue(text.contains("metrics: \(result.metricsFile.path)"), text)
 
         let metrics = try JSONFile.read(EvaluateMetrics.self, from: result.metricsFile)
@@ -72,6 +80,52 @@ final class EvaluateStageTests: XCTestCase {
                        ["manifest.json", "metrics.json"])
     }
 
+    /// Real photos of many sizes and aspect ratios (PNG and JPEG) are all used: each brought to
+    /// the generated size as `prepare` does (shorter side, Lanczos-3, centre crop); only a sample
+    /// grid is left out. (They used to be filtered to their most common size: here 1 of 5.)
+    func testEveryPhotoOfAFolderOfManySizesIsUsed() throws {
+        let generated = try pngFolder("generated", count: 6)
+        let real = folder.appendingPathComponent("photos")
+        try FileManager.default.createDirectory(at: real, withIntermediateDirectories: true)
+        let flowers = try SyntheticFlowers(classCount: 3, seed: 5)
+        let shapes: [(String, Int, Int)] = [("a.png", 64, 40), ("b.jpg", 50, 50), ("c.png", 45, 70), ("d.jpeg", 90, 60),
+                                            ("e.png", 24, 20)]
+        var expected: [RGBImage] = []
+        for (i, (name, width, height)) in shapes.enumerated() {
+            let square = try flowers.image(index: 200 + i, size: max(width, height))
+            let photo = try Cropper.centerCrop(square, width: width, height: height)
+            let url = real.appendingPathComponent(name)
+            if name.hasSuffix("png") { try PNGImage.write(photo, to: url) } else { try JPEGImage.write(photo, to: url, quality: 95) }
+            expected.append(try Cropper.resizeAndCenterCrop(try ImageFile.read(from: url), size: 32).image)
+        }
+        try PNGImage.write(RGBImage(width: 96, height: 64, fill: (9, 9, 9)), to: real.appendingPathComponent("grid.png"))
+
+        var text = ""
+        let result = try EvaluateStage.run(options(generated: generated, real: real)) { text += $0 }
+        XCTAssertTrue(text.contains("real: 5 of 5 images, 32×32, image folder"), text)
+        XCTAssertTrue(text.contains("left out 1 sample grid(s): grid.png"), text)
+        XCTAssertTrue(text.contains("5 image(s) resized (shorter side to 32 px, Lanczos-3) and centre-cropped to 32×32, 1 of them enlarged"), text)
+        XCTAssertEqual(result.metrics.real.count, 5)
+
+        let loaded = try EvaluateImageLoader.load(real, subsets: [], maxImages: nil, seed: 0, side: 32)
+        XCTAssertEqual(loaded.set.count, 5)
+        XCTAssertEqual(loaded.set.pixels, expected.flatMap(\.pixels), "as prepare would crop them")
+        XCTAssertEqual(try EvaluateImageLoader.load(real, subsets: [], maxImages: 3, seed: 0, side: 32).set.count, 3)
+    }
+
+    /// metrics.json written before the kernel distance was renamed still reads (compare reuses it).
+    func testMetricsWrittenWithTheOldKernelDistanceKeysStillRead() throws {
+        let images = try pngFolder("images", count: 4)
+        let result = try EvaluateStage.run(options(generated: images, real: images), write: quiet)
+        let current = try String(contentsOf: result.metricsFile, encoding: .utf8)
+        let old = current.replacingOccurrences(of: "\"imageStatisticsKernelDistance\"", with: "\"kernelDistance\"")
+            .replacingOccurrences(of: "\"iskd\"", with: "\"kid\"")
+        XCTAssertNotEqual(old, current)
+        let url = folder.appendingPathComponent("old-metrics.json")
+        try old.write(to: url, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try EvaluateMetrics.read(from: url), result.metrics)
+    }
+
     func testTheSameImagesScoreZeroAndTheSeedFixesEverything() throws {
         let images = try pngFolder("images", count: 5)
         let first = try EvaluateStage.run(options(generated: images, real: images), write: quiet)
@@ -81,7 +135,7 @@ final class EvaluateStageTests: XCTestCase {
         let a = try EvaluateStage.run(options(generated: other, real: images), write: quiet)
         let b = try EvaluateStage.run(options(generated: other, real: images), write: quiet)
         XCTAssertEqual(a.metrics.report.slicedWasserstein, b.metrics.report.slicedWasserstein)
-        XCTAssertEqual(a.metrics.report.kernelDistance, b.metrics.report.kernelDistance)
+        XCTAssertEqual(a.metrics.report.imageStatisticsKernelDistance, b.metrics.report.imageStatisticsKernelDistance)
         XCTAssertEqual(a.metrics.report.pixels, b.metrics.report.pixels)
     }
 
@@ -145,7 +199,7 @@ final class EvaluateStageTests: XCTestCase {
         XCTAssertEqual(written.floor, floor)
         let again = try XCTUnwrap(try EvaluateStage.run(options, base: folder, write: quiet).metrics.floor)
         XCTAssertEqual(again.report.slicedWasserstein, floor.report.slicedWasserstein, "deterministic")
-        XCTAssertEqual(again.report.kernelDistance, floor.report.kernelDistance, "deterministic")
+        XCTAssertEqual(again.report.imageStatisticsKernelDistance, floor.report.imageStatisticsKernelDistance, "deterministic")
 
         func floorNote(_ change: (inout EvaluateStage.Options) throws -> Void) throws -> (SamplingFloor?, String) {
             var changed = options

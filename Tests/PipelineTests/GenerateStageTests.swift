@@ -40,6 +40,23 @@ final class GenerateStageTests: XCTestCase {
         return options
     }
 
+    /// Class names are looked up by class id: a model whose names do not match its classes is
+    /// refused with an error naming the file, not indexed past the list.
+    func testAModelWhoseClassNamesDoNotMatchItsClassesIsRefused() throws {
+        let flow = try FlowModel.load(from: try model())
+        flow.info["class_names"] = #"["only one"]"#
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let url = scratch.appendingPathComponent("renamed.safetensors")
+        try flow.save(to: url)
+        var options = try options()
+        options.model = url.path
+        options.output = scratch.appendingPathComponent("out").path
+        XCTAssertThrowsError(try GenerateStage.run(options, write: { _ in })) { error in
+            XCTAssertTrue("\(error)".contains(url.path), "\(error)")
+            XCTAssertTrue("\(error)".contains("names 1 classes, the network has 3"), "\(error)")
+        }
+    }
+
     func testGridImagesAndSidecar() throws {
         var options = try options()
         options.classes = ["0", "2"]
@@ -47,7 +64,8 @@ final class GenerateStageTests: XCTestCase {
         let result = try GenerateStage.run(options, write: { _ in })
         let sidecar = result.sidecar
         XCTAssertEqual(sidecar.evaluations, 6, "Heun: 2 evaluations per step")
-        XCTAssertEqual(sidecar.networkPasses, 6, "guided evaluations batch conditional and unconditional together")
+        XCTAssertEqual(sidecar.networkPasses, 12, "a guided evaluation is two network passes")
+        XCTAssertEqual(sidecar.guidedEvaluations, 6)
         XCTAssertEqual(sidecar.columns.map(\.id), [0, 2])
         XCTAssertEqual(sidecar.sampleClasses, [0, 2, 0, 2, 0, 2])
         XCTAssertNotNil(sidecar.timings["decode"])

@@ -126,7 +126,9 @@ extension RunAssessmentTests {
         try Data("prepare".utf8).write(to: run.appendingPathComponent("dataset/images.h5"))
         XCTAssertEqual(LegacyLedger.adopt(&ledger, config: config, runFolder: run, settings: settings, cache: DigestCache()),
                        [.prepare, .trainAE])
+        // Made by 0.1's code: done where the stage's code is unchanged since, stale where it moved on.
         let states = RunAssessment.assess(config: config, runFolder: run, ledger: ledger, settings: settings, cache: DigestCache())
-        XCTAssertEqual(states[.trainAE]?.state, .done)
+        XCTAssertEqual(states[.prepare]?.state, .done)
+        XCTAssertEqual(states[.trainAE]?.state, .stale("its code changed (version 1 → \(RunStage.trainAE.codeVersion))"))
     }
 }

@@ -59,6 +59,47 @@ final class TrainAEStageTests: XCTestCase {
         return (result, output.text)
     }
 
+    /// The saved model holds the EMA weights; its codebooks must be those of that encoder: at
+    /// every level, each code used is the mean of the (residual) latents of the training images
+    /// it quantizes — a fixed point of Lloyd's step. (They were the live codebooks, fitted to the
+    /// raw encoder's latents.) The checkpoint keeps the live codebooks for --resume.
+    func testTheSavedCodebooksAreThoseOfTheSavedEncoder() throws {
+        try prepare(run: "refit")
+        var o = options(run: "refit", steps: 12)
+        o.augment = false
+        let (result, text) = try run(o)
+        XCTAssertTrue(text.contains("codebooks refitted to the saved (EMA) encoder's latents of"), text)
+        let model = try RVQAutoencoder.load(from: result.modelURL)
+        let cache = try DatasetCache.open(folder.appendingPathComponent("artifacts/refit/dataset"))
+        var values: [Float] = []
+        let reader = try SequentialReader(cache: cache, subsets: Set(o.trainSubsets), batchSize: 16)
+        try reader.forEach { batch in values += withoutGradients { model.encodeContinuous(Variable(batch.images)).value }.values }
+        let latents = Tensor(shape: [reader.rows.count] + model.latentShape, values: values)
+        let d = model.config.quantizer.dimension
+        var residual = LatentVectors.rows(of: latents).values
+        var largestGap: Float = 0
+        for level in model.quantizer.levels {
+            let codes = level.search.nearest(Tensor(shape: [residual.count / d, d], values: residual))
+            var sums = [Double](repeating: 0, count: level.codeCount * d), counts = [Int](repeating: 0, count: level.codeCount)
+            for (i, code) in codes.enumerated() {
+                counts[Int(code)] += 1
+                for j in 0..<d { sums[Int(code) * d + j] += Double(residual[i * d + j]) }
+            }
+            let table = level.codebook.values
+            for c in 0..<level.codeCount where counts[c] > 0 {
+                for j in 0..<d { largestGap = max(largestGap, abs(table[c * d + j] - Float(sums[c * d + j] / Double(counts[c])))) }
+            }
+            for (i, code) in codes.enumerated() {
+                for j in 0..<d { residual[i * d + j] -= table[Int(code) * d + j] }
+            }
+        }
+        XCTAssertLessThan(largestGap, 1e-4, "a code away from the mean of its latents")
+        let checkpoint = try SafetensorsFile.read(from: result.stageFolder.appendingPathComponent("checkpoint.safetensors"))
+        let saved = try SafetensorsFile.read(from: result.modelURL)
+        XCTAssertNotEqual(checkpoint.tensors["rvq.levels.0.codebook"], saved.tensors["rvq.levels.0.codebook"],
+                          "the checkpoint keeps the live codebooks")
+    }
+
     func testTrainingImprovesTheLossAndWritesEveryWrittenText() throws {
         try prepare(run: "a")
         var o = options(run: "a", steps: 40)

@@ -31,12 +31,27 @@ final class ResidualVectorQuantizerTests: XCTestCase {
             let (quantized, codes) = quantizer.quantize(z, levels: levels)
             XCTAssertEqual(quantized.shape, z.shape)
             XCTAssertEqual(codes.count, 4 * levels * 16)
-            XCTAssertEqual(quantizer.dequantize(codes: codes, count: 4, height: 4, width: 4), quantized)
+            XCTAssertEqual(try quantizer.dequantize(codes: codes, count: 4, height: 4, width: 4), quantized)
         }
         // A prefix of the full codes decodes like quantizing with fewer levels.
         let full = quantizer.quantize(z).codes
-        XCTAssertEqual(quantizer.dequantize(codes: full, count: 4, height: 4, width: 4, levels: 2),
+        XCTAssertEqual(try quantizer.dequantize(codes: full, count: 4, height: 4, width: 4, levels: 2),
                        quantizer.quantize(z, levels: 2).quantized)
+    }
+
+    /// Codes come from files (the latent cache, generated codes): one outside the codebook is an
+    /// error, not a read past the codebook (release builds drop preconditions and bounds checks).
+    func testCodesThatDoNotFitAreErrors() {
+        let quantizer = initialized(config())
+        var codes = quantizer.quantize(latents()).codes
+        XCTAssertNoThrow(try quantizer.dequantize(codes: codes, count: 4, height: 4, width: 4))
+        codes[17] = 16
+        XCTAssertThrowsError(try quantizer.dequantize(codes: codes, count: 4, height: 4, width: 4)) {
+            XCTAssertEqual("\($0)", "code 16 is outside the codebook's 0..<16")
+        }
+        codes[17] = -1
+        XCTAssertThrowsError(try quantizer.dequantize(codes: codes, count: 4, height: 4, width: 4))
+        XCTAssertThrowsError(try quantizer.dequantize(codes: Array(codes.prefix(10)), count: 4, height: 4, width: 4))
     }
 
     func testEveryLevelReducesTheError() {

@@ -5,7 +5,7 @@ import TensorCore
 public struct SequentialReader: Sendable {
     public let cache: DatasetCache
     public let batchSize: Int
-    /// The rows read, ascending.
+    /// The rows read (ascending, unless given).
     public let rows: [Int]
     private let assembler: BatchAssembler
 
@@ -15,6 +15,18 @@ public struct SequentialReader: Sendable {
         self.cache = cache
         self.batchSize = batchSize
         self.rows = cache.rows(in: subsets)
+        self.assembler = BatchAssembler(storedSize: cache.storedSize, size: cache.size, augmentation: .none, workers: 1)
+    }
+
+    /// Reads `rows` in the order given (each must be a row of the cache).
+    public init(cache: DatasetCache, rows: [Int], batchSize: Int) throws {
+        guard batchSize >= 1 else { throw DatasetError(.invalidArgument, "batch size must be at least 1, got \(batchSize)") }
+        if let bad = rows.first(where: { $0 < 0 || $0 >= cache.count }) {
+            throw DatasetError(.invalidArgument, "row \(bad) is outside the cache's 0..<\(cache.count)")
+        }
+        self.cache = cache
+        self.batchSize = batchSize
+        self.rows = rows
         self.assembler = BatchAssembler(storedSize: cache.storedSize, size: cache.size, augmentation: .none, workers: 1)
     }
 

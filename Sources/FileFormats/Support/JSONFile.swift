@@ -27,6 +27,12 @@ public enum JSONFile {
         try decode(type, from: FileBytes.read(url), path: url.path)
     }
 
+    /// Reads a document that may have been written before some of its keys were renamed
+    /// (`legacyKeys`: old name → new name, see `LegacyJSONKeys`).
+    public static func read<T: Decodable>(_ type: T.Type, from url: URL, legacyKeys: [String: String]) throws -> T {
+        try decode(type, from: LegacyJSONKeys.renaming(legacyKeys, in: FileBytes.read(url)), path: url.path)
+    }
+
     /// Decodes a document held in memory; `path` names it in errors.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data, path: String) throws -> T {
         do {

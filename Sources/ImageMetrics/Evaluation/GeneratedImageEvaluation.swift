@@ -6,29 +6,35 @@ public struct GeneratedImageEvaluation {
     public struct Options: Codable, Equatable, Sendable {
         public var seed: UInt64 = 0
         public var slicedWasserstein = SlicedWassersteinOptions()
-        public var kernelDistance = KernelDistanceOptions()
+        /// The image-statistics kernel distance (ISKD; see `KernelDistance`).
+        public var imageStatisticsKernelDistance = KernelDistanceOptions()
         public var pixels = PixelDistributionOptions()
 
         /// Every metric's seed set to `seed`.
         public init(seed: UInt64 = 0) {
             self.seed = seed
             slicedWasserstein.seed = seed
-            kernelDistance.seed = seed
+            imageStatisticsKernelDistance.seed = seed
             pixels.seed = seed
         }
     }
 
     /// The metrics and what they were computed on.
     public struct Report: Codable, Equatable, Sendable {
+        /// Keys of documents written before the kernel distance was named for its features.
+        public static let legacyKeys = ["kernelDistance": "imageStatisticsKernelDistance", "kid": "iskd"]
+
         public var generatedCount: Int
         public var referenceCount: Int
         public var height: Int
         public var width: Int
         public var options: Options
         public var slicedWasserstein: SlicedWassersteinResult
-        public var kernelDistance: KernelDistanceResult
+        /// The image-statistics kernel distance (ISKD): KID's estimator on the project's own
+        /// image-statistics features, not on Inception features (so not comparable with a KID).
+        public var imageStatisticsKernelDistance: KernelDistanceResult
         public var pixels: PixelDistributionResult
-        /// Seconds per metric ("swd", "kid", "pixels").
+        /// Seconds per metric ("swd", "iskd", "pixels").
         public var seconds: [String: Double]
     }
 
@@ -66,10 +72,10 @@ public struct GeneratedImageEvaluation {
         }
         log(String(format: "SWD ×10³ mean: %.2f (%.1f s)", swd.mean, seconds["swd"] ?? 0))
         if shouldStop() { throw Stopped() }
-        let kid = try timed("kid") {
-            try KernelDistance.distance(generated, reference: reference, options: options.kernelDistance)
+        let iskd = try timed("iskd") {
+            try KernelDistance.distance(generated, reference: reference, options: options.imageStatisticsKernelDistance)
         }
-        log(String(format: "KID ×10³: %.3f ± %.3f (%.1f s)", kid.value * 1000, kid.standardDeviation * 1000, seconds["kid"] ?? 0))
+        log(String(format: "ISKD ×10³: %.3f ± %.3f (%.1f s)", iskd.value * 1000, iskd.standardDeviation * 1000, seconds["iskd"] ?? 0))
         if shouldStop() { throw Stopped() }
         let pixels = try timed("pixels") {
             try PixelDistributionMetrics.compare(generated, reference: reference, options: options.pixels)
@@ -77,6 +83,6 @@ public struct GeneratedImageEvaluation {
         log(String(format: "pixel metrics (%.1f s)", seconds["pixels"] ?? 0))
         return Report(generatedCount: generated.count, referenceCount: reference.count,
                       height: reference.height, width: reference.width, options: options,
-                      slicedWasserstein: swd, kernelDistance: kid, pixels: pixels, seconds: seconds)
+                      slicedWasserstein: swd, imageStatisticsKernelDistance: iskd, pixels: pixels, seconds: seconds)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import TensorCore
 
-/// The image features the kernel distance (KID) is computed on: a fixed, hand-designed
+/// The image features the image-statistics kernel distance (ISKD) is computed on: a fixed, hand-designed
 /// descriptor of whole-image statistics, 202 numbers for a 128 px image. No network and no
 /// download is involved, nothing is random, and every number has a meaning.
 ///

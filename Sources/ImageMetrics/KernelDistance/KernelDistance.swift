@@ -31,11 +31,14 @@ public struct KernelDistanceResult: Codable, Equatable, Sendable {
     public var featureDimension: Int
 }
 
-/// KID (Bińkowski et al. 2018, "Demystifying MMD GANs"): the squared maximum mean discrepancy
-/// between two sets of image features with the cubic polynomial kernel
-/// k(x, y) = (xᵀy / d + 1)³, estimated without bias on random subsets of both sets and averaged.
+/// The image-statistics kernel distance (ISKD): KID's estimator (Bińkowski et al. 2018,
+/// "Demystifying MMD GANs": the squared maximum mean discrepancy with the cubic polynomial kernel
+/// k(x, y) = (xᵀy / d + 1)³, estimated without bias on random subsets of both sets and averaged)
+/// on the project's own image statistics instead of Inception features, which would need network
+/// weights that cannot be downloaded here. Its values are not KID values and compare only with
+/// other ISKD values.
 ///
-/// The features here are `ImageStatisticsFeatures` (see there for what and why), standardised
+/// The features are `ImageStatisticsFeatures` (see there for what and why), standardised
 /// per dimension with the mean and standard deviation of the *reference* (real) set — so every
 /// generated set is measured with the same fixed map — clipped at ±4 deviations, and weighted
 /// so that each feature block carries the same total variance whatever its size (see
@@ -43,7 +46,7 @@ public struct KernelDistanceResult: Codable, Equatable, Sendable {
 public enum KernelDistance {
     public static let featureName = "image-statistics-v1"
 
-    /// KID between generated images and reference (real) images.
+    /// The ISKD between generated images and reference (real) images.
     public static func distance(_ generated: ImageSet, reference: ImageSet,
                                 options: KernelDistanceOptions = KernelDistanceOptions()) throws -> KernelDistanceResult {
         try ImageSet.checkComparable(generated, reference, metric: "the kernel distance")
@@ -59,7 +62,7 @@ public enum KernelDistance {
         return result
     }
 
-    /// KID of two feature matrices (rows of `dimension` values), for any features.
+    /// The kernel distance of two feature matrices (rows of `dimension` values), for any features.
     public static func polynomialMMD(_ x: [Float], _ y: [Float], dimension d: Int,
                                      options: KernelDistanceOptions = KernelDistanceOptions()) throws -> KernelDistanceResult {
         guard d > 0, x.count % d == 0, y.count % d == 0 else {

@@ -11,10 +11,44 @@ public struct ChannelStatistics: Codable, Equatable, Sendable {
     /// Standard deviations are floored here, so a constant channel does not divide by zero.
     public static let minimumStd: Float = 1e-6
 
+    /// For statistics the program computed; those read from files go through `validated`,
+    /// whose checks stay in release builds (`-Ounchecked` drops this precondition).
     public init(mean: [Float], std: [Float]) {
         precondition(mean.count == std.count, "ChannelStatistics: \(mean.count) means and \(std.count) deviations")
         self.mean = mean
         self.std = std.map { Swift.max($0, Self.minimumStd) }
+    }
+
+    /// Statistics read from a file or given by a user: one finite mean and one finite,
+    /// non-negative deviation per channel, at least one channel. A short `std` would otherwise
+    /// be read past its end by `standardize`, one channel per missing entry.
+    public static func validated(mean: [Float], std: [Float]) throws -> ChannelStatistics {
+        if let problem = problem(mean: mean, std: std) { throw FlowTrainingError("channel statistics: \(problem)") }
+        return ChannelStatistics(mean: mean, std: std)
+    }
+
+    private static func problem(mean: [Float], std: [Float]) -> String? {
+        if mean.isEmpty { return "no channels" }
+        if mean.count != std.count { return "\(mean.count) means but \(std.count) standard deviations" }
+        if let i = mean.firstIndex(where: { !$0.isFinite }) { return "the mean of channel \(i) is \(mean[i])" }
+        if let i = std.firstIndex(where: { !$0.isFinite || $0 < 0 }) {
+            return "the standard deviation of channel \(i) is \(std[i])"
+        }
+        return nil
+    }
+
+    private enum CodingKeys: String, CodingKey { case mean, std }
+
+    /// Decoding (model files, checkpoints) checks what `validated` checks, as an error naming the
+    /// field, which the file readers report with the file's name.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let mean = try container.decode([Float].self, forKey: .mean)
+        let std = try container.decode([Float].self, forKey: .std)
+        if let problem = Self.problem(mean: mean, std: std) {
+            throw DecodingError.dataCorruptedError(forKey: .std, in: container, debugDescription: "channel statistics: \(problem)")
+        }
+        self.init(mean: mean, std: std)
     }
 
     /// Mean 0 and std 1 for every channel: the data is used as it is.

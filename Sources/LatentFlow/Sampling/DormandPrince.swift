@@ -20,6 +20,9 @@ enum DormandPrince {
     /// Fifth-order weights minus the embedded fourth-order ones (the error estimate).
     static let errorWeights: [Float] = [71.0 / 57600, 0, -71.0 / 16695, 71.0 / 1920, -17253.0 / 339200, 22.0 / 525, -1.0 / 40]
 
+    /// The smallest step the controller may ask for before the field counts as too stiff.
+    static let minimumStep: Float = 1e-7
+
     static func integrate(_ start: Tensor, from t0: Float, to t1: Float, settings: SamplerSettings,
                           field: VelocityField) throws -> IntegrationResult {
         let rtol = settings.relativeTolerance, atol = settings.absoluteTolerance
@@ -28,22 +31,28 @@ enum DormandPrince {
         let direction: Float = span > 0 ? 1 : -1
         var x = start, t = t0
         var k1 = try field(x, t)
-        var h = min(abs(span), try initialStep(x, k1, t: t, direction: direction, rtol: rtol, atol: atol, field: field)) * direction
+        // The controller's step; each step taken is this one, shortened if it would pass t1.
+        var h = try initialStep(x, k1, t: t, direction: direction, rtol: rtol, atol: atol, field: field) * direction
         var accepted = 0, rejected = 0
         while (t1 - t) * direction > 0 {
             guard accepted + rejected < settings.maximumSteps else {
                 throw FlowTrainingError("dopri5 needed more than \(settings.maximumSteps) steps for rtol \(rtol), atol \(atol); "
                     + "loosen the tolerances or raise the step limit")
             }
-            if (t + h - t1) * direction > 0 { h = t1 - t }
+            // The floor judges the step the controller asks for, never the last one shortened to
+            // land on t1: that one may be a few ulps long and says nothing about stiffness.
+            guard abs(h) > minimumStep else {
+                throw FlowTrainingError("dopri5: the step size fell below \(minimumStep) at t = \(t); the velocity field is too stiff")
+            }
+            let step = (t + h - t1) * direction > 0 ? t1 - t : h
             var k = [k1]
             for stage in 1..<7 {
-                let terms = (0..<stage).map { (h * a[stage][$0], k[$0]) }
-                k.append(try field(Tensor.combination(x, terms), stage == 6 ? t + h : t + c[stage] * h))
+                let terms = (0..<stage).map { (step * a[stage][$0], k[$0]) }
+                k.append(try field(Tensor.combination(x, terms), stage == 6 ? t + step : t + c[stage] * step))
             }
             // Stage 7 was evaluated at the fifth-order solution, which is the combination of row 6.
-            let next = Tensor.combination(x, (0..<6).map { (h * a[6][$0], k[$0]) })
-            let error = Tensor.combination(Tensor(zeros: x.shape), (0..<7).map { (h * errorWeights[$0], k[$0]) })
+            let next = Tensor.combination(x, (0..<6).map { (step * a[6][$0], k[$0]) })
+            let error = Tensor.combination(Tensor(zeros: x.shape), (0..<7).map { (step * errorWeights[$0], k[$0]) })
             let norm = errorNorm(error, x, next, rtol: rtol, atol: atol)
             guard norm.isFinite else {
                 throw FlowTrainingError("dopri5: the velocity became non-finite at t = \(t)")
@@ -51,16 +60,13 @@ enum DormandPrince {
             let factor = Float(min(5, max(0.2, 0.9 * pow(max(norm, 1e-10), -0.2))))
             if norm <= 1 {
                 x = next
-                t = abs(t1 - (t + h)) < 1e-7 * max(1, abs(t1)) ? t1 : t + h
+                t = abs(t1 - (t + step)) < 1e-7 * max(1, abs(t1)) ? t1 : t + step
                 k1 = k[6]
                 accepted += 1
-                h *= factor
+                h = step * factor
             } else {
                 rejected += 1
-                h *= min(1, factor)
-            }
-            guard abs(h) > 1e-7 else {
-                throw FlowTrainingError("dopri5: the step size fell below 1e-7 at t = \(t); the velocity field is too stiff")
+                h = step * min(1, factor)
             }
         }
         return IntegrationResult(state: x, evaluations: 0, acceptedSteps: accepted, rejectedSteps: rejected)

@@ -7,21 +7,25 @@ public struct FlowSamples: @unchecked Sendable {
     public var samples: Tensor
     /// The samples after the snap closure (e.g. to the nearest RVQ codebook entries), if given.
     public var snapped: Tensor?
-    /// Velocity evaluations (a batched guided evaluation counts once).
+    /// Evaluations of the velocity field by the solver (a guided evaluation counts once).
     public var evaluations: Int
-    /// Network passes (two per evaluation with guidance in chunks, one otherwise per chunk).
+    /// Network passes over the batch, the NFE of the literature: a guided evaluation is two
+    /// (conditional and unconditional), any other one.
     public var networkPasses: Int
+    /// Evaluations that applied guidance (`networkPasses` = `evaluations` + this).
+    public var guidedEvaluations: Int
     public var acceptedSteps: Int
     public var rejectedSteps: Int
     /// Seconds spent integrating (snapping excluded).
     public var seconds: Double
 
-    public init(samples: Tensor, snapped: Tensor? = nil, evaluations: Int, networkPasses: Int, acceptedSteps: Int,
-                rejectedSteps: Int, seconds: Double) {
+    public init(samples: Tensor, snapped: Tensor? = nil, evaluations: Int, networkPasses: Int, guidedEvaluations: Int = 0,
+                acceptedSteps: Int, rejectedSteps: Int, seconds: Double) {
         self.samples = samples
         self.snapped = snapped
         self.evaluations = evaluations
         self.networkPasses = networkPasses
+        self.guidedEvaluations = guidedEvaluations
         self.acceptedSteps = acceptedSteps
         self.rejectedSteps = rejectedSteps
         self.seconds = seconds
@@ -45,7 +49,8 @@ extension FlowModel {
     /// Integrates the flow from `noise` (standardised space, [N] + sampleShape) for the given
     /// classes (`network.nullClass` for unconditional samples) with classifier-free guidance
     /// `guidance` (at times in `guidanceInterval`), then maps the result back to the data space
-    /// and, if `snap` is given, snaps it.
+    /// and, if `snap` is given, snaps it. The guidance switches on and off at the interval's ends,
+    /// which the solver treats as ends of pieces (no step straddles one, see `ODEIntegrator`).
     public func sample(noise: Tensor, classes: [Int], settings: SamplerSettings, guidance: Float = 1,
                        guidanceInterval: ClosedRange<Float> = 0...1,
                        maximumBatch: Int? = nil, snap: ((Tensor) throws -> Tensor)? = nil) throws -> FlowSamples {
@@ -64,12 +69,15 @@ extension FlowModel {
                                    maximumBatch: maximumBatch)
         // The weights are frozen for the whole integration: transform the convolutions' once.
         let result = try reusingTransformedWeights {
-            try ODEIntegrator.integrate(noise, settings: settings) { x, t in field(x, t) }
+            try ODEIntegrator.integrate(noise, settings: settings, switchingAt: field.switchTimes) { x, t, piece in
+                field(x, t, piece: piece)
+            }
         }
         let samples = statistics.destandardize(result.state)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return FlowSamples(samples: samples, snapped: try snap?(samples), evaluations: result.evaluations,
-                           networkPasses: field.passes, acceptedSteps: result.acceptedSteps,
+                           networkPasses: field.passes, guidedEvaluations: field.guidedEvaluations,
+                           acceptedSteps: result.acceptedSteps,
                            rejectedSteps: result.rejectedSteps, seconds: seconds)
     }
 }

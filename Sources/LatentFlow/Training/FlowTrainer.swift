@@ -94,7 +94,11 @@ public final class FlowTrainer {
         var generator = SeededGenerator(seed: SeedMixing.combine(config.seed, 0xF10A, UInt64(step)))
         let data = statistics.isIdentity ? batch.data : statistics.standardize(batch.data)
         var noise = Initialization.normal(shape: data.shape, generator: &generator)
-        if config.optimalTransport { noise = MinibatchOptimalTransport.pairedNoise(data: data, noise: noise) }
+        if config.optimalTransport {
+            // Conditional training pairs within each class, so every class trains from N(0, I) noise.
+            noise = try MinibatchOptimalTransport.pairedNoise(data: data, noise: noise,
+                                                              labels: config.conditional ? batch.labels : nil)
+        }
         let times = config.timeSampling.sample(n, generator: &generator)
         let classes = batch.labels.map { label -> Int in
             let drop = generator.uniform() < Float(config.labelDropout)

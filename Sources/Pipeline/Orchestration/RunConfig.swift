@@ -181,7 +181,7 @@ public struct RunConfig: Equatable, Sendable {
     /// what makes a stage the stage it is. A configuration that sets one is refused.
     public static func reservedKeys(of stage: RunStage) -> Set<String> {
         var keys: Set<String> = ["run", "artifacts", "output", "resume", "restart", "force", "threads",
-                                 "evaluate-only", "save-reconstructions", "latents-only"]
+                                 "evaluate-only", "save-reconstructions", "latents-only", "json"]
         switch stage {
         case .trainFlow, .trainPixel: keys.insert("space")
         case .compare: keys.formUnion(["variants", "seeds", "variant-space"])

@@ -69,9 +69,15 @@ public enum RunStage: String, CaseIterable, Codable, Sendable {
     /// go stale instead of being reused. (A change that keeps the outputs keeps the number.)
     public var codeVersion: Int {
         switch self {
-        case .prepare, .trainAE, .encode, .trainFlow, .flowLatents, .finetuneDecoder, .generate, .evaluate,
-             .trainPixel, .compare:
-            return 1
+        case .prepare, .encode, .finetuneDecoder: return 1
+        // 2: the saved codebooks are refitted to the saved (EMA) encoder.
+        case .trainAE: return 2
+        // 2: standardised with the statistics of every variant trained on (pixels: class-balanced).
+        case .trainFlow, .trainPixel: return 2
+        // 2: no solver step straddles the guidance interval's ends; passes counted per network pass.
+        case .flowLatents, .generate: return 2
+        // 2: photo folders used whole (resized and cropped); the kernel distance is ISKD.
+        case .evaluate, .compare: return 2
         }
     }
 

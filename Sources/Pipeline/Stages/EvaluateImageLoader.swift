@@ -21,8 +21,9 @@ public struct EvaluationImages {
 /// Reads the images `pipeline evaluate` compares, from any of:
 /// - a dataset cache folder (or its `images.h5`) made by `pipeline prepare`: the rows of the
 ///   chosen subsets, centre-cropped to the cache's image size;
-/// - a folder of PNG/JPEG images (flat, or in sub-folders as `ImageFolder` reads them; the
-///   images of the most common size are used and others, such as a sample grid, left out);
+/// - a folder of PNG/JPEG images (flat, or in sub-folders as `ImageFolder` reads them; sample
+///   grids left out): photos of any sizes resized and centre-cropped to the size asked for, or
+///   without one (the generated set) the images of the most common size (see `loadFolder`);
 /// - an HDF5 file with a dataset `images` (uint8 [N, H, W, 3]) or `samples` (float32
 ///   [N, 3, H, W] in [-1, 1], or uint8 as before);
 /// - a safetensors file with one such tensor (named `images` or `samples`, or the only one);
@@ -31,7 +32,10 @@ public enum EvaluateImageLoader {
     /// - Parameters:
     ///   - subsets: the subsets read from a dataset cache.
     ///   - maxImages: at most this many images, chosen at random (sorted) with `seed`.
-    public static func load(_ url: URL, subsets: Set<DatasetSubset>, maxImages: Int?, seed: UInt64) throws -> EvaluationImages {
+    ///   - side: the square size a folder's images are brought to (the generated images' size
+    ///     when the real ones are read); nil keeps a folder's most common size.
+    public static func load(_ url: URL, subsets: Set<DatasetSubset>, maxImages: Int?, seed: UInt64,
+                            side: Int? = nil) throws -> EvaluationImages {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw FileFormatError(.notFound, path: url.path, "no images here")
@@ -40,7 +44,7 @@ public enum EvaluateImageLoader {
             if FileManager.default.fileExists(atPath: url.appendingPathComponent(DatasetCacheLayout.imagesFile).path) {
                 return try loadCache(url, subsets: subsets, maxImages: maxImages, seed: seed)
             }
-            return try loadFolder(url, maxImages: maxImages, seed: seed)
+            return try loadFolder(url, side: side, maxImages: maxImages, seed: seed)
         }
         let isHDF5 = try leadingBytes(url, count: 8) == [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
             || ["h5", "hdf5"].contains(url.pathExtension.lowercased())
@@ -101,47 +105,6 @@ public enum EvaluateImageLoader {
         if FileManager.default.fileExists(atPath: manifest.path) { inputs.append(manifest) }
         return EvaluationImages(set: set, kind: "dataset cache (\(names))", path: cache.folder.path,
                                 available: rows.count, notes: [], inputFiles: inputs)
-    }
-
-    static func loadFolder(_ url: URL, maxImages: Int?, seed: UInt64) throws -> EvaluationImages {
-        let files = try ImageFolder.scan(url).files
-        var images = [RGBImage?](repeating: nil, count: files.count)
-        var failure: Error?
-        let lock = NSLock()
-        images.withUnsafeMutableBufferPointer { slots in
-            let base = slots.baseAddress!
-            parallelFor(files.count) { i in
-                do {
-                    base[i] = try ImageFile.read(from: files[i])
-                } catch {
-                    lock.lock()
-                    if failure == nil { failure = error }
-                    lock.unlock()
-                }
-            }
-        }
-        if let failure { throw failure }
-        let decoded = images.map { $0! }
-        // The most common size wins (ties: the larger count first, then the first seen).
-        var bySize: [String: Int] = [:]
-        for image in decoded { bySize["\(image.width)×\(image.height)", default: 0] += 1 }
-        let key = decoded.map { "\($0.width)×\($0.height)" }.max { bySize[$0]! < bySize[$1]! }!
-        let keep = decoded.indices.filter { "\(decoded[$0].width)×\(decoded[$0].height)" == key }
-        var notes: [String] = []
-        let left = decoded.indices.filter { !keep.contains($0) }
-        if !left.isEmpty {
-            let shown = left.prefix(5).map { "\(files[$0].lastPathComponent) (\(decoded[$0].width)×\(decoded[$0].height))" }
-            notes.append("left out \(left.count) image(s) not of the common size \(key): " + shown.joined(separator: ", ")
-                         + (left.count > 5 ? ", …" : ""))
-        }
-        let chosen = choose(keep.count, maxImages: maxImages, seed: seed).map { keep[$0] }
-        let first = decoded[chosen[0]]
-        var pixels: [UInt8] = []
-        pixels.reserveCapacity(chosen.count * first.pixels.count)
-        for i in chosen { pixels += decoded[i].pixels }
-        let set = try ImageSet(count: chosen.count, height: first.height, width: first.width, pixels: pixels)
-        return EvaluationImages(set: set, kind: "image folder", path: url.path, available: keep.count,
-                                notes: notes, inputFiles: chosen.map { files[$0] })
     }
 
     static func loadHDF5(_ file: HDF5File, maxImages: Int?, seed: UInt64) throws -> EvaluationImages {

@@ -5,8 +5,8 @@ import ImageMetrics
 import TensorCore
 
 /// `pipeline evaluate`: scores generated images against held-out real images with metrics that
-/// need no downloaded network (multi-scale SWD, KID on the project's own image features, pixel
-/// distribution metrics) and writes `metrics.json`, then `manifest.json` last.
+/// need no downloaded network (multi-scale SWD, the image-statistics kernel distance ISKD on the
+/// project's own image features, pixel distribution metrics) and writes `metrics.json`, then `manifest.json` last.
 public enum EvaluateStage {
     public struct Options: Codable, Equatable, Sendable {
         /// Generated images (folder or file); nil: `<artifacts>/<run>/samples`.
@@ -74,8 +74,10 @@ public enum EvaluateStage {
                                                      maxImages: options.maxImages, seed: options.seed)
         write("generated: \(generated.set.count) of \(generated.available) images, \(generated.set.width)×\(generated.set.height), \(generated.kind) at \(generated.path)\n")
         for note in generated.notes { write("note: \(note)\n") }
+        // A folder of photos is brought to the generated size image by image, so every photo is used.
+        let side = generated.set.height == generated.set.width ? generated.set.width : nil
         var real = try EvaluateImageLoader.load(places.real, subsets: options.realSubsets,
-                                                maxImages: options.maxImages, seed: options.seed &+ 1)
+                                                maxImages: options.maxImages, seed: options.seed &+ 1, side: side)
         write("real: \(real.set.count) of \(real.available) images, \(real.set.width)×\(real.set.height), \(real.kind) at \(real.path)\n")
         for note in real.notes { write("note: \(note)\n") }
         if generated.kind.hasPrefix("dataset cache"), real.kind.hasPrefix("dataset cache"), generated.path == real.path,
@@ -214,4 +216,9 @@ public struct EvaluateMetrics: Codable, Equatable, Sendable {
     /// Real against real at the same counts; nil when not measured (older files, `--no-floor`, or
     /// no real images outside the held-out subsets).
     public var floor: SamplingFloor?
+
+    /// Reads `metrics.json`, also as written before the kernel distance was named for its features.
+    public static func read(from url: URL) throws -> EvaluateMetrics {
+        try JSONFile.read(EvaluateMetrics.self, from: url, legacyKeys: GeneratedImageEvaluation.Report.legacyKeys)
+    }
 }

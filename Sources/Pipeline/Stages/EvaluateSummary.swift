@@ -16,13 +16,13 @@ public enum EvaluateSummary {
             lines.append("  real vs real  " + (levels.perLevel + [levels.mean]).map { cell(String(format: "%.2f", $0)) }.joined()
                 + "   (the floor: \(floor.generatedCount) real images in place of the generated)")
         }
-        let kid = r.kernelDistance
-        lines.append(String(format: "  KID ×10³      %.3f ± %.3f  (%@, %d features; %d subsets of %d)",
-                            kid.value * 1000, kid.standardDeviation * 1000, kid.features, kid.featureDimension,
-                            kid.subsets, kid.subsetSize))
+        let iskd = r.imageStatisticsKernelDistance
+        lines.append(String(format: "  ISKD ×10³     %.3f ± %.3f  (image-statistics kernel distance: %@, %d features; %d subsets of %d)",
+                            iskd.value * 1000, iskd.standardDeviation * 1000, iskd.features, iskd.featureDimension,
+                            iskd.subsets, iskd.subsetSize))
         if let floor {
-            lines.append(String(format: "  real vs real  %.3f ± %.3f", floor.kernelDistance.value * 1000,
-                                floor.kernelDistance.standardDeviation * 1000))
+            lines.append(String(format: "  real vs real  %.3f ± %.3f", floor.imageStatisticsKernelDistance.value * 1000,
+                                floor.imageStatisticsKernelDistance.standardDeviation * 1000))
         }
         let p = r.pixels
         lines.append(String(format: "  pixels        JS %.4f bits · W1 %.4f · MMD² %.5f (σ %.3f)",
@@ -30,8 +30,8 @@ public enum EvaluateSummary {
         lines.append(String(format: "                std %.4f generated vs %.4f real (%+.4f)",
                             p.generatedStandardDeviation, p.referenceStandardDeviation, p.standardDeviationDifference))
         let seconds = r.seconds
-        lines.append(String(format: "  time          SWD %.1f s · KID %.1f s · pixels %.1f s",
-                            seconds["swd"] ?? 0, seconds["kid"] ?? 0, seconds["pixels"] ?? 0))
+        lines.append(String(format: "  time          SWD %.1f s · ISKD %.1f s · pixels %.1f s",
+                            seconds["swd"] ?? 0, seconds["iskd"] ?? 0, seconds["pixels"] ?? 0))
         return lines
     }
 }

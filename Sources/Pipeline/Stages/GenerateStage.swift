@@ -67,8 +67,13 @@ public enum GenerateStage {
         public var columns: [ClassEntry]
         /// Class id of each sample, in sample order.
         public var sampleClasses: [Int]
+        /// Evaluations of the velocity field by the solver (a guided one counts once).
         public var evaluations: Int
+        /// Network passes over the batch (NFE): a guided evaluation is two, any other one.
+        /// (Files written before guided evaluations counted two hold fewer here.)
         public var networkPasses: Int
+        /// Evaluations that applied guidance (absent in older files).
+        public var guidedEvaluations: Int?
         public var acceptedSteps: Int
         public var rejectedSteps: Int
         /// Root-mean-square distance the snap moved each latent element (with --snap).
@@ -113,6 +118,11 @@ public enum GenerateStage {
         let classNames = try flow.info["class_names"].map {
             try JSONFile.decode([String].self, from: Data($0.utf8), path: "\(modelURL.path) (info 'class_names')")
         } ?? (0..<flow.config.classCount).map { "class \($0)" }
+        // Names are looked up by class id: one per class of the network, or some id reads past the list.
+        guard classNames.count == flow.config.classCount else {
+            throw FileFormatError(.malformed, path: modelURL.path,
+                                  "info 'class_names' names \(classNames.count) classes, the network has \(flow.config.classCount)")
+        }
         let cached = try options.fromLatents.map { try cachedLatents($0, base: base, flow: flow, space: space, options: options) }
         let columns = try cached?.columns ?? ClassSelection.resolve(options.classes, names: classNames, nullClass: flow.network.nullClass)
 
@@ -167,7 +177,8 @@ public enum GenerateStage {
             // The integration's counts are those of the run that sampled the latents; it took no time here.
             let origin = cached.origin
             samples = FlowSamples(samples: latents, snapped: options.snap ? snap(latents) : nil, evaluations: origin?.evaluations ?? 0,
-                                  networkPasses: origin?.networkPasses ?? 0, acceptedSteps: origin?.acceptedSteps ?? 0,
+                                  networkPasses: origin?.networkPasses ?? 0, guidedEvaluations: origin?.guidedEvaluations ?? 0,
+                                  acceptedSteps: origin?.acceptedSteps ?? 0,
                                   rejectedSteps: origin?.rejectedSteps ?? 0, seconds: 0)
         } else {
             do {
@@ -178,8 +189,8 @@ public enum GenerateStage {
             } catch let error as FlowTrainingError {
                 throw StageError("generate: \(error.message)")
             }
-            write("sampled in \(ReportFormat.duration(samples.seconds)): \(samples.evaluations) evaluations (NFE), "
-                + "\(samples.networkPasses) network passes\n")
+            write("sampled in \(ReportFormat.duration(samples.seconds)): \(samples.evaluations) field evaluations, "
+                + "\(samples.networkPasses) network passes (NFE; \(samples.guidedEvaluations) guided evaluations of two)\n")
         }
         var snapRMS: Double?
         if let snapped = samples.snapped {
@@ -231,7 +242,9 @@ public enum GenerateStage {
             guidance: cached?.origin?.guidance ?? options.guidance,
             guidanceInterval: cached.map { $0.origin?.guidanceInterval } ?? options.guidanceInterval, snap: options.snap,
             columns: zip(columns, names).map { Sidecar.ClassEntry(id: $0, name: $1) }, sampleClasses: classes,
-            evaluations: samples.evaluations, networkPasses: samples.networkPasses, acceptedSteps: samples.acceptedSteps,
+            evaluations: samples.evaluations, networkPasses: samples.networkPasses,
+            guidedEvaluations: cached == nil ? samples.guidedEvaluations : cached?.origin?.guidedEvaluations,
+            acceptedSteps: samples.acceptedSteps,
             rejectedSteps: samples.rejectedSteps, snapRMS: snapRMS, latentsFile: cached?.url.path,
             timings: ["sampling": samples.seconds, "snap": snapSeconds, "decode": decodeSeconds, "write": writeSeconds,
                       "total": total, "images_per_second": Double(count) / max(total, 1e-9)],

@@ -184,6 +184,13 @@ public enum TrainAEStage {
         if trainer.horizon == 0 { trainer.setHorizon(trainer.step) }
 
         try trainer.saveCheckpoint(to: checkpointURL, imageSize: cache.size)
+        // The model is saved with the EMA weights: its codebooks must be those of the EMA encoder
+        // (a fine-tune keeps its source's encoder and codebooks as they are).
+        if trainer.ema != nil, fineTuneSource == nil, model.quantizer.isInitialized {
+            write(try trainer.withEvaluationWeights {
+                try CodebookRefit.refit(model, cache: cache, subsets: Set(options.trainSubsets), seed: options.seed)
+            })
+        }
         let modelURL = stage.appendingPathComponent(modelFile)
         try trainer.withEvaluationWeights {
             var metadata = ["step": String(trainer.step), "ema_weights": String(trainer.ema != nil)]

@@ -369,8 +369,9 @@ public enum TrainFlowStage {
                 throw StageError("\(url.path): no latents in the \(subsetNames(options.trainSubsets)) subset(s); choose others with --train-subsets")
             }
             let samples = try cache.latents(options.latentKind, rows: rows, variants: options.useAugmentations)
-            // The statistics of exactly what is trained on (the plain images, not their variants).
-            let statistics = ChannelStatistics.measure(try cache.latents(options.latentKind, rows: rows))
+            // The statistics of exactly what is trained on: every variant, as each is drawn equally often.
+            let statistics = ChannelStatistics.measure(samples.rank == 5
+                ? samples.reshaped([samples.shape[0] * samples.shape[1]] + Array(samples.shape.dropFirst(2))) : samples)
             let source: InMemoryBatchSource
             do {
                 source = try InMemoryBatchSource(samples: samples, labels: rows.map { cache.labels[$0] },
@@ -390,7 +391,7 @@ public enum TrainFlowStage {
             guard !cache.rows(in: subsets).isEmpty else {
                 throw StageError("\(cache.folder.path): no images in the \(subsetNames(options.trainSubsets)) subset(s); choose others with --train-subsets")
             }
-            let statistics = try pixelStatistics(cache, subsets: subsets)
+            let statistics = try PixelStatistics.measure(cache, subsets: subsets, seed: options.dataSeed)
             let source = try LoaderBatchSource(cache: cache, subsets: subsets, batchSize: options.effectiveBatchSize,
                                                seed: options.dataSeed, startStep: startStep)
             return PreparedData(source: source, statistics: statistics, classNames: cache.classNames, inputs: [manifest],
@@ -399,14 +400,6 @@ public enum TrainFlowStage {
     }
 
     static func subsetNames(_ subsets: [DatasetSubset]) -> String { subsets.map(\.description).joined(separator: "+") }
-
-    /// Per-channel statistics of up to 1024 training images (centre crops), deterministic.
-    static func pixelStatistics(_ cache: DatasetCache, subsets: Set<DatasetSubset>) throws -> ChannelStatistics {
-        let reader = try SequentialReader(cache: cache, subsets: subsets, batchSize: 64)
-        var accumulator = ChannelStatisticsAccumulator(channels: 3)
-        for index in 0..<min(reader.batchCount, 16) { accumulator.add(try reader.batch(index).images) }
-        return accumulator.statistics
-    }
 
     /// One metrics line: averages over the steps since the last line.
     /// `elapsed` is this session's wall clock; `trainSeconds` the training time of all sessions.

@@ -55,9 +55,10 @@ public final class RVQAutoencoder: Module {
     public func decode(_ latents: Variable) -> Variable { backbone.decode(latents) }
 
     /// Images from codes [count, L, h, w] alone, using the first `levels` of the L planes.
-    public func decode(codes: [Int32], count: Int, levels: Int? = nil) -> Tensor {
+    /// - Throws: `QuantizerError` for codes that do not fit the quantizer.
+    public func decode(codes: [Int32], count: Int, levels: Int? = nil) throws -> Tensor {
         let side = config.latentSide
-        let latents = quantizer.dequantize(codes: codes, count: count, height: side, width: side, levels: levels)
+        let latents = try quantizer.dequantize(codes: codes, count: count, height: side, width: side, levels: levels)
         return withoutGradients { decode(Variable(latents)).value }
     }
 

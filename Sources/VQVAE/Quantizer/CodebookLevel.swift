@@ -146,3 +146,36 @@ public struct CodebookLevel: Equatable, Sendable {
         return dead
     }
 }
+
+extension CodebookLevel {
+    /// Lloyd's k-means steps from the current codebook on `vectors` ([M, D]) until no vector
+    /// changes its code (or `maximumIterations`): each code used moves to the mean of its
+    /// vectors, an unused code stays where it is. The EMA statistics are left as they are (they
+    /// belong to the training run). Returns the final codes and the iterations taken.
+    public mutating func refit(to vectors: Tensor, maximumIterations: Int) -> (codes: [Int32], iterations: Int) {
+        let k = codeCount, d = dimension
+        precondition(vectors.rank == 2 && vectors.shape[1] == d, "CodebookLevel.refit: vectors \(vectors.shape) for dimension \(d)")
+        var codes = search.nearest(vectors)
+        var iterations = 0
+        while iterations < maximumIterations {
+            var sums = [Double](repeating: 0, count: k * d), counts = [Int](repeating: 0, count: k)
+            vectors.withUnsafePointer { x in
+                for (i, code) in codes.enumerated() {
+                    let c = Int(code)
+                    counts[c] += 1
+                    for j in 0..<d { sums[c * d + j] += Double(x[i * d + j]) }
+                }
+            }
+            codebook.withUnsafeMutablePointer { table in
+                for c in 0..<k where counts[c] > 0 {
+                    for j in 0..<d { table[c * d + j] = Float(sums[c * d + j] / Double(counts[c])) }
+                }
+            }
+            iterations += 1
+            let next = search.nearest(vectors)
+            if next == codes { break }
+            codes = next
+        }
+        return (codes, iterations)
+    }
+}

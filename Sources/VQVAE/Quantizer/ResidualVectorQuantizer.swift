@@ -59,15 +59,22 @@ public final class ResidualVectorQuantizer {
 
     /// The latents [N, D, H, W] that codes [N, L, H, W] stand for, summing the first `levels`
     /// of the L planes given (all when nil). The result equals what `quantize` returned.
-    public func dequantize(codes: [Int32], count: Int, height: Int, width: Int, levels levelCount: Int? = nil) -> Tensor {
+    /// - Throws: `QuantizerError` if the codes are not `count` × L × `height` × `width` for
+    ///   1 ≤ L ≤ the quantizer's levels, or a code is outside the codebook.
+    public func dequantize(codes: [Int32], count: Int, height: Int, width: Int, levels levelCount: Int? = nil) throws -> Tensor {
         let positions = height * width
-        precondition(count > 0 && positions > 0 && codes.count % (count * positions) == 0,
-                     "ResidualVectorQuantizer.dequantize: \(codes.count) codes are not \(count) × L × \(height) × \(width)")
+        guard count > 0 && positions > 0 && codes.count % (count * positions) == 0 else {
+            throw QuantizerError("\(codes.count) codes are not \(count) × L × \(height) × \(width)")
+        }
         let stored = codes.count / (count * positions)
-        precondition(stored >= 1 && stored <= config.levels,
-                     "ResidualVectorQuantizer.dequantize: codes hold \(stored) levels, the quantizer has \(config.levels)")
+        guard stored >= 1 && stored <= config.levels else {
+            throw QuantizerError("the codes hold \(stored) levels, the quantizer has \(config.levels)")
+        }
         let used = min(levelCount ?? stored, stored)
-        precondition(used >= 1, "ResidualVectorQuantizer.dequantize: levels must be at least 1")
+        guard used >= 1 else { throw QuantizerError("levels must be at least 1, got \(used)") }
+        if let bad = codes.first(where: { $0 < 0 || Int($0) >= config.codebookSize }) {
+            throw QuantizerError("code \(bad) is outside the codebook's 0..<\(config.codebookSize)")
+        }
         var sum = Tensor(zeros: [count * positions, config.dimension])
         let d = config.dimension
         for level in 0..<used {
@@ -77,8 +84,6 @@ public final class ResidualVectorQuantizer {
                     for image in 0..<count {
                         for p in 0..<positions {
                             let code = Int(codes[(image * stored + level) * positions + p])
-                            precondition(code >= 0 && code < config.codebookSize,
-                                         "ResidualVectorQuantizer.dequantize: code \(code) outside 0..<\(config.codebookSize)")
                             let row = (image * positions + p) * d
                             for j in 0..<d { s[row + j] += t[code * d + j] }
                         }
@@ -200,6 +205,26 @@ public final class ResidualVectorQuantizer {
         let flag = try fetch("initialized", [1])
         levels = loaded
         isInitialized = flag[flat: 0] != 0
+    }
+
+    /// Refits every level's codebook to `latents` [N, D, H, W] as the greedy quantizer uses
+    /// them: level 0 by Lloyd steps on the latents (`CodebookLevel.refit`), level 1 on what level
+    /// 0's final codes leave, and so on. For a model whose encoder changed after the codebooks
+    /// learned its latents (an EMA of the weights), the codebooks become those of this encoder.
+    /// Returns the Lloyd iterations each level took.
+    @discardableResult
+    public func refitCodebooks(to latents: Tensor, maximumIterations: Int) -> [Int] {
+        let (_, c, _, _) = latents.nchw("ResidualVectorQuantizer.refitCodebooks")
+        precondition(c == config.dimension, "ResidualVectorQuantizer.refitCodebooks: \(c) channels, codes have \(config.dimension)")
+        var residual = LatentVectors.rows(of: latents)
+        var sum = Tensor(zeros: residual.shape)
+        var iterations: [Int] = []
+        for level in 0..<config.levels {
+            let (codes, taken) = levels[level].refit(to: residual, maximumIterations: maximumIterations)
+            subtractAndAccumulate(level: level, codes: codes, residual: &residual, sum: &sum)
+            iterations.append(taken)
+        }
+        return iterations
     }
 
     // MARK: Helpers

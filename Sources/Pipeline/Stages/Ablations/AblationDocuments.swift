@@ -7,16 +7,16 @@ public enum AblationDocuments {
     public static func table(_ report: AblationReport) -> (header: [String], rows: [[String]]) {
         var header = ["variant", "change", "SWD ×10³ mean", "Δ SWD ×10³ mean"]
         for resolution in report.swdResolutions { header += ["SWD ×10³ at \(resolution) px", "Δ at \(resolution) px"] }
-        header += ["KID ×10³", "Δ KID ×10³", "training steps", "train seconds", "final loss"]
+        header += ["ISKD ×10³", "Δ ISKD ×10³", "training steps", "train seconds", "final loss"]
         let rows = report.rows.map { row -> [String] in
-            // The evaluation's SWD is already ×10³ (as compare shows it); KID is scaled here.
+            // The evaluation's SWD is already ×10³ (as compare shows it); the ISKD is scaled here.
             func difference(_ value: SeedSpread?) -> String { value?.text("%.2f", signed: true) ?? "" }
             var cells = [row.variant.rawValue, row.change, row.swdMean.text("%.2f"), difference(row.swdMeanDifference)]
             for index in report.swdResolutions.indices {
                 cells.append(index < row.swdPerLevel.count ? row.swdPerLevel[index].text("%.2f") : "–")
                 cells.append(row.swdPerLevelDifference.map { index < $0.count ? difference($0[index]) : "–" } ?? "")
             }
-            cells += [row.kid.text("%.3f", scale: 1000), row.kidDifference?.text("%.3f", scale: 1000, signed: true) ?? "",
+            cells += [row.iskd.text("%.3f", scale: 1000), row.iskdDifference?.text("%.3f", scale: 1000, signed: true) ?? "",
                       row.trainingSteps.text("%.0f"), row.trainingSeconds.text("%.2f"), row.finalLoss.text("%.4f")]
             return cells
         }
@@ -35,7 +35,7 @@ public enum AblationDocuments {
 
     static let explanation = "Each cell is the mean ± sample standard deviation over the training seeds (n/a with one seed). "
         + "Δ is the variant minus the baseline, computed seed by seed (same training and data seed) and then averaged, "
-        + "± its spread over seeds. Lower SWD and KID are better; a negative Δ means the flipped option helped."
+        + "± its spread over seeds. Lower SWD and ISKD (image-statistics kernel distance) are better; a negative Δ means the flipped option helped."
 
     public static func markdown(_ report: AblationReport) -> String {
         let (header, rows) = table(report)

@@ -1,3 +1,4 @@
+import FileFormats
 import Foundation
 
 /// Everything the ablation report (`reports/ablations/`) holds: per variant, each seed's numbers
@@ -11,7 +12,8 @@ public struct AblationReport: Codable, Equatable, Sendable {
         public var actions: [String: String]
         public var swdMean: Double
         public var swdPerLevel: [Double]
-        public var kid: Double
+        /// The image-statistics kernel distance.
+        public var iskd: Double
         public var trainingSteps: Int
         public var trainingSeconds: Double
         public var finalLoss: Double?
@@ -25,11 +27,11 @@ public struct AblationReport: Codable, Equatable, Sendable {
         public var swdMean: SeedSpread
         /// One per `AblationReport.swdResolutions`.
         public var swdPerLevel: [SeedSpread]
-        public var kid: SeedSpread
+        public var iskd: SeedSpread
         /// Variant minus baseline, seed by seed, then mean ± spread (nil for the baseline).
         public var swdMeanDifference: SeedSpread?
         public var swdPerLevelDifference: [SeedSpread]?
-        public var kidDifference: SeedSpread?
+        public var iskdDifference: SeedSpread?
         public var trainingSteps: SeedSpread
         public var trainingSeconds: SeedSpread
         public var finalLoss: SeedSpread
@@ -43,7 +45,7 @@ public struct AblationReport: Codable, Equatable, Sendable {
             }
             swdMean = SeedSpread(seeds.map(\.swdMean))
             swdPerLevel = (0..<levels).map { index in SeedSpread(seeds.map { level($0, index) }) }
-            kid = SeedSpread(seeds.map(\.kid))
+            iskd = SeedSpread(seeds.map(\.iskd))
             trainingSteps = SeedSpread(seeds.map { Double($0.trainingSteps) })
             trainingSeconds = SeedSpread(seeds.map(\.trainingSeconds))
             finalLoss = SeedSpread(seeds.map { $0.finalLoss ?? .nan })
@@ -52,7 +54,7 @@ public struct AblationReport: Codable, Equatable, Sendable {
                 let pairs = seeds.compactMap { result in baseline.first { $0.seed == result.seed }.map { (result, $0) } }
                 swdMeanDifference = SeedSpread(pairs.map { $0.0.swdMean - $0.1.swdMean })
                 swdPerLevelDifference = (0..<levels).map { index in SeedSpread(pairs.map { level($0.0, index) - level($0.1, index) }) }
-                kidDifference = SeedSpread(pairs.map { $0.0.kid - $0.1.kid })
+                iskdDifference = SeedSpread(pairs.map { $0.0.iskd - $0.1.iskd })
             }
         }
     }
@@ -82,12 +84,15 @@ public struct AblationReport: Codable, Equatable, Sendable {
         return try encoder.encode(self) + Data("\n".utf8)
     }
 
-    /// Reads `report.json` as `jsonData()` wrote it.
+    /// Keys of reports written before the kernel distance was named for its features.
+    static let legacyKeys = ["kid": "iskd", "kidDifference": "iskdDifference"]
+
+    /// Reads `report.json` as `jsonData()` wrote it (or an older version, see `legacyKeys`).
     public static func read(from url: URL) throws -> AblationReport {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         do {
-            return try decoder.decode(AblationReport.self, from: Data(contentsOf: url))
+            return try decoder.decode(AblationReport.self, from: LegacyJSONKeys.renaming(legacyKeys, in: Data(contentsOf: url)))
         } catch {
             throw StageError("\(url.path): not a readable ablation report (\(error))")
         }

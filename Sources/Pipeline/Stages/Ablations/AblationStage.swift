@@ -75,7 +75,7 @@ public enum AblationStage {
                 results[variant, default: []].append(AblationReport.SeedResult(
                     seed: UInt64(seed), actions: summary.actions, swdMean: summary.swdMean,
                     swdPerLevel: resolutions.map { r in summary.swdResolutions.firstIndex(of: r).map { summary.swdPerLevel[$0] } ?? .nan },
-                    kid: summary.kid, trainingSteps: summary.trainingSteps, trainingSeconds: summary.trainingMinutes * 60,
+                    iskd: summary.iskd, trainingSteps: summary.trainingSteps, trainingSeconds: summary.trainingMinutes * 60,
                     finalLoss: summary.finalLoss))
                 inputs += prepared.inputs.map { file in
                     var file = file
@@ -112,7 +112,7 @@ public enum AblationStage {
         let (header, table) = AblationDocuments.table(report)
         write("ablations: " + AblationDocuments.settings(report) + "\n")
         for cells in table {
-            write("  " + zip(header, cells).filter { ["variant", "SWD ×10³ mean", "Δ SWD ×10³ mean", "KID ×10³", "Δ KID ×10³"].contains($0.0) }
+            write("  " + zip(header, cells).filter { ["variant", "SWD ×10³ mean", "Δ SWD ×10³ mean", "ISKD ×10³", "Δ ISKD ×10³"].contains($0.0) }
                 .map { "\($0.0) \($0.1)" }.joined(separator: "   ") + "\n")
         }
         write("report: \(output.appendingPathComponent(AblationReport.markdownFile).path)\n")

@@ -1,3 +1,4 @@
+import FileFormats
 import Foundation
 
 /// Everything `report.json` holds, and what the Markdown and HTML reports are drawn from.
@@ -19,7 +20,7 @@ public struct CompareReport: Codable, Equatable, Sendable {
         public var sampleCount: Int
         /// Distinct classes the samples were drawn from (nil in reports of older versions).
         public var sampleClassCount: Int?
-        /// Network evaluations per sample (the solver's NFE).
+        /// Network passes per sample (NFE: a guided evaluation of the field is two).
         public var nfe: Int
         /// Seconds integrating the ODE, and decoding latents to images (0 for pixels).
         public var samplingSeconds: Double
@@ -30,8 +31,9 @@ public struct CompareReport: Codable, Equatable, Sendable {
         public var swdResolutions: [Int]
         public var swdPerLevel: [Double]
         public var swdMean: Double
-        public var kid: Double
-        public var kidStandardDeviation: Double
+        /// The image-statistics kernel distance (`kid` in reports written before it was named so).
+        public var iskd: Double
+        public var iskdStandardDeviation: Double
         public var pixelJensenShannon: Double
         public var pixelWasserstein: Double
         public var pixelMMD: Double
@@ -76,12 +78,15 @@ public struct CompareReport: Codable, Equatable, Sendable {
         return try encoder.encode(self) + Data("\n".utf8)
     }
 
-    /// Reads `report.json` as `jsonData()` wrote it.
+    /// Keys of reports written before the kernel distance was named for its features.
+    static let legacyKeys = ["kid": "iskd", "kidStandardDeviation": "iskdStandardDeviation"]
+
+    /// Reads `report.json` as `jsonData()` wrote it (or an older version, see `legacyKeys`).
     public static func read(from url: URL) throws -> CompareReport {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         do {
-            return try decoder.decode(CompareReport.self, from: Data(contentsOf: url))
+            return try decoder.decode(CompareReport.self, from: LegacyJSONKeys.renaming(legacyKeys, in: Data(contentsOf: url)))
         } catch {
             throw StageError("\(url.path): not a readable compare report (\(error))")
         }

@@ -201,7 +201,7 @@ public enum CompareStage {
             actions["evaluation"] = "computed"
         } else {
             write("reusing the evaluation in \(evaluationFolder.path)\n")
-            metrics = try JSONFile.read(EvaluateMetrics.self, from: evaluationFolder.appendingPathComponent(EvaluateStage.metricsFile))
+            metrics = try EvaluateMetrics.read(from: evaluationFolder.appendingPathComponent(EvaluateStage.metricsFile))
             actions["evaluation"] = "reused"
         }
 
@@ -283,7 +283,7 @@ public enum CompareStage {
     /// The lines printed at the end: the headline numbers.
     static func summaryLines(_ report: CompareReport) -> [String] {
         var lines = ["compare: " + CompareTables.settings(report)]
-        let rows = CompareTables.metrics(report).filter { $0.label.hasPrefix("SWD ×10³ mean") || $0.label.hasPrefix("KID") }
+        let rows = CompareTables.metrics(report).filter { $0.label.hasPrefix("SWD ×10³ mean") || $0.label.hasPrefix("ISKD") }
             + CompareTables.cost(report).filter { ["training steps", "seconds per image (sampling + decoding)"].contains($0.label) }
         for row in rows {
             lines.append("  " + row.label.padding(toLength: 40, withPad: " ", startingAt: 0)

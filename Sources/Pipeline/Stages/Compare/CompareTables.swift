@@ -29,10 +29,10 @@ public enum CompareTables {
             rows.append(Row(label: "SWD ×10³ of real images at the same counts (the floor; per level · mean)",
                             latent: floor(l), pixel: floor(p), difference: ""))
         }
-        rows.append(Row(label: "KID ×10³",
-                        latent: String(format: "%.3f ± %.3f", l.kid * 1000, l.kidStandardDeviation * 1000),
-                        pixel: String(format: "%.3f ± %.3f", p.kid * 1000, p.kidStandardDeviation * 1000),
-                        difference: String(format: "%+.3f", (l.kid - p.kid) * 1000)))
+        rows.append(Row(label: "ISKD ×10³",
+                        latent: String(format: "%.3f ± %.3f", l.iskd * 1000, l.iskdStandardDeviation * 1000),
+                        pixel: String(format: "%.3f ± %.3f", p.iskd * 1000, p.iskdStandardDeviation * 1000),
+                        difference: String(format: "%+.3f", (l.iskd - p.iskd) * 1000)))
         rows.append(row("pixel JS divergence (bits)", l.pixelJensenShannon, p.pixelJensenShannon, "%.4f"))
         rows.append(row("pixel W1", l.pixelWasserstein, p.pixelWasserstein, "%.4f"))
         rows.append(row("pixel MMD²", l.pixelMMD, p.pixelMMD, "%.5f"))

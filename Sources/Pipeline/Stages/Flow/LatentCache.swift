@@ -87,9 +87,13 @@ public final class LatentCache {
         self.subsets = subsets
         augmentations = Int(try file.attribute("augmentations") ?? "0") ?? 0
         if augmentations > 0 {
-            let augmented = try file.dataset("augmented/continuous")
-            guard augmented.shape == [n, augmentations] + latentShape else {
-                throw bad("'augmented/continuous' is \(augmented.shape), expected \([n, augmentations] + latentShape)")
+            // Every augmented dataset is read with these shapes: a shorter one would be read past its end.
+            let expected = ["augmented/continuous": [n, augmentations] + latentShape,
+                            "augmented/quantized": [n, augmentations] + latentShape,
+                            "augmented/codes": [n, augmentations, levels] + Array(latentShape.dropFirst())]
+            for (name, shape) in expected.sorted(by: { $0.key < $1.key }) {
+                let augmented = try file.dataset(name)
+                guard augmented.shape == shape else { throw bad("'\(name)' is \(augmented.shape), expected \(shape)") }
             }
         }
         autoencoderSHA256 = try file.attribute("autoencoder_sha256") ?? ""
@@ -104,8 +108,18 @@ public final class LatentCache {
 
     /// The stored per-channel statistics of a kind.
     public func statistics(_ kind: Kind) throws -> ChannelStatistics {
-        ChannelStatistics(mean: try file.dataset("\(kind.rawValue)_mean").read(Float.self),
-                          std: try file.dataset("\(kind.rawValue)_std").read(Float.self))
+        let statistics: ChannelStatistics
+        do {
+            statistics = try .validated(mean: try file.dataset("\(kind.rawValue)_mean").read(Float.self),
+                                        std: try file.dataset("\(kind.rawValue)_std").read(Float.self))
+        } catch let error as FlowTrainingError {
+            throw FileFormatError(.malformed, path: url.path, "'\(kind.rawValue)_mean/_std': \(error.message)")
+        }
+        guard statistics.channels == latentShape[0] else {
+            throw FileFormatError(.malformed, path: url.path,
+                                  "'\(kind.rawValue)_mean' has \(statistics.channels) channels, the latents \(latentShape[0])")
+        }
+        return statistics
     }
 
     /// Latents of `rows`: [n, C, h, w], or with `variants` [n, 1 + K, C, h, w] where variant 0
@@ -128,10 +142,18 @@ public final class LatentCache {
         return Tensor(shape: (variants ? [rows.count, v] : [rows.count]) + latentShape, values: values)
     }
 
-    /// Code indices [n, L, h, w] of `rows`.
+    /// Code indices [n, L, h, w] of `rows`; a row outside the cache or a negative code is an
+    /// error naming the file (codes index codebooks: a bad one must never reach a table read).
     public func codes(rows: [Int]) throws -> [Int16] {
+        if let row = rows.first(where: { $0 < 0 || $0 >= count }) {
+            throw FileFormatError(.malformed, path: url.path, "row \(row) outside 0..<\(count)")
+        }
         let all = try file.dataset("codes").read(Int16.self)
         let per = levels * latentShape[1] * latentShape[2]
-        return rows.flatMap { all[($0 * per)..<(($0 + 1) * per)] }
+        let codes = rows.flatMap { all[($0 * per)..<(($0 + 1) * per)] }
+        if let i = codes.firstIndex(where: { $0 < 0 }) {
+            throw FileFormatError(.malformed, path: url.path, "'codes' holds the negative code \(codes[i]) (row \(rows[i / per]))")
+        }
+        return codes
     }
 }
