@@ -51,7 +51,11 @@ public enum RunPlan {
             }
         } else {
             if assessment.resumable { return .resume }
-            reason = state.description
+            if let upstreamRunning, case .stale(let why) = state, why.hasPrefix("upstream "), why.hasSuffix(" is not done") {
+                reason = "upstream \(upstreamRunning.rawValue) runs first"
+            } else {
+                reason = state.description
+            }
         }
         if assessment.holdsTraining && !force { return .needsForce(reason) }
         return .run(reason)
