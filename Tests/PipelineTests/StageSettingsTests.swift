@@ -49,6 +49,21 @@ final class StageSettingsTests: XCTestCase {
         XCTAssertEqual(try StageSettings(outside, runFolder: run, base: base), try StageSettings(absolute, runFolder: run, base: base))
     }
 
+    /// Only options that are files or folders are resolved as paths: the flow's probability
+    /// path (`training.path`) is a word, and the generated latents' file is nested.
+    func testOnlyFileOptionsAreResolved() throws {
+        var flow = TrainFlowStage.Options()
+        flow.training.path = .cosine
+        flow.dataset = "artifacts/flowers/dataset"
+        let settings = try StageSettings(flow, runFolder: run, base: base)
+        XCTAssertEqual(settings.values["training.path"], "\"cosine\"")
+        XCTAssertEqual(settings.values["dataset"], "\"<run>/dataset\"")
+        var ae = TrainAEOptions()
+        ae.generatedLatents = GeneratedLatentOptions(path: "./artifacts/flowers/flow-latents/latents.safetensors")
+        XCTAssertEqual(try StageSettings(ae, runFolder: run, base: base).values["generatedLatents.path"],
+                       "\"<run>/flow-latents/latents.safetensors\"")
+    }
+
     /// Sets are encoded in hash order; their settings do not depend on it.
     func testSetsDoNotDependOnTheirOrder() throws {
         var a = EvaluateStage.Options()

@@ -22,9 +22,14 @@ public struct StageSettings: Codable, Equatable, Sendable {
     public static let excludedKeys: Set<String> = ["run", "artifacts", "output", "resume", "restart", "force", "threads"]
     /// Leaf names of options that are sets: encoded in hash order, so sorted here.
     public static let setKeys: Set<String> = ["realSubsets", "generatedSubsets"]
-    /// Leaf names whose values are file or folder paths.
-    public static let pathKeys: Set<String> = ["data", "dataset", "latents", "autoencoder", "model", "fromLatents",
-                                               "decoderFineTuneSource", "path", "generated", "real"]
+    /// Keys whose values are file or folder paths (dotted, as flattened: `training.path` is the
+    /// flow's probability path, not a file). Compare nests train-flow's options in two places.
+    public static let pathKeys: Set<String> = {
+        let flow = ["latents", "dataset", "autoencoder"]
+        return Set(["data", "dataset", "latents", "autoencoder", "model", "fromLatents", "decoderFineTuneSource",
+                    "generatedLatents.path", "generated", "real"]
+                   + flow.map { "latentTraining.\($0)" } + flow.map { "pixelTraining.\($0)" })
+    }()
 
     /// The canonical settings of `options`; relative paths are resolved against `base` (the
     /// working directory the stage runs in).
@@ -42,7 +47,7 @@ public struct StageSettings: Codable, Equatable, Sendable {
                 return
             }
             var value = value
-            if Self.pathKeys.contains(leaf), let path = value as? String {
+            if Self.pathKeys.contains(key), let path = value as? String {
                 value = Self.canonicalPath(path, runFolder: run, base: base)
             }
             if Self.setKeys.contains(leaf), let members = value as? [Any] {
