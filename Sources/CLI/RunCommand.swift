@@ -88,7 +88,9 @@ struct RunCommand: ParsableCommand {
             switch action {
             case .notEnabled, .notSelected, .reuse: continue
             case .busy(let why): throw CLIError("stage \(stage.rawValue) is \(why); wait for it or stop it first")
-            case .needsForce: try Self.refuseWhatWouldLoseWork([(stage, action)], runFolder: runFolder)
+            case .needsForce:
+                // The stages above made new outputs after all (the plan expected the same bytes).
+                try Self.refuseWhatWouldLoseWork([(stage, action)], runFolder: runFolder, afterStages: true)
             case .run, .resume: break
             }
             guard let key = assessment.key, let consumed = assessment.consumed else {
@@ -131,13 +133,16 @@ struct RunCommand: ParsableCommand {
 
     /// Stops before anything changes when the plan would replace a trained model or checkpoint
     /// and `--force` was not given, naming each such stage and why it would be redone.
-    static func refuseWhatWouldLoseWork(_ plan: [(stage: RunStage, action: StageAction)], runFolder: URL) throws {
+    static func refuseWhatWouldLoseWork(_ plan: [(stage: RunStage, action: StageAction)], runFolder: URL,
+                                        afterStages: Bool = false) throws {
         let blocked = plan.compactMap { entry -> String? in
             guard case .needsForce(let why) = entry.action else { return nil }
             return "  \(entry.stage.rawValue) (\(runFolder.appendingPathComponent(entry.stage.folder).path)): \(why)"
         }
         guard !blocked.isEmpty else { return }
-        throw CLIError("this run would retrain stages that hold a trained model or checkpoint; nothing was changed:\n"
+        let done = afterStages ? "the stages above it ran and changed what it reads; it was left as it is"
+            : "nothing was changed"
+        throw CLIError("this run would retrain stages that hold a trained model or checkpoint; \(done):\n"
             + blocked.joined(separator: "\n") + "\n"
             + "Rerun with --force to retrain them (what they hold is moved to "
             + "\(runFolder.appendingPathComponent(PreviousOutputs.folderName).path)/, not deleted), "

@@ -19,16 +19,16 @@ public enum RunStage: String, CaseIterable, Codable, Sendable {
     /// Folder under `artifacts/<run>/` holding the stage's manifest.
     public var folder: String {
         switch self {
-        case .prepare: return "dataset"
-        case .trainAE: return TrainAEStage.folderName
-        case .finetuneDecoder: return TrainAEStage.decoderFolderName
-        case .encode: return "latents"
-        case .trainFlow: return "flow"
-        case .flowLatents: return "flow-latents"
-        case .generate: return "samples"
-        case .evaluate: return "reports/evaluate"
-        case .trainPixel: return "pixel-flow"
-        case .compare: return "reports/compare"
+        case .prepare: return ArtifactFolders.dataset
+        case .trainAE: return ArtifactFolders.autoencoder
+        case .finetuneDecoder: return ArtifactFolders.decoder
+        case .encode: return ArtifactFolders.latents
+        case .trainFlow: return ArtifactFolders.flow
+        case .flowLatents: return ArtifactFolders.flowLatents
+        case .generate: return ArtifactFolders.samples
+        case .evaluate: return ArtifactFolders.evaluateReport
+        case .trainPixel: return ArtifactFolders.pixelFlow
+        case .compare: return ArtifactFolders.compareReport
         }
     }
 

@@ -48,9 +48,9 @@ public enum EvaluateStage {
             (path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.appendingPathComponent(path)).standardizedFileURL
         }
         let runFolder = resolve(options.artifacts).appendingPathComponent(options.run)
-        return (options.generated.map(resolve) ?? runFolder.appendingPathComponent("samples"),
-                options.real.map(resolve) ?? runFolder.appendingPathComponent("dataset"),
-                options.output.map(resolve) ?? runFolder.appendingPathComponent("reports").appendingPathComponent("evaluate"))
+        return (options.generated.map(resolve) ?? runFolder.appendingPathComponent(ArtifactFolders.samples),
+                options.real.map(resolve) ?? runFolder.appendingPathComponent(ArtifactFolders.dataset),
+                options.output.map(resolve) ?? runFolder.appendingPathComponent(ArtifactFolders.evaluateReport))
     }
 
     /// Runs the stage; progress lines and the final table go to `write`. `shouldStop` (Ctrl-C) is

@@ -112,7 +112,7 @@ public enum GenerateStage {
             throw StageError("\(modelURL.path): no flow model here; train one with `pipeline train-flow` or pass --model FILE")
         }
         let output = options.output.map { ArtifactFolders.resolve($0, base: base) }
-            ?? folders.stage(options.space == .latent ? ArtifactFolders.samples : "pixel-samples")
+            ?? folders.stage(options.space == .latent ? ArtifactFolders.samples : ArtifactFolders.pixelSamples)
         let flow = try FlowModel.load(from: modelURL)
         let space = flow.info["space"].flatMap(TrainFlowStage.Space.init(rawValue:)) ?? options.space
         let classNames = try flow.info["class_names"].map {

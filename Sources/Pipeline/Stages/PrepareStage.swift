@@ -41,7 +41,7 @@ public enum PrepareStage {
             return url.standardizedFileURL
         }
         return base.appendingPathComponent("artifacts").appendingPathComponent(options.run)
-            .appendingPathComponent("dataset").standardizedFileURL
+            .appendingPathComponent(ArtifactFolders.dataset).standardizedFileURL
     }
 
     /// The dataset source `options` describe.

@@ -31,9 +31,9 @@ public struct TrainAEResult: Sendable {
 /// step), `grids/step-NNNNNN.png` and `reconstructions.png` (held-out originals above their
 /// reconstructions), `evaluation.json`, and last `manifest.json`.
 public enum TrainAEStage {
-    public static let folderName = "autoencoder"
+    public static let folderName = ArtifactFolders.autoencoder
     /// The stage folder of a decoder fine-tune.
-    public static let decoderFolderName = "decoder"
+    public static let decoderFolderName = ArtifactFolders.decoder
     public static let checkpointFile = "checkpoint.safetensors"
     public static let modelFile = "model.safetensors"
     public static let metricsFile = "metrics.jsonl"

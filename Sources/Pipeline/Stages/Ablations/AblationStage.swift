@@ -34,7 +34,7 @@ public enum AblationStage {
         let compare = options.compare
         let folders = try ArtifactFolders(artifacts: compare.artifacts, run: compare.run, base: base)
         let output = compare.output.map { ArtifactFolders.resolve($0, base: base) }
-            ?? folders.stage("reports").appendingPathComponent(folder)
+            ?? folders.stage(ArtifactFolders.reports).appendingPathComponent(folder)
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         let lock = try StageLock.acquire(stageFolder: output, runFolder: folders.runFolder)
         defer { lock.release() }

@@ -162,7 +162,7 @@ public struct TrainAEOptions: Codable, Equatable, Sendable {
     /// The dataset cache folder.
     public func datasetFolder(base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> URL {
         if let dataset { return ArtifactFolders.resolve(dataset, base: base) }
-        return runFolder(base: base).appendingPathComponent("dataset")
+        return runFolder(base: base).appendingPathComponent(ArtifactFolders.dataset)
     }
 
     /// The autoencoder whose decoder is fine-tuned, resolved against `base` (nil: none).

@@ -35,7 +35,7 @@ public enum CompareStage {
         try options.validate()
         let folders = try ArtifactFolders(artifacts: options.artifacts, run: options.run, base: base)
         let output = options.output.map { ArtifactFolders.resolve($0, base: base) }
-            ?? folders.stage("reports").appendingPathComponent("compare")
+            ?? folders.stage(ArtifactFolders.compareReport)
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         let lock = try StageLock.acquire(stageFolder: output, runFolder: folders.runFolder)
         defer { lock.release() }

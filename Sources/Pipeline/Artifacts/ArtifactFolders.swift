@@ -2,9 +2,12 @@ import Foundation
 
 /// Where a run's artifacts live: `<artifacts>/<run>/<stage>/`, e.g. `artifacts/default/latents`.
 public struct ArtifactFolders: Equatable, Sendable {
-    /// Stage folder names.
-    public static let dataset = "dataset", autoencoder = "autoencoder", latents = "latents", flow = "flow",
-                      pixelFlow = "pixel-flow", samples = "samples"
+    /// Stage folder names, the only place they are spelled (`RunStage.folder` maps the stages
+    /// of `pipeline run` onto them).
+    public static let dataset = "dataset", autoencoder = "autoencoder", decoder = "decoder", latents = "latents",
+                      flow = "flow", pixelFlow = "pixel-flow", flowLatents = "flow-latents", samples = "samples",
+                      pixelSamples = "pixel-samples", reports = "reports", evaluateReport = "reports/evaluate",
+                      compareReport = "reports/compare"
 
     /// The artifacts folder (absolute).
     public let root: URL
