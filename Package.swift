@@ -58,9 +58,11 @@ let package = Package(
         .executableTarget(name: "CLI",
                           dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
-        .testTarget(name: "FileFormatsTests", dependencies: ["FileFormats"]),
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "FileFormats"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FileFormats", "TensorCore", "CZlib"]),
+        // The shared reference data for tests: a skip when absent, a failure when FMF_REQUIRE_SHARED=1 (CI).
+        .target(name: "SharedTestData", path: "Tests/SharedTestData"),
+        .testTarget(name: "FileFormatsTests", dependencies: ["FileFormats", "SharedTestData"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "FileFormats", "SharedTestData"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FileFormats", "TensorCore", "CZlib", "SharedTestData"]),
         .testTarget(name: "VQVAETests", dependencies: ["VQVAE"]),
         .testTarget(name: "LatentFlowTests", dependencies: ["LatentFlow"]),
         .testTarget(name: "ImageMetricsTests", dependencies: ["ImageMetrics"]),
