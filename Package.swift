@@ -25,6 +25,10 @@ let package = Package(
     products: [
         .executable(name: "pipeline", targets: ["CLI"]),
         .library(name: "TensorCore", targets: ["TensorCore"]),
+        // The readers, for the fuzz targets in Fuzz/ (a package of their own, see Fuzz/Package.swift).
+        .library(name: "FileFormats", targets: ["FileFormats"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
