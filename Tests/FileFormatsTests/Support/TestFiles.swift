@@ -4,6 +4,12 @@ import XCTest
 
 /// Test helpers: a fresh temporary folder per test (the shared data folder: `SharedTestData`).
 enum TestFiles {
+    /// An input file kept under Tests/FileFormatsTests/Fixtures/ (found from this file's path).
+    static func fixture(_ name: String) -> URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/\(name)")
+    }
+
     /// A new empty folder under the system temporary directory; removed by the caller's teardown.
     static func makeTemporaryDirectory(_ label: String = "fileformats") throws -> URL {
         let url = FileManager.default.temporaryDirectory
