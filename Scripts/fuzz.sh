@@ -22,14 +22,29 @@ usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 is_target() { local t; for t in "${targets[@]}"; do [[ "$t" == "$1" ]] && return 0; done; return 1; }
 
+# SwiftPM's --sanitize=fuzzer alone was seen to leave the project's modules uninstrumented after
+# a re-plan (only the target file got coverage counters), so the flags also go to every swiftc
+# call directly, and the binary's coverage counters are counted before it is used.
 build() {
-  local t
+  local t listing
+  # SwiftPM does not notice a source file added to the project (a path dependency here) until
+  # the manifest changes: when the list of files differs from the last build's, touch it.
+  mkdir -p "$scratch"
+  listing=$(find "$root/Sources" "$fuzz/Sources" "$fuzz/Targets" -name '*.swift' | sort | cksum)
+  if [[ "$listing" != "$(cat "$scratch/sources.cksum" 2>/dev/null)" ]]; then
+    touch "$fuzz/Package.swift"
+    echo "$listing" >"$scratch/sources.cksum"
+  fi
   for t in "$@"; do
     nice -n 15 swift build --package-path "$fuzz" --scratch-path "$scratch" -c debug \
-      --sanitize=fuzzer --sanitize=address --product "fuzz-$t" 2>&1 | grep -v 'ld.gold: warning: Cannot export' >&2
-    # A binary without coverage counters would "fuzz" blindly and find nothing: refuse it.
-    if ! readelf -S "$scratch/debug/fuzz-$t" | grep __sancov_cntrs >/dev/null; then
-      echo "fuzz-$t has no coverage instrumentation; remove $scratch and build again" >&2; exit 1
+      --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address --product "fuzz-$t" 2>&1 \
+      | grep -v 'ld.gold: warning: Cannot export' >&2
+    local counters
+    counters=$(readelf -SW "$scratch/debug/fuzz-$t" \
+      | awk '{ for (i = 1; i <= NF; i++) if ($i == "__sancov_cntrs") print $(i + 4) }')
+    if (( 16#${counters:-0} < 10000 )); then
+      echo "fuzz-$t has $((16#${counters:-0})) coverage counters, too few: the readers are not instrumented" >&2
+      exit 1
     fi
   done
 }
