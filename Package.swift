@@ -64,13 +64,13 @@ let package = Package(
 
         // The shared reference data for tests: a skip when absent, a failure when FMF_REQUIRE_SHARED=1 (CI).
         .target(name: "SharedTestData", path: "Tests/SharedTestData"),
-        .testTarget(name: "FileFormatsTests", dependencies: ["FileFormats", "SharedTestData"]),
+        .testTarget(name: "FileFormatsTests", dependencies: ["FileFormats", "SharedTestData"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "FileFormats", "SharedTestData"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FileFormats", "TensorCore", "CZlib", "SharedTestData"]),
         .testTarget(name: "VQVAETests", dependencies: ["VQVAE"]),
         .testTarget(name: "LatentFlowTests", dependencies: ["LatentFlow"]),
         .testTarget(name: "ImageMetricsTests", dependencies: ["ImageMetrics"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )
