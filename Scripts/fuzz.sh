@@ -49,26 +49,42 @@ build() {
   done
 }
 
-# Where a finding's crash lies, from libFuzzer's report in a log: "ours" for the project's code
-# (a memory error on instrumented memory, a Swift trap, a broken contract, or a stack whose first
-# frame outside the runtimes is ours), "upstream: LIB" when that frame is inside a C library the
-# project calls (libhdf5, libpng, libjpeg-turbo, zlib), which we cannot fix here.
-classify() {
-  local log="$1"
-  if grep -qE 'AddressSanitizer: (heap-buffer-overflow|heap-use-after-free|stack-buffer-overflow|stack-use-after|global-buffer-overflow|use-after-poison|double-free|attempting free|container-overflow)|contract broken|Fatal error|Precondition failed|Assertion failed' "$log"; then
-    echo ours; return
-  fi
-  local frame
-  frame=$(grep -E '^ +#[0-9]+ 0x' "$log" \
+# The first stack frame of a report (on stdin) that is neither a runtime (sanitizer, libFuzzer,
+# libc, Swift's) nor compiler-generated.
+first_frame() {
+  grep -E '^ +#[0-9]+ 0x' \
     | grep -vE 'compiler-rt|sanitizer|fuzzer::|libc\.so|libswiftCore|libswift_Concurrency|libFoundation|__interceptor|/<compiler-generated>|asan_|llvm-project' \
-    | head -1 || true)
-  case "$frame" in
-    *libhdf5*) echo "upstream: libhdf5" ;;
-    *libpng*) echo "upstream: libpng" ;;
-    *libturbojpeg*|*libjpeg*) echo "upstream: libjpeg-turbo" ;;
-    *libz.so*) echo "upstream: zlib" ;;
-    *) echo ours ;;
+    | head -1 || true
+}
+
+# The C library a frame or report line lies in, if any.
+library_of() {
+  case "$1" in
+    *libhdf5*) echo libhdf5 ;;
+    *libpng*) echo libpng ;;
+    *libturbojpeg*|*libjpeg*) echo libjpeg-turbo ;;
+    *libz.so*) echo zlib ;;
   esac
+}
+
+# Where a finding lies, from libFuzzer's report in a log: "upstream: LIB" when it is inside one
+# of the C libraries the project calls (libhdf5, libpng, libjpeg-turbo, zlib: the system's,
+# which cannot be fixed here) on memory that library allocated itself; "ours" otherwise: a Swift
+# trap, a broken contract, a memory error in our code or on a buffer our code handed over, or a
+# hang, huge allocation or signal whose first frame outside the runtimes is ours.
+classify() {
+  local log="$1" summary lib allocated
+  if grep -qE 'contract broken|Fatal error|Precondition failed|Assertion failed' "$log"; then echo ours; return; fi
+  summary=$(grep -m1 -E '^SUMMARY: AddressSanitizer' "$log" || true)
+  if [[ -n "$summary" ]]; then
+    lib=$(library_of "$summary")
+    if [[ -z "$lib" ]]; then echo ours; return; fi
+    allocated=$(sed -n '/allocated by thread/,/^$/p' "$log" | first_frame)
+    if [[ -n "$allocated" && -z "$(library_of "$allocated")" ]]; then echo ours; else echo "upstream: $lib"; fi
+    return
+  fi
+  lib=$(library_of "$(first_frame <"$log")")
+  if [[ -n "$lib" ]]; then echo "upstream: $lib"; else echo ours; fi
 }
 
 # Runs one target for SECONDS in all. A finding inside a C library is moved to upstream/ and
