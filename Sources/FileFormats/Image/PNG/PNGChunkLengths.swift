@@ -15,8 +15,8 @@ enum PNGChunkLengths {
                               as: UTF8.self)
             let following = bytes.count - offset - 12
             if length > following {
-                throw FileFormatError(.truncated, path: path,
-                                      "PNG chunk '\(type)' at byte \(offset) claims \(length) bytes, but only \(max(0, following)) follow it")
+                throw FileFormatError(.malformed, path: path,
+                                      "PNG chunk '\(type)' at byte \(offset) claims \(length) bytes, but only \(max(0, following)) follow it (a corrupt length or a cut file)")
             }
             if type == "IEND" { return }
             offset += 12 + length
