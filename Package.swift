@@ -25,6 +25,10 @@ let package = Package(
     products: [
         .executable(name: "pipeline", targets: ["CLI"]),
         .library(name: "TensorCore", targets: ["TensorCore"]),
+        // The readers, for the fuzz targets in Fuzz/ (a package of their own, see Fuzz/Package.swift).
+        .library(name: "FileFormats", targets: ["FileFormats"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -61,13 +65,16 @@ let package = Package(
         .executableTarget(name: "CLI",
                           dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
-        .testTarget(name: "FileFormatsTests", dependencies: ["FileFormats"]),
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "FileFormats"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FileFormats", "TensorCore", "CZlib"]),
+        // The shared reference data for tests: a skip when absent, a failure when FMF_REQUIRE_SHARED=1 (CI).
+        .target(name: "SharedTestData", path: "Tests/SharedTestData"),
+        .testTarget(name: "FileFormatsTests", dependencies: ["FileFormats", "SharedTestData"], exclude: ["Fixtures"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "FileFormats", "SharedTestData"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FileFormats", "TensorCore", "CZlib", "SharedTestData"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "VQVAETests", dependencies: ["VQVAE"]),
         .testTarget(name: "LatentFlowTests", dependencies: ["LatentFlow"]),
         .testTarget(name: "ImageMetricsTests", dependencies: ["ImageMetrics"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,6 +1,7 @@
 import Datasets
 import FileFormats
 import Foundation
+import SharedTestData
 import TensorCore
 import XCTest
 
@@ -268,11 +269,7 @@ final class DatasetPreparerTests: XCTestCase {
     }
 
     func testSharedOxfordSubsetPreparesWithRealPhotos() throws {
-        guard let shared = SharedData.directory else { throw XCTSkip("shared data folder not found (set FMF_SHARED_DIR)") }
-        let root = shared.appendingPathComponent("data/oxford102")
-        guard FileManager.default.fileExists(atPath: root.appendingPathComponent("setid.mat").path) else {
-            throw XCTSkip("no Oxford Flowers 102 copy at \(root.path)")
-        }
+        let root = try SharedTestData.url("data/oxford102/setid.mat").deletingLastPathComponent()
         var catalog = try OxfordFlowers102.catalog(root: root)
         catalog.items = Array(catalog.items.prefix(24))
         let dir = try TemporaryDirectory()

@@ -1,6 +1,7 @@
 import Datasets
 import FileFormats
 import Foundation
+import SharedTestData
 import XCTest
 
 final class ImageFolderTests: XCTestCase {
@@ -44,9 +45,7 @@ final class ImageFolderTests: XCTestCase {
 
     /// The development copy of Oxford Flowers 102 is a flat folder of JPEGs.
     func testSharedOxfordFolderScansFlat() throws {
-        guard let shared = SharedData.directory else { throw XCTSkip("shared data folder not found (set FMF_SHARED_DIR)") }
-        let jpg = shared.appendingPathComponent("data/oxford102/jpg")
-        guard FileManager.default.fileExists(atPath: jpg.path) else { throw XCTSkip("no \(jpg.path)") }
+        let jpg = try SharedTestData.url("data/oxford102/jpg")
         let folder = try ImageFolder.scan(jpg)
         XCTAssertNil(folder.labels)
         XCTAssertEqual(folder.files.count, 7169)

@@ -1,6 +1,7 @@
 import Datasets
 import FileFormats
 import Foundation
+import SharedTestData
 import XCTest
 
 final class MD5Tests: XCTestCase {
@@ -49,9 +50,7 @@ final class MD5Tests: XCTestCase {
         XCTAssertEqual(try MD5.hex(ofFile: file), "f96b697d7cb7938d525a2f31aaf161d0")
         XCTAssertThrowsError(try MD5.hex(ofFile: dir.url.appendingPathComponent("missing")))
         // The shared copy of imagelabels.mat is the official file: its MD5 is the published one.
-        guard let shared = SharedData.directory else { throw XCTSkip("shared data folder not found (set FMF_SHARED_DIR)") }
-        let labels = shared.appendingPathComponent("data/oxford102/imagelabels.mat")
-        guard FileManager.default.fileExists(atPath: labels.path) else { throw XCTSkip("no \(labels.path)") }
+        let labels = try SharedTestData.url("data/oxford102/imagelabels.mat")
         let official = OxfordDownloader.officialFiles.first { $0.name == "imagelabels.mat" }!
         XCTAssertEqual(try MD5.hex(ofFile: labels), official.md5)
     }

@@ -1,6 +1,7 @@
 import Datasets
 import FileFormats
 import Foundation
+import SharedTestData
 import XCTest
 
 final class OxfordFlowers102Tests: XCTestCase {
@@ -153,11 +154,7 @@ final class OxfordFlowers102Tests: XCTestCase {
 
     /// The development copy: 7,169 photos listed as 1020 / 1020 / 5129.
     func testSharedDevelopmentCopy() throws {
-        guard let shared = SharedData.directory else { throw XCTSkip("shared data folder not found (set FMF_SHARED_DIR)") }
-        let root = shared.appendingPathComponent("data/oxford102")
-        guard FileManager.default.fileExists(atPath: root.appendingPathComponent("setid.mat").path) else {
-            throw XCTSkip("no Oxford Flowers 102 copy at \(root.path)")
-        }
+        let root = try SharedTestData.url("data/oxford102/setid.mat").deletingLastPathComponent()
         let catalog = try OxfordFlowers102.catalog(root: root)
         XCTAssertEqual(catalog.items.count, 7169)
         XCTAssertEqual(catalog.count(of: .train), 1020)

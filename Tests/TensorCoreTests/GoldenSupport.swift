@@ -1,23 +1,8 @@
 import FileFormats
 import Foundation
+import SharedTestData
 import TensorCore
 import XCTest
-
-/// The repository root (the folder holding Package.swift), found from this file's path.
-func repositoryRoot(file: String = #filePath) -> URL {
-    var url = URL(fileURLWithPath: file).deletingLastPathComponent()
-    while url.path != "/" {
-        if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        url.deleteLastPathComponent()
-    }
-    return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-}
-
-/// `../shared` beside the repository, or `FMF_SHARED_DIR`.
-func sharedDirectory() -> URL {
-    if let dir = ProcessInfo.processInfo.environment["FMF_SHARED_DIR"] { return URL(fileURLWithPath: dir) }
-    return repositoryRoot().deletingLastPathComponent().appendingPathComponent("shared")
-}
 
 /// One PyTorch reference case from `../shared/golden`: inputs, upstream gradient `gy`, output `y`,
 /// and `dNAME` for every float input, with the op's settings in `metadata`.
@@ -27,10 +12,7 @@ struct GoldenCase {
     let metadata: [String: String]
 
     static func load(_ name: String) throws -> GoldenCase {
-        let url = sharedDirectory().appendingPathComponent("golden/\(name).safetensors")
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw XCTSkip("golden case \(name) not found at \(url.path): ../shared/golden is absent")
-        }
+        let url = try SharedTestData.url("golden/\(name).safetensors")
         let file = try SafetensorsFile.read(from: url)
         return GoldenCase(name: name, tensors: file.tensors, metadata: file.metadata)
     }

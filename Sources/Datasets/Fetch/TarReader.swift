@@ -42,6 +42,10 @@ final class TarReader {
     private var nextName: String?
     private var offset = 0
 
+    /// Entries larger than this (1 PiB) are refused: far beyond any real archive, and far enough
+    /// from Int.max that sizes plus padding and offsets cannot overflow.
+    static let maximumEntrySize = 1 << 50
+
     /// `path` names the archive in error messages.
     init(path: String, sink: TarEntrySink) {
         self.path = path
@@ -123,6 +127,12 @@ final class TarReader {
                                   "tar header at byte \(offset) has a bad checksum (stored \(stored), computed \(sum))")
         }
         let size = try number(124, 12, field: "size")
+        // A GNU base-256 size can come within 511 of Int.max, where adding the padding to skip
+        // overflowed (a trap with checks on, a negative skip and a loop in -Ounchecked builds).
+        if size > TarReader.maximumEntrySize {
+            throw FileFormatError(.malformed, path: path,
+                                  "tar entry at byte \(offset) claims \(size) bytes, more than any archive holds (\(TarReader.maximumEntrySize))")
+        }
         let padding = (512 - size % 512) % 512
         let type = block[156]
         switch type {

@@ -1,5 +1,6 @@
 import FileFormats
 import Foundation
+import SharedTestData
 import XCTest
 
 final class JPEGImageTests: TemporaryDirectoryTestCase {
@@ -105,7 +106,7 @@ final class JPEGImageTests: TemporaryDirectoryTestCase {
     }
 
     func testRealOxfordFlowersPhotos() throws {
-        let folder = try TestFiles.shared("data/oxford102/jpg")
+        let folder = try SharedTestData.url("data/oxford102/jpg")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".jpg") }.sorted()
         guard !names.isEmpty else { throw XCTSkip("no .jpg files in \(folder.path)") }
         // A spread of files across the folder, not just the first.

@@ -1,12 +1,13 @@
 import FileFormats
 import Foundation
+import SharedTestData
 import XCTest
 
 final class MATFileTests: TemporaryDirectoryTestCase {
     // MARK: The real Oxford Flowers files
 
     func testOxfordImageLabels() throws {
-        let url = try TestFiles.shared("data/oxford102/imagelabels.mat")
+        let url = try SharedTestData.url("data/oxford102/imagelabels.mat")
         let arrays = try MATFile.read(from: url)
         let labels = try XCTUnwrap(arrays["labels"])
         XCTAssertEqual(labels.dims, [1, 8189])
@@ -18,7 +19,7 @@ final class MATFileTests: TemporaryDirectoryTestCase {
     }
 
     func testOxfordSplits() throws {
-        let url = try TestFiles.shared("data/oxford102/setid.mat")
+        let url = try SharedTestData.url("data/oxford102/setid.mat")
         let arrays = try MATFile.read(from: url)
         let train = try XCTUnwrap(arrays["trnid"]), valid = try XCTUnwrap(arrays["valid"]), test = try XCTUnwrap(arrays["tstid"])
         XCTAssertEqual(train.values.count, 1020)

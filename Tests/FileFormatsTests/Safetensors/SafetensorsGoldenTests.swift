@@ -1,12 +1,13 @@
 import FileFormats
 import Foundation
+import SharedTestData
 import XCTest
 
 /// The golden reference files were written by Python's `safetensors` package: reading all of them
 /// checks compatibility with files this project did not make.
 final class SafetensorsGoldenTests: XCTestCase {
     func testReadsEveryGoldenFileWithTheShapesFromTheIndex() throws {
-        let golden = try TestFiles.shared("golden")
+        let golden = try SharedTestData.url("golden")
         let indexData = try Data(contentsOf: golden.appendingPathComponent("index.json"))
         let index = try XCTUnwrap(JSONSerialization.jsonObject(with: indexData) as? [String: Any])
         let files = try FileManager.default.contentsOfDirectory(atPath: golden.path)
@@ -41,7 +42,7 @@ final class SafetensorsGoldenTests: XCTestCase {
     }
 
     func testEmbeddingGoldenHasIntegerIdsAndMetadata() throws {
-        let url = try TestFiles.shared("golden/embedding.safetensors")
+        let url = try SharedTestData.url("golden/embedding.safetensors")
         let file = try SafetensorsFile.read(from: url)
         let idx = try XCTUnwrap(file.tensors["idx"])
         XCTAssertEqual(idx.dtype, .i64)

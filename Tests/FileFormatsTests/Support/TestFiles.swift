@@ -2,41 +2,19 @@ import FileFormats
 import Foundation
 import XCTest
 
-/// Test helpers: a fresh temporary folder per test, and the shared data folder when present.
+/// Test helpers: a fresh temporary folder per test (the shared data folder: `SharedTestData`).
 enum TestFiles {
+    /// An input file kept under Tests/FileFormatsTests/Fixtures/ (found from this file's path).
+    static func fixture(_ name: String) -> URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/\(name)")
+    }
+
     /// A new empty folder under the system temporary directory; removed by the caller's teardown.
     static func makeTemporaryDirectory(_ label: String = "fileformats") throws -> URL {
         let url = FileManager.default.temporaryDirectory
             .appendingPathComponent("\(label)-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
-    /// `../shared` next to the package root (found from this file's path), or `$FMF_SHARED_DIR`.
-    static func sharedDirectory(file: StaticString = #filePath) -> URL? {
-        if let env = ProcessInfo.processInfo.environment["FMF_SHARED_DIR"], !env.isEmpty {
-            return URL(fileURLWithPath: env, isDirectory: true)
-        }
-        var dir = URL(fileURLWithPath: "\(file)").deletingLastPathComponent()
-        while dir.path != "/" {
-            if FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
-                let shared = dir.deletingLastPathComponent().appendingPathComponent("shared", isDirectory: true)
-                return FileManager.default.fileExists(atPath: shared.path) ? shared : nil
-            }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
-    }
-
-    /// A file or folder inside the shared data folder, or an XCTSkip explaining what is missing.
-    static func shared(_ relativePath: String) throws -> URL {
-        guard let shared = sharedDirectory() else {
-            throw XCTSkip("shared data folder not found (expected ../shared next to the package, or set FMF_SHARED_DIR)")
-        }
-        let url = shared.appendingPathComponent(relativePath)
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw XCTSkip("shared data \(relativePath) not present in \(shared.path)")
-        }
         return url
     }
 }

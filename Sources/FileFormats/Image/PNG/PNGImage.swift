@@ -37,6 +37,7 @@ public enum PNGImage {
         // libpng keeps reading from the buffer until png_image_finish_read, so both calls must
         // happen while the bytes are pinned.
         return try data.withUnsafeBytes { bytes -> RGBImage in
+            try PNGChunkLengths.check(bytes, path: path)
             var image = png_image()
             image.version = png_uint_32(PNG_IMAGE_VERSION)
             defer { png_image_free(&image) }

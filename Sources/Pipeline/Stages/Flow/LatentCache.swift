@@ -108,18 +108,7 @@ public final class LatentCache {
 
     /// The stored per-channel statistics of a kind.
     public func statistics(_ kind: Kind) throws -> ChannelStatistics {
-        let statistics: ChannelStatistics
-        do {
-            statistics = try .validated(mean: try file.dataset("\(kind.rawValue)_mean").read(Float.self),
-                                        std: try file.dataset("\(kind.rawValue)_std").read(Float.self))
-        } catch let error as FlowTrainingError {
-            throw FileFormatError(.malformed, path: url.path, "'\(kind.rawValue)_mean/_std': \(error.message)")
-        }
-        guard statistics.channels == latentShape[0] else {
-            throw FileFormatError(.malformed, path: url.path,
-                                  "'\(kind.rawValue)_mean' has \(statistics.channels) channels, the latents \(latentShape[0])")
-        }
-        return statistics
+        try checkedStatistics(kind)
     }
 
     /// Latents of `rows`: [n, C, h, w], or with `variants` [n, 1 + K, C, h, w] where variant 0
@@ -128,7 +117,7 @@ public final class LatentCache {
         let all = try file.dataset(kind.rawValue).read(Float.self)
         let per = latentShape.reduce(1, *)
         let v = variants ? 1 + augmentations : 1
-        let augmented = variants && augmentations > 0 ? try file.dataset("augmented/\(kind.rawValue)").read(Float.self) : []
+        let augmented = variants && augmentations > 0 ? try checkedAugmentedLatents(kind) : []
         var values = [Float](repeating: 0, count: rows.count * v * per)
         for (k, row) in rows.enumerated() {
             guard row >= 0 && row < count else { throw FileFormatError(.malformed, path: url.path, "row \(row) outside 0..<\(count)") }
