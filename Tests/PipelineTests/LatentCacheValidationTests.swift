@@ -64,7 +64,7 @@ final class LatentCacheValidationTests: XCTestCase {
     func testShortStandardDeviationIsAnErrorNamingTheFile() throws {
         let url = try writeCache(std: [1, 1, 1])
         let cache = try LatentCache(url: url)
-        assertError(url, mentions: "4 means but 3 standard deviations") { _ = try cache.statistics(.continuous) }
+        assertError(url, mentions: "'continuous_std' is float32 [3], expected float32 [4]") { _ = try cache.statistics(.continuous) }
         let negative = try writeCache(std: [1, -1, 1, 1])
         assertError(negative, mentions: "standard deviation of channel 1") { _ = try LatentCache(url: negative).statistics(.quantized) }
     }

@@ -48,6 +48,7 @@ final class LatentCacheAugmentationShapeTests: XCTestCase {
         try file.createDataset("augmented/continuous", type: .float32, shape: [2, 1, 4, 2, 2]).write(values)
         try file.createDataset("augmented/quantized", type: .float32, shape: [1, 1, 4, 2, 2]).write(Array(values.prefix(16)))
         try file.createDataset("codes", type: .int16, shape: [2, 1, 2, 2]).write([Int16](repeating: 3, count: 8))
+        try file.createDataset("augmented/codes", type: .int16, shape: [2, 1, 1, 2, 2]).write([Int16](repeating: 3, count: 8))
         try file.createDataset("labels", type: .int64, shape: [2]).write([Int64(0), 0])
         try file.createDataset("split", type: .uint8, shape: [2]).write([UInt8(0), 0])
         try file.writeStrings(["daisy"], to: "class_names")
@@ -56,11 +57,10 @@ final class LatentCacheAugmentationShapeTests: XCTestCase {
         }
         try file.commit()
 
-        let cache = try LatentCache(url: url)
-        XCTAssertEqual(try cache.latents(.continuous, rows: [1], variants: true).shape, [1, 2, 4, 2, 2])
-        XCTAssertThrowsError(try cache.latents(.quantized, rows: [1], variants: true)) { error in
+        // Refused when the cache is opened (issue 19's checks) or, were it opened, when read.
+        XCTAssertThrowsError(try LatentCache(url: url).latents(.quantized, rows: [1], variants: true)) { error in
             let text = String(describing: error)
-            XCTAssertTrue(text.contains(url.path) && text.contains("'augmented/quantized' is float32 [1, 1, 4, 2, 2]"), text)
+            XCTAssertTrue(text.contains(url.path) && text.contains("'augmented/quantized' is") && text.contains("[1, 1, 4, 2, 2]"), text)
         }
     }
 }
