@@ -8,8 +8,8 @@
 #
 # Targets are built in debug (Swift's overflow and bounds checks on, unlike the -Ounchecked
 # release build) with AddressSanitizer, into .build-fuzz/. Each run reads the seeds in
-# Fuzz/Corpus/TARGET and keeps what it finds in Fuzz/.work/TARGET/ (corpus/, crashes/, log), so
-# a later run goes on from there; the committed seeds are never written to. At the end it prints
+# Fuzz/Corpus/TARGET (written from the shared data on first use, never committed) and keeps what
+# it finds in Fuzz/.work/TARGET/ (corpus/, crashes/, log), so a later run goes on from there. At the end it prints
 # the executions and the edges covered. Exit status: non-zero if any target crashed.
 # Extra libFuzzer options can be given in FUZZ_OPTIONS (e.g. FUZZ_OPTIONS="-jobs=1 -workers=1").
 set -euo pipefail
@@ -132,6 +132,44 @@ run() {
   return "$status"
 }
 
+# Writes the seed corpora into Fuzz/Corpus/ (not committed: most seeds are made from the shared
+# data — Oxford photos, its MAT files, reference tensors — which never goes into the repository).
+write_seeds() {
+  local shared
+  shared="$(cd "$1" && pwd)"
+  nice -n 15 swift build --package-path "$fuzz" --scratch-path "$root/.build-fuzz-seeds" -c debug --product make-seeds >&2
+  "$root/.build-fuzz-seeds/debug/make-seeds" "$shared" "$fuzz/Corpus"
+  # tar seeds from the system's tar, in its three formats, around two tiny files.
+  local tmp format long
+  tmp="$(mktemp -d)"
+  long="$(printf 'n%.0s' {1..110})"
+  mkdir -p "$tmp/src/jpg" "$tmp/src/$long"
+  printf 'a' >"$tmp/src/jpg/a.jpg"; printf 'bc' >"$tmp/src/$long/b.jpg"
+  mkdir -p "$fuzz/Corpus/tar" "$fuzz/Corpus/gzip"
+  for format in gnu pax; do
+    tar -cf "$fuzz/Corpus/tar/$format.tar" --format=$format --owner=0 --group=0 --mtime=@0 -C "$tmp/src" .
+    gzip -9n <"$fuzz/Corpus/tar/$format.tar" >"$fuzz/Corpus/gzip/$format.tar.gz"
+  done
+  tar -cf "$fuzz/Corpus/tar/ustar.tar" --format=ustar --owner=0 --group=0 --mtime=@0 -C "$tmp/src" jpg
+  # Two gzip members one after the other, as `cat a.gz b.gz` makes.
+  cat "$fuzz/Corpus/gzip/gnu.tar.gz" "$fuzz/Corpus/gzip/gnu.tar.gz" >"$fuzz/Corpus/gzip/two-members.tar.gz"
+  rm -rf "$tmp"
+}
+
+# The seed corpora, written from the shared data folder ($FMF_SHARED_DIR, else ../shared beside
+# the repository) when any target has none yet.
+ensure_seeds() {
+  local t missing=0 shared="${FMF_SHARED_DIR:-$root/../shared}"
+  for t in "${targets[@]}"; do [[ -d "$fuzz/Corpus/$t" ]] || missing=1; done
+  (( missing )) || return 0
+  if [[ ! -d "$shared/data/oxford102" ]]; then
+    echo "fuzz.sh: no seed corpus in Fuzz/Corpus and no shared data at $shared: set FMF_SHARED_DIR or run Scripts/fuzz.sh seeds DIR" >&2
+    exit 2
+  fi
+  echo "== writing the seed corpora from $shared" >&2
+  write_seeds "$shared"
+}
+
 [[ $# -ge 1 ]] || usage
 case "$1" in
   list) printf '%s\n' "${targets[@]}" ;;
@@ -139,25 +177,12 @@ case "$1" in
     if [[ $# -ge 2 ]]; then is_target "$2" || usage; build "$2"; else build "${targets[@]}"; fi ;;
   seeds)
     [[ $# -eq 2 ]] || usage
-    shared="$(cd "$2" && pwd)"
-    nice -n 15 swift build --package-path "$fuzz" --scratch-path "$root/.build-fuzz-seeds" -c debug --product make-seeds >&2
-    "$root/.build-fuzz-seeds/debug/make-seeds" "$shared" "$fuzz/Corpus"
-    # tar seeds from the system's tar, in its three formats, around two tiny files.
-    tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
-    mkdir -p "$tmp/src/jpg" "$tmp/src/$(printf 'n%.0s' {1..110})"
-    printf 'a' >"$tmp/src/jpg/a.jpg"; printf 'bc' >"$tmp/src/$(printf 'n%.0s' {1..110})/b.jpg"
-    mkdir -p "$fuzz/Corpus/tar" "$fuzz/Corpus/gzip"
-    for format in gnu pax; do
-      tar -cf "$fuzz/Corpus/tar/$format.tar" --format=$format --owner=0 --group=0 --mtime=@0 -C "$tmp/src" .
-      gzip -9n <"$fuzz/Corpus/tar/$format.tar" >"$fuzz/Corpus/gzip/$format.tar.gz"
-    done
-    tar -cf "$fuzz/Corpus/tar/ustar.tar" --format=ustar --owner=0 --group=0 --mtime=@0 -C "$tmp/src" jpg
-    # Two gzip members one after the other, as `cat a.gz b.gz` makes.
-    cat "$fuzz/Corpus/gzip/gnu.tar.gz" "$fuzz/Corpus/gzip/gnu.tar.gz" >"$fuzz/Corpus/gzip/two-members.tar.gz"
+    write_seeds "$2"
     ;;
   *)
     [[ $# -eq 2 && "$2" =~ ^[0-9]+$ ]] || usage
     if [[ "$1" == all ]]; then selected=("${targets[@]}"); else is_target "$1" || usage; selected=("$1"); fi
+    ensure_seeds
     build "${selected[@]}"
     failed=0
     for t in "${selected[@]}"; do run "$t" "$2" || failed=1; done
