@@ -281,10 +281,13 @@ def main():
                 process.kill()
     for failure in failures:
         print("FAIL", failure)
-    print(f"screenshots in {screenshots}")
-    print(f"{'OK' if not failures else str(len(failures)) + ' failure(s)'} in {time.time() - started:.1f} s")
+    # A failure keeps everything for a look; a pass keeps the screenshots only when asked to.
     if not failures and not args.screenshots:
         shutil.rmtree(work, ignore_errors=True)
+        print("screenshots removed (--screenshots DIR keeps them)")
+    else:
+        print(f"screenshots in {screenshots}")
+    print(f"{'OK' if not failures else str(len(failures)) + ' failure(s)'} in {time.time() - started:.1f} s")
     return 1 if failures else 0
 
 

@@ -43,7 +43,7 @@ enum FlowSection {
                 facts.append(("\(space.name): training time", ReportFormat.duration(minutes * 60)))
             }
         }
-        body += HTML.facts(facts)
+        body += HTML.facts(facts) + "<div class=\"pair\">"
         for space in spaces {
             if let latest = LatestGrid.find(inStageFolder: input.folder(space.stage)),
                let source = EmbeddedImage.source(latest.url, pageFolder: input.runFolder) {
@@ -51,6 +51,7 @@ enum FlowSection {
                                     caption: "The \(space.name) flow's evaluation samples at step \(latest.step) (EMA weights, guidance 1).")
             }
         }
+        body += "</div>"
         return ReportSection(id: "flow", title: "Flow training", body: body)
     }
 
