@@ -35,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         // SHA-256 for artifact digests and MD5 for download checksums (BoringSSL underneath).
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // `pipeline serve`: a small HTTP server on sockets, without SwiftNIO (see docs/report.md).
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // C libraries (system packages found through pkg-config).
@@ -62,8 +64,10 @@ let package = Package(
                 dependencies: ["FileFormats", "TensorCore", "Datasets", "VQVAE", "LatentFlow", "ImageMetrics",
                                .product(name: "Yams", package: "Yams")],
                 swiftSettings: numericSettings),
+        // `pipeline serve`: the artifacts folder's reports, read-only, and a live view of a running stage.
+        .target(name: "LiveView", dependencies: ["Pipeline", .product(name: "FlyingFox", package: "FlyingFox")]),
         .executableTarget(name: "CLI",
-                          dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+                          dependencies: ["Pipeline", "LiveView", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // The shared reference data for tests: a skip when absent, a failure when FMF_REQUIRE_SHARED=1 (CI).
         .target(name: "SharedTestData", path: "Tests/SharedTestData"),
@@ -75,6 +79,7 @@ let package = Package(
         .testTarget(name: "LatentFlowTests", dependencies: ["LatentFlow"]),
         .testTarget(name: "ImageMetricsTests", dependencies: ["ImageMetrics"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], exclude: ["Fixtures"]),
+        .testTarget(name: "LiveViewTests", dependencies: ["LiveView", "Pipeline"]),
     ],
     swiftLanguageModes: [.v5]
 )

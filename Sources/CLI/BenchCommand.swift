@@ -28,6 +28,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Folder to write into: the sgemm results as JSON, or for a preset the network's initial parameters, a fixed input, its output and the parameter gradients of the MSE loss as safetensors, to check against PyTorch.")
     var export: String?
 
+    @Flag(help: "Print one JSON document (machine, sgemm, the preset's timings) on standard output; the readable lines go to standard error.")
+    var json = false
+
     @OptionGroup var runtime: ThreadsOption
 
     func validate() throws {
@@ -46,78 +49,109 @@ struct BenchCommand: ParsableCommand {
             throw CLIError("nothing to benchmark: give --sgemm or --preset NAME")
         }
         let machine = MachineSummary.current()
-        print(machine.description)
+        say(machine.description)
+        var document = BenchDocument(machine: machine)
+        // Printed however the benchmark ends, a stop included: a script gets what was measured.
+        defer { if json { printDocument(document) } }
         if let preset {
-            try runPreset(preset)
+            try runPreset(preset, into: &document)
             return
         }
-        print("sgemm (cblas_sgemm, row-major; median of timed repeats):")
-        print(SGEMMReport.header)
+        say("sgemm (cblas_sgemm, row-major; median of timed repeats):")
+        say(SGEMMReport.header)
         let stop = StopSignal.shared
         let results = try SGEMMBenchmark.run(shouldStop: { stop.stopRequested }) { measurement in
-            print(SGEMMReport.line(for: measurement))
+            say(SGEMMReport.line(for: measurement))
         }
+        document.sgemm = results.map(SGEMMReport.Entry.init)
+        document.sgemmReferenceGFLOPS = SGEMMReport.referenceRate(results)?.medianGFLOPS
         if stop.stopRequested {
-            print("stopped early: \(results.count) of \(SGEMMBenchmark.standardShapes.count) shapes measured")
+            document.stopped = true
+            say("stopped early: \(results.count) of \(SGEMMBenchmark.standardShapes.count) shapes measured")
         }
-        print(SGEMMReport.summary(results))
+        say(SGEMMReport.summary(results))
         let peak = ProcessMemory.peakResidentBytes().map(ReportFormat.bytes) ?? "unknown"
-        print("peak memory: \(peak)")
+        say("peak memory: \(peak)")
         if let export {
             let file = try SGEMMReport.export(machine: machine, sgemm: results, to: export)
-            print("wrote \(file)")
+            document.exported.append(file)
+            say("wrote \(file)")
+        }
+    }
+
+    /// A readable line: standard output, or standard error when standard output carries the JSON.
+    private func say(_ line: String) {
+        if json {
+            fputs(line + "\n", stderr)
+        } else {
+            print(line)
+        }
+    }
+
+    private func printDocument(_ document: BenchDocument) {
+        do {
+            print(try document.text())
+        } catch {
+            fputs("error: the benchmark's JSON document could not be written: \(error)\n", stderr)
         }
     }
 
     /// Times training steps of a reference network and compares the achieved rate with the
     /// machine's sgemm rate measured in the same run.
-    private func runPreset(_ preset: BenchmarkPreset) throws {
+    private func runPreset(_ preset: BenchmarkPreset, into document: inout BenchDocument) throws {
         if sampling {
-            try runSampling(preset)
+            try runSampling(preset, into: &document)
             return
         }
         let batch = batch ?? preset.defaultBatch
         if let export {
             let file = try TrainingBenchmark.export(preset: preset, batch: min(batch, 2),
                                                     to: URL(fileURLWithPath: export))
-            print("wrote \(file.path)")
+            document.exported.append(file.path)
+            say("wrote \(file.path)")
             return
         }
-        let reference = try measureReference()
+        let reference = try measureReference(into: &document)
         let result = TrainingBenchmark.run(preset: preset, batch: batch, steps: steps,
                                            shouldStop: { StopSignal.shared.stopRequested },
                                            progress: printProgress("step"))
+        document.training = BenchDocument.Training(result)
+        document.stopped = StopSignal.shared.stopRequested
         guard !result.stepSeconds.isEmpty else {
-            print("stopped before any step was timed")
+            say("stopped before any step was timed")
             return
         }
-        print(TrainingBenchmarkReport.summary(result, sgemmGFLOPS: reference))
+        say(TrainingBenchmarkReport.summary(result, sgemmGFLOPS: reference))
     }
 
     /// Times inference passes of a flow UNet at the batch `generate` uses.
-    private func runSampling(_ preset: BenchmarkPreset) throws {
-        let reference = try measureReference()
+    private func runSampling(_ preset: BenchmarkPreset, into document: inout BenchDocument) throws {
+        let reference = try measureReference(into: &document)
         let result = SamplingBenchmark.run(preset: preset, batch: batch ?? 100, passes: steps,
                                            shouldStop: { StopSignal.shared.stopRequested },
                                            progress: printProgress("pass"))
+        document.sampling = BenchDocument.Sampling(result)
+        document.stopped = StopSignal.shared.stopRequested
         guard !result.passSeconds.isEmpty else {
-            print("stopped before any pass was timed")
+            say("stopped before any pass was timed")
             return
         }
-        print(SamplingBenchmark.summary(result, sgemmGFLOPS: reference))
+        say(SamplingBenchmark.summary(result, sgemmGFLOPS: reference))
     }
 
     /// The machine's sgemm rate on the largest convolution shape, printed: what a preset's rate is compared with.
-    private func measureReference() throws -> Double {
+    private func measureReference(into document: inout BenchDocument) throws -> Double {
         let reference = try SGEMMBenchmark.measure(SGEMMBenchmark.standardShapes.last!)
-        print(String(format: "sgemm reference (%@): %.1f GFLOP/s", reference.shape.label, reference.medianGFLOPS))
+        document.sgemm = [SGEMMReport.Entry(reference)]
+        document.sgemmReferenceGFLOPS = reference.medianGFLOPS
+        say(String(format: "sgemm reference (%@): %.1f GFLOP/s", reference.shape.label, reference.medianGFLOPS))
         return reference.medianGFLOPS
     }
 
     /// Prints each timed iteration ("step 3: 0.771 s"), the first two marked as warm-up.
     private func printProgress(_ unit: String) -> (Int, Double) -> Void {
         { index, seconds in
-            print(String(format: "  %@ %d: %.3f s%@", unit, index + 1, seconds, index < 2 ? " (warm-up)" : ""))
+            say(String(format: "  %@ %d: %.3f s%@", unit, index + 1, seconds, index < 2 ? " (warm-up)" : ""))
         }
     }
 }

@@ -10,7 +10,7 @@ struct PipelineCommand: ParsableCommand {
         subcommands: [
             PrepareCommand.self, TrainAECommand.self, EncodeCommand.self, TrainFlowCommand.self,
             GenerateCommand.self, EvaluateCommand.self, CompareCommand.self, RunCommand.self,
-            StatusCommand.self, BenchCommand.self, FetchDataCommand.self,
+            StatusCommand.self, ReportCommand.self, ServeCommand.self, BenchCommand.self, FetchDataCommand.self,
         ]
     )
 

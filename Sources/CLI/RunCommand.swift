@@ -68,6 +68,8 @@ struct RunCommand: ParsableCommand {
         try FileManager.default.createDirectory(at: runFolder, withIntermediateDirectories: true)
         let lock = try RunLock.acquire(in: runFolder.path)
         defer { lock.release() }
+        // The report at the end, however the run ends (complete, stopped or failed).
+        defer { RunReportWriting.refresh(config: config, settingsFrom: source, cache: cache) }
         try AtomicFile.write(Data(config.yaml().utf8), to: runFolder.appendingPathComponent(RunConfig.savedFileName))
         if !adopted.isEmpty {
             try ledger.save(runFolder: runFolder)
@@ -121,6 +123,7 @@ struct RunCommand: ParsableCommand {
             cache.save()
             assessments[stage] = StageAssessment.judge(stage, config: config, runFolder: runFolder, ledger: ledger,
                                                        settings: settings[stage]!, upstream: assessments, cache: cache)
+            RunReportWriting.refresh(config: config, settingsFrom: source, cache: cache)
         }
         print("run '\(config.run)' complete: \(runFolder.path)")
         let grid = runFolder.appendingPathComponent("samples/grid.png")
@@ -129,6 +132,7 @@ struct RunCommand: ParsableCommand {
         if FileManager.default.fileExists(atPath: metrics.path) { print("metrics: \(metrics.path)") }
         let report = runFolder.appendingPathComponent("reports/compare/report.html")
         if config.isEnabled(.compare) && FileManager.default.fileExists(atPath: report.path) { print("compare: \(report.path)") }
+        print("report: \(runFolder.appendingPathComponent(RunReport.fileName).path)")
     }
 
     /// Stops before anything changes when the plan would replace a trained model or checkpoint

@@ -111,7 +111,8 @@ public enum TrainAEStage {
             + "from \(cache.folder.path), \(loader.batchesPerEpoch) batches of \(options.batchSize) per epoch\n")
         let gridOriginals = try gridImages(cache, subset: options.evaluationSubset)
         let metrics = try TrainAEMetricsLog(url: stage.appendingPathComponent(metricsFile),
-                                            keepThrough: options.resume ? trainer.step : nil)
+                                            keepThrough: options.resume ? trainer.step : nil,
+                                            events: TrainingEventLog(stageFolder: stage, firstStep: trainer.step + 1, warn: write))
 
         // MARK: The loop
         let startStep = trainer.step
@@ -174,7 +175,7 @@ public enum TrainAEStage {
                 reporter?.message("checkpoint at step \(trainer.step)")
             }
             if options.gridEvery > 0 && trainer.step % options.gridEvery == 0 {
-                try writeGrid(trainer, originals: gridOriginals, stage: stage)
+                try writeGrid(trainer, originals: gridOriginals, stage: stage, events: metrics.events)
             }
             loopSeconds = ProgressReporter.monotonicSeconds() - start
         }
@@ -205,7 +206,7 @@ public enum TrainAEStage {
             write("stopped at step \(trainer.step) of \(trainer.horizon): continue with --resume\n")
             return result
         }
-        try writeGrid(trainer, originals: gridOriginals, stage: stage)
+        try writeGrid(trainer, originals: gridOriginals, stage: stage, events: metrics.events)
 
         // MARK: Evaluation and manifest
         let report = try trainer.withEvaluationWeights {
@@ -321,8 +322,8 @@ public enum TrainAEStage {
     }
 
     /// Originals above their reconstructions through all quantizer levels (EMA weights), as
-    /// `grids/step-NNNNNN.png` and `reconstructions.png`.
-    static func writeGrid(_ trainer: AutoencoderTrainer, originals: Tensor?, stage: URL) throws {
+    /// `grids/step-NNNNNN.png` and `reconstructions.png`, and to TensorBoard's `events` when given.
+    static func writeGrid(_ trainer: AutoencoderTrainer, originals: Tensor?, stage: URL, events: TrainingEventLog? = nil) throws {
         guard let originals, trainer.model.quantizer.isInitialized else { return }
         let reconstructions = trainer.withEvaluationWeights { trainer.model.reconstruct(originals, levels: nil) }
         let quantized = trainer.withEvaluationWeights {
@@ -337,6 +338,7 @@ public enum TrainAEStage {
         }
         try PNGImage.write(image, to: folder.appendingPathComponent(String(format: "step-%06d.png", trainer.step)))
         try PNGImage.write(image, to: stage.appendingPathComponent(gridFile))
+        events?.image("reconstructions", image, step: trainer.step)
     }
 
     static func evaluate(_ model: RVQAutoencoder, cache: DatasetCache, options: TrainAEOptions, step: Int?, emaWeights: Bool,

@@ -199,7 +199,8 @@ public enum TrainFlowStage {
             write("resumed from \(checkpointURL.path) at step \(trainer.step)\n")
         }
         try StageManifest<ManifestConfig>.invalidate(in: output)
-        let metrics = try MetricsLog(url: output.appendingPathComponent(metricsFile), keepThrough: options.resume ? trainer.step : nil)
+        let metrics = try MetricsLog(url: output.appendingPathComponent(metricsFile), keepThrough: options.resume ? trainer.step : nil,
+                                     events: TrainingEventLog(stageFolder: output, firstStep: trainer.step + 1, warn: write))
         defer { metrics.close() }
 
         write("train-flow (\(options.space.rawValue)): \(data.sampleCount) samples of \(data.source.sampleShape), "
@@ -244,6 +245,7 @@ public enum TrainFlowStage {
                 "swd": swd.perLevel, "swd_resolutions": swd.resolutions, "swd_mean": swd.mean,
                 "eval_samples": evaluation.settings.samples, "eval_seconds": seconds,
             ])
+            EvaluationSampleGrid.save(evaluation.lastImages, step: step, stage: output, events: metrics.events, warn: reporter.message)
             reporter.message("eval at step \(step): SWD×10³ mean \(ReportFormat.number(swd.mean)) ("
                 + zip(swd.resolutions, swd.perLevel).map { "\($0) px \(ReportFormat.number($1))" }.joined(separator: ", ")
                 + ") in \(ReportFormat.duration(seconds))")

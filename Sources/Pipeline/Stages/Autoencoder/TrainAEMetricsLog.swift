@@ -28,15 +28,17 @@ public struct TrainAEStepRecord: Codable, Equatable, Sendable {
 
 /// The metrics log: one JSON object per line, appended as training goes. On resume, lines
 /// past the checkpoint's step are dropped, so that the log of a resumed run is the log of an
-/// uninterrupted one.
+/// uninterrupted one. Each record is also passed to `events` (TensorBoard), when given.
 final class TrainAEMetricsLog {
     let url: URL
+    let events: TrainingEventLog?
     private let handle: FileHandle
     private let encoder: JSONEncoder
 
     /// Opens the log; `keepThrough` keeps the lines of steps below it (resume), nil starts empty.
-    init(url: URL, keepThrough step: Int?) throws {
+    init(url: URL, keepThrough step: Int?, events: TrainingEventLog? = nil) throws {
         self.url = url
+        self.events = events
         encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var kept = Data()
@@ -56,7 +58,10 @@ final class TrainAEMetricsLog {
         }
     }
 
-    deinit { try? handle.close() }
+    deinit {
+        try? handle.close()
+        events?.close()
+    }
 
     func append(_ record: TrainAEStepRecord) throws {
         do {
@@ -66,6 +71,8 @@ final class TrainAEMetricsLog {
         } catch {
             throw FileFormatError(.writeFailed, path: url.path, "cannot append to the metrics log: \(error.localizedDescription)")
         }
+        // TensorBoard counts steps done, as the grids' names and the flow's logs do (`step` is the 0-based index).
+        events?.scalars(TrainingScalars.autoencoder(record), step: record.step + 1)
     }
 
     /// Reads every record of a log.

@@ -47,6 +47,8 @@ final class FlowTrainingEvaluation {
     let inputs: [ManifestFile]
     /// One line for the log: what is evaluated against what.
     let summary: String
+    /// The decoded samples of the last `score`, for its grid.
+    private(set) var lastImages: [RGBImage] = []
 
     private init(settings: FlowEvaluationSettings, reference: SlicedWassersteinReference, autoencoder: RVQAutoencoder?,
                  conditional: Bool, maximumBatch: Int?, inputs: [ManifestFile], summary: String) {
@@ -171,6 +173,7 @@ final class FlowTrainingEvaluation {
             throw StageError("evaluation: \(error.message)")
         }
         let images = try FlowSampleDecoding.images(samples.samples, autoencoder: autoencoder)
+        lastImages = images
         let set = try ImageSet(count: images.count, height: images[0].height, width: images[0].width,
                                pixels: images.flatMap(\.pixels))
         return try reference.distance(to: set)

@@ -3,14 +3,17 @@ import Foundation
 
 /// A JSON-lines metrics log (one object per line, each with a "step"), appended as training
 /// goes and flushed line by line. A resumed run first drops the lines of steps after its
-/// checkpoint, so the log reads as if the run had never been interrupted.
+/// checkpoint, so the log reads as if the run had never been interrupted. Each line is also
+/// passed to `events` (TensorBoard), when given, as the scalars `TrainingScalars.flow` picks.
 final class MetricsLog {
     let url: URL
+    let events: TrainingEventLog?
     private let handle: FileHandle
 
     /// Opens the log, keeping only lines whose step is at most `keepThrough` (nil: none).
-    init(url: URL, keepThrough: Int?) throws {
+    init(url: URL, keepThrough: Int?, events: TrainingEventLog? = nil) throws {
         self.url = url
+        self.events = events
         var kept = Data()
         if let keepThrough, let existing = FileManager.default.contents(atPath: url.path) {
             for line in existing.split(separator: UInt8(ascii: "\n")) {
@@ -38,9 +41,13 @@ final class MetricsLog {
         } catch {
             throw FileFormatError(.writeFailed, path: url.path, "cannot append a metrics line: \(error.localizedDescription)")
         }
+        if let events, let step = TrainingCurves.number(record["step"]) { events.scalars(TrainingScalars.flow(record), step: Int(step)) }
     }
 
-    func close() { try? handle.close() }
+    func close() {
+        try? handle.close()
+        events?.close()
+    }
 
     /// Every record of a log file, in order (unparseable lines are skipped).
     static func read(_ url: URL) throws -> [[String: Any]] {
