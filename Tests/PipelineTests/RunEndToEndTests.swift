@@ -23,11 +23,7 @@ final class RunEndToEndTests: XCTestCase {
     }
 
     func makeFolder(flowSteps: Int) throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("run-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try Data(Self.configuration(flowSteps: flowSteps).utf8).write(to: folder.appendingPathComponent("tiny.yaml"))
-        addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
-        return folder
+        try makeTinyRunFolder(Self.configuration(flowSteps: flowSteps), prefix: "run-e2e")
     }
 
     func pipeline(_ arguments: [String], in folder: URL,

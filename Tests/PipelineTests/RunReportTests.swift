@@ -19,13 +19,7 @@ final class RunReportTests: XCTestCase {
     var folder: URL!
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("run-report-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try Data(Self.configuration.utf8).write(to: folder.appendingPathComponent("tiny.yaml"))
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: folder)
+        folder = try makeTinyRunFolder(Self.configuration, prefix: "run-report")
     }
 
     func pipeline(_ arguments: [String]) throws -> PipelineProcess.Outcome {

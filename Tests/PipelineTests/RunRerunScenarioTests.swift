@@ -18,10 +18,7 @@ final class RunRerunScenarioTests: XCTestCase {
     var folder: URL!
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("rerun-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try Data(Self.configuration.utf8).write(to: folder.appendingPathComponent("tiny.yaml"))
-        addTeardownBlock { [folder] in try? FileManager.default.removeItem(at: folder!) }
+        folder = try makeTinyRunFolder(Self.configuration, prefix: "rerun")
     }
 
     @discardableResult
