@@ -78,6 +78,9 @@ classify() {
   summary=$(grep -m1 -E '^SUMMARY: AddressSanitizer' "$log" || true)
   if [[ -n "$summary" ]]; then
     lib=$(library_of "$summary")
+    # A report summarised in the sanitizer's own interceptor (memcpy-param-overlap, …) lies where
+    # the first frame outside the runtimes is: inside libhdf5's H5HG_read is libhdf5's.
+    [[ -n "$lib" ]] || lib=$(library_of "$(first_frame <"$log")")
     if [[ -z "$lib" ]]; then echo ours; return; fi
     allocated=$(sed -n '/allocated by thread/,/^$/p' "$log" | first_frame)
     if [[ -n "$allocated" && -z "$(library_of "$allocated")" ]]; then echo ours; else echo "upstream: $lib"; fi
