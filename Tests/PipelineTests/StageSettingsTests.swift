@@ -3,7 +3,7 @@ import Pipeline
 import XCTest
 
 final class StageSettingsTests: XCTestCase {
-    let base = URL(fileURLWithPath: "/work/project")
+    let base = URL(fileURLWithPath: "/srv/flowers/project")
     var run: URL { base.appendingPathComponent("artifacts/flowers") }
 
     /// Typed values: a budget of 5 minutes is one setting however it was spelled.
@@ -45,7 +45,7 @@ final class StageSettingsTests: XCTestCase {
         var outside = GenerateStage.Options()
         outside.autoencoder = "models/ae.safetensors"
         var absolute = outside
-        absolute.autoencoder = "/work/project/./models/ae.safetensors"
+        absolute.autoencoder = "/srv/flowers/project/./models/ae.safetensors"
         XCTAssertEqual(try StageSettings(outside, runFolder: run, base: base), try StageSettings(absolute, runFolder: run, base: base))
     }
 
