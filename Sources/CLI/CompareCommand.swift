@@ -28,10 +28,7 @@ struct CompareCommand: ParsableCommand {
     /// The stage's typed options are the one home of every default; the options below take theirs from it.
     static let defaults = CompareStage.Options()
 
-    @Option(name: .customLong("run"), help: "Run name.")
-    var runName = "default"
-    @Option(help: ArgumentHelp("Artifacts folder.", valueName: "dir"))
-    var artifacts = "artifacts"
+    @OptionGroup var folders: RunFolderOptions
     @Option(help: ArgumentHelp("Report folder (default: <artifacts>/<run>/reports/compare, or reports/ablations with --variants).", valueName: "dir"))
     var output: String?
 
@@ -96,8 +93,8 @@ struct CompareCommand: ParsableCommand {
 
     func options() throws -> CompareStage.Options {
         var options = CompareStage.Options()
-        options.run = runName
-        options.artifacts = artifacts
+        options.run = folders.runName
+        options.artifacts = folders.artifacts
         options.output = output
         options.minutes = minutes
         options.steps = trainSteps

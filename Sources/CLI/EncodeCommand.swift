@@ -16,10 +16,7 @@ struct EncodeCommand: ParsableCommand {
     /// The stage's typed options are the one home of every default; the options below take theirs from it.
     static let defaults = EncodeStage.Options()
 
-    @Option(name: .customLong("run"), help: "Run name.")
-    var runName = "default"
-    @Option(help: ArgumentHelp("Artifacts folder.", valueName: "dir"))
-    var artifacts = "artifacts"
+    @OptionGroup var folders: RunFolderOptions
     @Option(help: ArgumentHelp("Dataset cache folder (default: <artifacts>/<run>/dataset).", valueName: "dir"))
     var dataset: String?
     @Option(help: ArgumentHelp("Autoencoder model (default: <artifacts>/<run>/autoencoder/model.safetensors).", valueName: "file"))
@@ -39,8 +36,8 @@ struct EncodeCommand: ParsableCommand {
 
     func options() -> EncodeStage.Options {
         var options = EncodeStage.Options()
-        options.run = runName
-        options.artifacts = artifacts
+        options.run = folders.runName
+        options.artifacts = folders.artifacts
         options.dataset = dataset
         options.autoencoder = autoencoder
         options.output = output

@@ -53,11 +53,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output folder (default: artifacts/<run>/reports/evaluate).", valueName: "dir"))
     var output: String?
 
-    @Option(name: .customLong("run"), help: "Run name, for the default folders.")
-    var runName = "default"
-
-    @Option(help: ArgumentHelp("Artifacts folder.", valueName: "dir"))
-    var artifacts = "artifacts"
+    @OptionGroup var folders: RunFolderOptions
 
     @Flag(help: "Print the metrics document (metrics.json) on standard output; progress and notes go to standard error.")
     var json = false
@@ -82,8 +78,8 @@ struct EvaluateCommand: ParsableCommand {
         options.maxImages = maxImages
         options.measureFloor = floor
         options.output = output
-        options.run = runName
-        options.artifacts = artifacts
+        options.run = folders.runName
+        options.artifacts = folders.artifacts
         return options
     }
 

@@ -22,10 +22,7 @@ struct GenerateCommand: ParsableCommand {
 
     @Option(help: "Model space: latent or pixel (picks the default model folder).")
     var space = Self.defaults.space
-    @Option(name: .customLong("run"), help: "Run name.")
-    var runName = "default"
-    @Option(help: ArgumentHelp("Artifacts folder.", valueName: "dir"))
-    var artifacts = "artifacts"
+    @OptionGroup var folders: RunFolderOptions
     @Option(help: ArgumentHelp("Flow model (default: <artifacts>/<run>/flow/model.safetensors).", valueName: "file"))
     var model: String?
     @Option(help: ArgumentHelp("Autoencoder model (default: <artifacts>/<run>/autoencoder/model.safetensors).", valueName: "file"))
@@ -63,8 +60,8 @@ struct GenerateCommand: ParsableCommand {
     func options() throws -> GenerateStage.Options {
         var options = GenerateStage.Options()
         options.space = space
-        options.run = runName
-        options.artifacts = artifacts
+        options.run = folders.runName
+        options.artifacts = folders.artifacts
         options.model = model
         options.autoencoder = autoencoder
         options.output = output

@@ -57,7 +57,7 @@ struct PrepareCommand: ParsableCommand {
     var output: String?
 
     @Option(name: .customLong("run"), help: "Run name, for the default output folder.")
-    var runName = "default"
+    var runName = ArtifactFolders.defaultRun
 
     @OptionGroup var runtime: ThreadsOption
 

@@ -70,7 +70,7 @@ struct RunCommand: ParsableCommand {
         defer { lock.release() }
         // The report at the end, however the run ends (complete, stopped or failed).
         defer { RunReportWriting.refresh(config: config, settingsFrom: source, cache: cache) }
-        try AtomicFile.write(Data(config.yaml().utf8), to: runFolder.appendingPathComponent(RunConfig.savedFileName))
+        try AtomicFile.write(Data(try config.yaml().utf8), to: runFolder.appendingPathComponent(RunConfig.savedFileName))
         if !adopted.isEmpty {
             try ledger.save(runFolder: runFolder)
             print("adopted the records of pipeline 0.1 for \(adopted.map(\.rawValue).joined(separator: ", "))")

@@ -31,7 +31,7 @@ struct RunSelection: ParsableArguments {
             config = RunConfig(preset: preset)
             source = "preset \(preset.rawValue)"
         } else {
-            let saved = URL(fileURLWithPath: artifacts ?? "artifacts").appendingPathComponent(runName ?? "default")
+            let saved = URL(fileURLWithPath: artifacts ?? RunConfig.defaultArtifacts).appendingPathComponent(runName ?? RunConfig.defaultRun)
                 .appendingPathComponent(RunConfig.savedFileName)
             if FileManager.default.fileExists(atPath: saved.path) {
                 config = try RunConfig.load(from: saved)
@@ -41,8 +41,8 @@ struct RunSelection: ParsableArguments {
                 source = "preset quick (no saved configuration at \(saved.path))"
             }
             // The folder is where the run is now, whatever the saved file says: run folders move.
-            config.artifacts = artifacts ?? "artifacts"
-            config.run = runName ?? "default"
+            config.artifacts = artifacts ?? RunConfig.defaultArtifacts
+            config.run = runName ?? RunConfig.defaultRun
         }
         if let runName { config.run = runName }
         if let artifacts { config.artifacts = artifacts }
@@ -53,7 +53,7 @@ struct RunSelection: ParsableArguments {
             }
             let key = String(setting[setting.index(after: dot)..<eq])
             let value = String(setting[setting.index(after: eq)...])
-            config.stages[stage, default: [:]][key] = value == "true" ? .flag(true) : value == "false" ? .flag(false) : .value(value)
+            config.stages[stage, default: [:]][key] = RunOptionValue(text: value)
         }
         if !settings.isEmpty { source += " with \(settings.count) --set" }
         return (config, source)

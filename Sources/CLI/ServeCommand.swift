@@ -25,7 +25,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "IPv4 address to listen on; the default keeps the server to this machine.")
     var host = "127.0.0.1"
     @Option(help: ArgumentHelp("Artifacts folder.", valueName: "dir"))
-    var artifacts = "artifacts"
+    var artifacts = ArtifactFolders.defaultArtifacts
     @OptionGroup var runtime: ThreadsOption
 
     func run() throws {

@@ -20,20 +20,12 @@ struct TrainAECommand: ParsableCommand {
     /// The stage's typed options are the one home of every default; the options below take theirs from it.
     static let defaults = TrainAEOptions()
 
-    @Option(name: .customLong("run"), help: "Run name: the folder under --artifacts.")
-    var runName = "default"
-
-    @Option(help: ArgumentHelp("Folder of the runs.", valueName: "dir"))
-    var artifacts = "artifacts"
+    @OptionGroup var folders: RunFolderOptions
 
     @Option(help: ArgumentHelp("Dataset cache folder (default: <artifacts>/<run>/dataset).", valueName: "dir"))
     var dataset: String?
 
-    @Option(help: "Optimizer steps in all (the horizon of the cosine decay).")
-    var steps: Int?
-
-    @Option(help: "Minutes of training in all sessions together (a resumed run trains what is left); alone, the step count is planned from the speed of the recent steps and revised as it goes.")
-    var minutes: Double?
+    @OptionGroup var budget: TrainingBudgetOptions
 
     @Option(help: "Multiplies the backbone's widths (64/128/128); e.g. 0.25 for a quick small network.")
     var widthScale = Self.defaults.widthScale
@@ -47,31 +39,18 @@ struct TrainAECommand: ParsableCommand {
     @Option(help: "Images per batch.")
     var batchSize = Self.defaults.batchSize
 
-    @Option(name: .customLong("lr"), help: "Peak learning rate (AdamW, after a linear warm-up, then cosine decay).")
-    var learningRate = Self.defaults.learningRate
-
-    @Option(help: "Learning-rate warm-up steps.")
-    var warmupSteps = Self.defaults.warmupSteps
-
-    @Option(help: "AdamW weight decay.")
-    var weightDecay = Self.defaults.weightDecay
-
-    @Option(help: "Gradient-norm clipping (0: off).")
-    var clipNorm = Self.defaults.clipNorm
-
-    @Option(help: "Decay of the EMA of the weights that are evaluated and saved (0: no EMA).")
-    var emaDecay = Self.defaults.emaDecay ?? 0
+    @OptionGroup var optimizer: OptimizerOptions<AutoencoderOptimizerDefaults>
 
     @Option(help: "Weight of the L1 reconstruction loss.")
-    var l1Weight = TrainAEOptions().loss.l1Weight
+    var l1Weight = Self.defaults.loss.l1Weight
 
     @Option(help: "Weight of the MSE reconstruction loss (the default loss).")
-    var mseWeight = TrainAEOptions().loss.mseWeight
+    var mseWeight = Self.defaults.loss.mseWeight
 
     @Option(help: "Weight of the multi-scale gradient-domain (sharpness) loss (0: off).")
-    var gradientWeight = TrainAEOptions().loss.gradientWeight
+    var gradientWeight = Self.defaults.loss.gradientWeight
     @Option(help: "Weight of the PatchGAN hinge term (0: off, the default; VQGAN-style sharpness at the cost of speed).")
-    var adversarialWeight = 0.0
+    var adversarialWeight = Self.defaults.adversarial?.weight ?? 0
     @Option(help: "Step from which the discriminator trains and its term is added.")
     var adversarialStart = AdversarialOptions().startStep
     @Option(help: "Channels of the discriminator's first layer (doubling per stride-2 layer).")
@@ -114,22 +93,16 @@ struct TrainAECommand: ParsableCommand {
     var evalImages: Int?
 
     @Flag(help: "No random crops and flips.")
-    var noAugment = false
+    var noAugment = !Self.defaults.augment
 
     @Option(help: "Seed of the weights, the batch order and the quantizer's random choices.")
-    var seed: UInt64 = 0
+    var seed = Self.defaults.seed
 
     @Option(help: "Steps between checkpoints.")
     var checkpointEvery = Self.defaults.checkpointEvery
 
     @Option(help: "Steps between reconstruction grids (0: only at the end).")
     var gridEvery = Self.defaults.gridEvery
-
-    @Flag(help: "Continue from the stage's checkpoint.")
-    var resume = false
-
-    @Flag(help: "Discard the stage's checkpoint and outputs and start over.")
-    var restart = false
 
     @Flag(help: "Only evaluate the saved model on the held-out images.")
     var evaluateOnly = false
@@ -142,20 +115,20 @@ struct TrainAECommand: ParsableCommand {
 
     func options() throws -> TrainAEOptions {
         var o = TrainAEOptions()
-        o.run = runName
-        o.artifacts = artifacts
+        o.run = folders.runName
+        o.artifacts = folders.artifacts
         o.dataset = dataset
-        o.steps = steps
-        o.minutes = minutes
+        o.steps = budget.steps
+        o.minutes = budget.minutes
         o.widthScale = widthScale
         o.levels = levels
         o.codebookSize = codebookSize
         o.batchSize = batchSize
-        o.learningRate = learningRate
-        o.warmupSteps = warmupSteps
-        o.weightDecay = weightDecay
-        o.clipNorm = clipNorm
-        o.emaDecay = emaDecay > 0 ? emaDecay : nil
+        o.learningRate = optimizer.learningRate
+        o.warmupSteps = optimizer.warmupSteps
+        o.weightDecay = optimizer.weightDecay
+        o.clipNorm = optimizer.clipNorm
+        o.emaDecay = optimizer.emaDecayIfOn
         o.loss.l1Weight = l1Weight
         o.loss.mseWeight = mseWeight
         o.loss.gradientWeight = gradientWeight
@@ -183,8 +156,8 @@ struct TrainAECommand: ParsableCommand {
         o.seed = seed
         o.checkpointEvery = checkpointEvery
         o.gridEvery = gridEvery
-        o.resume = resume
-        o.restart = restart
+        o.resume = budget.resume
+        o.restart = budget.restart
         return o
     }
 
@@ -194,7 +167,7 @@ struct TrainAECommand: ParsableCommand {
         if saveReconstructions != nil && !evaluateOnly {
             throw ValidationError("--save-reconstructions goes with --evaluate-only")
         }
-        if !evaluateOnly && steps == nil && minutes == nil {
+        if !evaluateOnly && !budget.hasBudget {
             throw ValidationError("give a budget: --steps N and/or --minutes M")
         }
     }

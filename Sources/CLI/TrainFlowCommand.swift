@@ -22,17 +22,22 @@ struct TrainFlowCommand: ParsableCommand {
             "eval" line in metrics.jsonl); evaluation time does not count against --minutes.
             """)
 
-    enum TimeDistribution: String, ExpressibleByArgument, CaseIterable { case uniform, logitNormal = "logit-normal" }
+    enum TimeDistribution: String, ExpressibleByArgument, CaseIterable {
+        case uniform, logitNormal = "logit-normal"
+        init(_ distribution: TimeSampling.Distribution) {
+            switch distribution {
+            case .uniform: self = .uniform
+            case .logitNormal: self = .logitNormal
+            }
+        }
+    }
 
     /// The stage's typed options are the one home of every default; the options below take theirs from it.
     static let defaults = TrainFlowStage.Options()
 
     @Option(help: "Data space: latent (the latent cache) or pixel (the dataset's images).")
-    var space: TrainFlowStage.Space = .latent
-    @Option(name: .customLong("run"), help: "Run name.")
-    var runName = "default"
-    @Option(help: ArgumentHelp("Artifacts folder.", valueName: "dir"))
-    var artifacts = "artifacts"
+    var space = Self.defaults.space
+    @OptionGroup var folders: RunFolderOptions
     @Option(help: ArgumentHelp("Latent cache folder (default: <artifacts>/<run>/latents).", valueName: "dir"))
     var latents: String?
     @Option(help: ArgumentHelp("Dataset cache folder: the images for --space pixel, and the held-out evaluation images (default: <artifacts>/<run>/dataset).", valueName: "dir"))
@@ -42,14 +47,7 @@ struct TrainFlowCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output folder (default: <artifacts>/<run>/flow or pixel-flow).", valueName: "dir"))
     var output: String?
 
-    @Option(help: "Train until this many steps in total.")
-    var steps: Int?
-    @Option(help: "Minutes of training in all sessions together (a resumed run trains what is left; evaluation does not count).")
-    var minutes: Double?
-    @Flag(help: "Continue from the checkpoint in the output folder.")
-    var resume = false
-    @Flag(help: "Replace an existing checkpoint and start afresh.")
-    var restart = false
+    @OptionGroup var budget: TrainingBudgetOptions
     @Option(help: "Save a checkpoint every this many steps.")
     var checkpointEvery = Self.defaults.checkpointEvery
     @Option(help: "Write a metrics line every this many steps.")
@@ -81,38 +79,27 @@ struct TrainFlowCommand: ParsableCommand {
     @Option(help: "UNet levels with self-attention, counted from the lowest resolution (default 2).")
     var attentionLevels: Int?
 
-    @Option(help: "Peak learning rate (AdamW).")
-    var lr = Self.defaults.training.learningRate
+    @OptionGroup var optimizer: OptimizerOptions<FlowOptimizerDefaults>
     @Option(help: "Learning rate at the end of the cosine decay.")
     var minLr = Self.defaults.training.minimumLearningRate
-    // One spelling with train-ae (--warmup-steps); --warmup is kept for existing scripts.
-    @Option(name: [.customLong("warmup-steps"), .customLong("warmup")], help: "Linear warm-up steps.")
-    var warmup = Self.defaults.training.warmupSteps
     @Option(help: "Length of the cosine decay in steps (default: --steps, or estimated from --minutes).")
     var scheduleSteps: Int?
-    @Option(help: "AdamW weight decay.")
-    var weightDecay = Self.defaults.training.weightDecay
-    // One spelling with train-ae (--clip-norm); --clip is kept for existing scripts.
-    @Option(name: [.customLong("clip-norm"), .customLong("clip")], help: "Gradient-norm clipping (0: none).")
-    var clip = Self.defaults.training.gradientClip ?? 0
-    @Option(help: "EMA decay of the weights (0: no EMA).")
-    var emaDecay = Self.defaults.training.emaDecay ?? 0
     @Option(help: "Probability path: linear or cosine.")
     var path = Self.defaults.training.path
     @Option(help: "Time sampling: uniform or logit-normal.")
-    var time: TimeDistribution = .logitNormal
+    var time = TimeDistribution(Self.defaults.training.timeSampling.distribution)
     @Option(help: "Logit-normal mean.")
-    var timeMean: Float = 0
+    var timeMean = Self.defaults.training.timeSampling.logitNormalParameters.mean
     @Option(help: "Logit-normal standard deviation.")
-    var timeStd: Float = 1
+    var timeStd = Self.defaults.training.timeSampling.logitNormalParameters.std
     @Option(help: "Time shift s of t ↦ t/(s − (s−1)t) after sampling (1: none; > 1 favours the noise end).")
-    var timeShift: Float = 1
+    var timeShift = Self.defaults.training.timeSampling.shift
     @Flag(help: "Pair noise and data by exact minibatch optimal transport.")
-    var ot = false
+    var ot = Self.defaults.training.optimalTransport
     @Option(help: "Fraction of labels replaced by 'no class' (for classifier-free guidance).")
     var labelDropout = Self.defaults.training.labelDropout
     @Flag(help: "Train without class labels.")
-    var unconditional = false
+    var unconditional = !Self.defaults.training.conditional
     @Option(help: "Time buckets for the per-time losses in the metrics log.")
     var buckets = Self.defaults.training.timeBuckets
     @Option(help: "Seed of the initial weights, noise, times and label dropout.")
@@ -123,14 +110,13 @@ struct TrainFlowCommand: ParsableCommand {
     @OptionGroup var runtime: ThreadsOption
 
     func validate() throws {
-        if resume && restart { throw ValidationError("--resume and --restart contradict each other") }
-        if steps == nil && minutes == nil { throw ValidationError("give a budget: --steps N and/or --minutes M") }
+        if !budget.hasBudget { throw ValidationError("give a budget: --steps N and/or --minutes M") }
     }
 
     func options() throws -> TrainFlowStage.Options {
         var options = TrainFlowStage.Options()
-        options.run = runName
-        options.artifacts = artifacts
+        options.run = folders.runName
+        options.artifacts = folders.artifacts
         options.space = space
         options.latents = latents
         options.dataset = dataset
@@ -149,10 +135,10 @@ struct TrainFlowCommand: ParsableCommand {
             options.multipliers = values.map { $0! }
         }
         options.attentionLevels = attentionLevels
-        options.steps = steps
-        options.minutes = minutes
-        options.resume = resume
-        options.restart = restart
+        options.steps = budget.steps
+        options.minutes = budget.minutes
+        options.resume = budget.resume
+        options.restart = budget.restart
         options.checkpointEvery = checkpointEvery
         options.logEvery = logEvery
         options.evalEvery = evalEvery
@@ -161,14 +147,14 @@ struct TrainFlowCommand: ParsableCommand {
         options.evalImages = evalImages
         options.dataSeed = dataSeed
         options.trainSubsets = try SubsetListOption.parse(trainSubsets, option: "--train-subsets")
-        var training = FlowTrainingConfig()
-        training.learningRate = lr
+        var training = Self.defaults.training
+        training.learningRate = optimizer.learningRate
         training.minimumLearningRate = minLr
-        training.warmupSteps = warmup
+        training.warmupSteps = optimizer.warmupSteps
         training.scheduleSteps = scheduleSteps
-        training.weightDecay = weightDecay
-        training.gradientClip = clip > 0 ? clip : nil
-        training.emaDecay = emaDecay > 0 ? emaDecay : nil
+        training.weightDecay = optimizer.weightDecay
+        training.gradientClip = optimizer.gradientClip
+        training.emaDecay = optimizer.emaDecayIfOn
         training.path = path
         training.timeSampling = TimeSampling(time == .uniform ? .uniform : .logitNormal(mean: timeMean, std: timeStd), shift: timeShift)
         training.optimalTransport = ot

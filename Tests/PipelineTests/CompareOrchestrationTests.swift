@@ -54,6 +54,7 @@ final class CompareOrchestrationTests: XCTestCase {
         let a = stageArguments(config), b = stageArguments(longer)
         XCTAssertNotEqual(a[.trainPixel], b[.trainPixel])
         XCTAssertNotEqual(a[.compare], b[.compare])
-        XCTAssertTrue(config.yaml().contains("  compare:\n    count: 50\n    enabled: true"), config.yaml())
+        let yaml = try config.yaml()
+        XCTAssertTrue(yaml.contains("  compare:\n    count: 50\n    enabled: true"), yaml)
     }
 }

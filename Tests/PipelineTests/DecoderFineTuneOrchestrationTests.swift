@@ -77,7 +77,7 @@ final class DecoderFineTuneOrchestrationTests: XCTestCase {
               finetune-decoder: { enabled: true, steps: 30 }
             """, source: "tune.yaml")
         let tune = config.arguments(for: .finetuneDecoder).joined(separator: " ")
-        for expected in ["--width-scale 0.25", "--levels 2", "--train-subsets train", "--steps 30", "--lr 1e-4", "--minutes 2"] {
+        for expected in ["--width-scale 0.25", "--levels 2", "--train-subsets train", "--steps 30", "--lr 0.0001", "--minutes 2"] {
             XCTAssertTrue(tune.contains(expected), "\(expected) in \(tune)")
         }
         XCTAssertFalse(tune.contains("--minutes 9") || tune.contains("0.003"), tune)

@@ -87,6 +87,24 @@ final class PipelineBinaryTests: XCTestCase {
                       interval.stderr)
     }
 
+    /// Every preset is accepted option by option by the stage commands it drives (`--dry-run`
+    /// parses every stage's settings, enabled or not, before planning), and a key no command
+    /// knows is refused with the stage's valid keys.
+    func testEveryPresetIsAcceptedByItsStageCommands() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("presets-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for preset in RunPreset.allCases {
+            let outcome = try run(["run", "--preset", preset.rawValue, "--dry-run", "--artifacts", folder.path])
+            XCTAssertEqual(outcome.status, 0, "\(preset): \(outcome.stderr)")
+            XCTAssertTrue(outcome.stdout.contains("[train-flow] would run"), outcome.stdout)
+        }
+        let bad = try run(["run", "--preset", "quick", "--dry-run", "--artifacts", folder.path, "--set", "train-ae.widht-scale=2"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("stage train-ae: unknown key 'widht-scale'"), bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("width-scale"), bad.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.path), "a dry run writes nothing")
+    }
+
     /// Starts an sgemm benchmark, interrupts it once it has started measuring, and checks that
     /// the process re-executed with the OpenBLAS settings and stopped gracefully.
     func testBenchSetsTheBLASEnvironmentAndStopsOnInterrupt() throws {

@@ -61,8 +61,37 @@ final class RunOrchestrationTests: XCTestCase {
         config.stages[.prepare]?["data"] = .value("photos #1")
         config.stages[.evaluate]?["floor"] = .flag(false)
         config.stages[.trainAE]?["lr"] = .value("on")
-        let again = try RunConfig.parse(config.yaml(), source: "saved.yaml")
-        XCTAssertEqual(again, config, config.yaml())
+        let yaml = try config.yaml()
+        XCTAssertEqual(try RunConfig.parse(yaml, source: "saved.yaml"), config, yaml)
+    }
+
+    /// The saved file is the YAML encoder's: numbers plain in their own spelling, stages in
+    /// pipeline order, words YAML would misread quoted; and it reads back as the same configuration.
+    func testTheSavedConfigurationIsEncodedNotWrittenByHand() throws {
+        var config = RunConfig(preset: .quick, run: "r")
+        config.stages[.trainFlow]?["lr"] = .value("1e-4")
+        config.stages[.generate]?["classes"] = .list(["no", "3"])
+        let text = try config.yaml()
+        XCTAssertTrue(text.contains("minutes: 4\n"), text)
+        XCTAssertTrue(text.contains("width-scale: 0.5\n"), text)
+        XCTAssertTrue(text.contains("lr: 1e-4\n"), text)
+        XCTAssertTrue(text.contains("- 'no'\n"), text)
+        let order = RunStage.allCases.compactMap { text.range(of: "  \($0.rawValue):")?.lowerBound }
+        XCTAssertEqual(order.count, RunStage.allCases.count, text)
+        XCTAssertEqual(order, order.sorted(), "stages in pipeline order:\n\(text)")
+        XCTAssertEqual(try RunConfig.parse(text, source: "saved.yaml"), config, text)
+        XCTAssertEqual(try config.yaml(), text, "the same configuration is the same file")
+    }
+
+    /// An option's value must be a scalar or a list of scalars; the error names the option.
+    func testANestedOptionValueIsAnErrorNamingTheOption() {
+        XCTAssertThrowsError(try RunConfig.parse("stages:\n  train-flow: { base: { a: 1 } }\n", source: "n.yaml")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("n.yaml: stages.train-flow.base: expected"), "\(error)")
+        }
+        XCTAssertThrowsError(try RunConfig.parse("run: [a, b]\n", source: "r.yaml")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("r.yaml: 'run' must be a name"), "\(error)")
+        }
+        XCTAssertEqual(try RunConfig.parse("# nothing yet\n", source: "e.yaml"), RunConfig(preset: .quick))
     }
 
     func testReservedKeysAreThoseRunSetsItself() {

@@ -20,6 +20,13 @@ public struct TimeSampling: Codable, Equatable, Sendable {
         self.shift = shift
     }
 
+    /// The logit-normal's mean and deviation: this distribution's, or the standard (0, 1) when
+    /// it is uniform (what a command offers as the defaults of those options).
+    public var logitNormalParameters: (mean: Float, std: Float) {
+        if case .logitNormal(let mean, let std) = distribution { return (mean, std) }
+        return (0, 1)
+    }
+
     public static let uniform = TimeSampling(.uniform)
     public static let logitNormal = TimeSampling(.logitNormal(mean: 0, std: 1))
 

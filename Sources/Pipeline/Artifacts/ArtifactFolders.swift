@@ -9,6 +9,9 @@ public struct ArtifactFolders: Equatable, Sendable {
                       pixelSamples = "pixel-samples", reports = "reports", evaluateReport = "reports/evaluate",
                       compareReport = "reports/compare"
 
+    /// The folder of the runs and the run's name when none is given: the one place they are spelled.
+    public static let defaultArtifacts = "artifacts", defaultRun = "default"
+
     /// The artifacts folder (absolute).
     public let root: URL
     public let run: String
@@ -17,7 +20,7 @@ public struct ArtifactFolders: Equatable, Sendable {
     ///   - artifacts: the artifacts folder, relative to `base` unless absolute.
     ///   - run: a plain folder name.
     /// - Throws: `StageError` for a run name that is not a plain folder name.
-    public init(artifacts: String = "artifacts", run: String = "default",
+    public init(artifacts: String = defaultArtifacts, run: String = defaultRun,
                 base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws {
         guard !run.isEmpty, !run.contains("/"), !run.hasPrefix(".") else {
             throw StageError("--run must be a plain folder name, got \"\(run)\"")

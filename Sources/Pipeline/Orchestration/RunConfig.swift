@@ -28,13 +28,18 @@ public struct RunConfig: Equatable, Sendable {
     /// Stage → option name → value(s), after the preset's defaults were overlaid.
     public var stages: [RunStage: [String: RunOptionValue]]
 
-    public init(preset: RunPreset = .quick, run: String = "default", artifacts: String = "artifacts",
+    /// The run and artifacts folder names when none is given.
+    public static let defaultRun = ArtifactFolders.defaultRun
+    public static let defaultArtifacts = ArtifactFolders.defaultArtifacts
+
+    public init(preset: RunPreset = .quick, run: String = defaultRun, artifacts: String = defaultArtifacts,
                 overrides: [RunStage: [String: RunOptionValue]] = [:]) {
         self.preset = preset
         self.run = run
         self.artifacts = artifacts
         var stages = preset.stageOptions
-        for (stage, options) in overrides { stages[stage, default: [:]].merge(options) { $1 } }
+        // A stage listed without options keeps the preset's.
+        for (stage, options) in overrides where !options.isEmpty { stages[stage, default: [:]].merge(options) { $1 } }
         self.stages = stages
     }
 
@@ -50,48 +55,14 @@ public struct RunConfig: Equatable, Sendable {
     }
 
     public static func parse(_ text: String, source: String, presetOverride: RunPreset? = nil) throws -> RunConfig {
-        let document: Any?
+        let file: RunConfigFile
         do {
-            document = try Yams.load(yaml: text)
-        } catch {
-            throw RunConfigError("\(source): not valid YAML: \(error)")
+            file = try RunConfigFile.decode(text)
+        } catch let error as RunConfigFileError {
+            throw RunConfigError("\(source): \(error.message)")
         }
-        guard let root = (document ?? [String: Any]()) as? [String: Any] else {
-            throw RunConfigError("\(source): the configuration must be a mapping of settings")
-        }
-        let known: Set<String> = ["preset", "run", "artifacts", "stages"]
-        if let unknown = root.keys.sorted().first(where: { !known.contains($0) }) {
-            throw RunConfigError("\(source): unknown setting '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
-        }
-        var preset = RunPreset.quick
-        if let name = root["preset"] {
-            guard let p = RunPreset(rawValue: "\(name)") else {
-                throw RunConfigError("\(source): unknown preset '\(name)' (known: \(RunPreset.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            preset = p
-        }
-        var overrides: [RunStage: [String: RunOptionValue]] = [:]
-        if let stages = root["stages"] {
-            guard let map = stages as? [String: Any] else {
-                throw RunConfigError("\(source): 'stages' must map stage names to their options")
-            }
-            for (name, options) in map {
-                guard let stage = RunStage(rawValue: name) else {
-                    throw RunConfigError("\(source): unknown stage '\(name)' (known: \(RunStage.allCases.map(\.rawValue).joined(separator: ", ")))")
-                }
-                // A stage listed with nothing after it (`train-ae:`) is YAML null: no options.
-                let reflected = Mirror(reflecting: options)
-                let isNull = options is NSNull || (reflected.displayStyle == .optional && reflected.children.isEmpty)
-                guard let optionMap = isNull ? [:] : options as? [String: Any] else {
-                    throw RunConfigError("\(source): the options of stage '\(name)' must be a mapping")
-                }
-                for (key, value) in optionMap {
-                    overrides[stage, default: [:]][key] = try RunOptionValue(yaml: value, where: "\(source): stages.\(name).\(key)")
-                }
-            }
-        }
-        return RunConfig(preset: presetOverride ?? preset, run: root["run"].map { "\($0)" } ?? "default",
-                         artifacts: root["artifacts"].map { "\($0)" } ?? "artifacts", overrides: overrides)
+        return RunConfig(preset: presetOverride ?? file.preset ?? .quick, run: file.run ?? Self.defaultRun,
+                         artifacts: file.artifacts ?? Self.defaultArtifacts, overrides: file.stages)
     }
 
     /// The configuration `pipeline run` saves in the run folder, and reads back when a later
@@ -204,70 +175,12 @@ public struct RunConfig: Equatable, Sendable {
         return args
     }
 
-    /// The effective configuration as YAML, saved in the run folder for the record.
-    public func yaml() -> String {
-        var lines = ["preset: \(preset.rawValue)", "run: \(RunOptionValue.scalar(run))",
-                     "artifacts: \(RunOptionValue.scalar(artifacts))", "stages:"]
-        for stage in RunStage.allCases {
-            let options = stages[stage] ?? [:]
-            lines.append("  \(stage.rawValue):" + (options.isEmpty ? " {}" : ""))
-            for (key, value) in options.sorted(by: { $0.key < $1.key }) { lines.append("    \(key): \(value.yaml)") }
-        }
-        return lines.joined(separator: "\n") + "\n"
-    }
-}
-
-/// One option value from a configuration file.
-public enum RunOptionValue: Equatable, Sendable {
-    case flag(Bool)
-    case value(String)
-    case list([String])
-
-    init(yaml: Any, where place: String) throws {
-        switch yaml {
-        case let b as Bool: self = .flag(b)
-        case let list as [Any]: self = .list(list.map { "\($0)" })
-        case let number as Int: self = .value(String(number))
-        case let number as Double: self = .value(String(number))
-        case let text as String: self = .value(text)
-        default: throw RunConfigError("\(place): expected a number, text, true/false or a list, got \(yaml)")
-        }
-    }
-
-    func arguments(name: String, negated: String? = nil) -> [String] {
-        switch self {
-        case .flag(let on): return on ? ["--\(name)"] : negated.map { ["--\($0)"] } ?? []
-        case .value(let v): return ["--\(name)", v]
-        case .list(let vs): return vs.isEmpty ? [] : ["--\(name)"] + vs
-        }
-    }
-
-    var yaml: String {
-        switch self {
-        case .flag(let on): return on ? "true" : "false"
-        case .value(let v): return Self.scalar(v)
-        case .list(let vs): return "[" + vs.map(Self.scalar).joined(separator: ", ") + "]"
-        }
-    }
-
-    /// `text` as a YAML scalar that reads back as the same text: quoted (with escapes) when needed.
-    static func scalar(_ text: String) -> String {
-        guard needsQuotes(text) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-    }
-
-    /// Whether YAML would read `text` back as something else than this text or number: a word
-    /// YAML takes for true, false or null, an indicator at the start, or a character that ends
-    /// a plain scalar or a list item.
-    static func needsQuotes(_ text: String) -> Bool {
-        let words: Set<String> = ["true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ""]
-        // A number YAML would read back in another spelling (1e-4 as 0.0001, 007 as 7) keeps its own.
-        if let integer = Int(text) { if String(integer) != text { return true } }
-        else if let number = Double(text), String(number) != text { return true }
-        let indicators = Set("[]{}#&*!|>'\"%@`,?:")
-        return words.contains(text.lowercased()) || indicators.contains(text.first ?? " ") || text.hasPrefix("- ")
-            || text.contains(": ") || text.contains(" #") || text.contains(",") || text.contains("\\")
-            || text.hasPrefix(" ") || text.hasSuffix(" ") || text.hasSuffix(":")
+    /// The effective configuration as YAML (every stage, with the options it runs with), saved
+    /// in the run folder for the record and for later runs that name no configuration.
+    public func yaml() throws -> String {
+        var stages = self.stages
+        for stage in RunStage.allCases where stages[stage] == nil { stages[stage] = [:] }
+        return try RunConfigFile(preset: preset, run: run, artifacts: artifacts, stages: stages).yaml()
     }
 }
 

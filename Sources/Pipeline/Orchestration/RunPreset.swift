@@ -15,52 +15,50 @@ public enum RunPreset: String, CaseIterable, Codable, Sendable {
         switch self {
         case .quick:
             return [
-                .prepare: ["source": .value("synthetic"), "count": .value("1200")],
-                .trainAE: ["minutes": .value("4"), "width-scale": .value("0.5"), "eval-images": .value("100")],
+                .prepare: ["source": "synthetic", "count": 1200],
+                .trainAE: ["minutes": 4, "width-scale": 0.5, "eval-images": 100],
                 .flowLatents: Self.flowLatents(),
                 .finetuneDecoder: Self.decoderFineTune(minutes: 2, enabled: false),
-                .trainFlow: ["minutes": .value("5"), "base": .value("48")],
-                .generate: ["count": .value("100"), "steps": .value("20")],
+                .trainFlow: ["minutes": 5, "base": 48],
+                .generate: ["count": 100, "steps": 20],
                 .evaluate: [:],
             ]
         case .default:
             return [
-                .prepare: ["source": .value("synthetic"), "count": .value("4000")],
-                .trainAE: ["minutes": .value("60")],
+                .prepare: ["source": "synthetic", "count": 4000],
+                .trainAE: ["minutes": 60],
                 .flowLatents: Self.flowLatents(),
                 .finetuneDecoder: Self.decoderFineTune(minutes: 80, enabled: true),
-                .trainFlow: ["minutes": .value("60")],
+                .trainFlow: ["minutes": 60],
                 .generate: Self.generate(count: 100),
                 .evaluate: [:],
             ]
         case .full:
             return [
-                .prepare: ["source": .value("synthetic"), "count": .value("10000")],
-                .trainAE: ["minutes": .value("240")],
+                .prepare: ["source": "synthetic", "count": 10000],
+                .trainAE: ["minutes": 240],
                 .flowLatents: Self.flowLatents(),
                 .finetuneDecoder: Self.decoderFineTune(minutes: 120, enabled: true),
-                .trainFlow: ["minutes": .value("240")],
+                .trainFlow: ["minutes": 240],
                 .generate: Self.generate(count: 1000),
                 .evaluate: [:],
             ]
         }
     }
 
-    /// Heun 20 steps with classifier-free guidance 3 from t = 0.2 on: on Oxford (one-hour flow,
-    /// fine-tuned decoder, 1,020 samples) guidance 1, 1.5 and 2 everywhere scored a mean SWD of
-    /// 23.8, 21.1 and 20.3 (the 64 and 32 px levels falling most), 2.5 rose again at 16 px (the
-    /// colours); kept off the first fifth of the flow, guidance 3 scored 19.9.
+    /// Heun 20 steps with classifier-free guidance 3 from t = 0.2 on: the best of the guidance
+    /// settings measured on Oxford's validation photos (docs/results.md).
     private static func generate(count: Int) -> [String: RunOptionValue] {
-        ["count": .value("\(count)"), "steps": .value("20"), "guidance": .value("3"), "guidance-interval": .value("0.2,1")]
+        ["count": .value(String(count)), "steps": 20, "guidance": 3, "guidance-interval": "0.2,1"]
     }
 
     /// 20 per class on Oxford; seed 1, so not the noise of generate's samples (seed 0).
     private static func flowLatents() -> [String: RunOptionValue] {
-        ["enabled": .flag(false), "count": .value("2040"), "seed": .value("1")]
+        ["enabled": false, "count": 2040, "seed": 1]
     }
 
     private static func decoderFineTune(minutes: Int, enabled: Bool) -> [String: RunOptionValue] {
-        ["enabled": .flag(enabled), "minutes": .value("\(minutes)"), "adversarial-weight": .value("0.02"),
-         "adversarial-start": .value("0"), "lr": .value("1e-4"), "warmup-steps": .value("50")]
+        ["enabled": .flag(enabled), "minutes": .value(String(minutes)), "adversarial-weight": 0.02,
+         "adversarial-start": 0, "lr": 1e-4, "warmup-steps": 50]
     }
 }

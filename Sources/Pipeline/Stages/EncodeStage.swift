@@ -14,8 +14,8 @@ import VQVAE
 /// complete cache made from the same autoencoder, dataset and settings is kept as it is.
 public enum EncodeStage {
     public struct Options: Codable, Equatable, Sendable {
-        public var run = "default"
-        public var artifacts = "artifacts"
+        public var run = ArtifactFolders.defaultRun
+        public var artifacts = ArtifactFolders.defaultArtifacts
         /// The dataset cache folder (default: `<artifacts>/<run>/dataset`).
         public var dataset: String?
         /// The autoencoder model file (default: `<artifacts>/<run>/autoencoder/model.safetensors`).

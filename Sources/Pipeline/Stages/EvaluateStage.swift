@@ -25,8 +25,8 @@ public enum EvaluateStage {
         public var measureFloor = true
         /// Output folder; nil: `<artifacts>/<run>/reports/evaluate`.
         public var output: String?
-        public var run = "default"
-        public var artifacts = "artifacts"
+        public var run = ArtifactFolders.defaultRun
+        public var artifacts = ArtifactFolders.defaultArtifacts
 
         public init() {}
     }

@@ -13,8 +13,8 @@ public enum GenerateStage {
     public enum LatentsFormat: String, CaseIterable, Codable, Sendable { case safetensors, hdf5 }
 
     public struct Options: Codable, Equatable, Sendable {
-        public var run = "default"
-        public var artifacts = "artifacts"
+        public var run = ArtifactFolders.defaultRun
+        public var artifacts = ArtifactFolders.defaultArtifacts
         public var space: TrainFlowStage.Space = .latent
         /// The flow model (default `<artifacts>/<run>/flow/model.safetensors`, or `pixel-flow`).
         public var model: String?

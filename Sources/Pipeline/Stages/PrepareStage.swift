@@ -28,7 +28,7 @@ public enum PrepareStage {
         public var allowMissing = false
         /// The cache folder; nil: `artifacts/<run>/dataset`.
         public var output: String?
-        public var run = "default"
+        public var run = ArtifactFolders.defaultRun
         public var threads = BLASRuntime.configuredThreads
 
         public init() {}
@@ -40,7 +40,7 @@ public enum PrepareStage {
             let url = output.hasPrefix("/") ? URL(fileURLWithPath: output) : base.appendingPathComponent(output)
             return url.standardizedFileURL
         }
-        return base.appendingPathComponent("artifacts").appendingPathComponent(options.run)
+        return base.appendingPathComponent(ArtifactFolders.defaultArtifacts).appendingPathComponent(options.run)
             .appendingPathComponent(ArtifactFolders.dataset).standardizedFileURL
     }
 

@@ -25,8 +25,8 @@ public enum TrainFlowStage {
     }
 
     public struct Options: Codable, Equatable, Sendable {
-        public var run = "default"
-        public var artifacts = "artifacts"
+        public var run = ArtifactFolders.defaultRun
+        public var artifacts = ArtifactFolders.defaultArtifacts
         public var space: Space = .latent
         /// The latent cache folder (latent space; default `<artifacts>/<run>/latents`).
         public var latents: String?

@@ -6,9 +6,9 @@ import VQVAE
 /// the budget, the optimisation and the cadence of logs, grids and checkpoints.
 public struct TrainAEOptions: Codable, Equatable, Sendable {
     // MARK: Places
-    public var run = "default"
+    public var run = ArtifactFolders.defaultRun
     /// Folder holding the run folders.
-    public var artifacts = "artifacts"
+    public var artifacts = ArtifactFolders.defaultArtifacts
     /// The prepared dataset cache; nil: `<artifacts>/<run>/dataset`.
     public var dataset: String?
 

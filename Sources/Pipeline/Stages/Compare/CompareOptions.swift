@@ -6,8 +6,8 @@ extension CompareStage {
     /// What `pipeline compare` trains, samples and evaluates. Both models get the same training
     /// budget, and are sampled and evaluated with the same settings.
     public struct Options: Codable, Equatable, Sendable {
-        public var run = "default"
-        public var artifacts = "artifacts"
+        public var run = ArtifactFolders.defaultRun
+        public var artifacts = ArtifactFolders.defaultArtifacts
         /// Training budget per model, used only for a model that has no complete manifest yet
         /// (an interrupted one resumes with what is left of it).
         public var minutes: Double?
