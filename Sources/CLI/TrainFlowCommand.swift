@@ -94,6 +94,8 @@ struct TrainFlowCommand: ParsableCommand {
     var timeStd = Self.defaults.training.timeSampling.logitNormalParameters.std
     @Option(help: "Time shift s of t ↦ t/(s − (s−1)t) after sampling (1: none; > 1 favours the noise end).")
     var timeShift = Self.defaults.training.timeSampling.shift
+    @Option(help: "Fraction of the times drawn uniformly instead, so the ends of [0, 1] are trained too (0: none).")
+    var timeUniformFraction = Self.defaults.training.timeSampling.uniformFraction
     @Flag(help: "Pair noise and data by exact minibatch optimal transport.")
     var ot = Self.defaults.training.optimalTransport
     @Option(help: "Fraction of labels replaced by 'no class' (for classifier-free guidance).")
@@ -156,7 +158,8 @@ struct TrainFlowCommand: ParsableCommand {
         training.gradientClip = optimizer.gradientClip
         training.emaDecay = optimizer.emaDecayIfOn
         training.path = path
-        training.timeSampling = TimeSampling(time == .uniform ? .uniform : .logitNormal(mean: timeMean, std: timeStd), shift: timeShift)
+        training.timeSampling = TimeSampling(time == .uniform ? .uniform : .logitNormal(mean: timeMean, std: timeStd), shift: timeShift,
+                                           uniformFraction: timeUniformFraction)
         training.optimalTransport = ot
         training.labelDropout = labelDropout
         training.conditional = !unconditional

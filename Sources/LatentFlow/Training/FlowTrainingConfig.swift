@@ -47,6 +47,8 @@ public struct FlowTrainingConfig: Codable, Equatable, Sendable {
         try check((0...1).contains(labelDropout), "label dropout must be in [0, 1], got \(labelDropout)")
         try check(timeBuckets >= 1 && timeBuckets <= 100, "time buckets must be in 1...100, got \(timeBuckets)")
         try check(timeSampling.shift > 0 && timeSampling.shift.isFinite, "time shift must be positive, got \(timeSampling.shift)")
+        try check((0...1).contains(timeSampling.uniformFraction),
+                  "uniform time fraction must be in [0, 1], got \(timeSampling.uniformFraction)")
         if case .logitNormal(_, let std) = timeSampling.distribution {
             try check(std > 0 && std.isFinite, "logit-normal std must be positive, got \(std)")
         }
