@@ -18,8 +18,8 @@ final class VelocityUNetStateKeyTests: XCTestCase {
         ("no-attention", UNetConfig(channels: 3, base: 8, multipliers: [1, 2, 2], classCount: 0, attentionLevels: 0)),
     ]
 
-    /// Every key and shape of each configuration, in parameter order (the order optimizer
-    /// states and checkpoints follow).
+    /// Every key and shape of each configuration, in parameter order (PyTorch's, and the order
+    /// gradient norms are summed in).
     func testKeysAndShapesAreTheRecordedOnes() throws {
         for (name, config) in Self.configs {
             var generator = SeededGenerator(seed: 0)

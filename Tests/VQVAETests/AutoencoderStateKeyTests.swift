@@ -28,8 +28,8 @@ final class AutoencoderStateKeyTests: XCTestCase {
         return config
     }
 
-    /// Every key and shape, in parameter order (the order optimizer states and checkpoints
-    /// follow), then the quantizer's buffers.
+    /// Every key and shape, in parameter order (PyTorch's, and the order gradient norms are
+    /// summed in), then the quantizer's buffers.
     func testKeysAndShapesAreTheRecordedOnes() throws {
         func lines(_ module: Module) -> [String] {
             module.namedParameters().map { "\($0.name) \($0.variable.value.shape)" }

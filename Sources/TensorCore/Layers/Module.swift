@@ -13,9 +13,10 @@
 /// Why explicit registration rather than a property wrapper carrying the key (mlx-swift's
 /// `@ModuleInfo(key:)`): Swift can only find wrapped properties by reflection (`Mirror`), which
 /// walks every stored property, lists them in declaration order rather than the reference's
-/// registration order (the order optimizer states follow), cannot key the elements of an array
-/// of blocks or skip an absent optional one, and needs the children to be `var`s. Registration
-/// costs nothing in the forward pass, which reads plain stored `let`s.
+/// registration order (which training results depend on: the gradient norm is summed in it),
+/// cannot key the elements of an array of blocks or skip an absent optional one, and needs the
+/// children to be `var`s. Registration costs nothing in the forward pass, which reads plain
+/// stored `let`s.
 open class Module {
     public private(set) var ownParameters: [(name: String, variable: Variable)] = []
     public private(set) var children: [(name: String, module: Module)] = []
