@@ -69,14 +69,15 @@ let package = Package(
         .executableTarget(name: "CLI",
                           dependencies: ["Pipeline", "LiveView", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
-        // The shared reference data for tests: a skip when absent, a failure when FMF_REQUIRE_SHARED=1 (CI).
+        // The shared reference data for tests: a skip when absent, a failure when FMF_REQUIRE_SHARED=1 (CI);
+        // and the fixtures tests record from earlier code (FMF_RECORD_FIXTURES=1) and check later code against.
         .target(name: "SharedTestData", path: "Tests/SharedTestData"),
         .testTarget(name: "FileFormatsTests", dependencies: ["FileFormats", "SharedTestData"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "FileFormats", "SharedTestData"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FileFormats", "TensorCore", "CZlib", "SharedTestData"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "VQVAETests", dependencies: ["VQVAE"]),
-        .testTarget(name: "LatentFlowTests", dependencies: ["LatentFlow"]),
+        .testTarget(name: "VQVAETests", dependencies: ["VQVAE", "SharedTestData"], exclude: ["Fixtures"]),
+        .testTarget(name: "LatentFlowTests", dependencies: ["LatentFlow", "SharedTestData"], exclude: ["Fixtures"]),
         .testTarget(name: "ImageMetricsTests", dependencies: ["ImageMetrics"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], exclude: ["Fixtures"]),
         .testTarget(name: "LiveViewTests", dependencies: ["LiveView", "Pipeline"]),

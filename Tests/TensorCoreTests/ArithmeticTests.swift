@@ -77,8 +77,8 @@ final class ArithmeticTests: XCTestCase {
                 first = Linear(3, 4, generator: &generator)
                 second = Linear(4, 2, bias: false, generator: &generator)
                 super.init()
-                register("first", first)
-                register("second", second)
+                register(first, as: "first")
+                register(second, as: "second")
             }
         }
         var generator = SeededGenerator(seed: 1)

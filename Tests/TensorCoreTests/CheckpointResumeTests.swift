@@ -16,9 +16,9 @@ final class TinyRegressionModel: Module {
         output = Linear(hiddenWidth, 4, generator: &generator)
         unused = Variable(parameter: Initialization.normal(shape: [3], generator: &generator))
         super.init()
-        register("hidden", hidden)
-        register("output", output)
-        registerParameter("unused", unused)
+        register(hidden, as: "hidden")
+        register(output, as: "output")
+        registerParameter(unused, as: "unused")
     }
 
     func callAsFunction(_ x: Variable) -> Variable { output(hidden(x).silu()) }

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// How a source without its own split (an image folder, synthetic flowers) is divided: fractions
 /// of every class go to validation and test, the rest to train, drawn from `seed`
 /// (see `DatasetSplit.make`).
@@ -14,9 +16,9 @@ public struct RandomSplit: Equatable, Sendable {
 
     /// The subset of each of `count` items (stratified by `labels` when given).
     func subsets(count: Int, labels: [Int]?) throws -> [DatasetSubset] {
-        // A fixed offset keeps the split's stream apart from other uses of the same seed.
+        // The salt keeps the split's stream apart from other uses of the same seed.
         let split = try DatasetSplit.make(count: count, validation: validation, test: test,
-                                          seed: seed ^ 0x5EED_5B17_0000_0001, labels: labels)
+                                          seed: seed ^ RandomStream.datasetSplit.salt, labels: labels)
         var subsets = [DatasetSubset](repeating: .train, count: count)
         for i in split.validation { subsets[i] = .validation }
         for i in split.test { subsets[i] = .test }

@@ -16,7 +16,7 @@ struct BatchSchedule: Sendable {
     /// The epoch's row order: a permutation drawn from (seed, epoch) when shuffling.
     func order(epoch: Int) -> [Int] {
         guard shuffle else { return rows }
-        var rng = SeededGenerator(seed: SeedMixer.combine(seed, UInt64(bitPattern: Int64(epoch)), 0x0D3E))
+        var rng = SeededGenerator(seed: SeedMixer.combine(seed, UInt64(bitPattern: Int64(epoch)), RandomStream.loaderEpochOrder.salt))
         return rng.permutation(rows.count).map { rows[$0] }
     }
 
@@ -29,7 +29,7 @@ struct BatchSchedule: Sendable {
     /// The generator for the augmentation of the image in `slot` of a batch.
     func generator(_ position: LoaderPosition, slot: Int) -> SeededGenerator {
         SeededGenerator(seed: SeedMixer.combine(seed, UInt64(bitPattern: Int64(position.epoch)),
-                                                UInt64(bitPattern: Int64(position.batch)), UInt64(slot), 0xA06))
+                                                UInt64(bitPattern: Int64(position.batch)), UInt64(slot), RandomStream.imageAugmentation.salt))
     }
 
     /// The position after `position`.

@@ -9,7 +9,7 @@ public enum ClassBalancedSample {
     /// Up to `limit` of the rows, the classes taking turns (each class's rows in an order drawn
     /// from `seed`) until the limit or every row is reached.
     public static func rows(_ rows: [(row: Int, label: Int)], limit: Int, seed: UInt64) -> [Int] {
-        var generator = SeededGenerator(seed: seed ^ 0x4241_4C41_4E43_4544)
+        var generator = SeededGenerator(seed: seed ^ RandomStream.classBalancedSample.salt)
         let byClass = Dictionary(grouping: rows, by: \.label)
         let queues = byClass.keys.sorted().map { label -> [Int] in
             let members = byClass[label]!.map(\.row)

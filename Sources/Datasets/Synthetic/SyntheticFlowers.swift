@@ -72,6 +72,6 @@ public struct SyntheticFlowers: Sendable {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        return mix(seed ^ mix(UInt64(bitPattern: Int64(index)) &+ 0x5851_F42D_4C95_7F2D))
+        return mix(seed ^ mix(UInt64(bitPattern: Int64(index)) &+ RandomStream.syntheticFlowerImage.salt))
     }
 }

@@ -46,7 +46,7 @@ public final class InMemoryBatchSource: FlowBatchSource {
     /// The visiting order of `epoch`.
     public func order(epoch: Int) -> [Int] {
         if let cachedEpoch, cachedEpoch.epoch == epoch { return cachedEpoch.order }
-        var generator = SeededGenerator(seed: SeedMixing.combine(seed, 0x5EED_0DE2, UInt64(epoch)))
+        var generator = SeededGenerator(seed: SeedMixing.combine(seed, RandomStream.latentEpochOrder.salt, UInt64(epoch)))
         let order = generator.permutation(sampleCount)
         cachedEpoch = (epoch, order)
         return order
@@ -63,7 +63,7 @@ public final class InMemoryBatchSource: FlowBatchSource {
         for (k, row) in rows.enumerated() {
             var variant = 0
             if v > 1 {
-                var generator = SeededGenerator(seed: SeedMixing.combine(seed, 0x0A0C_0A0C, UInt64(epoch), UInt64(row)))
+                var generator = SeededGenerator(seed: SeedMixing.combine(seed, RandomStream.latentVariantChoice.salt, UInt64(epoch), UInt64(row)))
                 variant = generator.integer(below: v)
             }
             (dst + k * per).update(from: src + (row * v + variant) * per, count: per)

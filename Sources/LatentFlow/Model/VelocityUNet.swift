@@ -27,98 +27,118 @@ public struct UNetConfig: Codable, Equatable, Sendable {
 /// The velocity model v(x, t, class): a UNet with a sinusoidal time embedding plus a learned
 /// class embedding whose last row means "no class" (for classifier-free guidance), residual
 /// blocks modulated by that embedding, and self-attention at the low resolutions.
-/// Layer for layer (and name for name) the reference `UNet` of `../shared/bench`.
+/// Layer for layer (and state-dict key for key) the reference `UNet` of `../shared/bench`.
 public final class VelocityUNet: Module {
-    enum DownStep { case residual(ResidualBlock), attention(SelfAttention2d), downsample(Conv2d) }
-    enum UpStep { case residual(ResidualBlock), attention(SelfAttention2d), upsample, conv(Conv2d) }
+    enum DownStep {
+        case residual(ResidualBlock), attention(SelfAttention2d), downsample(Conv2d)
+
+        var module: Module {
+            switch self {
+            case .residual(let m): return m
+            case .attention(let m): return m
+            case .downsample(let m): return m
+            }
+        }
+    }
+
+    enum UpStep {
+        case residual(ResidualBlock), attention(SelfAttention2d), upsample, conv(Conv2d)
+
+        /// nil for the parameter-free upsampling, which still takes an index of `ups`.
+        var module: Module? {
+            switch self {
+            case .residual(let m): return m
+            case .attention(let m): return m
+            case .conv(let m): return m
+            case .upsample: return nil
+            }
+        }
+    }
 
     public let config: UNetConfig
-    let tmlp0: Linear, tmlp2: Linear
-    let cemb: Embedding
-    let inp: Conv2d
-    let downs: [DownStep]
-    let mid: (ResidualBlock, SelfAttention2d, ResidualBlock)
-    let ups: [UpStep]
-    let outNorm: GroupNorm, outConv: Conv2d
+    /// The time MLP (`tmlp`): sinusoidal features → embedding width, SiLU, → embedding width.
+    let timeMLPInput: Linear, timeMLPOutput: Linear
+    let classEmbedding: Embedding
+    let inputConv: Conv2d
+    /// The contracting path: residual blocks (each followed by attention on the low levels) and
+    /// a stride-2 convolution between levels.
+    let downSteps: [DownStep]
+    /// The bottleneck: residual block, attention, residual block.
+    let middleBlock1: ResidualBlock, middleAttention: SelfAttention2d, middleBlock2: ResidualBlock
+    /// The expanding path: residual blocks taking the matching skip, attention on the low
+    /// levels, nearest upsampling and a convolution between levels.
+    let upSteps: [UpStep]
+    let outputNorm: GroupNorm, outputConv: Conv2d
 
     /// The class id that means "unconditional".
     public var nullClass: Int { config.classCount }
 
     public init(_ config: UNetConfig, generator: inout SeededGenerator) {
         self.config = config
-        let base = config.base, te = config.embeddingWidth
-        tmlp0 = Linear(base, te, generator: &generator)
-        tmlp2 = Linear(te, te, generator: &generator)
-        cemb = Embedding(count: config.classCount + 1, dimension: te, generator: &generator)
-        inp = Conv2d(config.channels, base, kernelSize: 3, padding: 1, generator: &generator)
+        let base = config.base, embeddingWidth = config.embeddingWidth
+        timeMLPInput = Linear(base, embeddingWidth, generator: &generator)
+        timeMLPOutput = Linear(embeddingWidth, embeddingWidth, generator: &generator)
+        classEmbedding = Embedding(count: config.classCount + 1, dimension: embeddingWidth, generator: &generator)
+        inputConv = Conv2d(config.channels, base, kernelSize: 3, padding: 1, generator: &generator)
 
-        let widths = config.multipliers.map { base * $0 }
-        let attentionFrom = widths.count - config.attentionLevels
-        var skips = [base]
-        var c = base
-        var downs: [DownStep] = []
-        for (i, co) in widths.enumerated() {
+        let levelWidths = config.multipliers.map { base * $0 }
+        let firstAttentionLevel = levelWidths.count - config.attentionLevels
+        var skipWidths = [base]
+        var width = base
+        var downSteps: [DownStep] = []
+        for (level, levelWidth) in levelWidths.enumerated() {
             for _ in 0..<2 {
-                downs.append(.residual(ResidualBlock(c, co, embeddingWidth: te, generator: &generator)))
-                c = co
-                skips.append(c)
-                if i >= attentionFrom { downs.append(.attention(SelfAttention2d(c, generator: &generator))) }
+                downSteps.append(.residual(ResidualBlock(width, levelWidth, embeddingWidth: embeddingWidth, generator: &generator)))
+                width = levelWidth
+                skipWidths.append(width)
+                if level >= firstAttentionLevel { downSteps.append(.attention(SelfAttention2d(width, generator: &generator))) }
             }
-            if i < widths.count - 1 {
-                downs.append(.downsample(Conv2d(c, c, kernelSize: 3, stride: 2, padding: 1, generator: &generator)))
-                skips.append(c)
+            if level < levelWidths.count - 1 {
+                downSteps.append(.downsample(Conv2d(width, width, kernelSize: 3, stride: 2, padding: 1, generator: &generator)))
+                skipWidths.append(width)
             }
         }
-        mid = (ResidualBlock(c, c, embeddingWidth: te, generator: &generator),
-               SelfAttention2d(c, generator: &generator),
-               ResidualBlock(c, c, embeddingWidth: te, generator: &generator))
-        var ups: [UpStep] = []
-        for (i, co) in widths.enumerated().reversed() {
+        middleBlock1 = ResidualBlock(width, width, embeddingWidth: embeddingWidth, generator: &generator)
+        middleAttention = SelfAttention2d(width, generator: &generator)
+        middleBlock2 = ResidualBlock(width, width, embeddingWidth: embeddingWidth, generator: &generator)
+        var upSteps: [UpStep] = []
+        for (level, levelWidth) in levelWidths.enumerated().reversed() {
             for _ in 0..<3 {
-                ups.append(.residual(ResidualBlock(c + skips.removeLast(), co, embeddingWidth: te, generator: &generator)))
-                c = co
-                if i >= attentionFrom { ups.append(.attention(SelfAttention2d(c, generator: &generator))) }
+                upSteps.append(.residual(ResidualBlock(width + skipWidths.removeLast(), levelWidth,
+                                                       embeddingWidth: embeddingWidth, generator: &generator)))
+                width = levelWidth
+                if level >= firstAttentionLevel { upSteps.append(.attention(SelfAttention2d(width, generator: &generator))) }
             }
-            if i > 0 {
-                ups += [.upsample, .conv(Conv2d(c, c, kernelSize: 3, padding: 1, generator: &generator))]
+            if level > 0 {
+                upSteps += [.upsample, .conv(Conv2d(width, width, kernelSize: 3, padding: 1, generator: &generator))]
             }
         }
-        outNorm = GroupNorm.standard(channels: c)
-        outConv = Conv2d(c, config.channels, kernelSize: 3, padding: 1, generator: &generator)
-        self.downs = downs
-        self.ups = ups
+        outputNorm = GroupNorm.standard(channels: width)
+        outputConv = Conv2d(width, config.channels, kernelSize: 3, padding: 1, generator: &generator)
+        self.downSteps = downSteps
+        self.upSteps = upSteps
         super.init()
 
-        register("tmlp.0", tmlp0)
-        register("tmlp.2", tmlp2)
-        register("cemb", cemb)
-        register("inp", inp)
-        for (i, step) in downs.enumerated() {
-            switch step {
-            case .residual(let m): register("downs.\(i)", m)
-            case .attention(let m): register("downs.\(i)", m)
-            case .downsample(let m): register("downs.\(i)", m)
-            }
+        // The reference's keys: tmlp = Sequential(Linear, SiLU, Linear), out = Sequential(GN, SiLU, Conv).
+        register(timeMLPInput, as: "tmlp.0")
+        register(timeMLPOutput, as: "tmlp.2")
+        register(classEmbedding, as: "cemb")
+        register(inputConv, as: "inp")
+        for (index, step) in downSteps.enumerated() { register(step.module, as: "downs.\(index)") }
+        register(middleBlock1, as: "mid.0")
+        register(middleAttention, as: "mid.1")
+        register(middleBlock2, as: "mid.2")
+        for (index, step) in upSteps.enumerated() {
+            if let module = step.module { register(module, as: "ups.\(index)") }
         }
-        register("mid.0", mid.0)
-        register("mid.1", mid.1)
-        register("mid.2", mid.2)
-        for (i, step) in ups.enumerated() {
-            switch step {
-            case .residual(let m): register("ups.\(i)", m)
-            case .attention(let m): register("ups.\(i)", m)
-            case .conv(let m): register("ups.\(i)", m)
-            case .upsample: break
-            }
-        }
-        register("out.0", outNorm)
-        register("out.2", outConv)
+        register(outputNorm, as: "out.0")
+        register(outputConv, as: "out.2")
     }
 
     /// The conditioning embedding: MLP of the sinusoidal time features plus the class row.
     func embedding(times: [Float], classes: [Int]) -> Variable {
         let features = Variable(sinusoidalTimeEmbedding(times, dimension: config.base))
-        return tmlp2(tmlp0(features).silu()) + cemb(classes)
+        return timeMLPOutput(timeMLPInput(features).silu()) + classEmbedding(classes)
     }
 
     /// Velocity at state `x` [N, C, H, W], times `t` (N values in [0, 1]) and class ids
@@ -127,17 +147,17 @@ public final class VelocityUNet: Module {
         precondition(times.count == x.shape[0] && classes.count == x.shape[0],
                      "VelocityUNet: \(x.shape[0]) samples but \(times.count) times and \(classes.count) classes")
         let e = embedding(times: times, classes: classes)
-        var h = inp(x)
+        var h = inputConv(x)
         var skips = [h]
-        for step in downs {
+        for step in downSteps {
             switch step {
             case .residual(let m): h = m(h, embedding: e); skips.append(h)
             case .attention(let m): h = m(h); skips[skips.count - 1] = h
             case .downsample(let m): h = m(h); skips.append(h)
             }
         }
-        h = mid.2(mid.1(mid.0(h, embedding: e)), embedding: e)
-        for step in ups {
+        h = middleBlock2(middleAttention(middleBlock1(h, embedding: e)), embedding: e)
+        for step in upSteps {
             switch step {
             case .residual(let m): h = m(concatChannels([h, skips.removeLast()]), embedding: e)
             case .attention(let m): h = m(h)
@@ -145,6 +165,6 @@ public final class VelocityUNet: Module {
             case .conv(let m): h = m(h)
             }
         }
-        return outConv(outNorm.fusedSiLU(h))
+        return outputConv(outputNorm.fusedSiLU(h))
     }
 }

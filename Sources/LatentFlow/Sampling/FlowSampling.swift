@@ -40,7 +40,7 @@ extension FlowModel {
         let out = Tensor(uninitializedShape: [count] + sampleShape)
         let p = out.unsafePointer
         for k in 0..<count {
-            var generator = SeededGenerator(seed: SeedMixing.combine(seed, 0x501E, UInt64(first + k)))
+            var generator = SeededGenerator(seed: SeedMixing.combine(seed, RandomStream.sampleNoise.salt, UInt64(first + k)))
             for j in 0..<per { p[k * per + j] = generator.normal() }
         }
         return out

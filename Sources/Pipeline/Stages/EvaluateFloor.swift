@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import ImageMetrics
+import TensorCore
 
 /// The sampling floor of an evaluation: the same metrics between two sets of *real* images at
 /// the evaluation's counts — as many real images from outside the held-out subsets as there are
@@ -44,7 +45,7 @@ enum EvaluateFloor {
     static func realImages(_ cache: URL, subsets: Set<DatasetSubset>, count: Int, seed: UInt64,
                            height: Int, width: Int) throws -> EvaluationImages? {
         guard try DatasetCache.open(cache).rows(in: subsets).count >= count else { return nil }
-        var images = try EvaluateImageLoader.loadCache(cache, subsets: subsets, maxImages: count, seed: seed &+ 2)
+        var images = try EvaluateImageLoader.loadCache(cache, subsets: subsets, maxImages: count, seed: seed &+ RandomStream.evaluationFloorImages.salt)
         if images.set.height != height || images.set.width != width {
             images = try EvaluateStage.matchSize(images, height: height, width: width)
         }

@@ -76,7 +76,7 @@ public enum EvaluateImageLoader {
     /// Sorted random choice of `maxImages` of `count` indices (all of them if fewer).
     static func choose(_ count: Int, maxImages: Int?, seed: UInt64) -> [Int] {
         guard let maxImages, maxImages < count else { return Array(0..<count) }
-        var random = SeededGenerator(seed: seed ^ 0x4556_414C_5345_4C45)
+        var random = SeededGenerator(seed: seed ^ RandomStream.evaluationImageChoice.salt)
         return random.permutation(count).prefix(max(0, maxImages)).sorted()
     }
 

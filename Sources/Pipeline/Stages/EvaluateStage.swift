@@ -77,7 +77,7 @@ public enum EvaluateStage {
         // A folder of photos is brought to the generated size image by image, so every photo is used.
         let side = generated.set.height == generated.set.width ? generated.set.width : nil
         var real = try EvaluateImageLoader.load(places.real, subsets: options.realSubsets,
-                                                maxImages: options.maxImages, seed: options.seed &+ 1, side: side)
+                                                maxImages: options.maxImages, seed: options.seed &+ RandomStream.evaluationRealImages.salt, side: side)
         write("real: \(real.set.count) of \(real.available) images, \(real.set.width)×\(real.set.height), \(real.kind) at \(real.path)\n")
         for note in real.notes { write("note: \(note)\n") }
         if generated.kind.hasPrefix("dataset cache"), real.kind.hasPrefix("dataset cache"), generated.path == real.path,

@@ -181,7 +181,7 @@ public enum TrainFlowStage {
             throw StageError("\(checkpointURL.path): the checkpoint's network has \(unet.classCount) classes, the data \(data.classNames.count)")
         }
 
-        var generator = SeededGenerator(seed: SeedMixing.combine(training.seed, 0x1417))
+        var generator = SeededGenerator(seed: SeedMixing.combine(training.seed, RandomStream.flowInitialization.salt))
         let model = VelocityUNet(unet, generator: &generator)
         let evaluation = try FlowTrainingEvaluation.prepare(options, sampleShape: data.source.sampleShape,
                                                             cacheAutoencoderSHA256: data.notes["autoencoder_sha256"],

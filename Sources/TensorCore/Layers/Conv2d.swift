@@ -18,8 +18,8 @@ public final class Conv2d: Module {
         self.stride = stride
         self.padding = padding
         super.init()
-        registerParameter("weight", weight)
-        if let bias { registerParameter("bias", bias) }
+        registerParameter(weight, as: "weight")
+        if let bias { registerParameter(bias, as: "bias") }
     }
 
     public func callAsFunction(_ x: Variable) -> Variable {

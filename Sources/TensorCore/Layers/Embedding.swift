@@ -10,7 +10,7 @@ public final class Embedding: Module {
         self.dimension = dimension
         weight = Variable(parameter: Initialization.normal(shape: [count, dimension], generator: &generator))
         super.init()
-        registerParameter("weight", weight)
+        registerParameter(weight, as: "weight")
     }
 
     /// The rows for `ids`, [ids.count, dimension].

@@ -17,8 +17,8 @@ public final class GroupNorm: Module {
         weight = Variable(parameter: Tensor(shape: [channels], repeating: 1))
         bias = Variable(parameter: Tensor(zeros: [channels]))
         super.init()
-        registerParameter("weight", weight)
-        registerParameter("bias", bias)
+        registerParameter(weight, as: "weight")
+        registerParameter(bias, as: "bias")
     }
 
     public func callAsFunction(_ x: Variable) -> Variable {

@@ -12,8 +12,8 @@ public final class LayerNorm: Module {
         weight = Variable(parameter: Tensor(shape: [dimension], repeating: 1))
         bias = Variable(parameter: Tensor(zeros: [dimension]))
         super.init()
-        registerParameter("weight", weight)
-        registerParameter("bias", bias)
+        registerParameter(weight, as: "weight")
+        registerParameter(bias, as: "bias")
     }
 
     public func callAsFunction(_ x: Variable) -> Variable {

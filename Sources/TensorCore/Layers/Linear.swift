@@ -9,8 +9,8 @@ public final class Linear: Module {
         bias = hasBias ? Variable(parameter: Initialization.pytorchDefaultUniform(
             shape: [outFeatures], fanIn: inFeatures, generator: &generator)) : nil
         super.init()
-        registerParameter("weight", weight)
-        if let bias { registerParameter("bias", bias) }
+        registerParameter(weight, as: "weight")
+        if let bias { registerParameter(bias, as: "bias") }
     }
 
     public func callAsFunction(_ x: Variable) -> Variable {

@@ -1,8 +1,22 @@
 /// A network component with named parameters and sub-modules, named in PyTorch's dotted
 /// style (`enc.res1.conv1.weight`) so checkpoints line up with a PyTorch `state_dict`.
 ///
-/// Subclasses register their parameters and children in `init`, in the order PyTorch
-/// would list them; that order is the order of `namedParameters()`.
+/// Every parameter and child is registered under its state-dict key: the name the PyTorch
+/// reference gives it, which is also the checkpoint format and must never change. The Swift
+/// property holding it has a name of its own that says what it is, and the registration is
+/// where the two meet: `register(conv1, as: "c1")`.
+///
+/// Subclasses create their parameters and children before `super.init()` (so they can be
+/// `let`s) and register them after it, in the order PyTorch would list them; that order is
+/// the order of `namedParameters()`.
+///
+/// Why explicit registration rather than a property wrapper carrying the key (mlx-swift's
+/// `@ModuleInfo(key:)`): Swift can only find wrapped properties by reflection (`Mirror`), which
+/// walks every stored property, lists them in declaration order rather than the reference's
+/// registration order (which training results depend on: the gradient norm is summed in it),
+/// cannot key the elements of an array of blocks or skip an absent optional one, and needs the
+/// children to be `var`s. Registration costs nothing in the forward pass, which reads plain
+/// stored `let`s.
 open class Module {
     public private(set) var ownParameters: [(name: String, variable: Variable)] = []
     public private(set) var children: [(name: String, module: Module)] = []
@@ -10,20 +24,38 @@ open class Module {
 
     public init() {}
 
+    /// Registers `child` under the state-dict key `key`; returns the child. A key may be dotted
+    /// (`"tmlp.0"`) to reproduce a PyTorch container the Swift code has no class for.
     @discardableResult
-    public func register<M: Module>(_ name: String, _ module: M) -> M {
-        precondition(!children.contains { $0.name == name }, "\(type(of: self)): child '\(name)' registered twice")
-        children.append((name, module))
-        return module
+    public func register<M: Module>(_ child: M, as key: String) -> M {
+        Self.checkKey(key, of: "child", in: self)
+        precondition(!children.contains { $0.name == key }, "\(type(of: self)): child '\(key)' registered twice")
+        children.append((key, child))
+        return child
     }
 
-    /// Registers an existing trainable leaf (created before `super.init()` so it can be a `let`).
-    public func registerParameter(_ name: String, _ variable: Variable) {
+    /// Registers an existing trainable leaf (created before `super.init()` so it can be a `let`)
+    /// under the state-dict key `key`.
+    public func registerParameter(_ variable: Variable, as key: String) {
+        Self.checkKey(key, of: "parameter", in: self)
         precondition(variable.requiresGrad && variable.isLeaf,
-                     "\(type(of: self)): '\(name)' is not a trainable leaf")
-        precondition(!ownParameters.contains { $0.name == name },
-                     "\(type(of: self)): parameter '\(name)' registered twice")
-        ownParameters.append((name, variable))
+                     "\(type(of: self)): '\(key)' is not a trainable leaf")
+        precondition(!ownParameters.contains { $0.name == key },
+                     "\(type(of: self)): parameter '\(key)' registered twice")
+        ownParameters.append((key, variable))
+    }
+
+    @available(*, deprecated, renamed: "register(_:as:)", message: "name the child first, then its state-dict key")
+    @discardableResult
+    public func register<M: Module>(_ key: String, _ child: M) -> M { register(child, as: key) }
+
+    @available(*, deprecated, renamed: "registerParameter(_:as:)", message: "name the variable first, then its state-dict key")
+    public func registerParameter(_ key: String, _ variable: Variable) { registerParameter(variable, as: key) }
+
+    /// A key is one or more non-empty components joined by dots, as PyTorch's are.
+    private static func checkKey(_ key: String, of kind: String, in module: Module) {
+        precondition(!key.split(separator: ".", omittingEmptySubsequences: false).contains { $0.isEmpty },
+                     "\(type(of: module)): \(kind) key '\(key)' has an empty component")
     }
 
     /// Every parameter below this module, depth first, with dotted names.

@@ -46,7 +46,7 @@ public final class Sequential: Module {
         self.steps = steps
         super.init()
         for (index, step) in steps.enumerated() {
-            if let module = step.module { register(String(index), module) }
+            if let module = step.module { register(module, as: String(index)) }
         }
     }
 

@@ -40,14 +40,14 @@ public final class PatchDiscriminator: Module {
         // Stride-2 layers, then one stride-1 layer at twice the last width, then the logit layer.
         for index in 0...config.downsamplings {
             let stride = index < config.downsamplings ? 2 : 1
-            let conv = register("layers.\(index).conv",
-                                Conv2d(channels, width, kernelSize: 4, stride: stride, padding: 1, generator: &generator))
+            let conv = register(Conv2d(channels, width, kernelSize: 4, stride: stride, padding: 1, generator: &generator),
+                                as: "layers.\(index).conv")
             convolutions.append(conv)
-            norms.append(index == 0 ? nil : register("layers.\(index).norm", GroupNorm(groups: Self.groups(width), channels: width)))
+            norms.append(index == 0 ? nil : register(GroupNorm(groups: Self.groups(width), channels: width), as: "layers.\(index).norm"))
             channels = width
             width = min(width * 2, 8 * config.base)
         }
-        convolutions.append(register("logits", Conv2d(channels, 1, kernelSize: 4, stride: 1, padding: 1, generator: &generator)))
+        convolutions.append(register(Conv2d(channels, 1, kernelSize: 4, stride: 1, padding: 1, generator: &generator), as: "logits"))
     }
 
     /// GroupNorm groups for `channels`: as many as divide them, up to 32, with at least four

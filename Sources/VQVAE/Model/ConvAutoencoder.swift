@@ -42,53 +42,61 @@ public struct AutoencoderConfig: Codable, Equatable, Sendable {
     }
 }
 
-/// Encoder and decoder as two `Sequential` stacks named `enc` and `dec`, layer for layer the
-/// reference `AELite` for the default configuration (so checkpoints and exports line up).
+/// Encoder and decoder as two `Sequential` stacks under the state-dict keys `enc` and `dec`, layer
+/// for layer the reference `AELite` for the default configuration (so checkpoints and exports line up).
 public final class ConvAutoencoder: Module {
     public let config: AutoencoderConfig
-    public let enc: Sequential
-    public let dec: Sequential
+    public let encoder: Sequential
+    public let decoder: Sequential
 
     public init(_ config: AutoencoderConfig = AutoencoderConfig(), generator: inout SeededGenerator) {
         self.config = config
-        let w = config.widths
+        let widths = config.widths
         let stemChannels = config.imageChannels * config.stemFactor * config.stemFactor
-        var e: [SequentialStep] = []
-        if config.stemFactor > 1 { e.append(.pixelUnshuffle(config.stemFactor)) }
-        e.append(.conv(Conv2d(stemChannels, w[0], kernelSize: 3, padding: 1, generator: &generator)))
-        for i in w.indices {
-            for _ in 0..<config.blocksPerLevel { e.append(.residual(ResidualBlock(w[i], w[i], generator: &generator))) }
-            if i < w.count - 1 {
-                e.append(.conv(Conv2d(w[i], w[i + 1], kernelSize: 3, stride: 2, padding: 1, generator: &generator)))
+        var encoderSteps: [SequentialStep] = []
+        if config.stemFactor > 1 { encoderSteps.append(.pixelUnshuffle(config.stemFactor)) }
+        encoderSteps.append(.conv(Conv2d(stemChannels, widths[0], kernelSize: 3, padding: 1, generator: &generator)))
+        for level in widths.indices {
+            for _ in 0..<config.blocksPerLevel {
+                encoderSteps.append(.residual(ResidualBlock(widths[level], widths[level], generator: &generator)))
+            }
+            if level < widths.count - 1 {
+                encoderSteps.append(.conv(Conv2d(widths[level], widths[level + 1], kernelSize: 3, stride: 2, padding: 1,
+                                                 generator: &generator)))
             }
         }
-        let last = w[w.count - 1]
-        if config.attention { e.append(.attention(SelfAttention2d(last, generator: &generator))) }
-        e.append(.residual(ResidualBlock(last, last, generator: &generator)))
-        e += [.groupNorm(GroupNorm.standard(channels: last)), .silu,
-              .conv(Conv2d(last, config.latentChannels, kernelSize: 3, padding: 1, generator: &generator))]
+        let last = widths[widths.count - 1]
+        if config.attention { encoderSteps.append(.attention(SelfAttention2d(last, generator: &generator))) }
+        encoderSteps.append(.residual(ResidualBlock(last, last, generator: &generator)))
+        encoderSteps += [.groupNorm(GroupNorm.standard(channels: last)), .silu,
+                         .conv(Conv2d(last, config.latentChannels, kernelSize: 3, padding: 1, generator: &generator))]
 
-        var d: [SequentialStep] = [.conv(Conv2d(config.latentChannels, last, kernelSize: 3, padding: 1, generator: &generator)),
-                                   .residual(ResidualBlock(last, last, generator: &generator))]
-        if config.attention { d.append(.attention(SelfAttention2d(last, generator: &generator))) }
-        for i in w.indices.reversed() {
-            for _ in 0..<config.blocksPerLevel { d.append(.residual(ResidualBlock(w[i], w[i], generator: &generator))) }
-            if i > 0 {
-                d += [.upsampleNearest2x, .conv(Conv2d(w[i], w[i - 1], kernelSize: 3, padding: 1, generator: &generator))]
+        var decoderSteps: [SequentialStep] = [
+            .conv(Conv2d(config.latentChannels, last, kernelSize: 3, padding: 1, generator: &generator)),
+            .residual(ResidualBlock(last, last, generator: &generator)),
+        ]
+        if config.attention { decoderSteps.append(.attention(SelfAttention2d(last, generator: &generator))) }
+        for level in widths.indices.reversed() {
+            for _ in 0..<config.blocksPerLevel {
+                decoderSteps.append(.residual(ResidualBlock(widths[level], widths[level], generator: &generator)))
+            }
+            if level > 0 {
+                decoderSteps += [.upsampleNearest2x,
+                                 .conv(Conv2d(widths[level], widths[level - 1], kernelSize: 3, padding: 1, generator: &generator))]
             }
         }
-        d += [.groupNorm(GroupNorm.standard(channels: w[0])), .silu,
-              .conv(Conv2d(w[0], stemChannels, kernelSize: 3, padding: 1, generator: &generator))]
-        if config.stemFactor > 1 { d.append(.pixelShuffle(config.stemFactor)) }
+        decoderSteps += [.groupNorm(GroupNorm.standard(channels: widths[0])), .silu,
+                         .conv(Conv2d(widths[0], stemChannels, kernelSize: 3, padding: 1, generator: &generator))]
+        if config.stemFactor > 1 { decoderSteps.append(.pixelShuffle(config.stemFactor)) }
 
-        enc = Sequential(e)
-        dec = Sequential(d)
+        encoder = Sequential(encoderSteps)
+        decoder = Sequential(decoderSteps)
         super.init()
-        register("enc", enc)
-        register("dec", dec)
+        register(encoder, as: "enc")
+        register(decoder, as: "dec")
     }
 
-    public func encode(_ images: Variable) -> Variable { enc(images) }
-    public func decode(_ latents: Variable) -> Variable { dec(latents) }
-    public func callAsFunction(_ images: Variable) -> Variable { dec(enc(images)) }
+    public func encode(_ images: Variable) -> Variable { encoder(images) }
+    public func decode(_ latents: Variable) -> Variable { decoder(latents) }
+    public func callAsFunction(_ images: Variable) -> Variable { decoder(encoder(images)) }
 }

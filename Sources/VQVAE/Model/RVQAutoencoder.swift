@@ -33,8 +33,8 @@ public final class RVQAutoencoder: Module {
         backbone = ConvAutoencoder(config.autoencoder, generator: &generator)
         quantizer = ResidualVectorQuantizer(config.quantizer)
         super.init()
-        register("enc", backbone.enc)
-        register("dec", backbone.dec)
+        register(backbone.encoder, as: "enc")
+        register(backbone.decoder, as: "dec")
     }
 
     /// [C, side, side] of one image's latents.
