@@ -9,7 +9,8 @@
 /// - `Data/`: `FlowBatchSource` (a pure function from step to batch), `InMemoryBatchSource`,
 ///   `ChannelStatistics` (per-channel standardisation).
 /// - `Training/`: `FlowTrainer` (AdamW, warm-up + cosine, clipping, EMA, label dropout,
-///   losses per time bucket, checkpoints with exact resume, budgets).
+///   losses per time bucket, checkpoints with exact resume), a `Trainer` that TensorCore's
+///   `TrainingLoop` drives (budgets, cadences).
 /// - `Sampling/`: `ODEIntegrator` (Euler, midpoint, Heun, RK4, adaptive Dormand–Prince 5(4)),
 ///   `GuidedVelocity` (classifier-free guidance), `FlowModel.sample`.
 public enum LatentFlowModule {}

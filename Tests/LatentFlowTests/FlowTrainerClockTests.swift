@@ -23,8 +23,9 @@ final class FlowTrainerClockTests: XCTestCase {
     func testPausedTimeIsNotSpentFromTheTimeBudget() throws {
         let trainer = try FlowTrainerTests.trainer()
         let start = Self.now()
-        let end = try trainer.run(budget: TrainingBudget(seconds: 1), onStep: { report in
-            if report.step <= 4 { trainer.pauseClock { Thread.sleep(forTimeInterval: 0.3) } }
+        let loop = TrainingLoop(trainer: trainer, budget: TrainingBudget(seconds: 1))
+        let end = try loop.run(onStep: { report in
+            if report.step <= 4 { loop.pauseClock { Thread.sleep(forTimeInterval: 0.3) } }
         })
         let wall = Self.now() - start
         XCTAssertEqual(end, .timeBudget)
@@ -37,7 +38,7 @@ final class FlowTrainerClockTests: XCTestCase {
     func testTrainingSecondsContinueAcrossResume() throws {
         let checkpoint = directory.appendingPathComponent("checkpoint.safetensors")
         let first = try FlowTrainerTests.trainer()
-        try first.run(budget: TrainingBudget(steps: 3), checkpoint: CheckpointPolicy(url: checkpoint, every: 10),
+        try first.run(budget: TrainingBudget(steps: 3), checkpoint: (checkpoint, 10),
                       onStep: { _ in Thread.sleep(forTimeInterval: 0.2) })
         XCTAssertGreaterThanOrEqual(first.trainingSeconds, 0.6)
         let saved = try FlowTrainer.checkpointSettings(at: checkpoint).trainingSeconds

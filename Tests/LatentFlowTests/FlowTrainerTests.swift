@@ -80,7 +80,7 @@ final class FlowTrainerTests: XCTestCase {
 
         let checkpoint = directory.appendingPathComponent("checkpoint.safetensors")
         let first = try Self.trainer(configure: configure)
-        try first.run(budget: TrainingBudget(steps: 9), checkpoint: CheckpointPolicy(url: checkpoint, every: 4),
+        try first.run(budget: TrainingBudget(steps: 9), checkpoint: (checkpoint, 4),
                       shouldStop: { first.step >= 4 })
         XCTAssertEqual(first.step, 4)
 
@@ -101,7 +101,7 @@ final class FlowTrainerTests: XCTestCase {
     func testResumeRefusesAnotherConfiguration() throws {
         let checkpoint = directory.appendingPathComponent("checkpoint.safetensors")
         let trainer = try Self.trainer()
-        try trainer.run(budget: TrainingBudget(steps: 2), checkpoint: CheckpointPolicy(url: checkpoint, every: 10))
+        try trainer.run(budget: TrainingBudget(steps: 2), checkpoint: (checkpoint, 10))
         let other = try Self.trainer { $0.labelDropout = 0.5 }
         XCTAssertThrowsError(try other.resume(from: checkpoint)) { error in
             XCTAssertTrue("\(error)".contains(checkpoint.path), "\(error)")
@@ -117,7 +117,7 @@ final class FlowTrainerTests: XCTestCase {
         let end = try trainer.run(budget: TrainingBudget(seconds: 0.5))
         XCTAssertEqual(end, .timeBudget)
         let length = try XCTUnwrap(trainer.scheduleSteps, "schedule length estimated after the calibration steps")
-        XCTAssertGreaterThan(length, FlowTrainer.calibrationSteps)
+        XCTAssertGreaterThan(length, TimeBudgetPlanner.defaultCalibrationSteps)
         // The plan follows the steps to the end of the time: the decay is finished when it stops.
         XCTAssertLessThanOrEqual(abs(length - trainer.step), max(2, trainer.step / 10), "planned \(length), trained \(trainer.step)")
     }
@@ -127,7 +127,7 @@ final class FlowTrainerTests: XCTestCase {
         let checkpoint = directory.appendingPathComponent("c.safetensors")
         let first = try Self.trainer()
         var steps = 0
-        try first.run(budget: TrainingBudget(seconds: 0.3), checkpoint: CheckpointPolicy(url: checkpoint, every: 1000),
+        try first.run(budget: TrainingBudget(seconds: 0.3), checkpoint: (checkpoint, 1000),
                       shouldStop: { steps >= 3 }, onStep: { _ in steps += 1 })
         XCTAssertEqual(first.step, 3, "stopped early, with time left")
         let resumed = try Self.trainer()
@@ -135,7 +135,7 @@ final class FlowTrainerTests: XCTestCase {
         // The checkpoint holds the time trained up to its save.
         XCTAssertGreaterThan(resumed.trainingSeconds, 0)
         XCTAssertLessThanOrEqual(resumed.trainingSeconds, first.trainingSeconds)
-        let end = try resumed.run(budget: TrainingBudget(seconds: 0.3), checkpoint: CheckpointPolicy(url: checkpoint, every: 1000))
+        let end = try resumed.run(budget: TrainingBudget(seconds: 0.3), checkpoint: (checkpoint, 1000))
         XCTAssertEqual(end, .timeBudget)
         XCTAssertGreaterThanOrEqual(resumed.trainingSeconds, 0.3)
         // Spent: a further session trains nothing.

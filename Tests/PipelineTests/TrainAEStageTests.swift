@@ -128,11 +128,11 @@ final class TrainAEStageTests: XCTestCase {
         XCTAssertEqual(grid.height, 3 * 32 + 4 * 2)
         XCTAssertEqual(grid.width, 4 * 32 + 5 * 2, "the 4 validation images of the 40")
 
-        let manifest = try TrainAEManifest.read(from: stage)
+        let manifest = try TrainAEStage.Manifest.read(from: stage)
         XCTAssertEqual(manifest.status, "complete")
         XCTAssertEqual(manifest.stage, "autoencoder")
-        XCTAssertEqual(manifest.inputs.map(\.name), ["dataset/images.h5", "dataset/manifest.json"])
-        let model = manifest.outputs.first { $0.name == "model.safetensors" }!
+        XCTAssertEqual(manifest.inputs.map(\.path), ["dataset/images.h5", "dataset/manifest.json"])
+        let model = manifest.outputs.first { $0.path == "model.safetensors" }!
         XCTAssertEqual(model.sha256, try SHA256.hashFile(at: stage.appendingPathComponent("model.safetensors")).hex)
 
         let report = try XCTUnwrap(result.evaluation)
@@ -290,9 +290,9 @@ final class TrainAEStageTests: XCTestCase {
         let original = try RVQAutoencoder.load(from: source.modelURL), fineTuned = try RVQAutoencoder.load(from: tuned.modelURL)
         XCTAssertEqual(original.encode(images), fineTuned.encode(images))
         XCTAssertNotEqual(original.reconstruct(images, levels: 3), fineTuned.reconstruct(images, levels: 3))
-        let manifest = try TrainAEManifest.read(from: tuned.stageFolder)
+        let manifest = try TrainAEStage.Manifest.read(from: tuned.stageFolder)
         XCTAssertTrue(manifest.inputs.contains {
-            $0.name == source.modelURL.path && $0.sha256 == (try? SHA256.hashFile(at: source.modelURL).hex)
+            $0.path == source.modelURL.path && $0.sha256 == (try? SHA256.hashFile(at: source.modelURL).hex)
         }, "\(manifest.inputs)")
         XCTAssertEqual(try RVQAutoencoder.metadata(of: tuned.modelURL)[TrainAEStage.fineTunedFromKey],
                        try SHA256.hashFile(at: source.modelURL).hex)
@@ -390,9 +390,9 @@ final class TrainAEStageTests: XCTestCase {
         let a = try SafetensorsFile.read(from: withGenerated.modelURL).tensors
         let b = try SafetensorsFile.read(from: without.modelURL).tensors
         XCTAssertTrue(a.contains { $0.key.hasPrefix("dec.") && $0.value != b[$0.key] }, "the generated latents' term moves the decoder")
-        let manifest = try TrainAEManifest.read(from: withGenerated.stageFolder)
+        let manifest = try TrainAEStage.Manifest.read(from: withGenerated.stageFolder)
         XCTAssertTrue(manifest.inputs.contains {
-            $0.name == latentsURL.path && $0.sha256 == (try? SHA256.hashFile(at: latentsURL).hex)
+            $0.path == latentsURL.path && $0.sha256 == (try? SHA256.hashFile(at: latentsURL).hex)
         }, "\(manifest.inputs)")
 
         var parts = judged
@@ -452,7 +452,7 @@ final class TrainAEStageTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(start), 10)
         XCTAssertGreaterThan(result.step, 5)
         XCTAssertTrue(text.contains("planned "), text)
-        XCTAssertEqual(try TrainAEManifest.read(from: result.stageFolder).options.steps, result.horizon)
+        XCTAssertEqual(try TrainAEStage.Manifest.read(from: result.stageFolder).config.options.steps, result.horizon)
     }
 
     func testMissingDatasetAndBadOptionsAreClearErrors() throws {

@@ -12,8 +12,9 @@ import TensorCore
 /// Every random draw of step k comes from a generator seeded with (seed, k) and the batch of step
 /// k is the source's pure function of k, so a run resumed from a checkpoint takes exactly the
 /// steps the uninterrupted run would have taken. Nothing here assumes a data shape: latents
-/// (4×16×16) and pixels (3×128×128) train the same way.
-public final class FlowTrainer {
+/// (4×16×16) and pixels (3×128×128) train the same way. `TrainingLoop` drives it, as it does the
+/// autoencoder's trainer.
+public final class FlowTrainer: Trainer {
     public let model: VelocityUNet
     public let config: FlowTrainingConfig
     public let statistics: ChannelStatistics
@@ -27,15 +28,12 @@ public final class FlowTrainer {
     /// Free-form notes stored in checkpoints (and checked on resume).
     public var notes: [String: String]
     /// Training wall-clock seconds over all sessions (a resumed run continues the count), without
-    /// the time spent in `pauseClock(during:)`; updated after every step. This, not the wall
-    /// clock, is what a time budget spends, so runs that pause for different costs of evaluation
-    /// get the same training compute.
-    public private(set) var trainingSeconds = 0.0
-    /// Seconds paused in the current session.
-    private var pausedSeconds = 0.0
-
-    /// Steps timed before the decay length is estimated from a time budget.
-    public static let calibrationSteps = 5
+    /// the time `TrainingLoop` spent paused (evaluation); updated after every step. This, not the
+    /// wall clock, is what a time budget spends, so runs that pause for different costs of
+    /// evaluation get the same training compute.
+    public var trainingSeconds = 0.0
+    /// See `GradientHook`: after the backward pass, before clipping (nil: nothing).
+    public var gradientHook: GradientHook?
 
     /// - Throws: `FlowTrainingError` if the settings are invalid or the data, statistics and
     ///   network disagree about the number of channels or the sample size.
@@ -77,11 +75,40 @@ public final class FlowTrainer {
         return .linearWarmup(peak: config.learningRate, warmupSteps: config.warmupSteps)
     }
 
+    /// A step budget is the decay's length unless one is known (set, or kept from a checkpoint).
+    public func beginSession(budget: TrainingBudget) {
+        if scheduleSteps == nil, let steps = budget.steps { scheduleSteps = max(steps, 1) }
+    }
+
+    /// A time budget's plan, unless the settings fix the length.
+    public func planSchedule(steps: Int) {
+        if config.scheduleSteps == nil { scheduleSteps = steps }
+    }
+
     // MARK: One step
 
-    /// Takes one optimizer step and reports it.
+    /// Takes one optimizer step and reports it: batch → loss → backward → (gradient hook) → clip →
+    /// optimizer and EMA.
     public func trainStep() throws -> FlowStepReport {
         let start = DispatchTime.now().uptimeNanoseconds
+        let batch = try checkedBatch()
+        let rate = schedule.learningRate(at: step)
+        let forward = try loss(on: batch, learningRate: rate)
+        forward.loss.backward()
+        try gradientHook?(optimizer.parameters)
+        let norm = clipGradients()
+        let lossValue = Double(forward.loss.value.scalarValue)
+        let skipped = !norm.isFinite || !lossValue.isFinite
+        update(skipped: skipped)
+        step += 1
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return FlowStepReport(step: step, loss: lossValue, learningRate: rate, gradientNorm: norm, skipped: skipped,
+                              bucketLossSums: forward.buckets.sums, bucketCounts: forward.buckets.counts,
+                              samples: batch.count, seconds: seconds)
+    }
+
+    /// The batch of this step, checked against the network.
+    private func checkedBatch() throws -> FlowBatch {
         let batch = try source.batch(forStep: step)
         guard Array(batch.data.shape.dropFirst()) == source.sampleShape, batch.count > 0 else {
             throw FlowTrainingError("batch of step \(step) has shape \(batch.data.shape), expected [N] + \(source.sampleShape)")
@@ -90,6 +117,12 @@ public final class FlowTrainer {
         if let bad = batch.labels.first(where: { $0 < 0 || $0 >= classCount }) {
             throw FlowTrainingError("batch of step \(step) has label \(bad), outside the network's \(classCount) classes")
         }
+        return batch
+    }
+
+    /// Batch → loss: noise, times and labels of this step drawn, x_t and the velocity target formed
+    /// on the path, and the network's mean squared error (with its per-time-bucket sums).
+    private func loss(on batch: FlowBatch, learningRate: Double) throws -> (loss: Variable, buckets: (sums: [Double], counts: [Int])) {
         let n = batch.count
         var generator = SeededGenerator(seed: SeedMixing.combine(config.seed, 0xF10A, UInt64(step)))
         let data = statistics.isIdentity ? batch.data : statistics.standardize(batch.data)
@@ -106,25 +139,25 @@ public final class FlowTrainer {
         }
         let (state, target) = config.path.interpolate(noise: noise, data: data, times: times)
 
-        let rate = schedule.learningRate(at: step)
-        optimizer.learningRate = rate
+        optimizer.learningRate = learningRate
         let prediction = model(Variable(state), times: times, classes: classes)
         let loss = mseLoss(prediction, Variable(target))
-        let buckets = bucketLosses(prediction.value, target, times: times)
-        loss.backward()
+        return (loss, bucketLosses(prediction.value, target, times: times))
+    }
+
+    /// Clips the global gradient norm (when set); returns the norm before clipping.
+    private func clipGradients() -> Double {
         let parameters = optimizer.parameters.map(\.variable)
-        let norm = config.gradientClip.map { clipGradientNorm(parameters, maxNorm: $0) } ?? globalGradientNorm(parameters)
-        let lossValue = Double(loss.value.scalarValue)
-        let skipped = !norm.isFinite || !lossValue.isFinite
+        return config.gradientClip.map { clipGradientNorm(parameters, maxNorm: $0) } ?? globalGradientNorm(parameters)
+    }
+
+    /// The optimizer's step and the EMA's, unless the loss or gradient is not finite.
+    private func update(skipped: Bool) {
         if !skipped {
             optimizer.step()
             ema?.update(step: step)
         }
         optimizer.zeroGradients()
-        step += 1
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return FlowStepReport(step: step, loss: lossValue, learningRate: rate, gradientNorm: norm, skipped: skipped,
-                              bucketLossSums: buckets.sums, bucketCounts: buckets.counts, samples: n, seconds: seconds)
     }
 
     /// Per-sample mean squared errors, summed per time bucket.
@@ -147,75 +180,12 @@ public final class FlowTrainer {
         return (sums, counts)
     }
 
-    // MARK: Sessions
-
-    /// Trains until the budget is spent or `shouldStop` says so (polled between steps), saving a
-    /// checkpoint every `checkpoint.every` steps and when the session ends. `onStep` sees every
-    /// step's report; an error it throws ends the session (after no further checkpoint).
-    ///
-    /// A time budget is the training time of all sessions together (a resumed run trains what
-    /// is left of it) and counts training only: what `onStep` runs inside `pauseClock(during:)`
-    /// (evaluation) is left out of it and of `trainingSeconds`. With a time budget alone and no
-    /// schedule length set, the length is planned from the speed of the recent steps and
-    /// revised after every step (`TimeBudgetPlanner`), so the decay ends when the time does.
-    @discardableResult
-    /// `onCheckpoint` is told the step of every periodic checkpoint once it is safely on disk.
-    public func run(budget: TrainingBudget, checkpoint: CheckpointPolicy? = nil, shouldStop: () -> Bool = { false },
-                    onStep: (FlowStepReport) throws -> Void = { _ in },
-                    onCheckpoint: (Int) -> Void = { _ in }) throws -> FlowRunEnd {
-        if scheduleSteps == nil, let steps = budget.steps { scheduleSteps = max(steps, 1) }
-        let sessionStart = DispatchTime.now().uptimeNanoseconds
-        let secondsBefore = trainingSeconds
-        pausedSeconds = 0
-        /// Training seconds of this session: wall clock less the pauses.
-        func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - sessionStart) / 1e9 - pausedSeconds }
-        defer { trainingSeconds = secondsBefore + elapsed() }
-        var sessionSteps = 0
-        // Only a time budget with no fixed length is planned (a step budget fixes it above).
-        var planner = budget.seconds.flatMap { seconds in
-            config.scheduleSteps == nil && budget.steps == nil
-                ? TimeBudgetPlanner(budgetSeconds: seconds, calibrationSteps: Self.calibrationSteps) : nil
-        }
-        var end: FlowRunEnd
-        while true {
-            if let steps = budget.steps, step >= steps { end = .stepBudget; break }
-            if let seconds = budget.seconds, secondsBefore + elapsed() >= seconds { end = .timeBudget; break }
-            if shouldStop() { end = .stopped; break }
-            let report = try trainStep()
-            sessionSteps += 1
-            trainingSeconds = secondsBefore + elapsed()
-            if let planned = planner?.plan(step: step, trainedSeconds: trainingSeconds) { scheduleSteps = planned }
-            try onStep(report)
-            if let checkpoint, checkpoint.every > 0, step % checkpoint.every == 0 {
-                trainingSeconds = secondsBefore + elapsed()
-                try saveCheckpoint(to: checkpoint.url)
-                onCheckpoint(step)
-            }
-        }
-        if let checkpoint, sessionSteps > 0, step % max(checkpoint.every, 1) != 0 || checkpoint.every <= 0 {
-            trainingSeconds = secondsBefore + elapsed()
-            try saveCheckpoint(to: checkpoint.url)
-        }
-        return end
-    }
-
-    /// Runs `body` with the training clock stopped: its time counts neither against a time
-    /// budget nor in `trainingSeconds` (for evaluation from `onStep`). Nothing it does may touch
-    /// the training state, so a run with pauses trains exactly as one without.
-    public func pauseClock(during body: () throws -> Void) rethrows {
-        let start = DispatchTime.now().uptimeNanoseconds
-        defer { pausedSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-        try body()
-    }
-
     // MARK: Checkpoints
 
     public func makeCheckpoint() throws -> TrainingCheckpoint {
-        let info = FlowCheckpointInfo(unet: model.config, config: config, statistics: statistics,
-                                      scheduleSteps: scheduleSteps, notes: notes, trainingSeconds: trainingSeconds)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let text = String(decoding: try encoder.encode(info), as: UTF8.self)
+        let fields = FlowCheckpointFields(unet: model.config, config: config, statistics: statistics,
+                                          scheduleSteps: scheduleSteps, notes: notes, trainingSeconds: trainingSeconds)
+        let text = try TrainerCheckpointInfo(trainer: fields, caller: NoCheckpointFields()).json()
         return TrainingCheckpoint(step: step, parameters: model.namedParameters(), optimizer: optimizer, ema: ema,
                                   schedule: schedule, userInfo: text)
     }
@@ -256,9 +226,8 @@ public final class FlowTrainer {
         return (info.unet, info.config, info.statistics, info.notes, checkpoint.step, info.trainingSeconds ?? 0)
     }
 
-    static func info(of checkpoint: TrainingCheckpoint, path: String) throws -> FlowCheckpointInfo {
-        let info = try JSONFile.decode(FlowCheckpointInfo.self, from: Data(checkpoint.userInfo.utf8),
-                                       path: "\(path) (metadata 'user')")
+    static func info(of checkpoint: TrainingCheckpoint, path: String) throws -> FlowCheckpointFields {
+        let info = try TrainerCheckpointInfo<FlowCheckpointFields, NoCheckpointFields>.read(checkpoint, path: path).trainer
         guard info.kind == "flow-matching" else {
             throw FileFormatError(.malformed, path: path, "not a flow-matching checkpoint (kind '\(info.kind)')")
         }

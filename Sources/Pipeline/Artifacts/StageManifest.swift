@@ -16,11 +16,11 @@ public struct ManifestFile: Codable, Equatable, Sendable {
         self.sha256 = sha256
     }
 
-    /// Hashes the file at `url`.
-    public static func hashing(_ url: URL, role: String) throws -> ManifestFile {
+    /// Hashes the file at `url`, recorded under `path` (default: the file's own path).
+    public static func hashing(_ url: URL, role: String, path: String? = nil) throws -> ManifestFile {
         let digest = try SHA256.hashFile(at: url)
         let bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
-        return ManifestFile(role: role, path: url.path, bytes: bytes, sha256: digest.hex)
+        return ManifestFile(role: role, path: path ?? url.path, bytes: bytes, sha256: digest.hex)
     }
 }
 

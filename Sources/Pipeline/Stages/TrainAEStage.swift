@@ -45,8 +45,6 @@ public enum TrainAEStage {
     public static let fineTunedFromKey = "decoder_finetuned_from_sha256"
     /// Held-out images in the reconstruction grids.
     static let gridImages = 8
-    /// Steps timed to estimate the horizon of a `--minutes`-only run (after the first step).
-    static let calibrationSteps = 5
 
     /// Trains (or resumes), evaluates and writes the manifest.
     /// - Parameters:
@@ -57,6 +55,7 @@ public enum TrainAEStage {
     public static func run(_ options: TrainAEOptions, style: ProgressReporter.Style = .automatic(everySeconds: 30, everyPercent: 5),
                            write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput,
                            shouldStop: @escaping () -> Bool = { false }) throws -> TrainAEResult {
+        let stageStart = ProgressReporter.monotonicSeconds()
         guard options.problems.isEmpty else { throw TrainAEError(options.problems.joined(separator: "; ")) }
         guard options.steps != nil || options.minutes != nil else {
             throw TrainAEError("give a budget: --steps N and/or --minutes M")
@@ -75,38 +74,46 @@ public enum TrainAEStage {
         }
         try prepareFolder(stage, checkpoint: checkpointURL, options: options, write: write)
 
-        let trainer = AutoencoderTrainer(options: options, imageSize: cache.size)
+        let modelConfig = options.modelConfig(imageSize: cache.size)
+        // The loader starts where the checkpoint's stands (read and checked before anything is restored).
+        let resumed = options.resume ? try resumableFields(checkpointURL, options: options, imageSize: cache.size) : nil
+        let start = resumed?.position ?? LoaderPosition()
+        let loader = try TrainingLoader(cache: cache, options: loaderOptions(options), start: start)
+        defer { loader.close() }
+        let source = LoaderImageSource(loader: loader, start: start)
+        let trainer = AutoencoderTrainer(config: options.trainingConfig, model: modelConfig, source: source)
         if options.resume {
-            try trainer.restore(from: checkpointURL, imageSize: cache.size)
+            do {
+                try trainer.restore(from: checkpointURL, caller: TrainAECheckpointFields.self)
+            } catch let error as AutoencoderTrainingError {
+                throw TrainAEError(error.message)
+            }
             write("resuming from \(checkpointURL.path) at step \(trainer.step)\n")
         } else if let fineTuneSource {
-            try trainer.loadFineTuneSource(fineTuneSource, imageSize: cache.size)
+            try loadFineTuneSource(fineTuneSource, into: trainer)
             write("fine-tuning the decoder of \(fineTuneSource.path): encoder and codebooks frozen\n")
         }
-        if let steps = options.steps { trainer.setHorizon(steps) }
-        if let url = options.generatedLatentsURL() {
+        if let url = options.generatedLatentsURL(), let generated = options.generatedLatents {
             let pool = try GeneratedLatentPool(url: url, latentShape: trainer.model.latentShape)
-            trainer.generatedLatents = pool
+            trainer.generatedLatents = { step in pool.batch(step: step, size: generated.perStep, seed: options.seed) }
             write("the discriminator also judges the decoder's pictures of \(pool.count) generated latents from \(url.path), "
-                + "\(options.generatedLatents!.perStep) per step\n")
+                + "\(generated.perStep) per step\n")
         }
         // The source's hash ties a fine-tuned decoder to the encoder and codebooks it was trained under.
-        let fineTuneEntry = try fineTuneSource.map { try TrainAEManifest.entry($0, name: $0.path) }
+        let fineTuneEntry = try fineTuneSource.map { try ManifestFile.hashing($0, role: "autoencoder fine-tuned") }
         // A fine-tune of a fine-tune keeps the first source's hash: the encoder and codebooks are
         // still that autoencoder's, and flows name it, not the intermediate decoder.
         var encoderSHA256: String?
         if let fineTuneSource, let fineTuneEntry {
             encoderSHA256 = try RVQAutoencoder.metadata(of: fineTuneSource)[fineTunedFromKey] ?? fineTuneEntry.sha256
         }
-        let generatedEntry = try trainer.generatedLatents.map { try TrainAEManifest.entry($0.url, name: $0.url.path) }
+        let generatedEntry = try options.generatedLatentsURL().map { try ManifestFile.hashing($0, role: "generated latents") }
         let inputs = try inputEntries(datasetFolder, runFolder: options.runFolder()) + [fineTuneEntry, generatedEntry].compactMap { $0 }
 
         let model = trainer.model
         write("model: \(model.parameterCount) parameters, widths \(model.config.autoencoder.widths), "
             + "latents \(model.latentShape.map(String.init).joined(separator: "×")), "
             + "RVQ \(model.config.quantizer.levels)×\(model.config.quantizer.codebookSize)\n")
-        let loader = try TrainingLoader(cache: cache, options: loaderOptions(options), start: trainer.position)
-        defer { loader.close() }
         write("data: \(loader.rowCount) training images (\(options.trainSubsets.map(\.description).joined(separator: "+"))) "
             + "from \(cache.folder.path), \(loader.batchesPerEpoch) batches of \(options.batchSize) per epoch\n")
         let gridOriginals = try gridImages(cache, subset: options.evaluationSubset)
@@ -115,18 +122,22 @@ public enum TrainAEStage {
                                             events: TrainingEventLog(stageFolder: stage, firstStep: trainer.step + 1, warn: write))
 
         // MARK: The loop
-        let startStep = trainer.step
-        let start = ProgressReporter.monotonicSeconds()
+        func checkpointFields() -> TrainAECheckpointFields {
+            TrainAECheckpointFields(options: options.trajectoryKey, imageSize: cache.size, position: source.position)
+        }
         // `--minutes` counts the training of every session; alone, it plans the schedule's
         // length from the recent steps' speed, revised after every step (`TimeBudgetPlanner`).
-        let budgetSeconds = options.minutes.map { $0 * 60 }
-        var planner = options.steps == nil
-            ? budgetSeconds.map { TimeBudgetPlanner(budgetSeconds: $0, calibrationSteps: calibrationSteps) } : nil
+        let budget = TrainingBudget(steps: options.steps, seconds: options.minutes.map { $0 * 60 })
+        let loop = TrainingLoop(trainer: trainer, budget: budget, checkpoints: CheckpointCadence(every: options.checkpointEvery) { final in
+            // A session that ends before a time budget planned its length records the steps done.
+            if final && trainer.horizon == 0 { trainer.setHorizon(trainer.step) }
+            try trainer.saveCheckpoint(to: checkpointURL, caller: checkpointFields())
+        })
+        loop.evaluateEvery = options.gridEvery
+        let startStep = trainer.step
         var reporter: ProgressReporter?
         var smoothedStep: Double?
         var lastRecord: TrainAEStepRecord?
-        var stopped = false
-        var loopSeconds = 0.0
 
         func makeReporter() {
             guard reporter == nil, trainer.horizon > 0 else { return }
@@ -134,62 +145,56 @@ public enum TrainAEStage {
             r.update(completed: trainer.step)
             reporter = r
         }
+        if let steps = options.steps { trainer.setHorizon(steps) }
         makeReporter()
 
-        while trainer.horizon == 0 || trainer.step < trainer.horizon {
-            if shouldStop() { stopped = true; break }
-            if let budgetSeconds, trainer.trainingSeconds >= budgetSeconds { break }
-            let iterationStart = ProgressReporter.monotonicSeconds()
-            if trainer.needsQuantizerStart {
-                trainer.startQuantizer(with: try kmeansBatches(loader, from: trainer.position, count: options.kmeansBatches))
-                let message = "codebooks started by k-means on \(options.kmeansBatches) batches at step \(trainer.step)"
-                if let reporter { reporter.message(message) } else { write(message + "\n") }
-            }
-            let batch = try loader.next()
-            var record = try trainer.train(on: batch)
-            let stepSeconds = ProgressReporter.monotonicSeconds() - iterationStart
-            smoothedStep = smoothedStep.map { 0.9 * $0 + 0.1 * stepSeconds } ?? stepSeconds
-            record.stepSeconds = stepSeconds
-            record.imagesPerSecond = Double(batch.count) / stepSeconds
-            record.elapsed = trainer.trainingSeconds + stepSeconds
-            try metrics.append(record)
-            lastRecord = record
-
-            reporter?.update(completed: trainer.step, fields: [
-                ProgressField("loss", record.loss), ProgressField("psnr", String(format: "%.2f", record.psnr)),
-                ProgressField("img/s", ReportFormat.scaled(Double(batch.count) / (smoothedStep ?? stepSeconds))),
-                ProgressField("lr", record.learningRate),
-            ])
-            trainer.trainingSeconds += ProgressReporter.monotonicSeconds() - iterationStart
-            if let planned = planner?.plan(step: trainer.step, trainedSeconds: trainer.trainingSeconds) {
-                let first = trainer.horizon == 0
-                trainer.setHorizon(planned)
-                if first {
-                    write("planned \(planned) steps for the time budget (revised as the speed settles)\n")
+        let loopStart = ProgressReporter.monotonicSeconds()
+        let end: TrainingEnd
+        do {
+            end = try loop.run(shouldStop: shouldStop, onStep: { report in
+                if report.startedQuantizer {
+                    let message = "codebooks started by k-means on \(options.kmeansBatches) batches at step \(report.step)"
+                    if let reporter { reporter.message(message) } else { write(message + "\n") }
+                }
+                smoothedStep = smoothedStep.map { 0.9 * $0 + 0.1 * report.seconds } ?? report.seconds
+                let record = TrainAEStepRecord(report, epoch: source.lastEpoch, elapsed: trainer.trainingSeconds)
+                try metrics.append(record)
+                lastRecord = record
+                if reporter == nil, trainer.horizon > 0 {
+                    write("planned \(trainer.horizon) steps for the time budget (revised as the speed settles)\n")
                     makeReporter()
                 }
-                reporter?.setTotal(planned)
-            }
-            if trainer.step % options.checkpointEvery == 0 && trainer.step < trainer.horizon {
-                try trainer.saveCheckpoint(to: checkpointURL, imageSize: cache.size)
-                reporter?.message("checkpoint at step \(trainer.step)")
-            }
-            if options.gridEvery > 0 && trainer.step % options.gridEvery == 0 {
+                if options.steps == nil { reporter?.setTotal(trainer.horizon) }
+                reporter?.update(completed: trainer.step, fields: [
+                    ProgressField("loss", record.loss), ProgressField("psnr", String(format: "%.2f", record.psnr)),
+                    ProgressField("img/s", ReportFormat.scaled(Double(report.samples) / (smoothedStep ?? report.seconds))),
+                    ProgressField("lr", record.learningRate),
+                ])
+            }, onEvaluate: { _ in
                 try writeGrid(trainer, originals: gridOriginals, stage: stage, events: metrics.events)
-            }
-            loopSeconds = ProgressReporter.monotonicSeconds() - start
+            }, onCheckpoint: { step in
+                reporter?.message("checkpoint at step \(step)")
+            })
+        } catch let error as AutoencoderTrainingError {
+            reporter?.finish()
+            throw TrainAEError(error.message.hasPrefix("training diverged")
+                ? error.message + "; resume from the last checkpoint with a lower --lr" : error.message)
+        } catch {
+            reporter?.finish()
+            throw error
         }
+        let loopSeconds = ProgressReporter.monotonicSeconds() - loopStart
+        let stopped = end == .stopped
         reporter?.finish()
         let stepsDone = trainer.step - startStep
         let imagesPerSecond = loopSeconds > 0 ? Double(stepsDone * options.batchSize) / loopSeconds : 0
         if trainer.horizon == 0 { trainer.setHorizon(trainer.step) }
 
-        try trainer.saveCheckpoint(to: checkpointURL, imageSize: cache.size)
         // The model is saved with the EMA weights: its codebooks must be those of the EMA encoder
         // (a fine-tune keeps its source's encoder and codebooks as they are).
         if trainer.ema != nil, fineTuneSource == nil, model.quantizer.isInitialized {
             write(try trainer.withEvaluationWeights {
-                try CodebookRefit.refit(model, cache: cache, subsets: Set(options.trainSubsets), seed: options.seed)
+                try SavedCodebooks.refit(model, cache: cache, subsets: Set(options.trainSubsets), seed: options.seed)
             })
         }
         let modelURL = stage.appendingPathComponent(modelFile)
@@ -217,18 +222,18 @@ public enum TrainAEStage {
         for line in AutoencoderEvaluation.table(report) { write(line + "\n") }
         result.evaluation = report
 
+        let roles = [modelFile: "model", checkpointFile: "checkpoint", metricsFile: "metrics", evaluationFile: "evaluation", gridFile: "grid"]
         let outputs = try [modelFile, checkpointFile, metricsFile, evaluationFile, gridFile].map {
-            try TrainAEManifest.entry(stage.appendingPathComponent($0), name: $0)
+            try ManifestFile.hashing(stage.appendingPathComponent($0), role: roles[$0]!, path: $0)
         }
         var effective = options
         effective.steps = trainer.horizon
-        let manifest = TrainAEManifest(createdAt: TrainAEManifest.timestamp(), options: effective, model: modelFile, inputs: inputs,
-                                       outputs: outputs,
-                                       timings: .init(trainingSeconds: trainer.trainingSeconds, evaluationSeconds: report.seconds,
-                                                      steps: trainer.step, imagesPerSecond: imagesPerSecond),
-                                       evaluation: report)
-        try JSONFile.write(manifest, to: stage.appendingPathComponent(TrainAEManifest.fileName))
-        write("manifest: \(stage.appendingPathComponent(TrainAEManifest.fileName).path)\n")
+        let config = ManifestConfig(options: effective, model: modelFile, steps: trainer.step, evaluation: report)
+        try Manifest(stage: folderName, config: config, inputs: inputs, outputs: outputs,
+                     timings: ["total": ProgressReporter.monotonicSeconds() - stageStart, "training": loopSeconds,
+                               "train_seconds": trainer.trainingSeconds, "evaluation": report.seconds,
+                               "images_per_second": imagesPerSecond]).write(to: stage)
+        write("manifest: \(stage.appendingPathComponent(Manifest.fileName).path)\n")
         return result
     }
 
@@ -273,7 +278,7 @@ public enum TrainAEStage {
         if options.restart, let moved = try PreviousOutputs.moveAside(contentsOf: stage, runFolder: options.runFolder()) {
             write("restart: the previous outputs of \(stage.path) were moved to \(moved.path)\n")
         }
-        try? fileManager.removeItem(at: stage.appendingPathComponent(TrainAEManifest.fileName))
+        try Manifest.invalidate(in: stage)
     }
 
     static func loaderOptions(_ options: TrainAEOptions) -> LoaderOptions {
@@ -282,26 +287,57 @@ public enum TrainAEStage {
     }
 
     /// The dataset cache's files, hashed, named relative to the run folder when inside it.
-    static func inputEntries(_ datasetFolder: URL, runFolder: URL) throws -> [TrainAEManifest.FileEntry] {
+    static func inputEntries(_ datasetFolder: URL, runFolder: URL) throws -> [ManifestFile] {
         let prefix = runFolder.path + "/"
-        return try [DatasetCacheLayout.imagesFile, DatasetCacheLayout.manifestFile].compactMap { name in
+        let files = [(DatasetCacheLayout.imagesFile, "dataset images"), (DatasetCacheLayout.manifestFile, "dataset manifest")]
+        return try files.compactMap { name, role in
             let url = datasetFolder.appendingPathComponent(name)
             guard FileManager.default.fileExists(atPath: url.path) else { return nil }
             let path = url.standardizedFileURL.path
-            return try TrainAEManifest.entry(url, name: path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path)
+            return try ManifestFile.hashing(url, role: role, path: path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path)
         }
     }
 
-    /// The batches at `position` and after it, made on this thread (the same the loader gives).
-    static func kmeansBatches(_ loader: TrainingLoader, from position: LoaderPosition, count: Int) throws -> [Tensor] {
-        var batches: [Tensor] = []
-        var next = position
-        for _ in 0..<count {
-            let batch = try loader.batch(at: next)
-            batches.append(batch.images)
-            next = batch.next
+    /// The stage's fields of the checkpoint at `url`, after checking that it can be resumed with
+    /// these options on images of `imageSize`.
+    static func resumableFields(_ url: URL, options: TrainAEOptions, imageSize: Int) throws -> TrainAECheckpointFields {
+        let saved = try AutoencoderTrainer.callerFields(of: url, as: TrainAECheckpointFields.self)
+        guard saved.imageSize == imageSize else {
+            throw TrainAEError("\(url.path): the checkpoint was trained on \(saved.imageSize) px images, the dataset has \(imageSize) px")
         }
-        return batches
+        let current = options.trajectoryKey
+        guard saved.options == current else {
+            throw TrainAEError("\(url.path): the checkpoint was made with other training options "
+                + "(\(differences(saved.options, current).joined(separator: "; "))); resume with the same options, or --restart")
+        }
+        return saved
+    }
+
+    /// Names of the options that differ, with both values, from their JSON forms.
+    static func differences(_ a: TrainAEOptions, _ b: TrainAEOptions) -> [String] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let da = try? JSONSerialization.jsonObject(with: encoder.encode(a)) as? [String: Any],
+              let db = try? JSONSerialization.jsonObject(with: encoder.encode(b)) as? [String: Any] else { return ["?"] }
+        return Set(da.keys).union(db.keys).sorted().compactMap { key in
+            if let va = da[key] as? NSObject, let vb = db[key] as? NSObject, va.isEqual(vb) { return nil }
+            return "\(key): checkpoint \(da[key].map { "\($0)" } ?? "none"), now \(db[key].map { "\($0)" } ?? "none")"
+        }
+    }
+
+    /// Starts a decoder fine-tune: copies every weight and codebook of the trained autoencoder
+    /// at `url`, whose configuration must be the one the options describe.
+    static func loadFineTuneSource(_ url: URL, into trainer: AutoencoderTrainer) throws {
+        let source = try RVQAutoencoder.load(from: url)
+        let expected = trainer.model.config
+        guard source.config == expected else {
+            throw TrainAEError("\(url.path): its autoencoder is \(AutoencoderTrainer.describe(source.config)), these options describe "
+                + "\(AutoencoderTrainer.describe(expected)); give the same --width-scale, --levels and --codebook-size")
+        }
+        guard source.quantizer.isInitialized else {
+            throw TrainAEError("\(url.path): its codebooks were never started; fine-tune the decoder of a trained autoencoder")
+        }
+        try trainer.load(trained: source, path: url.path)
     }
 
     /// Held-out images spread evenly over the subset (so over its classes), centre-cropped, for the grids.

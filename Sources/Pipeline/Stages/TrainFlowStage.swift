@@ -109,7 +109,7 @@ public enum TrainFlowStage {
         public var folder: URL
         public var model: URL
         public var steps: Int
-        public var end: FlowRunEnd
+        public var end: TrainingEnd
         public var finalLoss: Double?
         public var imagesPerSecond: Double
         public var seconds: Double
@@ -222,12 +222,10 @@ public enum TrainFlowStage {
         let sessionStart = ProgressReporter.monotonicSeconds()
         let budget = TrainingBudget(steps: options.steps, seconds: options.minutes.map { $0 * 60 })
         var lastSWD: SlicedWassersteinResult?
-        var lastEvaluatedStep: Int?
         var evaluationSeconds = 0.0
         /// Scores the EMA weights and logs the result; a failure is reported, not fatal (a
         /// metric must not end a long training run).
         func evaluate(_ evaluation: FlowTrainingEvaluation, step: Int) throws {
-            lastEvaluatedStep = step
             let start = ProgressReporter.monotonicSeconds()
             let swd: SlicedWassersteinResult
             do {
@@ -250,10 +248,16 @@ public enum TrainFlowStage {
                 + zip(swd.resolutions, swd.perLevel).map { "\($0) px \(ReportFormat.number($1))" }.joined(separator: ", ")
                 + ") in \(ReportFormat.duration(seconds))")
         }
-        let end: FlowRunEnd
+        let loop = TrainingLoop(trainer: trainer, budget: budget, checkpoints: CheckpointCadence(every: options.checkpointEvery) { _ in
+            try trainer.saveCheckpoint(to: checkpointURL)
+        })
+        loop.logEvery = max(options.logEvery, 1)
+        loop.evaluateEvery = evaluation?.settings.every ?? 0
+        // Once more at the end of training (not on a stop request: that should end quickly).
+        loop.evaluateAtEnd = evaluation != nil
+        let end: TrainingEnd
         do {
-            end = try trainer.run(budget: budget, checkpoint: CheckpointPolicy(url: checkpointURL, every: options.checkpointEvery),
-                                  shouldStop: shouldStop, onStep: { report in
+            end = try loop.run(shouldStop: shouldStop, onStep: { report in
                 window.add(report)
                 totalImages += report.samples
                 trainSeconds += report.seconds
@@ -271,14 +275,12 @@ public enum TrainFlowStage {
                 }
                 if let lastSWD { fields.append(ProgressField("swd", lastSWD.mean)) }
                 reporter.update(completed: report.step, fields: fields)
-                if report.step % max(options.logEvery, 1) == 0 {
-                    try metrics.append(record(window, step: report.step, elapsed: ProgressReporter.monotonicSeconds() - sessionStart,
-                                              trainSeconds: trainer.trainingSeconds))
-                    window = FlowStepAverages(buckets: training.timeBuckets)
-                }
-                if let evaluation, report.step % evaluation.settings.every == 0 {
-                    try trainer.pauseClock { try evaluate(evaluation, step: report.step) }
-                }
+            }, onLog: { step in
+                try metrics.append(record(window, step: step, elapsed: ProgressReporter.monotonicSeconds() - sessionStart,
+                                          trainSeconds: trainer.trainingSeconds))
+                window = FlowStepAverages(buckets: training.timeBuckets)
+            }, onEvaluate: { step in
+                if let evaluation { try evaluate(evaluation, step: step) }
             }, onCheckpoint: { step in
                 // After the save, so that whoever reads this line can rely on the file.
                 reporter.message("checkpoint at step \(step)")
@@ -286,14 +288,6 @@ public enum TrainFlowStage {
         } catch {
             reporter.finish()
             throw error
-        }
-        if window.steps > 0 {
-            try metrics.append(record(window, step: trainer.step, elapsed: ProgressReporter.monotonicSeconds() - sessionStart,
-                                      trainSeconds: trainer.trainingSeconds))
-        }
-        // Once more at the end of training (not on a stop request: that should end quickly).
-        if let evaluation, end != .stopped, trainer.step > resumeStep, lastEvaluatedStep != trainer.step {
-            try evaluate(evaluation, step: trainer.step)
         }
         reporter.finish()
 

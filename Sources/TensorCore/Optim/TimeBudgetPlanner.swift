@@ -11,12 +11,15 @@ public struct TimeBudgetPlanner: Sendable {
     public let budgetSeconds: Double
     /// Steps timed before the first plan.
     public let calibrationSteps: Int
+    /// Steps timed before the first plan unless told otherwise: enough to see past the session's
+    /// first, slow step, few enough that the schedule is known early.
+    public static let defaultCalibrationSteps = 5
     /// Steps over which the speed is averaged.
     public let window: Int
     /// (steps done, training seconds spent) after each recent step of this session.
     private var marks: [(step: Int, seconds: Double)] = []
 
-    public init(budgetSeconds: Double, calibrationSteps: Int = 5, window: Int = 50) {
+    public init(budgetSeconds: Double, calibrationSteps: Int = defaultCalibrationSteps, window: Int = 50) {
         self.budgetSeconds = budgetSeconds
         self.calibrationSteps = max(1, calibrationSteps)
         self.window = max(self.calibrationSteps, window)

@@ -4,8 +4,8 @@ import TensorCore
 /// quantizer's commitment term, and optionally a multi-scale gradient-domain term that
 /// compares image gradients (neighbour differences) at full, half and quarter resolution — it
 /// penalises blur of edges and texture that a plain pixel loss, dominated by smooth regions,
-/// lets through. The optional PatchGAN term lives with the trainer (`AdversarialTraining` in the
-/// train-ae stage), since it brings a second network and optimizer.
+/// lets through. The optional PatchGAN term lives with the trainer (`AdversarialTraining` in
+/// `Training/`), since it brings a second network and optimizer.
 ///
 /// The defaults come from 437-step runs on Oxford from the same start (held-out PSNR; SWD ×10³ of
 /// the reconstructions at 128 px and mean): MSE is the default pixel term, as it trains to a higher

@@ -26,10 +26,18 @@ enum StageFigures {
     }
 
     static func autoencoder(_ folder: URL) -> [(String, String)] {
-        guard let manifest = try? TrainAEManifest.read(from: folder) else { return [] }
-        var figures = [("steps", "\(manifest.timings.steps)"),
-                       ("training speed", ReportFormat.rate(manifest.timings.imagesPerSecond, unit: "img"))]
-        if let evaluation = manifest.evaluation, let all = evaluation.quantized.last {
+        let url = folder.appendingPathComponent(StageFiles.manifest)
+        let steps: Int, imagesPerSecond: Double?, evaluation: AutoencoderEvaluationReport?
+        if let manifest = try? JSONFile.read(TrainAEStage.Manifest.self, from: url) {
+            (steps, imagesPerSecond, evaluation) = (manifest.config.steps, manifest.timings["images_per_second"], manifest.config.evaluation)
+        } else if let legacy = try? JSONFile.read(LegacyTrainAEManifest.self, from: url) {
+            (steps, imagesPerSecond, evaluation) = (legacy.timings.steps, legacy.timings.imagesPerSecond, legacy.evaluation)
+        } else {
+            return []
+        }
+        var figures = [("steps", "\(steps)")]
+        if let imagesPerSecond { figures.append(("training speed", ReportFormat.rate(imagesPerSecond, unit: "img"))) }
+        if let evaluation, let all = evaluation.quantized.last {
             figures.append(("held-out PSNR · SSIM", String(format: "%.2f dB · %.3f (%d levels)", all.psnr, all.ssim, all.levels ?? 0)))
         }
         return figures

@@ -1,5 +1,6 @@
 import FileFormats
 import Foundation
+import VQVAE
 
 /// One line of `metrics.jsonl`: what a training step did.
 public struct TrainAEStepRecord: Codable, Equatable, Sendable {
@@ -24,6 +25,16 @@ public struct TrainAEStepRecord: Codable, Equatable, Sendable {
     public var elapsed: Double
     /// The step was skipped because the loss or the gradient was not finite.
     public var skipped: Bool
+}
+
+extension TrainAEStepRecord {
+    /// The line of a trainer's step: `epoch` of its batch, `elapsed` the training seconds after it.
+    init(_ report: AutoencoderStepReport, epoch: Int, elapsed: Double) {
+        self.init(step: report.step, epoch: epoch, loss: report.loss, terms: report.terms, psnr: report.psnr,
+                  learningRate: report.learningRate, gradientNorm: report.gradientNorm, levels: report.levels,
+                  perplexity: report.perplexity, restarts: report.restarts, stepSeconds: report.seconds,
+                  imagesPerSecond: Double(report.samples) / report.seconds, elapsed: elapsed, skipped: report.skipped)
+    }
 }
 
 /// The metrics log: one JSON object per line, appended as training goes. On resume, lines

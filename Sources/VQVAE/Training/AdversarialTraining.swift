@@ -1,34 +1,10 @@
-import Foundation
 import TensorCore
-import VQVAE
 
-/// The optional adversarial term of `train-ae` (VQGAN's recipe, off by default: on this CPU its
-/// discriminator costs steps). nil in `TrainAEOptions.adversarial` is off.
-public struct AdversarialOptions: Codable, Equatable, Sendable {
-    /// Weight of the generator's hinge term (−mean D(reconstruction)) in the autoencoder's loss.
-    public var weight = 0.1
-    /// Steps of plain reconstruction training first: a discriminator judging the blobs of the
-    /// first steps only adds noise. From this step on it trains and its term is added.
-    public var startStep = 1000
-    public var discriminator = PatchDiscriminatorConfig()
-    /// AdamW learning rate of the discriminator (constant), with GAN betas (0.5, 0.9).
-    public var learningRate = 2e-4
-
-    public init() {}
-
-    public var problems: [String] {
-        var result = discriminator.problems
-        if !(weight > 0 && weight.isFinite) { result.append("--adversarial-weight must be positive, got \(weight)") }
-        if startStep < 0 { result.append("--adversarial-start must be non-negative, got \(startStep)") }
-        if !(learningRate > 0 && learningRate.isFinite) { result.append("--discriminator-lr must be positive, got \(learningRate)") }
-        return result
-    }
-}
-
-/// The discriminator, its optimizer, and one discriminator step; its state goes into the
-/// autoencoder's checkpoint under `discriminator.` so a resumed run continues exactly.
+/// The discriminator of the adversarial term, its optimizer, and one discriminator step; its
+/// state goes into the autoencoder's checkpoint under `discriminator.` so a resumed run continues
+/// exactly.
 final class AdversarialTraining {
-    let options: AdversarialOptions
+    let config: AdversarialTrainingConfig
     let discriminator: PatchDiscriminator
     let optimizer: AdamW
     /// Discriminator steps taken.
@@ -37,21 +13,21 @@ final class AdversarialTraining {
     static let parameterPrefix = "discriminator."
     static let optimizerPrefix = "discriminator-optimizer."
 
-    init(options: AdversarialOptions, seed: UInt64) {
-        self.options = options
+    init(config: AdversarialTrainingConfig, seed: UInt64) {
+        self.config = config
         // Its own generator: turning the term on does not change the autoencoder's initial weights.
         var generator = SeededGenerator(seed: seed ^ 0xD15C_0000_0000_0001)
-        discriminator = PatchDiscriminator(options.discriminator, generator: &generator)
-        optimizer = AdamW(parameters: discriminator.namedParameters(), learningRate: options.learningRate,
+        discriminator = PatchDiscriminator(config.discriminator, generator: &generator)
+        optimizer = AdamW(parameters: discriminator.namedParameters(), learningRate: config.learningRate,
                           beta1: 0.5, beta2: 0.9, epsilon: 1e-8, weightDecay: 0)
     }
 
-    func isActive(atStep step: Int) -> Bool { step >= options.startStep }
+    func isActive(atStep step: Int) -> Bool { step >= config.startStep }
 
     /// The weighted generator term for `reconstruction`. Its backward pass also leaves gradients
     /// on the discriminator's parameters; `trainDiscriminator` clears them before its own step.
     func generatorTerm(_ reconstruction: Variable) -> Variable {
-        HingeLoss.generator(fake: discriminator(reconstruction)) * Float(options.weight)
+        HingeLoss.generator(fake: discriminator(reconstruction)) * Float(config.weight)
     }
 
     /// One discriminator step on real images and (constant) decoder outputs; returns its hinge loss.
@@ -91,7 +67,7 @@ final class AdversarialTraining {
             }
         }
         guard !weights.isEmpty else {
-            throw TrainAEError("\(source): the checkpoint has no discriminator; it was trained without the adversarial term")
+            throw AutoencoderTrainingError("\(source): the checkpoint has no discriminator; it was trained without the adversarial term")
         }
         try discriminator.loadStateDictionary(weights, source: source)
         if steps > 0 {

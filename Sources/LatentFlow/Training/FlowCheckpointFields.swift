@@ -1,6 +1,6 @@
-/// The flow trainer's part of a checkpoint (its `user` JSON document): what must agree for a
-/// resume to continue the same run, and the schedule length once it is known.
-struct FlowCheckpointInfo: Codable, Equatable {
+/// The flow trainer's fields of a checkpoint's `user` document (`TrainerCheckpointInfo`): what
+/// must agree for a resume to continue the same run, and the schedule length once it is known.
+struct FlowCheckpointFields: Codable, Equatable {
     var kind = "flow-matching"
     var unet: UNetConfig
     var config: FlowTrainingConfig

@@ -1,6 +1,6 @@
 import Foundation
 
-/// When a training session stops: at a total step count and/or after some wall-clock time.
+/// When a training session stops: at a total step count and/or after some training time.
 public struct TrainingBudget: Equatable, Sendable {
     /// Train until this many steps are done in total (a resumed run counts the steps before).
     public var steps: Int?
@@ -13,20 +13,8 @@ public struct TrainingBudget: Equatable, Sendable {
     }
 }
 
-/// Where and how often the trainer saves its checkpoint.
-public struct CheckpointPolicy: Sendable {
-    public var url: URL
-    /// Save after every this many steps (and always when the session ends).
-    public var every: Int
-
-    public init(url: URL, every: Int) {
-        self.url = url
-        self.every = every
-    }
-}
-
 /// Why a training session ended.
-public enum FlowRunEnd: String, Sendable {
+public enum TrainingEnd: String, Sendable {
     case stepBudget = "step budget reached"
     case timeBudget = "time budget reached"
     case stopped = "stopped on request"
