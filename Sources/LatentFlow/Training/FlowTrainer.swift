@@ -124,7 +124,7 @@ public final class FlowTrainer: Trainer {
     /// on the path, and the network's mean squared error (with its per-time-bucket sums).
     private func loss(on batch: FlowBatch, learningRate: Double) throws -> (loss: Variable, buckets: (sums: [Double], counts: [Int])) {
         let n = batch.count
-        var generator = SeededGenerator(seed: SeedMixing.combine(config.seed, 0xF10A, UInt64(step)))
+        var generator = SeededGenerator(seed: SeedMixing.combine(config.seed, RandomStream.flowTrainingStep.salt, UInt64(step)))
         let data = statistics.isIdentity ? batch.data : statistics.standardize(batch.data)
         var noise = Initialization.normal(shape: data.shape, generator: &generator)
         if config.optimalTransport {

@@ -16,7 +16,7 @@ final class AdversarialTraining {
     init(config: AdversarialTrainingConfig, seed: UInt64) {
         self.config = config
         // Its own generator: turning the term on does not change the autoencoder's initial weights.
-        var generator = SeededGenerator(seed: seed ^ 0xD15C_0000_0000_0001)
+        var generator = SeededGenerator(seed: seed ^ RandomStream.discriminatorInitialization.salt)
         discriminator = PatchDiscriminator(config.discriminator, generator: &generator)
         optimizer = AdamW(parameters: discriminator.namedParameters(), learningRate: config.learningRate,
                           beta1: 0.5, beta2: 0.9, epsilon: 1e-8, weightDecay: 0)
