@@ -37,6 +37,9 @@ let package = Package(
         fuzzTarget("mat", ["FileFormats", "Datasets"]),
         fuzzTarget("tar", ["FileFormats", "Datasets"]),
         fuzzTarget("gzip", ["FileFormats", "Datasets"]),
+        fuzzTarget("run-config", ["Pipeline"]),
+        fuzzTarget("stage-manifest", ["FileFormats", "Datasets", "Pipeline"]),
+        fuzzTarget("run-ledger", ["FileFormats", "Pipeline"]),
         // Writes the seed corpora (`Scripts/fuzz.sh seeds`); built without the sanitizers.
         .executableTarget(name: "make-seeds",
                           dependencies: ["FuzzSupport", .product(name: "FileFormats", package: "flow-matching-flowers"),

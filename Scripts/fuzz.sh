@@ -8,7 +8,8 @@
 #
 # Targets are built in debug (Swift's overflow and bounds checks on, unlike the -Ounchecked
 # release build) with AddressSanitizer, into .build-fuzz/. Each run reads the seeds in
-# Fuzz/Corpus/TARGET (written from the shared data on first use, never committed) and keeps what
+# Fuzz/Corpus/TARGET (written from the shared data on first use, never committed) or, for the
+# targets of our own text files, the committed Fuzz/Seeds/TARGET, and keeps what
 # it finds in Fuzz/.work/TARGET/ (corpus/, crashes/, log), so a later run goes on from there. At the end it prints
 # the executions and the edges covered. Exit status: non-zero if any target crashed.
 # Extra libFuzzer options can be given in FUZZ_OPTIONS (e.g. FUZZ_OPTIONS="-jobs=1 -workers=1").
@@ -16,7 +17,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 fuzz="$root/Fuzz"
 scratch="$root/.build-fuzz"
-targets=(safetensors png jpeg dataset-cache latent-cache mat tar gzip)
+targets=(safetensors png jpeg dataset-cache latent-cache mat tar gzip run-config stage-manifest run-ledger)
 
 usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
@@ -96,7 +97,9 @@ run() {
   local target="$1" seconds="$2" work="$fuzz/.work/$1"
   mkdir -p "$work/corpus" "$work/crashes" "$work/upstream"
   local binary="$scratch/debug/fuzz-$target"
-  echo "== fuzz-$target for ${seconds}s (seeds: Fuzz/Corpus/$target, findings: Fuzz/.work/$target)" >&2
+  local seeds_folder="Fuzz/Corpus/$target"
+  has_committed_seeds "$target" && seeds_folder="Fuzz/Seeds/$target"
+  echo "== fuzz-$target for ${seconds}s (seeds: $seeds_folder, findings: Fuzz/.work/$target)" >&2
   local deadline=$((SECONDS + seconds)) runs=0 edges="?" status=0 verdict="" session=0
   : >"$work/log"
   while (( SECONDS < deadline )); do
@@ -106,11 +109,14 @@ run() {
     status=0
     # -timeout: an input taking 10 s is a hang; -malloc_limit_mb: one allocation above 512 MiB is
     # a "huge allocation" (no reader needs that much for a file of a few KiB).
+    local seeds=()
+    [[ -d "$fuzz/Corpus/$target" ]] && seeds+=("$fuzz/Corpus/$target")
+    has_committed_seeds "$target" && seeds+=("$fuzz/Seeds/$target")
     # shellcheck disable=SC2086
     ( cd "$work" && SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}" nice -n 19 "$binary" \
         -max_total_time=$((deadline - SECONDS)) -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=512 \
         -dict="$fuzz/Dictionaries/$target.dict" -artifact_prefix="$work/crashes/" -print_final_stats=1 \
-        ${FUZZ_OPTIONS:-} "$work/corpus" "$fuzz/Corpus/$target" ) >"$log" 2>&1 || status=$?
+        ${FUZZ_OPTIONS:-} "$work/corpus" "${seeds[@]}" ) >"$log" 2>&1 || status=$?
     cat "$log" >>"$work/log"
     local n
     n=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
@@ -159,11 +165,15 @@ write_seeds() {
   rm -rf "$tmp"
 }
 
+# Whether TARGET's seeds are committed (Fuzz/Seeds/TARGET: small files written by hand, for the
+# readers of the project's own YAML and JSON files) rather than written from the shared data.
+has_committed_seeds() { [[ -d "$fuzz/Seeds/$1" ]]; }
+
 # The seed corpora, written from the shared data folder ($FMF_SHARED_DIR, else ../shared beside
-# the repository) when any target has none yet.
+# the repository) when any of the selected targets that need them has none yet.
 ensure_seeds() {
   local t missing=0 shared="${FMF_SHARED_DIR:-$root/../shared}"
-  for t in "${targets[@]}"; do [[ -d "$fuzz/Corpus/$t" ]] || missing=1; done
+  for t in "$@"; do has_committed_seeds "$t" || [[ -d "$fuzz/Corpus/$t" ]] || missing=1; done
   (( missing )) || return 0
   if [[ ! -d "$shared/data/oxford102" ]]; then
     echo "fuzz.sh: no seed corpus in Fuzz/Corpus and no shared data at $shared: set FMF_SHARED_DIR or run Scripts/fuzz.sh seeds DIR" >&2
@@ -185,7 +195,7 @@ case "$1" in
   *)
     [[ $# -eq 2 && "$2" =~ ^[0-9]+$ ]] || usage
     if [[ "$1" == all ]]; then selected=("${targets[@]}"); else is_target "$1" || usage; selected=("$1"); fi
-    ensure_seeds
+    ensure_seeds "${selected[@]}"
     build "${selected[@]}"
     failed=0
     for t in "${selected[@]}"; do run "$t" "$2" || failed=1; done

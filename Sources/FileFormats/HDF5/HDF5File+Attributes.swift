@@ -49,6 +49,12 @@ extension HDF5File {
                 throw FileFormatError(.unsupported, path: path,
                                       "object '\(absolute)': attribute '\(name)' is a \(HDF5ElementType.describe(type)), not a string")
             }
+            // A fixed-length string's bytes lie in the object header (or the attribute heap), so
+            // in the file: a longer one is a forged size, read into that much memory otherwise.
+            if let readOnlyBytes, H5Tis_variable_str(type) <= 0, H5Tget_size(type) > readOnlyBytes {
+                throw FileFormatError(.malformed, path: path, "object '\(absolute)': attribute '\(name)' declares a "
+                                      + "\(H5Tget_size(type))-byte string, more than the \(readOnlyBytes)-byte file holds")
+            }
             let space = H5Aget_space(attribute)
             guard space >= 0 else { throw HDF5Library.error(file: path, object: absolute, "cannot read attribute dataspace") }
             defer { H5Sclose(space) }

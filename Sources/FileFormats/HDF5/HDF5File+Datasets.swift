@@ -87,6 +87,8 @@ extension HDF5File {
                 throw FileFormatError(.unsupported, path: self.path,
                                       "dataset '\(absolute)' has element type \(HDF5ElementType.describe(type)), which is not supported")
             }
+            // Before any caller allocates from the shape: checked here once, not at each read.
+            try checkReadBound(elements: ShapeMath.elementCount(shape) ?? Int.max, dataset: dataset, type: type, object: absolute)
             return HDF5Dataset(file: self, path: absolute, shape: shape, elementType: element)
         }
     }

@@ -60,6 +60,7 @@ extension HDF5File {
             defer { H5Sclose(space) }
             let count = Int(H5Sget_simple_extent_npoints(space))
             guard count >= 0 else { throw HDF5Library.error(file: self.path, object: absolute, "cannot count elements") }
+            try checkReadBound(elements: count, dataset: dataset, type: type, object: absolute)
             guard let strings = HDF5Strings.read(count: count, storedType: type, space: space, {
                 H5Dread(dataset, $0, fmf_h5s_all(), fmf_h5s_all(), fmf_h5p_default(), $1)
             }) else {

@@ -20,14 +20,18 @@ public final class HDF5File: @unchecked Sendable {
     /// Both are only touched under the library lock.
     private var fileID: hid_t
     private var pending: PendingFile?
+    /// The file's size on disk when it was opened for reading: what bounds the data its datasets
+    /// may claim (`HDF5ReadBound`). Nil for a file open for writing, which is the process's own.
+    let readOnlyBytes: Int?
 
     var path: String { url.path }
 
-    private init(url: URL, mode: Mode, fileID: hid_t, pending: PendingFile?) {
+    private init(url: URL, mode: Mode, fileID: hid_t, pending: PendingFile?, readOnlyBytes: Int? = nil) {
         self.url = url
         self.mode = mode
         self.fileID = fileID
         self.pending = pending
+        self.readOnlyBytes = readOnlyBytes
     }
 
     /// Starts a new file that will appear at `url` on `commit()`, replacing any file there.
@@ -51,6 +55,9 @@ public final class HDF5File: @unchecked Sendable {
     /// Opens an existing file.
     public static func open(at url: URL, mode: Mode = .readOnly) throws -> HDF5File {
         try FileBytes.checkReadable(url)
+        // Taken from the file system, not from libhdf5, whose idea of the file's end comes from
+        // the superblock, which a forged file can set to anything.
+        let bytes = mode == .readOnly ? try FileBytes.size(url) : nil
         return try HDF5Library.locked {
             let fapl = try fileAccessList(path: url.path)
             defer { H5Pclose(fapl) }
@@ -60,7 +67,7 @@ public final class HDF5File: @unchecked Sendable {
                 throw HDF5Library.error(.malformed, file: url.path, object: nil,
                                         "cannot open as HDF5 (not an HDF5 file, truncated, or in use)")
             }
-            return HDF5File(url: url, mode: mode, fileID: id, pending: nil)
+            return HDF5File(url: url, mode: mode, fileID: id, pending: nil, readOnlyBytes: bytes)
         }
     }
 
@@ -113,6 +120,15 @@ public final class HDF5File: @unchecked Sendable {
             guard fileID >= 0 else { throw FileFormatError(.unreadable, path: path, "HDF5 file is closed") }
             return try body(fileID)
         }
+    }
+
+    /// Throws unless `elements` elements of the open dataset `dataset`, of datatype `type`, fit in
+    /// what a file of this size could hold (`HDF5ReadBound`); called before any allocation for them.
+    func checkReadBound(elements: Int, dataset: hid_t, type: hid_t, object: String) throws {
+        guard let readOnlyBytes else { return }
+        let elementBytes = H5Tis_variable_str(type) > 0 ? HDF5ReadBound.variableLengthStringBytes : H5Tget_size(type)
+        try HDF5ReadBound.check(elements: elements, elementBytes: elementBytes, dataset: dataset, fileBytes: readOnlyBytes,
+                                file: path, object: object)
     }
 
     func requireWritable(_ object: String) throws {

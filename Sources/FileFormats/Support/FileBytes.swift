@@ -13,6 +13,22 @@ enum FileBytes {
         }
     }
 
+    /// The file's size in bytes.
+    static func size(_ url: URL) throws -> Int {
+        do {
+            let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+            guard let size = (attributes[.size] as? NSNumber)?.intValue else {
+                throw FileFormatError(.unreadable, path: url.path, "cannot read its size")
+            }
+            return size
+        } catch let error as FileFormatError {
+            throw error
+        } catch {
+            try checkReadable(url)
+            throw FileFormatError(.unreadable, path: url.path, "cannot read its size: \(error.localizedDescription)")
+        }
+    }
+
     /// Throws `.notFound` for a missing path and `.unreadable` for a folder; returns otherwise.
     static func checkReadable(_ url: URL) throws {
         var isDirectory: ObjCBool = false
