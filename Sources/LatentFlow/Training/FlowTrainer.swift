@@ -1,3 +1,4 @@
+import DataParallel
 import FileFormats
 import Foundation
 import TensorCore
@@ -26,6 +27,8 @@ public final class FlowTrainer {
     public private(set) var scheduleSteps: Int?
     /// Free-form notes stored in checkpoints (and checked on resume).
     public var notes: [String: String]
+    /// The ranks training together (nil: this process alone); set by `join(_:)`.
+    public internal(set) var dataParallel: DataParallelGroup?
     /// Training wall-clock seconds over all sessions (a resumed run continues the count), without
     /// the time spent in `pauseClock(during:)`; updated after every step. This, not the wall
     /// clock, is what a time budget spends, so runs that pause for different costs of evaluation
@@ -105,16 +108,18 @@ public final class FlowTrainer {
             return config.conditional && !drop ? label : model.nullClass
         }
         let (state, target) = config.path.interpolate(noise: noise, data: data, times: times)
+        // Data parallel: every rank drew the global batch above; it trains on its rows of it.
+        let rows = try rowsOfThisRank(state: state, target: target, times: times, classes: classes)
 
         let rate = schedule.learningRate(at: step)
         optimizer.learningRate = rate
-        let prediction = model(Variable(state), times: times, classes: classes)
-        let loss = mseLoss(prediction, Variable(target))
-        let buckets = bucketLosses(prediction.value, target, times: times)
-        loss.backward()
+        let prediction = model(Variable(rows.state), times: rows.times, classes: rows.classes)
+        let loss = mseLoss(prediction, Variable(rows.target))
+        // Data parallel: backward, with the gradients, loss and bucket losses averaged over the ranks.
+        let (lossValue, buckets) = try backwardAcrossRanks(loss, share: rows.share,
+                                                           buckets: bucketLosses(prediction.value, rows.target, times: rows.times))
         let parameters = optimizer.parameters.map(\.variable)
         let norm = config.gradientClip.map { clipGradientNorm(parameters, maxNorm: $0) } ?? globalGradientNorm(parameters)
-        let lossValue = Double(loss.value.scalarValue)
         let skipped = !norm.isFinite || !lossValue.isFinite
         if !skipped {
             optimizer.step()
@@ -178,9 +183,13 @@ public final class FlowTrainer {
         }
         var end: FlowRunEnd
         while true {
-            if let steps = budget.steps, step >= steps { end = .stepBudget; break }
-            if let seconds = budget.seconds, secondsBefore + elapsed() >= seconds { end = .timeBudget; break }
-            if shouldStop() { end = .stopped; break }
+            var decision: FlowRunEnd?
+            if let steps = budget.steps, step >= steps { decision = .stepBudget }
+            else if let seconds = budget.seconds, secondsBefore + elapsed() >= seconds { decision = .timeBudget }
+            else if shouldStop() { decision = .stopped }
+            // Data parallel: rank 0's clock, stop request and planned schedule length hold for every rank.
+            (decision, scheduleSteps) = try agreeWithRank0(decision, scheduleSteps: scheduleSteps)
+            if let decision { end = decision; break }
             let report = try trainStep()
             sessionSteps += 1
             trainingSeconds = secondsBefore + elapsed()
