@@ -32,6 +32,7 @@ enum PipelineMain {
             exitForParseError(error)
         }
         do {
+            try DataParallelCommands.check(command)
             try command.run()
         } catch {
             exitForRunError(error)

@@ -131,16 +131,16 @@ final class GradientBucketReducer {
     /// Hands over, in order, every bucket that is complete and has all its predecessors handed over.
     private func submitCompleteBuckets(upTo end: Int, background: Bool) {
         while nextBucket < end, missing[nextBucket] == 0 {
-            let buffer = buffers[nextBucket]
+            let bucket = nextBucket
             nextBucket += 1
             if background {
                 group.enter()
                 queue.async { [self] in
-                    reduce(buffer)
+                    reduce(buffers[bucket])
                     group.leave()
                 }
             } else {
-                reduce(buffer)
+                reduce(buffers[bucket])
             }
         }
     }

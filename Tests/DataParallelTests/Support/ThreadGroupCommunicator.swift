@@ -85,12 +85,18 @@ final class ThreadGroupCommunicator: Communicator {
     }
 }
 
+/// The ranks' results, filled in by their threads under `lock`.
+final class ThreadRankResults<T>: @unchecked Sendable {
+    let lock = NSLock()
+    var values: [Result<T, Error>?]
+    init(_ size: Int) { values = Array(repeating: nil, count: size) }
+}
+
 /// Runs `body(rank)` on `size` threads joined by a `ThreadGroupCommunicator` and returns the
 /// results in rank order (rethrowing the first error).
 func onThreadRanks<T>(_ size: Int, _ body: @escaping (DataParallelGroup) throws -> T) throws -> [T] {
     let rendezvous = ThreadRendezvous(size: size)
-    let lock = NSLock()
-    var results = [Result<T, Error>?](repeating: nil, count: size)
+    let results = ThreadRankResults<T>(size)
     let done = DispatchGroup()
     for rank in 0..<size {
         done.enter()
@@ -99,14 +105,14 @@ func onThreadRanks<T>(_ size: Int, _ body: @escaping (DataParallelGroup) throws 
             let group = DataParallelGroup(communicator: ThreadGroupCommunicator(rank: rank, rendezvous: rendezvous),
                                           bucketCapacityBytes: 16 << 10)
             let result = Result { try body(group) }
-            lock.lock()
-            results[rank] = result
-            lock.unlock()
+            results.lock.lock()
+            results.values[rank] = result
+            results.lock.unlock()
             done.leave()
         }
         thread.stackSize = 16 << 20
         thread.start()
     }
     done.wait()
-    return try results.map { try $0!.get() }
+    return try results.values.map { try $0!.get() }
 }
