@@ -45,6 +45,9 @@ let package = Package(
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Open MPI, loaded with dlopen only when an MPI launcher started the process: building and
+        // single-process runs need no MPI (docs/distributed.md).
+        .target(name: "CMPI", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
 
         // File formats: PNG, JPEG, HDF5, safetensors, MAT-files, hashes (swift-crypto), atomic writes.
         .target(name: "FileFormats", dependencies: ["CPNG", "CTurboJPEG", "CHDF5", "CZlib",
@@ -52,22 +55,24 @@ let package = Package(
                 swiftSettings: numericSettings),
         // Tensors, automatic differentiation, layers, optimizers; OpenBLAS underneath.
         .target(name: "TensorCore", dependencies: ["CBLAS", "FileFormats"], swiftSettings: numericSettings),
+        // Data-parallel training over MPI: communicator, gradient buckets, rank 0's decisions.
+        .target(name: "DataParallel", dependencies: ["CMPI", "TensorCore"], swiftSettings: numericSettings),
         // Image datasets: Oxford Flowers 102, image folders, synthetic flowers, cache and loader.
         .target(name: "Datasets", dependencies: ["FileFormats", "TensorCore", "CZlib"], swiftSettings: numericSettings),
         // Models.
         .target(name: "VQVAE", dependencies: ["TensorCore"], swiftSettings: numericSettings),
-        .target(name: "LatentFlow", dependencies: ["TensorCore"], swiftSettings: numericSettings),
+        .target(name: "LatentFlow", dependencies: ["TensorCore", "DataParallel"], swiftSettings: numericSettings),
         // Independent metrics of generated images: SWD, KID, pixel statistics, PSNR/SSIM.
         .target(name: "ImageMetrics", dependencies: ["TensorCore"], swiftSettings: numericSettings),
         // Stages, artifacts, configuration, reporting.
         .target(name: "Pipeline",
-                dependencies: ["FileFormats", "TensorCore", "Datasets", "VQVAE", "LatentFlow", "ImageMetrics",
+                dependencies: ["FileFormats", "TensorCore", "Datasets", "VQVAE", "LatentFlow", "ImageMetrics", "DataParallel",
                                .product(name: "Yams", package: "Yams")],
                 swiftSettings: numericSettings),
         // `pipeline serve`: the artifacts folder's reports, read-only, and a live view of a running stage.
         .target(name: "LiveView", dependencies: ["Pipeline", .product(name: "FlyingFox", package: "FlyingFox")]),
         .executableTarget(name: "CLI",
-                          dependencies: ["Pipeline", "LiveView", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+                          dependencies: ["Pipeline", "LiveView", "DataParallel", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // The shared reference data for tests: a skip when absent, a failure when FMF_REQUIRE_SHARED=1 (CI);
         // and the fixtures tests record from earlier code (FMF_RECORD_FIXTURES=1) and check later code against.
@@ -78,6 +83,10 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "VQVAETests", dependencies: ["VQVAE", "SharedTestData"], exclude: ["Fixtures"]),
         .testTarget(name: "LatentFlowTests", dependencies: ["LatentFlow", "SharedTestData"], exclude: ["Fixtures"]),
+        // Trains a tiny flow alone or under mpirun, for the equivalence and failure tests of DataParallelTests.
+        .executableTarget(name: "DataParallelCheck", dependencies: ["DataParallel", "LatentFlow", "TensorCore"],
+                          swiftSettings: numericSettings),
+        .testTarget(name: "DataParallelTests", dependencies: ["DataParallel", "DataParallelCheck", "LatentFlow", "TensorCore"]),
         .testTarget(name: "ImageMetricsTests", dependencies: ["ImageMetrics"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], exclude: ["Fixtures"]),
         .testTarget(name: "LiveViewTests", dependencies: ["LiveView", "Pipeline"]),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DataParallel
 import Foundation
 import Pipeline
 import TensorCore
@@ -52,7 +53,9 @@ struct BenchCommand: ParsableCommand {
         say(machine.description)
         var document = BenchDocument(machine: machine)
         // Printed however the benchmark ends, a stop included: a script gets what was measured.
-        defer { if json { printDocument(document) } }
+        // Under an MPI launcher rank 0 alone prints the document.
+        let printsDocument = try DataParallelGroup.fromEnvironment()?.isWriter ?? true
+        defer { if json && printsDocument { printDocument(document) } }
         if let preset {
             try runPreset(preset, into: &document)
             return
@@ -109,6 +112,14 @@ struct BenchCommand: ParsableCommand {
                                                     to: URL(fileURLWithPath: export))
             document.exported.append(file.path)
             say("wrote \(file.path)")
+            return
+        }
+        // Under an MPI launcher: the preset's flow training shared by the ranks (docs/distributed.md).
+        if let ranks = try DataParallelGroup.fromEnvironment() {
+            let result = try DataParallelBenchmark.run(preset: preset, batch: batch, steps: steps, group: ranks,
+                                                       shouldStop: { StopSignal.shared.stopRequested })
+            document.dataParallel = result
+            if ranks.isWriter { say(DataParallelBenchmark.summary(result)) }
             return
         }
         let reference = try measureReference(into: &document)

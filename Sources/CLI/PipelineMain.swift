@@ -1,4 +1,5 @@
 import ArgumentParser
+import DataParallel
 import Foundation
 import Pipeline
 import TensorCore
@@ -31,12 +32,15 @@ enum PipelineMain {
             exitForParseError(error)
         }
         do {
+            try DataParallelCommands.check(command)
             try command.run()
         } catch {
             exitForRunError(error)
         }
         // A run cut short by a signal says so in its status, as the shell would for a killed one.
         let stop = StopSignal.shared
+        // Under an MPI launcher: finalise MPI with the other ranks (nothing happens otherwise).
+        MPIJob.end(success: true)
         exit(stop.stopRequested ? 128 + (stop.signalReceived ?? SIGINT) : 0)
     }
 
@@ -81,6 +85,7 @@ enum PipelineMain {
 
     static func exitForRunError(_ error: Error) -> Never {
         if let exitCode = error as? ExitCode {
+            MPIJob.end(success: exitCode == .success, code: exitCode.rawValue)
             exit(exitCode.rawValue)
         }
         let code = PipelineCommand.exitCode(for: error)
@@ -90,6 +95,8 @@ enum PipelineMain {
             exit(0)
         }
         printError(PipelineCommand.message(for: error))
+        // Under an MPI launcher a failed rank ends the whole job, so no other rank waits for it.
+        MPIJob.end(success: false, code: code.rawValue)
         exit(code == .success ? ExitCode.failure.rawValue : code.rawValue)
     }
 

@@ -1,3 +1,4 @@
+import DataParallel
 import FileFormats
 import Foundation
 import TensorCore
@@ -27,6 +28,8 @@ public final class FlowTrainer: Trainer {
     public private(set) var scheduleSteps: Int?
     /// Free-form notes stored in checkpoints (and checked on resume).
     public var notes: [String: String]
+    /// The ranks training together (nil: this process alone); set by `join(_:)`.
+    public internal(set) var dataParallel: DataParallelGroup?
     /// Training wall-clock seconds over all sessions (a resumed run continues the count), without
     /// the time `TrainingLoop` spent paused (evaluation); updated after every step. This, not the
     /// wall clock, is what a time budget spends, so runs that pause for different costs of
@@ -85,6 +88,13 @@ public final class FlowTrainer: Trainer {
         if config.scheduleSteps == nil { scheduleSteps = steps }
     }
 
+    /// Data parallel: rank 0's decision and planned schedule length hold for every rank.
+    public func agreeOnSessionEnd(_ decision: TrainingEnd?) throws -> TrainingEnd? {
+        let agreed = try agreeWithRank0(decision, scheduleSteps: scheduleSteps)
+        scheduleSteps = agreed.scheduleSteps
+        return agreed.decision
+    }
+
     // MARK: One step
 
     /// Takes one optimizer step and reports it: batch → loss → backward → (gradient hook) → clip →
@@ -94,16 +104,16 @@ public final class FlowTrainer: Trainer {
         let batch = try checkedBatch()
         let rate = schedule.learningRate(at: step)
         let forward = try loss(on: batch, learningRate: rate)
-        forward.loss.backward()
+        // Data parallel: the gradients, loss and bucket losses become the global batch's.
+        let (lossValue, buckets) = try backwardAcrossRanks(forward.loss, share: forward.share, buckets: forward.buckets)
         try gradientHook?(optimizer.parameters)
         let norm = clipGradients()
-        let lossValue = Double(forward.loss.value.scalarValue)
         let skipped = !norm.isFinite || !lossValue.isFinite
         update(skipped: skipped)
         step += 1
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return FlowStepReport(step: step, loss: lossValue, learningRate: rate, gradientNorm: norm, skipped: skipped,
-                              bucketLossSums: forward.buckets.sums, bucketCounts: forward.buckets.counts,
+                              bucketLossSums: buckets.sums, bucketCounts: buckets.counts,
                               samples: batch.count, seconds: seconds)
     }
 
@@ -122,7 +132,8 @@ public final class FlowTrainer: Trainer {
 
     /// Batch → loss: noise, times and labels of this step drawn, x_t and the velocity target formed
     /// on the path, and the network's mean squared error (with its per-time-bucket sums).
-    private func loss(on batch: FlowBatch, learningRate: Double) throws -> (loss: Variable, buckets: (sums: [Double], counts: [Int])) {
+    private func loss(on batch: FlowBatch, learningRate: Double) throws
+        -> (loss: Variable, share: Double, buckets: (sums: [Double], counts: [Int])) {
         let n = batch.count
         var generator = SeededGenerator(seed: SeedMixing.combine(config.seed, RandomStream.flowTrainingStep.salt, UInt64(step)))
         let data = statistics.isIdentity ? batch.data : statistics.standardize(batch.data)
@@ -138,11 +149,13 @@ public final class FlowTrainer: Trainer {
             return config.conditional && !drop ? label : model.nullClass
         }
         let (state, target) = config.path.interpolate(noise: noise, data: data, times: times)
+        // Data parallel: every rank drew the global batch above; it trains on its rows of it.
+        let rows = try rowsOfThisRank(state: state, target: target, times: times, classes: classes)
 
         optimizer.learningRate = learningRate
-        let prediction = model(Variable(state), times: times, classes: classes)
-        let loss = mseLoss(prediction, Variable(target))
-        return (loss, bucketLosses(prediction.value, target, times: times))
+        let prediction = model(Variable(rows.state), times: rows.times, classes: rows.classes)
+        let loss = mseLoss(prediction, Variable(rows.target))
+        return (loss, rows.share, bucketLosses(prediction.value, rows.target, times: rows.times))
     }
 
     /// Clips the global gradient norm (when set); returns the norm before clipping.

@@ -56,6 +56,8 @@ public struct BenchDocument: Encodable {
     public var sgemmReferenceGFLOPS: Double?
     public var training: Training?
     public var sampling: Sampling?
+    /// Training steps shared by the ranks of an MPI job (`mpirun -np N pipeline bench --preset …`).
+    public var dataParallel: DataParallelBenchmark.Result?
     /// Files written by `--export`.
     public var exported: [String] = []
     /// Ctrl-C or SIGTERM ended the benchmark before it measured everything.

@@ -145,7 +145,19 @@ public enum BLASProcessSetup {
            (1...maximumThreads).contains(threads) {
             return (threads, blasThreadsVariable)
         }
+        // Ranks of an MPI job on one host share its cores (docs/distributed.md).
+        if let ranks = localRanks(environment), ranks > 1 {
+            return (max(1, processorCount / ranks), "processor count / \(ranks) MPI ranks on this host")
+        }
         return (max(1, processorCount), "processor count")
+    }
+
+    /// What MPI launchers say about the ranks started on this host: Open MPI's mpirun sets
+    /// `OMPI_COMM_WORLD_LOCAL_SIZE`, MPICH's Hydra `MPI_LOCALNRANKS`.
+    static let localRanksVariables = ["OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS"]
+
+    static func localRanks(_ environment: [String: String]) -> Int? {
+        localRanksVariables.lazy.compactMap { environment[$0].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } }.first
     }
 
     static func parseThreads(_ text: String, from origin: String) throws -> Int {

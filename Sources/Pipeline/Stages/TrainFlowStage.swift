@@ -1,3 +1,4 @@
+import DataParallel
 import Datasets
 import FileFormats
 import Foundation
@@ -140,6 +141,9 @@ public enum TrainFlowStage {
                            shouldStop: @escaping () -> Bool = { false }) throws -> Result {
         let start = ProgressReporter.monotonicSeconds()
         try validate(options)
+        // Data parallel: under an MPI launcher, ranks other than 0 train without writing anything.
+        let ranks = try DataParallelGroup.fromEnvironment()
+        if let ranks, !ranks.isWriter { return try TrainFlowFollower.run(options, group: ranks, base: base, shouldStop: shouldStop) }
         let folders = try ArtifactFolders(artifacts: options.artifacts, run: options.run, base: base)
         let output = options.output.map { ArtifactFolders.resolve($0, base: base) } ?? folders.stage(options.space.folder)
         let checkpointURL = output.appendingPathComponent(checkpointFile)
@@ -181,13 +185,11 @@ public enum TrainFlowStage {
             throw StageError("\(checkpointURL.path): the checkpoint's network has \(unet.classCount) classes, the data \(data.classNames.count)")
         }
 
-        var generator = SeededGenerator(seed: SeedMixing.combine(training.seed, RandomStream.flowInitialization.salt))
-        let model = VelocityUNet(unet, generator: &generator)
+        let model = initialModel(unet, training: training)
         let evaluation = try FlowTrainingEvaluation.prepare(options, sampleShape: data.source.sampleShape,
                                                             cacheAutoencoderSHA256: data.notes["autoencoder_sha256"],
                                                             folders: folders, base: base, write: write)
-        var notes = data.notes
-        notes["space"] = options.space.rawValue
+        let notes = trainerNotes(data, options)
         let trainer: FlowTrainer
         do {
             trainer = try FlowTrainer(model: model, config: training, statistics: data.statistics, source: data.source, notes: notes)
@@ -197,6 +199,10 @@ public enum TrainFlowStage {
         if options.resume {
             try trainer.resume(from: checkpointURL)
             write("resumed from \(checkpointURL.path) at step \(trainer.step)\n")
+        }
+        if let ranks {
+            try trainer.join(ranks)
+            write("data parallel: \(ranks.size) ranks share each batch of \(options.effectiveBatchSize); rank 0 writes\n")
         }
         try StageManifest<ManifestConfig>.invalidate(in: output)
         let metrics = try MetricsLog(url: output.appendingPathComponent(metricsFile), keepThrough: options.resume ? trainer.step : nil,
@@ -315,7 +321,8 @@ public enum TrainFlowStage {
             let inputs = data.inputs + (evaluation?.inputs ?? []).filter { file in !data.inputs.contains { $0.path == file.path } }
             try StageManifest(stage: "train-flow", config: config, inputs: inputs, outputs: outputs,
                               timings: ["total": seconds, "training": trainSeconds, "images_per_second": rate,
-                                        "train_seconds": trainer.trainingSeconds, "evaluation": evaluationSeconds],
+                                        "train_seconds": trainer.trainingSeconds, "evaluation": evaluationSeconds]
+                                  .merging(communicationTimings(ranks)) { $1 },
                               notes: ["ended: \(end.rawValue)"]).write(to: output)
         }
         return Result(folder: output, model: modelURL, steps: trainer.step, end: end, finalLoss: lastLoss,

@@ -3,7 +3,11 @@ extension Variable {
     /// for a scalar loss). Gradients of nodes used several times are summed; leaf gradients
     /// accumulate into `grad`. The graph below this node is released as it is passed, so
     /// activations are freed and a second backward through the same graph is not possible.
-    public func backward(seed: Tensor? = nil) {
+    ///
+    /// `onLeafGradient` is called for each leaf as soon as its gradient of this pass is final
+    /// (all its uses are differentiated), while the rest of backward is still to run: what lets
+    /// data-parallel training reduce gradients during backward.
+    public func backward(seed: Tensor? = nil, onLeafGradient: ((Variable) -> Void)? = nil) {
         let seed = seed ?? Tensor(shape: value.shape, repeating: 1)
         precondition(seed.shape == value.shape,
                      "backward: seed shape \(seed.shape) does not match the value's shape \(value.shape)")
@@ -18,6 +22,7 @@ extension Variable {
             }
             guard let backwardFunction = node.backwardFunction else {
                 node.accumulate(gradient)
+                onLeafGradient?(node)
                 continue
             }
             let inputGradients = backwardFunction(gradient)

@@ -20,4 +20,13 @@ public protocol Trainer: AnyObject {
     func planSchedule(steps: Int)
     /// One optimizer step: batch → loss → backward → clip → optimizer → EMA.
     func trainStep() throws -> StepReport
+    /// Called before every step with the loop's decision to end the session (nil: go on), and
+    /// returns the decision to take. A trainer that trains together with other processes makes
+    /// all of them take the same one, and keeps their planned schedules alike, so they stop after
+    /// the same step; alone (the default), the decision as given.
+    func agreeOnSessionEnd(_ decision: TrainingEnd?) throws -> TrainingEnd?
+}
+
+extension Trainer {
+    public func agreeOnSessionEnd(_ decision: TrainingEnd?) throws -> TrainingEnd? { decision }
 }

@@ -67,9 +67,11 @@ public final class TrainingLoop<T: Trainer> {
         var sessionSteps = 0, lastLogged = trainer.step, lastSaved: Int?, lastEvaluated: Int?
         let end: TrainingEnd
         while true {
-            if let steps = budget.steps, trainer.step >= steps { end = .stepBudget; break }
-            if let seconds = budget.seconds, secondsBefore + elapsed() >= seconds { end = .timeBudget; break }
-            if shouldStop() { end = .stopped; break }
+            var decision: TrainingEnd?
+            if let steps = budget.steps, trainer.step >= steps { decision = .stepBudget }
+            else if let seconds = budget.seconds, secondsBefore + elapsed() >= seconds { decision = .timeBudget }
+            else if shouldStop() { decision = .stopped }
+            if let agreed = try trainer.agreeOnSessionEnd(decision) { end = agreed; break }
             let report = try trainer.trainStep()
             sessionSteps += 1
             updateClock()

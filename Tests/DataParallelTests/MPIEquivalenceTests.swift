@@ -1,0 +1,104 @@
+import Foundation
+import TensorCore
+import XCTest
+
+/// Real MPI processes: `mpirun -np 2 data-parallel-check` against one process of the same
+/// program, and a rank killed mid-run. Skipped (with the reason) where Open MPI's `mpirun` is not
+/// installed; FMF_REQUIRE_MPI=1 turns the skip into a failure (CI, where it installs Open MPI).
+final class MPIEquivalenceTests: XCTestCase {
+    /// As ThreadedEquivalenceTests: float summation order only (key biases: see WeightDifference).
+    static let tolerance = ThreadedEquivalenceTests.tolerance
+    /// lr·steps for the 8 steps of the longest run here.
+    static let keyBiasTolerance: Float = 1e-3 * 8
+
+    private var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("mpi-check-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        addTeardownBlock { [folder] in try? FileManager.default.removeItem(at: folder!) }
+    }
+
+    private func mpirun() throws -> URL {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for directory in path.split(separator: ":") {
+            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent("mpirun")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        let message = "Open MPI's mpirun is not on PATH (Debian: apt-get install openmpi-bin libopenmpi-dev)"
+        if ProcessInfo.processInfo.environment["FMF_REQUIRE_MPI"] == "1" { XCTFail(message) }
+        throw XCTSkip(message)
+    }
+
+    /// The check program, built next to this test bundle.
+    private var checkProgram: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("DataParallelCheck")
+    }
+
+    /// Runs `executable arguments` with one compute thread, returns its status and output.
+    private func launch(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["OPENBLAS_NUM_THREADS"] = "1"
+        // Open MPI refuses to run as root unless told that it is meant (CI runs as root).
+        environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+        environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+
+    private func runRanks(_ ranks: Int, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        // Oversubscribe: the ranks may outnumber the cores; yield: a waiting rank gives its core away.
+        try launch(try mpirun(), ["-np", String(ranks), "--oversubscribe", "--mca", "mpi_yield_when_idle", "1",
+                                  "--mca", "btl", "self,vader,tcp", checkProgram.path] + arguments)
+    }
+
+    private func weights(_ url: URL) throws -> [(name: String, value: [Float])] {
+        let checkpoint = try TrainingCheckpoint.load(from: url)
+        var named = checkpoint.parameters.keys.sorted().map { (name: $0, value: checkpoint.parameters[$0]!.values) }
+        if let ema = checkpoint.ema?.averages {
+            named += ema.keys.sorted().map { (name: "ema." + $0, value: ema[$0]!.values) }
+        }
+        return named
+    }
+
+    func testTwoRanksTrainAsOneProcess() throws {
+        _ = try mpirun()
+        let alone = folder.appendingPathComponent("alone.safetensors"), pair = folder.appendingPathComponent("pair.safetensors")
+        let single = try launch(checkProgram, ["--output", alone.path, "--steps", "4"])
+        XCTAssertEqual(single.status, 0, single.output)
+        let two = try runRanks(2, ["--output", pair.path, "--steps", "4"])
+        XCTAssertEqual(two.status, 0, two.output)
+        let difference = WeightDifference(try weights(alone), try weights(pair))
+        XCTAssertLessThan(difference.weights, Self.tolerance)
+        XCTAssertLessThan(difference.keyBiases, Self.keyBiasTolerance)
+    }
+
+    func testAKilledRankFailsTheJobAndTheRunResumesFromTheLastCheckpoint() throws {
+        _ = try mpirun()
+        let url = folder.appendingPathComponent("checkpoint.safetensors")
+        let crashed = try runRanks(2, ["--output", url.path, "--steps", "8", "--checkpoint-every", "2",
+                                       "--die-rank", "1", "--die-after", "5"])
+        XCTAssertNotEqual(crashed.status, 0, "the job must fail when a rank dies\n\(crashed.output)")
+        let left = try TrainingCheckpoint.load(from: url)
+        XCTAssertTrue([4, 6].contains(left.step), "the last checkpoint before the crash is intact (step \(left.step))")
+
+        let resumed = try runRanks(2, ["--output", url.path, "--steps", "8", "--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.output)
+        let reference = folder.appendingPathComponent("reference.safetensors")
+        let uninterrupted = try launch(checkProgram, ["--output", reference.path, "--steps", "8"])
+        XCTAssertEqual(uninterrupted.status, 0, uninterrupted.output)
+        XCTAssertEqual(try TrainingCheckpoint.load(from: url).step, 8)
+        let difference = WeightDifference(try weights(reference), try weights(url))
+        XCTAssertLessThan(difference.weights, Self.tolerance)
+        XCTAssertLessThan(difference.keyBiases, Self.keyBiasTolerance)
+    }
+}
