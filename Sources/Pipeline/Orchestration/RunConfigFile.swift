@@ -105,6 +105,7 @@ extension RunConfigFile: Codable {
 
     /// Reads a configuration's text; problems are reported as `RunConfigFileError`.
     static func decode(_ text: String) throws -> RunConfigFile {
+        try YAMLExpansionLimit.check(text)
         do {
             return try YAMLDecoder().decode(RunConfigFile.self, from: text)
         } catch let error as RunConfigFileError {

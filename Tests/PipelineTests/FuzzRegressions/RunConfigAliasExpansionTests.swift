@@ -1,26 +1,45 @@
 import Foundation
-import Pipeline
 import XCTest
 
-/// KNOWN FAILURE, NOT FIXED HERE (reported to the lead; RunConfig.swift is being reworked by
-/// another engineer): `RunConfig.parse` expands YAML aliases without limit (Yams builds every
-/// aliased node again), so a few hundred bytes become millions of values. A 525-byte file of nine
-/// levels of ten aliases exhausted 4 GiB and crashed `pipeline status --config` (found by hand
-/// while writing the run-config fuzz target). The fixture, five levels (111,110 values, 465
-/// bytes), parses today, slowly (seconds, not measured precisely); the test expects it refused
-/// with an error naming the file.
-///
-/// Skipped unless FMF_KNOWN_FAILURES=1, so that the suite stays green until the fix lands; the
-/// fix should remove the skip.
+import Pipeline
+
+/// Found while writing the run-config fuzz target: `RunConfig.parse` expanded YAML aliases without
+/// limit (Yams' decoder visits an aliased node at every use), so 525 bytes of nine levels of ten
+/// aliases exhausted 4 GiB and crashed `pipeline status --config`. Now a configuration may hold
+/// `YAMLExpansionLimit.maximumValues` values, aliases expanded, and is refused past that.
 final class RunConfigAliasExpansionTests: XCTestCase {
     func testAliasesExpandingToA100000ValuesAreAnErrorNamingTheFile() throws {
-        try XCTSkipUnless(ProcessInfo.processInfo.environment["FMF_KNOWN_FAILURES"] == "1",
-                          "known failure, not fixed yet: RunConfig.parse expands YAML aliases without limit")
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/run-config-alias-expansion.yaml")
         let text = try String(contentsOf: url, encoding: .utf8)
         XCTAssertThrowsError(try RunConfig.parse(text, source: url.path)) { error in
             XCTAssertTrue(String(describing: error).contains(url.path), "\(error)")
+            XCTAssertTrue(String(describing: error).contains("aliases"), "\(error)")
         }
+    }
+
+    /// The crashing input itself: a billion values, refused after counting the first ten thousand.
+    func testNineLevelsOfTenAliasesAreRefusedWithoutExpandingThem() {
+        var lines = ["stages:", "  train-ae:", "    a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+        for level in 1...9 {
+            let uses = Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ")
+            lines.append("    a\(level): &a\(level) [\(uses)]")
+        }
+        XCTAssertThrowsError(try RunConfig.parse(lines.joined(separator: "\n"), source: "laughs.yaml")) { error in
+            XCTAssertTrue(String(describing: error).hasPrefix("laughs.yaml: "), "\(error)")
+        }
+    }
+
+    /// Anchors that share options between stages are ordinary YAML and stay accepted.
+    func testAnAnchorSharedBetweenStagesIsRead() throws {
+        let text = """
+            stages:
+              train-ae: &budget
+                minutes: 2.5
+              train-flow: *budget
+            """
+        let config = try RunConfig.parse(text, source: "shared.yaml")
+        XCTAssertEqual(config.stages[.trainAE]?["minutes"], 2.5)
+        XCTAssertEqual(config.stages[.trainFlow]?["minutes"], 2.5)
     }
 }
