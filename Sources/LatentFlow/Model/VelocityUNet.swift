@@ -9,6 +9,12 @@ public struct UNetConfig: Codable, Equatable, Sendable {
     public var classCount: Int
     /// Self-attention after the residual blocks of this many lowest-resolution levels.
     public var attentionLevels: Int
+    // MARK: Step-size conditioning (few-step models, see FewStep/)
+    /// true: the network also takes the step size d of a few-step sampler (`StepSizeEmbedding`).
+    /// Optional so that it is absent from the JSON of every other model (nil: no such input),
+    /// which keeps existing model files and their metadata as they are.
+    public var stepSizeConditioned: Bool?
+    // MARK: -
 
     public init(channels: Int, base: Int, multipliers: [Int], classCount: Int = 102, attentionLevels: Int = 2) {
         self.channels = channels
@@ -40,6 +46,10 @@ public final class VelocityUNet: Module {
     let mid: (ResidualBlock, SelfAttention2d, ResidualBlock)
     let ups: [UpStep]
     let outNorm: GroupNorm, outConv: Conv2d
+    // MARK: Step-size conditioning (few-step models, see FewStep/)
+    /// Present only when `config.stepSizeConditioned` is true.
+    let stepEmbedding: StepSizeEmbedding?
+    // MARK: -
 
     /// The class id that means "unconditional".
     public var nullClass: Int { config.classCount }
@@ -87,6 +97,10 @@ public final class VelocityUNet: Module {
         outConv = Conv2d(c, config.channels, kernelSize: 3, padding: 1, generator: &generator)
         self.downs = downs
         self.ups = ups
+        // MARK: Step-size conditioning: built last, so the other modules' initial weights do not change.
+        stepEmbedding = config.stepSizeConditioned == true
+            ? StepSizeEmbedding(base: base, width: te, generator: &generator) : nil
+        // MARK: -
         super.init()
 
         register("tmlp.0", tmlp0)
@@ -113,20 +127,28 @@ public final class VelocityUNet: Module {
         }
         register("out.0", outNorm)
         register("out.2", outConv)
+        if let stepEmbedding { register(StepSizeEmbedding.stateName, stepEmbedding) }  // step-size conditioning
     }
 
-    /// The conditioning embedding: MLP of the sinusoidal time features plus the class row.
-    func embedding(times: [Float], classes: [Int]) -> Variable {
+    /// The conditioning embedding: MLP of the sinusoidal time features plus the class row
+    /// (plus, for a step-size-conditioned network, the step sizes' embedding).
+    func embedding(times: [Float], classes: [Int], stepSizes: [Float]? = nil) -> Variable {
         let features = Variable(sinusoidalTimeEmbedding(times, dimension: config.base))
-        return tmlp2(tmlp0(features).silu()) + cemb(classes)
+        let e = tmlp2(tmlp0(features).silu()) + cemb(classes)
+        // MARK: Step-size conditioning: d = 0 (the instantaneous velocity) unless given.
+        guard let stepEmbedding else { return e }
+        return e + stepEmbedding(stepSizes ?? Array(repeating: 0, count: times.count))
     }
 
     /// Velocity at state `x` [N, C, H, W], times `t` (N values in [0, 1]) and class ids
-    /// (`nullClass` for unconditional).
-    public func callAsFunction(_ x: Variable, times: [Float], classes: [Int]) -> Variable {
+    /// (`nullClass` for unconditional). `stepSizes` (N values) only for a network conditioned
+    /// on the step size (`UNetConfig.stepSizeConditioned`); nil there means d = 0.
+    public func callAsFunction(_ x: Variable, times: [Float], classes: [Int], stepSizes: [Float]? = nil) -> Variable {
         precondition(times.count == x.shape[0] && classes.count == x.shape[0],
                      "VelocityUNet: \(x.shape[0]) samples but \(times.count) times and \(classes.count) classes")
-        let e = embedding(times: times, classes: classes)
+        precondition(stepSizes == nil || (stepEmbedding != nil && stepSizes!.count == x.shape[0]),
+                     "VelocityUNet: step sizes for a network that is not conditioned on them, or not one per sample")
+        let e = embedding(times: times, classes: classes, stepSizes: stepSizes)
         var h = inp(x)
         var skips = [h]
         for step in downs {
