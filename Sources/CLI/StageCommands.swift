@@ -21,6 +21,9 @@ extension EncodeCommand: StageCommand {
 extension TrainFlowCommand: StageCommand {
     func stageOptions() throws -> TrainFlowStage.Options { try options() }
 }
+extension DistillFlowCommand: StageCommand {
+    func stageOptions() throws -> DistillFlowStage.Options { try options() }
+}
 extension GenerateCommand: StageCommand {
     func stageOptions() throws -> GenerateStage.Options { try options() }
 }
@@ -39,6 +42,7 @@ enum StageCommands {
         case .trainAE, .finetuneDecoder: return TrainAECommand.self
         case .encode: return EncodeCommand.self
         case .trainFlow, .trainPixel: return TrainFlowCommand.self
+        case .distillFlow: return DistillFlowCommand.self
         case .generate, .flowLatents: return GenerateCommand.self
         case .evaluate: return EvaluateCommand.self
         case .compare: return CompareCommand.self
@@ -101,7 +105,7 @@ enum StageCommands {
     /// Flags that make a rerun replace or continue what an earlier run left.
     static func rerunFlags(_ stage: RunStage, resume: Bool) -> [String] {
         switch stage {
-        case .trainAE, .finetuneDecoder, .trainFlow, .trainPixel: return [resume ? "--resume" : "--restart"]
+        case .trainAE, .finetuneDecoder, .trainFlow, .trainPixel, .distillFlow: return [resume ? "--resume" : "--restart"]
         case .encode: return ["--force"]
         // compare decides itself what of its inputs it can reuse.
         case .prepare, .flowLatents, .generate, .evaluate, .compare: return []

@@ -20,7 +20,7 @@ struct TrainingBudgetOptions: ParsableArguments {
 }
 
 /// Where a training stage's optimizer options take their defaults: its typed options, the one
-/// home of each default (`TrainAEOptions`, `FlowTrainingConfig`).
+/// home of each default (`TrainAEOptions`, `FlowTrainingConfig`, `FewStepTrainingConfig`).
 protocol OptimizerDefaults {
     static var learningRate: Double { get }
     static var warmupSteps: Int { get }
@@ -55,6 +55,15 @@ enum AutoencoderOptimizerDefaults: OptimizerDefaults {
     static var weightDecay: Double { options.weightDecay }
     static var clipNorm: Double { options.clipNorm }
     static var emaDecay: Double { options.emaDecay ?? 0 }
+}
+
+enum FewStepOptimizerDefaults: OptimizerDefaults {
+    private static let training = DistillFlowStage.Options().training
+    static var learningRate: Double { training.learningRate }
+    static var warmupSteps: Int { training.warmupSteps }
+    static var weightDecay: Double { training.weightDecay }
+    static var clipNorm: Double { training.gradientClip ?? 0 }
+    static var emaDecay: Double { training.emaDecay ?? 0 }
 }
 
 enum FlowOptimizerDefaults: OptimizerDefaults {

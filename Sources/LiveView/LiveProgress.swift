@@ -46,7 +46,7 @@ struct LiveProgress {
     /// The newest grid, relative to the artifacts folder, and its step.
     var grid: (path: String, step: Int)?
 
-    static let trainingStages: [RunStage] = [.trainAE, .finetuneDecoder, .trainFlow, .trainPixel]
+    static let trainingStages: [RunStage] = [.trainAE, .finetuneDecoder, .trainFlow, .distillFlow, .trainPixel]
 
     static func read(artifacts: URL, run: String) -> LiveProgress {
         let runFolder = artifacts.appendingPathComponent(run)

@@ -2,12 +2,20 @@ import Foundation
 import LatentFlow
 import TensorCore
 
-extension FlowTrainer {
-    /// The shared `TrainingLoop` around this trainer, as the train-flow stage runs it, with the
+/// The trainers of this module that the tests drive: each saves its checkpoints to a file.
+protocol CheckpointedTrainer: Trainer {
+    func saveCheckpoint(to url: URL) throws
+}
+
+extension FlowTrainer: CheckpointedTrainer {}
+extension FewStepTrainer: CheckpointedTrainer {}
+
+extension CheckpointedTrainer {
+    /// The shared `TrainingLoop` around this trainer, as the training stages run it, with the
     /// checkpoint saved to `checkpoint.url` every `checkpoint.every` steps and at the end.
     @discardableResult
     func run(budget: TrainingBudget, checkpoint: (url: URL, every: Int)? = nil, shouldStop: () -> Bool = { false },
-             onStep: (FlowStepReport) throws -> Void = { _ in }) throws -> TrainingEnd {
+             onStep: (StepReport) throws -> Void = { _ in }) throws -> TrainingEnd {
         let loop = TrainingLoop(trainer: self, budget: budget, checkpoints: checkpoint.map { checkpoint in
             CheckpointCadence(every: checkpoint.every) { [unowned self] _ in try self.saveCheckpoint(to: checkpoint.url) }
         })

@@ -39,7 +39,7 @@ final class RunReportTests: XCTestCase {
             XCTAssertTrue(html.contains("<article class=\"card\" id=\"stage-\(stage)\"><h3>\(stage) <span class=\"state state-done\">done</span>"),
                           stage)
         }
-        XCTAssertTrue(html.contains("Not enabled: flow-latents, finetune-decoder, train-pixel, compare."))
+        XCTAssertTrue(html.contains("Not enabled: distill-flow, flow-latents, finetune-decoder, train-pixel, compare."))
         XCTAssertTrue(html.contains("<dt>duration</dt>"))
         XCTAssertTrue(html.contains("<td class=\"text\">steps</td><td class=\"text\">20</td>"), "train-flow's settings")
         // The pictures, embedded.

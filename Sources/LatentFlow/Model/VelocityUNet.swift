@@ -9,6 +9,10 @@ public struct UNetConfig: Codable, Equatable, Sendable {
     public var classCount: Int
     /// Self-attention after the residual blocks of this many lowest-resolution levels.
     public var attentionLevels: Int
+    /// Few-step models (`FewStep/`): true, the network also takes the step size d of a few-step
+    /// sampler (`StepSizeEmbedding`). Optional so that it is absent from the JSON of every other
+    /// model (nil: no such input), which keeps existing model files and their metadata as they are.
+    public var stepSizeConditioned: Bool?
 
     public init(channels: Int, base: Int, multipliers: [Int], classCount: Int = 102, attentionLevels: Int = 2) {
         self.channels = channels
@@ -69,6 +73,9 @@ public final class VelocityUNet: Module {
     /// levels, nearest upsampling and a convolution between levels.
     let upSteps: [UpStep]
     let outputNorm: GroupNorm, outputConv: Conv2d
+    /// The step-size embedding of a few-step model (`FewStep/`); nil unless
+    /// `config.stepSizeConditioned`, so other models keep their keys and outputs.
+    let stepEmbedding: StepSizeEmbedding?
 
     /// The class id that means "unconditional".
     public var nullClass: Int { config.classCount }
@@ -117,6 +124,9 @@ public final class VelocityUNet: Module {
         outputConv = Conv2d(width, config.channels, kernelSize: 3, padding: 1, generator: &generator)
         self.downSteps = downSteps
         self.upSteps = upSteps
+        // Built last, so that the other modules' initial weights do not change.
+        stepEmbedding = config.stepSizeConditioned == true
+            ? StepSizeEmbedding(base: base, width: embeddingWidth, generator: &generator) : nil
         super.init()
 
         // The reference's keys: tmlp = Sequential(Linear, SiLU, Linear), out = Sequential(GN, SiLU, Conv).
@@ -133,20 +143,28 @@ public final class VelocityUNet: Module {
         }
         register(outputNorm, as: "out.0")
         register(outputConv, as: "out.2")
+        if let stepEmbedding { register(stepEmbedding, as: StepSizeEmbedding.stateName) }
     }
 
-    /// The conditioning embedding: MLP of the sinusoidal time features plus the class row.
-    func embedding(times: [Float], classes: [Int]) -> Variable {
+    /// The conditioning embedding: MLP of the sinusoidal time features plus the class row
+    /// (plus, for a step-size-conditioned network, the step sizes' embedding).
+    func embedding(times: [Float], classes: [Int], stepSizes: [Float]? = nil) -> Variable {
         let features = Variable(sinusoidalTimeEmbedding(times, dimension: config.base))
-        return timeMLPOutput(timeMLPInput(features).silu()) + classEmbedding(classes)
+        let e = timeMLPOutput(timeMLPInput(features).silu()) + classEmbedding(classes)
+        // A few-step model: d = 0 (the instantaneous velocity) unless given.
+        guard let stepEmbedding else { return e }
+        return e + stepEmbedding(stepSizes ?? Array(repeating: 0, count: times.count))
     }
 
     /// Velocity at state `x` [N, C, H, W], times `t` (N values in [0, 1]) and class ids
-    /// (`nullClass` for unconditional).
-    public func callAsFunction(_ x: Variable, times: [Float], classes: [Int]) -> Variable {
+    /// (`nullClass` for unconditional). `stepSizes` (N values) only for a network conditioned
+    /// on the step size (`UNetConfig.stepSizeConditioned`); nil there means d = 0.
+    public func callAsFunction(_ x: Variable, times: [Float], classes: [Int], stepSizes: [Float]? = nil) -> Variable {
         precondition(times.count == x.shape[0] && classes.count == x.shape[0],
                      "VelocityUNet: \(x.shape[0]) samples but \(times.count) times and \(classes.count) classes")
-        let e = embedding(times: times, classes: classes)
+        precondition(stepSizes == nil || (stepEmbedding != nil && stepSizes!.count == x.shape[0]),
+                     "VelocityUNet: step sizes for a network that is not conditioned on them, or not one per sample")
+        let e = embedding(times: times, classes: classes, stepSizes: stepSizes)
         var h = inputConv(x)
         var skips = [h]
         for step in downSteps {

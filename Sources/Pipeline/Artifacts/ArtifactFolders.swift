@@ -7,7 +7,7 @@ public struct ArtifactFolders: Equatable, Sendable {
     public static let dataset = "dataset", autoencoder = "autoencoder", decoder = "decoder", latents = "latents",
                       flow = "flow", pixelFlow = "pixel-flow", flowLatents = "flow-latents", samples = "samples",
                       pixelSamples = "pixel-samples", reports = "reports", evaluateReport = "reports/evaluate",
-                      compareReport = "reports/compare"
+                      compareReport = "reports/compare", fewStep = "fewstep"
 
     /// The folder of the runs and the run's name when none is given: the one place they are spelled.
     public static let defaultArtifacts = "artifacts", defaultRun = "default"

@@ -20,7 +20,8 @@ import Yams
 /// the fine-tune's discriminator too (`--generated-latents`); `compare: { enabled: true }` runs the pixel
 /// baseline (`train-pixel`, which trains with train-flow's budget unless given its own) and then
 /// the comparison report (sampled with generate's settings unless given its own);
-/// `train-pixel: { enabled: true }` runs the baseline alone.
+/// `train-pixel: { enabled: true }` runs the baseline alone; `distill-flow: { enabled: true }`
+/// distils the flow into a few-step generator (into `fewstep/`, with generate's guidance).
 public struct RunConfig: Equatable, Sendable {
     public var preset: RunPreset
     public var run: String
@@ -82,6 +83,7 @@ public struct RunConfig: Equatable, Sendable {
         case .flowLatents: return on(.flowLatents) && on(.finetuneDecoder)
         case .trainPixel: return on(.trainPixel) || on(.compare)
         case .compare: return on(.compare)
+        case .distillFlow: return on(.distillFlow)
         default: return true
         }
     }
@@ -114,6 +116,11 @@ public struct RunConfig: Equatable, Sendable {
             options["output"] = .value(folder(of: stage))
         case .generate where isEnabled(.finetuneDecoder):
             if options["autoencoder"] == nil { options["autoencoder"] = .value(model(of: .finetuneDecoder)) }
+        case .distillFlow:
+            // The guided field generate samples is the one distilled, with generate's sampler as the teacher's.
+            for key in ["guidance", "guidance-interval"] { inherit(key, from: .generate) }
+            inherit("sampler", from: .generate, as: "teacher-sampler")
+            inherit("steps", from: .generate, as: "teacher-steps")
         case .trainPixel:
             // Equal compute: the same budget as the latent flow.
             inherit("minutes", from: .trainFlow)

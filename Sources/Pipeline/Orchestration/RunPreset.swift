@@ -20,6 +20,7 @@ public enum RunPreset: String, CaseIterable, Codable, Sendable {
                 .flowLatents: Self.flowLatents(),
                 .finetuneDecoder: Self.decoderFineTune(minutes: 2, enabled: false),
                 .trainFlow: ["minutes": 5, "base": 48],
+                .distillFlow: Self.distillFlow(minutes: 5, pairs: 512),
                 .generate: ["count": 100, "steps": 20],
                 .evaluate: [:],
             ]
@@ -30,6 +31,7 @@ public enum RunPreset: String, CaseIterable, Codable, Sendable {
                 .flowLatents: Self.flowLatents(),
                 .finetuneDecoder: Self.decoderFineTune(minutes: 80, enabled: true),
                 .trainFlow: ["minutes": 60],
+                .distillFlow: Self.distillFlow(minutes: 60, pairs: 4096),
                 .generate: Self.generate(count: 100),
                 .evaluate: [:],
             ]
@@ -40,6 +42,7 @@ public enum RunPreset: String, CaseIterable, Codable, Sendable {
                 .flowLatents: Self.flowLatents(),
                 .finetuneDecoder: Self.decoderFineTune(minutes: 120, enabled: true),
                 .trainFlow: ["minutes": 240],
+                .distillFlow: Self.distillFlow(minutes: 240, pairs: 10240),
                 .generate: Self.generate(count: 1000),
                 .evaluate: [:],
             ]
@@ -55,6 +58,11 @@ public enum RunPreset: String, CaseIterable, Codable, Sendable {
     /// 20 per class on Oxford; seed 1, so not the noise of generate's samples (seed 0).
     private static func flowLatents() -> [String: RunOptionValue] {
         ["enabled": false, "count": 2040, "seed": 1]
+    }
+
+    /// Off in every preset: the few-step generator is made on request (`--set distill-flow.enabled=true`).
+    private static func distillFlow(minutes: Int, pairs: Int) -> [String: RunOptionValue] {
+        ["enabled": false, "minutes": .value(String(minutes)), "pairs": .value(String(pairs))]
     }
 
     private static func decoderFineTune(minutes: Int, enabled: Bool) -> [String: RunOptionValue] {

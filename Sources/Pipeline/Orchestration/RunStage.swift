@@ -2,13 +2,15 @@
 /// says it finished, and the stages whose outputs it reads. `flow-latents` and
 /// `finetune-decoder` (latents sampled from the flow, and a sharper decoder for the
 /// autoencoder's latents whose discriminator also judges the flow's), `train-pixel` and
-/// `compare` (the pixel baseline and the latent-versus-pixel report) are optional: they run only
-/// when the configuration enables them (`RunConfig.isEnabled`).
+/// `compare` (the pixel baseline and the latent-versus-pixel report) and `distill-flow` (a
+/// few-step generator distilled from the flow) are optional: they run only when the
+/// configuration enables them (`RunConfig.isEnabled`).
 public enum RunStage: String, CaseIterable, Codable, Sendable {
     case prepare
     case trainAE = "train-ae"
     case encode
     case trainFlow = "train-flow"
+    case distillFlow = "distill-flow"
     case flowLatents = "flow-latents"
     case finetuneDecoder = "finetune-decoder"
     case generate
@@ -24,6 +26,7 @@ public enum RunStage: String, CaseIterable, Codable, Sendable {
         case .finetuneDecoder: return ArtifactFolders.decoder
         case .encode: return ArtifactFolders.latents
         case .trainFlow: return ArtifactFolders.flow
+        case .distillFlow: return ArtifactFolders.fewStep
         case .flowLatents: return ArtifactFolders.flowLatents
         case .generate: return ArtifactFolders.samples
         case .evaluate: return ArtifactFolders.evaluateReport
@@ -39,7 +42,7 @@ public enum RunStage: String, CaseIterable, Codable, Sendable {
         case .trainAE: return [.prepare]
         case .encode: return [.prepare, .trainAE]
         case .trainFlow: return [.encode]
-        case .flowLatents: return [.trainFlow]
+        case .flowLatents, .distillFlow: return [.trainFlow]
         case .finetuneDecoder: return [.prepare, .trainAE, .flowLatents]
         // The decoder, when enabled, decodes the samples instead of the autoencoder's own.
         case .generate: return [.trainAE, .finetuneDecoder, .trainFlow]
@@ -55,7 +58,7 @@ public enum RunStage: String, CaseIterable, Codable, Sendable {
     public var artifactFiles: [String]? {
         switch self {
         case .prepare: return ["images.h5"]
-        case .trainAE, .finetuneDecoder, .trainFlow, .trainPixel: return [StageFiles.model]
+        case .trainAE, .finetuneDecoder, .trainFlow, .trainPixel, .distillFlow: return [StageFiles.model]
         case .encode: return ["latents.h5"]
         case .flowLatents: return ["latents.safetensors"]
         case .generate: return nil
@@ -69,7 +72,7 @@ public enum RunStage: String, CaseIterable, Codable, Sendable {
     /// go stale instead of being reused. (A change that keeps the outputs keeps the number.)
     public var codeVersion: Int {
         switch self {
-        case .prepare, .encode, .finetuneDecoder: return 1
+        case .prepare, .encode, .finetuneDecoder, .distillFlow: return 1
         // 2: the saved codebooks are refitted to the saved (EMA) encoder.
         case .trainAE: return 2
         // 2: standardised with the statistics of every variant trained on (pixels: class-balanced).
@@ -82,10 +85,10 @@ public enum RunStage: String, CaseIterable, Codable, Sendable {
     }
 
     /// Training stages keep a checkpoint and can resume an interrupted run.
-    public var resumable: Bool { [.trainAE, .finetuneDecoder, .trainFlow, .trainPixel].contains(self) }
+    public var resumable: Bool { [.trainAE, .finetuneDecoder, .trainFlow, .trainPixel, .distillFlow].contains(self) }
 
     /// Stages that run only when enabled in the configuration.
-    public var isOptional: Bool { [.flowLatents, .finetuneDecoder, .trainPixel, .compare].contains(self) }
+    public var isOptional: Bool { [.flowLatents, .finetuneDecoder, .trainPixel, .compare, .distillFlow].contains(self) }
 }
 
 /// File names every stage folder shares.

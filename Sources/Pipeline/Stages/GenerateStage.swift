@@ -76,6 +76,9 @@ public enum GenerateStage {
         public var guidedEvaluations: Int?
         public var acceptedSteps: Int
         public var rejectedSteps: Int
+        /// The few-step method when a few-step model was sampled (its sampler then took `sampler.steps`
+        /// passes of the learned jump, and `guidance` is the one baked into it); absent otherwise.
+        public var fewStep: FewStepMethod?
         /// Root-mean-square distance the snap moved each latent element (with --snap).
         public var snapRMS: Double?
         /// The `--latents-only` file decoded instead of sampling (`--from-latents`).
@@ -123,6 +126,11 @@ public enum GenerateStage {
             throw FileFormatError(.malformed, path: modelURL.path,
                                   "info 'class_names' names \(classNames.count) classes, the network has \(flow.config.classCount)")
         }
+        // A few-step model is sampled by its own sampler, in a step count it was trained for.
+        let fewStep = try flow.fewStepInfo(source: modelURL.path)
+        if let fewStep, options.fromLatents == nil {
+            try checkFewStepSettings(options, fewStep, model: modelURL)
+        }
         let cached = try options.fromLatents.map { try cachedLatents($0, base: base, flow: flow, space: space, options: options) }
         let columns = try cached?.columns ?? ClassSelection.resolve(options.classes, names: classNames, nullClass: flow.network.nullClass)
 
@@ -155,6 +163,10 @@ public enum GenerateStage {
         let classList = names.prefix(12).joined(separator: ", ") + (names.count > 12 ? ", …" : "")
         if let cached {
             write("generate: decoding the \(count) latents of \(cached.url.path) instead of sampling, classes \(classList)\n")
+        } else if let fewStep {
+            write("generate: \(count) samples of \(flow.sampleShape) from the few-step (\(fewStep.method.rawValue)) model "
+                + "\(modelURL.lastPathComponent) (step \(flow.info["step"] ?? "?")), \(options.sampler.steps) "
+                + "step\(options.sampler.steps == 1 ? "" : "s"), guidance \(fewStep.guidance) (distilled), classes \(classList)\n")
         } else {
             let sampler = options.sampler
             write("generate: \(count) samples of \(flow.sampleShape) from \(modelURL.lastPathComponent) (step \(flow.info["step"] ?? "?")), "
@@ -182,10 +194,16 @@ public enum GenerateStage {
                                   rejectedSteps: origin?.rejectedSteps ?? 0, seconds: 0)
         } else {
             do {
-                samples = try flow.sample(noise: flow.noise(count: count, seed: options.seed), classes: classes,
-                                          settings: options.sampler, guidance: options.guidance,
-                                          guidanceInterval: options.guidanceInterval ?? 0...1,
-                                          maximumBatch: maximumBatch, snap: options.snap ? snap : nil)
+                let noise = flow.noise(count: count, seed: options.seed)
+                if fewStep != nil {
+                    samples = try flow.sampleFewStep(noise: noise, classes: classes, steps: options.sampler.steps,
+                                                     maximumBatch: maximumBatch, snap: options.snap ? snap : nil)
+                } else {
+                    samples = try flow.sample(noise: noise, classes: classes,
+                                              settings: options.sampler, guidance: options.guidance,
+                                              guidanceInterval: options.guidanceInterval ?? 0...1,
+                                              maximumBatch: maximumBatch, snap: options.snap ? snap : nil)
+                }
             } catch let error as FlowTrainingError {
                 throw StageError("generate: \(error.message)")
             }
@@ -238,14 +256,16 @@ public enum GenerateStage {
         let total = ProgressReporter.monotonicSeconds() - start
         let sidecar = Sidecar(
             model: modelURL.path, modelStep: flow.info["step"], space: space, count: count,
-            seed: cached?.origin?.seed ?? options.seed, sampler: cached?.origin?.sampler ?? options.sampler,
-            guidance: cached?.origin?.guidance ?? options.guidance,
-            guidanceInterval: cached.map { $0.origin?.guidanceInterval } ?? options.guidanceInterval, snap: options.snap,
+            seed: cached?.origin?.seed ?? options.seed,
+            sampler: cached?.origin?.sampler ?? (fewStep != nil ? SamplerSettings(method: .euler, steps: options.sampler.steps) : options.sampler),
+            guidance: cached?.origin?.guidance ?? fewStep?.guidance ?? options.guidance,
+            guidanceInterval: cached.map { $0.origin?.guidanceInterval } ?? fewStep?.guidanceInterval ?? options.guidanceInterval,
+            snap: options.snap,
             columns: zip(columns, names).map { Sidecar.ClassEntry(id: $0, name: $1) }, sampleClasses: classes,
             evaluations: samples.evaluations, networkPasses: samples.networkPasses,
             guidedEvaluations: cached == nil ? samples.guidedEvaluations : cached?.origin?.guidedEvaluations,
             acceptedSteps: samples.acceptedSteps,
-            rejectedSteps: samples.rejectedSteps, snapRMS: snapRMS, latentsFile: cached?.url.path,
+            rejectedSteps: samples.rejectedSteps, fewStep: cached == nil ? fewStep?.method : cached?.origin?.fewStep, snapRMS: snapRMS, latentsFile: cached?.url.path,
             timings: ["sampling": samples.seconds, "snap": snapSeconds, "decode": decodeSeconds, "write": writeSeconds,
                       "total": total, "images_per_second": Double(count) / max(total, 1e-9)],
             files: files, createdAt: ISO8601DateFormatter().string(from: Date()))
@@ -258,6 +278,26 @@ public enum GenerateStage {
         try StageManifest(stage: "generate", config: options, inputs: inputs, outputs: outputs,
                           timings: sidecar.timings).write(to: output)
         return Result(folder: output, sidecar: sidecar, grid: gridURL)
+    }
+
+    /// A few-step model takes its step count from `--steps` and nothing else of the ODE sampler;
+    /// its guidance is baked in, so a different `--guidance` is refused rather than ignored.
+    static func checkFewStepSettings(_ options: Options, _ fewStep: FewStepModelInfo, model: URL) throws {
+        guard fewStep.supports(steps: options.sampler.steps) else {
+            throw StageError("\(model.path) is a few-step (\(fewStep.method.rawValue)) model: it samples in "
+                + "\(fewStep.supportedStepsText) steps, not \(options.sampler.steps); pass --steps N with one of those")
+        }
+        guard options.sampler.method != .dopri5 else {
+            throw StageError("\(model.path) is a few-step model: it takes a fixed --steps count, not the adaptive dopri5 sampler")
+        }
+        // 1 is the option's default: it asks for nothing, and the model's own guidance applies.
+        let guidanceDiffers = options.guidance != 1 && options.guidance != fewStep.guidance
+        let intervalDiffers = options.guidanceInterval.map { $0 != fewStep.guidanceInterval } ?? false
+        if guidanceDiffers || intervalDiffers {
+            throw StageError("\(model.path) was distilled with guidance \(fewStep.guidance) for t in "
+                + "\(fewStep.guidanceInterval.lowerBound)...\(fewStep.guidanceInterval.upperBound), which is part of its weights; "
+                + "omit --guidance (or distil again with the guidance wanted)")
+        }
     }
 
     /// Writes the PNGs on all compute threads: each file's encoding and flush to disk overlap the

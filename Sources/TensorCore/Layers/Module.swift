@@ -45,13 +45,6 @@ open class Module {
         ownParameters.append((key, variable))
     }
 
-    @available(*, deprecated, renamed: "register(_:as:)", message: "name the child first, then its state-dict key")
-    @discardableResult
-    public func register<M: Module>(_ key: String, _ child: M) -> M { register(child, as: key) }
-
-    @available(*, deprecated, renamed: "registerParameter(_:as:)", message: "name the variable first, then its state-dict key")
-    public func registerParameter(_ key: String, _ variable: Variable) { registerParameter(variable, as: key) }
-
     /// A key is one or more non-empty components joined by dots, as PyTorch's are.
     private static func checkKey(_ key: String, of kind: String, in module: Module) {
         precondition(!key.split(separator: ".", omittingEmptySubsequences: false).contains { $0.isEmpty },

@@ -24,6 +24,10 @@ public enum RandomStream: UInt64, CaseIterable, Sendable {
     case latentVariantChoice = 0x0A0C_0A0C
     /// The initial weights of the flow network.
     case flowInitialization = 0x1417
+    /// The times, step sizes and label drops of one few-step distillation step (`FewStepTrainer`).
+    case fewStepTrainingStep = 0xF57E
+    /// The order of the teacher's reflow pairs in an epoch of distillation (`ReflowPairBatches`).
+    case reflowPairEpochOrder = 0x2EF1_0BA7
 
     // XORed into the seed.
 

@@ -12,6 +12,7 @@ enum StageFigures {
         case .trainAE, .finetuneDecoder: return autoencoder(folder)
         case .encode: return encode(folder)
         case .trainFlow, .trainPixel: return flow(folder)
+        case .distillFlow: return fewStep(folder)
         case .flowLatents, .generate: return samples(folder)
         case .evaluate: return evaluate(folder)
         case .compare: return compare(folder)
@@ -50,6 +51,19 @@ enum StageFigures {
               let outputs = manifest["outputs"] as? [[String: Any]] else { return [] }
         let bytes = outputs.compactMap { TrainingCurves.number($0["bytes"]) }.reduce(0, +)
         return [("latent cache", ReportFormat.bytes(Int(bytes)))]
+    }
+
+    static func fewStep(_ folder: URL) -> [(String, String)] {
+        guard let manifest = try? JSONFile.read(StageManifest<DistillFlowStage.ManifestConfig>.self,
+                                                from: folder.appendingPathComponent(StageFiles.manifest)) else { return [] }
+        let config = manifest.config
+        var figures = [("method", config.training.method.rawValue), ("steps", "\(config.steps) (batch \(config.batchSize))"),
+                       ("teacher pairs", "\(config.pairs.count), guidance \(ReportFormat.number(Double(config.pairs.guidance)))")]
+        if let curves = try? TrainingCurves.read(folder.appendingPathComponent(DistillFlowStage.metricsFile)),
+           let loss = curves.loss.last {
+            figures.append(("last loss", ReportFormat.number(loss.value)))
+        }
+        return figures
     }
 
     static func flow(_ folder: URL) -> [(String, String)] {
