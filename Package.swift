@@ -8,15 +8,15 @@ import PackageDescription
 // otherwise compiles as an errno-setting `sqrtf` call, which keeps loops with a square root
 // (Adam, normalisation) from vectorising.
 #if arch(x86_64)
-let cpuFlags: [String] = ["-target-cpu", "haswell"]
+    let cpuFlags: [String] = ["-target-cpu", "haswell"]
 #else
-let cpuFlags: [String] = []
+    let cpuFlags: [String] = []
 #endif
 let numericSettings: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-wmo", "-Xcc", "-fno-math-errno"] + cpuFlags, .when(configuration: .release)),
+    .unsafeFlags(["-Ounchecked", "-wmo", "-Xcc", "-fno-math-errno"] + cpuFlags, .when(configuration: .release))
 ]
 let numericCSettings: [CSetting] = [
-    .unsafeFlags(["-O3"] + (cpuFlags.isEmpty ? [] : ["-march=haswell"]), .when(configuration: .release)),
+    .unsafeFlags(["-O3"] + (cpuFlags.isEmpty ? [] : ["-march=haswell"]), .when(configuration: .release))
 ]
 
 let package = Package(
@@ -50,43 +50,58 @@ let package = Package(
         .target(name: "CMPI", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
 
         // File formats: PNG, JPEG, HDF5, safetensors, MAT-files, hashes (swift-crypto), atomic writes.
-        .target(name: "FileFormats", dependencies: ["CPNG", "CTurboJPEG", "CHDF5", "CZlib",
-                                                    .product(name: "Crypto", package: "swift-crypto")],
-                swiftSettings: numericSettings),
+        .target(
+            name: "FileFormats",
+            dependencies: [
+                "CPNG", "CTurboJPEG", "CHDF5", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: numericSettings),
         // Tensors, automatic differentiation, layers, optimizers; OpenBLAS underneath.
         .target(name: "TensorCore", dependencies: ["CBLAS", "FileFormats"], swiftSettings: numericSettings),
         // Data-parallel training over MPI: communicator, gradient buckets, rank 0's decisions.
         .target(name: "DataParallel", dependencies: ["CMPI", "TensorCore"], swiftSettings: numericSettings),
         // Image datasets: Oxford Flowers 102, image folders, synthetic flowers, cache and loader.
-        .target(name: "Datasets", dependencies: ["FileFormats", "TensorCore", "CZlib"], swiftSettings: numericSettings),
+        .target(
+            name: "Datasets", dependencies: ["FileFormats", "TensorCore", "CZlib"], swiftSettings: numericSettings),
         // Models.
         .target(name: "VQVAE", dependencies: ["TensorCore"], swiftSettings: numericSettings),
         .target(name: "LatentFlow", dependencies: ["TensorCore", "DataParallel"], swiftSettings: numericSettings),
         // Independent metrics of generated images: SWD, KID, pixel statistics, PSNR/SSIM.
         .target(name: "ImageMetrics", dependencies: ["TensorCore"], swiftSettings: numericSettings),
         // Stages, artifacts, configuration, reporting.
-        .target(name: "Pipeline",
-                dependencies: ["FileFormats", "TensorCore", "Datasets", "VQVAE", "LatentFlow", "ImageMetrics", "DataParallel",
-                               .product(name: "Yams", package: "Yams")],
-                swiftSettings: numericSettings),
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                "FileFormats", "TensorCore", "Datasets", "VQVAE", "LatentFlow", "ImageMetrics", "DataParallel",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: numericSettings),
         // `pipeline serve`: the artifacts folder's reports, read-only, and a live view of a running stage.
         .target(name: "LiveView", dependencies: ["Pipeline", .product(name: "FlyingFox", package: "FlyingFox")]),
-        .executableTarget(name: "CLI",
-                          dependencies: ["Pipeline", "LiveView", "DataParallel", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(
+            name: "CLI",
+            dependencies: [
+                "Pipeline", "LiveView", "DataParallel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
 
         // The shared reference data for tests: a skip when absent, a failure when FMF_REQUIRE_SHARED=1 (CI);
         // and the fixtures tests record from earlier code (FMF_RECORD_FIXTURES=1) and check later code against.
         .target(name: "SharedTestData", path: "Tests/SharedTestData"),
         .testTarget(name: "FileFormatsTests", dependencies: ["FileFormats", "SharedTestData"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "FileFormats", "SharedTestData"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FileFormats", "TensorCore", "CZlib", "SharedTestData"],
-                    exclude: ["Fixtures"]),
+        .testTarget(
+            name: "DatasetsTests", dependencies: ["Datasets", "FileFormats", "TensorCore", "CZlib", "SharedTestData"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "VQVAETests", dependencies: ["VQVAE", "SharedTestData"], exclude: ["Fixtures"]),
         .testTarget(name: "LatentFlowTests", dependencies: ["LatentFlow", "SharedTestData"], exclude: ["Fixtures"]),
         // Trains a tiny flow alone or under mpirun, for the equivalence and failure tests of DataParallelTests.
-        .executableTarget(name: "DataParallelCheck", dependencies: ["DataParallel", "LatentFlow", "TensorCore"],
-                          swiftSettings: numericSettings),
-        .testTarget(name: "DataParallelTests", dependencies: ["DataParallel", "DataParallelCheck", "LatentFlow", "TensorCore"]),
+        .executableTarget(
+            name: "DataParallelCheck", dependencies: ["DataParallel", "LatentFlow", "TensorCore"],
+            swiftSettings: numericSettings),
+        .testTarget(
+            name: "DataParallelTests", dependencies: ["DataParallel", "DataParallelCheck", "LatentFlow", "TensorCore"]),
         .testTarget(name: "ImageMetricsTests", dependencies: ["ImageMetrics"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], exclude: ["Fixtures"]),
         .testTarget(name: "LiveViewTests", dependencies: ["LiveView", "Pipeline"]),

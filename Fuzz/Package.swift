@@ -14,21 +14,26 @@ import PackageDescription
 // One executable target per reader, one small Swift file each, named `fuzz-<target>`.
 
 func fuzzTarget(_ name: String, _ products: [String]) -> Target {
-    .executableTarget(name: "fuzz-\(name)",
-                      dependencies: ["FuzzSupport"] + products.map { .product(name: $0, package: "flow-matching-flowers") },
-                      path: "Targets/\(name)")
+    .executableTarget(
+        name: "fuzz-\(name)",
+        dependencies: ["FuzzSupport"] + products.map { .product(name: $0, package: "flow-matching-flowers") },
+        path: "Targets/\(name)")
 }
 
 let package = Package(
     name: "fmf-fuzz",
     platforms: [.macOS(.v13)],
     dependencies: [
-        .package(name: "flow-matching-flowers", path: ".."),
+        .package(name: "flow-matching-flowers", path: "..")
     ],
     targets: [
         // The contract every target checks, temporary files and the tar sandbox.
-        .target(name: "FuzzSupport", dependencies: [.product(name: "FileFormats", package: "flow-matching-flowers"),
-                                                .product(name: "Datasets", package: "flow-matching-flowers")]),
+        .target(
+            name: "FuzzSupport",
+            dependencies: [
+                .product(name: "FileFormats", package: "flow-matching-flowers"),
+                .product(name: "Datasets", package: "flow-matching-flowers"),
+            ]),
         fuzzTarget("safetensors", ["FileFormats"]),
         fuzzTarget("png", ["FileFormats"]),
         fuzzTarget("jpeg", ["FileFormats"]),
@@ -41,10 +46,13 @@ let package = Package(
         fuzzTarget("stage-manifest", ["FileFormats", "Datasets", "Pipeline"]),
         fuzzTarget("run-ledger", ["FileFormats", "Pipeline"]),
         // Writes the seed corpora (`Scripts/fuzz.sh seeds`); built without the sanitizers.
-        .executableTarget(name: "make-seeds",
-                          dependencies: ["FuzzSupport", .product(name: "FileFormats", package: "flow-matching-flowers"),
-                                         .product(name: "Datasets", package: "flow-matching-flowers")],
-                          path: "Seeds/make-seeds"),
+        .executableTarget(
+            name: "make-seeds",
+            dependencies: [
+                "FuzzSupport", .product(name: "FileFormats", package: "flow-matching-flowers"),
+                .product(name: "Datasets", package: "flow-matching-flowers"),
+            ],
+            path: "Seeds/make-seeds"),
     ],
     swiftLanguageModes: [.v5]
 )

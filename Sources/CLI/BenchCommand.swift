@@ -20,16 +20,25 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Training steps (or, with --sampling, network passes) to time for a preset, after two warm-up ones.")
     var steps = 5
 
-    @Flag(help: "Time the preset's inference passes as `generate` makes them (batch 100 unless --batch) instead of training steps: the flow UNets only.")
+    @Flag(
+        help:
+            "Time the preset's inference passes as `generate` makes them (batch 100 unless --batch) instead of training steps: the flow UNets only."
+    )
     var sampling = false
 
     @Option(help: "Batch size for a preset (default: the reference's, 16 / 64 / 8).")
     var batch: Int?
 
-    @Option(help: "Folder to write into: the sgemm results as JSON, or for a preset the network's initial parameters, a fixed input, its output and the parameter gradients of the MSE loss as safetensors, to check against PyTorch.")
+    @Option(
+        help:
+            "Folder to write into: the sgemm results as JSON, or for a preset the network's initial parameters, a fixed input, its output and the parameter gradients of the MSE loss as safetensors, to check against PyTorch."
+    )
     var export: String?
 
-    @Flag(help: "Print one JSON document (machine, sgemm, the preset's timings) on standard output; the readable lines go to standard error.")
+    @Flag(
+        help:
+            "Print one JSON document (machine, sgemm, the preset's timings) on standard output; the readable lines go to standard error."
+    )
     var json = false
 
     @OptionGroup var runtime: ThreadsOption
@@ -108,24 +117,27 @@ struct BenchCommand: ParsableCommand {
         }
         let batch = batch ?? preset.defaultBatch
         if let export {
-            let file = try TrainingBenchmark.export(preset: preset, batch: min(batch, 2),
-                                                    to: URL(fileURLWithPath: export))
+            let file = try TrainingBenchmark.export(
+                preset: preset, batch: min(batch, 2),
+                to: URL(fileURLWithPath: export))
             document.exported.append(file.path)
             say("wrote \(file.path)")
             return
         }
         // Under an MPI launcher: the preset's flow training shared by the ranks (docs/distributed.md).
         if let ranks = try DataParallelGroup.fromEnvironment() {
-            let result = try DataParallelBenchmark.run(preset: preset, batch: batch, steps: steps, group: ranks,
-                                                       shouldStop: { StopSignal.shared.stopRequested })
+            let result = try DataParallelBenchmark.run(
+                preset: preset, batch: batch, steps: steps, group: ranks,
+                shouldStop: { StopSignal.shared.stopRequested })
             document.dataParallel = result
             if ranks.isWriter { say(DataParallelBenchmark.summary(result)) }
             return
         }
         let reference = try measureReference(into: &document)
-        let result = TrainingBenchmark.run(preset: preset, batch: batch, steps: steps,
-                                           shouldStop: { StopSignal.shared.stopRequested },
-                                           progress: printProgress("step"))
+        let result = TrainingBenchmark.run(
+            preset: preset, batch: batch, steps: steps,
+            shouldStop: { StopSignal.shared.stopRequested },
+            progress: printProgress("step"))
         document.training = BenchDocument.Training(result)
         document.stopped = StopSignal.shared.stopRequested
         guard !result.stepSeconds.isEmpty else {
@@ -138,9 +150,10 @@ struct BenchCommand: ParsableCommand {
     /// Times inference passes of a flow UNet at the batch `generate` uses.
     private func runSampling(_ preset: BenchmarkPreset, into document: inout BenchDocument) throws {
         let reference = try measureReference(into: &document)
-        let result = SamplingBenchmark.run(preset: preset, batch: batch ?? 100, passes: steps,
-                                           shouldStop: { StopSignal.shared.stopRequested },
-                                           progress: printProgress("pass"))
+        let result = SamplingBenchmark.run(
+            preset: preset, batch: batch ?? 100, passes: steps,
+            shouldStop: { StopSignal.shared.stopRequested },
+            progress: printProgress("pass"))
         document.sampling = BenchDocument.Sampling(result)
         document.stopped = StopSignal.shared.stopRequested
         guard !result.passSeconds.isEmpty else {

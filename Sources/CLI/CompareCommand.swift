@@ -29,7 +29,10 @@ struct CompareCommand: ParsableCommand {
     static let defaults = CompareStage.Options()
 
     @OptionGroup var folders: RunFolderOptions
-    @Option(help: ArgumentHelp("Report folder (default: <artifacts>/<run>/reports/compare, or reports/ablations with --variants).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "Report folder (default: <artifacts>/<run>/reports/compare, or reports/ablations with --variants).",
+            valueName: "dir"))
     var output: String?
 
     @Option(help: "Training budget per model in minutes, for a model that is not trained yet.")
@@ -45,8 +48,11 @@ struct CompareCommand: ParsableCommand {
 
     @Option(help: "Samples per model.")
     var count = Self.defaults.count
-    @Option(parsing: .upToNextOption,
-            help: "Classes of the samples (as generate takes them); default: all, in turn, like the class-balanced held-out images.")
+    @Option(
+        parsing: .upToNextOption,
+        help:
+            "Classes of the samples (as generate takes them); default: all, in turn, like the class-balanced held-out images."
+    )
     var classes = CompareStage.Options().classes
     @Option(help: "Seed of the noise and of the evaluation.")
     var seed = Self.defaults.seed
@@ -54,16 +60,23 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var guidance: GuidanceOptions
     @Option(help: "Largest network batch when sampling.")
     var batchSize: Int?
-    @Option(help: ArgumentHelp("Autoencoder that decodes the latent samples (default: <artifacts>/<run>/autoencoder/model.safetensors), e.g. a fine-tuned decoder.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Autoencoder that decodes the latent samples (default: <artifacts>/<run>/autoencoder/model.safetensors), e.g. a fine-tuned decoder.",
+            valueName: "file"))
     var autoencoder: String?
     @Option(help: "At most this many images per set in the evaluation.")
     var evalMaxImages: Int?
-    @Option(parsing: .upToNextOption, help: ArgumentHelp("Held-out subsets of the dataset cache used as real images.", valueName: "subset"))
+    @Option(
+        parsing: .upToNextOption,
+        help: ArgumentHelp("Held-out subsets of the dataset cache used as real images.", valueName: "subset"))
     var realSubset = Self.defaults.realSubsets.map(\.description).sorted()
 
-    @Option(parsing: .upToNextOption, help: ArgumentHelp(
-        "Ablations instead of latent versus pixel: cosine-path, uniform-time, ot, no-ema (commas or words; baseline always included).",
-        valueName: "variant"))
+    @Option(
+        parsing: .upToNextOption,
+        help: ArgumentHelp(
+            "Ablations instead of latent versus pixel: cosine-path, uniform-time, ot, no-ema (commas or words; baseline always included).",
+            valueName: "variant"))
     var variants: [String] = []
     @Option(help: "Ablations: training seeds per variant (0..<N, training and data seed).")
     var seeds: Int?
@@ -75,10 +88,14 @@ struct CompareCommand: ParsableCommand {
     func validate() throws {
         _ = try SubsetListOption.parse(realSubset, option: "--real-subset")
         if variants.isEmpty {
-            if seeds != nil || variantSpace != nil { throw ValidationError("--seeds and --variant-space need --variants") }
+            if seeds != nil || variantSpace != nil {
+                throw ValidationError("--seeds and --variant-space need --variants")
+            }
             return
         }
-        do { _ = try AblationVariant.parse(variants) } catch let error as StageError { throw ValidationError(error.message) }
+        do { _ = try AblationVariant.parse(variants) } catch let error as StageError {
+            throw ValidationError(error.message)
+        }
         if let seeds, seeds < 1 { throw ValidationError("--seeds must be at least 1, got \(seeds)") }
     }
 

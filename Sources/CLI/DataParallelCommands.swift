@@ -8,12 +8,15 @@ enum DataParallelCommands {
     static let supported: [ParsableCommand.Type] = [TrainFlowCommand.self, BenchCommand.self]
 
     /// Throws when this process was started by an MPI launcher for a command not in `supported`.
-    static func check(_ command: ParsableCommand, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    static func check(_ command: ParsableCommand, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws
+    {
         guard case .mpi(let variable, _) = LaunchEnvironment.detect(environment) else { return }
         let type = type(of: command)
         guard !supported.contains(where: { $0 == type }) else { return }
         let names = supported.map { $0.configuration.commandName ?? "" }.joined(separator: ", ")
-        throw CLIError("'\(type.configuration.commandName ?? "this command")' does not run under an MPI launcher "
-            + "(\(variable) is set); only \(names) do: start the other stages without mpirun")
+        throw CLIError(
+            "'\(type.configuration.commandName ?? "this command")' does not run under an MPI launcher "
+                + "(\(variable) is set); only \(names) do: start the other stages without mpirun")
     }
 }

@@ -23,7 +23,9 @@ struct DistillFlowCommand: ParsableCommand {
     static let defaults = DistillFlowStage.Options()
 
     @OptionGroup var folders: RunFolderOptions
-    @Option(help: ArgumentHelp("Teacher flow model (default: <artifacts>/<run>/flow/model.safetensors).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("Teacher flow model (default: <artifacts>/<run>/flow/model.safetensors).", valueName: "file")
+    )
     var teacher: String?
     @Option(help: ArgumentHelp("Output folder (default: <artifacts>/<run>/fewstep).", valueName: "dir"))
     var output: String?

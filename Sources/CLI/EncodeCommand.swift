@@ -19,13 +19,18 @@ struct EncodeCommand: ParsableCommand {
     @OptionGroup var folders: RunFolderOptions
     @Option(help: ArgumentHelp("Dataset cache folder (default: <artifacts>/<run>/dataset).", valueName: "dir"))
     var dataset: String?
-    @Option(help: ArgumentHelp("Autoencoder model (default: <artifacts>/<run>/autoencoder/model.safetensors).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Autoencoder model (default: <artifacts>/<run>/autoencoder/model.safetensors).", valueName: "file"))
     var autoencoder: String?
     @Option(help: ArgumentHelp("Output folder (default: <artifacts>/<run>/latents).", valueName: "dir"))
     var output: String?
     @Option(help: "Images per encoder batch.")
     var batchSize = Self.defaults.batchSize
-    @Option(help: "Frozen augmentations per image: 1 = mirrored, more = random crops (70–100% of the area), mirrored at random.")
+    @Option(
+        help:
+            "Frozen augmentations per image: 1 = mirrored, more = random crops (70–100% of the area), mirrored at random."
+    )
     var augmentations = Self.defaults.augmentations
     @Option(help: "Seed of the augmentation crops.")
     var seed = Self.defaults.seed

@@ -25,19 +25,27 @@ struct EvaluateCommand: ParsableCommand {
     /// The stage's typed options are the one home of every default; the options below take theirs from it.
     static let defaults = EvaluateStage.Options()
 
-    @Option(help: ArgumentHelp("Generated images: a folder or a file (default: artifacts/<run>/samples).", valueName: "dir|file"))
+    @Option(
+        help: ArgumentHelp(
+            "Generated images: a folder or a file (default: artifacts/<run>/samples).", valueName: "dir|file"))
     var generated: String?
 
-    @Option(help: ArgumentHelp("Real images: a dataset cache, a folder or a file (default: artifacts/<run>/dataset).", valueName: "dir|file"))
+    @Option(
+        help: ArgumentHelp(
+            "Real images: a dataset cache, a folder or a file (default: artifacts/<run>/dataset).",
+            valueName: "dir|file"))
     var real: String?
 
     // Subsets by name, commas or separate words (see SubsetListOption).
-    @Option(parsing: .upToNextOption,
-            help: ArgumentHelp("Subsets of a real dataset cache to use: train, validation, test.", valueName: "subset"))
+    @Option(
+        parsing: .upToNextOption,
+        help: ArgumentHelp("Subsets of a real dataset cache to use: train, validation, test.", valueName: "subset"))
     var realSubset = Self.defaults.realSubsets.map(\.description).sorted()
 
-    @Option(parsing: .upToNextOption,
-            help: ArgumentHelp("Subsets read when --generated is a dataset cache (a real-versus-real baseline).", valueName: "subset"))
+    @Option(
+        parsing: .upToNextOption,
+        help: ArgumentHelp(
+            "Subsets read when --generated is a dataset cache (a real-versus-real baseline).", valueName: "subset"))
     var generatedSubset = Self.defaults.generatedSubsets.map(\.description).sorted()
 
     @Option(help: "Seed of every random choice (patches, directions, subsets, pixel samples, --max-images).")
@@ -46,8 +54,11 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "At most this many images from each set, chosen at random with the seed.")
     var maxImages: Int?
 
-    @Flag(inversion: .prefixedNo,
-          help: "Also score real images from the other subsets of the dataset cache against the same held-out ones, as many as were generated: the floor these metrics have at these set sizes.")
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Also score real images from the other subsets of the dataset cache against the same held-out ones, as many as were generated: the floor these metrics have at these set sizes."
+    )
     var floor = Self.defaults.measureFloor
 
     @Option(help: ArgumentHelp("Output folder (default: artifacts/<run>/reports/evaluate).", valueName: "dir"))
@@ -55,7 +66,8 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var folders: RunFolderOptions
 
-    @Flag(help: "Print the metrics document (metrics.json) on standard output; progress and notes go to standard error.")
+    @Flag(
+        help: "Print the metrics document (metrics.json) on standard output; progress and notes go to standard error.")
     var json = false
 
     @OptionGroup var runtime: ThreadsOption
@@ -63,7 +75,8 @@ struct EvaluateCommand: ParsableCommand {
     func validate() throws {
         if let maxImages, maxImages < 2 { throw ValidationError("--max-images must be at least 2, not \(maxImages)") }
         guard try !SubsetListOption.parse(realSubset, option: "--real-subset").isEmpty,
-              try !SubsetListOption.parse(generatedSubset, option: "--generated-subset").isEmpty else {
+            try !SubsetListOption.parse(generatedSubset, option: "--generated-subset").isEmpty
+        else {
             throw ValidationError("--real-subset and --generated-subset need at least one subset")
         }
     }

@@ -24,8 +24,10 @@ struct FetchDataCommand: ParsableCommand {
 
     func validate() throws {
         if let baseURL {
-            guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-                  url.host != nil else {
+            guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(),
+                ["http", "https"].contains(scheme),
+                url.host != nil
+            else {
                 throw ValidationError("--base-url must be an http(s) URL, not '\(baseURL)'")
             }
         }

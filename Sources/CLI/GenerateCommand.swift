@@ -25,15 +25,20 @@ struct GenerateCommand: ParsableCommand {
     @OptionGroup var folders: RunFolderOptions
     @Option(help: ArgumentHelp("Flow model (default: <artifacts>/<run>/flow/model.safetensors).", valueName: "file"))
     var model: String?
-    @Option(help: ArgumentHelp("Autoencoder model (default: <artifacts>/<run>/autoencoder/model.safetensors).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Autoencoder model (default: <artifacts>/<run>/autoencoder/model.safetensors).", valueName: "file"))
     var autoencoder: String?
     @Option(help: ArgumentHelp("Output folder.", valueName: "dir"))
     var output: String?
 
     @Option(help: "Number of samples.")
     var count = Self.defaults.count
-    @Option(parsing: .upToNextOption,
-            help: "Classes, one per grid column: ids, names (use _ for spaces), 'none', or 'all' (every class in turn, for class-balanced metrics); default: 10 spread over all.")
+    @Option(
+        parsing: .upToNextOption,
+        help:
+            "Classes, one per grid column: ids, names (use _ for spaces), 'none', or 'all' (every class in turn, for class-balanced metrics); default: 10 spread over all."
+    )
     var classes: [String] = []
     @Option(help: "Seed of the noise (sample i always gets the same noise).")
     var seed = Self.defaults.seed
@@ -43,8 +48,10 @@ struct GenerateCommand: ParsableCommand {
     var snap = false
     @Flag(help: "Write the latents instead of images.")
     var latentsOnly = false
-    @Option(help: ArgumentHelp("Decode the latents of this file (written by --latents-only, classes from its labels) "
-                               + "instead of sampling: another decoder on the same samples in seconds.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Decode the latents of this file (written by --latents-only, classes from its labels) "
+                + "instead of sampling: another decoder on the same samples in seconds.", valueName: "file"))
     var fromLatents: String?
     @Option(help: "Format of --latents-only: safetensors or hdf5.")
     var latentsFormat = Self.defaults.latentsFormat

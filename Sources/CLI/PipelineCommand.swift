@@ -8,7 +8,8 @@ struct PipelineCommand: ParsableCommand {
         abstract: "Latent flow matching for flower photographs: an RVQ autoencoder, a latent flow, a pixel baseline.",
         version: PipelineVersion.current,
         subcommands: [
-            PrepareCommand.self, TrainAECommand.self, EncodeCommand.self, TrainFlowCommand.self, DistillFlowCommand.self,
+            PrepareCommand.self, TrainAECommand.self, EncodeCommand.self, TrainFlowCommand.self,
+            DistillFlowCommand.self,
             GenerateCommand.self, EvaluateCommand.self, CompareCommand.self, RunCommand.self,
             StatusCommand.self, ReportCommand.self, ServeCommand.self, BenchCommand.self, FetchDataCommand.self,
         ]

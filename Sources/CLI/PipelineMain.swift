@@ -3,10 +3,11 @@ import DataParallel
 import Foundation
 import Pipeline
 import TensorCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The entry point of `pipeline`: settle the process environment for OpenBLAS first (which

@@ -32,7 +32,10 @@ struct PrepareCommand: ParsableCommand {
     @Option(help: "Extra pixels kept around the centre crop for random crops (e.g. 16 stores 144 px for 128 px crops).")
     var margin = Self.defaults.margin
 
-    @Option(help: "gzip level of the stored images, 0 (none) to 9. Photos shrink only ~10%, and compressing is most of the time taken.")
+    @Option(
+        help:
+            "gzip level of the stored images, 0 (none) to 9. Photos shrink only ~10%, and compressing is most of the time taken."
+    )
     var gzip = Self.defaults.gzip
 
     @Option(help: "Synthetic flowers: number of images.")
@@ -63,9 +66,13 @@ struct PrepareCommand: ParsableCommand {
 
     func validate() throws {
         guard DatasetCacheLayout.supportedSizes.contains(size) else {
-            throw ValidationError("--size must be one of \(DatasetCacheLayout.supportedSizes.map(String.init).joined(separator: ", ")), not \(size)")
+            throw ValidationError(
+                "--size must be one of \(DatasetCacheLayout.supportedSizes.map(String.init).joined(separator: ", ")), not \(size)"
+            )
         }
-        guard margin >= 0 && margin <= size else { throw ValidationError("--margin must be in 0...\(size), not \(margin)") }
+        guard margin >= 0 && margin <= size else {
+            throw ValidationError("--margin must be in 0...\(size), not \(margin)")
+        }
         guard (0...9).contains(gzip) else { throw ValidationError("--gzip must be in 0...9, not \(gzip)") }
         guard count >= 1 else { throw ValidationError("--count must be positive, not \(count)") }
         guard classes >= 1 else { throw ValidationError("--classes must be positive, not \(classes)") }

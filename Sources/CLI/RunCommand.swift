@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import FileFormats
+import Foundation
 import Pipeline
 
 /// `pipeline run`: prepare → train-ae → encode → train-flow → (flow-latents → finetune-decoder)
@@ -34,7 +34,8 @@ struct RunCommand: ParsableCommand {
     var from: RunStage?
     @Option(help: ArgumentHelp("Run only this stage, even if it is up to date.", valueName: "stage"))
     var only: RunStage?
-    @Flag(help: "Allow replacing trained models and checkpoints that must be redone (they are moved to <run>/previous/).")
+    @Flag(
+        help: "Allow replacing trained models and checkpoints that must be redone (they are moved to <run>/previous/).")
     var force = false
     @Flag(help: "Print what would run and why, and change nothing.")
     var dryRun = false
@@ -55,10 +56,13 @@ struct RunCommand: ParsableCommand {
         let cache = DigestCache(runFolder: runFolder)
         defer { cache.save() }
         var ledger = try RunLedger.load(runFolder: runFolder)
-        let adopted = LegacyLedger.adopt(&ledger, config: config, runFolder: runFolder, settings: settings, cache: cache)
-        let plan = RunPlan.make(RunAssessment.assess(config: config, runFolder: runFolder, ledger: ledger,
-                                                     settings: settings, cache: cache),
-                                only: only, from: from, force: force)
+        let adopted = LegacyLedger.adopt(
+            &ledger, config: config, runFolder: runFolder, settings: settings, cache: cache)
+        let plan = RunPlan.make(
+            RunAssessment.assess(
+                config: config, runFolder: runFolder, ledger: ledger,
+                settings: settings, cache: cache),
+            only: only, from: from, force: force)
         if dryRun {
             for (stage, action) in plan { print(RunPlanText.line(stage, action, runFolder: runFolder, planned: true)) }
             return
@@ -70,7 +74,8 @@ struct RunCommand: ParsableCommand {
         defer { lock.release() }
         // The report at the end, however the run ends (complete, stopped or failed).
         defer { RunReportWriting.refresh(config: config, settingsFrom: source, cache: cache) }
-        try AtomicFile.write(Data(try config.yaml().utf8), to: runFolder.appendingPathComponent(RunConfig.savedFileName))
+        try AtomicFile.write(
+            Data(try config.yaml().utf8), to: runFolder.appendingPathComponent(RunConfig.savedFileName))
         if !adopted.isEmpty {
             try ledger.save(runFolder: runFolder)
             print("adopted the records of pipeline 0.1 for \(adopted.map(\.rawValue).joined(separator: ", "))")
@@ -79,13 +84,15 @@ struct RunCommand: ParsableCommand {
         var assessments: [RunStage: StageAssessment] = [:]
         for stage in RunStage.allCases {
             // Judged again now: what the stages above made decides whether this one is done.
-            let assessment = StageAssessment.judge(stage, config: config, runFolder: runFolder, ledger: ledger,
-                                                   settings: settings[stage]!, upstream: assessments, cache: cache)
+            let assessment = StageAssessment.judge(
+                stage, config: config, runFolder: runFolder, ledger: ledger,
+                settings: settings[stage]!, upstream: assessments, cache: cache)
             assessments[stage] = assessment
             let (selected, requested) = RunPlan.selection(of: stage, only: only, from: from)
             // No upstream "runs first" any more: those above have run, and this judgement saw what they made.
-            let action = RunPlan.action(for: assessment, selected: selected, requested: requested,
-                                        upstreamRunning: nil, force: force)
+            let action = RunPlan.action(
+                for: assessment, selected: selected, requested: requested,
+                upstreamRunning: nil, force: force)
             print(RunPlanText.line(stage, action, runFolder: runFolder))
             switch action {
             case .notEnabled, .notSelected, .reuse: continue
@@ -97,8 +104,10 @@ struct RunCommand: ParsableCommand {
             }
             guard let key = assessment.key, let consumed = assessment.consumed else {
                 let missing = stage.upstream.first { config.isEnabled($0) && assessments[$0]?.state != .done }
-                throw CLIError("stage \(stage.rawValue) reads the outputs of \(missing?.rawValue ?? "an upstream stage"), "
-                    + "which is not done: run it first (`pipeline run --from \(missing?.rawValue ?? stage.rawValue)`)")
+                throw CLIError(
+                    "stage \(stage.rawValue) reads the outputs of \(missing?.rawValue ?? "an upstream stage"), "
+                        + "which is not done: run it first (`pipeline run --from \(missing?.rawValue ?? stage.rawValue)`)"
+                )
             }
             let resume = action == .resume
             let folder = runFolder.appendingPathComponent(stage.folder)
@@ -108,7 +117,8 @@ struct RunCommand: ParsableCommand {
             ledger[stage] = RunLedger.Entry(startedKey: key)
             try ledger.save(runFolder: runFolder)
 
-            let arguments = try StageCommands.arguments(for: stage, in: config) + StageCommands.rerunFlags(stage, resume: resume)
+            let arguments =
+                try StageCommands.arguments(for: stage, in: config) + StageCommands.rerunFlags(stage, resume: resume)
             var command = try StageCommands.parse(stage, arguments)
             try command.run()
             // A stage stopped by Ctrl-C/SIGTERM returns after saving its checkpoint: not complete.
@@ -117,12 +127,14 @@ struct RunCommand: ParsableCommand {
                 return
             }
             let outputs = try StageFolderDigest.measure(folder, only: stage.artifactFiles, cache: cache)
-            ledger[stage]?.record = StageRecord(key: key, settings: settings[stage]!, codeVersion: stage.codeVersion,
-                                                consumed: consumed, outputs: outputs)
+            ledger[stage]?.record = StageRecord(
+                key: key, settings: settings[stage]!, codeVersion: stage.codeVersion,
+                consumed: consumed, outputs: outputs)
             try ledger.save(runFolder: runFolder)
             cache.save()
-            assessments[stage] = StageAssessment.judge(stage, config: config, runFolder: runFolder, ledger: ledger,
-                                                       settings: settings[stage]!, upstream: assessments, cache: cache)
+            assessments[stage] = StageAssessment.judge(
+                stage, config: config, runFolder: runFolder, ledger: ledger,
+                settings: settings[stage]!, upstream: assessments, cache: cache)
             RunReportWriting.refresh(config: config, settingsFrom: source, cache: cache)
         }
         print("run '\(config.run)' complete: \(runFolder.path)")
@@ -131,25 +143,32 @@ struct RunCommand: ParsableCommand {
         let metrics = runFolder.appendingPathComponent("reports/evaluate/metrics.json")
         if FileManager.default.fileExists(atPath: metrics.path) { print("metrics: \(metrics.path)") }
         let report = runFolder.appendingPathComponent("reports/compare/report.html")
-        if config.isEnabled(.compare) && FileManager.default.fileExists(atPath: report.path) { print("compare: \(report.path)") }
+        if config.isEnabled(.compare) && FileManager.default.fileExists(atPath: report.path) {
+            print("compare: \(report.path)")
+        }
         print("report: \(runFolder.appendingPathComponent(RunReport.fileName).path)")
     }
 
     /// Stops before anything changes when the plan would replace a trained model or checkpoint
     /// and `--force` was not given, naming each such stage and why it would be redone.
-    static func refuseWhatWouldLoseWork(_ plan: [(stage: RunStage, action: StageAction)], runFolder: URL,
-                                        afterStages: Bool = false) throws {
+    static func refuseWhatWouldLoseWork(
+        _ plan: [(stage: RunStage, action: StageAction)], runFolder: URL,
+        afterStages: Bool = false
+    ) throws {
         let blocked = plan.compactMap { entry -> String? in
             guard case .needsForce(let why) = entry.action else { return nil }
             return "  \(entry.stage.rawValue) (\(runFolder.appendingPathComponent(entry.stage.folder).path)): \(why)"
         }
         guard !blocked.isEmpty else { return }
-        let done = afterStages ? "the stages above it ran and changed what it reads; it was left as it is"
+        let done =
+            afterStages
+            ? "the stages above it ran and changed what it reads; it was left as it is"
             : "nothing was changed"
-        throw CLIError("this run would retrain stages that hold a trained model or checkpoint; \(done):\n"
-            + blocked.joined(separator: "\n") + "\n"
-            + "Rerun with --force to retrain them (what they hold is moved to "
-            + "\(runFolder.appendingPathComponent(PreviousOutputs.folderName).path)/, not deleted), "
-            + "or restore the settings they were made with (`pipeline status` shows them).")
+        throw CLIError(
+            "this run would retrain stages that hold a trained model or checkpoint; \(done):\n"
+                + blocked.joined(separator: "\n") + "\n"
+                + "Rerun with --force to retrain them (what they hold is moved to "
+                + "\(runFolder.appendingPathComponent(PreviousOutputs.folderName).path)/, not deleted), "
+                + "or restore the settings they were made with (`pipeline status` shows them).")
     }
 }

@@ -12,9 +12,11 @@ enum RunReportWriting {
         let settings = try StageCommands.allSettings(config, runFolder: runFolder)
         var ledger = try RunLedger.load(runFolder: runFolder)
         LegacyLedger.adopt(&ledger, config: config, runFolder: runFolder, settings: settings, cache: cache)
-        let assessments = RunAssessment.assess(config: config, runFolder: runFolder, ledger: ledger, settings: settings, cache: cache)
-        let input = RunReportInput(run: config.run, runFolder: runFolder, settingsFrom: source,
-                                   states: assessments.mapValues(\.state), ledger: ledger)
+        let assessments = RunAssessment.assess(
+            config: config, runFolder: runFolder, ledger: ledger, settings: settings, cache: cache)
+        let input = RunReportInput(
+            run: config.run, runFolder: runFolder, settingsFrom: source,
+            states: assessments.mapValues(\.state), ledger: ledger)
         return try RunReport.write(input)
     }
 

@@ -9,7 +9,10 @@ import Pipeline
 /// continues the Oxford run with the settings it was made with, rather than falling back to a
 /// preset that would redo it. `--set` applies on top either way.
 struct RunSelection: ParsableArguments {
-    @Option(help: ArgumentHelp("YAML configuration file (see README). Default: the run folder's saved run-config.yaml, else the quick preset.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "YAML configuration file (see README). Default: the run folder's saved run-config.yaml, else the quick preset.",
+            valueName: "file"))
     var config: String?
     @Option(help: "Preset: quick (about 15 minutes on synthetic flowers), default or full.")
     var preset: RunPreset?
@@ -17,7 +20,11 @@ struct RunSelection: ParsableArguments {
     var runName: String?
     @Option(help: ArgumentHelp("Artifacts folder (overrides the configuration).", valueName: "dir"))
     var artifacts: String?
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override one stage option, e.g. train-ae.minutes=10 or train-flow.ot=true.", valueName: "stage.option=value"))
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp(
+            "Override one stage option, e.g. train-ae.minutes=10 or train-flow.ot=true.",
+            valueName: "stage.option=value"))
     var settings: [String] = []
 
     /// The configuration, and where it came from (for the first line of `run` and `status`).
@@ -31,8 +38,10 @@ struct RunSelection: ParsableArguments {
             config = RunConfig(preset: preset)
             source = "preset \(preset.rawValue)"
         } else {
-            let saved = URL(fileURLWithPath: artifacts ?? RunConfig.defaultArtifacts).appendingPathComponent(runName ?? RunConfig.defaultRun)
-                .appendingPathComponent(RunConfig.savedFileName)
+            let saved = URL(fileURLWithPath: artifacts ?? RunConfig.defaultArtifacts).appendingPathComponent(
+                runName ?? RunConfig.defaultRun
+            )
+            .appendingPathComponent(RunConfig.savedFileName)
             if FileManager.default.fileExists(atPath: saved.path) {
                 config = try RunConfig.load(from: saved)
                 source = "\(saved.path) (saved by the last run)"
@@ -48,8 +57,11 @@ struct RunSelection: ParsableArguments {
         if let artifacts { config.artifacts = artifacts }
         for setting in settings {
             guard let eq = setting.firstIndex(of: "="), let dot = setting[..<eq].firstIndex(of: "."),
-                  let stage = RunStage(rawValue: String(setting[..<dot])) else {
-                throw ValidationError("--set \(setting): expected stage.option=value with a stage among \(RunStage.allCases.map(\.rawValue).joined(separator: ", "))")
+                let stage = RunStage(rawValue: String(setting[..<dot]))
+            else {
+                throw ValidationError(
+                    "--set \(setting): expected stage.option=value with a stage among \(RunStage.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             let key = String(setting[setting.index(after: dot)..<eq])
             let value = String(setting[setting.index(after: eq)...])

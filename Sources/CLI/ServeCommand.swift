@@ -53,7 +53,9 @@ struct ServeCommand: ParsableCommand {
         }
         while !StopSignal.shared.stopRequested && !ended.isFinished { usleep(100_000) }
         // Only an end before the stop request is a failure: stopping cancels the server's task.
-        if ended.isFinished { throw CLIError("the server stopped: \(ended.error.map { "\($0)" } ?? "for no reason given")") }
+        if ended.isFinished {
+            throw CLIError("the server stopped: \(ended.error.map { "\($0)" } ?? "for no reason given")")
+        }
         try? AsyncBridge.wait { await server.stop() }
         print("stopped serving")
     }
@@ -64,8 +66,24 @@ private final class ServerEnd: @unchecked Sendable {
     private let lock = NSLock()
     private var finished = false
     private var failure: Error?
-    func finish() { lock.lock(); finished = true; lock.unlock() }
-    func fail(_ error: Error) { lock.lock(); failure = error; lock.unlock() }
-    var isFinished: Bool { lock.lock(); defer { lock.unlock() }; return finished }
-    var error: Error? { lock.lock(); defer { lock.unlock() }; return failure }
+    func finish() {
+        lock.lock()
+        finished = true
+        lock.unlock()
+    }
+    func fail(_ error: Error) {
+        lock.lock()
+        failure = error
+        lock.unlock()
+    }
+    var isFinished: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return finished
+    }
+    var error: Error? {
+        lock.lock()
+        defer { lock.unlock() }
+        return failure
+    }
 }

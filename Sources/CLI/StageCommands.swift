@@ -60,7 +60,9 @@ enum StageCommands {
             func problem(_ text: String) -> Error {
                 ValidationError("stage \(stage.rawValue): \(text) (valid keys: \(valid.joined(separator: ", ")))")
             }
-            if reserved.contains(key) { throw problem("'\(key)' is set by `pipeline run` itself and cannot be configured") }
+            if reserved.contains(key) {
+                throw problem("'\(key)' is set by `pipeline run` itself and cannot be configured")
+            }
             switch value {
             case .flag where !names.flags.contains(key):
                 if names.options.contains(key) { throw problem("'\(key)' takes a value, not true/false") }
@@ -88,8 +90,9 @@ enum StageCommands {
     static func settings(_ stage: RunStage, in config: RunConfig, runFolder: URL) throws -> StageSettings {
         let command = try parse(stage, try arguments(for: stage, in: config))
         do {
-            return try StageSettings(try command.stageOptions(), runFolder: runFolder,
-                                     base: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            return try StageSettings(
+                try command.stageOptions(), runFolder: runFolder,
+                base: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         } catch let error as ValidationError {
             throw ValidationError("stage \(stage.rawValue): \(error.message)")
         }
@@ -105,7 +108,8 @@ enum StageCommands {
     /// Flags that make a rerun replace or continue what an earlier run left.
     static func rerunFlags(_ stage: RunStage, resume: Bool) -> [String] {
         switch stage {
-        case .trainAE, .finetuneDecoder, .trainFlow, .trainPixel, .distillFlow: return [resume ? "--resume" : "--restart"]
+        case .trainAE, .finetuneDecoder, .trainFlow, .trainPixel, .distillFlow:
+            return [resume ? "--resume" : "--restart"]
         case .encode: return ["--force"]
         // compare decides itself what of its inputs it can reuse.
         case .prepare, .flowLatents, .generate, .evaluate, .compare: return []
@@ -123,9 +127,10 @@ struct OptionNames {
     static func of(_ command: any ParsableCommand.Type) -> OptionNames {
         var names = OptionNames()
         guard let data = command._dumpHelp().data(using: .utf8),
-              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let description = root["command"] as? [String: Any],
-              let arguments = description["arguments"] as? [[String: Any]] else { return names }
+            let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let description = root["command"] as? [String: Any],
+            let arguments = description["arguments"] as? [[String: Any]]
+        else { return names }
         for argument in arguments {
             let long = ((argument["names"] as? [[String: Any]]) ?? []).filter { $0["kind"] as? String == "long" }
                 .compactMap { $0["name"] as? String }

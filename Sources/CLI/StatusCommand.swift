@@ -30,11 +30,15 @@ struct StatusCommand: ParsableCommand {
         // pipeline 0.1's records that still match are judged as `run` will adopt them (nothing is written here).
         var ledger = try RunLedger.load(runFolder: runFolder)
         LegacyLedger.adopt(&ledger, config: config, runFolder: runFolder, settings: settings, cache: cache)
-        let assessments = RunAssessment.assess(config: config, runFolder: runFolder, ledger: ledger, settings: settings, cache: cache)
+        let assessments = RunAssessment.assess(
+            config: config, runFolder: runFolder, ledger: ledger, settings: settings, cache: cache)
         let states = RunStage.allCases.map { ($0, assessments[$0]!.state) }
         if json {
-            print(try StatusDocument(run: config.run, folder: runFolder.path, settingsFrom: source, preset: config.preset.rawValue,
-                                     stages: states.map(StatusDocument.Stage.init)).text())
+            print(
+                try StatusDocument(
+                    run: config.run, folder: runFolder.path, settingsFrom: source, preset: config.preset.rawValue,
+                    stages: states.map(StatusDocument.Stage.init)
+                ).text())
         } else {
             print("run '\(config.run)' in \(runFolder.path), settings from \(source)")
             let width = RunStage.allCases.map(\.rawValue.count).max()! + 2

@@ -49,13 +49,17 @@ struct TrainAECommand: ParsableCommand {
 
     @Option(help: "Weight of the multi-scale gradient-domain (sharpness) loss (0: off).")
     var gradientWeight = Self.defaults.loss.gradientWeight
-    @Option(help: "Weight of the PatchGAN hinge term (0: off, the default; VQGAN-style sharpness at the cost of speed).")
+    @Option(
+        help: "Weight of the PatchGAN hinge term (0: off, the default; VQGAN-style sharpness at the cost of speed).")
     var adversarialWeight = Self.defaults.adversarial?.weight ?? 0
     @Option(help: "Step from which the discriminator trains and its term is added.")
     var adversarialStart = AdversarialOptions().startStep
     @Option(help: "Channels of the discriminator's first layer (doubling per stride-2 layer).")
     var discriminatorBase = AdversarialOptions().discriminator.base
-    @Option(help: "Stride-2 layers of the discriminator: 3 judges 70-px patches (pix2pix), 2 34-px, 1 16-px ones (finer texture only).")
+    @Option(
+        help:
+            "Stride-2 layers of the discriminator: 3 judges 70-px patches (pix2pix), 2 34-px, 1 16-px ones (finer texture only)."
+    )
     var discriminatorDownsamplings = AdversarialOptions().discriminator.downsamplings
     @Option(help: "Learning rate of the discriminator (AdamW, betas 0.5 and 0.9).")
     var discriminatorLr = AdversarialOptions().learningRate
@@ -69,15 +73,19 @@ struct TrainAECommand: ParsableCommand {
     @Option(help: "Steps trained on continuous latents before the codebooks start (by k-means).")
     var quantizerStart = Self.defaults.quantizerStartStep
 
-    @Option(name: .customLong("finetune-decoder"),
-            help: ArgumentHelp("Train only the decoder of this trained autoencoder (its encoder and codebooks are copied "
-                               + "and frozen, so its latents and the flows trained on them stay valid): e.g. a sharper "
-                               + "decoder with --adversarial-weight.", valueName: "model.safetensors"))
+    @Option(
+        name: .customLong("finetune-decoder"),
+        help: ArgumentHelp(
+            "Train only the decoder of this trained autoencoder (its encoder and codebooks are copied "
+                + "and frozen, so its latents and the flows trained on them stay valid): e.g. a sharper "
+                + "decoder with --adversarial-weight.", valueName: "model.safetensors"))
     var finetuneDecoder: String?
-    @Option(help: ArgumentHelp("With --finetune-decoder and --adversarial-weight: latents a flow generated (`pipeline "
-                               + "generate --latents-only`) whose decoded pictures the discriminator also judges, so the "
-                               + "decoder learns to draw the flow's samples, not only the encoder's latents.",
-                               valueName: "latents.safetensors"))
+    @Option(
+        help: ArgumentHelp(
+            "With --finetune-decoder and --adversarial-weight: latents a flow generated (`pipeline "
+                + "generate --latents-only`) whose decoded pictures the discriminator also judges, so the "
+                + "decoder learns to draw the flow's samples, not only the encoder's latents.",
+            valueName: "latents.safetensors"))
     var generatedLatents: String?
     @Option(help: "Generated latents decoded and judged per step (with --generated-latents).")
     var generatedPerStep = GeneratedLatentOptions(path: "").perStep
@@ -107,8 +115,10 @@ struct TrainAECommand: ParsableCommand {
     @Flag(help: "Only evaluate the saved model on the held-out images.")
     var evaluateOnly = false
 
-    @Option(help: ArgumentHelp("With --evaluate-only: also write the reconstructions (all levels) as PNG files here.",
-                               valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "With --evaluate-only: also write the reconstructions (all levels) as PNG files here.",
+            valueName: "dir"))
     var saveReconstructions: String?
 
     @OptionGroup var runtime: ThreadsOption
@@ -175,9 +185,11 @@ struct TrainAECommand: ParsableCommand {
     func run() throws {
         let o = try options()
         if evaluateOnly {
-            try TrainAEStage.evaluateSaved(o, reconstructionsFolder: saveReconstructions.map {
-                URL(fileURLWithPath: $0).standardizedFileURL
-            })
+            try TrainAEStage.evaluateSaved(
+                o,
+                reconstructionsFolder: saveReconstructions.map {
+                    URL(fileURLWithPath: $0).standardizedFileURL
+                })
             return
         }
         let stop = StopSignal.shared

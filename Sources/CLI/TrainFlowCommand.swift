@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import Datasets
+import Foundation
 import LatentFlow
 import Pipeline
 
@@ -23,7 +23,8 @@ struct TrainFlowCommand: ParsableCommand {
             """)
 
     enum TimeDistribution: String, ExpressibleByArgument, CaseIterable {
-        case uniform, logitNormal = "logit-normal"
+        case uniform
+        case logitNormal = "logit-normal"
         init(_ distribution: TimeSampling.Distribution) {
             switch distribution {
             case .uniform: self = .uniform
@@ -40,9 +41,15 @@ struct TrainFlowCommand: ParsableCommand {
     @OptionGroup var folders: RunFolderOptions
     @Option(help: ArgumentHelp("Latent cache folder (default: <artifacts>/<run>/latents).", valueName: "dir"))
     var latents: String?
-    @Option(help: ArgumentHelp("Dataset cache folder: the images for --space pixel, and the held-out evaluation images (default: <artifacts>/<run>/dataset).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "Dataset cache folder: the images for --space pixel, and the held-out evaluation images (default: <artifacts>/<run>/dataset).",
+            valueName: "dir"))
     var dataset: String?
-    @Option(help: ArgumentHelp("Latent space: the autoencoder the latent cache was made with, to decode evaluation samples (default: <artifacts>/<run>/autoencoder/model.safetensors).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Latent space: the autoencoder the latent cache was made with, to decode evaluation samples (default: <artifacts>/<run>/autoencoder/model.safetensors).",
+            valueName: "file"))
     var autoencoder: String?
     @Option(help: ArgumentHelp("Output folder (default: <artifacts>/<run>/flow or pixel-flow).", valueName: "dir"))
     var output: String?
@@ -52,7 +59,10 @@ struct TrainFlowCommand: ParsableCommand {
     var checkpointEvery = Self.defaults.checkpointEvery
     @Option(help: "Write a metrics line every this many steps.")
     var logEvery = Self.defaults.logEvery
-    @Option(help: "Evaluate every this many steps and at the end: SWD of a fixed batch of samples against held-out images (0: never; default \(TrainFlowStage.defaultEvalEvery)).")
+    @Option(
+        help:
+            "Evaluate every this many steps and at the end: SWD of a fixed batch of samples against held-out images (0: never; default \(TrainFlowStage.defaultEvalEvery))."
+    )
     var evalEvery: Int?
     @Option(help: "Samples per evaluation (same noise and classes every time).")
     var evalSamples = Self.defaults.evalSamples
@@ -63,18 +73,23 @@ struct TrainFlowCommand: ParsableCommand {
 
     // Lists take commas or separate words ("train,test" or "train test"), so a YAML list in a
     // `pipeline run` configuration reaches the command intact.
-    @Option(parsing: .upToNextOption, help: "Subsets to train on, comma-separated (train, validation, test); the rest stays held out.")
+    @Option(
+        parsing: .upToNextOption,
+        help: "Subsets to train on, comma-separated (train, validation, test); the rest stays held out.")
     var trainSubsets = [Self.defaults.trainSubsets.map(\.description).joined(separator: ",")]
     @Option(help: "Latent space: quantized or continuous latents.")
     var latentKind = Self.defaults.latentKind
-    @Flag(name: [.customLong("no-augment"), .customLong("no-augmentations")],
-          help: "Latent space: ignore the cache's frozen augmentations (as train-ae's --no-augment, no random variants).")
+    @Flag(
+        name: [.customLong("no-augment"), .customLong("no-augmentations")],
+        help: "Latent space: ignore the cache's frozen augmentations (as train-ae's --no-augment, no random variants).")
     var noAugmentations = !Self.defaults.useAugmentations
     @Option(help: "Batch size (default: 64 latent, 16 pixel).")
     var batchSize: Int?
     @Option(help: "UNet base width (default: the space's preset, 64 latent, 32 pixel).")
     var base: Int?
-    @Option(parsing: .upToNextOption, help: "UNet width multipliers per level, comma-separated (default: 1,2,2 latent; 1,2,4,8,8 pixel).")
+    @Option(
+        parsing: .upToNextOption,
+        help: "UNet width multipliers per level, comma-separated (default: 1,2,2 latent; 1,2,4,8,8 pixel).")
     var multipliers: [String] = []
     @Option(help: "UNet levels with self-attention, counted from the lowest resolution (default 2).")
     var attentionLevels: Int?
@@ -158,8 +173,9 @@ struct TrainFlowCommand: ParsableCommand {
         training.gradientClip = optimizer.gradientClip
         training.emaDecay = optimizer.emaDecayIfOn
         training.path = path
-        training.timeSampling = TimeSampling(time == .uniform ? .uniform : .logitNormal(mean: timeMean, std: timeStd), shift: timeShift,
-                                           uniformFraction: timeUniformFraction)
+        training.timeSampling = TimeSampling(
+            time == .uniform ? .uniform : .logitNormal(mean: timeMean, std: timeStd), shift: timeShift,
+            uniformFraction: timeUniformFraction)
         training.optimalTransport = ot
         training.labelDropout = labelDropout
         training.conditional = !unconditional

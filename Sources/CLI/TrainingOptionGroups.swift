@@ -5,7 +5,10 @@ import Pipeline
 struct TrainingBudgetOptions: ParsableArguments {
     @Option(help: "Optimizer steps in all (also the horizon of the cosine decay).")
     var steps: Int?
-    @Option(help: "Minutes of training in all sessions together (a resumed run trains what is left; evaluation does not count); alone, the step count is planned from the speed of the recent steps and revised as it goes.")
+    @Option(
+        help:
+            "Minutes of training in all sessions together (a resumed run trains what is left; evaluation does not count); alone, the step count is planned from the speed of the recent steps and revised as it goes."
+    )
     var minutes: Double?
     @Flag(help: "Continue from the stage's checkpoint.")
     var resume = false

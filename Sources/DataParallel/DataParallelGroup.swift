@@ -29,7 +29,9 @@ public final class DataParallelGroup {
 
     /// The group of this process's MPI job, or nil when it was not started by an MPI launcher
     /// (then no MPI library is loaded).
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DataParallelGroup? {
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> DataParallelGroup?
+    {
         guard case .mpi(_, let library) = LaunchEnvironment.detect(environment) else { return nil }
         return DataParallelGroup(communicator: try MPICommunicator.join(library: library))
     }
@@ -57,18 +59,21 @@ public final class DataParallelGroup {
             // Buckets in the order this backward produced the gradients, rank 0's order for all
             // (it is the same everywhere, as the graphs are, but the layouts must be identical).
             let order = try rank0Decision(reducer.readinessOrder.map(Int64.init)).map(Int.init)
-            self.reducer = GradientBucketReducer(parameters: parameters, order: order, communicator: communicator,
-                                                 capacityBytes: bucketCapacityBytes)
+            self.reducer = GradientBucketReducer(
+                parameters: parameters, order: order, communicator: communicator,
+                capacityBytes: bucketCapacityBytes)
             reducerFollowsBackward = true
         }
     }
 
     private func reducer(for parameters: [Variable]) -> GradientBucketReducer {
         if let reducer, reducer.parameters.count == parameters.count,
-           zip(reducer.parameters, parameters).allSatisfy({ $0 === $1 }) {
+            zip(reducer.parameters, parameters).allSatisfy({ $0 === $1 })
+        {
             return reducer
         }
-        let made = GradientBucketReducer(parameters: parameters, communicator: communicator, capacityBytes: bucketCapacityBytes)
+        let made = GradientBucketReducer(
+            parameters: parameters, communicator: communicator, capacityBytes: bucketCapacityBytes)
         reducer = made
         reducerFollowsBackward = false
         return made
@@ -94,12 +99,15 @@ public final class DataParallelGroup {
     public func checkAllRanksAgree(_ fingerprint: [Double], what: String) throws {
         var reference = fingerprint
         try communicator.broadcast(&reference, root: 0)
-        let differs = zip(reference, fingerprint).contains { $0.bitPattern != $1.bitPattern } || reference.count != fingerprint.count
+        let differs =
+            zip(reference, fingerprint).contains { $0.bitPattern != $1.bitPattern }
+            || reference.count != fingerprint.count
         var flags = [differs ? Double(rank) + 1 : 0]
         try communicator.allreduceMax(&flags)
         if flags[0] > 0 {
-            throw DataParallelError("rank \(Int(flags[0]) - 1) of \(size) has a different \(what) from rank 0; "
-                + "every rank must start from the same settings, data and checkpoint (a folder every host sees)")
+            throw DataParallelError(
+                "rank \(Int(flags[0]) - 1) of \(size) has a different \(what) from rank 0; "
+                    + "every rank must start from the same settings, data and checkpoint (a folder every host sees)")
         }
     }
 

@@ -47,9 +47,12 @@ public struct GradientBucketLayout {
     ///   - order: the parameters' indices in the order their gradients become ready (default: the
     ///     reverse registration order); a permutation of `counts.indices`.
     public init(counts: [Int], order: [Int]? = nil, capacityBytes: Int = defaultCapacityBytes) {
-        precondition(capacityBytes >= MemoryLayout<Float>.size, "GradientBucketLayout: capacity of \(capacityBytes) bytes")
+        precondition(
+            capacityBytes >= MemoryLayout<Float>.size, "GradientBucketLayout: capacity of \(capacityBytes) bytes")
         let order = order ?? Array(counts.indices.reversed())
-        precondition(order.sorted() == Array(counts.indices), "GradientBucketLayout: the order is not a permutation of the parameters")
+        precondition(
+            order.sorted() == Array(counts.indices),
+            "GradientBucketLayout: the order is not a permutation of the parameters")
         let capacity = capacityBytes / MemoryLayout<Float>.size
         // First the members of each bucket (a parameter larger than the capacity gets one alone).
         var groups: [[Int]] = []
@@ -73,8 +76,10 @@ public struct GradientBucketLayout {
             let total = members.reduce(0) { $0 + counts[$1] }
             for (k, parameter) in members.enumerated() {
                 bucket.entries.append(entries.count)
-                entries.append(Entry(parameter: parameter, bucket: b, offset: offset, count: counts[parameter],
-                                     presenceOffset: total + k))
+                entries.append(
+                    Entry(
+                        parameter: parameter, bucket: b, offset: offset, count: counts[parameter],
+                        presenceOffset: total + k))
                 offset += counts[parameter]
             }
             bucket.length = total + members.count

@@ -43,7 +43,8 @@ final class GradientBucketReducer {
     init(parameters: [Variable], order: [Int]? = nil, communicator: Communicator, capacityBytes: Int) {
         self.parameters = parameters
         self.communicator = communicator
-        layout = GradientBucketLayout(counts: parameters.map { $0.value.count }, order: order, capacityBytes: capacityBytes)
+        layout = GradientBucketLayout(
+            counts: parameters.map { $0.value.count }, order: order, capacityBytes: capacityBytes)
         buffers = layout.buckets.map { bucket in
             let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: bucket.length)
             buffer.initialize(repeating: 0)
@@ -63,7 +64,8 @@ final class GradientBucketReducer {
 
     /// Starts a pass in which this rank's gradients count `weight` times.
     func begin(weight: Float) {
-        precondition(nextBucket == 0 || nextBucket == layout.buckets.count, "GradientBucketReducer: a pass is still open")
+        precondition(
+            nextBucket == 0 || nextBucket == layout.buckets.count, "GradientBucketReducer: a pass is still open")
         self.weight = weight
         packed = Array(repeating: false, count: layout.entries.count)
         missing = layout.buckets.map(\.entries.count)
@@ -111,7 +113,9 @@ final class GradientBucketReducer {
         let buffer = buffers[entry.bucket]
         let destination = buffer.baseAddress! + entry.offset
         if let gradient = parameters[entry.parameter].grad {
-            precondition(gradient.count == entry.count, "GradientBucketReducer: gradient of \(gradient.count) values for a parameter of \(entry.count)")
+            precondition(
+                gradient.count == entry.count,
+                "GradientBucketReducer: gradient of \(gradient.count) values for a parameter of \(entry.count)")
             let source = gradient.unsafePointer
             let w = weight
             if w == 1 {

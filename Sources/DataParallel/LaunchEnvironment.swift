@@ -18,9 +18,9 @@ public enum LaunchEnvironment: Equatable, Sendable {
     public static let libraryVariable = "FMF_MPI_LIBRARY"
 
     #if os(macOS)
-    public static let defaultLibrary = "libmpi.40.dylib"
+        public static let defaultLibrary = "libmpi.40.dylib"
     #else
-    public static let defaultLibrary = "libmpi.so.40"
+        public static let defaultLibrary = "libmpi.so.40"
     #endif
 
     public static func detect(_ environment: [String: String]) -> LaunchEnvironment {

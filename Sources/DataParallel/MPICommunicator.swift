@@ -44,8 +44,10 @@ public final class MPICommunicator: Communicator {
     private static func initialize(library: String) throws -> MPICommunicator {
         var message = [CChar](repeating: 0, count: 1024)
         guard cmpi_load(library, &message, message.count) == 0 else {
-            throw DataParallelError("this process was started by an MPI launcher, but \(String(cString: message)); "
-                + "install Open MPI (Debian: openmpi-bin) or name its libmpi in \(LaunchEnvironment.libraryVariable)")
+            throw DataParallelError(
+                "this process was started by an MPI launcher, but \(String(cString: message)); "
+                    + "install Open MPI (Debian: openmpi-bin) or name its libmpi in \(LaunchEnvironment.libraryVariable)"
+            )
         }
         var provided: Int32 = 0, rank: Int32 = 0, size: Int32 = 0
         let status = cmpi_initialize(Int32(CMPI_THREAD_SERIALIZED), &provided, &rank, &size)
@@ -63,8 +65,9 @@ public final class MPICommunicator: Communicator {
 
     private func check(_ status: Int32, _ operation: String) throws {
         guard status == 0 else {
-            throw DataParallelError("rank \(rank) of \(size): \(operation) failed: \(Self.errorText(status)) "
-                + "(another rank has probably died; see its output above)")
+            throw DataParallelError(
+                "rank \(rank) of \(size): \(operation) failed: \(Self.errorText(status)) "
+                    + "(another rank has probably died; see its output above)")
         }
     }
 
@@ -83,19 +86,23 @@ public final class MPICommunicator: Communicator {
 
     public func allreduceSum(_ values: inout [Double]) throws {
         let count = values.count
-        try check(values.withUnsafeMutableBufferPointer { cmpi_allreduce_sum_double($0.baseAddress, Int32(count)) },
-                  "allreduce of \(count) doubles")
+        try check(
+            values.withUnsafeMutableBufferPointer { cmpi_allreduce_sum_double($0.baseAddress, Int32(count)) },
+            "allreduce of \(count) doubles")
     }
 
     public func allreduceMax(_ values: inout [Double]) throws {
         let count = values.count
-        try check(values.withUnsafeMutableBufferPointer { cmpi_allreduce_max_double($0.baseAddress, Int32(count)) },
-                  "allreduce (max) of \(count) doubles")
+        try check(
+            values.withUnsafeMutableBufferPointer { cmpi_allreduce_max_double($0.baseAddress, Int32(count)) },
+            "allreduce (max) of \(count) doubles")
     }
 
     public func broadcast(_ bytes: UnsafeMutableRawBufferPointer, root: Int) throws {
-        precondition(bytes.count <= Self.maximumCount, "broadcast: \(bytes.count) bytes is more than one MPI call takes")
-        try check(cmpi_broadcast_bytes(bytes.baseAddress, Int32(bytes.count), Int32(root)), "broadcast from rank \(root)")
+        precondition(
+            bytes.count <= Self.maximumCount, "broadcast: \(bytes.count) bytes is more than one MPI call takes")
+        try check(
+            cmpi_broadcast_bytes(bytes.baseAddress, Int32(bytes.count), Int32(root)), "broadcast from rank \(root)")
     }
 
     public func barrier() throws {

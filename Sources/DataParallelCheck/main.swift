@@ -2,8 +2,9 @@ import DataParallel
 import Foundation
 import LatentFlow
 import TensorCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 // `data-parallel-check`: trains a tiny flow on made-up data, alone or as the ranks of an MPI job
@@ -83,9 +84,11 @@ func main() -> Int32 {
         if arguments.resume { try trainer.resume(from: url) }
         if let group { try trainer.join(group) }
         let rank = group?.rank ?? 0
-        let checkpoints = rank == 0
+        let checkpoints =
+            rank == 0
             ? CheckpointCadence(every: arguments.checkpointEvery) { _ in try trainer.saveCheckpoint(to: url) } : nil
-        let loop = TrainingLoop(trainer: trainer, budget: TrainingBudget(steps: arguments.steps), checkpoints: checkpoints)
+        let loop = TrainingLoop(
+            trainer: trainer, budget: TrainingBudget(steps: arguments.steps), checkpoints: checkpoints)
         try loop.run(onStep: { report in
             if rank == arguments.dieRank, let after = arguments.dieAfter, report.step >= after {
                 // A crash, not an error: no message, no MPI_Abort, no clean-up.

@@ -25,7 +25,8 @@ public struct ArtifactRoutes: Sendable {
         self.run = run
     }
 
-    static let securityPolicy = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    static let securityPolicy =
+        "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
     /// The response to `method` on `target` (the request target as sent: percent-encoded path,
     /// maybe a query).
@@ -38,7 +39,9 @@ public struct ArtifactRoutes: Sendable {
         let path = String(target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
         let artifacts = URL(fileURLWithPath: folder.root)
         // Browsers ask for it on every first visit; "no content" keeps their consoles free of a 404.
-        if path == "/favicon.ico" { return Response(status: 204, headers: ["Cache-Control": "max-age=86400"], body: Data()) }
+        if path == "/favicon.ico" {
+            return Response(status: 204, headers: ["Cache-Control": "max-age=86400"], body: Data())
+        }
         if path == "/" || path.isEmpty {
             return page(IndexPage.html(artifacts: artifacts, highlighted: run))
         }
@@ -57,7 +60,8 @@ public struct ArtifactRoutes: Sendable {
             case .success(let segments) where segments.count == 1:
                 let runFolder = artifacts.appendingPathComponent(segments[0])
                 var isFolder: ObjCBool = false
-                let exists = FileManager.default.fileExists(atPath: runFolder.path, isDirectory: &isFolder) && isFolder.boolValue
+                let exists =
+                    FileManager.default.fileExists(atPath: runFolder.path, isDirectory: &isFolder) && isFolder.boolValue
                 return page(LivePage.html(LiveProgress.read(artifacts: artifacts, run: segments[0]), runExists: exists))
             case .success:
                 return text(404, "not found: /live/ takes one run name")
@@ -81,7 +85,9 @@ public struct ArtifactRoutes: Sendable {
     }
 
     func text(_ status: Int, _ message: String) -> Response {
-        Response(status: status, headers: headers(contentType: "text/plain; charset=utf-8"), body: Data((message + "\n").utf8))
+        Response(
+            status: status, headers: headers(contentType: "text/plain; charset=utf-8"),
+            body: Data((message + "\n").utf8))
     }
 
     /// Everything changes while a run trains: nothing is cached.

@@ -60,7 +60,8 @@ private struct RoutesHandler: HTTPHandler {
         for (name, value) in answer.headers { headers[HTTPHeader(name)] = value }
         let body = request.method == .HEAD ? Data() : answer.body
         if request.method == .HEAD { headers[.contentLength] = String(answer.body.count) }
-        return HTTPResponse(statusCode: HTTPStatusCode(answer.status, phrase: Self.phrase(answer.status)), headers: headers, body: body)
+        return HTTPResponse(
+            statusCode: HTTPStatusCode(answer.status, phrase: Self.phrase(answer.status)), headers: headers, body: body)
     }
 
     static func phrase(_ status: Int) -> String {

@@ -8,9 +8,10 @@ enum IndexPage {
         let manager = FileManager.default
         let names = (try? manager.contentsOfDirectory(atPath: artifacts.path)) ?? []
         return names.filter { name in
-            !name.hasPrefix(".") && [RunLedger.fileName, RunConfig.savedFileName].contains {
-                manager.fileExists(atPath: artifacts.appendingPathComponent(name).appendingPathComponent($0).path)
-            }
+            !name.hasPrefix(".")
+                && [RunLedger.fileName, RunConfig.savedFileName].contains {
+                    manager.fileExists(atPath: artifacts.appendingPathComponent(name).appendingPathComponent($0).path)
+                }
         }.sorted()
     }
 
@@ -19,8 +20,9 @@ enum IndexPage {
         let runs = runs(in: artifacts)
         let items = runs.map { run -> String in
             let path = LivePage.pathSegment(run)
-            let hasReport = FileManager.default.fileExists(atPath: artifacts.appendingPathComponent(run)
-                .appendingPathComponent(RunReport.fileName).path)
+            let hasReport = FileManager.default.fileExists(
+                atPath: artifacts.appendingPathComponent(run)
+                    .appendingPathComponent(RunReport.fileName).path)
             let report = hasReport ? "<a href=\"/files/\(e(path))/\(RunReport.fileName)\">report</a>" : "no report yet"
             return "<li\(run == highlighted ? " class=\"current\"" : "")><code>\(e(run))</code> · \(report) · "
                 + "<a href=\"/live/\(e(path))\">live view</a></li>"

@@ -14,10 +14,12 @@ enum LivePage {
         let runPath = e(Self.pathSegment(progress.run))
         var body = ""
         if !runExists {
-            body += "<section><p class=\"problem\">No run named \(run) in the artifacts folder yet; this page shows it once it starts.</p></section>"
+            body +=
+                "<section><p class=\"problem\">No run named \(run) in the artifacts folder yet; this page shows it once it starts.</p></section>"
         } else {
             body += followedSection(progress)
-            body += "<section id=\"stages\"><h2>Stages</h2><ul class=\"stage-list\">"
+            body +=
+                "<section id=\"stages\"><h2>Stages</h2><ul class=\"stage-list\">"
                 + progress.stages.map { entry in
                     "<li><span class=\"name\">\(e(entry.stage.rawValue))</span> "
                         + "<span class=\"state state-\(entry.condition.cssClass)\">\(e(entry.condition.text))</span></li>"
@@ -58,14 +60,17 @@ enum LivePage {
     static func followedSection(_ progress: LiveProgress) -> String {
         let e = SVGLineChart.escape
         guard let stage = progress.followed else {
-            return "<section id=\"progress\"><h2>Training</h2><p>No training stage has logged anything yet.</p></section>"
+            return
+                "<section id=\"progress\"><h2>Training</h2><p>No training stage has logged anything yet.</p></section>"
         }
         let condition = progress.stages.first { $0.stage == stage }?.condition ?? .notStarted
-        var out = "<section id=\"progress\"><h2>\(e(stage.rawValue)) "
+        var out =
+            "<section id=\"progress\"><h2>\(e(stage.rawValue)) "
             + "<span class=\"state state-\(condition.cssClass)\">\(e(condition.text))</span></h2>"
         if let done = progress.stepsDone {
             if let planned = progress.plannedSteps, planned > 0 {
-                out += "<progress value=\"\(min(done, planned))\" max=\"\(planned)\"></progress>"
+                out +=
+                    "<progress value=\"\(min(done, planned))\" max=\"\(planned)\"></progress>"
                     + "<p>step \(done) of \(planned) (\(ReportFormat.percent(Double(done) / Double(planned))))"
             } else {
                 out += "<p>step \(done)"
@@ -78,18 +83,26 @@ enum LivePage {
             out += "<p>No training step logged yet.</p>"
         }
         if !progress.figures.isEmpty {
-            out += "<dl class=\"facts\">" + progress.figures.map { "<dt>\(e($0.0))</dt><dd>\(e($0.1))</dd>" }.joined() + "</dl>"
+            out +=
+                "<dl class=\"facts\">" + progress.figures.map { "<dt>\(e($0.0))</dt><dd>\(e($0.1))</dd>" }.joined()
+                + "</dl>"
         }
         if let modified = progress.metrics.modified {
-            out += "<p class=\"note\">last metrics line \(e(ReportFormat.duration(max(0, -modified.timeIntervalSinceNow)))) ago</p>"
+            out +=
+                "<p class=\"note\">last metrics line \(e(ReportFormat.duration(max(0, -modified.timeIntervalSinceNow)))) ago</p>"
         }
         if let grid = progress.grid {
-            let source = "/files/" + grid.path.split(separator: "/").map { pathSegment(String($0)) }.joined(separator: "/")
-            out += "<figure><a href=\"\(e(source))\"><img src=\"\(e(source))\" alt=\"newest grid of \(e(stage.rawValue))\"></a>"
+            let source =
+                "/files/" + grid.path.split(separator: "/").map { pathSegment(String($0)) }.joined(separator: "/")
+            out +=
+                "<figure><a href=\"\(e(source))\"><img src=\"\(e(source))\" alt=\"newest grid of \(e(stage.rawValue))\"></a>"
                 + "<figcaption>newest grid, step \(grid.step)</figcaption></figure>"
         }
-        if let line = progress.metrics.training, let data = try? JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]) {
-            out += "<details><summary>newest metrics line</summary><pre>\(e(String(decoding: data, as: UTF8.self)))</pre></details>"
+        if let line = progress.metrics.training,
+            let data = try? JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
+        {
+            out +=
+                "<details><summary>newest metrics line</summary><pre>\(e(String(decoding: data, as: UTF8.self)))</pre></details>"
         }
         return out + "</section>"
     }

@@ -62,7 +62,9 @@ struct LiveProgress {
                 condition = .running(pid: holder.pid)
             } else if manager.fileExists(atPath: folder.appendingPathComponent(StageFiles.manifest).path) {
                 condition = .finished
-            } else if !((try? manager.contentsOfDirectory(atPath: folder.path))?.filter { !$0.hasPrefix(".") }.isEmpty ?? true) {
+            } else if !((try? manager.contentsOfDirectory(atPath: folder.path))?.filter { !$0.hasPrefix(".") }.isEmpty
+                ?? true)
+            {
                 condition = .unfinished
             } else {
                 condition = .notStarted
@@ -70,12 +72,16 @@ struct LiveProgress {
             progress.stages.append((stage, condition))
         }
 
-        func log(_ stage: RunStage) -> URL { runFolder.appendingPathComponent(stage.folder).appendingPathComponent("metrics.jsonl") }
+        func log(_ stage: RunStage) -> URL {
+            runFolder.appendingPathComponent(stage.folder).appendingPathComponent("metrics.jsonl")
+        }
         let running = progress.stages.first { entry in
-            trainingStages.contains(entry.stage) && { if case .running = entry.condition { return true } else { return false } }()
+            trainingStages.contains(entry.stage)
+                && { if case .running = entry.condition { return true } else { return false } }()
         }?.stage
         let newest = trainingStages.compactMap { stage -> (RunStage, Date)? in
-            guard let date = (try? manager.attributesOfItem(atPath: log(stage).path))?[.modificationDate] as? Date else { return nil }
+            guard let date = (try? manager.attributesOfItem(atPath: log(stage).path))?[.modificationDate] as? Date
+            else { return nil }
             return (stage, date)
         }.max { $0.1 < $1.1 }?.0
         guard let followed = running ?? newest else { return progress }
@@ -108,7 +114,9 @@ struct LiveProgress {
         var figures: [(String, String)] = []
         let line = metrics.training ?? [:]
         func add(_ label: String, _ keys: [String], _ format: (Double) -> String) {
-            if let value = keys.lazy.compactMap({ Self.number(line[$0]) }).first { figures.append((label, format(value))) }
+            if let value = keys.lazy.compactMap({ Self.number(line[$0]) }).first {
+                figures.append((label, format(value)))
+            }
         }
         add("loss", ["loss"], ReportFormat.number)
         add("PSNR (batch)", ["psnr"]) { String(format: "%.2f dB", $0) }

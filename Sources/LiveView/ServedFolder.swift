@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The artifacts folder as the server may read it: a request path becomes a file only if every
@@ -36,7 +37,9 @@ public struct ServedFolder: Sendable {
     public let root: String
 
     /// Kinds of file a report, its pictures and its data are made of.
-    public static let servedExtensions: Set<String> = ["html", "svg", "png", "jpg", "jpeg", "json", "jsonl", "md", "txt", "yaml", "csv"]
+    public static let servedExtensions: Set<String> = [
+        "html", "svg", "png", "jpg", "jpeg", "json", "jsonl", "md", "txt", "yaml", "csv",
+    ]
 
     public init(_ folder: URL) throws {
         guard let resolved = Self.realPath(folder.path) else {
@@ -59,7 +62,9 @@ public struct ServedFolder: Sendable {
         var status = stat()
         guard stat(resolved, &status) == 0 else { return .failure(.notFound) }
         guard status.st_mode & S_IFMT == S_IFREG else { return .failure(.notAFile) }
-        guard Self.servedExtensions.contains((resolved as NSString).pathExtension.lowercased()) else { return .failure(.typeNotServed) }
+        guard Self.servedExtensions.contains((resolved as NSString).pathExtension.lowercased()) else {
+            return .failure(.typeNotServed)
+        }
         return .success(URL(fileURLWithPath: resolved))
     }
 
@@ -69,7 +74,9 @@ public struct ServedFolder: Sendable {
         for raw in encodedPath.split(separator: "/", omittingEmptySubsequences: false) {
             guard !raw.isEmpty else { return .failure(.malformed) }
             guard let decoded = raw.removingPercentEncoding else { return .failure(.malformed) }
-            if decoded == "." || decoded == ".." || decoded.contains("/") || decoded.contains("\\") { return .failure(.traversal) }
+            if decoded == "." || decoded == ".." || decoded.contains("/") || decoded.contains("\\") {
+                return .failure(.traversal)
+            }
             if decoded.contains("\0") || decoded.isEmpty { return .failure(.malformed) }
             if decoded.hasPrefix(".") { return .failure(.hidden) }
             segments.append(decoded)

@@ -27,11 +27,14 @@ private final class MirroredRanksCommunicator: Communicator {
 final class GradientAveragingTests: XCTestCase {
     private func tinyNetwork() -> (network: VelocityUNet, loss: () -> Variable) {
         var generator = SeededGenerator(seed: 1)
-        let network = VelocityUNet(UNetConfig(channels: 2, base: 8, multipliers: [1, 2], classCount: 3, attentionLevels: 1),
-                                   generator: &generator)
+        let network = VelocityUNet(
+            UNetConfig(channels: 2, base: 8, multipliers: [1, 2], classCount: 3, attentionLevels: 1),
+            generator: &generator)
         let x = Initialization.normal(shape: [3, 2, 8, 8], generator: &generator)
         let target = Initialization.normal(shape: [3, 2, 8, 8], generator: &generator)
-        return (network, { mseLoss(network(Variable(x), times: [0.1, 0.5, 0.9], classes: [0, 1, 3]), Variable(target)) })
+        return (
+            network, { mseLoss(network(Variable(x), times: [0.1, 0.5, 0.9], classes: [0, 1, 3]), Variable(target)) }
+        )
     }
 
     func testAveragedGradientsOfIdenticalRanksAreTheLocalOnes() throws {
@@ -92,7 +95,10 @@ final class GradientAveragingTests: XCTestCase {
 private final class FixedRank: Communicator {
     let rank: Int, size: Int
     let allowsBackgroundReductions = false
-    init(rank: Int, size: Int) { self.rank = rank; self.size = size }
+    init(rank: Int, size: Int) {
+        self.rank = rank
+        self.size = size
+    }
     func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {}
     func allreduceSum(_ values: inout [Double]) throws {}
     func allreduceMax(_ values: inout [Double]) throws {}

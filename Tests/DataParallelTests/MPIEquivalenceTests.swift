@@ -32,7 +32,8 @@ final class MPIEquivalenceTests: XCTestCase {
 
     /// The check program, built next to this test bundle.
     private var checkProgram: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("DataParallelCheck")
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "DataParallelCheck")
     }
 
     /// Runs `executable arguments` with one compute thread, returns its status and output.
@@ -57,8 +58,12 @@ final class MPIEquivalenceTests: XCTestCase {
 
     private func runRanks(_ ranks: Int, _ arguments: [String]) throws -> (status: Int32, output: String) {
         // Oversubscribe: the ranks may outnumber the cores; yield: a waiting rank gives its core away.
-        try launch(try mpirun(), ["-np", String(ranks), "--oversubscribe", "--mca", "mpi_yield_when_idle", "1",
-                                  "--mca", "btl", "self,vader,tcp", checkProgram.path] + arguments)
+        try launch(
+            try mpirun(),
+            [
+                "-np", String(ranks), "--oversubscribe", "--mca", "mpi_yield_when_idle", "1",
+                "--mca", "btl", "self,vader,tcp", checkProgram.path,
+            ] + arguments)
     }
 
     private func weights(_ url: URL) throws -> [(name: String, value: [Float])] {
@@ -72,7 +77,8 @@ final class MPIEquivalenceTests: XCTestCase {
 
     func testTwoRanksTrainAsOneProcess() throws {
         _ = try mpirun()
-        let alone = folder.appendingPathComponent("alone.safetensors"), pair = folder.appendingPathComponent("pair.safetensors")
+        let alone = folder.appendingPathComponent("alone.safetensors"),
+            pair = folder.appendingPathComponent("pair.safetensors")
         let single = try launch(checkProgram, ["--output", alone.path, "--steps", "4"])
         XCTAssertEqual(single.status, 0, single.output)
         let two = try runRanks(2, ["--output", pair.path, "--steps", "4"])
@@ -85,8 +91,12 @@ final class MPIEquivalenceTests: XCTestCase {
     func testAKilledRankFailsTheJobAndTheRunResumesFromTheLastCheckpoint() throws {
         _ = try mpirun()
         let url = folder.appendingPathComponent("checkpoint.safetensors")
-        let crashed = try runRanks(2, ["--output", url.path, "--steps", "8", "--checkpoint-every", "2",
-                                       "--die-rank", "1", "--die-after", "5"])
+        let crashed = try runRanks(
+            2,
+            [
+                "--output", url.path, "--steps", "8", "--checkpoint-every", "2",
+                "--die-rank", "1", "--die-after", "5",
+            ])
         XCTAssertNotEqual(crashed.status, 0, "the job must fail when a rank dies\n\(crashed.output)")
         let left = try TrainingCheckpoint.load(from: url)
         XCTAssertTrue([4, 6].contains(left.step), "the last checkpoint before the crash is intact (step \(left.step))")

@@ -17,8 +17,9 @@ final class ShardedGradientTests: XCTestCase {
 
         init() {
             var generator = SeededGenerator(seed: 4)
-            network = VelocityUNet(UNetConfig(channels: 2, base: 8, multipliers: [1, 2], classCount: 3, attentionLevels: 1),
-                                   generator: &generator)
+            network = VelocityUNet(
+                UNetConfig(channels: 2, base: 8, multipliers: [1, 2], classCount: 3, attentionLevels: 1),
+                generator: &generator)
             x = Initialization.normal(shape: [7, 2, 8, 8], generator: &generator)
             target = Initialization.normal(shape: [7, 2, 8, 8], generator: &generator)
             times = (0..<7).map { _ in generator.uniform() }
@@ -26,8 +27,9 @@ final class ShardedGradientTests: XCTestCase {
         }
 
         func loss(rows: Range<Int>) -> Variable {
-            mseLoss(network(Variable(x.rows(rows)), times: Array(times[rows]), classes: Array(classes[rows])),
-                    Variable(target.rows(rows)))
+            mseLoss(
+                network(Variable(x.rows(rows)), times: Array(times[rows]), classes: Array(classes[rows])),
+                Variable(target.rows(rows)))
         }
 
         var gradients: [[Float]] { network.namedParameters().map { $0.variable.grad?.values ?? [] } }
@@ -46,8 +48,9 @@ final class ShardedGradientTests: XCTestCase {
             let parameters = problem.network.namedParameters().map(\.variable)
             for _ in 0..<2 {
                 for parameter in parameters { parameter.grad = nil }
-                try group.backwardAveragingGradients(problem.loss(rows: rows), parameters: parameters,
-                                                     weight: Double(rows.count) / 7)
+                try group.backwardAveragingGradients(
+                    problem.loss(rows: rows), parameters: parameters,
+                    weight: Double(rows.count) / 7)
             }
             return problem.gradients
         }

@@ -19,10 +19,14 @@ final class ThreadedEquivalenceTests: XCTestCase {
     static let keyBiasTolerance: Float = 1e-3 * Float(steps)
     static let steps = 4
 
-    private func trainedWeights(_ trainer: FlowTrainer) throws -> (model: [(name: String, value: [Float])],
-                                                                    ema: [(name: String, value: [Float])]) {
+    private func trainedWeights(_ trainer: FlowTrainer) throws -> (
+        model: [(name: String, value: [Float])],
+        ema: [(name: String, value: [Float])]
+    ) {
         let model = trainer.model.namedParameters().map { (name: $0.name, value: $0.variable.value.values) }
-        let exported = try trainer.exportModel().network.namedParameters().map { (name: $0.name, value: $0.variable.value.values) }
+        let exported = try trainer.exportModel().network.namedParameters().map {
+            (name: $0.name, value: $0.variable.value.values)
+        }
         return (model, exported)
     }
 
@@ -31,25 +35,33 @@ final class ThreadedEquivalenceTests: XCTestCase {
         try TrainingLoop(trainer: alone, budget: TrainingBudget(steps: Self.steps)).run()
         let reference = try trainedWeights(alone)
 
-        let ranks = try onThreadRanks(size) { group -> ([(name: String, value: [Float])], [(name: String, value: [Float])], Double) in
+        let ranks = try onThreadRanks(size) {
+            group -> ([(name: String, value: [Float])], [(name: String, value: [Float])], Double) in
             let trainer = try makeTinyFlowTrainer(batch: batch)
             try trainer.join(group)
             var lastLoss = 0.0
-            try TrainingLoop(trainer: trainer, budget: TrainingBudget(steps: Self.steps)).run(onStep: { lastLoss = $0.loss })
+            try TrainingLoop(trainer: trainer, budget: TrainingBudget(steps: Self.steps)).run(onStep: {
+                lastLoss = $0.loss
+            })
             let weights = try self.trainedWeights(trainer)
             return (weights.model, weights.ema, lastLoss)
         }
         for (rank, result) in ranks.enumerated() {
             let same = WeightDifference(result.0, ranks[0].0)
             XCTAssertEqual([same.weights, same.keyBiases], [0, 0], "rank \(rank) and rank 0 hold the same weights")
-            for (what, difference) in [("weights", WeightDifference(result.0, reference.model)),
-                                       ("EMA", WeightDifference(result.1, reference.ema))] {
+            for (what, difference) in [
+                ("weights", WeightDifference(result.0, reference.model)),
+                ("EMA", WeightDifference(result.1, reference.ema)),
+            ] {
                 XCTAssertLessThan(difference.weights, Self.tolerance, "\(size) ranks, batch \(batch): \(what)")
-                XCTAssertLessThan(difference.keyBiases, Self.keyBiasTolerance, "\(size) ranks, batch \(batch): \(what), key biases")
+                XCTAssertLessThan(
+                    difference.keyBiases, Self.keyBiasTolerance, "\(size) ranks, batch \(batch): \(what), key biases")
             }
         }
         // Moving at all: the comparison would be empty if training changed nothing.
-        let initial = try makeTinyFlowTrainer(batch: batch).model.namedParameters().map { (name: $0.name, value: $0.variable.value.values) }
+        let initial = try makeTinyFlowTrainer(batch: batch).model.namedParameters().map {
+            (name: $0.name, value: $0.variable.value.values)
+        }
         XCTAssertGreaterThan(WeightDifference(initial, reference.model).weights, 10 * Self.tolerance)
     }
 
@@ -63,11 +75,13 @@ final class ThreadedEquivalenceTests: XCTestCase {
     }
 
     func testRanksThatStartDifferentlyAreRefused() throws {
-        XCTAssertThrowsError(try onThreadRanks(2) { group in
-            let trainer = try makeTinyFlowTrainer(batch: group.rank == 0 ? 6 : 6)
-            if group.rank == 1 { trainer.model.namedParameters()[0].variable.value.unsafePointer[0] += 1 }
-            try trainer.join(group)
-        }) { error in
+        XCTAssertThrowsError(
+            try onThreadRanks(2) { group in
+                let trainer = try makeTinyFlowTrainer(batch: group.rank == 0 ? 6 : 6)
+                if group.rank == 1 { trainer.model.namedParameters()[0].variable.value.unsafePointer[0] += 1 }
+                try trainer.join(group)
+            }
+        ) { error in
             XCTAssertTrue(String(describing: error).contains("rank 1 of 2 has a different network"), "\(error)")
         }
     }

@@ -63,8 +63,10 @@ final class AugmentationTests: XCTestCase {
         XCTAssertThrowsError(try RandomResizedCrop(size: 8).apply(RGBImage(width: 0, height: 0), rng: &rng))
         XCTAssertThrowsError(try RandomResizedCrop(size: 8, ratio: -1...0).apply(image, rng: &rng))
         // The rectangle alone never traps, whatever it is given.
-        XCTAssertEqual(RandomResizedCrop(size: 8, scale: -1...0.5).rect(width: 10, height: 6, rng: &rng),
-                       CropRect(x: 0, y: 0, width: 10, height: 6))
-        XCTAssertEqual(RandomResizedCrop(size: 8).rect(width: -3, height: 6, rng: &rng), CropRect(x: 0, y: 0, width: 0, height: 6))
+        XCTAssertEqual(
+            RandomResizedCrop(size: 8, scale: -1...0.5).rect(width: 10, height: 6, rng: &rng),
+            CropRect(x: 0, y: 0, width: 10, height: 6))
+        XCTAssertEqual(
+            RandomResizedCrop(size: 8).rect(width: -3, height: 6, rng: &rng), CropRect(x: 0, y: 0, width: 0, height: 6))
     }
 }

@@ -11,8 +11,10 @@ final class DatasetCacheReadBoundTests: XCTestCase {
         let dir = try TemporaryDirectory()
         let url = dir.url.appendingPathComponent(DatasetCacheLayout.imagesFile)
         let file = try HDF5File.create(at: url)
-        for (key, value) in ["format": DatasetCacheLayout.formatName, "version": "\(DatasetCacheLayout.formatVersion)",
-                             "size": "4", "margin": "0"] {
+        for (key, value) in [
+            "format": DatasetCacheLayout.formatName, "version": "\(DatasetCacheLayout.formatVersion)",
+            "size": "4", "margin": "0",
+        ] {
             try file.setAttribute(key, value)
         }
         try file.createDataset("images", type: .uint8, shape: [2, 4, 4, 3]).write([UInt8](repeating: 7, count: 96))
@@ -24,7 +26,8 @@ final class DatasetCacheReadBoundTests: XCTestCase {
 
         XCTAssertThrowsError(try DatasetCache.open(dir.url)) { error in
             let text = String(describing: error)
-            XCTAssertTrue(text.contains(url.path) && text.contains("dataset '/labels' declares 4294967296 elements"), text)
+            XCTAssertTrue(
+                text.contains(url.path) && text.contains("dataset '/labels' declares 4294967296 elements"), text)
         }
     }
 }

@@ -14,15 +14,24 @@ final class DatasetPreparerTests: XCTestCase {
         let root = dir.url.appendingPathComponent("photos")
         func put(_ name: String, _ data: Data) throws {
             let url = root.appendingPathComponent(name)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try data.write(to: url)
         }
         try put("blue/wide.png", PNGImage.encode(TestImages.constant(width: 50, height: 40, blue)))
-        try put("blue/tall.jpg", JPEGImage.encode(TestImages.constant(width: 40, height: 64, blue), quality: 100, subsampling: .s444))
-        try put("blue/alpha.png", PNGImage.encodeRGBA(width: 36, height: 36, pixels: [UInt8](repeating: 255, count: 36 * 36 * 4)))
+        try put(
+            "blue/tall.jpg",
+            JPEGImage.encode(TestImages.constant(width: 40, height: 64, blue), quality: 100, subsampling: .s444))
+        try put(
+            "blue/alpha.png",
+            PNGImage.encodeRGBA(width: 36, height: 36, pixels: [UInt8](repeating: 255, count: 36 * 36 * 4)))
         try put("red/a.png", PNGImage.encode(TestImages.constant(width: 64, height: 48, red)))
-        try put("red/gray.jpg", JPEGImage.encode(TestImages.constant(width: 40, height: 40, (90, 90, 90)), subsampling: .gray))
-        try put("red/cmyk.jpg", JPEGImage.encodeCMYK(width: 40, height: 40, cmyk: [UInt8](repeating: 255, count: 40 * 40 * 4)))
+        try put(
+            "red/gray.jpg",
+            JPEGImage.encode(TestImages.constant(width: 40, height: 40, (90, 90, 90)), subsampling: .gray))
+        try put(
+            "red/cmyk.jpg",
+            JPEGImage.encodeCMYK(width: 40, height: 40, cmyk: [UInt8](repeating: 255, count: 40 * 40 * 4)))
         try put("red/small.png", PNGImage.encode(TestImages.constant(width: 10, height: 12, red)))
         // Bad input.
         let good = try JPEGImage.encode(TestImages.gradient(width: 64, height: 64), quality: 90)
@@ -30,7 +39,9 @@ final class DatasetPreparerTests: XCTestCase {
         try put("red/truncated.jpg", good.prefix(good.count / 2))
         try put("red/notes.jpg", Data("these are not pixels".utf8))
         try put("red/animation.png", Data("GIF89a".utf8) + Data(repeating: 0, count: 40))
-        try put("red/corrupt.png", PNGImage.encode(TestImages.gradient(width: 30, height: 30)).prefix(8) + Data(repeating: 7, count: 200))
+        try put(
+            "red/corrupt.png",
+            PNGImage.encode(TestImages.gradient(width: 30, height: 30)).prefix(8) + Data(repeating: 7, count: 200))
         return root
     }
 
@@ -53,11 +64,15 @@ final class DatasetPreparerTests: XCTestCase {
         XCTAssertEqual(manifest.counts.candidates, 12)
         XCTAssertEqual(manifest.counts.skipped, 5)
         let skipped = Dictionary(uniqueKeysWithValues: manifest.skipped.map { ($0.file, $0.reason) })
-        XCTAssertEqual(Set(skipped.keys), ["red/empty.jpg", "red/truncated.jpg", "red/notes.jpg", "red/animation.png", "red/corrupt.png"])
+        XCTAssertEqual(
+            Set(skipped.keys),
+            ["red/empty.jpg", "red/truncated.jpg", "red/notes.jpg", "red/animation.png", "red/corrupt.png"])
         XCTAssertTrue(skipped["red/empty.jpg"]!.contains("empty file"), skipped["red/empty.jpg"]!)
         XCTAssertTrue(skipped["red/animation.png"]!.contains("GIF"), skipped["red/animation.png"]!)
-        XCTAssertTrue(skipped["red/truncated.jpg"]!.hasPrefix("truncated") || skipped["red/truncated.jpg"]!.hasPrefix("malformed"),
-                      skipped["red/truncated.jpg"]!)
+        XCTAssertTrue(
+            skipped["red/truncated.jpg"]!.hasPrefix("truncated")
+                || skipped["red/truncated.jpg"]!.hasPrefix("malformed"),
+            skipped["red/truncated.jpg"]!)
         XCTAssertEqual(manifest.upscaled.map(\.file), ["red/small.png"])
         XCTAssertEqual(manifest.upscaled.first?.scale ?? 0, 3.2, accuracy: 1e-9)
         XCTAssertTrue(log.lines.contains { $0.hasPrefix("warning: skipped red/empty.jpg") }, "\(log.lines)")
@@ -66,7 +81,12 @@ final class DatasetPreparerTests: XCTestCase {
 
         let cache = try DatasetCache.open(result.folder)
         XCTAssertEqual(cache.count, 7)
-        XCTAssertEqual(cache.files, ["blue/alpha.png", "blue/tall.jpg", "blue/wide.png", "red/a.png", "red/cmyk.jpg", "red/gray.jpg", "red/small.png"])
+        XCTAssertEqual(
+            cache.files,
+            [
+                "blue/alpha.png", "blue/tall.jpg", "blue/wide.png", "red/a.png", "red/cmyk.jpg", "red/gray.jpg",
+                "red/small.png",
+            ])
         XCTAssertEqual(cache.labels, [0, 0, 0, 1, 1, 1, 1])
         XCTAssertEqual(cache.classNames, ["blue", "red"])
         XCTAssertEqual(cache.storedSize, 32)
@@ -78,7 +98,10 @@ final class DatasetPreparerTests: XCTestCase {
         let gray = try cache.image(row: 5)
         XCTAssertTrue(gray.pixels.allSatisfy { abs(Int($0) - 90) <= 1 }, "grayscale JPEG should become gray RGB")
         XCTAssertTrue(try cache.image(row: 4).pixels.allSatisfy { $0 >= 250 }, "CMYK without ink should become white")
-        XCTAssertTrue(try cache.image(row: 1).pixels.enumerated().allSatisfy { abs(Int($1) - Int([blue.0, blue.1, blue.2][$0 % 3])) <= 2 })
+        XCTAssertTrue(
+            try cache.image(row: 1).pixels.enumerated().allSatisfy {
+                abs(Int($1) - Int([blue.0, blue.1, blue.2][$0 % 3])) <= 2
+            })
     }
 
     func testCacheLayoutAndManifest() throws {
@@ -88,7 +111,9 @@ final class DatasetPreparerTests: XCTestCase {
         let result = try DatasetPreparer(options: PrepareOptions(size: 32, margin: 16, threads: 2))
             .prepare(catalog, into: dir.url.appendingPathComponent("out/dataset"), catalogSeconds: 0.25)
         XCTAssertEqual(result.folder.path, dir.url.appendingPathComponent("out/dataset").standardizedFileURL.path)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: result.folder.path).sorted(), ["images.h5", "manifest.json"])
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: result.folder.path).sorted(),
+            ["images.h5", "manifest.json"])
 
         let file = try HDF5File.open(at: result.cacheFile)
         let images = try file.dataset("images")
@@ -118,7 +143,8 @@ final class DatasetPreparerTests: XCTestCase {
         XCTAssertEqual(manifest.labelFiles[0].sha256, labelsHash)
         XCTAssertEqual(manifest.imageFiles?.files, 6)
         XCTAssertEqual(manifest.timings.catalogSeconds, 0.25)
-        XCTAssertEqual(manifest.cacheBytes, try FileManager.default.attributesOfItem(atPath: result.cacheFile.path)[.size] as? Int)
+        XCTAssertEqual(
+            manifest.cacheBytes, try FileManager.default.attributesOfItem(atPath: result.cacheFile.path)[.size] as? Int)
         XCTAssertEqual(manifest.cacheSHA256, try SHA256.hashFile(at: result.cacheFile).hex)
         XCTAssertEqual([manifest.stage, manifest.status], ["prepare", "complete"])
         XCTAssertNil(manifest.pipelineVersion, "the library alone does not claim a pipeline version")
@@ -131,11 +157,14 @@ final class DatasetPreparerTests: XCTestCase {
         XCTAssertEqual(manifest.imageFiles?.contentSHA256, expected.finalize().hex)
 
         // Preparing again gives the same fingerprints; changing one photo changes them.
-        let again = try DatasetPreparer(options: PrepareOptions(size: 32)).prepare(catalog, into: dir.url.appendingPathComponent("again"))
+        let again = try DatasetPreparer(options: PrepareOptions(size: 32)).prepare(
+            catalog, into: dir.url.appendingPathComponent("again"))
         XCTAssertEqual(again.manifest.imageFiles?.contentSHA256, manifest.imageFiles?.contentSHA256)
         XCTAssertEqual(again.manifest.imageFiles?.listingSHA256, manifest.imageFiles?.listingSHA256)
-        try JPEGImage.encode(FakeOxford.photo(9), quality: 95).write(to: source.appendingPathComponent("jpg/image_00002.jpg"))
-        let changed = try DatasetPreparer(options: PrepareOptions(size: 32)).prepare(catalog, into: dir.url.appendingPathComponent("again"))
+        try JPEGImage.encode(FakeOxford.photo(9), quality: 95).write(
+            to: source.appendingPathComponent("jpg/image_00002.jpg"))
+        let changed = try DatasetPreparer(options: PrepareOptions(size: 32)).prepare(
+            catalog, into: dir.url.appendingPathComponent("again"))
         XCTAssertNotEqual(changed.manifest.imageFiles?.contentSHA256, manifest.imageFiles?.contentSHA256)
     }
 
@@ -156,14 +185,15 @@ final class DatasetPreparerTests: XCTestCase {
             for k in 0..<batch.count {
                 // Centre crop: the top-left output pixel is stored pixel (4, 4).
                 let base = k * 3 * 32 * 32
-                XCTAssertEqual(values[base], 4 * 2 / 255 - 1, accuracy: 1e-6)                       // R = x = 4
-                XCTAssertEqual(values[base + 32 * 32 + 32 * 5], 9 * 2 / 255 - 1, accuracy: 1e-6)    // G at row 5 = 9
+                XCTAssertEqual(values[base], 4 * 2 / 255 - 1, accuracy: 1e-6)  // R = x = 4
+                XCTAssertEqual(values[base + 32 * 32 + 32 * 5], 9 * 2 / 255 - 1, accuracy: 1e-6)  // G at row 5 = 9
                 XCTAssertEqual(values[base + 2 * 32 * 32], Float(ids[batch.rows[k]]) * 2 / 255 - 1, accuracy: 1e-6)
             }
             XCTAssertEqual(batch.labels, batch.rows.map { ids[$0] % 3 })
         }
         XCTAssertEqual(rows, Array(0..<9))
-        let bytes = try ImageTensorConversion.hwcBytes(fromNCHW: try reader.batch(0).images.values, count: 4, height: 32, width: 32)
+        let bytes = try ImageTensorConversion.hwcBytes(
+            fromNCHW: try reader.batch(0).images.values, count: 4, height: 32, width: 32)
         let expected = try Cropper.centerCrop(CacheFixtures.coordinates(side: 40, id: ids[0]), width: 32, height: 32)
         XCTAssertEqual(Array(bytes.prefix(32 * 32 * 3)), expected.pixels)
     }
@@ -172,25 +202,33 @@ final class DatasetPreparerTests: XCTestCase {
         let dir = try TemporaryDirectory()
         let root = try mixedFolder(dir)
         let catalog = try folderCatalog(root)
-        let packed = try DatasetPreparer(options: PrepareOptions(size: 32, gzipLevel: 1)).prepare(catalog, into: dir.url.appendingPathComponent("packed"))
-        let plain = try DatasetPreparer(options: PrepareOptions(size: 32, gzipLevel: 0)).prepare(catalog, into: dir.url.appendingPathComponent("plain"))
+        let packed = try DatasetPreparer(options: PrepareOptions(size: 32, gzipLevel: 1)).prepare(
+            catalog, into: dir.url.appendingPathComponent("packed"))
+        let plain = try DatasetPreparer(options: PrepareOptions(size: 32, gzipLevel: 0)).prepare(
+            catalog, into: dir.url.appendingPathComponent("plain"))
         XCTAssertEqual(plain.manifest.processing.gzipLevel, 0)
         let a = try DatasetCache.open(packed.folder), b = try DatasetCache.open(plain.folder)
         XCTAssertEqual(try a.pixels(rows: 0..<a.count), try b.pixels(rows: 0..<b.count))
         XCTAssertEqual(a.files, b.files)
-        XCTAssertThrowsError(try DatasetPreparer(options: PrepareOptions(size: 32, gzipLevel: 10)).prepare(catalog, into: dir.url.appendingPathComponent("x")))
+        XCTAssertThrowsError(
+            try DatasetPreparer(options: PrepareOptions(size: 32, gzipLevel: 10)).prepare(
+                catalog, into: dir.url.appendingPathComponent("x")))
     }
 
     func testSyntheticSourceIsRenderedAtTheStoredSize() throws {
         let dir = try TemporaryDirectory()
-        let catalog = try DatasetSource.synthetic(count: 20, classes: 2, seed: 3, split: RandomSplit(validation: 0.2, test: 0.2, seed: 3)).catalog()
-        let result = try DatasetPreparer(options: PrepareOptions(size: 32, margin: 4)).prepare(catalog, into: dir.url.appendingPathComponent("syn"))
+        let catalog = try DatasetSource.synthetic(
+            count: 20, classes: 2, seed: 3, split: RandomSplit(validation: 0.2, test: 0.2, seed: 3)
+        ).catalog()
+        let result = try DatasetPreparer(options: PrepareOptions(size: 32, margin: 4)).prepare(
+            catalog, into: dir.url.appendingPathComponent("syn"))
         let cache = try DatasetCache.open(result.cacheFile)
         XCTAssertEqual(try cache.image(row: 7), try SyntheticFlowers(classCount: 2, seed: 3).image(index: 7, size: 36))
         XCTAssertNil(result.manifest.imageFiles)
         XCTAssertEqual(result.manifest.source.parameters["count"], "20")
         XCTAssertEqual(cache.source, "synthetic")
-        XCTAssertEqual([result.manifest.counts.train, result.manifest.counts.validation, result.manifest.counts.test], [12, 4, 4])
+        XCTAssertEqual(
+            [result.manifest.counts.train, result.manifest.counts.validation, result.manifest.counts.test], [12, 4, 4])
     }
 
     func testAnInterruptedPrepareLeavesNothingAtTheOutput() throws {
@@ -207,7 +245,8 @@ final class DatasetPreparerTests: XCTestCase {
             XCTAssertEqual((error as? DatasetError)?.kind, .interrupted, "\(error)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.url.path), [], "staging files were left behind")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: dir.url.path), [], "staging files were left behind")
 
         // An interrupted re-preparation keeps the previous cache whole.
         let first = try DatasetPreparer(options: PrepareOptions(size: 32)).prepare(catalog, into: output)
@@ -223,8 +262,11 @@ final class DatasetPreparerTests: XCTestCase {
         // Process ids never exceed 2^22 on Linux, so this one cannot be running.
         let abandoned = dir.url.appendingPathComponent(".dataset.staging-99999999-abc")
         try FileManager.default.createDirectory(at: abandoned, withIntermediateDirectories: true)
-        let catalog = try DatasetSource.synthetic(count: 2, classes: 2, seed: 1, split: RandomSplit(validation: 0, test: 0)).catalog()
-        _ = try DatasetPreparer(options: PrepareOptions(size: 32)).prepare(catalog, into: dir.url.appendingPathComponent("dataset"))
+        let catalog = try DatasetSource.synthetic(
+            count: 2, classes: 2, seed: 1, split: RandomSplit(validation: 0, test: 0)
+        ).catalog()
+        _ = try DatasetPreparer(options: PrepareOptions(size: 32)).prepare(
+            catalog, into: dir.url.appendingPathComponent("dataset"))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.url.path), ["dataset"])
     }
 
@@ -251,17 +293,24 @@ final class DatasetPreparerTests: XCTestCase {
         XCTAssertThrowsError(try preparer.prepare(catalog, into: unrelated)) { error in
             XCTAssertTrue("\(error)".contains("chapter1.tex"), "\(error)")
         }
-        XCTAssertThrowsError(try DatasetPreparer(options: PrepareOptions(size: 48)).prepare(catalog, into: dir.url.appendingPathComponent("x"))) { error in
+        XCTAssertThrowsError(
+            try DatasetPreparer(options: PrepareOptions(size: 48)).prepare(
+                catalog, into: dir.url.appendingPathComponent("x"))
+        ) { error in
             XCTAssertTrue("\(error)".contains("32, 64, 128, 256"), "\(error)")
         }
-        XCTAssertThrowsError(try DatasetPreparer(options: PrepareOptions(size: 32, margin: -1)).prepare(catalog, into: dir.url.appendingPathComponent("x")))
+        XCTAssertThrowsError(
+            try DatasetPreparer(options: PrepareOptions(size: 32, margin: -1)).prepare(
+                catalog, into: dir.url.appendingPathComponent("x")))
 
         // Every file bad: a clear error, and no cache.
         let bad = dir.url.appendingPathComponent("bad")
         try FileManager.default.createDirectory(at: bad, withIntermediateDirectories: true)
         try Data().write(to: bad.appendingPathComponent("a.jpg"))
         try Data("x".utf8).write(to: bad.appendingPathComponent("b.png"))
-        XCTAssertThrowsError(try preparer.prepare(try folderCatalog(bad), into: dir.url.appendingPathComponent("badcache"))) { error in
+        XCTAssertThrowsError(
+            try preparer.prepare(try folderCatalog(bad), into: dir.url.appendingPathComponent("badcache"))
+        ) { error in
             XCTAssertEqual((error as? DatasetError)?.kind, .emptyDataset)
             XCTAssertTrue("\(error)".contains("all 2 images were skipped"), "\(error)")
         }
@@ -273,7 +322,8 @@ final class DatasetPreparerTests: XCTestCase {
         var catalog = try OxfordFlowers102.catalog(root: root)
         catalog.items = Array(catalog.items.prefix(24))
         let dir = try TemporaryDirectory()
-        let result = try DatasetPreparer(options: PrepareOptions(size: 64, margin: 8)).prepare(catalog, into: dir.url.appendingPathComponent("dataset"))
+        let result = try DatasetPreparer(options: PrepareOptions(size: 64, margin: 8)).prepare(
+            catalog, into: dir.url.appendingPathComponent("dataset"))
         XCTAssertEqual(result.manifest.counts.total, 24)
         XCTAssertTrue(result.manifest.skipped.isEmpty)
         XCTAssertTrue(result.manifest.upscaled.isEmpty, "the shared photos are 160 px on the shorter side")
@@ -289,6 +339,14 @@ final class DatasetPreparerTests: XCTestCase {
 final class LogLines: @unchecked Sendable {
     private var storage: [String] = []
     private let lock = NSLock()
-    func append(_ line: String) { lock.lock(); storage.append(line); lock.unlock() }
-    var lines: [String] { lock.lock(); defer { lock.unlock() }; return storage }
+    func append(_ line: String) {
+        lock.lock()
+        storage.append(line)
+        lock.unlock()
+    }
+    var lines: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage
+    }
 }

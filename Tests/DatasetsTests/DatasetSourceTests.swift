@@ -22,7 +22,8 @@ final class DatasetSourceTests: XCTestCase {
         }
         let again = try DatasetSource.folder(root: dir.url, split: split).catalog()
         XCTAssertEqual(again.items, catalog.items)
-        let other = try DatasetSource.folder(root: dir.url, split: RandomSplit(validation: 0.2, test: 0.1, seed: 8)).catalog()
+        let other = try DatasetSource.folder(root: dir.url, split: RandomSplit(validation: 0.2, test: 0.1, seed: 8))
+            .catalog()
         XCTAssertNotEqual(other.items.map(\.subset), catalog.items.map(\.subset))
         XCTAssertEqual(catalog.parameters["split_seed"], "7")
     }
@@ -38,7 +39,9 @@ final class DatasetSourceTests: XCTestCase {
     }
 
     func testSyntheticSourceRendersItsItemsAtTheRequestedSide() throws {
-        let catalog = try DatasetSource.synthetic(count: 12, classes: 3, seed: 5, split: RandomSplit(validation: 0.25, test: 0.25, seed: 5)).catalog()
+        let catalog = try DatasetSource.synthetic(
+            count: 12, classes: 3, seed: 5, split: RandomSplit(validation: 0.25, test: 0.25, seed: 5)
+        ).catalog()
         XCTAssertEqual(catalog.kind, .synthetic)
         XCTAssertNil(catalog.root)
         XCTAssertEqual(catalog.items.count, 12)

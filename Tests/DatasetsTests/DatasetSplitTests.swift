@@ -29,7 +29,9 @@ final class DatasetSplitTests: XCTestCase {
     }
 
     func testEdgeCases() throws {
-        XCTAssertEqual(try DatasetSplit.make(count: 0, validation: 0.5, seed: 1), DatasetSplit(train: [], validation: [], test: []))
+        XCTAssertEqual(
+            try DatasetSplit.make(count: 0, validation: 0.5, seed: 1), DatasetSplit(train: [], validation: [], test: [])
+        )
         let all = try DatasetSplit.make(count: 5, validation: 0, seed: 1)
         XCTAssertEqual(all.train, [0, 1, 2, 3, 4])
         let none = try DatasetSplit.make(count: 5, validation: 0.5, test: 0.5, seed: 1)

@@ -7,15 +7,18 @@ import XCTest
 final class ImageFolderTests: XCTestCase {
     func testClassFoldersGiveSortedClassIds() throws {
         let dir = try TemporaryDirectory()
-        for path in ["tulip/b.jpg", "tulip/a.JPEG", "rose/x.png", "rose/nested/y.jpg", "rose/notes.txt",
-                     "rose/.hidden.jpg", ".git/thumb.png", "__MACOSX/rose/._x.png", "empty/readme.md",
-                     "daisy/.DS_Store", "daisy/1.jpg", "loose.jpg"] {
+        for path in [
+            "tulip/b.jpg", "tulip/a.JPEG", "rose/x.png", "rose/nested/y.jpg", "rose/notes.txt",
+            "rose/.hidden.jpg", ".git/thumb.png", "__MACOSX/rose/._x.png", "empty/readme.md",
+            "daisy/.DS_Store", "daisy/1.jpg", "loose.jpg",
+        ] {
             try dir.write(path)
         }
         let folder = try ImageFolder.scan(dir.url)
         XCTAssertEqual(folder.classNames, ["daisy", "rose", "tulip"])
-        XCTAssertEqual(folder.files.map { $0.path.replacingOccurrences(of: dir.url.path + "/", with: "") },
-                       ["daisy/1.jpg", "rose/nested/y.jpg", "rose/x.png", "tulip/a.JPEG", "tulip/b.jpg"])
+        XCTAssertEqual(
+            folder.files.map { $0.path.replacingOccurrences(of: dir.url.path + "/", with: "") },
+            ["daisy/1.jpg", "rose/nested/y.jpg", "rose/x.png", "tulip/a.JPEG", "tulip/b.jpg"])
         XCTAssertEqual(folder.labels, [0, 1, 1, 2, 2])
     }
 

@@ -14,8 +14,10 @@ final class MD5Tests: XCTestCase {
             ("message digest", "f96b697d7cb7938d525a2f31aaf161d0"),
             ("abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b"),
             ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "d174ab98d277d9f5a5611c2c9f419d9f"),
-            ("12345678901234567890123456789012345678901234567890123456789012345678901234567890",
-             "57edf4a22be3c955ac49da2e2107b67a"),
+            (
+                "12345678901234567890123456789012345678901234567890123456789012345678901234567890",
+                "57edf4a22be3c955ac49da2e2107b67a"
+            ),
         ]
         for (input, digest) in vectors {
             XCTAssertEqual(MD5.hex(Array(input.utf8)), digest, "MD5(\"\(input)\")")
@@ -23,7 +25,8 @@ final class MD5Tests: XCTestCase {
     }
 
     func testMillionAs() {
-        XCTAssertEqual(MD5.hex([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)), "7707d6ae4e027c70eea2a935c2296f21")
+        XCTAssertEqual(
+            MD5.hex([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)), "7707d6ae4e027c70eea2a935c2296f21")
     }
 
     /// Padding crosses a block boundary at 56 bytes; chunked updates must agree with one-shot ones.

@@ -32,16 +32,20 @@ final class OxfordDownloaderTests: XCTestCase {
 
         func files(wrongChecksumFor broken: String? = nil) -> [RemoteFile] {
             [("102flowers.tgz", archive), ("imagelabels.mat", labels), ("setid.mat", setid)].map { name, bytes in
-                RemoteFile(name: name, md5: name == broken ? String(repeating: "0", count: 32) : MD5.hex(bytes),
-                           size: Int64(bytes.count))
+                RemoteFile(
+                    name: name, md5: name == broken ? String(repeating: "0", count: 32) : MD5.hex(bytes),
+                    size: Int64(bytes.count))
             }
         }
 
         func routes(_ behaviour: (String) -> LocalHTTPServer.Behaviour = { _ in .normal })
-            -> [String: (body: [UInt8], behaviour: LocalHTTPServer.Behaviour)] {
-            ["/files/102flowers.tgz": (archive, behaviour("102flowers.tgz")),
-             "/files/imagelabels.mat": (labels, behaviour("imagelabels.mat")),
-             "/files/setid.mat": (setid, behaviour("setid.mat"))]
+            -> [String: (body: [UInt8], behaviour: LocalHTTPServer.Behaviour)]
+        {
+            [
+                "/files/102flowers.tgz": (archive, behaviour("102flowers.tgz")),
+                "/files/imagelabels.mat": (labels, behaviour("imagelabels.mat")),
+                "/files/setid.mat": (setid, behaviour("setid.mat")),
+            ]
         }
     }
 
@@ -52,18 +56,29 @@ final class OxfordDownloaderTests: XCTestCase {
         return d
     }
 
-    private func assertComplete(_ destination: URL, _ fixture: Fixture, file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertComplete(
+        _ destination: URL, _ fixture: Fixture, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         for (name, bytes) in fixture.images {
-            XCTAssertEqual(try Data(contentsOf: destination.appendingPathComponent(name)), Data(bytes), name, file: file, line: line)
+            XCTAssertEqual(
+                try Data(contentsOf: destination.appendingPathComponent(name)), Data(bytes), name, file: file,
+                line: line)
         }
-        XCTAssertEqual(try Data(contentsOf: destination.appendingPathComponent("imagelabels.mat")), Data(fixture.labels), file: file, line: line)
-        XCTAssertEqual(try Data(contentsOf: destination.appendingPathComponent("setid.mat")), Data(fixture.setid), file: file, line: line)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: destination.path).filter { $0.hasSuffix(".part") || $0.hasPrefix(".unpacking") }
+        XCTAssertEqual(
+            try Data(contentsOf: destination.appendingPathComponent("imagelabels.mat")), Data(fixture.labels),
+            file: file, line: line)
+        XCTAssertEqual(
+            try Data(contentsOf: destination.appendingPathComponent("setid.mat")), Data(fixture.setid), file: file,
+            line: line)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: destination.path).filter {
+            $0.hasSuffix(".part") || $0.hasPrefix(".unpacking")
+        }
         XCTAssertEqual(leftovers, [], file: file, line: line)
     }
 
     func testOfficialManifest() {
-        XCTAssertEqual(OxfordDownloader.defaultBaseURL.absoluteString, "https://www.robots.ox.ac.uk/~vgg/data/flowers/102/")
+        XCTAssertEqual(
+            OxfordDownloader.defaultBaseURL.absoluteString, "https://www.robots.ox.ac.uk/~vgg/data/flowers/102/")
         XCTAssertEqual(OxfordDownloader.officialFiles.map(\.name), ["102flowers.tgz", "imagelabels.mat", "setid.mat"])
         XCTAssertEqual(OxfordDownloader.officialFiles[0].md5, "52808999861908f626f3c1f4e79d11fa")
         XCTAssertEqual(OxfordDownloader.officialFiles[0].size, 344_862_509)
@@ -89,12 +104,14 @@ final class OxfordDownloaderTests: XCTestCase {
         let server = try LocalHTTPServer(routes: fixture.routes())
         defer { server.stop() }
         let dir = try TemporaryDirectory()
-        XCTAssertThrowsError(try downloader(server, dir.url, fixture.files(wrongChecksumFor: "imagelabels.mat")).run()) { error in
+        XCTAssertThrowsError(try downloader(server, dir.url, fixture.files(wrongChecksumFor: "imagelabels.mat")).run())
+        { error in
             XCTAssertEqual((error as? DatasetError)?.kind, .checksumMismatch, "\(error)")
             XCTAssertTrue("\(error)".contains("imagelabels.mat"))
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("imagelabels.mat").path))
-        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("imagelabels.mat.part").path))
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("imagelabels.mat.part").path))
     }
 
     func testTruncatedArchiveFailsToUnpackAndLeavesNoImages() throws {
@@ -108,14 +125,16 @@ final class OxfordDownloaderTests: XCTestCase {
             XCTAssertEqual((error as? FileFormatError)?.kind, .truncated, "\(error)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("jpg").path))
-        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.url.appendingPathComponent(".102flowers.tgz.unpacked").path))
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: dir.url.appendingPathComponent(".102flowers.tgz.unpacked").path))
     }
 
     func testInterruptedTransferIsResumedWithARangeRequest() throws {
         let fixture = Fixture()
         XCTAssertGreaterThan(fixture.archive.count, 10_000)
         let cutAt = 5000
-        let server = try LocalHTTPServer(routes: fixture.routes { $0 == "102flowers.tgz" ? .cut(after: cutAt, times: 1) : .normal })
+        let server = try LocalHTTPServer(
+            routes: fixture.routes { $0 == "102flowers.tgz" ? .cut(after: cutAt, times: 1) : .normal })
         defer { server.stop() }
         let dir = try TemporaryDirectory()
         let report = try downloader(server, dir.url, fixture.files()).run()
@@ -128,7 +147,8 @@ final class OxfordDownloaderTests: XCTestCase {
     func testPartialFileFromAnEarlierRunIsResumed() throws {
         let fixture = Fixture()
         let cutAt = 777
-        let server = try LocalHTTPServer(routes: fixture.routes { $0 == "102flowers.tgz" ? .cut(after: cutAt, times: 1) : .normal })
+        let server = try LocalHTTPServer(
+            routes: fixture.routes { $0 == "102flowers.tgz" ? .cut(after: cutAt, times: 1) : .normal })
         defer { server.stop() }
         let dir = try TemporaryDirectory()
         var once = downloader(server, dir.url, fixture.files())
@@ -143,14 +163,16 @@ final class OxfordDownloaderTests: XCTestCase {
         let report = try once.run()
         XCTAssertEqual(report.steps.first?.action, .resumed)
         try assertComplete(dir.url, fixture)
-        XCTAssertEqual(server.requests.filter { $0.path == "/files/102flowers.tgz" }.map(\.range), [nil, "bytes=\(cutAt)-"])
+        XCTAssertEqual(
+            server.requests.filter { $0.path == "/files/102flowers.tgz" }.map(\.range), [nil, "bytes=\(cutAt)-"])
     }
 
     /// The timeout is for a stalled connection, not for the whole transfer: a large download on
     /// a slow line must not be cut off while data keeps arriving.
     func testSlowButSteadyTransferIsNotTimedOut() throws {
         let fixture = Fixture()
-        let server = try LocalHTTPServer(routes: fixture.routes { $0 == "setid.mat" ? .trickle(pieces: 6, pause: 0.3) : .normal })
+        let server = try LocalHTTPServer(
+            routes: fixture.routes { $0 == "setid.mat" ? .trickle(pieces: 6, pause: 0.3) : .normal })
         defer { server.stop() }
         let dir = try TemporaryDirectory()
         var d = downloader(server, dir.url, fixture.files())
@@ -180,7 +202,8 @@ final class OxfordDownloaderTests: XCTestCase {
         XCTAssertThrowsError(try downloader(server, dir.url, fixture.files()).run()) { error in
             XCTAssertEqual((error as? DatasetError)?.kind, .refusedOverwrite, "\(error)")
         }
-        XCTAssertEqual(try String(contentsOf: dir.url.appendingPathComponent("imagelabels.mat"), encoding: .utf8), "my own labels")
+        XCTAssertEqual(
+            try String(contentsOf: dir.url.appendingPathComponent("imagelabels.mat"), encoding: .utf8), "my own labels")
 
         let other = try TemporaryDirectory()
         try other.write("jpg/image_00002.jpg", Data([1, 2, 3]))
@@ -188,7 +211,8 @@ final class OxfordDownloaderTests: XCTestCase {
             XCTAssertEqual((error as? DatasetError)?.kind, .refusedOverwrite, "\(error)")
         }
         XCTAssertEqual(try Data(contentsOf: other.url.appendingPathComponent("jpg/image_00002.jpg")), Data([1, 2, 3]))
-        XCTAssertFalse(FileManager.default.fileExists(atPath: other.url.appendingPathComponent("jpg/image_00001.jpg").path))
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: other.url.appendingPathComponent("jpg/image_00001.jpg").path))
     }
 
     func testMissingFileAndBadManifestGiveClearErrors() throws {

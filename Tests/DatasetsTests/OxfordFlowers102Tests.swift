@@ -20,11 +20,18 @@ final class OxfordFlowers102Tests: XCTestCase {
         XCTAssertEqual(catalog.items.map(\.subset), [.train, .train, .train, .validation, .validation, .test])
         XCTAssertEqual(catalog.items[0].origin, .file(dir.url.appendingPathComponent("jpg/image_00001.jpg")))
         XCTAssertEqual(catalog.classNames.count, 102)
-        XCTAssertEqual(Array(catalog.classNames.prefix(4)), ["pink primrose", "hard-leaved pocket orchid", "canterbury bells", "class 4"])
-        XCTAssertEqual(catalog.labelFiles.map(\.lastPathComponent), ["imagelabels.mat", "setid.mat", "cat_to_name.json"])
+        XCTAssertEqual(
+            Array(catalog.classNames.prefix(4)),
+            ["pink primrose", "hard-leaved pocket orchid", "canterbury bells", "class 4"])
+        XCTAssertEqual(
+            catalog.labelFiles.map(\.lastPathComponent), ["imagelabels.mat", "setid.mat", "cat_to_name.json"])
         XCTAssertTrue(catalog.skipped.isEmpty)
-        XCTAssertTrue(catalog.notes.contains { $0.contains("1 file(s) in jpg/ are not named image_NNNNN.jpg") }, "\(catalog.notes)")
-        XCTAssertEqual(try catalog.loadImage(catalog.items[1], side: 0), try ImageFile.read(from: dir.url.appendingPathComponent("jpg/image_00002.jpg")))
+        XCTAssertTrue(
+            catalog.notes.contains { $0.contains("1 file(s) in jpg/ are not named image_NNNNN.jpg") },
+            "\(catalog.notes)")
+        XCTAssertEqual(
+            try catalog.loadImage(catalog.items[1], side: 0),
+            try ImageFile.read(from: dir.url.appendingPathComponent("jpg/image_00002.jpg")))
     }
 
     func testPartialCopyListingOnlyPresentImagesIsFine() throws {
@@ -32,7 +39,9 @@ final class OxfordFlowers102Tests: XCTestCase {
         let dir = try TemporaryDirectory()
         try FakeOxford(labels: [1, 2, 3, 1, 2, 3, 3, 3], train: [1, 2], validation: [4], test: [8]).write(in: dir.url)
         let catalog = try OxfordFlowers102.catalog(root: dir.url)
-        XCTAssertEqual(catalog.items.map(\.name), ["jpg/image_00001.jpg", "jpg/image_00002.jpg", "jpg/image_00004.jpg", "jpg/image_00008.jpg"])
+        XCTAssertEqual(
+            catalog.items.map(\.name),
+            ["jpg/image_00001.jpg", "jpg/image_00002.jpg", "jpg/image_00004.jpg", "jpg/image_00008.jpg"])
         XCTAssertEqual(catalog.items.map(\.label), [0, 1, 0, 2])
     }
 
@@ -58,9 +67,13 @@ final class OxfordFlowers102Tests: XCTestCase {
             XCTAssertTrue("\(error)".contains("image_00003.jpg, image_00005.jpg"), "\(error)")
         }
         let catalog = try OxfordFlowers102.catalog(root: dir.url, allowMissingImages: true)
-        XCTAssertEqual(catalog.items.map(\.name), ["jpg/image_00001.jpg", "jpg/image_00002.jpg", "jpg/image_00004.jpg", "jpg/image_00006.jpg"])
+        XCTAssertEqual(
+            catalog.items.map(\.name),
+            ["jpg/image_00001.jpg", "jpg/image_00002.jpg", "jpg/image_00004.jpg", "jpg/image_00006.jpg"])
         XCTAssertEqual(catalog.skipped.map(\.file), ["jpg/image_00003.jpg", "jpg/image_00005.jpg"])
-        XCTAssertTrue(catalog.skipped[0].reason.contains("listed in setid.mat (train) but not in jpg/"), catalog.skipped[0].reason)
+        XCTAssertTrue(
+            catalog.skipped[0].reason.contains("listed in setid.mat (train) but not in jpg/"), catalog.skipped[0].reason
+        )
     }
 
     func testMissingLabelFilesAreClearErrors() throws {
@@ -88,15 +101,29 @@ final class OxfordFlowers102Tests: XCTestCase {
 
     func testUnreadableOrMalformedLabelFilesAreClearErrors() throws {
         let cases: [(String, Data, String)] = [
-            ("imagelabels.mat", Data("not a MAT-file at all, just some text that is long enough to fill a header".utf8 + [UInt8](repeating: 32, count: 100)), "MATLAB"),
+            (
+                "imagelabels.mat",
+                Data(
+                    "not a MAT-file at all, just some text that is long enough to fill a header".utf8
+                        + [UInt8](repeating: 32, count: 100)), "MATLAB"
+            ),
             ("imagelabels.mat", Data(), "128-byte header"),
-            ("imagelabels.mat", MATWriter.file([("labls", [1, 2, 3, 1, 2, 3], .uint8)]), "no numeric variable 'labels' (found: labls)"),
-            ("imagelabels.mat", MATWriter.file([("labels", [1, 2, 0, 1, 2, 3], .uint8)]), "label 0 of image 3 is outside"),
+            (
+                "imagelabels.mat", MATWriter.file([("labls", [1, 2, 3, 1, 2, 3], .uint8)]),
+                "no numeric variable 'labels' (found: labls)"
+            ),
+            (
+                "imagelabels.mat", MATWriter.file([("labels", [1, 2, 0, 1, 2, 3], .uint8)]),
+                "label 0 of image 3 is outside"
+            ),
             ("imagelabels.mat", MATWriter.file([("labels", [1, 2, 103, 1, 2, 3], .uint8)]), "label 103 of image 3"),
             ("imagelabels.mat", MATWriter.file([("labels", [1, 2, 2.5, 1, 2, 3], .double)]), "not a whole number"),
             ("setid.mat", MATWriter.file([("trnid", [1, 2, 3], .uint16), ("valid", [4, 5], .uint16)]), "'tstid'"),
-            ("setid.mat", MATWriter.file([("trnid", [1, 2, 3], .uint16), ("valid", [3, 5], .uint16), ("tstid", [6], .uint16)]),
-             "image 3 is listed twice"),
+            (
+                "setid.mat",
+                MATWriter.file([("trnid", [1, 2, 3], .uint16), ("valid", [3, 5], .uint16), ("tstid", [6], .uint16)]),
+                "image 3 is listed twice"
+            ),
         ]
         for (file, data, expected) in cases {
             let dir = try TemporaryDirectory()
@@ -166,7 +193,8 @@ final class OxfordFlowers102Tests: XCTestCase {
         XCTAssertTrue(catalog.items.allSatisfy { (0..<102).contains($0.label) })
         XCTAssertEqual(Set(catalog.items.map(\.label)).count, 102)
         // Ten training images per class, as in the official split.
-        let trainPerClass = Dictionary(grouping: catalog.items.filter { $0.subset == .train }, by: \.label).mapValues(\.count)
+        let trainPerClass = Dictionary(grouping: catalog.items.filter { $0.subset == .train }, by: \.label).mapValues(
+            \.count)
         XCTAssertEqual(Set(trainPerClass.values), [10])
         XCTAssertTrue(catalog.skipped.isEmpty)
         let image = try catalog.loadImage(catalog.items[0], side: 0)

@@ -37,11 +37,13 @@ final class ResamplingTests: XCTestCase {
                 let out = try Resampler.resize(image, width: w, height: h, filter: filter)
                 var worst = 0
                 // The border rows are excluded: there the kernel is cut by the image edge.
-                for y in 2..<(h - 2) { for x in 2..<(w - 2) {
-                    let (r, g, b) = TestImages.pixel(out, x, y)
-                    let er = Int((Double(x) + 0.5) / Double(w) * 255), eg = Int((Double(y) + 0.5) / Double(h) * 255)
-                    worst = max(worst, abs(r - er), abs(g - eg), abs(b - 77))
-                } }
+                for y in 2..<(h - 2) {
+                    for x in 2..<(w - 2) {
+                        let (r, g, b) = TestImages.pixel(out, x, y)
+                        let er = Int((Double(x) + 0.5) / Double(w) * 255), eg = Int((Double(y) + 0.5) / Double(h) * 255)
+                        worst = max(worst, abs(r - er), abs(g - eg), abs(b - 77))
+                    }
+                }
                 XCTAssertLessThanOrEqual(worst, 2, "\(filter) to \(w)×\(h)")
             }
         }
@@ -62,7 +64,8 @@ final class ResamplingTests: XCTestCase {
     }
 
     func testEnlargingIsAllowedButWarned() throws {
-        let result = try Resampler.resizeShorterSide(TestImages.gradient(width: 40, height: 30), to: 60, filter: .bicubic)
+        let result = try Resampler.resizeShorterSide(
+            TestImages.gradient(width: 40, height: 30), to: 60, filter: .bicubic)
         XCTAssertEqual(result.image.width, 80)
         XCTAssertEqual(result.image.height, 60)
         XCTAssertTrue(result.wasUpscaled)

@@ -54,7 +54,9 @@ final class SyntheticFlowersTests: XCTestCase {
                 for x in 0..<32 {
                     for c in 0..<3 {
                         var acc = 0
-                        for dy in 0..<8 { for dx in 0..<8 { acc += Int(large.pixels[((y * 8 + dy) * 256 + x * 8 + dx) * 3 + c]) } }
+                        for dy in 0..<8 {
+                            for dx in 0..<8 { acc += Int(large.pixels[((y * 8 + dy) * 256 + x * 8 + dx) * 3 + c]) }
+                        }
                         sum += abs(Double(acc) / 64 - Double(small.pixels[(y * 32 + x) * 3 + c]))
                     }
                 }
@@ -75,15 +77,19 @@ final class SyntheticFlowersTests: XCTestCase {
             for k in 0..<6 {
                 let image = try flowers.image(index: label + 10 * k, size: 32)
                 // The middle of the frame is where the flower is.
-                for y in 10..<22 { for x in 10..<22 { for c in 0..<3 { m[c] += Double(image.pixels[(y * 32 + x) * 3 + c]) } } }
+                for y in 10..<22 {
+                    for x in 10..<22 { for c in 0..<3 { m[c] += Double(image.pixels[(y * 32 + x) * 3 + c]) } }
+                }
             }
             means.append(m.map { $0 / Double(6 * 144) })
         }
         var close = 0
-        for a in 0..<10 { for b in (a + 1)..<10 {
-            let d = zip(means[a], means[b]).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()
-            if d < 8 { close += 1 }
-        } }
+        for a in 0..<10 {
+            for b in (a + 1)..<10 {
+                let d = zip(means[a], means[b]).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()
+                if d < 8 { close += 1 }
+            }
+        }
         XCTAssertLessThan(close, 5, "too many classes with nearly the same mean colour: \(means)")
     }
 
@@ -96,14 +102,17 @@ final class SyntheticFlowersTests: XCTestCase {
         let ordered = (0..<10).flatMap { label in (0..<8).map { label + 10 * $0 } }
         XCTAssertEqual(ordered.map(flowers.label), (0..<10).flatMap { Array(repeating: $0, count: 8) })
         let scratch = try TemporaryDirectory("contact-sheets")
-        let folder = ProcessInfo.processInfo.environment["FMF_CONTACT_SHEET_DIR"].map { URL(fileURLWithPath: $0) }
+        let folder =
+            ProcessInfo.processInfo.environment["FMF_CONTACT_SHEET_DIR"].map { URL(fileURLWithPath: $0) }
             ?? scratch.url
         for (size, scale) in [(128, 1), (32, 4)] {
             let images = try flowers.images(ordered, size: size)
             let sheet = PPMWriter.contactSheet(images, columns: 8, scale: scale)
             let url = folder.appendingPathComponent("synthetic-flowers-\(size)px.ppm")
             try PPMWriter.write(sheet, to: url)
-            XCTAssertEqual(try Data(contentsOf: url).count, sheet.pixels.count + "P6\n\(sheet.width) \(sheet.height)\n255\n".utf8.count)
+            XCTAssertEqual(
+                try Data(contentsOf: url).count,
+                sheet.pixels.count + "P6\n\(sheet.width) \(sheet.height)\n255\n".utf8.count)
         }
     }
 }

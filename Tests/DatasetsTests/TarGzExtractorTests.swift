@@ -23,13 +23,15 @@ final class TarGzExtractorTests: XCTestCase {
         let out = dir.url.appendingPathComponent("out")
         let report = try TarGzExtractor.extract(try archive(dir, tar.finished()), into: out)
         XCTAssertEqual(report.files, ["jpg/image_00001.jpg", "jpg/empty.jpg", deep, gnu, pax])
-        XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent("jpg/image_00001.jpg")), Data(repeating: 7, count: 1300))
+        XCTAssertEqual(
+            try Data(contentsOf: out.appendingPathComponent("jpg/image_00001.jpg")), Data(repeating: 7, count: 1300))
         XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent("jpg/empty.jpg")).count, 0)
         XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent(deep)), Data([1, 2, 3]))
         XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent(gnu)), Data([4, 5]))
         XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent(pax)), Data([6]))
         // No staging folder is left behind.
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted(), ["deep", "gnu", "jpg", "pax"])
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: out.path).sorted(), ["deep", "gnu", "jpg", "pax"])
     }
 
     /// GNU tar itself, when present, is an independent writer of the formats read here.
@@ -44,7 +46,9 @@ final class TarGzExtractorTests: XCTestCase {
             let archive = dir.url.appendingPathComponent("\(format).tgz")
             let process = Process()
             process.executableURL = tarTool
-            process.arguments = ["-czf", archive.path, "--format=\(format)", "-C", dir.url.appendingPathComponent("src").path, "."]
+            process.arguments = [
+                "-czf", archive.path, "--format=\(format)", "-C", dir.url.appendingPathComponent("src").path, ".",
+            ]
             process.standardError = FileHandle.nullDevice
             try process.run()
             process.waitUntilExit()
@@ -80,7 +84,9 @@ final class TarGzExtractorTests: XCTestCase {
         let dir = try TemporaryDirectory()
         var tar = TarWriter()
         tar.add("link", kind: .symlink)
-        XCTAssertThrowsError(try TarGzExtractor.extract(try archive(dir, tar.finished()), into: dir.url.appendingPathComponent("out"))) {
+        XCTAssertThrowsError(
+            try TarGzExtractor.extract(try archive(dir, tar.finished()), into: dir.url.appendingPathComponent("out"))
+        ) {
             XCTAssertEqual(($0 as? DatasetError)?.kind, .unsafeArchive)
         }
     }
@@ -107,7 +113,9 @@ final class TarGzExtractorTests: XCTestCase {
 
         var corrupt = tar
         corrupt.poke(3, 0x7A)  // a name byte: the header checksum no longer matches
-        XCTAssertThrowsError(try TarGzExtractor.extract(try archive(dir, corrupt.finished(), name: "bad.tgz"), into: out)) {
+        XCTAssertThrowsError(
+            try TarGzExtractor.extract(try archive(dir, corrupt.finished(), name: "bad.tgz"), into: out)
+        ) {
             XCTAssertEqual(($0 as? FileFormatError)?.kind, .malformed)
         }
         let notGzip = try dir.write("plain.tgz", Data(tar.finished()))
@@ -129,15 +137,18 @@ final class TarGzExtractorTests: XCTestCase {
         let report = try TarGzExtractor.extract(tgz, into: out)
         XCTAssertEqual(report.alreadyPresent, ["jpg/a.jpg"])
         XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent("jpg/b.jpg")), Data([2, 2]))
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path), ["jpg"], "stale staging is cleared")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: out.path), ["jpg"], "stale staging is cleared")
 
         try dir.write("out/jpg/b.jpg", Data([9]))
         try FileManager.default.removeItem(at: out.appendingPathComponent("jpg/a.jpg"))
         XCTAssertThrowsError(try TarGzExtractor.extract(tgz, into: out)) {
             XCTAssertEqual(($0 as? DatasetError)?.kind, .refusedOverwrite)
         }
-        XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent("jpg/b.jpg")), Data([9]), "existing data untouched")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("jpg/a.jpg").path),
-                       "nothing is unpacked when any file conflicts")
+        XCTAssertEqual(
+            try Data(contentsOf: out.appendingPathComponent("jpg/b.jpg")), Data([9]), "existing data untouched")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: out.appendingPathComponent("jpg/a.jpg").path),
+            "nothing is unpacked when any file conflicts")
     }
 }

@@ -45,7 +45,8 @@ final class TrainingLoaderTests: XCTestCase {
             for k in 0..<4 {
                 let p = placement(batch, k)
                 XCTAssertEqual(p.id, ids[batch.rows[k]], "the image comes from its row")
-                XCTAssertTrue((0...Self.margin).contains(p.x) && (0...Self.margin).contains(p.y), "crop at \(p.x), \(p.y)")
+                XCTAssertTrue(
+                    (0...Self.margin).contains(p.x) && (0...Self.margin).contains(p.y), "crop at \(p.x), \(p.y)")
                 XCTAssertEqual(batch.labels[k], ids[batch.rows[k]] % 3)
                 flips += p.flipped ? 1 : 0
                 offsets.insert(p.x * 100 + p.y)
@@ -86,7 +87,8 @@ final class TrainingLoaderTests: XCTestCase {
     func testAResumedLoaderContinuesWithTheSameBatches() throws {
         let dir = try TemporaryDirectory()
         let (cache, _) = try CacheFixtures.coordinateCache(in: dir, count: 18, validation: 0)
-        let options = LoaderOptions(batchSize: 4, seed: 9, augmentation: BatchAugmentation(crop: .random, horizontalFlip: true))
+        let options = LoaderOptions(
+            batchSize: 4, seed: 9, augmentation: BatchAugmentation(crop: .random, horizontalFlip: true))
         let original = try TrainingLoader(cache: cache, options: options)
         XCTAssertEqual(original.batchesPerEpoch, 4)
         var saved = LoaderPosition()
@@ -101,7 +103,8 @@ final class TrainingLoaderTests: XCTestCase {
         let resumed = try TrainingLoader(cache: cache, options: options, start: saved)
         XCTAssertEqual(resumed.position, saved)
         for batch in later { same(batch, try resumed.next()) }
-        XCTAssertThrowsError(try TrainingLoader(cache: cache, options: options, start: LoaderPosition(epoch: 0, batch: 4)))
+        XCTAssertThrowsError(
+            try TrainingLoader(cache: cache, options: options, start: LoaderPosition(epoch: 0, batch: 4)))
     }
 
     func testSubsetSelectionAndPartialLastBatch() throws {
@@ -109,14 +112,16 @@ final class TrainingLoaderTests: XCTestCase {
         let (cache, _) = try CacheFixtures.coordinateCache(in: dir, count: 30, validation: 0.2)
         let validation = cache.rows(in: [.validation])
         XCTAssertEqual(validation.count, 6)
-        let loader = try TrainingLoader(cache: cache, options: LoaderOptions(batchSize: 4, subsets: [.validation], dropLast: false))
+        let loader = try TrainingLoader(
+            cache: cache, options: LoaderOptions(batchSize: 4, subsets: [.validation], dropLast: false))
         XCTAssertEqual(loader.batchesPerEpoch, 2)
         let first = try loader.next(), second = try loader.next()
         XCTAssertEqual(first.count, 4)
         XCTAssertEqual(second.count, 2)
         XCTAssertEqual((first.rows + second.rows).sorted(), validation)
         XCTAssertEqual(second.next, LoaderPosition(epoch: 1, batch: 0))
-        let all = try TrainingLoader(cache: cache, options: LoaderOptions(batchSize: 30, subsets: [.train, .validation]))
+        let all = try TrainingLoader(
+            cache: cache, options: LoaderOptions(batchSize: 30, subsets: [.train, .validation]))
         XCTAssertEqual(try all.next().rows.sorted(), Array(0..<30))
     }
 
@@ -136,7 +141,8 @@ final class TrainingLoaderTests: XCTestCase {
     func testRandomResizedCropsAreDeterministicAndInRange() throws {
         let dir = try TemporaryDirectory()
         let (cache, _) = try CacheFixtures.coordinateCache(in: dir, count: 12, validation: 0)
-        let augmentation = BatchAugmentation(crop: .randomResized(scale: 0.5...1.0, ratio: 0.8...1.25), horizontalFlip: true)
+        let augmentation = BatchAugmentation(
+            crop: .randomResized(scale: 0.5...1.0, ratio: 0.8...1.25), horizontalFlip: true)
         let options = LoaderOptions(batchSize: 6, seed: 2, augmentation: augmentation)
         let a = try TrainingLoader(cache: cache, options: options)
         let b = try TrainingLoader(cache: cache, options: options)
@@ -158,7 +164,8 @@ final class TrainingLoaderTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("hold 9 images, fewer than one batch of 10"), "\(error)")
         }
         XCTAssertThrowsError(try TrainingLoader(cache: cache, options: LoaderOptions(batchSize: 0)))
-        XCTAssertThrowsError(try TrainingLoader(cache: cache, options: LoaderOptions(batchSize: 2, subsets: [.test]))) { error in
+        XCTAssertThrowsError(try TrainingLoader(cache: cache, options: LoaderOptions(batchSize: 2, subsets: [.test]))) {
+            error in
             XCTAssertEqual((error as? DatasetError)?.kind, .emptyDataset)
         }
         XCTAssertThrowsError(try SequentialReader(cache: cache, batchSize: 4).batch(3))
@@ -188,7 +195,9 @@ final class TrainingLoaderTests: XCTestCase {
         let bytes = try cache.pixels(rows: rows)
         let stored = cache.bytesPerImage
         for (k, row) in rows.enumerated() {
-            XCTAssertEqual(Array(bytes[(k * stored)..<((k + 1) * stored)]), CacheFixtures.coordinates(side: 40, id: ids[row]).pixels)
+            XCTAssertEqual(
+                Array(bytes[(k * stored)..<((k + 1) * stored)]),
+                CacheFixtures.coordinates(side: 40, id: ids[row]).pixels)
         }
         XCTAssertThrowsError(try cache.pixels(rows: [10]))
     }

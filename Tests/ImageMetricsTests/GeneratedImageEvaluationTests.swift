@@ -4,12 +4,15 @@ import XCTest
 
 final class GeneratedImageEvaluationTests: XCTestCase {
     func testAReportHasEveryMetricAndSurvivesJSON() throws {
-        let real = TestImages.make(count: 6, size: 32, seed: 1), generated = TestImages.make(count: 5, size: 32, seed: 2)
+        let real = TestImages.make(count: 6, size: 32, seed: 1),
+            generated = TestImages.make(count: 5, size: 32, seed: 2)
         var options = GeneratedImageEvaluation.Options(seed: 4)
         options.imageStatisticsKernelDistance.subsets = 5
         XCTAssertEqual(options.slicedWasserstein.seed, 4)
         var lines: [String] = []
-        let report = try GeneratedImageEvaluation(options: options).evaluate(generated: generated, reference: real) { lines.append($0) }
+        let report = try GeneratedImageEvaluation(options: options).evaluate(generated: generated, reference: real) {
+            lines.append($0)
+        }
         XCTAssertEqual(report.slicedWasserstein.resolutions, [32, 16])
         XCTAssertEqual(report.generatedCount, 5)
         XCTAssertEqual(report.referenceCount, 6)

@@ -35,6 +35,8 @@ final class ImageSetTests: XCTestCase {
         XCTAssertEqual(set.subset([2, 1]).pixels, [9, 9, 9, 255, 51, 102])
         XCTAssertEqual(set.prefix(1).count, 1)
         XCTAssertEqual(set.prefix(10), set)
-        for (value, expected) in zip(set.planes(1), [Float(1), 0.2, 0.4]) { XCTAssertEqual(value, expected, accuracy: 1e-6) }
+        for (value, expected) in zip(set.planes(1), [Float(1), 0.2, 0.4]) {
+            XCTAssertEqual(value, expected, accuracy: 1e-6)
+        }
     }
 }

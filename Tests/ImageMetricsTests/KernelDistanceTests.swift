@@ -12,7 +12,8 @@ final class KernelDistanceTests: XCTestCase {
         XCTAssertEqual(features.count, 3 * ImageStatisticsFeatures.dimension(height: 32, width: 32))
         XCTAssertTrue(features.allSatisfy(\.isFinite))
         // A flat image has no gradients and no detail, but well-defined features.
-        XCTAssertTrue(ImageStatisticsFeatures.features(of: TestImages.flat(count: 1, size: 16, value: 90)).allSatisfy(\.isFinite))
+        XCTAssertTrue(
+            ImageStatisticsFeatures.features(of: TestImages.flat(count: 1, size: 16, value: 90)).allSatisfy(\.isFinite))
     }
 
     func testIdenticalSetsScoreNearZeroAndDegradationsWorseWithStrength() throws {
@@ -53,13 +54,15 @@ final class KernelDistanceTests: XCTestCase {
         let one = KernelDistanceOptions(subsets: 1, subsetSize: n, seed: 0)
         var null: [Double] = []
         for _ in 0..<200 {
-            null.append(try KernelDistance.polynomialMMD(sample(shift: 0), sample(shift: 0), dimension: d, options: one).value)
+            null.append(
+                try KernelDistance.polynomialMMD(sample(shift: 0), sample(shift: 0), dimension: d, options: one).value)
         }
         let mean = null.reduce(0, +) / Double(null.count)
         let sd = (null.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(null.count - 1)).squareRoot()
         let standardError = sd / Double(null.count).squareRoot()
         XCTAssertLessThan(abs(mean), 3 * standardError, "mean \(mean), standard error \(standardError)")
-        let shifted = try KernelDistance.polynomialMMD(sample(shift: 0.5), sample(shift: 0), dimension: d, options: one).value
+        let shifted = try KernelDistance.polynomialMMD(sample(shift: 0.5), sample(shift: 0), dimension: d, options: one)
+            .value
         XCTAssertGreaterThan(shifted, mean + 5 * sd, "shifted \(shifted) vs null \(mean) ± \(sd)")
     }
 

@@ -40,11 +40,13 @@ final class PixelDistributionTests: XCTestCase {
         // The spread of values: noise widens it, blur narrows it. (A hue rotation keeps it
         // nearly unchanged by design, so it is not part of this check.)
         let noisy = try Degradation.noiseLevels.map {
-            try PixelDistributionMetrics.compare(Degradation.noise(real, sigma: $0), reference: real).standardDeviationDifference
+            try PixelDistributionMetrics.compare(Degradation.noise(real, sigma: $0), reference: real)
+                .standardDeviationDifference
         }
         assertWorsens(0, noisy, "std difference, noise")
         let blurred = try Degradation.blurLevels.map {
-            try PixelDistributionMetrics.compare(Degradation.blur(real, sigma: $0), reference: real).standardDeviationDifference
+            try PixelDistributionMetrics.compare(Degradation.blur(real, sigma: $0), reference: real)
+                .standardDeviationDifference
         }
         assertWorsens(0, blurred.map { -$0 }, "std difference, blur")
     }
@@ -54,6 +56,8 @@ final class PixelDistributionTests: XCTestCase {
         let options = PixelDistributionOptions(mmdSampleSize: 500, seed: 5)
         let first = try PixelDistributionMetrics.compare(a, reference: b, options: options)
         XCTAssertEqual(first, try PixelDistributionMetrics.compare(a, reference: b, options: options))
-        XCTAssertNotEqual(first.mmd, try PixelDistributionMetrics.compare(a, reference: b, options: .init(mmdSampleSize: 500, seed: 6)).mmd)
+        XCTAssertNotEqual(
+            first.mmd,
+            try PixelDistributionMetrics.compare(a, reference: b, options: .init(mmdSampleSize: 500, seed: 6)).mmd)
     }
 }

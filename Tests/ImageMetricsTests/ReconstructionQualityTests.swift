@@ -39,10 +39,12 @@ final class ReconstructionQualityTests: XCTestCase {
             }
             return Tensor(shape: [set.count, 3, set.height, set.width], values: values)
         }
-        XCTAssertEqual(try ReconstructionQuality.psnr(tensor(noisy), tensor(original)),
-                       try ReconstructionQuality.psnr(noisy, original), accuracy: 1e-3)
-        XCTAssertEqual(try ReconstructionQuality.ssim(tensor(noisy), tensor(original)),
-                       try ReconstructionQuality.ssim(noisy, original), accuracy: 1e-4)
+        XCTAssertEqual(
+            try ReconstructionQuality.psnr(tensor(noisy), tensor(original)),
+            try ReconstructionQuality.psnr(noisy, original), accuracy: 1e-3)
+        XCTAssertEqual(
+            try ReconstructionQuality.ssim(tensor(noisy), tensor(original)),
+            try ReconstructionQuality.ssim(noisy, original), accuracy: 1e-4)
         XCTAssertThrowsError(try ReconstructionQuality.psnr(tensor(noisy), Tensor(zeros: [1, 3, 16, 16])))
     }
 

@@ -3,7 +3,8 @@ import XCTest
 
 final class SlicedWassersteinTests: XCTestCase {
     /// Few patches and directions keep the tests fast; the procedure is the full one.
-    private let options = SlicedWassersteinOptions(patchesPerImage: 32, directionRepeats: 2, directionsPerRepeat: 32, seed: 7)
+    private let options = SlicedWassersteinOptions(
+        patchesPerImage: 32, directionRepeats: 2, directionsPerRepeat: 32, seed: 7)
 
     func testIdenticalSetsAreAtZeroOnEveryLevel() throws {
         let set = TestImages.make(count: 10, size: 32, seed: 1)
@@ -63,7 +64,8 @@ final class SlicedWassersteinTests: XCTestCase {
 
     func testAReferenceScoresLikeTheDirectComparison() throws {
         let metric = try SlicedWassersteinDistance(options: options)
-        let real = TestImages.make(count: 6, size: 32, seed: 6), generated = TestImages.make(count: 6, size: 32, seed: 9)
+        let real = TestImages.make(count: 6, size: 32, seed: 6),
+            generated = TestImages.make(count: 6, size: 32, seed: 9)
         let reference = try metric.reference(real)
         XCTAssertEqual(try reference.distance(to: generated), try metric.distance(generated, real))
         XCTAssertThrowsError(try reference.distance(to: TestImages.make(count: 2, size: 16, seed: 1)))
@@ -72,7 +74,8 @@ final class SlicedWassersteinTests: XCTestCase {
     /// Sets of different sizes compare quantile functions; the distance stays symmetric.
     func testSetsOfDifferentSizes() throws {
         let metric = try SlicedWassersteinDistance(options: options)
-        let small = TestImages.make(count: 5, size: 32, seed: 10), large = TestImages.make(count: 11, size: 32, seed: 11)
+        let small = TestImages.make(count: 5, size: 32, seed: 10),
+            large = TestImages.make(count: 11, size: 32, seed: 11)
         let ab = try metric.distance(small, large), ba = try metric.distance(large, small)
         XCTAssertEqual(ab.perLevel[0], ba.perLevel[0], accuracy: 1e-9)
         XCTAssertGreaterThan(ab.mean, 0)

@@ -14,9 +14,11 @@ final class ChannelStatisticsValidationTests: XCTestCase {
 
     func testDecodingChecksTheStatistics() throws {
         XCTAssertEqual(try decode(#"{"mean": [1, 2], "std": [3, 0]}"#), ChannelStatistics(mean: [1, 2], std: [3, 0]))
-        for (json, problem) in [(#"{"mean": [1, 2], "std": [3]}"#, "2 means but 1 standard deviations"),
-                                (#"{"mean": [], "std": []}"#, "no channels"),
-                                (#"{"mean": [1, 2], "std": [3, -1]}"#, "standard deviation of channel 1 is -1")] {
+        for (json, problem) in [
+            (#"{"mean": [1, 2], "std": [3]}"#, "2 means but 1 standard deviations"),
+            (#"{"mean": [], "std": []}"#, "no channels"),
+            (#"{"mean": [1, 2], "std": [3, -1]}"#, "standard deviation of channel 1 is -1"),
+        ] {
             XCTAssertThrowsError(try decode(json), json) { error in
                 XCTAssertTrue("\(error)".contains("stats.json"), "\(error)")
                 XCTAssertTrue("\(error)".contains(problem), "\(error)")
@@ -30,10 +32,13 @@ final class ChannelStatisticsValidationTests: XCTestCase {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         var generator = SeededGenerator(seed: 1)
-        let network = VelocityUNet(UNetConfig(channels: 2, base: 8, multipliers: [1, 2], classCount: 2), generator: &generator)
+        let network = VelocityUNet(
+            UNetConfig(channels: 2, base: 8, multipliers: [1, 2], classCount: 2), generator: &generator)
         let url = folder.appendingPathComponent("model.safetensors")
-        try FlowModel(network: network, statistics: ChannelStatistics(mean: [0, 0], std: [1, 2]), path: .linear,
-                      sampleShape: [2, 8, 8]).save(to: url)
+        try FlowModel(
+            network: network, statistics: ChannelStatistics(mean: [0, 0], std: [1, 2]), path: .linear,
+            sampleShape: [2, 8, 8]
+        ).save(to: url)
         XCTAssertEqual(try FlowModel.load(from: url).statistics.std, [1, 2])
         var file = try SafetensorsFile.read(from: url)
         file.metadata["statistics"] = #"{"mean":[0,0],"std":[1]}"#

@@ -29,7 +29,8 @@ final class FlowPathTests: XCTestCase {
             }
         }
         let cosine = FlowPath.cosine.coefficients(at: 0.5)
-        XCTAssertEqual(cosine.alpha * cosine.alpha + cosine.sigma * cosine.sigma, 1, accuracy: 1e-6, "variance preserving")
+        XCTAssertEqual(
+            cosine.alpha * cosine.alpha + cosine.sigma * cosine.sigma, 1, accuracy: 1e-6, "variance preserving")
     }
 
     func testTimeSamplingDistributions() {
@@ -45,8 +46,9 @@ final class FlowPathTests: XCTestCase {
         XCTAssertLessThan(edges, 400)
 
         let shifted = TimeSampling(.uniform, shift: 3).sample(4000, generator: &generator)
-        XCTAssertEqual(Double(shifted.filter { $0 < 0.25 }.count) / 4000, 0.5, accuracy: 0.03,
-                       "shift 3 sends t = 1/2 to 1/4, so half the times fall below 1/4")
+        XCTAssertEqual(
+            Double(shifted.filter { $0 < 0.25 }.count) / 4000, 0.5, accuracy: 0.03,
+            "shift 3 sends t = 1/2 to 1/4, so half the times fall below 1/4")
         XCTAssertEqual(TimeWarp.shift(0.5, by: 1), 0.5)
         XCTAssertEqual(TimeWarp.shift(1, by: 4), 1)
     }
@@ -56,7 +58,11 @@ final class FlowPathTests: XCTestCase {
         var x = Initialization.normal(shape: [16, 3, 4, 4], generator: &generator)
         // Give each channel its own offset and scale.
         x.withUnsafeMutablePointer { p in
-            for i in 0..<16 { for c in 0..<3 { for j in 0..<16 { p[(i * 3 + c) * 16 + j] = p[(i * 3 + c) * 16 + j] * Float(c + 1) + Float(5 * c) } } }
+            for i in 0..<16 {
+                for c in 0..<3 {
+                    for j in 0..<16 { p[(i * 3 + c) * 16 + j] = p[(i * 3 + c) * 16 + j] * Float(c + 1) + Float(5 * c) }
+                }
+            }
         }
         let statistics = ChannelStatistics.measure(x)
         let standard = statistics.standardize(x)

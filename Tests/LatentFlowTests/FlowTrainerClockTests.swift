@@ -38,8 +38,9 @@ final class FlowTrainerClockTests: XCTestCase {
     func testTrainingSecondsContinueAcrossResume() throws {
         let checkpoint = directory.appendingPathComponent("checkpoint.safetensors")
         let first = try FlowTrainerTests.trainer()
-        try first.run(budget: TrainingBudget(steps: 3), checkpoint: (checkpoint, 10),
-                      onStep: { _ in Thread.sleep(forTimeInterval: 0.2) })
+        try first.run(
+            budget: TrainingBudget(steps: 3), checkpoint: (checkpoint, 10),
+            onStep: { _ in Thread.sleep(forTimeInterval: 0.2) })
         XCTAssertGreaterThanOrEqual(first.trainingSeconds, 0.6)
         let saved = try FlowTrainer.checkpointSettings(at: checkpoint).trainingSeconds
         XCTAssertGreaterThanOrEqual(saved, 0.6)

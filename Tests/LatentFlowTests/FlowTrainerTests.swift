@@ -9,7 +9,8 @@ final class FlowTrainerTests: XCTestCase {
     var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("fmf-flow-trainer-\(UUID().uuidString)")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fmf-flow-trainer-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
@@ -31,7 +32,9 @@ final class FlowTrainerTests: XCTestCase {
         return (Tensor(shape: [48, 2, 8, 8], values: values), labels)
     }
 
-    static func trainer(modelSeed: UInt64 = 0, configure: (inout FlowTrainingConfig) -> Void = { _ in }) throws -> FlowTrainer {
+    static func trainer(modelSeed: UInt64 = 0, configure: (inout FlowTrainingConfig) -> Void = { _ in }) throws
+        -> FlowTrainer
+    {
         let (samples, labels) = dataset()
         let source = try InMemoryBatchSource(samples: samples, labels: labels, batchSize: 12, seed: 4)
         var generator = SeededGenerator(seed: modelSeed)
@@ -42,18 +45,21 @@ final class FlowTrainerTests: XCTestCase {
         config.warmupSteps = 5
         config.emaDecay = 0.9
         configure(&config)
-        return try FlowTrainer(model: model, config: config, statistics: ChannelStatistics.measure(samples), source: source)
+        return try FlowTrainer(
+            model: model, config: config, statistics: ChannelStatistics.measure(samples), source: source)
     }
 
     func testTrainingReducesTheLoss() throws {
         let trainer = try Self.trainer { $0.timeSampling = .uniform }
         var losses: [Double] = []
         var buckets = FlowStepAverages(buckets: 5)
-        let end = try trainer.run(budget: TrainingBudget(steps: 80), onStep: { report in
-            losses.append(report.loss)
-            if report.step > 60 { buckets.add(report) }
-            XCTAssertEqual(report.bucketCounts.reduce(0, +), 12)
-        })
+        let end = try trainer.run(
+            budget: TrainingBudget(steps: 80),
+            onStep: { report in
+                losses.append(report.loss)
+                if report.step > 60 { buckets.add(report) }
+                XCTAssertEqual(report.bucketCounts.reduce(0, +), 12)
+            })
         XCTAssertEqual(end, .stepBudget)
         XCTAssertEqual(trainer.step, 80)
         let first = losses.prefix(10).reduce(0, +) / 10, last = losses.suffix(20).reduce(0, +) / 20
@@ -80,8 +86,9 @@ final class FlowTrainerTests: XCTestCase {
 
         let checkpoint = directory.appendingPathComponent("checkpoint.safetensors")
         let first = try Self.trainer(configure: configure)
-        try first.run(budget: TrainingBudget(steps: 9), checkpoint: (checkpoint, 4),
-                      shouldStop: { first.step >= 4 })
+        try first.run(
+            budget: TrainingBudget(steps: 9), checkpoint: (checkpoint, 4),
+            shouldStop: { first.step >= 4 })
         XCTAssertEqual(first.step, 4)
 
         let resumed = try Self.trainer(modelSeed: 99, configure: configure)
@@ -119,7 +126,8 @@ final class FlowTrainerTests: XCTestCase {
         let length = try XCTUnwrap(trainer.scheduleSteps, "schedule length estimated after the calibration steps")
         XCTAssertGreaterThan(length, TimeBudgetPlanner.defaultCalibrationSteps)
         // The plan follows the steps to the end of the time: the decay is finished when it stops.
-        XCTAssertLessThanOrEqual(abs(length - trainer.step), max(2, trainer.step / 10), "planned \(length), trained \(trainer.step)")
+        XCTAssertLessThanOrEqual(
+            abs(length - trainer.step), max(2, trainer.step / 10), "planned \(length), trained \(trainer.step)")
     }
 
     /// A time budget covers every session: a resumed run trains only what is left of it.
@@ -127,8 +135,9 @@ final class FlowTrainerTests: XCTestCase {
         let checkpoint = directory.appendingPathComponent("c.safetensors")
         let first = try Self.trainer()
         var steps = 0
-        try first.run(budget: TrainingBudget(seconds: 0.3), checkpoint: (checkpoint, 1000),
-                      shouldStop: { steps >= 3 }, onStep: { _ in steps += 1 })
+        try first.run(
+            budget: TrainingBudget(seconds: 0.3), checkpoint: (checkpoint, 1000),
+            shouldStop: { steps >= 3 }, onStep: { _ in steps += 1 })
         XCTAssertEqual(first.step, 3, "stopped early, with time left")
         let resumed = try Self.trainer()
         try resumed.resume(from: checkpoint)
@@ -149,18 +158,30 @@ final class FlowTrainerTests: XCTestCase {
     func testMismatchedDataIsRejected() throws {
         var generator = SeededGenerator(seed: 0)
         let model = VelocityUNet(Self.unet, generator: &generator)
-        let threeChannels = ClosureBatchSource(sampleShape: [3, 8, 8]) { _ in FlowBatch(data: Tensor(zeros: [2, 3, 8, 8]), labels: [0, 1]) }
-        XCTAssertThrowsError(try FlowTrainer(model: model, config: FlowTrainingConfig(),
-                                             statistics: .identity(channels: 3), source: threeChannels))
-        let oddSize = ClosureBatchSource(sampleShape: [2, 7, 7]) { _ in FlowBatch(data: Tensor(zeros: [2, 2, 7, 7]), labels: [0, 1]) }
-        XCTAssertThrowsError(try FlowTrainer(model: model, config: FlowTrainingConfig(),
-                                             statistics: .identity(channels: 2), source: oddSize))
-        let badLabels = ClosureBatchSource(sampleShape: [2, 8, 8]) { _ in FlowBatch(data: Tensor(zeros: [2, 2, 8, 8]), labels: [0, 7]) }
-        let trainer = try FlowTrainer(model: model, config: FlowTrainingConfig(), statistics: .identity(channels: 2), source: badLabels)
+        let threeChannels = ClosureBatchSource(sampleShape: [3, 8, 8]) { _ in
+            FlowBatch(data: Tensor(zeros: [2, 3, 8, 8]), labels: [0, 1])
+        }
+        XCTAssertThrowsError(
+            try FlowTrainer(
+                model: model, config: FlowTrainingConfig(),
+                statistics: .identity(channels: 3), source: threeChannels))
+        let oddSize = ClosureBatchSource(sampleShape: [2, 7, 7]) { _ in
+            FlowBatch(data: Tensor(zeros: [2, 2, 7, 7]), labels: [0, 1])
+        }
+        XCTAssertThrowsError(
+            try FlowTrainer(
+                model: model, config: FlowTrainingConfig(),
+                statistics: .identity(channels: 2), source: oddSize))
+        let badLabels = ClosureBatchSource(sampleShape: [2, 8, 8]) { _ in
+            FlowBatch(data: Tensor(zeros: [2, 2, 8, 8]), labels: [0, 7])
+        }
+        let trainer = try FlowTrainer(
+            model: model, config: FlowTrainingConfig(), statistics: .identity(channels: 2), source: badLabels)
         XCTAssertThrowsError(try trainer.trainStep()) { XCTAssertTrue("\($0)".contains("label 7"), "\($0)") }
         var config = FlowTrainingConfig()
         config.labelDropout = 2
-        XCTAssertThrowsError(try FlowTrainer(model: model, config: config, statistics: .identity(channels: 2), source: badLabels))
+        XCTAssertThrowsError(
+            try FlowTrainer(model: model, config: config, statistics: .identity(channels: 2), source: badLabels))
     }
 
     /// The exported model (EMA weights) survives a save and load, and samples in the data space.
@@ -178,10 +199,13 @@ final class FlowTrainerTests: XCTestCase {
         XCTAssertEqual(loaded.info["space"], "test")
 
         let noise = loaded.noise(count: 4, seed: 5)
-        XCTAssertEqual(loaded.noise(count: 2, seed: 5, first: 2), noise.gathering(rows: 2..<4),
-                       "a sample's noise does not depend on the batch it is drawn in")
-        let samples = try loaded.sample(noise: noise, classes: [0, 1, 2, 3], settings: SamplerSettings(method: .heun, steps: 3),
-                                        guidance: 2) { $0.map { ($0 * 2).rounded() / 2 } }
+        XCTAssertEqual(
+            loaded.noise(count: 2, seed: 5, first: 2), noise.gathering(rows: 2..<4),
+            "a sample's noise does not depend on the batch it is drawn in")
+        let samples = try loaded.sample(
+            noise: noise, classes: [0, 1, 2, 3], settings: SamplerSettings(method: .heun, steps: 3),
+            guidance: 2
+        ) { $0.map { ($0 * 2).rounded() / 2 } }
         XCTAssertEqual(samples.evaluations, 6)
         XCTAssertEqual(samples.networkPasses, 12, "guided: two passes per evaluation")
         XCTAssertEqual(samples.samples.shape, [4, 2, 8, 8])
@@ -194,8 +218,9 @@ final class FlowTrainerTests: XCTestCase {
 
     func testInMemorySourceVisitsEverySampleOncePerEpoch() throws {
         let values = (0..<10).flatMap { i in [Float(i), Float(i) + 0.5] }  // 2 variants each
-        let source = try InMemoryBatchSource(samples: Tensor(shape: [10, 2, 1, 1, 1], values: values),
-                                             labels: Array(0..<10), batchSize: 3, seed: 1)
+        let source = try InMemoryBatchSource(
+            samples: Tensor(shape: [10, 2, 1, 1, 1], values: values),
+            labels: Array(0..<10), batchSize: 3, seed: 1)
         XCTAssertEqual(source.batchesPerEpoch, 3)
         var seen: [Int] = []
         for step in 0..<3 {
@@ -206,17 +231,22 @@ final class FlowTrainerTests: XCTestCase {
             seen += batch.labels
         }
         XCTAssertEqual(Set(seen).count, 9, "no sample twice within an epoch")
-        XCTAssertEqual(try source.batch(forStep: 4).data, try source.batch(forStep: 4).data, "a pure function of the step")
+        XCTAssertEqual(
+            try source.batch(forStep: 4).data, try source.batch(forStep: 4).data, "a pure function of the step")
         let variants = try (0..<30).flatMap { try source.batch(forStep: $0).data.values }
-        XCTAssertTrue(variants.contains { $0 != $0.rounded(.down) } && variants.contains { $0 == $0.rounded(.down) },
-                      "both variants are used")
-        XCTAssertThrowsError(try InMemoryBatchSource(samples: Tensor(zeros: [2, 1, 1, 1]), labels: [0, 1], batchSize: 3, seed: 0))
+        XCTAssertTrue(
+            variants.contains { $0 != $0.rounded(.down) } && variants.contains { $0 == $0.rounded(.down) },
+            "both variants are used")
+        XCTAssertThrowsError(
+            try InMemoryBatchSource(samples: Tensor(zeros: [2, 1, 1, 1]), labels: [0, 1], batchSize: 3, seed: 0))
     }
 }
 
 extension Tensor {
     func gathering(rows range: Range<Int>) -> Tensor {
         let per = count / shape[0]
-        return Tensor(shape: [range.count] + shape.dropFirst(), values: Array(values[(range.lowerBound * per)..<(range.upperBound * per)]))
+        return Tensor(
+            shape: [range.count] + shape.dropFirst(),
+            values: Array(values[(range.lowerBound * per)..<(range.upperBound * per)]))
     }
 }

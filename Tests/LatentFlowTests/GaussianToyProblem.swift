@@ -50,13 +50,17 @@ struct GaussianToyProblem {
     }
 
     /// The largest endpoint error, and the largest error relative to atol + rtol·|exact|.
-    func error(of settings: SamplerSettings, noise: Tensor) throws -> (error: Double, relative: Double, result: IntegrationResult) {
+    func error(of settings: SamplerSettings, noise: Tensor) throws -> (
+        error: Double, relative: Double, result: IntegrationResult
+    ) {
         let result = try ODEIntegrator.integrate(noise, settings: settings) { x, t in velocity(x, t) }
         let exact = exactEndpoint(noise)
         var relative = 0.0
         for i in 0..<exact.count {
             let e = Double(abs(result.state.unsafePointer[i] - exact.unsafePointer[i]))
-            relative = max(relative, e / (settings.absoluteTolerance + settings.relativeTolerance * Double(abs(exact.unsafePointer[i]))))
+            relative = max(
+                relative,
+                e / (settings.absoluteTolerance + settings.relativeTolerance * Double(abs(exact.unsafePointer[i]))))
         }
         return (Double(result.state.maxAbsoluteDifference(exact)), relative, result)
     }

@@ -34,8 +34,10 @@ final class GuidanceIntervalTests: XCTestCase {
             var field = GuidedVelocity(model: model, classes: [0, 3], scale: 2.5, interval: 0.5...1)
             var guidedPerCall: [Bool] = []
             let settings = SamplerSettings(method: method, steps: 3)
-            let result = try ODEIntegrator.integrate(Tensor(zeros: [2, 1, 1, 1]), settings: settings,
-                                                     switchingAt: field.switchTimes) { x, t, piece in
+            let result = try ODEIntegrator.integrate(
+                Tensor(zeros: [2, 1, 1, 1]), settings: settings,
+                switchingAt: field.switchTimes
+            ) { x, t, piece in
                 let before = model.batchSizes.count
                 let v = field(x, t, piece: piece)
                 guidedPerCall.append(model.batchSizes[before...].reduce(0, +) == 4)
@@ -43,7 +45,9 @@ final class GuidanceIntervalTests: XCTestCase {
             }
             let perStep = method.evaluationsPerStep!
             XCTAssertEqual(result.acceptedSteps, 3, "\(method): the grid 0, 1/3, 2/3, 1 aligned to 0.5 keeps 3 steps")
-            let steps = stride(from: 0, to: guidedPerCall.count, by: perStep).map { Array(guidedPerCall[$0..<($0 + perStep)]) }
+            let steps = stride(from: 0, to: guidedPerCall.count, by: perStep).map {
+                Array(guidedPerCall[$0..<($0 + perStep)])
+            }
             XCTAssertEqual(steps.map { Set($0).count }, [1, 1, 1], "\(method): \(steps)")
             XCTAssertEqual(steps.map { $0[0] }, [false, true, true], "\(method): guided from t = 0.5 on")
             XCTAssertEqual(field.guidedEvaluations, 2 * perStep)
@@ -56,24 +60,31 @@ final class GuidanceIntervalTests: XCTestCase {
     /// 0, 1/3, 2/3, 1 stepped across 0.5 with an unguided first and a guided second evaluation.
     func testSamplingWithAnIntervalIsTheFlowOfEachPiece() throws {
         var generator = SeededGenerator(seed: 3)
-        let network = VelocityUNet(UNetConfig(channels: 2, base: 8, multipliers: [1, 2], classCount: 3), generator: &generator)
-        let flow = FlowModel(network: network, statistics: .identity(channels: 2), path: .linear, sampleShape: [2, 8, 8])
+        let network = VelocityUNet(
+            UNetConfig(channels: 2, base: 8, multipliers: [1, 2], classCount: 3), generator: &generator)
+        let flow = FlowModel(
+            network: network, statistics: .identity(channels: 2), path: .linear, sampleShape: [2, 8, 8])
         let noise = flow.noise(count: 3, seed: 1)
         let classes = [0, 1, 2]
         let settings = SamplerSettings(method: .heun, steps: 3)
-        let sampled = try flow.sample(noise: noise, classes: classes, settings: settings, guidance: 3, guidanceInterval: 0.5...1)
+        let sampled = try flow.sample(
+            noise: noise, classes: classes, settings: settings, guidance: 3, guidanceInterval: 0.5...1)
         XCTAssertEqual(sampled.evaluations, 6)
         XCTAssertEqual(sampled.networkPasses, 2 + 2 * 4, "one unguided step, two guided ones")
 
         var conditional = GuidedVelocity(model: network, classes: classes, scale: 1)
         var guided = GuidedVelocity(model: network, classes: classes, scale: 3)
-        let middle = try ODEIntegrator.integrate(noise, from: 0, to: 0.5, settings: SamplerSettings(method: .heun, steps: 1)) {
+        let middle = try ODEIntegrator.integrate(
+            noise, from: 0, to: 0.5, settings: SamplerSettings(method: .heun, steps: 1)
+        ) {
             conditional($0, $1)
         }
         // The grid 0, 1/3, 2/3, 1 with 1/3 moved onto 0.5.
         let twoThirds = settings.grid()[2]
         let oneStep = SamplerSettings(method: .heun, steps: 1)
-        let next = try ODEIntegrator.integrate(middle.state, from: 0.5, to: twoThirds, settings: oneStep) { guided($0, $1) }
+        let next = try ODEIntegrator.integrate(middle.state, from: 0.5, to: twoThirds, settings: oneStep) {
+            guided($0, $1)
+        }
         let end = try ODEIntegrator.integrate(next.state, from: twoThirds, to: 1, settings: oneStep) { guided($0, $1) }
         XCTAssertLessThan(sampled.samples.maxAbsoluteDifference(end.state), 1e-4)
     }

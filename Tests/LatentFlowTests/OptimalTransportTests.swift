@@ -29,8 +29,9 @@ final class OptimalTransportTests: XCTestCase {
                 let best = all.map { LinearAssignment.totalCost(cost, size: n, assignment: $0) }.min()!
                 let assignment = LinearAssignment.solve(cost: cost, size: n)
                 XCTAssertEqual(Set(assignment), Set(0..<n), "a permutation, n = \(n)")
-                XCTAssertEqual(LinearAssignment.totalCost(cost, size: n, assignment: assignment), best, accuracy: 1e-9,
-                               "n = \(n), trial \(trial)")
+                XCTAssertEqual(
+                    LinearAssignment.totalCost(cost, size: n, assignment: assignment), best, accuracy: 1e-9,
+                    "n = \(n), trial \(trial)")
             }
         }
     }
@@ -94,7 +95,9 @@ final class OptimalTransportTests: XCTestCase {
         for label in 0..<3 {
             let rows = labels.indices.filter { labels[$0] == label }
             let sub = rows.flatMap { i in rows.map { j in cost[i * 12 + j] } }
-            let best = permutations(rows.count).map { LinearAssignment.totalCost(sub, size: rows.count, assignment: $0) }.min()!
+            let best = permutations(rows.count).map {
+                LinearAssignment.totalCost(sub, size: rows.count, assignment: $0)
+            }.min()!
             let chosen = rows.enumerated().reduce(0.0) { $0 + cost[$1.element * 12 + order[$1.element]] }
             XCTAssertEqual(chosen, best, accuracy: 1e-9, "class \(label)")
         }

@@ -16,7 +16,8 @@ final class SamplerTests: XCTestCase {
             let fine = try problem.error(of: SamplerSettings(method: method, steps: 2 * steps), noise: noise)
             let finer = try problem.error(of: SamplerSettings(method: method, steps: 4 * steps), noise: noise)
             let observed1 = log2(coarse.error / fine.error), observed2 = log2(fine.error / finer.error)
-            let context = "\(method): errors \(coarse.error), \(fine.error), \(finer.error) give orders \(observed1), \(observed2)"
+            let context =
+                "\(method): errors \(coarse.error), \(fine.error), \(finer.error) give orders \(observed1), \(observed2)"
             // At its order, give or take the pre-asymptotic terms (which make RK4 look a little better).
             for observed in [observed1, observed2] {
                 XCTAssertGreaterThan(observed, order - 0.3, context)
@@ -39,8 +40,9 @@ final class SamplerTests: XCTestCase {
             // its tolerance atol + rtol·|x|.
             // (Measured: 5.9, 1.8 and 0.6 times the tolerance, with 20, 32 and 50 evaluations.)
             XCTAssertLessThan(relative, 10, "rtol = atol = \(tolerance): error \(error)")
-            XCTAssertEqual(result.evaluations, 2 + 6 * (result.acceptedSteps + result.rejectedSteps),
-                           "1 initial + 1 step-size probe + 6 per attempted step (FSAL)")
+            XCTAssertEqual(
+                result.evaluations, 2 + 6 * (result.acceptedSteps + result.rejectedSteps),
+                "1 initial + 1 step-size probe + 6 per attempted step (FSAL)")
             if let previous {
                 XCTAssertLessThan(error, previous.error)
                 XCTAssertGreaterThan(result.evaluations, previous.evaluations)
@@ -66,12 +68,14 @@ final class SamplerTests: XCTestCase {
     func testDormandPrinceEndsOnAShortLastStep() throws {
         let start = Float(1).nextDown
         let settings = SamplerSettings(method: .dopri5, relativeTolerance: 1e-9, absoluteTolerance: 1e-9)
-        let result = try ODEIntegrator.integrate(Tensor(zeros: [1, 1, 1, 1]), from: start, to: 1, settings: settings) { x, t in
+        let result = try ODEIntegrator.integrate(Tensor(zeros: [1, 1, 1, 1]), from: start, to: 1, settings: settings) {
+            x, t in
             Tensor(shape: x.shape, repeating: t >= 1 ? 1 : 0)
         }
         XCTAssertEqual(result.acceptedSteps, 1)
         XCTAssertEqual(result.rejectedSteps, 0)
-        XCTAssertEqual(result.state.values[0], 0.4596 * (1 - start), accuracy: 1e-10, "x + h·(125/192 − 2187/6784 + 11/84)")
+        XCTAssertEqual(
+            result.state.values[0], 0.4596 * (1 - start), accuracy: 1e-10, "x + h·(125/192 − 2187/6784 + 11/84)")
     }
 
     func testShiftedGridKeepsItsEndsAndCrowdsNearNoise() throws {
@@ -90,13 +94,19 @@ final class SamplerTests: XCTestCase {
 
     func testInvalidSettingsThrow() {
         let x = Tensor(zeros: [1, 1, 2, 2])
-        XCTAssertThrowsError(try ODEIntegrator.integrate(x, settings: SamplerSettings(method: .heun, steps: 0)) { v, _ in v })
+        XCTAssertThrowsError(
+            try ODEIntegrator.integrate(x, settings: SamplerSettings(method: .heun, steps: 0)) { v, _ in v })
         XCTAssertThrowsError(try ODEIntegrator.integrate(x, settings: SamplerSettings(shift: 0)) { v, _ in v })
-        XCTAssertThrowsError(try ODEIntegrator.integrate(x, settings: SamplerSettings(method: .dopri5, relativeTolerance: 0)) { v, _ in v })
+        XCTAssertThrowsError(
+            try ODEIntegrator.integrate(x, settings: SamplerSettings(method: .dopri5, relativeTolerance: 0)) { v, _ in v
+            })
         // A field that blows up stops the adaptive solver with an error instead of looping.
-        XCTAssertThrowsError(try ODEIntegrator.integrate(Tensor(shape: [1, 1, 1, 1], repeating: 1),
-                                                         settings: SamplerSettings(method: .dopri5, maximumSteps: 50)) { v, _ in
-            v.map { $0 * $0 * 1e6 }
-        })
+        XCTAssertThrowsError(
+            try ODEIntegrator.integrate(
+                Tensor(shape: [1, 1, 1, 1], repeating: 1),
+                settings: SamplerSettings(method: .dopri5, maximumSteps: 50)
+            ) { v, _ in
+                v.map { $0 * $0 * 1e6 }
+            })
     }
 }

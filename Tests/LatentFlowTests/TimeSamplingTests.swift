@@ -17,7 +17,8 @@ final class TimeSamplingTests: XCTestCase {
         XCTAssertEqual(plain, 0.0032, accuracy: 0.0008)
         let mixed = endFraction(TimeSampling(.logitNormal(mean: 0, std: 1), uniformFraction: 0.2))
         XCTAssertEqual(mixed, 0.8 * 0.0032 + 0.2 * 0.1, accuracy: 0.002)
-        XCTAssertEqual(endFraction(TimeSampling(.logitNormal(mean: 0, std: 1), uniformFraction: 1)), 0.1, accuracy: 0.003)
+        XCTAssertEqual(
+            endFraction(TimeSampling(.logitNormal(mean: 0, std: 1), uniformFraction: 1)), 0.1, accuracy: 0.003)
     }
 
     /// Without the option, the random stream is the one runs were made with before it existed,
@@ -42,6 +43,8 @@ final class TimeSamplingTests: XCTestCase {
     func testAFractionOutsideTheUnitIntervalIsRefused() {
         var config = FlowTrainingConfig()
         config.timeSampling.uniformFraction = 1.5
-        XCTAssertThrowsError(try config.validate()) { XCTAssertTrue("\($0)".contains("uniform time fraction"), "\($0)") }
+        XCTAssertThrowsError(try config.validate()) {
+            XCTAssertTrue("\($0)".contains("uniform time fraction"), "\($0)")
+        }
     }
 }

@@ -57,18 +57,22 @@ final class VelocityUNetStateKeyTests: XCTestCase {
         let network = VelocityUNet(Self.tiny, generator: &generator)
         for (_, variable) in network.namedParameters() {
             let noise = Initialization.normal(shape: variable.value.shape, generator: &generator)
-            variable.value = Tensor(shape: variable.value.shape,
-                                    values: zip(variable.value.values, noise.values).map { $0 + 0.3 * $1 })
+            variable.value = Tensor(
+                shape: variable.value.shape,
+                values: zip(variable.value.values, noise.values).map { $0 + 0.3 * $1 })
         }
         let statistics = ChannelStatistics(mean: [0.1, -0.2, 0.3, 0], std: [1, 2, 0.5, 1])
-        try FileManager.default.createDirectory(at: modelURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: modelURL.deletingLastPathComponent(), withIntermediateDirectories: true)
         try FlowModel(network: network, statistics: statistics, path: .linear, sampleShape: [4, 8, 8])
             .save(to: modelURL)
         let x = Initialization.normal(shape: [2, 4, 8, 8], generator: &generator)
         let velocity = withoutGradients { network(Variable(x), times: times, classes: classes).value }
-        try SafetensorsFile(tensors: ["x": SafetensorsTensor(floats: x.values, shape: x.shape),
-                                      "velocity": SafetensorsTensor(floats: velocity.values, shape: velocity.shape)])
-            .write(to: referenceURL)
+        try SafetensorsFile(tensors: [
+            "x": SafetensorsTensor(floats: x.values, shape: x.shape),
+            "velocity": SafetensorsTensor(floats: velocity.values, shape: velocity.shape),
+        ])
+        .write(to: referenceURL)
     }
 
     private func tensor(_ name: String, in file: SafetensorsFile) throws -> Tensor {

@@ -25,8 +25,10 @@ final class ArtifactRoutesTests: XCTestCase {
         let response = routes.response(method: "GET", target: "/")
         XCTAssertEqual(response.status, 200)
         XCTAssertEqual(response.headers["Content-Type"], "text/html; charset=utf-8")
-        XCTAssertTrue(text(response).contains("<li class=\"current\"><code>tiny</code> · <a href=\"/files/tiny/report.html\">report</a> · "
-            + "<a href=\"/live/tiny\">live view</a></li>"), text(response))
+        XCTAssertTrue(
+            text(response).contains(
+                "<li class=\"current\"><code>tiny</code> · <a href=\"/files/tiny/report.html\">report</a> · "
+                    + "<a href=\"/live/tiny\">live view</a></li>"), text(response))
     }
 
     func testFilesAreServedWithTheirTypeAndNoScriptPolicy() {
@@ -39,13 +41,16 @@ final class ArtifactRoutesTests: XCTestCase {
         XCTAssertEqual(grid.status, 200)
         XCTAssertEqual(grid.headers["Content-Type"], "image/png")
         XCTAssertEqual(routes.response(method: "HEAD", target: "/files/tiny/report.html").status, 200)
-        XCTAssertEqual(routes.response(method: "GET", target: "/favicon.ico").status, 204, "no 404 in the browser's console")
+        XCTAssertEqual(
+            routes.response(method: "GET", target: "/favicon.ico").status, 204, "no 404 in the browser's console")
     }
 
     func testRefusals() {
-        for (target, status) in [("/files/tiny/../../secret.txt", 400), ("/files/%2e%2e/secret.txt", 400), ("/files/tiny/leak.txt", 404),
-                                 ("/files/tiny/flow/model.safetensors", 403), ("/files/tiny/.pipeline.lock", 403),
-                                 ("/live/..", 400), ("/live/tiny/flow", 404), ("/elsewhere", 404)] {
+        for (target, status) in [
+            ("/files/tiny/../../secret.txt", 400), ("/files/%2e%2e/secret.txt", 400), ("/files/tiny/leak.txt", 404),
+            ("/files/tiny/flow/model.safetensors", 403), ("/files/tiny/.pipeline.lock", 403),
+            ("/live/..", 400), ("/live/tiny/flow", 404), ("/elsewhere", 404),
+        ] {
             let response = routes.response(method: "GET", target: target)
             XCTAssertEqual(response.status, status, target)
             XCTAssertFalse(text(response).contains(ServedFixture.secret), target)
@@ -64,7 +69,9 @@ final class ArtifactRoutesTests: XCTestCase {
         defer { lock.release() }
         let page = text(routes.response(method: "GET", target: "/live/tiny"))
         XCTAssertTrue(page.contains("<meta http-equiv=\"refresh\" content=\"5\">"), "it reloads itself")
-        XCTAssertTrue(page.contains("<h2>train-flow <span class=\"state state-running\">running (pid \(getpid()))</span></h2>"), page)
+        XCTAssertTrue(
+            page.contains("<h2>train-flow <span class=\"state state-running\">running (pid \(getpid()))</span></h2>"),
+            page)
         XCTAssertTrue(page.contains("<progress value=\"20\" max=\"40\"></progress><p>step 20 of 40 (50%)"), page)
         XCTAssertTrue(page.contains("<dt>loss</dt><dd>0.7</dd>"), page)
         XCTAssertTrue(page.contains("<dt>SWD ×10³</dt><dd>44.50 at step 10</dd>"), page)
@@ -74,7 +81,8 @@ final class ArtifactRoutesTests: XCTestCase {
 
         lock.release()
         let after = text(routes.response(method: "GET", target: "/live/tiny"))
-        XCTAssertTrue(after.contains("<h2>train-flow <span class=\"state state-stale\">started, not finished</span></h2>"), after)
+        XCTAssertTrue(
+            after.contains("<h2>train-flow <span class=\"state state-stale\">started, not finished</span></h2>"), after)
     }
 
     func testTheLivePageOfARunNotStartedSaysSo() {

@@ -1,8 +1,9 @@
 import Foundation
 import LiveView
 import XCTest
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The real server on 127.0.0.1 and a port the system picks, spoken to with raw HTTP over a
@@ -29,14 +30,18 @@ final class ArtifactServerTests: XCTestCase {
         let report = try RawHTTP.get("/files/tiny/report.html", port: port)
         XCTAssertTrue(report.hasPrefix("HTTP/1.1 200"), report)
         XCTAssertTrue(report.contains("the report"), report)
-        for target in ["/files/../secret.txt", "/files/tiny/../../secret.txt", "/files/tiny/%2e%2e/%2e%2e/secret.txt",
-                       "/files/tiny%2f..%2f..%2fsecret.txt", "/files/tiny/leak.txt", "/files/tiny/outside/secret.txt",
-                       "/../secret.txt", "/files/tiny/../../private/secret.txt"] {
+        for target in [
+            "/files/../secret.txt", "/files/tiny/../../secret.txt", "/files/tiny/%2e%2e/%2e%2e/secret.txt",
+            "/files/tiny%2f..%2f..%2fsecret.txt", "/files/tiny/leak.txt", "/files/tiny/outside/secret.txt",
+            "/../secret.txt", "/files/tiny/../../private/secret.txt",
+        ] {
             let answer = try RawHTTP.get(target, port: port)
             XCTAssertTrue(answer.hasPrefix("HTTP/1.1 4"), "\(target): \(answer)")
             XCTAssertFalse(answer.contains(ServedFixture.secret), target)
         }
-        let post = try RawHTTP.request("POST /files/tiny/report.html HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", port: port)
+        let post = try RawHTTP.request(
+            "POST /files/tiny/report.html HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            port: port)
         XCTAssertTrue(post.hasPrefix("HTTP/1.1 405"), post)
         await server.stop()
     }
@@ -62,7 +67,9 @@ enum RawHTTP {
         address.sin_port = port.bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else { throw Failure(description: "connect to port \(port): errno \(errno)") }
         let bytes = Array(text.utf8)

@@ -76,21 +76,29 @@ enum ServedFixture {
         try manager.createDirectory(at: sandbox.appendingPathComponent("private"), withIntermediateDirectories: true)
         try Data(secret.utf8).write(to: sandbox.appendingPathComponent("secret.txt"))
         try Data(secret.utf8).write(to: sandbox.appendingPathComponent("private/secret.txt"))
-        try Data("<!DOCTYPE html><title>tiny</title><p>the report</p>".utf8).write(to: run.appendingPathComponent("report.html"))
+        try Data("<!DOCTYPE html><title>tiny</title><p>the report</p>".utf8).write(
+            to: run.appendingPathComponent("report.html"))
         try Data("spaced".utf8).write(to: run.appendingPathComponent("with space.txt"))
-        try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]).write(to: run.appendingPathComponent("flow/grids/step-000020.png"))
+        try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]).write(
+            to: run.appendingPathComponent("flow/grids/step-000020.png"))
         try Data("weights".utf8).write(to: run.appendingPathComponent("flow/model.safetensors"))
         try Data("123".utf8).write(to: run.appendingPathComponent(".pipeline.lock"))
         try Data("{}".utf8).write(to: run.appendingPathComponent(".digests.json"))
-        try manager.createSymbolicLink(atPath: run.appendingPathComponent("leak.txt").path, withDestinationPath: "../../secret.txt")
-        try manager.createSymbolicLink(atPath: run.appendingPathComponent("outside").path,
-                                       withDestinationPath: sandbox.appendingPathComponent("private").path)
-        try manager.createSymbolicLink(atPath: run.appendingPathComponent("alias.html").path, withDestinationPath: "report.html")
+        try manager.createSymbolicLink(
+            atPath: run.appendingPathComponent("leak.txt").path, withDestinationPath: "../../secret.txt")
+        try manager.createSymbolicLink(
+            atPath: run.appendingPathComponent("outside").path,
+            withDestinationPath: sandbox.appendingPathComponent("private").path)
+        try manager.createSymbolicLink(
+            atPath: run.appendingPathComponent("alias.html").path, withDestinationPath: "report.html")
         try Data("preset: quick\nrun: tiny\nstages:\n  train-flow: { steps: 40 }\n".utf8)
             .write(to: run.appendingPathComponent("run-config.yaml"))
-        let lines = [#"{"loss":0.9,"lr":0.0002,"images_per_second":100,"step":10,"train_seconds":30}"#,
-                     #"{"event":"eval","step":10,"swd_mean":44.5,"train_seconds":30}"#,
-                     #"{"loss":0.7,"lr":0.0001,"images_per_second":120,"step":20,"train_seconds":60}"#]
-        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: run.appendingPathComponent("flow/metrics.jsonl"))
+        let lines = [
+            #"{"loss":0.9,"lr":0.0002,"images_per_second":100,"step":10,"train_seconds":30}"#,
+            #"{"event":"eval","step":10,"swd_mean":44.5,"train_seconds":30}"#,
+            #"{"loss":0.7,"lr":0.0001,"images_per_second":120,"step":20,"train_seconds":60}"#,
+        ]
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(
+            to: run.appendingPathComponent("flow/metrics.jsonl"))
     }
 }

@@ -18,8 +18,10 @@ final class AblationStageTests: XCTestCase {
         scratch = fixture.root.appendingPathComponent("ablations-\(UUID().uuidString)")
         let latents = try fixture.latents()
         try FileManager.default.createDirectory(at: runFolder, withIntermediateDirectories: true)
-        for (source, name) in [(fixture.datasetFolder, "dataset"), (fixture.autoencoderURL.deletingLastPathComponent(), "autoencoder"),
-                               (latents, "latents")] {
+        for (source, name) in [
+            (fixture.datasetFolder, "dataset"), (fixture.autoencoderURL.deletingLastPathComponent(), "autoencoder"),
+            (latents, "latents"),
+        ] {
             try FileManager.default.copyItem(at: source, to: runFolder.appendingPathComponent(name))
         }
     }
@@ -52,13 +54,16 @@ final class AblationStageTests: XCTestCase {
 
     func testEveryVariantFlipsItsOptionAndARerunReusesEverything() throws {
         let all: [AblationVariant] = [.cosinePath, .uniformTime, .optimalTransport, .noEMA]
-        let result = try AblationStage.run(options(variants: all, seeds: 1), style: .log(everySeconds: 1000, everyPercent: 100),
-                                           write: { _ in })
+        let result = try AblationStage.run(
+            options(variants: all, seeds: 1), style: .log(everySeconds: 1000, everyPercent: 100),
+            write: { _ in })
         let report = result.report
         XCTAssertEqual(report.rows.map(\.variant), [.baseline] + all, "one row per variant, baseline first")
         for row in report.rows {
             XCTAssertEqual(row.seeds.count, 1)
-            XCTAssertEqual(row.seeds[0].actions, ["model": "trained", "samples": "generated", "evaluation": "computed"], row.variant.rawValue)
+            XCTAssertEqual(
+                row.seeds[0].actions, ["model": "trained", "samples": "generated", "evaluation": "computed"],
+                row.variant.rawValue)
             XCTAssertEqual(row.seeds[0].trainingSteps, 2)
             XCTAssertTrue(row.swdMean.mean.isFinite && row.swdMean.mean > 0, row.variant.rawValue)
             XCTAssertNil(row.swdMean.spread, "one seed: no spread")
@@ -66,7 +71,8 @@ final class AblationStageTests: XCTestCase {
             XCTAssertEqual(row.swdMeanDifference == nil, row.variant == .baseline)
         }
         let cosine = report.rows[1]
-        XCTAssertEqual(cosine.swdMeanDifference!.mean, cosine.seeds[0].swdMean - report.rows[0].seeds[0].swdMean, accuracy: 1e-12)
+        XCTAssertEqual(
+            cosine.swdMeanDifference!.mean, cosine.seeds[0].swdMean - report.rows[0].seeds[0].swdMean, accuracy: 1e-12)
 
         // The trained configurations, as their manifests record them.
         let baseline = try trainedConfig(.baseline, seed: 0).training
@@ -84,15 +90,19 @@ final class AblationStageTests: XCTestCase {
             flippedBack.timeSampling = baseline.timeSampling
             flippedBack.optimalTransport = baseline.optimalTransport
             flippedBack.emaDecay = baseline.emaDecay
-            XCTAssertEqual(flippedBack, baseline, "\(variant.rawValue) differs from the baseline in its own option only")
+            XCTAssertEqual(
+                flippedBack, baseline, "\(variant.rawValue) differs from the baseline in its own option only")
         }
 
         // The report files, manifest last.
         let folder = runFolder.appendingPathComponent("reports/ablations")
-        XCTAssertEqual(result.files.map(\.lastPathComponent), ["report.md", "report.html", "report.json", "manifest.json"])
+        XCTAssertEqual(
+            result.files.map(\.lastPathComponent), ["report.md", "report.html", "report.json", "manifest.json"])
         XCTAssertEqual(try AblationReport.read(from: folder.appendingPathComponent("report.json")), report)
         let markdown = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
-        for variant in [AblationVariant.baseline] + all { XCTAssertTrue(markdown.contains("| \(variant.rawValue) |"), variant.rawValue) }
+        for variant in [AblationVariant.baseline] + all {
+            XCTAssertTrue(markdown.contains("| \(variant.rawValue) |"), variant.rawValue)
+        }
         XCTAssertTrue(markdown.contains("n/a"), "one seed: the spread is n/a")
         XCTAssertNotNil(StageManifest<AblationStage.ManifestConfig>.complete(in: folder))
 
@@ -101,7 +111,9 @@ final class AblationStageTests: XCTestCase {
         let before = try Data(contentsOf: modelManifest)
         let again = try AblationStage.run(options(variants: all, seeds: 1), write: { _ in })
         for row in again.report.rows {
-            XCTAssertEqual(row.seeds[0].actions, ["model": "reused", "samples": "reused", "evaluation": "reused"], row.variant.rawValue)
+            XCTAssertEqual(
+                row.seeds[0].actions, ["model": "reused", "samples": "reused", "evaluation": "reused"],
+                row.variant.rawValue)
             XCTAssertEqual(row.swdMean, report.rows.first { $0.variant == row.variant }!.swdMean)
         }
         XCTAssertEqual(try Data(contentsOf: modelManifest), before)
@@ -119,7 +131,8 @@ final class AblationStageTests: XCTestCase {
         XCTAssertEqual(baseline.swdMean.spread!, abs(values[0] - values[1]) / 2.0.squareRoot(), accuracy: 1e-12)
         let differences = zip(noEMA.seeds, baseline.seeds).map { $0.swdMean - $1.swdMean }
         XCTAssertEqual(noEMA.swdMeanDifference!.mean, (differences[0] + differences[1]) / 2, accuracy: 1e-12)
-        XCTAssertEqual(noEMA.swdMeanDifference!.spread!, abs(differences[0] - differences[1]) / 2.0.squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(
+            noEMA.swdMeanDifference!.spread!, abs(differences[0] - differences[1]) / 2.0.squareRoot(), accuracy: 1e-12)
     }
 
     func testAnInterruptedTrainingResumesAndAModelOfOtherSettingsIsRetrained() throws {
@@ -138,7 +151,8 @@ final class AblationStageTests: XCTestCase {
         try TrainFlowStage.run(wrong, write: { _ in })
 
         var log = ""
-        let report = try AblationStage.run(options(variants: [.optimalTransport], seeds: 1), write: { log += $0 }).report
+        let report = try AblationStage.run(options(variants: [.optimalTransport], seeds: 1), write: { log += $0 })
+            .report
         XCTAssertEqual(report.rows[0].seeds[0].actions["model"], "resumed")
         XCTAssertEqual(report.rows[0].seeds[0].trainingSteps, 2, "the resumed run ends at the shared budget")
         XCTAssertEqual(report.rows[1].seeds[0].actions["model"], "trained")
@@ -150,15 +164,21 @@ final class AblationStageTests: XCTestCase {
         XCTAssertThrowsError(try AblationVariant.parse(["ot,bogus"])) { error in
             let message = "\(error)"
             XCTAssertTrue(message.contains("bogus"), message)
-            for known in ["cosine-path", "uniform-time", "ot", "no-ema"] { XCTAssertTrue(message.contains(known), message) }
+            for known in ["cosine-path", "uniform-time", "ot", "no-ema"] {
+                XCTAssertTrue(message.contains(known), message)
+            }
         }
-        XCTAssertEqual(try AblationVariant.parse(["ot, no-ema", "ot", "baseline"]), [.baseline, .optimalTransport, .noEMA])
-        XCTAssertThrowsError(try AblationStage.run(options(variants: [.optimalTransport], seeds: 0), write: { _ in })) { error in
+        XCTAssertEqual(
+            try AblationVariant.parse(["ot, no-ema", "ot", "baseline"]), [.baseline, .optimalTransport, .noEMA])
+        XCTAssertThrowsError(try AblationStage.run(options(variants: [.optimalTransport], seeds: 0), write: { _ in })) {
+            error in
             XCTAssertTrue("\(error)".contains("--seeds"), "\(error)")
         }
         var unbudgeted = options(variants: [.optimalTransport], seeds: 1)
         unbudgeted.compare.steps = nil
         XCTAssertThrowsError(try AblationStage.run(unbudgeted, write: { _ in }))
-        XCTAssertFalse(FileManager.default.fileExists(atPath: runFolder.appendingPathComponent("ablations").path), "nothing was trained")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: runFolder.appendingPathComponent("ablations").path),
+            "nothing was trained")
     }
 }

@@ -3,9 +3,12 @@ import XCTest
 
 /// Under an MPI launcher the ranks on one host share its cores unless a thread count is given.
 final class BLASProcessSetupRanksTests: XCTestCase {
-    private func decide(_ environment: [String: String], _ arguments: [String] = [], processors: Int) throws -> BLASProcessSettings {
-        try BLASProcessSetup.decide(environment: environment, arguments: arguments, architecture: .arm64,
-                                    processorCount: processors, cpuFlags: nil)
+    private func decide(_ environment: [String: String], _ arguments: [String] = [], processors: Int) throws
+        -> BLASProcessSettings
+    {
+        try BLASProcessSetup.decide(
+            environment: environment, arguments: arguments, architecture: .arm64,
+            processorCount: processors, cpuFlags: nil)
     }
 
     func testRanksOnOneHostSplitTheCores() throws {

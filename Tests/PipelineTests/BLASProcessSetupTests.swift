@@ -4,11 +4,14 @@ import XCTest
 final class BLASProcessSetupTests: XCTestCase {
     let avx2: Set<String> = ["sse2", "avx", "avx2", "fma"]
 
-    private func decide(_ environment: [String: String] = [:], _ arguments: [String] = [],
-                        architecture: CPUArchitecture = .x86_64, processors: Int = 2,
-                        flags: Set<String>? = nil) throws -> BLASProcessSettings {
-        try BLASProcessSetup.decide(environment: environment, arguments: arguments, architecture: architecture,
-                                    processorCount: processors, cpuFlags: flags ?? avx2)
+    private func decide(
+        _ environment: [String: String] = [:], _ arguments: [String] = [],
+        architecture: CPUArchitecture = .x86_64, processors: Int = 2,
+        flags: Set<String>? = nil
+    ) throws -> BLASProcessSettings {
+        try BLASProcessSetup.decide(
+            environment: environment, arguments: arguments, architecture: architecture,
+            processorCount: processors, cpuFlags: flags ?? avx2)
     }
 
     func testEmptyEnvironmentOnX86GetsHaswellTimeoutAndThreadsThenRelaunches() throws {
@@ -19,8 +22,9 @@ final class BLASProcessSetupTests: XCTestCase {
         XCTAssertEqual(settings.variablesToSet["OPENBLAS_CORETYPE"], "Haswell")
         XCTAssertEqual(settings.variablesToSet["OPENBLAS_THREAD_TIMEOUT"], "4")
         XCTAssertEqual(settings.variablesToSet["OPENBLAS_NUM_THREADS"], "6")
-        XCTAssertEqual(settings.variablesToSet[BLASProcessSetup.relaunchMarker],
-                       "OPENBLAS_CORETYPE,OPENBLAS_NUM_THREADS,OPENBLAS_THREAD_TIMEOUT")
+        XCTAssertEqual(
+            settings.variablesToSet[BLASProcessSetup.relaunchMarker],
+            "OPENBLAS_CORETYPE,OPENBLAS_NUM_THREADS,OPENBLAS_THREAD_TIMEOUT")
         XCTAssertEqual(settings.warnings, [])
     }
 
@@ -34,8 +38,10 @@ final class BLASProcessSetupTests: XCTestCase {
     }
 
     func testThreadsOptionWinsOverEnvironmentAndUpdatesOpenBLASThreads() throws {
-        let environment = ["OPENBLAS_CORETYPE": "Zen", "OPENBLAS_THREAD_TIMEOUT": "4",
-                           "OPENBLAS_NUM_THREADS": "2", "FMF_THREADS": "3"]
+        let environment = [
+            "OPENBLAS_CORETYPE": "Zen", "OPENBLAS_THREAD_TIMEOUT": "4",
+            "OPENBLAS_NUM_THREADS": "2", "FMF_THREADS": "3",
+        ]
         let settings = try decide(environment, ["bench", "--threads", "5", "--sgemm"])
         XCTAssertEqual(settings.threads, 5)
         XCTAssertEqual(settings.threadSource, "--threads")
@@ -75,8 +81,9 @@ final class BLASProcessSetupTests: XCTestCase {
     func testX86WithoutAVX2OrUnknownFlagsGetsNoCoreType() throws {
         let old = try decide([:], [], flags: ["sse2", "avx"])
         XCTAssertNil(old.variablesToSet["OPENBLAS_CORETYPE"])
-        let unknown = try BLASProcessSetup.decide(environment: [:], arguments: [], architecture: .x86_64,
-                                                  processorCount: 2, cpuFlags: nil)
+        let unknown = try BLASProcessSetup.decide(
+            environment: [:], arguments: [], architecture: .x86_64,
+            processorCount: 2, cpuFlags: nil)
         XCTAssertNil(unknown.variablesToSet["OPENBLAS_CORETYPE"])
     }
 
@@ -100,7 +107,9 @@ final class BLASProcessSetupTests: XCTestCase {
     }
 
     func testMalformedThreadsAreErrorsNamingTheirOrigin() {
-        for arguments in [["--threads"], ["--threads", "0"], ["--threads", "two"], ["--threads=-1"], ["--threads", "5000"]] {
+        for arguments in [
+            ["--threads"], ["--threads", "0"], ["--threads", "two"], ["--threads=-1"], ["--threads", "5000"],
+        ] {
             XCTAssertThrowsError(try decide([:], arguments), "\(arguments)") { error in
                 XCTAssertTrue(String(describing: error).contains("--threads"), "\(error)")
             }
@@ -112,13 +121,13 @@ final class BLASProcessSetupTests: XCTestCase {
 
     func testCPUFeatureFlagsFromCpuinfo() {
         let text = """
-        processor\t: 0
-        model name\t: AMD EPYC
-        flags\t\t: fpu sse2 AVX avx2 fma
+            processor\t: 0
+            model name\t: AMD EPYC
+            flags\t\t: fpu sse2 AVX avx2 fma
 
-        processor\t: 1
-        flags\t\t: fpu
-        """
+            processor\t: 1
+            flags\t\t: fpu
+            """
         XCTAssertEqual(CPUArchitecture.featureFlags(cpuinfo: text), ["fpu", "sse2", "avx", "avx2", "fma"])
         XCTAssertEqual(CPUArchitecture.featureFlags(cpuinfo: "Features\t: fp asimd\n"), ["fp", "asimd"])
         XCTAssertNil(CPUArchitecture.featureFlags(cpuinfo: "nothing here"))

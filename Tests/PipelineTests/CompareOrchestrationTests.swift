@@ -10,7 +10,8 @@ final class CompareOrchestrationTests: XCTestCase {
         XCTAssertFalse(plain.isEnabled(.compare))
         XCTAssertTrue(plain.isEnabled(.trainFlow))
 
-        let enabled = try RunConfig.parse("""
+        let enabled = try RunConfig.parse(
+            """
             preset: quick
             stages:
               compare: { enabled: true }
@@ -27,7 +28,8 @@ final class CompareOrchestrationTests: XCTestCase {
     }
 
     func testThePixelBaselineAndCompareShareTheMainStagesSettings() throws {
-        let config = try RunConfig.parse("""
+        let config = try RunConfig.parse(
+            """
             preset: quick
             stages:
               train-flow: { minutes: 30 }
@@ -41,8 +43,10 @@ final class CompareOrchestrationTests: XCTestCase {
         let compare = config.arguments(for: .compare).joined(separator: " ")
         XCTAssertFalse(compare.contains("enabled"), compare)
         XCTAssertTrue(compare.contains("--count 50"), "its own setting wins: \(compare)")
-        XCTAssertTrue(compare.contains("--steps 12") && compare.contains("--guidance 2") && compare.contains("--guidance-interval 0.2,1"),
-                      "generate's sampler settings: \(compare)")
+        XCTAssertTrue(
+            compare.contains("--steps 12") && compare.contains("--guidance 2")
+                && compare.contains("--guidance-interval 0.2,1"),
+            "generate's sampler settings: \(compare)")
         XCTAssertTrue(compare.contains("--minutes 30"), compare)
 
         // A baseline given its own budget keeps it; changing train-flow's budget changes both.

@@ -1,12 +1,13 @@
 import FileFormats
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML  // XMLParser lives here on Linux
-#endif
 import LatentFlow
 import Pipeline
 import VQVAE
 import XCTest
+
+#if canImport(FoundationXML)
+    import FoundationXML  // XMLParser lives here on Linux
+#endif
 
 /// `pipeline compare` on the flow fixture's data: training, reuse, resumption, sampling,
 /// evaluation and the report, with tiny networks and budgets.
@@ -23,8 +24,10 @@ final class CompareStageTests: XCTestCase {
         scratch = fixture.root.appendingPathComponent("compare-\(UUID().uuidString)")
         let latents = try fixture.latents()
         try FileManager.default.createDirectory(at: runFolder, withIntermediateDirectories: true)
-        for (source, name) in [(fixture.datasetFolder, "dataset"), (fixture.autoencoderURL.deletingLastPathComponent(), "autoencoder"),
-                               (latents, "latents")] {
+        for (source, name) in [
+            (fixture.datasetFolder, "dataset"), (fixture.autoencoderURL.deletingLastPathComponent(), "autoencoder"),
+            (latents, "latents"),
+        ] {
             try FileManager.default.copyItem(at: source, to: runFolder.appendingPathComponent(name))
         }
     }
@@ -34,7 +37,8 @@ final class CompareStageTests: XCTestCase {
     }
 
     func training(_ space: TrainFlowStage.Space) -> TrainFlowStage.Options {
-        var options = fixture.trainOptions(output: runFolder.appendingPathComponent(space == .latent ? "flow" : "pixel-flow"), steps: 1)
+        var options = fixture.trainOptions(
+            output: runFolder.appendingPathComponent(space == .latent ? "flow" : "pixel-flow"), steps: 1)
         options.run = run
         options.artifacts = artifacts
         options.space = space
@@ -63,7 +67,8 @@ final class CompareStageTests: XCTestCase {
         try StageManifest<TrainFlowStage.ManifestConfig>.invalidate(in: runFolder.appendingPathComponent("pixel-flow"))
 
         var log = ""
-        let result = try CompareStage.run(options(), style: .log(everySeconds: 1000, everyPercent: 100), write: { log += $0 })
+        let result = try CompareStage.run(
+            options(), style: .log(everySeconds: 1000, everyPercent: 100), write: { log += $0 })
         let report = result.report
         XCTAssertEqual(report.latent.actions, ["model": "trained", "samples": "generated", "evaluation": "computed"])
         XCTAssertEqual(report.pixel.actions, ["model": "resumed", "samples": "generated", "evaluation": "computed"])
@@ -79,9 +84,12 @@ final class CompareStageTests: XCTestCase {
 
         let folder = runFolder.appendingPathComponent("reports/compare")
         XCTAssertEqual(result.folder.standardizedFileURL.path, folder.standardizedFileURL.path)
-        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)).subtracting([RunLock.fileName]),
-                       ["report.md", "report.html", "report.json", "loss.svg", "swd.svg", "latent-grid.png", "pixel-grid.png",
-                        "manifest.json"], "no temporary files left behind")
+        XCTAssertEqual(
+            Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)).subtracting([RunLock.fileName]),
+            [
+                "report.md", "report.html", "report.json", "loss.svg", "swd.svg", "latent-grid.png", "pixel-grid.png",
+                "manifest.json",
+            ], "no temporary files left behind")
         XCTAssertEqual(try CompareReport.read(from: folder.appendingPathComponent("report.json")), report)
 
         let markdown = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
@@ -91,21 +99,27 @@ final class CompareStageTests: XCTestCase {
             for (name, text) in [("report.md", markdown), ("report.html", html)] {
                 XCTAssertTrue(text.contains(swd), "\(name) shows the \(summary.space) SWD mean \(swd)")
                 XCTAssertTrue(text.contains(iskd), "\(name) shows the \(summary.space) ISKD \(iskd)")
-                XCTAssertTrue(text.contains("\(summary.space.rawValue)-grid.png"), "\(name) links the \(summary.space) grid")
+                XCTAssertTrue(
+                    text.contains("\(summary.space.rawValue)-grid.png"), "\(name) links the \(summary.space) grid")
             }
         }
-        XCTAssertTrue(markdown.contains(String(format: "%+.2f", report.latent.swdMean - report.pixel.swdMean)), "the difference column")
+        XCTAssertTrue(
+            markdown.contains(String(format: "%+.2f", report.latent.swdMean - report.pixel.swdMean)),
+            "the difference column")
         XCTAssertNil(report.latent.trainingSWDFloor, "no evaluation during training in this test, so no floor of it")
         // With SWD logged during training and its floor, the chart draws the floor dashed, across the curve.
         var logged = report
-        logged.latent.curves.swd = [CurvePoint(step: 2, minutes: 0.5, value: 90), CurvePoint(step: 4, minutes: 1.5, value: 70)]
+        logged.latent.curves.swd = [
+            CurvePoint(step: 2, minutes: 0.5, value: 90), CurvePoint(step: 4, minutes: 1.5, value: 70),
+        ]
         logged.latent.trainingSWDFloor = 30
         let chart = CompareCharts.swd(logged)
         let floorLine = try XCTUnwrap(chart.series.first { $0.name == "latent: real images (floor)" })
         XCTAssertTrue(floorLine.dashed)
         XCTAssertEqual(floorLine.points, [ChartPoint(x: 0, y: 30), ChartPoint(x: 1.5, y: 30)])
         XCTAssertFalse(chart.series.contains { $0.name.hasPrefix("pixel: real") }, "no floor without a logged curve")
-        let floorMean = try XCTUnwrap(report.latent.swdFloorMean, "the floor, from real images outside the held-out split")
+        let floorMean = try XCTUnwrap(
+            report.latent.swdFloorMean, "the floor, from real images outside the held-out split")
         XCTAssertEqual(report.pixel.swdFloorMean, floorMean, "the same real images at the same counts for both")
         for text in [markdown, html] { XCTAssertTrue(text.contains(String(format: "mean %.2f", floorMean)), text) }
         XCTAssertTrue(markdown.contains("No SWD during training was logged"), markdown)
@@ -114,8 +128,10 @@ final class CompareStageTests: XCTestCase {
             let parser = XMLParser(data: try Data(contentsOf: folder.appendingPathComponent(chart)))
             XCTAssertTrue(parser.parse(), "\(chart) is well-formed XML")
         }
-        XCTAssertEqual(try Data(contentsOf: folder.appendingPathComponent("pixel-grid.png")),
-                       try Data(contentsOf: runFolder.appendingPathComponent("pixel-samples/grid.png")), "the grid copied beside the report")
+        XCTAssertEqual(
+            try Data(contentsOf: folder.appendingPathComponent("pixel-grid.png")),
+            try Data(contentsOf: runFolder.appendingPathComponent("pixel-samples/grid.png")),
+            "the grid copied beside the report")
         let manifest = try StageManifest<CompareStage.ManifestConfig>.read(from: folder)
         XCTAssertTrue(manifest.isComplete)
         XCTAssertEqual(manifest.outputs.count, 7)
@@ -123,8 +139,9 @@ final class CompareStageTests: XCTestCase {
         for file in ["reports/evaluate-pixel/metrics.json", "reports/evaluate-latent/metrics.json"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: runFolder.appendingPathComponent(file).path), file)
         }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: runFolder.appendingPathComponent("samples").path),
-                       "compare draws its own latent samples and leaves generate's folder alone")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: runFolder.appendingPathComponent("samples").path),
+            "compare draws its own latent samples and leaves generate's folder alone")
         XCTAssertEqual(report.latent.sampleClassCount, 3)
         XCTAssertTrue(markdown.contains("4 samples per model (3 classes in turn)"), markdown)
     }
@@ -137,16 +154,20 @@ final class CompareStageTests: XCTestCase {
         again.steps = nil
         let reused = try CompareStage.run(again, write: { _ in })
         for summary in [reused.report.latent, reused.report.pixel] {
-            XCTAssertEqual(summary.actions, ["model": "reused", "samples": "reused", "evaluation": "reused"], "\(summary.space)")
+            XCTAssertEqual(
+                summary.actions, ["model": "reused", "samples": "reused", "evaluation": "reused"], "\(summary.space)")
         }
 
         // Another seed: new samples and evaluations from the same models.
         again.seed = 7
         let reseeded = try CompareStage.run(again, write: { _ in })
-        XCTAssertEqual(reseeded.report.latent.actions, ["model": "reused", "samples": "generated", "evaluation": "computed"])
-        XCTAssertEqual(reseeded.report.pixel.actions, ["model": "reused", "samples": "generated", "evaluation": "computed"])
+        XCTAssertEqual(
+            reseeded.report.latent.actions, ["model": "reused", "samples": "generated", "evaluation": "computed"])
+        XCTAssertEqual(
+            reseeded.report.pixel.actions, ["model": "reused", "samples": "generated", "evaluation": "computed"])
         XCTAssertEqual(reseeded.report.latent.trainingSteps, 4)
-        let sidecar = try JSONFile.read(GenerateStage.Sidecar.self, from: runFolder.appendingPathComponent("latent-samples/samples.json"))
+        let sidecar = try JSONFile.read(
+            GenerateStage.Sidecar.self, from: runFolder.appendingPathComponent("latent-samples/samples.json"))
         XCTAssertEqual(sidecar.seed, 7)
         XCTAssertEqual(sidecar.sampleClasses, [0, 1, 2, 0], "every class in turn by default")
 
@@ -180,7 +201,8 @@ final class CompareStageTests: XCTestCase {
         let redecoded = try CompareStage.run(again, write: { _ in })
         XCTAssertEqual(redecoded.report.latent.actions["samples"], "generated")
         XCTAssertEqual(redecoded.report.pixel.actions["samples"], "reused")
-        let samples = try XCTUnwrap(CompareReuse.SamplesManifest.complete(in: runFolder.appendingPathComponent("latent-samples")))
+        let samples = try XCTUnwrap(
+            CompareReuse.SamplesManifest.complete(in: runFolder.appendingPathComponent("latent-samples")))
         XCTAssertEqual(samples.inputs.first { $0.role == "autoencoder" }?.sha256, try SHA256.hashFile(at: decoder).hex)
         XCTAssertEqual(try CompareStage.run(again, write: { _ in }).report.latent.actions["samples"], "reused")
 
@@ -191,19 +213,28 @@ final class CompareStageTests: XCTestCase {
         let interval = try CompareStage.run(again, write: { _ in })
         XCTAssertEqual(interval.report.latent.actions["samples"], "generated")
         XCTAssertEqual(interval.report.pixel.actions["samples"], "generated")
-        XCTAssertEqual(try JSONFile.read(GenerateStage.Sidecar.self, from: runFolder.appendingPathComponent("pixel-samples/samples.json"))
+        XCTAssertEqual(
+            try JSONFile.read(
+                GenerateStage.Sidecar.self, from: runFolder.appendingPathComponent("pixel-samples/samples.json")
+            )
             .guidanceInterval, 0.25...1)
-        XCTAssertTrue(CompareTables.settings(interval.report).contains("guidance 2.0 for t in 0.25…1"), CompareTables.settings(interval.report))
+        XCTAssertTrue(
+            CompareTables.settings(interval.report).contains("guidance 2.0 for t in 0.25…1"),
+            CompareTables.settings(interval.report))
     }
 
     func testBadOptionsAreClearErrors() {
         var bad = options()
         bad.count = 1
-        XCTAssertThrowsError(try CompareStage.run(bad, write: { _ in })) { XCTAssertTrue("\($0)".contains("--count"), "\($0)") }
+        XCTAssertThrowsError(try CompareStage.run(bad, write: { _ in })) {
+            XCTAssertTrue("\($0)".contains("--count"), "\($0)")
+        }
         bad = options()
         bad.steps = nil
         XCTAssertThrowsError(try CompareStage.run(bad, write: { _ in })) {
-            XCTAssertTrue("\($0)".contains("cmp/flow: no complete latent model; give a training budget with --minutes M"), "\($0)")
+            XCTAssertTrue(
+                "\($0)".contains("cmp/flow: no complete latent model; give a training budget with --minutes M"), "\($0)"
+            )
         }
     }
 }

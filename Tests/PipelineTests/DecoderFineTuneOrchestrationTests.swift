@@ -21,7 +21,9 @@ final class DecoderFineTuneOrchestrationTests: XCTestCase {
         var compare = study
         compare.stages[.compare] = ["enabled": .flag(true)]
         let report = compare.arguments(for: .compare).joined(separator: " ")
-        XCTAssertTrue(report.contains("--autoencoder artifacts/oxford/decoder/model.safetensors"), "compare decodes alike: \(report)")
+        XCTAssertTrue(
+            report.contains("--autoencoder artifacts/oxford/decoder/model.safetensors"),
+            "compare decodes alike: \(report)")
         XCTAssertEqual(RunStage.finetuneDecoder.folder, TrainAEStage.decoderFolderName)
         XCTAssertTrue(RunStage.finetuneDecoder.resumable)
     }
@@ -33,19 +35,24 @@ final class DecoderFineTuneOrchestrationTests: XCTestCase {
         var study = RunConfig(preset: .default, run: "oxford")
         XCTAssertFalse(study.isEnabled(.flowLatents), "off in every preset")
         let defaults = study.arguments(for: .flowLatents).joined(separator: " ")
-        XCTAssertTrue(defaults.contains("--guidance 3") && defaults.contains("--guidance-interval 0.2,1"),
-                      "the default preset samples with guidance 3 from t = 0.2, and so would the latents the decoder learns from: \(defaults)")
+        XCTAssertTrue(
+            defaults.contains("--guidance 3") && defaults.contains("--guidance-interval 0.2,1"),
+            "the default preset samples with guidance 3 from t = 0.2, and so would the latents the decoder learns from: \(defaults)"
+        )
         study.stages[.flowLatents]?["enabled"] = .flag(true)
         study.stages[.generate]?["guidance"] = .value("1.5")
         XCTAssertTrue(study.isEnabled(.flowLatents))
         let latents = study.arguments(for: .flowLatents).joined(separator: " ")
-        for expected in ["--latents-only", "--classes all", "--count 2040", "--seed 1", "--guidance 1.5",
-                         "--output artifacts/oxford/flow-latents"] {
+        for expected in [
+            "--latents-only", "--classes all", "--count 2040", "--seed 1", "--guidance 1.5",
+            "--output artifacts/oxford/flow-latents",
+        ] {
             XCTAssertTrue(latents.contains(expected), "\(expected) in \(latents)")
         }
         let tune = study.arguments(for: .finetuneDecoder).joined(separator: " ")
         XCTAssertTrue(tune.contains("--generated-latents artifacts/oxford/flow-latents/latents.safetensors"), tune)
-        XCTAssertTrue(RunStage.allCases.firstIndex(of: .finetuneDecoder)! > RunStage.allCases.firstIndex(of: .flowLatents)!)
+        XCTAssertTrue(
+            RunStage.allCases.firstIndex(of: .finetuneDecoder)! > RunStage.allCases.firstIndex(of: .flowLatents)!)
         XCTAssertTrue(RunStage.allCases.firstIndex(of: .flowLatents)! > RunStage.allCases.firstIndex(of: .trainFlow)!)
 
         var withoutLatents = study
@@ -70,14 +77,17 @@ final class DecoderFineTuneOrchestrationTests: XCTestCase {
     /// The fine-tune copies the autoencoder, so it takes train-ae's shape and data settings; its
     /// budget and learning rate stay its own.
     func testTheFineTuneSharesTheAutoencodersShapeNotItsBudget() throws {
-        let config = try RunConfig.parse("""
+        let config = try RunConfig.parse(
+            """
             preset: quick
             stages:
               train-ae: { minutes: 9, width-scale: 0.25, levels: 2, lr: 0.003, train-subsets: [train] }
               finetune-decoder: { enabled: true, steps: 30 }
             """, source: "tune.yaml")
         let tune = config.arguments(for: .finetuneDecoder).joined(separator: " ")
-        for expected in ["--width-scale 0.25", "--levels 2", "--train-subsets train", "--steps 30", "--lr 0.0001", "--minutes 2"] {
+        for expected in [
+            "--width-scale 0.25", "--levels 2", "--train-subsets train", "--steps 30", "--lr 0.0001", "--minutes 2",
+        ] {
             XCTAssertTrue(tune.contains(expected), "\(expected) in \(tune)")
         }
         XCTAssertFalse(tune.contains("--minutes 9") || tune.contains("0.003"), tune)
@@ -104,7 +114,9 @@ final class DecoderFineTuneOrchestrationTests: XCTestCase {
         XCTAssertNotEqual(a[.finetuneDecoder], b[.finetuneDecoder])
         XCTAssertNotEqual(a[.generate], c[.generate], "switching the decoder changes what generate decodes with")
         for stage in [RunStage.generate, .evaluate] { XCTAssertTrue(stage.dependsOn(.finetuneDecoder), stage.rawValue) }
-        for stage in [RunStage.prepare, .trainAE, .encode, .trainFlow] { XCTAssertFalse(stage.dependsOn(.finetuneDecoder)) }
+        for stage in [RunStage.prepare, .trainAE, .encode, .trainFlow] {
+            XCTAssertFalse(stage.dependsOn(.finetuneDecoder))
+        }
 
         // generate, completed while the decoder was off: done while it stays off, not done
         // while an enabled decoder is not.
@@ -117,22 +129,29 @@ final class DecoderFineTuneOrchestrationTests: XCTestCase {
         let upstreamOutputs = StageFolderDigest(files: ["model.safetensors": .init(bytes: 1, sha256: "ab")])
         var ledger = RunLedger()
         for stage in [RunStage.trainAE, .trainFlow] {
-            ledger[stage] = RunLedger.Entry(record: StageRecord(key: "k", settings: settings, codeVersion: stage.codeVersion,
-                                                                consumed: [:], outputs: upstreamOutputs))
+            ledger[stage] = RunLedger.Entry(
+                record: StageRecord(
+                    key: "k", settings: settings, codeVersion: stage.codeVersion,
+                    consumed: [:], outputs: upstreamOutputs))
         }
         let consumed = ["train-ae": upstreamOutputs.combined, "train-flow": upstreamOutputs.combined]
-        ledger[.generate] = RunLedger.Entry(record: StageRecord(
-            key: StageKey.of(.generate, settings: settings, consumed: consumed), settings: settings,
-            codeVersion: RunStage.generate.codeVersion, consumed: consumed,
-            outputs: try StageFolderDigest.measure(samples)))
+        ledger[.generate] = RunLedger.Entry(
+            record: StageRecord(
+                key: StageKey.of(.generate, settings: settings, consumed: consumed), settings: settings,
+                codeVersion: RunStage.generate.codeVersion, consumed: consumed,
+                outputs: try StageFolderDigest.measure(samples)))
         func state(decoder: RunStageState, in config: RunConfig) -> RunStageState {
-            let done = StageAssessment(stage: .trainAE, state: .done, settings: settings, consumed: [:], key: "k",
-                                       resumable: false, holdsTraining: true)
+            let done = StageAssessment(
+                stage: .trainAE, state: .done, settings: settings, consumed: [:], key: "k",
+                resumable: false, holdsTraining: true)
             var upstream: [RunStage: StageAssessment] = [.trainAE: done, .trainFlow: done]
-            upstream[.finetuneDecoder] = StageAssessment(stage: .finetuneDecoder, state: decoder, settings: settings,
-                                                         consumed: nil, key: nil, resumable: false, holdsTraining: false)
-            return StageAssessment.judge(.generate, config: config, runFolder: run, ledger: ledger, settings: settings,
-                                         upstream: upstream, cache: DigestCache()).state
+            upstream[.finetuneDecoder] = StageAssessment(
+                stage: .finetuneDecoder, state: decoder, settings: settings,
+                consumed: nil, key: nil, resumable: false, holdsTraining: false)
+            return StageAssessment.judge(
+                .generate, config: config, runFolder: run, ledger: ledger, settings: settings,
+                upstream: upstream, cache: DigestCache()
+            ).state
         }
         XCTAssertEqual(state(decoder: .notEnabled, in: off), .done)
         XCTAssertEqual(state(decoder: .missing, in: on), .stale("upstream finetune-decoder is not done"))

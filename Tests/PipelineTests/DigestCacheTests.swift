@@ -9,7 +9,8 @@ final class DigestCacheTests: XCTestCase {
     func testUnchangedFilesAreNotHashedAgain() throws {
         let run = FileManager.default.temporaryDirectory.appendingPathComponent("digests-\(UUID().uuidString)")
         addTeardownBlock { try? FileManager.default.removeItem(at: run) }
-        try FileManager.default.createDirectory(at: run.appendingPathComponent("flow"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: run.appendingPathComponent("flow"), withIntermediateDirectories: true)
         let file = run.appendingPathComponent("flow/model.safetensors")
         try Data("weights-1".utf8).write(to: file)
 

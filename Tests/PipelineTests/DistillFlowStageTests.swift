@@ -23,8 +23,9 @@ final class DistillFlowStageTests: XCTestCase {
 
     func teacher() throws -> URL {
         if let teacher = Self.teacher { return teacher }
-        let result = try TrainFlowStage.run(fixture.trainOptions(output: fixture.root.appendingPathComponent("distill-teacher"), steps: 4),
-                                            write: { _ in })
+        let result = try TrainFlowStage.run(
+            fixture.trainOptions(output: fixture.root.appendingPathComponent("distill-teacher"), steps: 4),
+            write: { _ in })
         Self.teacher = result.model
         return result.model
     }
@@ -79,8 +80,9 @@ final class DistillFlowStageTests: XCTestCase {
 
     func testGenerateSamplesAFewStepModelInItsStepCountsOnly() throws {
         for method in FewStepMethod.allCases {
-            let result = try DistillFlowStage.run(try options(method, output: scratch.appendingPathComponent(method.rawValue)),
-                                                  write: { _ in })
+            let result = try DistillFlowStage.run(
+                try options(method, output: scratch.appendingPathComponent(method.rawValue)),
+                write: { _ in })
             var generate = GenerateStage.Options()
             generate.run = fixture.run
             generate.artifacts = fixture.artifacts
@@ -96,8 +98,10 @@ final class DistillFlowStageTests: XCTestCase {
             generate.sampler.steps = method == .shortcut ? 3 : 5
             XCTAssertThrowsError(try GenerateStage.run(generate, write: { _ in })) { error in
                 XCTAssertTrue("\(error)".contains(result.model.path), "\(error)")
-                XCTAssertTrue("\(error)".contains("samples in \(method == .shortcut ? "1, 2, 4" : "1…4") steps, not \(generate.sampler.steps)"),
-                              "\(error)")
+                XCTAssertTrue(
+                    "\(error)".contains(
+                        "samples in \(method == .shortcut ? "1, 2, 4" : "1…4") steps, not \(generate.sampler.steps)"),
+                    "\(error)")
             }
             generate.sampler.steps = 1
             generate.guidance = 5

@@ -40,7 +40,8 @@ final class FlowStageFixture {
         let cache = try DatasetCache.open(root.appendingPathComponent("artifacts/fixture/dataset"))
         let batch = try SequentialReader(cache: cache, batchSize: 16).batch(0)
         _ = model.trainingForward(Variable(batch.images), generator: &generator)
-        try FileManager.default.createDirectory(at: autoencoderURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: autoencoderURL.deletingLastPathComponent(), withIntermediateDirectories: true)
         try model.save(to: autoencoderURL)
     }
 
@@ -99,8 +100,9 @@ final class EncodeStageTests: XCTestCase {
 
     func testEncodeWritesTheLatentCacheAndManifest() throws {
         var lines = ""
-        let result = try EncodeStage.run(fixture.encodeOptions(output: scratch), style: .log(everySeconds: 0, everyPercent: 0),
-                                         write: { lines += $0 })
+        let result = try EncodeStage.run(
+            fixture.encodeOptions(output: scratch), style: .log(everySeconds: 0, everyPercent: 0),
+            write: { lines += $0 })
         XCTAssertFalse(result.reused)
         XCTAssertTrue(lines.contains("encoding 30 images (32 px)"), lines)
         let cache = try LatentCache(url: result.file)
@@ -137,8 +139,9 @@ final class EncodeStageTests: XCTestCase {
         XCTAssertTrue(manifest.isComplete)
         XCTAssertEqual(manifest.output("latents")?.sha256, try SHA256.hashFile(at: result.file).hex)
         XCTAssertEqual(manifest.inputs.first?.sha256, cache.autoencoderSHA256)
-        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: scratch.path)),
-                       ["latents.h5", "manifest.json"], "no temporary or lock files left behind")
+        XCTAssertEqual(
+            Set(try FileManager.default.contentsOfDirectory(atPath: scratch.path)),
+            ["latents.h5", "manifest.json"], "no temporary or lock files left behind")
     }
 
     func testUpToDateCacheIsKeptUnlessForced() throws {
@@ -152,7 +155,9 @@ final class EncodeStageTests: XCTestCase {
         let third = try EncodeStage.run(options, write: { _ in })
         XCTAssertFalse(third.reused)
         let again = try LatentCache(url: third.file)
-        XCTAssertEqual(try again.latents(.continuous, rows: [0, 5]), try LatentCache(url: first.file).latents(.continuous, rows: [0, 5]))
+        XCTAssertEqual(
+            try again.latents(.continuous, rows: [0, 5]),
+            try LatentCache(url: first.file).latents(.continuous, rows: [0, 5]))
     }
 
     func testAugmentationsAreStoredAsVariants() throws {
@@ -168,20 +173,29 @@ final class EncodeStageTests: XCTestCase {
         // Variant 1 of row 3 is the encoding of its mirrored centre crop.
         let dataset = try DatasetCache.open(fixture.datasetFolder)
         let autoencoder = try RVQAutoencoder.load(from: fixture.autoencoderURL)
-        let mirrored = Augmentation.horizontalFlip(try Cropper.centerCrop(try dataset.image(row: 3), width: 32, height: 32))
+        let mirrored = Augmentation.horizontalFlip(
+            try Cropper.centerCrop(try dataset.image(row: 3), width: 32, height: 32))
         let tensor = Tensor(shape: [1, 3, 32, 32], values: try ImageTensorConversion.nchw(from: [mirrored]))
         let expected = withoutGradients { autoencoder.encodeContinuous(Variable(tensor)).value }
         let variant1 = Tensor(shape: [1, 4, 4, 4], values: Array(variants.values[64..<128]))
         XCTAssertLessThan(variant1.maxAbsoluteDifference(expected), 1e-4)
-        XCTAssertNotEqual(Array(variants.values[0..<64]), Array(variants.values[128..<192]), "the crop variant differs from the image")
+        XCTAssertNotEqual(
+            Array(variants.values[0..<64]), Array(variants.values[128..<192]), "the crop variant differs from the image"
+        )
     }
 
     /// A stop request mid-way leaves neither a cache nor a manifest (nor temporary files), and
     /// a forced re-encode that is interrupted makes the old cache unusable rather than stale.
     func testInterruptedEncodeLeavesNothingUsable() throws {
         var calls = 0
-        XCTAssertThrowsError(try EncodeStage.run(fixture.encodeOptions(output: scratch), write: { _ in },
-                                                 shouldStop: { calls += 1; return calls > 2 })) { error in
+        XCTAssertThrowsError(
+            try EncodeStage.run(
+                fixture.encodeOptions(output: scratch), write: { _ in },
+                shouldStop: {
+                    calls += 1
+                    return calls > 2
+                })
+        ) { error in
             XCTAssertTrue(error is StageInterrupted, "\(error)")
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path), [])

@@ -25,7 +25,9 @@ final class EvaluateStageTests: XCTestCase {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         let flowers = try SyntheticFlowers(classCount: 3, seed: 5)
         for i in 0..<count {
-            try PNGImage.write(flowers.image(index: first + i, size: size), to: url.appendingPathComponent(String(format: "%04d.png", i)))
+            try PNGImage.write(
+                flowers.image(index: first + i, size: size),
+                to: url.appendingPathComponent(String(format: "%04d.png", i)))
         }
         return url
     }
@@ -44,8 +46,10 @@ final class EvaluateStageTests: XCTestCase {
         let generated = try pngFolder("generated", count: 6)
         let real = try pngFolder("real", count: 7, first: 100)
         // The grid beside the samples is left out, and so is an image of another size, with notes.
-        try PNGImage.write(RGBImage(width: 96, height: 64, fill: (9, 9, 9)), to: generated.appendingPathComponent("grid.png"))
-        try PNGImage.write(RGBImage(width: 16, height: 16, fill: (9, 9, 9)), to: generated.appendingPathComponent("zz.png"))
+        try PNGImage.write(
+            RGBImage(width: 96, height: 64, fill: (9, 9, 9)), to: generated.appendingPathComponent("grid.png"))
+        try PNGImage.write(
+            RGBImage(width: 16, height: 16, fill: (9, 9, 9)), to: generated.appendingPathComponent("zz.png"))
         var text = ""
         let result = try EvaluateStage.run(options(generated: generated, real: real)) { text += $0 }
         XCTAssertTrue(text.contains("generated: 6 of 6 images, 32×32, image folder"), text)
@@ -76,8 +80,9 @@ final class EvaluateStageTests: XCTestCase {
         XCTAssertEqual(manifest.outputs.map(\.name), ["metrics.json"])
         XCTAssertEqual(manifest.outputs[0].sha256, try SHA256.hashFile(at: result.metricsFile).hex)
         // Nothing else in the output folder (no temporary files left behind).
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: result.folder.path).sorted(),
-                       ["manifest.json", "metrics.json"])
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: result.folder.path).sorted(),
+            ["manifest.json", "metrics.json"])
     }
 
     /// Real photos of many sizes and aspect ratios (PNG and JPEG) are all used: each brought to
@@ -88,23 +93,33 @@ final class EvaluateStageTests: XCTestCase {
         let real = folder.appendingPathComponent("photos")
         try FileManager.default.createDirectory(at: real, withIntermediateDirectories: true)
         let flowers = try SyntheticFlowers(classCount: 3, seed: 5)
-        let shapes: [(String, Int, Int)] = [("a.png", 64, 40), ("b.jpg", 50, 50), ("c.png", 45, 70), ("d.jpeg", 90, 60),
-                                            ("e.png", 24, 20)]
+        let shapes: [(String, Int, Int)] = [
+            ("a.png", 64, 40), ("b.jpg", 50, 50), ("c.png", 45, 70), ("d.jpeg", 90, 60),
+            ("e.png", 24, 20),
+        ]
         var expected: [RGBImage] = []
         for (i, (name, width, height)) in shapes.enumerated() {
             let square = try flowers.image(index: 200 + i, size: max(width, height))
             let photo = try Cropper.centerCrop(square, width: width, height: height)
             let url = real.appendingPathComponent(name)
-            if name.hasSuffix("png") { try PNGImage.write(photo, to: url) } else { try JPEGImage.write(photo, to: url, quality: 95) }
+            if name.hasSuffix("png") {
+                try PNGImage.write(photo, to: url)
+            } else {
+                try JPEGImage.write(photo, to: url, quality: 95)
+            }
             expected.append(try Cropper.resizeAndCenterCrop(try ImageFile.read(from: url), size: 32).image)
         }
-        try PNGImage.write(RGBImage(width: 96, height: 64, fill: (9, 9, 9)), to: real.appendingPathComponent("grid.png"))
+        try PNGImage.write(
+            RGBImage(width: 96, height: 64, fill: (9, 9, 9)), to: real.appendingPathComponent("grid.png"))
 
         var text = ""
         let result = try EvaluateStage.run(options(generated: generated, real: real)) { text += $0 }
         XCTAssertTrue(text.contains("real: 5 of 5 images, 32×32, image folder"), text)
         XCTAssertTrue(text.contains("left out 1 sample grid(s): grid.png"), text)
-        XCTAssertTrue(text.contains("5 image(s) resized (shorter side to 32 px, Lanczos-3) and centre-cropped to 32×32, 1 of them enlarged"), text)
+        XCTAssertTrue(
+            text.contains(
+                "5 image(s) resized (shorter side to 32 px, Lanczos-3) and centre-cropped to 32×32, 1 of them enlarged"),
+            text)
         XCTAssertEqual(result.metrics.real.count, 5)
 
         let loaded = try EvaluateImageLoader.load(real, subsets: [], maxImages: nil, seed: 0, side: 32)
@@ -158,7 +173,8 @@ final class EvaluateStageTests: XCTestCase {
         XCTAssertTrue(text.contains("generated: 3 of 4 images"), text)
         XCTAssertTrue(text.contains("real: 3 of 4 images, 64×64, dataset cache (validation)"), text)
         XCTAssertTrue(text.contains("real images resized from 64×64 to 32×32"), text)
-        XCTAssertEqual(result.folder.path, folder.appendingPathComponent("artifacts/r1/reports/evaluate").standardizedFileURL.path)
+        XCTAssertEqual(
+            result.folder.path, folder.appendingPathComponent("artifacts/r1/reports/evaluate").standardizedFileURL.path)
         XCTAssertEqual(result.metrics.report.width, 32)
 
         // The cache against itself, train versus validation: a real-versus-real baseline.
@@ -191,15 +207,17 @@ final class EvaluateStageTests: XCTestCase {
         XCTAssertEqual(floor.images.count, 16)
         XCTAssertEqual(floor.report.referenceCount, result.metrics.report.referenceCount)
         XCTAssertEqual(floor.report.options, result.metrics.report.options, "the same seed, so the same projections")
-        XCTAssertLessThan(floor.report.slicedWasserstein.mean, result.metrics.report.slicedWasserstein.mean * 0.7,
-                          "real flowers are closer to real flowers than noise is")
+        XCTAssertLessThan(
+            floor.report.slicedWasserstein.mean, result.metrics.report.slicedWasserstein.mean * 0.7,
+            "real flowers are closer to real flowers than noise is")
         XCTAssertLessThan(floor.report.pixels.jensenShannon, result.metrics.report.pixels.jensenShannon * 0.7)
         XCTAssertTrue(text.contains("real vs real"), text)
         let written = try JSONFile.read(EvaluateMetrics.self, from: result.metricsFile)
         XCTAssertEqual(written.floor, floor)
         let again = try XCTUnwrap(try EvaluateStage.run(options, base: folder, write: quiet).metrics.floor)
         XCTAssertEqual(again.report.slicedWasserstein, floor.report.slicedWasserstein, "deterministic")
-        XCTAssertEqual(again.report.imageStatisticsKernelDistance, floor.report.imageStatisticsKernelDistance, "deterministic")
+        XCTAssertEqual(
+            again.report.imageStatisticsKernelDistance, floor.report.imageStatisticsKernelDistance, "deterministic")
 
         func floorNote(_ change: (inout EvaluateStage.Options) throws -> Void) throws -> (SamplingFloor?, String) {
             var changed = options
@@ -213,7 +231,10 @@ final class EvaluateStageTests: XCTestCase {
         XCTAssertFalse(note.contains("real vs real"), note)
         (none, note) = try floorNote { $0.generated = try self.noiseFolder("many", count: 40).path }
         XCTAssertNil(none)
-        XCTAssertTrue(note.contains("no real-versus-real floor: the test+train subset(s) hold 36 images, fewer than the 40 generated"), note)
+        XCTAssertTrue(
+            note.contains(
+                "no real-versus-real floor: the test+train subset(s) hold 36 images, fewer than the 40 generated"), note
+        )
         (none, note) = try floorNote { $0.real = try self.pngFolder("real", count: 8).path }
         XCTAssertNil(none)
         XCTAssertTrue(note.contains("no real-versus-real floor: the real images are not a dataset cache"), note)
@@ -229,7 +250,8 @@ final class EvaluateStageTests: XCTestCase {
         var random = SeededGenerator(seed: 11)
         for i in 0..<count {
             let pixels = (0..<(size * size * 3)).map { _ in UInt8.random(in: 0...255, using: &random) }
-            try PNGImage.write(RGBImage(width: size, height: size, pixels: pixels), to: url.appendingPathComponent("\(i).png"))
+            try PNGImage.write(
+                RGBImage(width: size, height: size, pixels: pixels), to: url.appendingPathComponent("\(i).png"))
         }
         return url
     }
@@ -243,7 +265,8 @@ final class EvaluateStageTests: XCTestCase {
         try file.createDataset("samples", type: .float32, shape: [4, 3, 16, 16]).write(floats)
         try file.commit()
         let tensors = folder.appendingPathComponent("samples.safetensors")
-        try SafetensorsFile(tensors: ["images": SafetensorsTensor(floats: floats, shape: [4, 3, 16, 16])]).write(to: tensors)
+        try SafetensorsFile(tensors: ["images": SafetensorsTensor(floats: floats, shape: [4, 3, 16, 16])]).write(
+            to: tensors)
         let png = try pngFolder("png", count: 4, size: 16)
         let fromH5 = try EvaluateImageLoader.load(h5, subsets: [.validation], maxImages: nil, seed: 0)
         let fromTensors = try EvaluateImageLoader.load(tensors, subsets: [.validation], maxImages: nil, seed: 0)
@@ -266,8 +289,10 @@ final class EvaluateStageTests: XCTestCase {
             XCTAssertTrue(String(describing: $0).contains("0001.png"), "\($0)")
         }
         let nan = folder.appendingPathComponent("nan.safetensors")
-        try SafetensorsFile(tensors: ["samples": SafetensorsTensor(floats: [Float](repeating: .nan, count: 3 * 16 * 16), shape: [1, 3, 16, 16])])
-            .write(to: nan)
+        try SafetensorsFile(tensors: [
+            "samples": SafetensorsTensor(floats: [Float](repeating: .nan, count: 3 * 16 * 16), shape: [1, 3, 16, 16])
+        ])
+        .write(to: nan)
         XCTAssertThrowsError(try EvaluateStage.run(options(generated: nan, real: good), write: quiet)) {
             XCTAssertTrue(String(describing: $0).contains("NaN"), "\($0)")
         }
@@ -287,7 +312,14 @@ extension EvaluateStageTests {
         var polls = 0
         var options = options(generated: images, real: images)
         options.output = folder.appendingPathComponent("stopped").path
-        XCTAssertThrowsError(try EvaluateStage.run(options, write: { _ in }, shouldStop: { polls += 1; return polls > 1 })) {
+        XCTAssertThrowsError(
+            try EvaluateStage.run(
+                options, write: { _ in },
+                shouldStop: {
+                    polls += 1
+                    return polls > 1
+                })
+        ) {
             XCTAssertEqual(($0 as? DatasetError)?.kind, .interrupted, "\($0)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("stopped").path))
@@ -300,7 +332,8 @@ extension EvaluateStageTests {
     func testTheGenerateLayoutIsReadWithoutTheGrid() throws {
         let samples = folder.appendingPathComponent("samples")
         try pngFolder("samples/images", count: 4)
-        try PNGImage.write(RGBImage(width: 64, height: 64, fill: (1, 2, 3)), to: samples.appendingPathComponent("grid.png"))
+        try PNGImage.write(
+            RGBImage(width: 64, height: 64, fill: (1, 2, 3)), to: samples.appendingPathComponent("grid.png"))
         try Data("{}".utf8).write(to: samples.appendingPathComponent("samples.json"))
         let loaded = try EvaluateImageLoader.load(samples, subsets: [.validation], maxImages: nil, seed: 0)
         XCTAssertEqual(loaded.set.count, 4)

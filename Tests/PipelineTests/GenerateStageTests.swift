@@ -72,11 +72,13 @@ final class GenerateStageTests: XCTestCase {
         let grid = try PNGImage.read(from: try XCTUnwrap(result.grid))
         XCTAssertEqual(grid.width, 2 * 32 + 3 * 2, "two columns of 32 px with 2 px borders")
         XCTAssertEqual(grid.height, 3 * 32 + 4 * 2, "three rows")
-        let images = try FileManager.default.contentsOfDirectory(atPath: scratch.appendingPathComponent("images").path).sorted()
+        let images = try FileManager.default.contentsOfDirectory(atPath: scratch.appendingPathComponent("images").path)
+            .sorted()
         XCTAssertEqual(images.count, 6)
         XCTAssertEqual(images.first, "00000-c000.png")
         XCTAssertEqual(images.last, "00005-c002.png")
-        let saved = try JSONFile.read(GenerateStage.Sidecar.self, from: scratch.appendingPathComponent(GenerateStage.sidecarFile))
+        let saved = try JSONFile.read(
+            GenerateStage.Sidecar.self, from: scratch.appendingPathComponent(GenerateStage.sidecarFile))
         XCTAssertEqual(saved, sidecar)
         XCTAssertTrue(try StageManifest<GenerateStage.Options>.read(from: scratch).isComplete)
     }
@@ -84,7 +86,8 @@ final class GenerateStageTests: XCTestCase {
     /// Class names and "none" are accepted; a sample does not depend on how many are drawn.
     func testLatentsOnlyAreDeterministicAndSnapReportsBoth() throws {
         var options = try options(count: 4)
-        let names = try JSONFile.decode([String].self, from: Data(try FlowModel.load(from: try model()).info["class_names"]!.utf8), path: "")
+        let names = try JSONFile.decode(
+            [String].self, from: Data(try FlowModel.load(from: try model()).info["class_names"]!.utf8), path: "")
         options.classes = [names[1].replacingOccurrences(of: " ", with: "_"), "none"]
         options.latentsOnly = true
         options.snap = true
@@ -103,7 +106,9 @@ final class GenerateStageTests: XCTestCase {
         try GenerateStage.run(options, write: { _ in })
         let again = try HDF5File.open(at: scratch.appendingPathComponent("again/latents.h5"))
         // The same noise, so the same samples up to the rounding of differently sized matrix products.
-        for (a, b) in zip(try again.dataset("latents").read(Float.self), latents[0..<128]) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+        for (a, b) in zip(try again.dataset("latents").read(Float.self), latents[0..<128]) {
+            XCTAssertEqual(a, b, accuracy: 1e-4)
+        }
 
         options.latentsOnly = false
         options.output = scratch.appendingPathComponent("images").path
@@ -152,8 +157,10 @@ final class GenerateStageTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("--classes does not apply with --from-latents"), "\(error)")
         }
         let unlabelled = scratch.appendingPathComponent("unlabelled.safetensors")
-        try SafetensorsFile(tensors: ["latents": SafetensorsTensor(floats: Array(repeating: 0, count: 64), shape: [1, 4, 4, 4])])
-            .write(to: unlabelled)
+        try SafetensorsFile(tensors: [
+            "latents": SafetensorsTensor(floats: Array(repeating: 0, count: 64), shape: [1, 4, 4, 4])
+        ])
+        .write(to: unlabelled)
         var noLabels = decode
         noLabels.fromLatents = unlabelled.path
         XCTAssertThrowsError(try GenerateStage.run(noLabels, write: { _ in })) { error in
@@ -161,8 +168,10 @@ final class GenerateStageTests: XCTestCase {
         }
         var wrongShape = decode
         let wrong = scratch.appendingPathComponent("wrong.safetensors")
-        try SafetensorsFile(tensors: ["latents": SafetensorsTensor(floats: Array(repeating: 0, count: 24), shape: [1, 3, 2, 4])])
-            .write(to: wrong)
+        try SafetensorsFile(tensors: [
+            "latents": SafetensorsTensor(floats: Array(repeating: 0, count: 24), shape: [1, 3, 2, 4])
+        ])
+        .write(to: wrong)
         wrongShape.fromLatents = wrong.path
         XCTAssertThrowsError(try GenerateStage.run(wrongShape, write: { _ in })) { error in
             XCTAssertTrue("\(error)".contains(wrong.path) && "\(error)".contains("[1, 3, 2, 4]"), "\(error)")
@@ -181,7 +190,8 @@ final class GenerateStageTests: XCTestCase {
             options.output = scratch.appendingPathComponent(name).path
             let result = try GenerateStage.run(options, write: { _ in })
             XCTAssertEqual(result.sidecar.guidanceInterval, interval)
-            return try SafetensorsFile.read(from: scratch.appendingPathComponent("\(name)/latents.safetensors")).tensors["latents"]!.floats()
+            return try SafetensorsFile.read(from: scratch.appendingPathComponent("\(name)/latents.safetensors"))
+                .tensors["latents"]!.floats()
         }
         let plain = try latents(guidance: 1, interval: nil, name: "plain")
         let guided = try latents(guidance: 4, interval: nil, name: "guided")
@@ -221,12 +231,18 @@ final class GenerateStageTests: XCTestCase {
             return pixels
         }
         let images = scratch.appendingPathComponent("images")
-        for (row, column, file) in [(0, 1, "00001-c001.png"), (1, 0, "00003-c000.png"), (2, 0, "00002-c002.png"), (3, 0, "00005-c002.png")] {
-            XCTAssertEqual(tile(row: row, column: column), try PNGImage.read(from: images.appendingPathComponent(file)).pixels, file)
+        for (row, column, file) in [
+            (0, 1, "00001-c001.png"), (1, 0, "00003-c000.png"), (2, 0, "00002-c002.png"), (3, 0, "00005-c002.png"),
+        ] {
+            XCTAssertEqual(
+                tile(row: row, column: column), try PNGImage.read(from: images.appendingPathComponent(file)).pixels,
+                file)
         }
         XCTAssertEqual(Set(tile(row: 2, column: 1)), [255], "no fourth class: the cell stays blank")
         options.gridColumns = 0
-        XCTAssertThrowsError(try GenerateStage.run(options, write: { _ in })) { XCTAssertTrue("\($0)".contains("--grid-columns"), "\($0)") }
+        XCTAssertThrowsError(try GenerateStage.run(options, write: { _ in })) {
+            XCTAssertTrue("\($0)".contains("--grid-columns"), "\($0)")
+        }
     }
 
     /// Another autoencoder than the flow's draws a warning, unless it is a decoder fine-tuned from
@@ -253,15 +269,21 @@ final class GenerateStageTests: XCTestCase {
     func testBadClassesAndSettingsAreClearErrors() throws {
         var options = try options()
         options.classes = ["no-such-flower"]
-        XCTAssertThrowsError(try GenerateStage.run(options, write: { _ in })) { XCTAssertTrue("\($0)".contains("no class named"), "\($0)") }
+        XCTAssertThrowsError(try GenerateStage.run(options, write: { _ in })) {
+            XCTAssertTrue("\($0)".contains("no class named"), "\($0)")
+        }
         options.classes = ["7"]
-        XCTAssertThrowsError(try GenerateStage.run(options, write: { _ in })) { XCTAssertTrue("\($0)".contains("outside 0..<3"), "\($0)") }
+        XCTAssertThrowsError(try GenerateStage.run(options, write: { _ in })) {
+            XCTAssertTrue("\($0)".contains("outside 0..<3"), "\($0)")
+        }
         options.classes = []
         options.sampler.steps = 0
         XCTAssertThrowsError(try GenerateStage.run(options, write: { _ in }))
         options.sampler.steps = 2
         options.model = scratch.appendingPathComponent("missing.safetensors").path
-        XCTAssertThrowsError(try GenerateStage.run(options, write: { _ in })) { XCTAssertTrue("\($0)".contains("missing.safetensors")) }
+        XCTAssertThrowsError(try GenerateStage.run(options, write: { _ in })) {
+            XCTAssertTrue("\($0)".contains("missing.safetensors"))
+        }
     }
 
     func testDormandPrinceAndPixelModels() throws {
@@ -270,7 +292,8 @@ final class GenerateStageTests: XCTestCase {
         options.individualImages = false
         let adaptive = try GenerateStage.run(options, write: { _ in })
         XCTAssertGreaterThan(adaptive.sidecar.evaluations, 2)
-        XCTAssertEqual(adaptive.sidecar.evaluations, 2 + 6 * (adaptive.sidecar.acceptedSteps + adaptive.sidecar.rejectedSteps))
+        XCTAssertEqual(
+            adaptive.sidecar.evaluations, 2 + 6 * (adaptive.sidecar.acceptedSteps + adaptive.sidecar.rejectedSteps))
 
         var train = fixture.trainOptions(output: scratch.appendingPathComponent("pixel-flow"), steps: 1)
         train.space = .pixel

@@ -26,7 +26,8 @@ final class LatentCacheReadBoundTests: XCTestCase {
 
         XCTAssertThrowsError(try LatentCache(url: url)) { error in
             let text = String(describing: error)
-            XCTAssertTrue(text.contains(url.path) && text.contains("dataset '/continuous' declares 68719476736 elements"), text)
+            XCTAssertTrue(
+                text.contains(url.path) && text.contains("dataset '/continuous' declares 68719476736 elements"), text)
         }
     }
 }

@@ -10,7 +10,8 @@ final class LatentCacheValidationTests: XCTestCase {
     var folder: URL!
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("latent-cache-checks-\(UUID().uuidString)")
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "latent-cache-checks-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
 
@@ -18,14 +19,17 @@ final class LatentCacheValidationTests: XCTestCase {
 
     /// A cache of 3 latents of 4×2×2 with 2 code levels, written by hand so that one part at a
     /// time can be made wrong.
-    func writeCache(std: [Float] = [1, 1, 1, 1], codes: [Int16]? = nil, augmentedQuantizedShape: [Int]? = nil) throws -> URL {
+    func writeCache(std: [Float] = [1, 1, 1, 1], codes: [Int16]? = nil, augmentedQuantizedShape: [Int]? = nil) throws
+        -> URL
+    {
         let url = folder.appendingPathComponent("latents-\(UUID().uuidString).h5")
         let file = try HDF5File.create(at: url)
         let shape = [3, 4, 2, 2]
         let values = [Float](repeating: 0.5, count: 48)
         try file.createDataset("continuous", type: .float32, shape: shape).write(values)
         try file.createDataset("quantized", type: .float32, shape: shape).write(values)
-        try file.createDataset("codes", type: .int16, shape: [3, 2, 2, 2]).write(codes ?? [Int16](repeating: 1, count: 24))
+        try file.createDataset("codes", type: .int16, shape: [3, 2, 2, 2]).write(
+            codes ?? [Int16](repeating: 1, count: 24))
         try file.createDataset("labels", type: .int64, shape: [3]).write([Int64(0), 1, 0])
         try file.createDataset("split", type: .uint8, shape: [3]).write([UInt8(0), 0, 1])
         try file.writeStrings(["a", "b"], to: "class_names")
@@ -38,7 +42,8 @@ final class LatentCacheValidationTests: XCTestCase {
             let count = augmentedQuantizedShape.reduce(1, *)
             try file.createDataset("augmented/quantized", type: .float32, shape: augmentedQuantizedShape)
                 .write([Float](repeating: 0.5, count: count))
-            try file.createDataset("augmented/codes", type: .int16, shape: [3, 1, 2, 2, 2]).write([Int16](repeating: 1, count: 24))
+            try file.createDataset("augmented/codes", type: .int16, shape: [3, 1, 2, 2, 2]).write(
+                [Int16](repeating: 1, count: 24))
         }
         try file.setAttribute("format", LatentCache.formatName)
         try file.setAttribute("version", String(LatentCache.formatVersion))
@@ -64,9 +69,13 @@ final class LatentCacheValidationTests: XCTestCase {
     func testShortStandardDeviationIsAnErrorNamingTheFile() throws {
         let url = try writeCache(std: [1, 1, 1])
         let cache = try LatentCache(url: url)
-        assertError(url, mentions: "'continuous_std' is float32 [3], expected float32 [4]") { _ = try cache.statistics(.continuous) }
+        assertError(url, mentions: "'continuous_std' is float32 [3], expected float32 [4]") {
+            _ = try cache.statistics(.continuous)
+        }
         let negative = try writeCache(std: [1, -1, 1, 1])
-        assertError(negative, mentions: "standard deviation of channel 1") { _ = try LatentCache(url: negative).statistics(.quantized) }
+        assertError(negative, mentions: "standard deviation of channel 1") {
+            _ = try LatentCache(url: negative).statistics(.quantized)
+        }
     }
 
     /// Augmented quantized latents shorter than the augmentations recorded are refused when the
@@ -84,6 +93,8 @@ final class LatentCacheValidationTests: XCTestCase {
         var codes = [Int16](repeating: 1, count: 24)
         codes[13] = -5
         let negative = try writeCache(codes: codes)
-        assertError(negative, mentions: "negative code -5 (row 1)") { _ = try LatentCache(url: negative).codes(rows: [0, 1]) }
+        assertError(negative, mentions: "negative code -5 (row 1)") {
+            _ = try LatentCache(url: negative).codes(rows: [0, 1])
+        }
     }
 }

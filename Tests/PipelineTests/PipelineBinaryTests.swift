@@ -16,9 +16,11 @@ final class PipelineBinaryTests: XCTestCase {
         }
         // /proc/self/exe is the test runner inside the build folder (Linux); Bundle.main covers macOS.
         let runner = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        let candidates = [runner.deletingLastPathComponent(),
-                          Bundle.main.bundleURL.deletingLastPathComponent(),
-                          Bundle(for: Self.self).bundleURL.deletingLastPathComponent()]
+        let candidates = [
+            runner.deletingLastPathComponent(),
+            Bundle.main.bundleURL.deletingLastPathComponent(),
+            Bundle(for: Self.self).bundleURL.deletingLastPathComponent(),
+        ]
         for folder in candidates {
             let url = folder.appendingPathComponent("pipeline")
             if FileManager.default.isExecutableFile(atPath: url.path) { return url }
@@ -27,8 +29,10 @@ final class PipelineBinaryTests: XCTestCase {
     }
 
     /// Runs `pipeline arguments`; `whileRunning` gets the process and its growing standard output.
-    private func run(_ arguments: [String], environment: [String: String]? = nil,
-                     whileRunning: ((Process, () -> String) throws -> Void)? = nil) throws -> Outcome {
+    private func run(
+        _ arguments: [String], environment: [String: String]? = nil,
+        whileRunning: ((Process, () -> String) throws -> Void)? = nil
+    ) throws -> Outcome {
         let process = Process()
         process.executableURL = try binary()
         process.arguments = arguments
@@ -48,8 +52,9 @@ final class PipelineBinaryTests: XCTestCase {
         process.waitUntilExit()
         out.fileHandleForReading.readabilityHandler = nil
         collected.append(out.fileHandleForReading.readDataToEndOfFile())
-        return Outcome(status: process.terminationStatus, stdout: collected.text,
-                       stderr: String(decoding: errorData, as: UTF8.self))
+        return Outcome(
+            status: process.terminationStatus, stdout: collected.text,
+            stderr: String(decoding: errorData, as: UTF8.self))
     }
 
     func testVersion() throws {
@@ -65,7 +70,9 @@ final class PipelineBinaryTests: XCTestCase {
         let outcome = try run(["compare", "--artifacts", folder.path, "--run", "empty"])
         XCTAssertNotEqual(outcome.status, 0)
         XCTAssertTrue(outcome.stderr.hasPrefix("error: "), outcome.stderr)
-        XCTAssertTrue(outcome.stderr.contains("empty/flow: no complete latent model; give a training budget with --minutes M"), outcome.stderr)
+        XCTAssertTrue(
+            outcome.stderr.contains("empty/flow: no complete latent model; give a training budget with --minutes M"),
+            outcome.stderr)
     }
 
     func testUnknownPresetAndBadOptionsFail() throws {
@@ -83,8 +90,10 @@ final class PipelineBinaryTests: XCTestCase {
 
         let interval = try run(["generate", "--guidance", "2", "--guidance-interval", "0.8,0.2"])
         XCTAssertNotEqual(interval.status, 0)
-        XCTAssertTrue(interval.stderr.hasPrefix("error: --guidance-interval: expected START,END with 0 ≤ START ≤ END ≤ 1, got '0.8,0.2'"),
-                      interval.stderr)
+        XCTAssertTrue(
+            interval.stderr.hasPrefix(
+                "error: --guidance-interval: expected START,END with 0 ≤ START ≤ END ≤ 1, got '0.8,0.2'"),
+            interval.stderr)
     }
 
     /// Every preset is accepted option by option by the stage commands it drives (`--dry-run`
@@ -98,7 +107,9 @@ final class PipelineBinaryTests: XCTestCase {
             XCTAssertEqual(outcome.status, 0, "\(preset): \(outcome.stderr)")
             XCTAssertTrue(outcome.stdout.contains("[train-flow] would run"), outcome.stdout)
         }
-        let bad = try run(["run", "--preset", "quick", "--dry-run", "--artifacts", folder.path, "--set", "train-ae.widht-scale=2"])
+        let bad = try run([
+            "run", "--preset", "quick", "--dry-run", "--artifacts", folder.path, "--set", "train-ae.widht-scale=2",
+        ])
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.stderr.contains("stage train-ae: unknown key 'widht-scale'"), bad.stderr)
         XCTAssertTrue(bad.stderr.contains("width-scale"), bad.stderr)
@@ -117,9 +128,9 @@ final class PipelineBinaryTests: XCTestCase {
         XCTAssertTrue(outcome.stdout.contains("OPENBLAS_NUM_THREADS=1 (set by pipeline)"), outcome.stdout)
         XCTAssertTrue(outcome.stdout.contains("1 thread (Swift loops: 1)"), outcome.stdout)
         #if arch(x86_64)
-        if CPUArchitecture.currentFeatureFlags()?.isSuperset(of: ["avx2", "fma"]) == true {
-            XCTAssertTrue(outcome.stdout.contains("BLAS core in use: Haswell"), outcome.stdout)
-        }
+            if CPUArchitecture.currentFeatureFlags()?.isSuperset(of: ["avx2", "fma"]) == true {
+                XCTAssertTrue(outcome.stdout.contains("BLAS core in use: Haswell"), outcome.stdout)
+            }
         #endif
         XCTAssertTrue(outcome.stdout.contains("stopped early"), outcome.stdout)
         XCTAssertTrue(outcome.stderr.contains("stop requested: finishing the current step"), outcome.stderr)
@@ -170,4 +181,3 @@ final class PipelineBinaryTests: XCTestCase {
         }
     }
 }
-

@@ -45,7 +45,8 @@ final class PrepareStageTests: XCTestCase {
         XCTAssertEqual(manifest.stage, "prepare")
         XCTAssertEqual(manifest.status, "complete")
         XCTAssertEqual(manifest.pipelineVersion, PipelineVersion.current)
-        XCTAssertEqual(manifest.cacheSHA256, try SHA256.hashFile(at: result.folder.appendingPathComponent("images.h5")).hex)
+        XCTAssertEqual(
+            manifest.cacheSHA256, try SHA256.hashFile(at: result.folder.appendingPathComponent("images.h5")).hex)
         let cache = try DatasetCache.open(result.folder)
         XCTAssertEqual(cache.count, 30)
         XCTAssertEqual(cache.size, 32)
@@ -54,7 +55,8 @@ final class PrepareStageTests: XCTestCase {
 
     func testSkippedFilesAreListedWithTheirReasons() throws {
         let source = folder.appendingPathComponent("photos")
-        try FileManager.default.createDirectory(at: source.appendingPathComponent("rose"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: source.appendingPathComponent("rose"), withIntermediateDirectories: true)
         for i in 0..<4 {
             try PNGImage.encode(RGBImage(width: 40, height: 40, fill: (UInt8(i * 50), 10, 10)))
                 .write(to: source.appendingPathComponent("rose/\(i).png"))
@@ -79,10 +81,13 @@ final class PrepareStageTests: XCTestCase {
     func testDefaultOutputIsTheRunsDatasetFolder() throws {
         var options = PrepareStage.Options()
         options.run = "exp1"
-        XCTAssertEqual(PrepareStage.outputFolder(options, base: folder).path,
-                       folder.appendingPathComponent("artifacts/exp1/dataset").path)
+        XCTAssertEqual(
+            PrepareStage.outputFolder(options, base: folder).path,
+            folder.appendingPathComponent("artifacts/exp1/dataset").path)
         options.output = "elsewhere/cache"
-        XCTAssertEqual(PrepareStage.outputFolder(options, base: folder).path, folder.appendingPathComponent("elsewhere/cache").path)
+        XCTAssertEqual(
+            PrepareStage.outputFolder(options, base: folder).path, folder.appendingPathComponent("elsewhere/cache").path
+        )
         options.output = nil
         options.run = "../up"
         XCTAssertThrowsError(try PrepareStage.run(options, write: { _ in })) { error in
@@ -113,23 +118,33 @@ final class PrepareStageTests: XCTestCase {
         options.count = 200
         options.size = 32
         options.output = folder.appendingPathComponent("dataset").path
-        XCTAssertThrowsError(try PrepareStage.run(options, style: .log(everySeconds: 0, everyPercent: 0), write: { _ in },
-                                                  shouldStop: { true })) { error in
+        XCTAssertThrowsError(
+            try PrepareStage.run(
+                options, style: .log(everySeconds: 0, everyPercent: 0), write: { _ in },
+                shouldStop: { true })
+        ) { error in
             XCTAssertEqual((error as? DatasetError)?.kind, .interrupted, "\(error)")
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), [])
     }
 
     func testClassCountsAreCompactForManyClasses() {
-        let many = (0..<102).map { DatasetManifest.ClassCount(id: $0, name: "flower \($0)", train: 10, validation: 10, test: $0) }
+        let many = (0..<102).map {
+            DatasetManifest.ClassCount(id: $0, name: "flower \($0)", train: 10, validation: 10, test: $0)
+        }
         let lines = PrepareSummary.classLines(many)
         XCTAssertEqual(lines.count, 12)
-        XCTAssertEqual(lines[0], "  per class (102 classes, ids from 0): min 20 (0 flower 0), median 71, max 121 (101 flower 101)")
+        XCTAssertEqual(
+            lines[0], "  per class (102 classes, ids from 0): min 20 (0 flower 0), median 71, max 121 (101 flower 101)")
         XCTAssertEqual(lines[1], "    0–9       20  21  22  23  24  25  26  27  28  29")
         XCTAssertEqual(lines[11], "    100–101  120 121")
         let few = PrepareSummary.classLines(Array(many.prefix(2)))
-        XCTAssertEqual(few, ["  per class:", "    0 flower 0  20  (train 10, validation 10, test 0)",
-                             "    1 flower 1  21  (train 10, validation 10, test 1)"])
+        XCTAssertEqual(
+            few,
+            [
+                "  per class:", "    0 flower 0  20  (train 10, validation 10, test 0)",
+                "    1 flower 1  21  (train 10, validation 10, test 1)",
+            ])
     }
 
     func testFetchDataKeepsVerifiedFilesAndRefusesDifferentOnes() throws {
@@ -147,7 +162,8 @@ final class PrepareStageTests: XCTestCase {
         XCTAssertTrue(out.text().contains("pipeline prepare --source oxford --data \(dest.path)"), out.text())
 
         try Data("something else".utf8).write(to: dest.appendingPathComponent("imagelabels.mat"))
-        XCTAssertThrowsError(try FetchDataStage.run(destination: dest, baseURL: base, files: files, write: { _ in })) { error in
+        XCTAssertThrowsError(try FetchDataStage.run(destination: dest, baseURL: base, files: files, write: { _ in })) {
+            error in
             XCTAssertEqual((error as? DatasetError)?.kind, .refusedOverwrite, "\(error)")
         }
     }

@@ -2,12 +2,14 @@ import Pipeline
 import XCTest
 
 final class ProgressLineTests: XCTestCase {
-    let running = ProgressSnapshot(label: "train-ae", unit: "it", total: 1000, completed: 420, elapsed: 34,
-                                   rate: 12.34, fields: [ProgressField("loss", 0.0123), ProgressField("psnr", 24.1)])
+    let running = ProgressSnapshot(
+        label: "train-ae", unit: "it", total: 1000, completed: 420, elapsed: 34,
+        rate: 12.34, fields: [ProgressField("loss", 0.0123), ProgressField("psnr", 24.1)])
 
     func testTerminalLine() {
-        XCTAssertEqual(ProgressLine.terminal(running, width: 200, barWidth: 10),
-                       "train-ae  42% [████▏     ]  420/1000  12.3 it/s  elapsed 34s  eta 47s  loss 0.0123  psnr 24.1")
+        XCTAssertEqual(
+            ProgressLine.terminal(running, width: 200, barWidth: 10),
+            "train-ae  42% [████▏     ]  420/1000  12.3 it/s  elapsed 34s  eta 47s  loss 0.0123  psnr 24.1")
     }
 
     func testTerminalLineIsCutToTheWidth() {
@@ -18,8 +20,9 @@ final class ProgressLineTests: XCTestCase {
     }
 
     func testLogLine() {
-        XCTAssertEqual(ProgressLine.log(running),
-                       "train-ae  420/1000 (42%)  12.3 it/s  elapsed 34s  eta 47s  loss 0.0123  psnr 24.1")
+        XCTAssertEqual(
+            ProgressLine.log(running),
+            "train-ae  420/1000 (42%)  12.3 it/s  elapsed 34s  eta 47s  loss 0.0123  psnr 24.1")
     }
 
     func testUnknownTotalAndRate() {
@@ -29,8 +32,9 @@ final class ProgressLineTests: XCTestCase {
     }
 
     func testSummaryDoneAndStopped() {
-        let done = ProgressSnapshot(label: "train-ae", unit: "it", total: 1000, completed: 1000, elapsed: 185,
-                                    rate: 6, fields: [ProgressField("loss", 0.0123)])
+        let done = ProgressSnapshot(
+            label: "train-ae", unit: "it", total: 1000, completed: 1000, elapsed: 185,
+            rate: 6, fields: [ProgressField("loss", 0.0123)])
         XCTAssertEqual(ProgressLine.summary(done), "train-ae done: 1000/1000 it in 3m05s (5.41 it/s)  loss 0.0123")
         var stopped = done
         stopped.completed = 400

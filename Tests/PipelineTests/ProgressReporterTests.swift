@@ -35,8 +35,9 @@ private final class Recorder: @unchecked Sendable {
 
 final class ProgressReporterTests: XCTestCase {
     private func reporter(_ recorder: Recorder, style: ProgressReporter.Style, total: Int? = 100) -> ProgressReporter {
-        ProgressReporter(label: "train", total: total, unit: "step", style: style,
-                         write: { recorder.write($0) }, clock: { recorder.now })
+        ProgressReporter(
+            label: "train", total: total, unit: "step", style: style,
+            write: { recorder.write($0) }, clock: { recorder.now })
     }
 
     func testLogStyleWritesEveryKPercentAndASummary() {
@@ -106,8 +107,9 @@ final class ProgressReporterTests: XCTestCase {
         progress.setField("psnr", 20.0)
         progress.advance(fields: [ProgressField("loss", 0.25)])
         progress.setField("phase", "warm-up")
-        XCTAssertEqual(progress.snapshot.fields,
-                       [ProgressField("loss", "0.25"), ProgressField("psnr", "20"), ProgressField("phase", "warm-up")])
+        XCTAssertEqual(
+            progress.snapshot.fields,
+            [ProgressField("loss", "0.25"), ProgressField("psnr", "20"), ProgressField("phase", "warm-up")])
     }
 
     func testStoppedLoopSaysSoAndUpdateSetsTheCount() {
@@ -123,8 +125,9 @@ final class ProgressReporterTests: XCTestCase {
 
     func testConcurrentUpdatesAreAllCounted() {
         let recorder = Recorder()
-        let progress = ProgressReporter(label: "parallel", total: 80_000, style: .terminal(width: 100),
-                                        write: { recorder.write($0) })
+        let progress = ProgressReporter(
+            label: "parallel", total: 80_000, style: .terminal(width: 100),
+            write: { recorder.write($0) })
         DispatchQueue.concurrentPerform(iterations: 8) { worker in
             for step in 0..<10_000 {
                 progress.advance(fields: [ProgressField("worker", Double(worker)), ProgressField("step", Double(step))])
@@ -132,6 +135,7 @@ final class ProgressReporterTests: XCTestCase {
         }
         progress.finish()
         XCTAssertEqual(progress.snapshot.completed, 80_000)
-        XCTAssertTrue(recorder.output.last!.hasPrefix("\r\u{1B}[Kparallel done: 80000/80000 it in "), recorder.output.last!)
+        XCTAssertTrue(
+            recorder.output.last!.hasPrefix("\r\u{1B}[Kparallel done: 80000/80000 it in "), recorder.output.last!)
     }
 }

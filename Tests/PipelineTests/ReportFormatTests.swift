@@ -63,8 +63,9 @@ final class ReportFormatTests: XCTestCase {
     }
 
     func testFields() {
-        XCTAssertEqual(ReportFormat.fields([ProgressField("loss", 0.0123), ProgressField("psnr", 24.1)]),
-                       "loss 0.0123  psnr 24.1")
+        XCTAssertEqual(
+            ReportFormat.fields([ProgressField("loss", 0.0123), ProgressField("psnr", 24.1)]),
+            "loss 0.0123  psnr 24.1")
         XCTAssertEqual(ReportFormat.fields([ProgressField("phase", "warm-up")]), "phase warm-up")
         XCTAssertEqual(ReportFormat.fields([]), "")
     }

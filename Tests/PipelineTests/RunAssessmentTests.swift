@@ -15,17 +15,20 @@ final class RunAssessmentTests: XCTestCase {
     }
 
     /// Writes a completed stage folder with one artifact and its ledger record.
-    func complete(_ stage: RunStage, contents: String, in ledger: inout RunLedger, consumed: [String: String] = [:],
-                  settings: StageSettings? = nil, codeVersion: Int? = nil) throws {
+    func complete(
+        _ stage: RunStage, contents: String, in ledger: inout RunLedger, consumed: [String: String] = [:],
+        settings: StageSettings? = nil, codeVersion: Int? = nil
+    ) throws {
         let folder = run.appendingPathComponent(stage.folder)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try Data(contents.utf8).write(to: folder.appendingPathComponent(stage.artifactFiles?.first ?? "out.bin"))
         try Data("{\"status\": \"complete\"}".utf8).write(to: folder.appendingPathComponent("manifest.json"))
         let settings = settings ?? self.settings
-        ledger[stage] = RunLedger.Entry(record: StageRecord(
-            key: StageKey.of(stage, settings: settings, consumed: consumed), settings: settings,
-            codeVersion: codeVersion ?? stage.codeVersion, consumed: consumed,
-            outputs: try StageFolderDigest.measure(folder, only: stage.artifactFiles)))
+        ledger[stage] = RunLedger.Entry(
+            record: StageRecord(
+                key: StageKey.of(stage, settings: settings, consumed: consumed), settings: settings,
+                codeVersion: codeVersion ?? stage.codeVersion, consumed: consumed,
+                outputs: try StageFolderDigest.measure(folder, only: stage.artifactFiles)))
     }
 
     func assess(_ ledger: RunLedger, settings: [RunStage: StageSettings] = [:]) -> [RunStage: StageAssessment] {
@@ -56,15 +59,20 @@ final class RunAssessmentTests: XCTestCase {
         XCTAssertEqual(states[.trainAE]?.state, .stale("upstream prepare's outputs changed since it read them"))
 
         // Its own artifact edited after it completed.
-        try complete(.trainAE, contents: "ae", in: &ledger, consumed: ["prepare": ledger[.prepare]!.record!.outputs.combined])
+        try complete(
+            .trainAE, contents: "ae", in: &ledger, consumed: ["prepare": ledger[.prepare]!.record!.outputs.combined])
         try Data("ae, edited".utf8).write(to: run.appendingPathComponent("autoencoder/model.safetensors"))
-        XCTAssertEqual(assess(ledger)[.trainAE]?.state, .stale("damaged artifact: model.safetensors has 10 bytes, 2 when it was made"))
+        XCTAssertEqual(
+            assess(ledger)[.trainAE]?.state,
+            .stale("damaged artifact: model.safetensors has 10 bytes, 2 when it was made"))
 
         // A new code version of the stage.
-        try complete(.trainAE, contents: "ae", in: &ledger, consumed: ["prepare": ledger[.prepare]!.record!.outputs.combined],
-                     codeVersion: RunStage.trainAE.codeVersion - 1)
-        XCTAssertEqual(assess(ledger)[.trainAE]?.state,
-                       .stale("its code changed (version \(RunStage.trainAE.codeVersion - 1) → \(RunStage.trainAE.codeVersion))"))
+        try complete(
+            .trainAE, contents: "ae", in: &ledger, consumed: ["prepare": ledger[.prepare]!.record!.outputs.combined],
+            codeVersion: RunStage.trainAE.codeVersion - 1)
+        XCTAssertEqual(
+            assess(ledger)[.trainAE]?.state,
+            .stale("its code changed (version \(RunStage.trainAE.codeVersion - 1) → \(RunStage.trainAE.codeVersion))"))
     }
 
     func testUnfinishedUnrecordedAndOldLedgers() throws {
@@ -83,10 +91,14 @@ final class RunAssessmentTests: XCTestCase {
 
         try Data("{\"status\": \"complete\"}".utf8).write(to: folder.appendingPathComponent("manifest.json"))
         ledger[.trainAE] = nil
-        XCTAssertEqual(assess(ledger)[.trainAE]?.state, .stale("made outside `pipeline run` (no record of its settings)"))
-        let old = try JSONDecoder().decode(RunLedger.Entry.self, from: Data("{\"started\": \"abc\", \"completed\": \"abc\"}".utf8))
+        XCTAssertEqual(
+            assess(ledger)[.trainAE]?.state, .stale("made outside `pipeline run` (no record of its settings)"))
+        let old = try JSONDecoder().decode(
+            RunLedger.Entry.self, from: Data("{\"started\": \"abc\", \"completed\": \"abc\"}".utf8))
         ledger[.trainAE] = old
-        XCTAssertEqual(assess(ledger)[.trainAE]?.state, .stale("recorded by pipeline 0.1, whose ledger kept no record of its settings"))
+        XCTAssertEqual(
+            assess(ledger)[.trainAE]?.state,
+            .stale("recorded by pipeline 0.1, whose ledger kept no record of its settings"))
     }
 
     /// A stage whose folder another process holds is shown running, with that process.
@@ -107,28 +119,35 @@ extension RunAssessmentTests {
         for stage in [RunStage.prepare, .trainAE] {
             try complete(stage, contents: stage.rawValue, in: &ledger)
             let outputs = ledger[stage]!.record!.outputs
-            let old = "{\"started\": \"\(fingerprints[stage]!)\", \"completed\": \"\(fingerprints[stage]!)\", "
+            let old =
+                "{\"started\": \"\(fingerprints[stage]!)\", \"completed\": \"\(fingerprints[stage]!)\", "
                 + "\"outputs\": \(String(decoding: try JSONEncoder().encode(outputs), as: UTF8.self))}"
             ledger[stage] = try JSONDecoder().decode(RunLedger.Entry.self, from: Data(old.utf8))
         }
         var changed = config
         changed.stages[.trainAE]?["minutes"] = .value("5")
         var other = ledger
-        XCTAssertEqual(LegacyLedger.adopt(&other, config: changed, runFolder: run, settings: [:], cache: DigestCache()), [],
-                       "no settings, nothing adopted")
+        XCTAssertEqual(
+            LegacyLedger.adopt(&other, config: changed, runFolder: run, settings: [:], cache: DigestCache()), [],
+            "no settings, nothing adopted")
         let settings = Dictionary(uniqueKeysWithValues: RunStage.allCases.map { ($0, self.settings) })
         other = ledger
-        XCTAssertEqual(LegacyLedger.adopt(&other, config: changed, runFolder: run, settings: settings, cache: DigestCache()),
-                       [.prepare], "train-ae was made with other settings")
+        XCTAssertEqual(
+            LegacyLedger.adopt(&other, config: changed, runFolder: run, settings: settings, cache: DigestCache()),
+            [.prepare], "train-ae was made with other settings")
         try Data("edited".utf8).write(to: run.appendingPathComponent("dataset/images.h5"))
         other = ledger
-        XCTAssertEqual(LegacyLedger.adopt(&other, config: config, runFolder: run, settings: settings, cache: DigestCache()), [])
+        XCTAssertEqual(
+            LegacyLedger.adopt(&other, config: config, runFolder: run, settings: settings, cache: DigestCache()), [])
         try Data("prepare".utf8).write(to: run.appendingPathComponent("dataset/images.h5"))
-        XCTAssertEqual(LegacyLedger.adopt(&ledger, config: config, runFolder: run, settings: settings, cache: DigestCache()),
-                       [.prepare, .trainAE])
+        XCTAssertEqual(
+            LegacyLedger.adopt(&ledger, config: config, runFolder: run, settings: settings, cache: DigestCache()),
+            [.prepare, .trainAE])
         // Made by 0.1's code: done where the stage's code is unchanged since, stale where it moved on.
-        let states = RunAssessment.assess(config: config, runFolder: run, ledger: ledger, settings: settings, cache: DigestCache())
+        let states = RunAssessment.assess(
+            config: config, runFolder: run, ledger: ledger, settings: settings, cache: DigestCache())
         XCTAssertEqual(states[.prepare]?.state, .done)
-        XCTAssertEqual(states[.trainAE]?.state, .stale("its code changed (version 1 → \(RunStage.trainAE.codeVersion))"))
+        XCTAssertEqual(
+            states[.trainAE]?.state, .stale("its code changed (version 1 → \(RunStage.trainAE.codeVersion))"))
     }
 }

@@ -73,7 +73,9 @@ final class RunLockTests: XCTestCase {
         let holder = Process()
         let input = Pipe()
         holder.executableURL = URL(fileURLWithPath: flockTool)
-        holder.arguments = ["--exclusive", "--nonblock", lockPath, "/bin/sh", "-c", "echo $PPID > \"$0\"; read line", lockPath]
+        holder.arguments = [
+            "--exclusive", "--nonblock", lockPath, "/bin/sh", "-c", "echo $PPID > \"$0\"; read line", lockPath,
+        ]
         holder.standardInput = input
         try holder.run()
         defer {

@@ -4,7 +4,8 @@ import XCTest
 
 final class RunOrchestrationTests: XCTestCase {
     func testConfigFileOverlaysThePresetAndBecomesArguments() throws {
-        let config = try RunConfig.parse("""
+        let config = try RunConfig.parse(
+            """
             preset: quick
             run: flowers
             stages:
@@ -25,7 +26,8 @@ final class RunOrchestrationTests: XCTestCase {
     /// A stage listed with nothing after it is YAML null: no options, not an error; a stage
     /// whose options are not a mapping is one.
     func testAStageWithoutOptionsIsEmptyAndAListIsAnError() throws {
-        let config = try RunConfig.parse("preset: quick\nstages:\n  train-ae:\n  generate: { steps: 10 }\n", source: "n.yaml")
+        let config = try RunConfig.parse(
+            "preset: quick\nstages:\n  train-ae:\n  generate: { steps: 10 }\n", source: "n.yaml")
         XCTAssertEqual(config.arguments(for: .trainAE), RunConfig(preset: .quick).arguments(for: .trainAE))
         XCTAssertTrue(config.arguments(for: .generate).joined(separator: " ").contains("--steps 10"))
         XCTAssertThrowsError(try RunConfig.parse("stages:\n  train-ae: [1, 2]\n", source: "l.yaml")) { error in
@@ -49,7 +51,9 @@ final class RunOrchestrationTests: XCTestCase {
         changed.stages[.trainAE]?["minutes"] = .value("7")
         let a = stageArguments(base), b = stageArguments(changed)
         for stage in RunStage.allCases { XCTAssertEqual(a[stage] == b[stage], stage != .trainAE, stage.rawValue) }
-        for stage in [RunStage.encode, .trainFlow, .generate, .evaluate] { XCTAssertTrue(stage.dependsOn(.trainAE), stage.rawValue) }
+        for stage in [RunStage.encode, .trainFlow, .generate, .evaluate] {
+            XCTAssertTrue(stage.dependsOn(.trainAE), stage.rawValue)
+        }
         XCTAssertFalse(RunStage.prepare.dependsOn(.trainAE))
     }
 
@@ -85,7 +89,8 @@ final class RunOrchestrationTests: XCTestCase {
 
     /// An option's value must be a scalar or a list of scalars; the error names the option.
     func testANestedOptionValueIsAnErrorNamingTheOption() {
-        XCTAssertThrowsError(try RunConfig.parse("stages:\n  train-flow: { base: { a: 1 } }\n", source: "n.yaml")) { error in
+        XCTAssertThrowsError(try RunConfig.parse("stages:\n  train-flow: { base: { a: 1 } }\n", source: "n.yaml")) {
+            error in
             XCTAssertTrue("\(error)".hasPrefix("n.yaml: stages.train-flow.base: expected"), "\(error)")
         }
         XCTAssertThrowsError(try RunConfig.parse("run: [a, b]\n", source: "r.yaml")) { error in
@@ -95,7 +100,10 @@ final class RunOrchestrationTests: XCTestCase {
     }
 
     func testReservedKeysAreThoseRunSetsItself() {
-        XCTAssertTrue(RunConfig.reservedKeys(of: .trainFlow).isSuperset(of: ["output", "resume", "restart", "run", "artifacts", "space"]))
+        XCTAssertTrue(
+            RunConfig.reservedKeys(of: .trainFlow).isSuperset(of: [
+                "output", "resume", "restart", "run", "artifacts", "space",
+            ]))
         XCTAssertTrue(RunConfig.reservedKeys(of: .generate).contains("latents-only"))
         XCTAssertFalse(RunConfig.reservedKeys(of: .generate).contains("space"))
     }

@@ -4,12 +4,15 @@ import XCTest
 /// What `pipeline run` does with a stage, from its assessment.
 final class RunPlanTests: XCTestCase {
     func assessment(_ state: RunStageState, holdsTraining: Bool = false, resumable: Bool = false) -> StageAssessment {
-        StageAssessment(stage: .trainFlow, state: state, settings: StageSettings(values: [:]), consumed: [:], key: "k",
-                        resumable: resumable, holdsTraining: holdsTraining)
+        StageAssessment(
+            stage: .trainFlow, state: state, settings: StageSettings(values: [:]), consumed: [:], key: "k",
+            resumable: resumable, holdsTraining: holdsTraining)
     }
 
-    func action(_ a: StageAssessment, selected: Bool = true, requested: Bool = false, upstream: RunStage? = nil,
-                force: Bool = false) -> StageAction {
+    func action(
+        _ a: StageAssessment, selected: Bool = true, requested: Bool = false, upstream: RunStage? = nil,
+        force: Bool = false
+    ) -> StageAction {
         RunPlan.action(for: a, selected: selected, requested: requested, upstreamRunning: upstream, force: force)
     }
 
@@ -42,12 +45,14 @@ final class RunPlanTests: XCTestCase {
     func testARedoReachesTheStagesBelow() {
         var all: [RunStage: StageAssessment] = [:]
         for stage in RunStage.allCases {
-            var a = assessment(RunConfig(preset: .quick).isEnabled(stage) ? .done : .notEnabled, holdsTraining: stage.resumable)
+            var a = assessment(
+                RunConfig(preset: .quick).isEnabled(stage) ? .done : .notEnabled, holdsTraining: stage.resumable)
             a.stage = stage
             all[stage] = a
         }
         all[.encode]!.state = .stale("settings changed: seed: 0 → 1")
-        var plan = Dictionary(uniqueKeysWithValues: RunPlan.make(all, only: nil, from: nil, force: false).map { ($0.stage, $0.action) })
+        var plan = Dictionary(
+            uniqueKeysWithValues: RunPlan.make(all, only: nil, from: nil, force: false).map { ($0.stage, $0.action) })
         XCTAssertEqual(plan[.prepare], .reuse)
         XCTAssertEqual(plan[.trainAE], .reuse)
         XCTAssertEqual(plan[.encode], .run("stale: settings changed: seed: 0 → 1"))
@@ -57,7 +62,8 @@ final class RunPlanTests: XCTestCase {
 
         // A damaged artifact is rebuilt to the same bytes: the stages below are not planned to run.
         all[.encode]!.state = .stale("damaged artifact: latents.h5 is missing")
-        plan = Dictionary(uniqueKeysWithValues: RunPlan.make(all, only: nil, from: nil, force: false).map { ($0.stage, $0.action) })
+        plan = Dictionary(
+            uniqueKeysWithValues: RunPlan.make(all, only: nil, from: nil, force: false).map { ($0.stage, $0.action) })
         XCTAssertEqual(plan[.encode], .run("stale: damaged artifact: latents.h5 is missing"))
         XCTAssertEqual(plan[.trainFlow], .reuse)
     }

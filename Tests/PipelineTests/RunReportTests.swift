@@ -36,22 +36,32 @@ final class RunReportTests: XCTestCase {
 
         // Each stage with its state, duration and settings (from the ledger's records).
         for stage in ["prepare", "train-ae", "encode", "train-flow", "generate", "evaluate"] {
-            XCTAssertTrue(html.contains("<article class=\"card\" id=\"stage-\(stage)\"><h3>\(stage) <span class=\"state state-done\">done</span>"),
-                          stage)
+            XCTAssertTrue(
+                html.contains(
+                    "<article class=\"card\" id=\"stage-\(stage)\"><h3>\(stage) <span class=\"state state-done\">done</span>"
+                ),
+                stage)
         }
         XCTAssertTrue(html.contains("Not enabled: distill-flow, flow-latents, finetune-decoder, train-pixel, compare."))
         XCTAssertTrue(html.contains("<dt>duration</dt>"))
         XCTAssertTrue(html.contains("<td class=\"text\">steps</td><td class=\"text\">20</td>"), "train-flow's settings")
         // The pictures, embedded.
-        XCTAssertEqual(html.components(separatedBy: "<img src=\"data:image/png;base64,").count - 1, 3,
-                       "the samples, the reconstructions and the flow's evaluation samples")
+        XCTAssertEqual(
+            html.components(separatedBy: "<img src=\"data:image/png;base64,").count - 1, 3,
+            "the samples, the reconstructions and the flow's evaluation samples")
         // The class names of the sample grid's columns.
-        XCTAssertTrue(html.contains("<ol class=\"legend\"><li>daisy-like</li><li>sunflower-like</li><li>poppy-like</li></ol>"), html)
+        XCTAssertTrue(
+            html.contains("<ol class=\"legend\"><li>daisy-like</li><li>sunflower-like</li><li>poppy-like</li></ol>"),
+            html)
         // The evaluation beside its floor, as metrics.json holds them.
-        let metrics = try EvaluateMetrics.read(from: folder.appendingPathComponent("artifacts/tiny/reports/evaluate/metrics.json"))
+        let metrics = try EvaluateMetrics.read(
+            from: folder.appendingPathComponent("artifacts/tiny/reports/evaluate/metrics.json"))
         let floor = try XCTUnwrap(metrics.floor)
-        XCTAssertTrue(html.contains(String(format: "<td class=\"text\">SWD ×10³ mean</td><td>%.2f</td><td>%.2f</td>",
-                                           metrics.report.slicedWasserstein.mean, floor.report.slicedWasserstein.mean)), html)
+        XCTAssertTrue(
+            html.contains(
+                String(
+                    format: "<td class=\"text\">SWD ×10³ mean</td><td>%.2f</td><td>%.2f</td>",
+                    metrics.report.slicedWasserstein.mean, floor.report.slicedWasserstein.mean)), html)
         // The autoencoder's table and the charts with their series.
         XCTAssertTrue(html.contains("<caption>Reconstruction quality</caption>"))
         XCTAssertTrue(html.contains("<caption>Code usage</caption>"))
@@ -76,15 +86,22 @@ final class RunReportTests: XCTestCase {
         let status = try pipeline(["status", "--run", "tiny", "--set", "train-flow.steps=25"])
         let html = try String(contentsOf: reportURL, encoding: .utf8)
         XCTAssertTrue(status.stdout.contains("stale: settings changed: steps: 20 → 25"), status.stdout)
-        XCTAssertTrue(html.contains("<h3>train-flow <span class=\"state state-stale\">stale</span></h3><p class=\"why\">settings changed: steps: 20 → 25</p>"),
-                      html)
-        XCTAssertTrue(html.contains("<h3>generate <span class=\"state state-stale\">stale</span></h3><p class=\"why\">upstream train-flow is not done</p>"))
+        XCTAssertTrue(
+            html.contains(
+                "<h3>train-flow <span class=\"state state-stale\">stale</span></h3><p class=\"why\">settings changed: steps: 20 → 25</p>"
+            ),
+            html)
+        XCTAssertTrue(
+            html.contains(
+                "<h3>generate <span class=\"state state-stale\">stale</span></h3><p class=\"why\">upstream train-flow is not done</p>"
+            ))
         XCTAssertTrue(html.contains("<h3>train-ae <span class=\"state state-done\">done</span>"))
     }
 
     /// The report is for reading: when it cannot be written the run still succeeds, with a warning.
     func testARunWhoseReportCannotBeWrittenStillSucceeds() throws {
-        try FileManager.default.createDirectory(at: reportURL.appendingPathComponent("in-the-way"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: reportURL.appendingPathComponent("in-the-way"), withIntermediateDirectories: true)
         let run = try pipeline(["run", "--config", "tiny.yaml"])
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stdout.contains("run 'tiny' complete"), run.stdout)
@@ -96,7 +113,8 @@ final class RunReportTests: XCTestCase {
     func testDamagedFilesAreReportedAndTextIsEscaped() throws {
         let run = folder.appendingPathComponent("artifacts/broken")
         for stage in ["autoencoder", "samples", "reports/evaluate", "flow"] {
-            try FileManager.default.createDirectory(at: run.appendingPathComponent(stage), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: run.appendingPathComponent(stage), withIntermediateDirectories: true)
         }
         try Data("{ not json".utf8).write(to: run.appendingPathComponent("autoencoder/evaluation.json"))
         try Data("[]".utf8).write(to: run.appendingPathComponent("reports/evaluate/metrics.json"))
@@ -104,10 +122,13 @@ final class RunReportTests: XCTestCase {
             .write(to: run.appendingPathComponent("flow/metrics.jsonl"))
         try Data("not a png".utf8).write(to: run.appendingPathComponent("samples/grid.png"))
         var ledger = RunLedger()
-        ledger[.prepare] = RunLedger.Entry(record: StageRecord(key: "k", settings: StageSettings(values: ["source": "\"<script>alert(1)</script>\""]),
-                                                               codeVersion: 1, consumed: [:], outputs: StageFolderDigest(files: [:])))
-        let input = RunReportInput(run: "<b>broken</b>", runFolder: run, settingsFrom: "test",
-                                   states: [.prepare: .stale("a <reason>"), .trainAE: .missing], ledger: ledger)
+        ledger[.prepare] = RunLedger.Entry(
+            record: StageRecord(
+                key: "k", settings: StageSettings(values: ["source": "\"<script>alert(1)</script>\""]),
+                codeVersion: 1, consumed: [:], outputs: StageFolderDigest(files: [:])))
+        let input = RunReportInput(
+            run: "<b>broken</b>", runFolder: run, settingsFrom: "test",
+            states: [.prepare: .stale("a <reason>"), .trainAE: .missing], ledger: ledger)
         let html = RunReport.html(input)
         XCTAssertTrue(html.contains("<p class=\"problem\">The evaluation could not be read: "), html)
         XCTAssertTrue(html.contains("<p class=\"problem\">metrics.json could not be read: "), html)
@@ -122,7 +143,9 @@ final class RunReportTests: XCTestCase {
         XCTAssertEqual(StageDuration.seconds(manifest: ["timings": ["total": 12.5, "training": 10]]), 12.5)
         XCTAssertEqual(StageDuration.seconds(manifest: ["timings": ["totalSeconds": 3]]), 3)
         XCTAssertEqual(StageDuration.seconds(manifest: ["totalSeconds": 4, "timings": ["swd": 1]]), 4)
-        XCTAssertEqual(StageDuration.seconds(manifest: ["timings": ["trainingSeconds": 60, "evaluationSeconds": 5, "steps": 9]]), 65)
+        XCTAssertEqual(
+            StageDuration.seconds(manifest: ["timings": ["trainingSeconds": 60, "evaluationSeconds": 5, "steps": 9]]),
+            65)
         XCTAssertNil(StageDuration.seconds(manifest: ["timings": ["swd": 1]]))
     }
 }

@@ -1,6 +1,6 @@
 import FileFormats
-import Pipeline
 import Foundation
+import Pipeline
 import XCTest
 
 /// Reruns as a user makes them (issue 18's scenarios), at tiny sizes: after each command,
@@ -45,8 +45,10 @@ final class RunRerunScenarioTests: XCTestCase {
     }
 
     var trainedFiles: [String] {
-        ["autoencoder/model.safetensors", "autoencoder/checkpoint.safetensors", "flow/model.safetensors",
-         "flow/checkpoint.safetensors", "dataset/images.h5", "latents/latents.h5"]
+        [
+            "autoencoder/model.safetensors", "autoencoder/checkpoint.safetensors", "flow/model.safetensors",
+            "flow/checkpoint.safetensors", "dataset/images.h5", "latents/latents.h5",
+        ]
     }
 
     func runOnce() throws -> [String: String] {
@@ -62,11 +64,17 @@ final class RunRerunScenarioTests: XCTestCase {
         XCTAssertTrue(rerun.stdout.contains("run-config.yaml (saved by the last run)"), rerun.stdout)
         XCTAssertFalse(rerun.stdout.contains("running"), rerun.stdout)
 
-        try FileManager.default.copyItem(at: folder.appendingPathComponent("artifacts"), to: folder.appendingPathComponent("moved"))
-        XCTAssertEqual(Set(try states(["--run", "tiny", "--artifacts", "moved"]).filter { $0.value != "not enabled" }.values), ["done"])
-        let changed = try pipeline(["run", "--run", "tiny", "--artifacts", "moved", "--set", "train-ae.steps=5"], expect: nil)
+        try FileManager.default.copyItem(
+            at: folder.appendingPathComponent("artifacts"), to: folder.appendingPathComponent("moved"))
+        XCTAssertEqual(
+            Set(try states(["--run", "tiny", "--artifacts", "moved"]).filter { $0.value != "not enabled" }.values),
+            ["done"])
+        let changed = try pipeline(
+            ["run", "--run", "tiny", "--artifacts", "moved", "--set", "train-ae.steps=5"], expect: nil)
         XCTAssertNotEqual(changed.status, 0)
-        XCTAssertTrue(changed.stderr.contains("train-ae") && changed.stderr.contains("settings changed: steps: 4 → 5"), changed.stderr)
+        XCTAssertTrue(
+            changed.stderr.contains("train-ae") && changed.stderr.contains("settings changed: steps: 4 → 5"),
+            changed.stderr)
         for file in trainedFiles { XCTAssertEqual(try sha(file, artifacts: "moved"), made[file], file) }
         for file in trainedFiles { XCTAssertEqual(try sha(file), made[file], file) }
     }
@@ -74,8 +82,10 @@ final class RunRerunScenarioTests: XCTestCase {
     /// 2. Settings are compared as typed values with paths resolved.
     func testEqualValuesSpelledDifferentlyAreTheSameSettings() throws {
         _ = try runOnce()
-        let states = try states(["--config", "tiny.yaml", "--set", "generate.guidance=1.0", "--set", "evaluate.seed=00",
-                                 "--artifacts", "./artifacts"])
+        let states = try states([
+            "--config", "tiny.yaml", "--set", "generate.guidance=1.0", "--set", "evaluate.seed=00",
+            "--artifacts", "./artifacts",
+        ])
         XCTAssertEqual(Set(states.filter { $0.value != "not enabled" }.values), ["done"], "\(states)")
         let changed = try self.states(["--config", "tiny.yaml", "--set", "generate.guidance=1.5"])
         XCTAssertEqual(changed["generate"], "stale: settings changed: guidance: 1 → 1.5")
@@ -100,10 +110,13 @@ final class RunRerunScenarioTests: XCTestCase {
         XCTAssertEqual(states["evaluate"], "stale: upstream generate is not done")
 
         // A false flag reaches the stage; its change is named.
-        states = try self.states(["--config", "tiny.yaml", "--set", "train-flow.seed=1", "--set", "evaluate.floor=false"])
+        states = try self.states([
+            "--config", "tiny.yaml", "--set", "train-flow.seed=1", "--set", "evaluate.floor=false",
+        ])
         XCTAssertEqual(states["evaluate"], "stale: upstream generate is not done")
         try pipeline(["run", "--config", "tiny.yaml", "--set", "train-flow.seed=1", "--set", "evaluate.floor=false"])
-        let metrics = try String(contentsOf: folder.appendingPathComponent("artifacts/tiny/reports/evaluate/metrics.json"), encoding: .utf8)
+        let metrics = try String(
+            contentsOf: folder.appendingPathComponent("artifacts/tiny/reports/evaluate/metrics.json"), encoding: .utf8)
         XCTAssertFalse(metrics.contains("\"floor\""), "--no-floor reached evaluate")
         states = try self.states(["--config", "tiny.yaml", "--set", "train-flow.seed=1"])
         XCTAssertEqual(states["evaluate"], "stale: settings changed: measureFloor: false → true")
@@ -114,10 +127,12 @@ final class RunRerunScenarioTests: XCTestCase {
         let reserved = try pipeline(["run", "--set", "train-flow.output=elsewhere"], expect: nil)
         XCTAssertTrue(reserved.stderr.contains("'output' is set by `pipeline run` itself"), reserved.stderr)
         let unknown = try pipeline(["run", "--set", "train-flow.stpes=3"], expect: nil)
-        XCTAssertTrue(unknown.stderr.contains("unknown key 'stpes'") && unknown.stderr.contains("valid keys: "), unknown.stderr)
+        XCTAssertTrue(
+            unknown.stderr.contains("unknown key 'stpes'") && unknown.stderr.contains("valid keys: "), unknown.stderr)
         let check = try pipeline(["status", "--check", "--config", "tiny.yaml"], expect: 1)
-        XCTAssertTrue(check.stdout.range(of: "flow-latents +not enabled", options: .regularExpression) != nil,
-                      "the name column fits every stage: \(check.stdout)")
+        XCTAssertTrue(
+            check.stdout.range(of: "flow-latents +not enabled", options: .regularExpression) != nil,
+            "the name column fits every stage: \(check.stdout)")
     }
 
     /// 6, a crash between two stages, and `--dry-run`/`--json`.
@@ -131,8 +146,9 @@ final class RunRerunScenarioTests: XCTestCase {
         let plan = try pipeline(["run", "--config", "tiny.yaml", "--dry-run"])
         XCTAssertTrue(plan.stdout.contains("[train-flow] up to date, would reuse"), plan.stdout)
         XCTAssertTrue(plan.stdout.contains("[generate] would run"), plan.stdout)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("artifacts/tiny/reports").path),
-                       "a dry run changes nothing")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent("artifacts/tiny/reports").path),
+            "a dry run changes nothing")
         let resumed = try pipeline(["run", "--config", "tiny.yaml"])
         XCTAssertTrue(resumed.stdout.contains("[train-flow] up to date"), resumed.stdout)
 
@@ -155,7 +171,8 @@ final class RunRerunScenarioTests: XCTestCase {
         XCTAssertEqual(entries.first { $0["stage"] as? String == "evaluate" }?["state"] as? String, "stale")
         try pipeline(["run", "--config", "tiny.yaml"])
         XCTAssertEqual(try self.states(["--config", "tiny.yaml"])["evaluate"], "done")
-        let previous = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("artifacts/tiny/previous").path)
+        let previous = try FileManager.default.contentsOfDirectory(
+            atPath: folder.appendingPathComponent("artifacts/tiny/previous").path)
         XCTAssertTrue(previous.contains { $0.hasPrefix("reports-evaluate-") }, "the old report was kept: \(previous)")
     }
 }

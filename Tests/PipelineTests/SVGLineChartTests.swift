@@ -1,9 +1,10 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML  // XMLParser lives here on Linux
-#endif
 import Pipeline
 import XCTest
+
+#if canImport(FoundationXML)
+    import FoundationXML  // XMLParser lives here on Linux
+#endif
 
 /// The report's chart writer: well-formed SVG, every finite point drawn once, gaps for NaN.
 final class SVGLineChartTests: XCTestCase {
@@ -16,8 +17,10 @@ final class SVGLineChartTests: XCTestCase {
         private var series: String?
         private var text = ""
 
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                    attributes: [String: String] = [:]) {
+        func parser(
+            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+            attributes: [String: String] = [:]
+        ) {
             if name == "g" { series = attributes["data-name"] }
             if name == "text" { text = "" }
             guard let series else { return }
@@ -42,21 +45,26 @@ final class SVGLineChartTests: XCTestCase {
         let parser = XMLParser(data: Data(chart.svg().utf8))
         let inspector = Inspector()
         parser.delegate = inspector
-        XCTAssertTrue(parser.parse(), "not well-formed XML: \(String(describing: parser.parserError))", file: file, line: line)
+        XCTAssertTrue(
+            parser.parse(), "not well-formed XML: \(String(describing: parser.parserError))", file: file, line: line)
         return inspector
     }
 
     func testTwoSeriesAreDrawnWithEveryPointAxesAndLegend() throws {
         let a = (0..<25).map { ChartPoint(x: Double($0) * 0.5, y: 1 / Double($0 + 1)) }
         let b = (0..<7).map { ChartPoint(x: Double($0) * 2, y: 0.3 + 0.01 * Double($0)) }
-        let chart = SVGLineChart(title: "Loss <train> & more", xLabel: "minutes", yLabel: "loss",
-                                 series: [ChartSeries(name: "latent", points: a, color: "#1f77b4"),
-                                          ChartSeries(name: "pixel", points: b, color: "#d62728")])
+        let chart = SVGLineChart(
+            title: "Loss <train> & more", xLabel: "minutes", yLabel: "loss",
+            series: [
+                ChartSeries(name: "latent", points: a, color: "#1f77b4"),
+                ChartSeries(name: "pixel", points: b, color: "#d62728"),
+            ])
         let result = try inspect(chart)
         XCTAssertEqual(result.drawnPoints("latent"), 25)
         XCTAssertEqual(result.drawnPoints("pixel"), 7)
         XCTAssertEqual(result.polylines["latent"], 1)
-        XCTAssertTrue(result.texts.contains("Loss <train> & more"), "the title is escaped and read back: \(result.texts)")
+        XCTAssertTrue(
+            result.texts.contains("Loss <train> & more"), "the title is escaped and read back: \(result.texts)")
         XCTAssertTrue(result.texts.contains("latent") && result.texts.contains("pixel"), "legend")
         XCTAssertTrue(result.texts.contains("minutes") && result.texts.contains("loss"), "axis labels")
         XCTAssertTrue(result.texts.contains("0") && result.texts.contains("10"), "x ticks cover 0…12: \(result.texts)")
@@ -67,13 +75,17 @@ final class SVGLineChartTests: XCTestCase {
     func testDashedSeriesAndALegendThatWraps() throws {
         let line = (0..<5).map { ChartPoint(x: Double($0), y: 40 - Double($0)) }
         let level = [ChartPoint(x: 0, y: 30), ChartPoint(x: 4, y: 30)]
-        let chart = SVGLineChart(title: "SWD", xLabel: "minutes", yLabel: "SWD", series: [
-            ChartSeries(name: "latent", points: line, color: "#1f77b4"),
-            ChartSeries(name: "pixel", points: line.map { ChartPoint(x: $0.x, y: $0.y + 5) }, color: "#d62728"),
-            ChartSeries(name: "latent: real images (floor)", points: level, color: "#1f77b4", dashed: true),
-            ChartSeries(name: "pixel: real images (floor)", points: level, color: "#d62728", dashed: true)])
+        let chart = SVGLineChart(
+            title: "SWD", xLabel: "minutes", yLabel: "SWD",
+            series: [
+                ChartSeries(name: "latent", points: line, color: "#1f77b4"),
+                ChartSeries(name: "pixel", points: line.map { ChartPoint(x: $0.x, y: $0.y + 5) }, color: "#d62728"),
+                ChartSeries(name: "latent: real images (floor)", points: level, color: "#1f77b4", dashed: true),
+                ChartSeries(name: "pixel: real images (floor)", points: level, color: "#d62728", dashed: true),
+            ])
         let svg = chart.svg()
-        XCTAssertEqual(svg.components(separatedBy: "stroke-dasharray").count - 1, 4, "two lines and their two legend marks")
+        XCTAssertEqual(
+            svg.components(separatedBy: "stroke-dasharray").count - 1, 4, "two lines and their two legend marks")
         XCTAssertTrue(XMLParser(data: Data(svg.utf8)).parse())
         let legend = try NSRegularExpression(pattern: #"<text x="([0-9.]+)" y="([0-9.]+)" dominant-baseline="middle">"#)
         let places = legend.matches(in: svg, range: NSRange(svg.startIndex..., in: svg)).map { match in
@@ -81,36 +93,55 @@ final class SVGLineChartTests: XCTestCase {
         }
         XCTAssertEqual(places.count, 4)
         XCTAssertEqual(Set(places).count, 4, "every legend entry in its own place: \(places)")
-        XCTAssertTrue(places.allSatisfy { Double($0.split(separator: ",")[0])! < chart.width - 100 }, "inside the chart: \(places)")
+        XCTAssertTrue(
+            places.allSatisfy { Double($0.split(separator: ",")[0])! < chart.width - 100 },
+            "inside the chart: \(places)")
     }
 
     func testNaNBreaksTheLineAndLonePointsAreCircles() throws {
-        let points = [1.0, 2, .nan, 3, .infinity, 4, 5, 6].enumerated().map { ChartPoint(x: Double($0.offset), y: $0.element) }
+        let points = [1.0, 2, .nan, 3, .infinity, 4, 5, 6].enumerated().map {
+            ChartPoint(x: Double($0.offset), y: $0.element)
+        }
         let single = [ChartPoint(x: 3, y: 2)]
-        let result = try inspect(SVGLineChart(title: "t", xLabel: "x", yLabel: "y",
-                                              series: [ChartSeries(name: "gappy", points: points, color: "red"),
-                                                       ChartSeries(name: "one", points: single, color: "blue")]))
+        let result = try inspect(
+            SVGLineChart(
+                title: "t", xLabel: "x", yLabel: "y",
+                series: [
+                    ChartSeries(name: "gappy", points: points, color: "red"),
+                    ChartSeries(name: "one", points: single, color: "blue"),
+                ]))
         XCTAssertEqual(result.polylines["gappy"], 2, "runs [1, 2] and [4, 5, 6]")
         XCTAssertEqual(result.circles["gappy"], 1, "the lone 3 between two gaps")
         XCTAssertEqual(result.drawnPoints("gappy"), 6)
         XCTAssertEqual(result.drawnPoints("one"), 1)
-        XCTAssertFalse(SVGLineChart(title: "t", xLabel: "x", yLabel: "y",
-                                    series: [ChartSeries(name: "gappy", points: points, color: "red")]).svg().lowercased()
-                        .replacingOccurrences(of: "dominant-baseline", with: "").contains("nan"), "no NaN coordinate is written")
+        XCTAssertFalse(
+            SVGLineChart(
+                title: "t", xLabel: "x", yLabel: "y",
+                series: [ChartSeries(name: "gappy", points: points, color: "red")]
+            ).svg().lowercased()
+                .replacingOccurrences(of: "dominant-baseline", with: "").contains("nan"), "no NaN coordinate is written"
+        )
     }
 
     func testEmptyAndAllNaNSeriesGiveAChartThatSaysSo() throws {
-        var chart = SVGLineChart(title: "SWD", xLabel: "minutes", yLabel: "SWD",
-                                 series: [ChartSeries(name: "latent", points: [], color: "red"),
-                                          ChartSeries(name: "pixel", points: [ChartPoint(x: .nan, y: 1)], color: "blue")])
+        var chart = SVGLineChart(
+            title: "SWD", xLabel: "minutes", yLabel: "SWD",
+            series: [
+                ChartSeries(name: "latent", points: [], color: "red"),
+                ChartSeries(name: "pixel", points: [ChartPoint(x: .nan, y: 1)], color: "blue"),
+            ])
         chart.emptyMessage = "no SWD during training was logged"
         let result = try inspect(chart)
         XCTAssertTrue(result.texts.contains("no SWD during training was logged"))
         XCTAssertEqual(result.drawnPoints("latent") + result.drawnPoints("pixel"), 0)
 
         // A flat series (all values equal) still gets a proper range.
-        let flat = try inspect(SVGLineChart(title: "flat", xLabel: "x", yLabel: "y",
-                                            series: [ChartSeries(name: "f", points: [ChartPoint(x: 0, y: 2), ChartPoint(x: 1, y: 2)], color: "red")]))
+        let flat = try inspect(
+            SVGLineChart(
+                title: "flat", xLabel: "x", yLabel: "y",
+                series: [
+                    ChartSeries(name: "f", points: [ChartPoint(x: 0, y: 2), ChartPoint(x: 1, y: 2)], color: "red")
+                ]))
         XCTAssertEqual(flat.drawnPoints("f"), 2)
     }
 

@@ -16,10 +16,12 @@ final class ScriptOutputTests: XCTestCase {
     }
 
     func testBenchJSONIsOneDocumentOnStandardOutputWithTheNotesOnStandardError() throws {
-        let outcome = try PipelineProcess.run(["bench", "--preset", "latent-unet", "--batch", "2", "--steps", "2", "--json", "--threads", "1"],
-                                              in: folder)
+        let outcome = try PipelineProcess.run(
+            ["bench", "--preset", "latent-unet", "--batch", "2", "--steps", "2", "--json", "--threads", "1"],
+            in: folder)
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
-        let document = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any], outcome.stdout)
+        let document = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any], outcome.stdout)
         let training = try XCTUnwrap(document["training"] as? [String: Any])
         XCTAssertEqual(training["preset"] as? String, "latent-unet")
         XCTAssertEqual(training["batch"] as? Int, 2)
@@ -48,7 +50,8 @@ final class ScriptOutputTests: XCTestCase {
             """
         try Data(configuration.utf8).write(to: folder.appendingPathComponent("piped.yaml"))
         var seenWhileRunning = false
-        let outcome = try PipelineProcess.run(["run", "--config", "piped.yaml", "--threads", "1"], in: folder) { process, output in
+        let outcome = try PipelineProcess.run(["run", "--config", "piped.yaml", "--threads", "1"], in: folder) {
+            process, output in
             // A log-style progress line of train-flow ("train-flow  20/400 (5%)  …"), and the process not done.
             try PipelineProcess.waitFor(output, toContain: "train-flow  20/400 (5%)", seconds: 120)
             seenWhileRunning = process.isRunning
@@ -62,7 +65,8 @@ final class ScriptOutputTests: XCTestCase {
     /// address. Only line buffering (set in `PipelineMain`) sends it before the process ends.
     func testAPrintedLineIsNotHeldInABufferWhileTheProcessWaits() throws {
         var line = ""
-        let outcome = try PipelineProcess.run(["serve", "--port", "0", "--artifacts", folder.path], in: folder) { process, output in
+        let outcome = try PipelineProcess.run(["serve", "--port", "0", "--artifacts", folder.path], in: folder) {
+            process, output in
             try PipelineProcess.waitFor(output, toContain: "serving ", seconds: 30)
             line = output()
             XCTAssertTrue(process.isRunning)

@@ -13,9 +13,11 @@ final class StageSettingsTests: XCTestCase {
         b.minutes = Double("5.0")!
         a.training.learningRate = 1e-4
         b.training.learningRate = Double("0.0001")!
-        XCTAssertEqual(try StageSettings(a, runFolder: run, base: base), try StageSettings(b, runFolder: run, base: base))
+        XCTAssertEqual(
+            try StageSettings(a, runFolder: run, base: base), try StageSettings(b, runFolder: run, base: base))
         b.minutes = 6
-        let changes = try StageSettings(b, runFolder: run, base: base).changes(from: try StageSettings(a, runFolder: run, base: base))
+        let changes = try StageSettings(b, runFolder: run, base: base).changes(
+            from: try StageSettings(a, runFolder: run, base: base))
         XCTAssertEqual(changes, ["minutes: 5 → 6"])
     }
 
@@ -27,9 +29,11 @@ final class StageSettingsTests: XCTestCase {
         b.output = "out"
         b.resume = true
         b.restart = true
-        XCTAssertEqual(try StageSettings(a, runFolder: run, base: base), try StageSettings(b, runFolder: run, base: base))
+        XCTAssertEqual(
+            try StageSettings(a, runFolder: run, base: base), try StageSettings(b, runFolder: run, base: base))
         a.steps = 3
-        XCTAssertNotEqual(try StageSettings(a, runFolder: run, base: base), try StageSettings(b, runFolder: run, base: base))
+        XCTAssertNotEqual(
+            try StageSettings(a, runFolder: run, base: base), try StageSettings(b, runFolder: run, base: base))
     }
 
     /// Paths inside the run folder are relative to it, so a moved run folder keeps its settings;
@@ -41,12 +45,15 @@ final class StageSettingsTests: XCTestCase {
         XCTAssertEqual(here.values["autoencoder"], "\"<run>/decoder/model.safetensors\"")
         var moved = a
         moved.autoencoder = "/elsewhere/runs/flowers/decoder/model.safetensors"
-        XCTAssertEqual(try StageSettings(moved, runFolder: URL(fileURLWithPath: "/elsewhere/runs/flowers"), base: base), here)
+        XCTAssertEqual(
+            try StageSettings(moved, runFolder: URL(fileURLWithPath: "/elsewhere/runs/flowers"), base: base), here)
         var outside = GenerateStage.Options()
         outside.autoencoder = "models/ae.safetensors"
         var absolute = outside
         absolute.autoencoder = "/srv/flowers/project/./models/ae.safetensors"
-        XCTAssertEqual(try StageSettings(outside, runFolder: run, base: base), try StageSettings(absolute, runFolder: run, base: base))
+        XCTAssertEqual(
+            try StageSettings(outside, runFolder: run, base: base),
+            try StageSettings(absolute, runFolder: run, base: base))
     }
 
     /// Only options that are files or folders are resolved as paths: the flow's probability
@@ -60,8 +67,9 @@ final class StageSettingsTests: XCTestCase {
         XCTAssertEqual(settings.values["dataset"], "\"<run>/dataset\"")
         var ae = TrainAEOptions()
         ae.generatedLatents = GeneratedLatentOptions(path: "./artifacts/flowers/flow-latents/latents.safetensors")
-        XCTAssertEqual(try StageSettings(ae, runFolder: run, base: base).values["generatedLatents.path"],
-                       "\"<run>/flow-latents/latents.safetensors\"")
+        XCTAssertEqual(
+            try StageSettings(ae, runFolder: run, base: base).values["generatedLatents.path"],
+            "\"<run>/flow-latents/latents.safetensors\"")
     }
 
     /// Sets are encoded in hash order; their settings do not depend on it.

@@ -21,7 +21,8 @@ final class TensorBoardEventTests: XCTestCase {
 
     func bytes(_ hex: String) -> [UInt8] {
         stride(from: 0, to: hex.count, by: 2).map {
-            UInt8(hex[hex.index(hex.startIndex, offsetBy: $0)..<hex.index(hex.startIndex, offsetBy: $0 + 2)], radix: 16)!
+            UInt8(
+                hex[hex.index(hex.startIndex, offsetBy: $0)..<hex.index(hex.startIndex, offsetBy: $0 + 2)], radix: 16)!
         }
     }
 
@@ -33,16 +34,22 @@ final class TensorBoardEventTests: XCTestCase {
     }
 
     func testEventsEncodeExactlyAsTensorBoardsProtobufClasses() {
-        let scalars = TensorBoardEvent(wallTime: 1.5, step: 3, content: .summary([.init("loss", .scalar(0.25)), .init("swd/32px", .scalar(-2))]))
-        XCTAssertEqual(scalars.encoded(), bytes("09000000000000f83f10032a1e0a0b0a046c6f7373150000803e0a0f0a087377642f3332707815000000c0"))
+        let scalars = TensorBoardEvent(
+            wallTime: 1.5, step: 3, content: .summary([.init("loss", .scalar(0.25)), .init("swd/32px", .scalar(-2))]))
+        XCTAssertEqual(
+            scalars.encoded(),
+            bytes("09000000000000f83f10032a1e0a0b0a046c6f7373150000803e0a0f0a087377642f3332707815000000c0"))
         let version = TensorBoardEvent(wallTime: 1_700_000_000.25, step: 0, content: .fileVersion("brain.Event:2"))
         XCTAssertEqual(version.encoded(), bytes("0900001040fc54d9411a0d627261696e2e4576656e743a32"))
         let start = TensorBoardEvent(wallTime: 2, step: 7, content: .sessionStart)
         XCTAssertEqual(start.encoded(), bytes("09000000000000004010073a020801"))
-        let image = TensorBoardEvent(wallTime: 0.5, step: 300, content: .summary([
-            .init("grid", .image(.init(width: 3, height: 2, encoded: [0x89, 0x50, 0x4E, 0x47]))),
-        ]))
-        XCTAssertEqual(image.encoded(), bytes("09000000000000e03f10ac022a160a140a0467726964220c080210031803220489504e47"))
+        let image = TensorBoardEvent(
+            wallTime: 0.5, step: 300,
+            content: .summary([
+                .init("grid", .image(.init(width: 3, height: 2, encoded: [0x89, 0x50, 0x4E, 0x47])))
+            ]))
+        XCTAssertEqual(
+            image.encoded(), bytes("09000000000000e03f10ac022a160a140a0467726964220c080210031803220489504e47"))
         for event in [scalars, version, start, image] {
             XCTAssertEqual(try TensorBoardEvent.decode(event.encoded()), event, "decoding gives the event back")
         }
@@ -55,7 +62,8 @@ final class TensorBoardEventTests: XCTestCase {
     }
 
     func testDamagedRecordsAreErrorsNamingTheFileNeverCrashes() {
-        let good = TensorBoardRecords.frame(TensorBoardEvent(wallTime: 1, step: 1, content: .summary([.init("loss", .scalar(1))])).encoded())
+        let good = TensorBoardRecords.frame(
+            TensorBoardEvent(wallTime: 1, step: 1, content: .summary([.init("loss", .scalar(1))])).encoded())
         var flipped = good
         flipped[14] ^= 0x01  // a data byte: the data checksum fails
         XCTAssertThrowsError(try TensorBoardRecords.split(flipped, path: "/x/events")) {
@@ -81,7 +89,9 @@ final class TensorBoardEventTests: XCTestCase {
         let stage = folder.appendingPathComponent("flow")
         var warnings = ""
         let first = TrainingEventLog(stageFolder: stage, firstStep: 1, warn: { warnings += $0 }, wallClock: { 1_000 })
-        for step in 1...5 { first.scalars([("loss", 1 / Double(step)), ("learning_rate", 1e-3), ("skipped", .nan)], step: step) }
+        for step in 1...5 {
+            first.scalars([("loss", 1 / Double(step)), ("learning_rate", 1e-3), ("skipped", .nan)], step: step)
+        }
         first.image("evaluation_samples", RGBImage(width: 3, height: 2, fill: (255, 0, 0)), step: 5)
         first.close()
         let second = TrainingEventLog(stageFolder: stage, firstStep: 4, warn: { warnings += $0 }, wallClock: { 1_001 })
@@ -91,9 +101,14 @@ final class TensorBoardEventTests: XCTestCase {
 
         let files = TensorBoardEventFile.files(inStageFolder: stage)
         XCTAssertEqual(files.count, 2)
-        XCTAssertEqual(files.map(\.lastPathComponent), [first.url!.lastPathComponent, second.url!.lastPathComponent],
-                       "the first session's file sorts first, as TensorBoard reads them")
-        XCTAssertTrue(files.allSatisfy { $0.lastPathComponent.hasPrefix("events.out.tfevents.0000001000.") || $0.lastPathComponent.hasPrefix("events.out.tfevents.0000001001.") })
+        XCTAssertEqual(
+            files.map(\.lastPathComponent), [first.url!.lastPathComponent, second.url!.lastPathComponent],
+            "the first session's file sorts first, as TensorBoard reads them")
+        XCTAssertTrue(
+            files.allSatisfy {
+                $0.lastPathComponent.hasPrefix("events.out.tfevents.0000001000.")
+                    || $0.lastPathComponent.hasPrefix("events.out.tfevents.0000001001.")
+            })
 
         let events = try TensorBoardEventFile.read(files[0])
         XCTAssertEqual(events.first?.content, .fileVersion("brain.Event:2"))
@@ -132,7 +147,9 @@ final class TensorBoardEventTests: XCTestCase {
     func testFlowAndAutoencoderMetricsBecomeTaggedScalars() {
         let flow = TrainingScalars.flow(["step": 10, "loss": 0.5, "lr": 1e-4, "images_per_second": 80, "grad_norm": 2])
         XCTAssertEqual(flow.map(\.tag), ["loss", "learning_rate", "images_per_second", "gradient_norm"])
-        let evaluation = TrainingScalars.flow(["event": "eval", "step": 10, "swd_mean": 30, "swd": [40, 20], "swd_resolutions": [32, 16]])
+        let evaluation = TrainingScalars.flow([
+            "event": "eval", "step": 10, "swd_mean": 30, "swd": [40, 20], "swd_resolutions": [32, 16],
+        ])
         XCTAssertEqual(evaluation.map(\.tag), ["swd/mean", "swd/32px", "swd/16px"])
         XCTAssertEqual(evaluation.map(\.value), [30, 40, 20])
     }

@@ -21,17 +21,36 @@ final class TrainAECommandTests: XCTestCase {
             (["train-ae"], "error: give a budget: --steps N and/or --minutes M"),
             (["train-ae", "--steps", "0"], "error: --steps must be positive, got 0"),
             (["train-ae", "--steps", "5", "--width-scale", "0"], "error: --width-scale must be in (0, 8], got 0.0"),
-            (["train-ae", "--steps", "5", "--train-subsets", "train,pictures"], "error: --train-subsets: unknown subset 'pictures'"),
-            (["train-ae", "--steps", "5", "--eval-subset", "train"], "error: the evaluation subset train must not be trained on"),
-            (["train-ae", "--steps", "5", "--finetune-decoder", "ae.safetensors", "--quantizer-start", "3"],
-             "error: --finetune-decoder starts from trained codebooks; --quantizer-start does not apply"),
-            (["train-ae", "--steps", "5", "--adversarial-weight", "0.1", "--discriminator-downsamplings", "9"],
-             "error: discriminator downsamplings must be in 1...5, got 9"),
-            (["train-ae", "--steps", "5", "--adversarial-weight", "0.1", "--generated-latents", "latents.safetensors"],
-             "error: --generated-latents trains the decoder adversarially on a flow's samples: it needs --finetune-decoder"),
-            (["train-ae", "--steps", "5", "--adversarial-weight", "0.1", "--finetune-decoder", "ae.safetensors",
-              "--generated-latents", "latents.safetensors", "--generated-per-step", "0"],
-             "error: --generated-per-step must be positive, got 0"),
+            (
+                ["train-ae", "--steps", "5", "--train-subsets", "train,pictures"],
+                "error: --train-subsets: unknown subset 'pictures'"
+            ),
+            (
+                ["train-ae", "--steps", "5", "--eval-subset", "train"],
+                "error: the evaluation subset train must not be trained on"
+            ),
+            (
+                ["train-ae", "--steps", "5", "--finetune-decoder", "ae.safetensors", "--quantizer-start", "3"],
+                "error: --finetune-decoder starts from trained codebooks; --quantizer-start does not apply"
+            ),
+            (
+                ["train-ae", "--steps", "5", "--adversarial-weight", "0.1", "--discriminator-downsamplings", "9"],
+                "error: discriminator downsamplings must be in 1...5, got 9"
+            ),
+            (
+                [
+                    "train-ae", "--steps", "5", "--adversarial-weight", "0.1", "--generated-latents",
+                    "latents.safetensors",
+                ],
+                "error: --generated-latents trains the decoder adversarially on a flow's samples: it needs --finetune-decoder"
+            ),
+            (
+                [
+                    "train-ae", "--steps", "5", "--adversarial-weight", "0.1", "--finetune-decoder", "ae.safetensors",
+                    "--generated-latents", "latents.safetensors", "--generated-per-step", "0",
+                ],
+                "error: --generated-per-step must be positive, got 0"
+            ),
             (["train-ae", "--steps", "5"], "error: \(folder.path)/artifacts/default/dataset/images.h5: not found"),
         ]
         for (arguments, expected) in cases {
@@ -43,9 +62,11 @@ final class TrainAECommandTests: XCTestCase {
 
     /// Ctrl-C saves a checkpoint and the model and exits 130; --resume continues; --evaluate-only evaluates.
     func testInterruptCheckpointsAndResumeFinishes() throws {
-        let prepared = try PipelineProcess.run(["prepare", "--count", "24", "--classes", "2", "--size", "32", "--run", "s"], in: folder)
+        let prepared = try PipelineProcess.run(
+            ["prepare", "--count", "24", "--classes", "2", "--size", "32", "--run", "s"], in: folder)
         XCTAssertEqual(prepared.status, 0, prepared.stderr)
-        let interrupted = try PipelineProcess.run(["train-ae", "--run", "s", "--steps", "1000000"] + tiny, in: folder) { process, stdout in
+        let interrupted = try PipelineProcess.run(["train-ae", "--run", "s", "--steps", "1000000"] + tiny, in: folder) {
+            process, stdout in
             try PipelineProcess.waitFor(stdout, toContain: "codebooks started")
             usleep(200_000)
             process.interrupt()
@@ -61,14 +82,16 @@ final class TrainAECommandTests: XCTestCase {
         XCTAssertNotEqual(again.status, 0)
         XCTAssertTrue(again.stderr.contains("pass --resume to continue it or --restart"), again.stderr)
 
-        let resumed = try PipelineProcess.run(["train-ae", "--run", "s", "--steps", "3", "--resume"] + tiny, in: folder)
+        let resumed = try PipelineProcess.run(
+            ["train-ae", "--run", "s", "--steps", "3", "--resume"] + tiny, in: folder)
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertTrue(resumed.stdout.contains("resuming from"), resumed.stdout)
         XCTAssertTrue(resumed.stdout.contains("held-out evaluation"), resumed.stdout)
         XCTAssertTrue(FileManager.default.fileExists(atPath: stage.appendingPathComponent("manifest.json").path))
 
-        let evaluated = try PipelineProcess.run(["train-ae", "--run", "s", "--evaluate-only", "--save-reconstructions", "recon"],
-                                               in: folder)
+        let evaluated = try PipelineProcess.run(
+            ["train-ae", "--run", "s", "--evaluate-only", "--save-reconstructions", "recon"],
+            in: folder)
         XCTAssertEqual(evaluated.status, 0, evaluated.stderr)
         XCTAssertTrue(evaluated.stdout.contains("2 levels"), evaluated.stdout)
         // Synthetic 24 images in 2 classes: 2 validation images, PNGs named by cache row.

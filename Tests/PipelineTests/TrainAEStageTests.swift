@@ -52,7 +52,8 @@ final class TrainAEStageTests: XCTestCase {
     private func run(_ options: TrainAEOptions, stopAfter: Int? = nil) throws -> (TrainAEResult, String) {
         let output = WrittenText()
         var polls = 0
-        let result = try TrainAEStage.run(options, style: .log(everySeconds: 0, everyPercent: 0), write: output.append) {
+        let result = try TrainAEStage.run(options, style: .log(everySeconds: 0, everyPercent: 0), write: output.append)
+        {
             polls += 1
             return stopAfter.map { polls > $0 } ?? false
         }
@@ -73,31 +74,38 @@ final class TrainAEStageTests: XCTestCase {
         let cache = try DatasetCache.open(folder.appendingPathComponent("artifacts/refit/dataset"))
         var values: [Float] = []
         let reader = try SequentialReader(cache: cache, subsets: Set(o.trainSubsets), batchSize: 16)
-        try reader.forEach { batch in values += withoutGradients { model.encodeContinuous(Variable(batch.images)).value }.values }
+        try reader.forEach { batch in
+            values += withoutGradients { model.encodeContinuous(Variable(batch.images)).value }.values
+        }
         let latents = Tensor(shape: [reader.rows.count] + model.latentShape, values: values)
         let d = model.config.quantizer.dimension
         var residual = LatentVectors.rows(of: latents).values
         var largestGap: Float = 0
         for level in model.quantizer.levels {
             let codes = level.search.nearest(Tensor(shape: [residual.count / d, d], values: residual))
-            var sums = [Double](repeating: 0, count: level.codeCount * d), counts = [Int](repeating: 0, count: level.codeCount)
+            var sums = [Double](repeating: 0, count: level.codeCount * d),
+                counts = [Int](repeating: 0, count: level.codeCount)
             for (i, code) in codes.enumerated() {
                 counts[Int(code)] += 1
                 for j in 0..<d { sums[Int(code) * d + j] += Double(residual[i * d + j]) }
             }
             let table = level.codebook.values
             for c in 0..<level.codeCount where counts[c] > 0 {
-                for j in 0..<d { largestGap = max(largestGap, abs(table[c * d + j] - Float(sums[c * d + j] / Double(counts[c])))) }
+                for j in 0..<d {
+                    largestGap = max(largestGap, abs(table[c * d + j] - Float(sums[c * d + j] / Double(counts[c]))))
+                }
             }
             for (i, code) in codes.enumerated() {
                 for j in 0..<d { residual[i * d + j] -= table[Int(code) * d + j] }
             }
         }
         XCTAssertLessThan(largestGap, 1e-4, "a code away from the mean of its latents")
-        let checkpoint = try SafetensorsFile.read(from: result.stageFolder.appendingPathComponent("checkpoint.safetensors"))
+        let checkpoint = try SafetensorsFile.read(
+            from: result.stageFolder.appendingPathComponent("checkpoint.safetensors"))
         let saved = try SafetensorsFile.read(from: result.modelURL)
-        XCTAssertNotEqual(checkpoint.tensors["rvq.levels.0.codebook"], saved.tensors["rvq.levels.0.codebook"],
-                          "the checkpoint keeps the live codebooks")
+        XCTAssertNotEqual(
+            checkpoint.tensors["rvq.levels.0.codebook"], saved.tensors["rvq.levels.0.codebook"],
+            "the checkpoint keeps the live codebooks")
     }
 
     func testTrainingImprovesTheLossAndWritesEveryWrittenText() throws {
@@ -115,13 +123,16 @@ final class TrainAEStageTests: XCTestCase {
         XCTAssertLessThan(last, 0.8 * first, "loss went from \(first) to \(last)")
 
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: stage.path))
-        for name in ["model.safetensors", "checkpoint.safetensors", "metrics.jsonl", "evaluation.json", "reconstructions.png",
-                     "manifest.json", "grids"] {
+        for name in [
+            "model.safetensors", "checkpoint.safetensors", "metrics.jsonl", "evaluation.json", "reconstructions.png",
+            "manifest.json", "grids",
+        ] {
             XCTAssertTrue(files.contains(name), "\(name) missing from \(files.sorted())")
         }
         XCTAssertFalse(files.contains { $0.contains(".tmp") }, "\(files)")
         // Grids every 5 steps once the codebooks exist, and at the end: originals, quantized, continuous.
-        let grids = try FileManager.default.contentsOfDirectory(atPath: stage.appendingPathComponent("grids").path).sorted()
+        let grids = try FileManager.default.contentsOfDirectory(atPath: stage.appendingPathComponent("grids").path)
+            .sorted()
         XCTAssertEqual(grids.first, "step-000005.png")
         XCTAssertEqual(grids.last, "step-000040.png")
         let grid = try PNGImage.read(from: stage.appendingPathComponent("reconstructions.png"))
@@ -191,25 +202,31 @@ final class TrainAEStageTests: XCTestCase {
         XCTAssertEqual(a.optimizer, b.optimizer)
         XCTAssertEqual(a.ema, b.ema)
         XCTAssertEqual(a.generators, b.generators)
-        let modelA = try SafetensorsFile.read(from: full.modelURL), modelB = try SafetensorsFile.read(from: second.modelURL)
+        let modelA = try SafetensorsFile.read(from: full.modelURL),
+            modelB = try SafetensorsFile.read(from: second.modelURL)
         XCTAssertEqual(modelA.tensors, modelB.tensors)
         // The metrics log of the resumed run is the uninterrupted one's, timings aside.
         let timing: Set<String> = ["stepSeconds", "imagesPerSecond", "elapsed"]
         // Nested objects (the loss terms) printed with sorted keys: a dictionary's own order varies.
         func canonical(_ value: Any) -> String {
             guard let object = value as? [String: Any] else { return "\(value)" }
-            return "{" + object.sorted { $0.key < $1.key }.map { "\($0.key)=\(canonical($0.value))" }.joined(separator: ",") + "}"
+            return "{"
+                + object.sorted { $0.key < $1.key }.map { "\($0.key)=\(canonical($0.value))" }.joined(separator: ",")
+                + "}"
         }
         func strip(_ records: [[String: Any]]) -> [String] {
             records.map { record in canonical(record.filter { !timing.contains($0.key) }) }
         }
-        XCTAssertEqual(strip(try lines(full.stageFolder.appendingPathComponent("metrics.jsonl"))),
-                       strip(try lines(second.stageFolder.appendingPathComponent("metrics.jsonl"))))
-        XCTAssertEqual(full.evaluation, second.evaluation.map { report in
-            var copy = report
-            copy.seconds = full.evaluation!.seconds
-            return copy
-        })
+        XCTAssertEqual(
+            strip(try lines(full.stageFolder.appendingPathComponent("metrics.jsonl"))),
+            strip(try lines(second.stageFolder.appendingPathComponent("metrics.jsonl"))))
+        XCTAssertEqual(
+            full.evaluation,
+            second.evaluation.map { report in
+                var copy = report
+                copy.seconds = full.evaluation!.seconds
+                return copy
+            })
     }
 
     /// With the PatchGAN term on from step 3: the discriminator trains from then on (its hinge
@@ -233,7 +250,8 @@ final class TrainAEStageTests: XCTestCase {
             if let hinge = terms["discriminator_hinge"] { XCTAssertTrue(hinge >= 0 && hinge.isFinite, "\(hinge)") }
         }
         let model = try SafetensorsFile.read(from: full.modelURL)
-        XCTAssertFalse(model.tensors.keys.contains { $0.hasPrefix("discriminator") }, "the discriminator is not part of the model")
+        XCTAssertFalse(
+            model.tensors.keys.contains { $0.hasPrefix("discriminator") }, "the discriminator is not part of the model")
 
         var parts = whole
         parts.run = "gan-parts"
@@ -251,7 +269,8 @@ final class TrainAEStageTests: XCTestCase {
         for (name, value) in a.parameters { XCTAssertEqual(value, b.parameters[name], name) }
         XCTAssertEqual(a.optimizer, b.optimizer)
         func discriminatorSteps(_ checkpoint: TrainingCheckpoint) -> Int? {
-            (try? JSONSerialization.jsonObject(with: Data(checkpoint.userInfo.utf8)) as? [String: Any])?["discriminatorSteps"] as? Int
+            (try? JSONSerialization.jsonObject(with: Data(checkpoint.userInfo.utf8)) as? [String: Any])?[
+                "discriminatorSteps"] as? Int
         }
         XCTAssertEqual(discriminatorSteps(a), 5, "steps 3…7")
         XCTAssertEqual(discriminatorSteps(b), 5)
@@ -287,15 +306,18 @@ final class TrainAEStageTests: XCTestCase {
         }
         XCTAssertGreaterThan(decoderChanged, decoderCount / 2, "the decoder trains")
         let images = Tensor(shape: [2, 3, 32, 32], values: (0..<(2 * 3 * 32 * 32)).map { sin(Float($0) * 0.37) })
-        let original = try RVQAutoencoder.load(from: source.modelURL), fineTuned = try RVQAutoencoder.load(from: tuned.modelURL)
+        let original = try RVQAutoencoder.load(from: source.modelURL),
+            fineTuned = try RVQAutoencoder.load(from: tuned.modelURL)
         XCTAssertEqual(original.encode(images), fineTuned.encode(images))
         XCTAssertNotEqual(original.reconstruct(images, levels: 3), fineTuned.reconstruct(images, levels: 3))
         let manifest = try TrainAEStage.Manifest.read(from: tuned.stageFolder)
-        XCTAssertTrue(manifest.inputs.contains {
-            $0.path == source.modelURL.path && $0.sha256 == (try? SHA256.hashFile(at: source.modelURL).hex)
-        }, "\(manifest.inputs)")
-        XCTAssertEqual(try RVQAutoencoder.metadata(of: tuned.modelURL)[TrainAEStage.fineTunedFromKey],
-                       try SHA256.hashFile(at: source.modelURL).hex)
+        XCTAssertTrue(
+            manifest.inputs.contains {
+                $0.path == source.modelURL.path && $0.sha256 == (try? SHA256.hashFile(at: source.modelURL).hex)
+            }, "\(manifest.inputs)")
+        XCTAssertEqual(
+            try RVQAutoencoder.metadata(of: tuned.modelURL)[TrainAEStage.fineTunedFromKey],
+            try SHA256.hashFile(at: source.modelURL).hex)
         XCTAssertNil(try RVQAutoencoder.metadata(of: source.modelURL)[TrainAEStage.fineTunedFromKey])
         for record in try lines(tuned.stageFolder.appendingPathComponent("metrics.jsonl")) {
             XCTAssertEqual((record["terms"] as! [String: Double])["commitment"], 0, "the encoder does not learn")
@@ -315,8 +337,9 @@ final class TrainAEStageTests: XCTestCase {
         again.steps = 2
         again.decoderFineTuneSource = tuned.modelURL.path
         let (second, _) = try run(again)
-        XCTAssertEqual(try RVQAutoencoder.metadata(of: second.modelURL)[TrainAEStage.fineTunedFromKey],
-                       try SHA256.hashFile(at: source.modelURL).hex)
+        XCTAssertEqual(
+            try RVQAutoencoder.metadata(of: second.modelURL)[TrainAEStage.fineTunedFromKey],
+            try SHA256.hashFile(at: source.modelURL).hex)
 
         var missing = tune
         missing.run = "missing"
@@ -362,9 +385,12 @@ final class TrainAEStageTests: XCTestCase {
         let latentsURL = folder.appendingPathComponent("latents.safetensors")
         let count = 6, per = latentShape.reduce(1, *)
         var random = SeededGenerator(seed: 3)
-        try SafetensorsFile(tensors: ["latents": SafetensorsTensor(floats: (0..<(count * per)).map { _ in Float.random(in: -1...1, using: &random) },
-                                                                     shape: [count] + latentShape)])
-            .write(to: latentsURL)
+        try SafetensorsFile(tensors: [
+            "latents": SafetensorsTensor(
+                floats: (0..<(count * per)).map { _ in Float.random(in: -1...1, using: &random) },
+                shape: [count] + latentShape)
+        ])
+        .write(to: latentsURL)
 
         var plain = options(run: "plain", steps: 4)
         plain.dataset = folder.appendingPathComponent("artifacts/source/dataset").path
@@ -389,21 +415,27 @@ final class TrainAEStageTests: XCTestCase {
         }
         let a = try SafetensorsFile.read(from: withGenerated.modelURL).tensors
         let b = try SafetensorsFile.read(from: without.modelURL).tensors
-        XCTAssertTrue(a.contains { $0.key.hasPrefix("dec.") && $0.value != b[$0.key] }, "the generated latents' term moves the decoder")
+        XCTAssertTrue(
+            a.contains { $0.key.hasPrefix("dec.") && $0.value != b[$0.key] },
+            "the generated latents' term moves the decoder")
         let manifest = try TrainAEStage.Manifest.read(from: withGenerated.stageFolder)
-        XCTAssertTrue(manifest.inputs.contains {
-            $0.path == latentsURL.path && $0.sha256 == (try? SHA256.hashFile(at: latentsURL).hex)
-        }, "\(manifest.inputs)")
+        XCTAssertTrue(
+            manifest.inputs.contains {
+                $0.path == latentsURL.path && $0.sha256 == (try? SHA256.hashFile(at: latentsURL).hex)
+            }, "\(manifest.inputs)")
 
         var parts = judged
         parts.run = "judged-parts"
         XCTAssertTrue(try run(parts, stopAfter: 2).0.stopped)
         parts.resume = true
-        XCTAssertEqual(try SafetensorsFile.read(from: try run(parts).0.modelURL).tensors, a, "resumed, the same latents are drawn")
+        XCTAssertEqual(
+            try SafetensorsFile.read(from: try run(parts).0.modelURL).tensors, a, "resumed, the same latents are drawn")
 
         let wrongURL = folder.appendingPathComponent("wrong.safetensors")
-        try SafetensorsFile(tensors: ["latents": SafetensorsTensor(floats: Array(repeating: 0, count: 2 * 3 * 4 * 4), shape: [2, 3, 4, 4])])
-            .write(to: wrongURL)
+        try SafetensorsFile(tensors: [
+            "latents": SafetensorsTensor(floats: Array(repeating: 0, count: 2 * 3 * 4 * 4), shape: [2, 3, 4, 4])
+        ])
+        .write(to: wrongURL)
         var wrong = judged
         wrong.run = "wrong"
         wrong.generatedLatents = GeneratedLatentOptions(path: wrongURL.path)
@@ -418,7 +450,8 @@ final class TrainAEStageTests: XCTestCase {
         noAdversary.run = "no-adversary"
         noAdversary.adversarial = nil
         XCTAssertThrowsError(try run(noAdversary)) { error in
-            XCTAssertTrue("\(error)".contains("--generated-latents") && "\(error)".contains("--adversarial-weight"), "\(error)")
+            XCTAssertTrue(
+                "\(error)".contains("--generated-latents") && "\(error)".contains("--adversarial-weight"), "\(error)")
         }
     }
 
@@ -472,6 +505,8 @@ final class TrainAEStageTests: XCTestCase {
 
     private func lines(_ url: URL) throws -> [[String: Any]] {
         let text = try String(contentsOf: url, encoding: .utf8)
-        return try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        return try text.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
     }
 }

@@ -32,7 +32,9 @@ final class TrainFlowEvaluationTests: XCTestCase {
 
     func records(_ folder: URL) throws -> [[String: Any]] {
         let text = try String(contentsOf: folder.appendingPathComponent(TrainFlowStage.metricsFile), encoding: .utf8)
-        return try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        return try text.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
     }
 
     func evaluations(_ folder: URL) throws -> [[String: Any]] {
@@ -45,9 +47,11 @@ final class TrainFlowEvaluationTests: XCTestCase {
 
     func testEvaluationLinesAtEveryNStepsAndAtTheEnd() throws {
         var lines = ""
-        let result = try TrainFlowStage.run(options("run", steps: 6, every: 4), style: .log(everySeconds: 0, everyPercent: 0),
-                                            write: { lines += $0 })
-        XCTAssertTrue(lines.contains("evaluation: every 4 steps and at the end, SWD of 12 samples (Heun 3 steps"), lines)
+        let result = try TrainFlowStage.run(
+            options("run", steps: 6, every: 4), style: .log(everySeconds: 0, everyPercent: 0),
+            write: { lines += $0 })
+        XCTAssertTrue(
+            lines.contains("evaluation: every 4 steps and at the end, SWD of 12 samples (Heun 3 steps"), lines)
         XCTAssertTrue(lines.contains("eval at step 4: SWD×10³ mean"), lines)
         XCTAssertTrue(lines.contains("swd "), "the progress line shows the latest SWD: \(lines)")
         let all = try records(result.folder)
@@ -70,8 +74,9 @@ final class TrainFlowEvaluationTests: XCTestCase {
         // The evaluation at step 4 happened with the training clock stopped.
         let last = try XCTUnwrap(all.last { $0["event"] == nil })
         let evalAt4 = try XCTUnwrap(evals.first?["eval_seconds"] as? Double)
-        XCTAssertLessThanOrEqual(try XCTUnwrap(last["train_seconds"] as? Double),
-                                 try XCTUnwrap(last["elapsed_seconds"] as? Double) - evalAt4)
+        XCTAssertLessThanOrEqual(
+            try XCTUnwrap(last["train_seconds"] as? Double),
+            try XCTUnwrap(last["elapsed_seconds"] as? Double) - evalAt4)
 
         let manifest = try StageManifest<TrainFlowStage.ManifestConfig>.read(from: result.folder)
         let evaluation = try XCTUnwrap(manifest.config.evaluation)
@@ -82,7 +87,9 @@ final class TrainFlowEvaluationTests: XCTestCase {
         let floor = try XCTUnwrap(evaluation.floor)
         XCTAssertEqual(floor.resolutions, [32, 16])
         XCTAssertTrue(floor.perLevel.allSatisfy { $0.isFinite && $0 > 0 }, "\(floor)")
-        XCTAssertTrue(lines.contains(String(format: "12 real training images in their place score %.2f, the floor", floor.mean)), lines)
+        XCTAssertTrue(
+            lines.contains(String(format: "12 real training images in their place score %.2f, the floor", floor.mean)),
+            lines)
         let decoderHash = try SHA256.hashFile(at: fixture.autoencoderURL).hex
         XCTAssertTrue(manifest.inputs.contains { $0.sha256 == decoderHash }, "the decoder is an input")
     }
@@ -100,7 +107,9 @@ final class TrainFlowEvaluationTests: XCTestCase {
         XCTAssertTrue(try evaluations(off.folder).isEmpty)
         XCTAssertNil(try StageManifest<TrainFlowStage.ManifestConfig>.read(from: off.folder).config.evaluation)
         XCTAssertTrue(try weights(a.folder) == weights(off.folder), "evaluation changed the training")
-        let losses = { (folder: URL) in try self.records(folder).filter { $0["event"] == nil }.map { $0["loss"] as! Double } }
+        let losses = { (folder: URL) in
+            try self.records(folder).filter { $0["event"] == nil }.map { $0["loss"] as! Double }
+        }
         XCTAssertEqual(try losses(a.folder), try losses(off.folder))
     }
 
@@ -110,14 +119,17 @@ final class TrainFlowEvaluationTests: XCTestCase {
     func testTrainSecondsContinueAcrossResumeAndResumeStaysExact() throws {
         var options = options("resumed", steps: 6, every: 2)
         var polls = 0
-        let first = try TrainFlowStage.run(options, write: { _ in }, shouldStop: {
-            polls += 1
-            Thread.sleep(forTimeInterval: 0.15)
-            return polls > 3
-        })
+        let first = try TrainFlowStage.run(
+            options, write: { _ in },
+            shouldStop: {
+                polls += 1
+                Thread.sleep(forTimeInterval: 0.15)
+                return polls > 3
+            })
         XCTAssertEqual(first.end, .stopped)
         XCTAssertEqual(first.steps, 3)
-        let saved = try FlowTrainer.checkpointSettings(at: first.folder.appendingPathComponent(TrainFlowStage.checkpointFile))
+        let saved = try FlowTrainer.checkpointSettings(
+            at: first.folder.appendingPathComponent(TrainFlowStage.checkpointFile))
         XCTAssertGreaterThan(saved.trainingSeconds, 0)
 
         options.resume = true
@@ -128,7 +140,8 @@ final class TrainFlowEvaluationTests: XCTestCase {
         let after = all.filter { ($0["step"] as! Int) > 3 }
         XCTAssertFalse(after.isEmpty)
         for record in after {
-            XCTAssertGreaterThanOrEqual(try XCTUnwrap(record["train_seconds"] as? Double), saved.trainingSeconds, "\(record)")
+            XCTAssertGreaterThanOrEqual(
+                try XCTUnwrap(record["train_seconds"] as? Double), saved.trainingSeconds, "\(record)")
         }
         XCTAssertEqual(try evaluations(resumed.folder).map { $0["step"] as? Int }, [2, 4, 6])
 
@@ -139,15 +152,18 @@ final class TrainFlowEvaluationTests: XCTestCase {
     func testAnotherAutoencoderThanTheLatentCachesIsAClearError() throws {
         let other = scratch.appendingPathComponent("other-autoencoder.safetensors")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        try RVQAutoencoder.load(from: fixture.autoencoderURL).save(to: other, metadata: ["note": "not the encoder of the cache"])
+        try RVQAutoencoder.load(from: fixture.autoencoderURL).save(
+            to: other, metadata: ["note": "not the encoder of the cache"])
         var options = options("mismatch", steps: 2, every: 2)
         options.autoencoder = other.path
         XCTAssertThrowsError(try TrainFlowStage.run(options, write: { _ in })) { error in
             let text = "\(error)"
-            XCTAssertTrue(text.contains(other.path) && text.contains("latent cache") && text.contains("--eval-every 0"), text)
+            XCTAssertTrue(
+                text.contains(other.path) && text.contains("latent cache") && text.contains("--eval-every 0"), text)
         }
         options.evalEvery = 0
-        XCTAssertEqual(try TrainFlowStage.run(options, write: { _ in }).steps, 2, "without evaluation the decoder is not needed")
+        XCTAssertEqual(
+            try TrainFlowStage.run(options, write: { _ in }).steps, 2, "without evaluation the decoder is not needed")
     }
 
     /// Nothing held out: the default turns evaluation off with a note, an explicit --eval-every fails.
@@ -162,7 +178,9 @@ final class TrainFlowEvaluationTests: XCTestCase {
         XCTAssertEqual(try TrainFlowStage.run(options, write: { lines += $0 }).steps, 1)
         XCTAssertTrue(lines.contains("note: no evaluation during training"), lines)
         options.evalEvery = -1
-        XCTAssertThrowsError(try TrainFlowStage.run(options, write: { _ in })) { XCTAssertTrue("\($0)".contains("--eval-every")) }
+        XCTAssertThrowsError(try TrainFlowStage.run(options, write: { _ in })) {
+            XCTAssertTrue("\($0)".contains("--eval-every"))
+        }
     }
 
     func testPixelSpaceEvaluatesTheImagesDirectly() throws {
@@ -180,7 +198,8 @@ final class TrainFlowEvaluationTests: XCTestCase {
     /// `train-flow` through the executable.
     func testRunConfigKeysReachTheCommand() throws {
         let output = scratch.appendingPathComponent("cli")
-        let config = try RunConfig.parse("""
+        let config = try RunConfig.parse(
+            """
             run: \(fixture.run)
             artifacts: \(fixture.artifacts)
             stages:

@@ -19,13 +19,16 @@ final class TrainFlowStageTests: XCTestCase {
 
     func records(_ folder: URL) throws -> [[String: Any]] {
         let text = try String(contentsOf: folder.appendingPathComponent(TrainFlowStage.metricsFile), encoding: .utf8)
-        return try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        return try text.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
     }
 
     func testLatentTrainingWritesModelMetricsCheckpointAndManifest() throws {
         var lines = ""
-        let result = try TrainFlowStage.run(fixture.trainOptions(output: scratch, steps: 6), style: .log(everySeconds: 0, everyPercent: 0),
-                                            write: { lines += $0 })
+        let result = try TrainFlowStage.run(
+            fixture.trainOptions(output: scratch, steps: 6), style: .log(everySeconds: 0, everyPercent: 0),
+            write: { lines += $0 })
         XCTAssertEqual(result.steps, 6)
         XCTAssertEqual(result.end, .stepBudget)
         XCTAssertTrue(lines.contains("train-flow (latent): 27 samples of [4, 4, 4], 3 classes, batch 8"), lines)
@@ -51,18 +54,25 @@ final class TrainFlowStageTests: XCTestCase {
     /// Three steps, stop, resume to six: the same model, checkpoint state and metrics as six
     /// steps straight through.
     func testResumedRunEqualsTheUninterruptedRun() throws {
-        let straight = scratch.appendingPathComponent("straight"), interrupted = scratch.appendingPathComponent("interrupted")
+        let straight = scratch.appendingPathComponent("straight"),
+            interrupted = scratch.appendingPathComponent("interrupted")
         var options = fixture.trainOptions(output: straight, steps: 6)
         options.training.optimalTransport = true
         try TrainFlowStage.run(options, write: { _ in })
 
         options.output = interrupted.path
         var stepsSeen = 0
-        let first = try TrainFlowStage.run(options, write: { _ in }, shouldStop: { stepsSeen += 1; return stepsSeen > 4 })
+        let first = try TrainFlowStage.run(
+            options, write: { _ in },
+            shouldStop: {
+                stepsSeen += 1
+                return stepsSeen > 4
+            })
         XCTAssertEqual(first.end, .stopped)
         XCTAssertEqual(first.steps, 4)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: interrupted.appendingPathComponent("manifest.json").path),
-                       "a stopped run is not complete")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: interrupted.appendingPathComponent("manifest.json").path),
+            "a stopped run is not complete")
         options.resume = true
         options.training.learningRate = 1  // ignored: the checkpoint's settings win
         var lines = ""
@@ -94,7 +104,9 @@ final class TrainFlowStageTests: XCTestCase {
         XCTAssertEqual(try TrainFlowStage.run(options, write: { _ in }).steps, 2)
         options.steps = nil
         options.restart = false
-        XCTAssertThrowsError(try TrainFlowStage.run(options, write: { _ in })) { XCTAssertTrue("\($0)".contains("budget")) }
+        XCTAssertThrowsError(try TrainFlowStage.run(options, write: { _ in })) {
+            XCTAssertTrue("\($0)".contains("budget"))
+        }
     }
 
     func testPixelSpaceUsesTheSameTrainer() throws {

@@ -31,7 +31,9 @@ final class TrainingEventsTests: XCTestCase {
         return (start, values)
     }
 
-    func steps(_ values: [(step: Int64, tag: String)], _ tag: String) -> [Int64] { values.filter { $0.tag == tag }.map(\.step) }
+    func steps(_ values: [(step: Int64, tag: String)], _ tag: String) -> [Int64] {
+        values.filter { $0.tag == tag }.map(\.step)
+    }
 
     func testTheFlowTrainerLogsScalarsSWDAndSampleGridsAcrossAResume() throws {
         let fixture = FlowStageFixture.shared
@@ -43,7 +45,12 @@ final class TrainingEventsTests: XCTestCase {
         options.evalSamples = 6
         options.evalSamplerSteps = 2
         var polls = 0
-        let first = try TrainFlowStage.run(options, write: { _ in }, shouldStop: { polls += 1; return polls > 4 })
+        let first = try TrainFlowStage.run(
+            options, write: { _ in },
+            shouldStop: {
+                polls += 1
+                return polls > 4
+            })
         XCTAssertEqual(first.steps, 4)
         options.resume = true
         try TrainFlowStage.run(options, write: { _ in })
@@ -110,13 +117,17 @@ final class TrainingEventsTests: XCTestCase {
         let a = try summary(files[0]), b = try summary(files[1])
         XCTAssertEqual(a.start, 1)
         XCTAssertEqual(b.start, 4)
-        for tag in ["loss", "psnr", "learning_rate", "images_per_second", "gradient_norm", "perplexity/level_1", "loss_terms/mse"] {
+        for tag in [
+            "loss", "psnr", "learning_rate", "images_per_second", "gradient_norm", "perplexity/level_1",
+            "loss_terms/mse",
+        ] {
             XCTAssertEqual(steps(a.values, tag), [1, 2, 3], tag)
             XCTAssertEqual(steps(b.values, tag), [4, 5, 6], tag)
         }
         XCTAssertEqual(steps(b.values, "reconstructions"), [5, 6], "the grid every 5 steps and at the end")
         // One scalar event per line of metrics.jsonl.
-        let lines = try String(contentsOf: stage.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
+        let lines = try String(contentsOf: stage.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(
+            separator: "\n")
         XCTAssertEqual(lines.count, 6)
     }
 }

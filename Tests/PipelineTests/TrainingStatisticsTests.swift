@@ -27,7 +27,9 @@ final class TrainingStatisticsTests: XCTestCase {
         options.latents = scratch.appendingPathComponent("latents").path
         options.useAugmentations = true
         try TrainFlowStage.run(options, write: { _ in })
-        let recorded = try StageManifest<TrainFlowStage.ManifestConfig>.read(from: scratch.appendingPathComponent("flow")).config.statistics
+        let recorded = try StageManifest<TrainFlowStage.ManifestConfig>.read(
+            from: scratch.appendingPathComponent("flow")
+        ).config.statistics
 
         let cache = try LatentCache(url: encoded.file)
         let rows = cache.rows(in: Set(options.trainSubsets))
@@ -46,11 +48,14 @@ final class TrainingStatisticsTests: XCTestCase {
     /// in turn, so its statistics are those of the whole set, not of its first classes.
     func testPixelStatisticsSampleTheClassesEqually() throws {
         let source = scratch.appendingPathComponent("photos")
-        for (name, colour) in [("a-red", (UInt8(220), UInt8(30), UInt8(30))), ("b-blue", (UInt8(20), UInt8(40), UInt8(230)))] {
+        for (name, colour) in [
+            ("a-red", (UInt8(220), UInt8(30), UInt8(30))), ("b-blue", (UInt8(20), UInt8(40), UInt8(230))),
+        ] {
             let folder = source.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             for i in 0..<12 {
-                try PNGImage.write(RGBImage(width: 32, height: 32, fill: colour), to: folder.appendingPathComponent("\(i).png"))
+                try PNGImage.write(
+                    RGBImage(width: 32, height: 32, fill: colour), to: folder.appendingPathComponent("\(i).png"))
             }
         }
         var prepare = PrepareStage.Options()

@@ -48,10 +48,14 @@ final class TrainingTrajectoryTests: XCTestCase {
         }
     }
 
-    static func assertClose(_ actual: [Double], _ expected: [Double], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+    static func assertClose(
+        _ actual: [Double], _ expected: [Double], _ what: String, file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertEqual(actual.count, expected.count, "\(what): \(actual)", file: file, line: line)
         for (a, e) in zip(actual, expected) {
-            XCTAssertLessThanOrEqual(abs(a - e), 1e-4 * max(abs(e), 1e-3), "\(what): \(actual) vs recorded \(expected)", file: file, line: line)
+            XCTAssertLessThanOrEqual(
+                abs(a - e), 1e-4 * max(abs(e), 1e-3), "\(what): \(actual) vs recorded \(expected)", file: file,
+                line: line)
         }
     }
 
@@ -95,9 +99,14 @@ final class TrainingTrajectoryTests: XCTestCase {
         let model = try Self.fingerprint(result.modelURL)
         let checkpoint = try Self.fingerprint(result.stageFolder.appendingPathComponent(TrainAEStage.checkpointFile))
         print("record autoencoder losses \(losses) hinges \(hinges) model \(model) checkpoint \(checkpoint)")
-        Self.assertClose(losses, [0.47109311819076555, 0.34346818923950195, 0.2703196704387666, 0.3779866099357604,
-                                  0.35267433524131775, 0.32694748044013977], "losses")
-        Self.assertClose(hinges, [1.939392328262329, 1.850654125213623, 1.7628968954086304], "discriminator hinge losses")
+        Self.assertClose(
+            losses,
+            [
+                0.47109311819076555, 0.34346818923950195, 0.2703196704387666, 0.3779866099357604,
+                0.35267433524131775, 0.32694748044013977,
+            ], "losses")
+        Self.assertClose(
+            hinges, [1.939392328262329, 1.850654125213623, 1.7628968954086304], "discriminator hinge losses")
         Self.assertClose(model, [529.9115497878183, 4999.729096708839, 43281.0], "saved model")
         Self.assertClose(checkpoint, [864.2304603953671, 5527.094009805678, 205548.0], "checkpoint")
     }
@@ -119,10 +128,18 @@ final class TrainingTrajectoryTests: XCTestCase {
         let model = try Self.fingerprint(result.model)
         let checkpoint = try Self.fingerprint(output.appendingPathComponent(TrainFlowStage.checkpointFile))
         print("record flow losses \(losses) norms \(norms) model \(model) checkpoint \(checkpoint)")
-        Self.assertClose(losses, [1.869383335113526, 1.8292148113250726, 1.87985098361969, 1.924404263496399,
-                                  1.7857177257537848, 1.9045811891555786], "losses")
-        Self.assertClose(norms, [1.676486396383321, 1.5598422347573515, 1.529320715840212, 1.3579370273696616,
-                                 1.197340066374408, 1.1493646876709704], "gradient norms")
+        Self.assertClose(
+            losses,
+            [
+                1.869383335113526, 1.8292148113250726, 1.87985098361969, 1.924404263496399,
+                1.7857177257537848, 1.9045811891555786,
+            ], "losses")
+        Self.assertClose(
+            norms,
+            [
+                1.676486396383321, 1.5598422347573515, 1.529320715840212, 1.3579370273696616,
+                1.197340066374408, 1.1493646876709704,
+            ], "gradient norms")
         Self.assertClose(model, [505.96205022020695, 1025.871074284117, 69772.0], "saved model")
         Self.assertClose(checkpoint, [1011.5960913943455, 2051.899220585974, 279088.0], "checkpoint")
     }

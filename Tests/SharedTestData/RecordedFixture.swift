@@ -20,21 +20,28 @@ public enum RecordedFixture {
 
     /// Checks `lines` against the recorded text fixture `name`, line for line, naming the first
     /// difference; when recording, writes them instead.
-    public static func assertLines(_ lines: [String], matchRecorded name: String,
-                                   testFile: StaticString = #filePath, line: UInt = #line) throws {
+    public static func assertLines(
+        _ lines: [String], matchRecorded name: String,
+        testFile: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let url = url(name, testFile: testFile)
         if isRecording {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url, options: .atomic)
             return
         }
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            XCTFail("\(url.path): fixture missing or unreadable (record it with \(recordVariable)=1)", file: testFile, line: line)
+            XCTFail(
+                "\(url.path): fixture missing or unreadable (record it with \(recordVariable)=1)", file: testFile,
+                line: line)
             return
         }
         let recorded = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         if let index = zip(recorded, lines).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
-            XCTFail("\(name) line \(index + 1): recorded '\(recorded[index])', now '\(lines[index])'", file: testFile, line: line)
+            XCTFail(
+                "\(name) line \(index + 1): recorded '\(recorded[index])', now '\(lines[index])'", file: testFile,
+                line: line)
         } else if recorded.count != lines.count {
             XCTFail("\(name): recorded \(recorded.count) lines, now \(lines.count)", file: testFile, line: line)
         }

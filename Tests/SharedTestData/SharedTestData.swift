@@ -15,7 +15,8 @@ public enum SharedTestData {
     /// naming what is missing and where it was looked for.
     public static func url(_ relativePath: String) throws -> URL {
         guard let shared = folder() else {
-            throw missing("the shared data folder was not found (expected ../shared next to the package, or set FMF_SHARED_DIR)")
+            throw missing(
+                "the shared data folder was not found (expected ../shared next to the package, or set FMF_SHARED_DIR)")
         }
         let url = shared.appendingPathComponent(relativePath)
         guard FileManager.default.fileExists(atPath: url.path) else {

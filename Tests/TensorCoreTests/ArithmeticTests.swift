@@ -7,10 +7,14 @@ final class ArithmeticTests: XCTestCase {
         let b = randomTensor([1, 3, 1, 1], seed: 2)
         let y = (Variable(a) + Variable(b)).value
         XCTAssertEqual(y.shape, [2, 3, 4, 5])
-        for n in 0..<2 { for c in 0..<3 { for i in 0..<20 {
-            let k = (n * 3 + c) * 20 + i
-            XCTAssertEqual(y[flat: k], a[flat: k] + b[flat: c], accuracy: 1e-6)
-        } } }
+        for n in 0..<2 {
+            for c in 0..<3 {
+                for i in 0..<20 {
+                    let k = (n * 3 + c) * 20 + i
+                    XCTAssertEqual(y[flat: k], a[flat: k] + b[flat: c], accuracy: 1e-6)
+                }
+            }
+        }
     }
 
     func testConcatenatingRowsFollowsTheFirstAxis() {
@@ -27,8 +31,10 @@ final class ArithmeticTests: XCTestCase {
     }
 
     func testBinaryGradientsWithBroadcasting() {
-        let shapes: [([Int], [Int])] = [([2, 3, 4, 5], [2, 3, 4, 5]), ([2, 3, 4, 5], [1, 3, 1, 1]),
-                                        ([2, 3, 4, 5], [2, 3, 1, 1]), ([3, 1], [1, 4]), ([5], [2, 5])]
+        let shapes: [([Int], [Int])] = [
+            ([2, 3, 4, 5], [2, 3, 4, 5]), ([2, 3, 4, 5], [1, 3, 1, 1]),
+            ([2, 3, 4, 5], [2, 3, 1, 1]), ([3, 1], [1, 4]), ([5], [2, 5]),
+        ]
         for (i, (sa, sb)) in shapes.enumerated() {
             let a = randomTensor(sa, seed: UInt64(10 + i)), b = randomTensor(sb, seed: UInt64(20 + i))
             assertGradientsMatch([a, b]) { $0[0] + $0[1] }
@@ -83,8 +89,9 @@ final class ArithmeticTests: XCTestCase {
         }
         var generator = SeededGenerator(seed: 1)
         let block = Block(generator: &generator)
-        XCTAssertEqual(block.namedParameters(prefix: "net.").map(\.name),
-                       ["net.first.weight", "net.first.bias", "net.second.weight"])
+        XCTAssertEqual(
+            block.namedParameters(prefix: "net.").map(\.name),
+            ["net.first.weight", "net.first.bias", "net.second.weight"])
         XCTAssertEqual(block.parameterCount, 3 * 4 + 4 + 8)
         XCTAssertThrowsError(try block.loadStateDictionary(["first.weight": Tensor(zeros: [4, 3])]))
     }

@@ -5,7 +5,9 @@ final class AttentionTests: XCTestCase {
     func testGoldenAttention() throws {
         let golden = try GoldenCase.load("attention")
         let scale = try golden.floatSetting("scale")
-        try golden.check(inputs: ["q", "k", "v"]) { scaledDotProductAttention(q: $0[0], k: $0[1], v: $0[2], scale: scale) }
+        try golden.check(inputs: ["q", "k", "v"]) {
+            scaledDotProductAttention(q: $0[0], k: $0[1], v: $0[2], scale: scale)
+        }
         // The default scale is 1/√D, which is what the golden case used.
         try golden.check(inputs: ["q", "k", "v"]) { scaledDotProductAttention(q: $0[0], k: $0[1], v: $0[2]) }
     }
@@ -15,8 +17,10 @@ final class AttentionTests: XCTestCase {
         let cases: [([Int], Int)] = [([2, 3, 5, 4], 5), ([1, 2, 1, 3], 1), ([2, 1, 3, 5], 7), ([1, 1, 6, 2], 6)]
         for (i, (qs, tk)) in cases.enumerated() {
             let ks = [qs[0], qs[1], tk, qs[3]]
-            let inputs = [randomTensor(qs, seed: UInt64(i * 3)), randomTensor(ks, seed: UInt64(i * 3 + 1)),
-                          randomTensor(ks, seed: UInt64(i * 3 + 2))]
+            let inputs = [
+                randomTensor(qs, seed: UInt64(i * 3)), randomTensor(ks, seed: UInt64(i * 3 + 1)),
+                randomTensor(ks, seed: UInt64(i * 3 + 2)),
+            ]
             assertGradientsMatch(inputs, epsilon: 1e-2) {
                 scaledDotProductAttention(q: $0[0], k: $0[1], v: $0[2], scale: 0.7)
             }
@@ -51,7 +55,9 @@ final class AttentionTests: XCTestCase {
             } reference: { v in
                 let parts = v[0].reshaped([b, 3, heads, d, t]).permuted([1, 0, 2, 4, 3])  // [3, B, heads, T, D]
                 let stride = b * heads * t * d
-                func part(_ i: Int) -> Variable { selectRows(parts, start: i * stride, count: stride, shape: [b, heads, t, d]) }
+                func part(_ i: Int) -> Variable {
+                    selectRows(parts, start: i * stride, count: stride, shape: [b, heads, t, d])
+                }
                 let a = scaledDotProductAttention(q: part(0), k: part(1), v: part(2))
                 return a.transposeLastTwo().reshaped([b, c, h, w])
             }
@@ -60,7 +66,8 @@ final class AttentionTests: XCTestCase {
     }
 
     func testLargeLogitsStayFinite() {
-        let q = Tensor(shape: [1, 1, 2, 1], values: [100, -100]), k = Tensor(shape: [1, 1, 3, 1], values: [100, 0, -100])
+        let q = Tensor(shape: [1, 1, 2, 1], values: [100, -100]),
+            k = Tensor(shape: [1, 1, 3, 1], values: [100, 0, -100])
         let v = Tensor(shape: [1, 1, 3, 1], values: [1, 2, 3])
         let y = scaledDotProductAttention(q: Variable(q), k: Variable(k), v: Variable(v), scale: 1).value
         XCTAssertEqual(y.values, [1, 3])

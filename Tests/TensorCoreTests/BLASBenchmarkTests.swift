@@ -37,14 +37,19 @@ final class BLASBenchmarkTests: XCTestCase {
     func testRunMeasuresEachShapeAndHonoursStop() throws {
         let shapes = [SGEMMShape(m: 16, n: 16, k: 16), SGEMMShape(m: 32, n: 8, k: 24)]
         var reported: [String] = []
-        let results = try SGEMMBenchmark.run(shapes: shapes, minimumRepeats: 2, targetSeconds: 0,
-                                             onMeasured: { reported.append($0.shape.label) })
+        let results = try SGEMMBenchmark.run(
+            shapes: shapes, minimumRepeats: 2, targetSeconds: 0,
+            onMeasured: { reported.append($0.shape.label) })
         XCTAssertEqual(results.map(\.shape), shapes)
         XCTAssertEqual(reported, shapes.map(\.label))
 
         var asked = 0
-        let stopped = try SGEMMBenchmark.run(shapes: shapes, minimumRepeats: 2, targetSeconds: 0,
-                                             shouldStop: { asked += 1; return asked > 1 })
+        let stopped = try SGEMMBenchmark.run(
+            shapes: shapes, minimumRepeats: 2, targetSeconds: 0,
+            shouldStop: {
+                asked += 1
+                return asked > 1
+            })
         XCTAssertEqual(stopped.count, 1)
     }
 }

@@ -69,9 +69,10 @@ final class TinyTrainingRun {
     }
 
     func save(to url: URL) throws {
-        try TrainingCheckpoint.save(to: url, step: step, parameters: model.namedParameters(), optimizer: optimizer,
-                                    ema: ema, schedule: Self.schedule, generators: ["data": data],
-                                    userInfo: #"{"batches_seen": \#(step), "config": "tiny"}"#)
+        try TrainingCheckpoint.save(
+            to: url, step: step, parameters: model.namedParameters(), optimizer: optimizer,
+            ema: ema, schedule: Self.schedule, generators: ["data": data],
+            userInfo: #"{"batches_seen": \#(step), "config": "tiny"}"#)
     }
 
     func restore(from url: URL) throws {
@@ -124,7 +125,8 @@ final class CheckpointResumeTests: XCTestCase {
             for (name, average) in referenceAverages {
                 assertBitIdentical(average, resumedAverages[name] ?? Tensor(zeros: [0]), "EMA \(name) \(context)")
             }
-            XCTAssertTrue(reference.optimizer.exportState() == resumed.optimizer.exportState(), "optimizer state \(context)")
+            XCTAssertTrue(
+                reference.optimizer.exportState() == resumed.optimizer.exportState(), "optimizer state \(context)")
             XCTAssertTrue(reference.data == resumed.data, "data generator state \(context)")
         }
         // The run did learn something and the unused parameter stayed put without optimizer state.
@@ -138,8 +140,9 @@ final class CheckpointResumeTests: XCTestCase {
         _ = run.data.normal()  // leave a spare pending
         let url = directory.appendingPathComponent("meta.safetensors")
         try run.save(to: url)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["meta.safetensors"],
-                       "no temporary files left behind")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: directory.path), ["meta.safetensors"],
+            "no temporary files left behind")
 
         let checkpoint = try TrainingCheckpoint.load(from: url)
         XCTAssertEqual(checkpoint.step, 3)
@@ -153,13 +156,16 @@ final class CheckpointResumeTests: XCTestCase {
         XCTAssertEqual(checkpoint.source, url.path)
         let user = try JSONSerialization.jsonObject(with: Data(checkpoint.userInfo.utf8)) as? [String: Any]
         XCTAssertEqual(user?["batches_seen"] as? Int, 3)
-        XCTAssertEqual(checkpoint.parameters.keys.sorted(),
-                       ["hidden.bias", "hidden.weight", "output.bias", "output.weight", "unused"])
+        XCTAssertEqual(
+            checkpoint.parameters.keys.sorted(),
+            ["hidden.bias", "hidden.weight", "output.bias", "output.weight", "unused"])
 
         // The file itself uses the documented names.
         let file = try SafetensorsFile.read(from: url)
-        for key in ["hidden.weight", "optimizer.hidden.weight.exp_avg", "optimizer.hidden.weight.exp_avg_sq",
-                    "optimizer.hidden.weight.step", "ema.hidden.weight", "ema.unused"] {
+        for key in [
+            "hidden.weight", "optimizer.hidden.weight.exp_avg", "optimizer.hidden.weight.exp_avg_sq",
+            "optimizer.hidden.weight.step", "ema.hidden.weight", "ema.unused",
+        ] {
             XCTAssertNotNil(file.tensors[key], key)
         }
         XCTAssertNil(file.tensors["optimizer.unused.exp_avg"])
@@ -181,12 +187,18 @@ final class CheckpointResumeTests: XCTestCase {
         XCTAssertEqual(checkpoint.ema?.averages, averages)
     }
 
-    private func assertBitIdentical(_ a: Tensor, _ b: Tensor, _ what: String, file: StaticString = #filePath,
-                                    line: UInt = #line) {
-        guard a.shape == b.shape else { return XCTFail("\(what): shapes \(a.shape) and \(b.shape)", file: file, line: line) }
+    private func assertBitIdentical(
+        _ a: Tensor, _ b: Tensor, _ what: String, file: StaticString = #filePath,
+        line: UInt = #line
+    ) {
+        guard a.shape == b.shape else {
+            return XCTFail("\(what): shapes \(a.shape) and \(b.shape)", file: file, line: line)
+        }
         let differing = zip(a.values, b.values).filter { $0.bitPattern != $1.bitPattern }.count
-        XCTAssertEqual(differing, 0, "\(what): \(differing) of \(a.count) elements differ, "
-                       + "max |difference| \(a.maxAbsoluteDifference(b))", file: file, line: line)
+        XCTAssertEqual(
+            differing, 0,
+            "\(what): \(differing) of \(a.count) elements differ, "
+                + "max |difference| \(a.maxAbsoluteDifference(b))", file: file, line: line)
     }
 
     // MARK: Errors name the file
@@ -199,11 +211,14 @@ final class CheckpointResumeTests: XCTestCase {
         return url
     }
 
-    private func assertFileError(_ url: URL, contains text: String, file: StaticString = #filePath, line: UInt = #line,
-                                 _ body: () throws -> Void) {
+    private func assertFileError(
+        _ url: URL, contains text: String, file: StaticString = #filePath, line: UInt = #line,
+        _ body: () throws -> Void
+    ) {
         XCTAssertThrowsError(try body(), file: file, line: line) { error in
             let message = "\(error)"
-            XCTAssertTrue(message.hasPrefix(url.path), "error does not start with the file: \(message)", file: file, line: line)
+            XCTAssertTrue(
+                message.hasPrefix(url.path), "error does not start with the file: \(message)", file: file, line: line)
             XCTAssertTrue(message.contains(text), "expected '\(text)' in: \(message)", file: file, line: line)
         }
     }
@@ -222,7 +237,8 @@ final class CheckpointResumeTests: XCTestCase {
         assertFileError(url, contains: "hidden.weight has shape [16, 8], the parameter has [17, 8]") {
             try checkpoint.restore(parameters: wider.namedParameters())
         }
-        let extra = TinyRegressionModel(seed: 1).namedParameters() + [("extra.weight", Variable(parameter: Tensor(zeros: [1])))]
+        let extra =
+            TinyRegressionModel(seed: 1).namedParameters() + [("extra.weight", Variable(parameter: Tensor(zeros: [1])))]
         assertFileError(url, contains: "missing parameter for extra.weight") {
             try checkpoint.restore(parameters: extra)
         }
@@ -276,7 +292,9 @@ final class CheckpointResumeTests: XCTestCase {
 
         let foreign = directory.appendingPathComponent("weights.safetensors")
         try SafetensorsFile(tensors: ["w": SafetensorsTensor(floats: [1], shape: [1])]).write(to: foreign)
-        assertFileError(foreign, contains: "not a training checkpoint") { _ = try TrainingCheckpoint.load(from: foreign) }
+        assertFileError(foreign, contains: "not a training checkpoint") {
+            _ = try TrainingCheckpoint.load(from: foreign)
+        }
 
         let checkpoint = try TrainingCheckpoint.load(from: try savedCheckpoint())
         assertFileError(url, contains: "no random generator 'noise'") { _ = try checkpoint.generator("noise") }
@@ -296,14 +314,16 @@ final class CheckpointResumeTests: XCTestCase {
             try TrainingCheckpoint.load(from: bare).restore(parameters: run.model.namedParameters(), ema: run.ema)
         }
         assertFileError(bare, contains: "has no optimizer state") {
-            try TrainingCheckpoint.load(from: bare).restore(parameters: run.model.namedParameters(),
-                                                            optimizer: run.optimizer)
+            try TrainingCheckpoint.load(from: bare).restore(
+                parameters: run.model.namedParameters(),
+                optimizer: run.optimizer)
         }
         // Restoring AdamW state into plain Adam is refused.
         let adam = Adam(parameters: run.model.namedParameters())
         assertFileError(url, contains: "optimizer is AdamW, it cannot be restored into Adam") {
-            try TrainingCheckpoint.load(from: try savedCheckpoint()).restore(parameters: run.model.namedParameters(),
-                                                                            optimizer: adam)
+            try TrainingCheckpoint.load(from: try savedCheckpoint()).restore(
+                parameters: run.model.namedParameters(),
+                optimizer: adam)
         }
     }
 }

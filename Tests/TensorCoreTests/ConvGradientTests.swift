@@ -62,24 +62,34 @@ final class ConvGradientTests: XCTestCase {
             let x = randomTensor([n, cin, h, w], seed: seed), wt = randomTensor([cout, cin, k, k], seed: seed + 1)
             let b = randomTensor([cout], seed: seed + 2)
             let ho = (h + 2 * padding - k) / stride + 1, wo = (w + 2 * padding - k) / stride + 1
-            let r = randomTensor([n, cout, ho, wo], seed: seed + 3), gy = randomTensor([n, cout, ho, wo], seed: seed + 4)
+            let r = randomTensor([n, cout, ho, wo], seed: seed + 3),
+                gy = randomTensor([n, cout, ho, wo], seed: seed + 4)
             for setting in ConvTuningSetting.all {
                 setting.apply {
                     let what = "shape \(s), \(setting.name)"
                     let vx = Variable(parameter: x), vr = Variable(parameter: r)
-                    let fused = conv2d(vx, weight: Variable(wt), bias: Variable(b), stride: stride, padding: padding,
-                                       residual: vr)
-                    let separate = conv2d(Variable(x), weight: Variable(wt), bias: Variable(b), stride: stride,
-                                          padding: padding) + Variable(r)
+                    let fused = conv2d(
+                        vx, weight: Variable(wt), bias: Variable(b), stride: stride, padding: padding,
+                        residual: vr)
+                    let separate =
+                        conv2d(
+                            Variable(x), weight: Variable(wt), bias: Variable(b), stride: stride,
+                            padding: padding) + Variable(r)
                     XCTAssertEqual(fused.value.values, separate.value.values, "\(what): y")
                     fused.backward(seed: gy)
                     XCTAssertEqual(vr.grad?.values, gy.values, "\(what): the residual's gradient")
                     let sampled = reusingTransformedWeights {
                         withoutGradients {
-                            (conv2d(Variable(x), weight: Variable(wt), bias: Variable(b), stride: stride, padding: padding,
-                                    residual: Variable(r)).value,
-                             (conv2d(Variable(x), weight: Variable(wt), bias: Variable(b), stride: stride,
-                                     padding: padding) + Variable(r)).value)
+                            (
+                                conv2d(
+                                    Variable(x), weight: Variable(wt), bias: Variable(b), stride: stride,
+                                    padding: padding,
+                                    residual: Variable(r)
+                                ).value,
+                                (conv2d(
+                                    Variable(x), weight: Variable(wt), bias: Variable(b), stride: stride,
+                                    padding: padding) + Variable(r)).value
+                            )
                         }
                     }
                     XCTAssertEqual(sampled.0.values, sampled.1.values, "\(what): y with packed weights")
@@ -96,8 +106,10 @@ final class ConvGradientTests: XCTestCase {
         for (index, s) in Self.shapes.enumerated() {
             let (n, cin, h, w, cout, k, stride, padding) = s
             let seed = UInt64(500 + 10 * index)
-            let inputs = [randomTensor([n, cin, h, w], seed: seed), randomTensor([cout, cin, k, k], seed: seed + 1),
-                          randomTensor([cout], seed: seed + 2)]
+            let inputs = [
+                randomTensor([n, cin, h, w], seed: seed), randomTensor([cout, cin, k, k], seed: seed + 1),
+                randomTensor([cout], seed: seed + 2),
+            ]
             assertGradientsMatch(inputs, epsilon: 1e-2, tolerance: 1e-2) {
                 conv2d($0[0], weight: $0[1], bias: $0[2], stride: stride, padding: padding)
             }
@@ -112,18 +124,22 @@ final class ConvGradientTests: XCTestCase {
         let y = conv2d(vx, weight: vw, bias: nil, padding: 1)
         y.backward(seed: Tensor(shape: y.shape, repeating: 1))
         XCTAssertNil(vx.grad)
-        let reference = ReferenceConvolution(x: x, w: w, b: Tensor(zeros: [4]), gy: Tensor(shape: y.shape, repeating: 1),
-                                             stride: 1, padding: 1)
+        let reference = ReferenceConvolution(
+            x: x, w: w, b: Tensor(zeros: [4]), gy: Tensor(shape: y.shape, repeating: 1),
+            stride: 1, padding: 1)
         assertClose(vw.grad!, reference.dw, "dw", tolerance: 1e-5)
     }
 
     func testOutputSizeFollowsPyTorchRule() {
-        let cases: [(h: Int, k: Int, s: Int, p: Int)] = [(64, 3, 2, 1), (9, 3, 2, 1), (10, 3, 2, 1), (5, 5, 1, 0),
-                                                        (7, 1, 2, 0), (4, 3, 3, 2)]
+        let cases: [(h: Int, k: Int, s: Int, p: Int)] = [
+            (64, 3, 2, 1), (9, 3, 2, 1), (10, 3, 2, 1), (5, 5, 1, 0),
+            (7, 1, 2, 0), (4, 3, 3, 2),
+        ]
         for c in cases {
             let y = withoutGradients {
-                conv2d(Variable(Tensor(zeros: [1, 1, c.h, c.h])), weight: Variable(Tensor(zeros: [1, 1, c.k, c.k])),
-                       bias: nil, stride: c.s, padding: c.p)
+                conv2d(
+                    Variable(Tensor(zeros: [1, 1, c.h, c.h])), weight: Variable(Tensor(zeros: [1, 1, c.k, c.k])),
+                    bias: nil, stride: c.s, padding: c.p)
             }
             let expected = (c.h + 2 * c.p - c.k) / c.s + 1
             XCTAssertEqual(y.shape, [1, 1, expected, expected], "\(c)")

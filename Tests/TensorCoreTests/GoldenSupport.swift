@@ -43,8 +43,10 @@ struct GoldenCase {
 
     /// Runs `function` on the named inputs as parameters, back-propagates `gy`, and checks `y`
     /// and every `dNAME` to a relative error of `tolerance` (max |a−b| / max(1e-3, max|b|)).
-    func check(inputs names: [String], tolerance: Float = 1e-4, file: StaticString = #filePath, line: UInt = #line,
-               _ function: ([Variable]) -> Variable) throws {
+    func check(
+        inputs names: [String], tolerance: Float = 1e-4, file: StaticString = #filePath, line: UInt = #line,
+        _ function: ([Variable]) -> Variable
+    ) throws {
         let variables = try names.map { Variable(parameter: try tensor($0)) }
         let y = function(variables)
         assertClose(y.value, try tensor("y"), "\(name): y", tolerance: tolerance, file: file, line: line)
@@ -54,16 +56,19 @@ struct GoldenCase {
                 XCTFail("\(name): no gradient for \(inputName)", file: file, line: line)
                 continue
             }
-            assertClose(grad, try tensor("d" + inputName), "\(name): d\(inputName)", tolerance: tolerance,
-                        file: file, line: line)
+            assertClose(
+                grad, try tensor("d" + inputName), "\(name): d\(inputName)", tolerance: tolerance,
+                file: file, line: line)
         }
     }
 }
 
 enum GoldenError: Error { case missing(String) }
 
-func assertClose(_ actual: Tensor, _ expected: Tensor, _ what: String, tolerance: Float,
-                 file: StaticString = #filePath, line: UInt = #line) {
+func assertClose(
+    _ actual: Tensor, _ expected: Tensor, _ what: String, tolerance: Float,
+    file: StaticString = #filePath, line: UInt = #line
+) {
     XCTAssertEqual(actual.shape, expected.shape, "\(what): shape", file: file, line: line)
     guard actual.shape == expected.shape else { return }
     var scale: Float = 1e-3

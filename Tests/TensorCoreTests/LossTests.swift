@@ -17,8 +17,9 @@ final class LossTests: XCTestCase {
             huber += abs(d) < delta ? 0.5 * d * d : delta * (abs(d) - 0.5 * delta)
         }
         XCTAssertEqual(Double(l1Loss(Variable(p), Variable(t)).value.scalarValue), l1 / 37, accuracy: 1e-5)
-        XCTAssertEqual(Double(huberLoss(Variable(p), Variable(t), delta: 0.7).value.scalarValue), huber / 37,
-                       accuracy: 1e-5)
+        XCTAssertEqual(
+            Double(huberLoss(Variable(p), Variable(t), delta: 0.7).value.scalarValue), huber / 37,
+            accuracy: 1e-5)
     }
 
     func testGradients() {
@@ -27,7 +28,9 @@ final class LossTests: XCTestCase {
         assertGradientsMatch([p, t], epsilon: 1e-3) { huberLoss($0[0], $0[1], delta: 0.5) }
         assertGradientsMatch([p, t], epsilon: 1e-3) { huberLoss($0[0], $0[1]) }
         // Huber with a huge delta is half the MSE; with equal inputs the L1 gradient is 0.
-        assertSameValuesAndGradients([p, t]) { huberLoss($0[0], $0[1], delta: 100) } reference: {
+        assertSameValuesAndGradients([p, t]) {
+            huberLoss($0[0], $0[1], delta: 100)
+        } reference: {
             mseLoss($0[0], $0[1]) * 0.5
         }
         let x = Variable(parameter: p)

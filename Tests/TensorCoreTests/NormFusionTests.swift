@@ -5,8 +5,10 @@ import XCTest
 final class NormFusionTests: XCTestCase {
     func testGroupNormSiLUEqualsComposition() {
         for (shape, groups) in [([3, 8, 5, 7], 4), ([2, 3, 4, 4], 1), ([2, 4, 1, 3], 4)] {
-            let inputs = [randomTensor(shape, seed: 1, scale: 2), randomTensor([shape[1]], seed: 2),
-                          randomTensor([shape[1]], seed: 3)]
+            let inputs = [
+                randomTensor(shape, seed: 1, scale: 2), randomTensor([shape[1]], seed: 2),
+                randomTensor([shape[1]], seed: 3),
+            ]
             assertSameValuesAndGradients(inputs) {
                 groupNormSiLU($0[0], groups: groups, weight: $0[1], bias: $0[2])
             } reference: {
@@ -18,8 +20,10 @@ final class NormFusionTests: XCTestCase {
     /// Large enough that the blocks are split over threads.
     func testParallelBlocksEqualComposition() {
         let shape = [8, 16, 32, 32]
-        let inputs = [randomTensor(shape, seed: 21), randomTensor([16], seed: 22), randomTensor([16], seed: 23),
-                      randomTensor([8, 16], seed: 24), randomTensor([8, 16], seed: 25)]
+        let inputs = [
+            randomTensor(shape, seed: 21), randomTensor([16], seed: 22), randomTensor([16], seed: 23),
+            randomTensor([8, 16], seed: 24), randomTensor([8, 16], seed: 25),
+        ]
         assertSameValuesAndGradients(inputs) {
             groupNormScaleShift($0[0], groups: 8, weight: $0[1], bias: $0[2], scale: $0[3], shift: $0[4], silu: true)
         } reference: {
@@ -29,8 +33,10 @@ final class NormFusionTests: XCTestCase {
 
     func testGroupNormScaleShiftSiLUEqualsComposition() {
         let shape = [3, 8, 5, 7]
-        let inputs = [randomTensor(shape, seed: 4, scale: 2), randomTensor([8], seed: 5), randomTensor([8], seed: 6),
-                      randomTensor([3, 8], seed: 7, scale: 0.5), randomTensor([3, 8], seed: 8)]
+        let inputs = [
+            randomTensor(shape, seed: 4, scale: 2), randomTensor([8], seed: 5), randomTensor([8], seed: 6),
+            randomTensor([3, 8], seed: 7, scale: 0.5), randomTensor([3, 8], seed: 8),
+        ]
         assertSameValuesAndGradients(inputs) {
             groupNormScaleShift($0[0], groups: 4, weight: $0[1], bias: $0[2], scale: $0[3], shift: $0[4], silu: true)
         } reference: {
@@ -48,14 +54,21 @@ final class NormFusionTests: XCTestCase {
         let x = randomTensor([2, 4, 3, 3], seed: 9), m = randomTensor([2, 8], seed: 10, scale: 0.5)
         let gamma = randomTensor([4], seed: 11), beta = randomTensor([4], seed: 12)
         var scale = [Float](), shift = [Float]()
-        for n in 0..<2 { for c in 0..<4 { scale.append(m[flat: n * 8 + c]); shift.append(m[flat: n * 8 + 4 + c]) } }
+        for n in 0..<2 {
+            for c in 0..<4 {
+                scale.append(m[flat: n * 8 + c])
+                shift.append(m[flat: n * 8 + 4 + c])
+            }
+        }
         let mv = Variable(parameter: m)
         let sv = Variable(parameter: Tensor(shape: [2, 4], values: scale))
         let tv = Variable(parameter: Tensor(shape: [2, 4], values: shift))
-        let a = groupNormScaleShift(Variable(x), groups: 2, weight: Variable(gamma), bias: Variable(beta),
-                                    modulation: mv, silu: true)
-        let b = groupNormScaleShift(Variable(x), groups: 2, weight: Variable(gamma), bias: Variable(beta),
-                                    scale: sv, shift: tv, silu: true)
+        let a = groupNormScaleShift(
+            Variable(x), groups: 2, weight: Variable(gamma), bias: Variable(beta),
+            modulation: mv, silu: true)
+        let b = groupNormScaleShift(
+            Variable(x), groups: 2, weight: Variable(gamma), bias: Variable(beta),
+            scale: sv, shift: tv, silu: true)
         XCTAssertLessThan(a.value.maxAbsoluteDifference(b.value), 1e-6)
         let seed = randomTensor(a.shape, seed: 13)
         a.backward(seed: seed)
@@ -80,10 +93,12 @@ final class NormFusionTests: XCTestCase {
 
 /// Runs `function` and `reference` on the same inputs (all as parameters), back-propagates the
 /// same random seed through both, and asserts equal outputs and input gradients.
-func assertSameValuesAndGradients(_ inputs: [Tensor], tolerance: Float = 1e-5,
-                                  file: StaticString = #filePath, line: UInt = #line,
-                                  _ function: ([Variable]) -> Variable,
-                                  reference: ([Variable]) -> Variable) {
+func assertSameValuesAndGradients(
+    _ inputs: [Tensor], tolerance: Float = 1e-5,
+    file: StaticString = #filePath, line: UInt = #line,
+    _ function: ([Variable]) -> Variable,
+    reference: ([Variable]) -> Variable
+) {
     let a = inputs.map { Variable(parameter: $0) }, b = inputs.map { Variable(parameter: $0) }
     let ya = function(a), yb = reference(b)
     XCTAssertEqual(ya.shape, yb.shape, file: file, line: line)

@@ -26,11 +26,14 @@ final class NormGroupNormTests: XCTestCase {
                 for i in 0..<size { mean += Double(x[flat: start + i]) }
                 mean /= Double(size)
                 var variance = 0.0
-                for i in 0..<size { variance += (Double(x[flat: start + i]) - mean) * (Double(x[flat: start + i]) - mean) }
+                for i in 0..<size {
+                    variance += (Double(x[flat: start + i]) - mean) * (Double(x[flat: start + i]) - mean)
+                }
                 variance /= Double(size)
                 for i in 0..<size {
                     let ch = g * cpg + i / (h * w)
-                    let expected = (Double(x[flat: start + i]) - mean) / (variance + 1e-5).squareRoot()
+                    let expected =
+                        (Double(x[flat: start + i]) - mean) / (variance + 1e-5).squareRoot()
                         * Double(gamma[flat: ch]) + Double(beta[flat: ch])
                     worst = max(worst, abs(expected - Double(y[flat: start + i])))
                 }
@@ -41,8 +44,10 @@ final class NormGroupNormTests: XCTestCase {
 
     func testGradientsOnAwkwardShapes() {
         // (shape, groups): odd sizes, one group, one channel per group, 1×1 spatial with several channels.
-        let cases: [([Int], Int)] = [([2, 6, 3, 5], 3), ([1, 4, 3, 3], 1), ([2, 5, 2, 3], 5), ([3, 4, 1, 1], 2),
-                                     ([1, 3, 17, 1], 3)]
+        let cases: [([Int], Int)] = [
+            ([2, 6, 3, 5], 3), ([1, 4, 3, 3], 1), ([2, 5, 2, 3], 5), ([3, 4, 1, 1], 2),
+            ([1, 3, 17, 1], 3),
+        ]
         for (i, (shape, groups)) in cases.enumerated() {
             let x = randomTensor(shape, seed: UInt64(10 + i)), gamma = randomTensor([shape[1]], seed: UInt64(20 + i))
             let beta = randomTensor([shape[1]], seed: UInt64(30 + i))
@@ -76,7 +81,10 @@ final class NormGroupNormTests: XCTestCase {
         let x = randomTensor([1, 2, 128, 128], seed: 5).map { $0 * 0.01 + 100 }
         let y = groupNorm(Variable(x), groups: 1, weight: nil, bias: nil, epsilon: 0).value
         var mean = 0.0, square = 0.0
-        for i in 0..<y.count { mean += Double(y[flat: i]); square += Double(y[flat: i]) * Double(y[flat: i]) }
+        for i in 0..<y.count {
+            mean += Double(y[flat: i])
+            square += Double(y[flat: i]) * Double(y[flat: i])
+        }
         XCTAssertEqual(mean / Double(y.count), 0, accuracy: 1e-3)
         XCTAssertEqual(square / Double(y.count), 1, accuracy: 1e-3)
     }

@@ -12,7 +12,8 @@ final class NormLayerNormTests: XCTestCase {
             let mean = values.reduce(0, +) / 13
             let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 13
             for i in 0..<13 {
-                let expected = (values[i] - mean) / (variance + 1e-5).squareRoot() * Double(gamma[flat: i])
+                let expected =
+                    (values[i] - mean) / (variance + 1e-5).squareRoot() * Double(gamma[flat: i])
                     + Double(beta[flat: i])
                 worst = max(worst, abs(expected - Double(y[flat: row * 13 + i])))
             }

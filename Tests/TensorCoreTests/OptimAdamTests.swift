@@ -12,9 +12,10 @@ final class OptimAdamTests: XCTestCase {
             _ = try golden.floatSetting(key)  // fails with a clear message if absent
             return Double(golden.metadata[key]!)!
         }
-        let optimizer = AdamW(parameters: [("p", parameter)], learningRate: try setting("lr"),
-                              beta1: try setting("beta1"), beta2: try setting("beta2"),
-                              epsilon: try setting("eps"), weightDecay: try setting("weight_decay"))
+        let optimizer = AdamW(
+            parameters: [("p", parameter)], learningRate: try setting("lr"),
+            beta1: try setting("beta1"), beta2: try setting("beta2"),
+            epsilon: try setting("eps"), weightDecay: try setting("weight_decay"))
         for name in ["g1", "g2", "g3"] {
             parameter.grad = try golden.tensor(name)
             optimizer.step()
@@ -46,10 +47,12 @@ final class OptimAdamTests: XCTestCase {
 
         parameter.grad = Tensor(shape: [3], values: [-0.2, 0.3, 1.0])
         optimizer.step()
-        assertClose(parameter.value, Tensor(shape: [3], values: [0.8475190630, -1.9100134863, 0.6378804640]),
-                    "Adam step 2", tolerance: 1e-6)
-        assertClose(optimizer.state(of: "w")!.exp_avg, Tensor(shape: [3], values: [0.043, 0.002, -0.1595]),
-                    "m2", tolerance: 1e-6)
+        assertClose(
+            parameter.value, Tensor(shape: [3], values: [0.8475190630, -1.9100134863, 0.6378804640]),
+            "Adam step 2", tolerance: 1e-6)
+        assertClose(
+            optimizer.state(of: "w")!.exp_avg, Tensor(shape: [3], values: [0.043, 0.002, -0.1595]),
+            "m2", tolerance: 1e-6)
         XCTAssertEqual(optimizer.state(of: "w")?.step, 2)
     }
 
@@ -72,8 +75,9 @@ final class OptimAdamTests: XCTestCase {
     }
 
     func testAdamWForcesDecoupledDecay() {
-        let optimizer = AdamW(parameters: [Variable(parameter: Tensor(zeros: [2]))],
-                              configuration: AdamConfiguration(weightDecay: 0.1))
+        let optimizer = AdamW(
+            parameters: [Variable(parameter: Tensor(zeros: [2]))],
+            configuration: AdamConfiguration(weightDecay: 0.1))
         XCTAssertTrue(optimizer.configuration.decoupledWeightDecay)
         XCTAssertEqual(optimizer.parameters.map(\.name), ["0"])
         XCTAssertEqual(optimizer.hyperParameters["weight_decay"], 0.1)
@@ -104,11 +108,14 @@ final class OptimAdamTests: XCTestCase {
         let gradient = randomTensor([count], seed: 8)
         let pieces = stride(from: 0, to: count, by: 1000).map { start -> (Variable, Tensor) in
             let range = start..<min(count, start + 1000)
-            return (Variable(parameter: Tensor(shape: [range.count], values: Array(big.value.values[range]))),
-                    Tensor(shape: [range.count], values: Array(gradient.values[range])))
+            return (
+                Variable(parameter: Tensor(shape: [range.count], values: Array(big.value.values[range]))),
+                Tensor(shape: [range.count], values: Array(gradient.values[range]))
+            )
         }
-        let smallOptimizer = AdamW(parameters: pieces.enumerated().map { ("\($0)", $1.0) }, learningRate: 0.01,
-                                   weightDecay: 0.1)
+        let smallOptimizer = AdamW(
+            parameters: pieces.enumerated().map { ("\($0)", $1.0) }, learningRate: 0.01,
+            weightDecay: 0.1)
         for _ in 0..<2 {
             big.grad = gradient
             bigOptimizer.step()
@@ -120,8 +127,10 @@ final class OptimAdamTests: XCTestCase {
 
     func testStateExportImportContinuesIdentically() throws {
         func makeParameters() -> [NamedParameter] {
-            [("layer.weight", Variable(parameter: randomTensor([4, 3], seed: 1))),
-             ("layer.bias", Variable(parameter: randomTensor([4], seed: 2)))]
+            [
+                ("layer.weight", Variable(parameter: randomTensor([4, 3], seed: 1))),
+                ("layer.bias", Variable(parameter: randomTensor([4], seed: 2))),
+            ]
         }
         func applyGradients(_ parameters: [NamedParameter], seed: UInt64) {
             for (index, p) in parameters.enumerated() {
@@ -148,8 +157,12 @@ final class OptimAdamTests: XCTestCase {
 
     func testImportRejectsUnknownNamesMissingSlotsAndWrongShapes() {
         let optimizer = Adam(parameters: [("w", Variable(parameter: Tensor(zeros: [2, 2])))])
-        let good = OptimizerParameterState(step: 1, slots: ["exp_avg": Tensor(zeros: [2, 2]),
-                                                            "exp_avg_sq": Tensor(zeros: [2, 2])])
+        let good = OptimizerParameterState(
+            step: 1,
+            slots: [
+                "exp_avg": Tensor(zeros: [2, 2]),
+                "exp_avg_sq": Tensor(zeros: [2, 2]),
+            ])
         var wrongShape = good
         wrongShape.slots["exp_avg_sq"] = Tensor(zeros: [4])
         var missingSlot = good

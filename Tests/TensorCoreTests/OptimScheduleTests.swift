@@ -50,7 +50,8 @@ final class OptimScheduleTests: XCTestCase {
     func testCodableRoundTrip() throws {
         let schedules: [LearningRateSchedule] = [
             .constant(1e-4), .linearWarmup(peak: 3e-4, warmupSteps: 500),
-            .cosineDecay(peak: 0.1, floor: 0, totalSteps: 7), .warmupCosine(peak: 3e-4, floor: 3e-6, warmupSteps: 1, totalSteps: 9),
+            .cosineDecay(peak: 0.1, floor: 0, totalSteps: 7),
+            .warmupCosine(peak: 3e-4, floor: 3e-6, warmupSteps: 1, totalSteps: 9),
         ]
         for schedule in schedules {
             let data = try JSONEncoder().encode(schedule)

@@ -17,8 +17,10 @@ final class PackedGEMMTests: XCTestCase {
         return c
     }
 
-    private func check(m: Int, n: Int, k: Int, withBias: Bool, transposedSource: Bool, seed: UInt64,
-                       file: StaticString = #filePath, line: UInt = #line) {
+    private func check(
+        m: Int, n: Int, k: Int, withBias: Bool, transposedSource: Bool, seed: UInt64,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         let ldb = n + 3, ldc = n + 5
         let a = randomTensor([m * k], seed: seed).values
         let b = randomTensor([k * ldb], seed: seed + 1).values
@@ -37,8 +39,9 @@ final class PackedGEMMTests: XCTestCase {
         var c = [Float](repeating: sentinel, count: m * ldc)
         c.withUnsafeMutableBufferPointer { out in
             if let bias {
-                PackedGEMM.multiply(m: m, n: n, k: k, packedA: packed, b: b, ldb: ldb, c: out.baseAddress!, ldc: ldc,
-                                    rowBias: bias)
+                PackedGEMM.multiply(
+                    m: m, n: n, k: k, packedA: packed, b: b, ldb: ldb, c: out.baseAddress!, ldc: ldc,
+                    rowBias: bias)
             } else {
                 PackedGEMM.multiply(m: m, n: n, k: k, packedA: packed, b: b, ldb: ldb, c: out.baseAddress!, ldc: ldc)
             }
@@ -46,12 +49,14 @@ final class PackedGEMMTests: XCTestCase {
         let expected = reference(a, b, m: m, n: n, k: k, ldb: ldb, bias: bias)
         for i in 0..<m {
             for j in 0..<n {
-                XCTAssertEqual(c[i * ldc + j], expected[i * n + j], accuracy: 1e-4 * Float(k).squareRoot() + 1e-5,
-                               "m \(m) n \(n) k \(k): C[\(i), \(j)]", file: file, line: line)
+                XCTAssertEqual(
+                    c[i * ldc + j], expected[i * n + j], accuracy: 1e-4 * Float(k).squareRoot() + 1e-5,
+                    "m \(m) n \(n) k \(k): C[\(i), \(j)]", file: file, line: line)
             }
             for j in n..<ldc {
-                XCTAssertEqual(c[i * ldc + j], sentinel, "m \(m) n \(n) k \(k): column \(j) past n was written",
-                               file: file, line: line)
+                XCTAssertEqual(
+                    c[i * ldc + j], sentinel, "m \(m) n \(n) k \(k): column \(j) past n was written",
+                    file: file, line: line)
             }
         }
     }

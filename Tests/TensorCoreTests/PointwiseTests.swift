@@ -9,7 +9,9 @@ final class PointwiseTests: XCTestCase {
     }
 
     func testGoldenScaleShift() throws {
-        try GoldenCase.load("scale_shift").check(inputs: ["x", "s", "t"]) { scaleShift($0[0], scale: $0[1], shift: $0[2]) }
+        try GoldenCase.load("scale_shift").check(inputs: ["x", "s", "t"]) {
+            scaleShift($0[0], scale: $0[1], shift: $0[2])
+        }
     }
 
     func testGELUExactMatchesDefinitionAndGradients() {
@@ -58,7 +60,9 @@ final class PointwiseTests: XCTestCase {
         }
         // Same as broadcasting arithmetic.
         let s = randomTensor([2, 3, 1, 1], seed: 7), t = randomTensor([2, 3, 1, 1], seed: 8)
-        assertSameValuesAndGradients([x, s, t]) { scaleShift($0[0], scale: $0[1], shift: $0[2]) } reference: {
+        assertSameValuesAndGradients([x, s, t]) {
+            scaleShift($0[0], scale: $0[1], shift: $0[2])
+        } reference: {
             $0[0] * ($0[1] + 1) + $0[2]
         }
     }
@@ -87,7 +91,9 @@ final class PointwiseTests: XCTestCase {
         for row in 0..<6 {
             let values = (0..<9).map { Double(x[flat: row * 9 + $0]) }
             let total = values.map { Foundation.exp($0) }.reduce(0, +)
-            for i in 0..<9 { XCTAssertEqual(Double(y[flat: row * 9 + i]), Foundation.exp(values[i]) / total, accuracy: 1e-6) }
+            for i in 0..<9 {
+                XCTAssertEqual(Double(y[flat: row * 9 + i]), Foundation.exp(values[i]) / total, accuracy: 1e-6)
+            }
         }
         assertGradientsMatch([x], epsilon: 1e-3) { softmax(lastDimensionOf: $0[0]) }
         // Large logits must not overflow.
@@ -100,26 +106,36 @@ final class PointwiseTests: XCTestCase {
         let order = [2, 0, 3, 1]
         let y = Variable(x).permuted(order).value
         XCTAssertEqual(y.shape, [4, 2, 5, 3])
-        for a in 0..<2 { for b in 0..<3 { for c in 0..<4 { for d in 0..<5 {
-            let source = ((a * 3 + b) * 4 + c) * 5 + d
-            let index = [a, b, c, d]
-            let target = ((index[2] * 2 + index[0]) * 5 + index[3]) * 3 + index[1]
-            XCTAssertEqual(y[flat: target], x[flat: source])
-        } } } }
+        for a in 0..<2 {
+            for b in 0..<3 {
+                for c in 0..<4 {
+                    for d in 0..<5 {
+                        let source = ((a * 3 + b) * 4 + c) * 5 + d
+                        let index = [a, b, c, d]
+                        let target = ((index[2] * 2 + index[0]) * 5 + index[3]) * 3 + index[1]
+                        XCTAssertEqual(y[flat: target], x[flat: source])
+                    }
+                }
+            }
+        }
         assertGradientsMatch([x]) { $0[0].permuted(order) }
         let big = randomTensor([3, 37, 70], seed: 11)  // not a multiple of the tile size
         let t = Variable(big).transposeLastTwo().value
         XCTAssertEqual(t.shape, [3, 70, 37])
-        for b in 0..<3 { for i in 0..<37 { for j in 0..<70 {
-            XCTAssertEqual(t[flat: (b * 70 + j) * 37 + i], big[flat: (b * 37 + i) * 70 + j])
-        } } }
+        for b in 0..<3 {
+            for i in 0..<37 {
+                for j in 0..<70 {
+                    XCTAssertEqual(t[flat: (b * 70 + j) * 37 + i], big[flat: (b * 37 + i) * 70 + j])
+                }
+            }
+        }
         assertGradientsMatch([randomTensor([2, 3, 4], seed: 12)]) { $0[0].transposeLastTwo() }
         XCTAssertEqual(Variable(x).permuted([0, 1, 2, 3]).value, x)
     }
 
     func testAllocatorTuningAppliesOnGlibc() {
         #if os(Linux)
-        XCTAssertTrue(AllocatorTuning.keepFreedMemoryForReuse())
+            XCTAssertTrue(AllocatorTuning.keepFreedMemoryForReuse())
         #endif
         // Allocation still works afterwards.
         XCTAssertEqual(Tensor(zeros: [1 << 20]).sum(), 0)

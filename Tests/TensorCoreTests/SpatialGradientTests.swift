@@ -5,8 +5,9 @@ import XCTest
 final class SpatialGradientTests: XCTestCase {
     func testUpsampleAndPoolValues() {
         let x = Tensor(shape: [1, 1, 2, 2], values: [1, 2, 3, 4])
-        XCTAssertEqual(upsampleNearest2x(Variable(x)).value.values,
-                       [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4])
+        XCTAssertEqual(
+            upsampleNearest2x(Variable(x)).value.values,
+            [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4])
         // Average pooling of a 3×5 plane drops the last row and column, as PyTorch does.
         let z = Tensor(shape: [1, 1, 3, 5], values: (0..<15).map(Float.init))
         XCTAssertEqual(averagePool2x(Variable(z)).value.values, [3, 5])
@@ -36,8 +37,9 @@ final class SpatialGradientTests: XCTestCase {
         let deep = Tensor(shape: [1, 4, 1, 1], values: [10, 11, 12, 13])
         XCTAssertEqual(pixelShuffle(Variable(deep), factor: 2).value.values, [10, 11, 12, 13])
         let two = Tensor(shape: [1, 8, 1, 2], values: (0..<16).map(Float.init))
-        XCTAssertEqual(pixelShuffle(Variable(two), factor: 2).value.values,
-                       [0, 2, 1, 3, 4, 6, 5, 7, 8, 10, 9, 11, 12, 14, 13, 15])
+        XCTAssertEqual(
+            pixelShuffle(Variable(two), factor: 2).value.values,
+            [0, 2, 1, 3, 4, 6, 5, 7, 8, 10, 9, 11, 12, 14, 13, 15])
     }
 
     func testConcatAndSplitChannels() {

@@ -8,9 +8,11 @@ func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1) -> Tensor {
 }
 
 /// Asserts a finite-difference gradient check passes for every differentiable input.
-func assertGradientsMatch(_ inputs: [Tensor], differentiable: [Bool]? = nil, epsilon: Float = 1e-2,
-                          tolerance: Float = 2e-2, file: StaticString = #filePath, line: UInt = #line,
-                          _ function: ([Variable]) -> Variable) {
+func assertGradientsMatch(
+    _ inputs: [Tensor], differentiable: [Bool]? = nil, epsilon: Float = 1e-2,
+    tolerance: Float = 2e-2, file: StaticString = #filePath, line: UInt = #line,
+    _ function: ([Variable]) -> Variable
+) {
     let result = GradientCheck.run(inputs: inputs, differentiable: differentiable, epsilon: epsilon, function)
     XCTAssertLessThan(result.worst, tolerance, "\(result)", file: file, line: line)
 }

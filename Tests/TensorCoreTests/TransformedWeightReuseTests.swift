@@ -28,17 +28,21 @@ final class TransformedWeightReuseTests: XCTestCase {
     /// pointwise ones image by image); the results match the OpenBLAS path outside it.
     func testPackedMatrixConvolutionsMatchThePlainPath() {
         let cases: [(x: Tensor, weight: Tensor, stride: Int, padding: Int)] = [
-            (randomTensor([3, 24, 4, 4], seed: 1), randomTensor([10, 24, 1, 1], seed: 2), 1, 0),   // pointwise, small images
-            (randomTensor([2, 16, 20, 20], seed: 3), randomTensor([13, 16, 1, 1], seed: 4), 1, 0), // pointwise, large images
-            (randomTensor([2, 5, 9, 9], seed: 5), randomTensor([7, 5, 3, 3], seed: 6), 2, 1),     // strided 3×3
-            (randomTensor([3, 4, 8, 8], seed: 7), randomTensor([9, 4, 3, 3], seed: 8), 1, 1),     // few input channels
+            // pointwise, small images
+            (randomTensor([3, 24, 4, 4], seed: 1), randomTensor([10, 24, 1, 1], seed: 2), 1, 0),
+            // pointwise, large images
+            (randomTensor([2, 16, 20, 20], seed: 3), randomTensor([13, 16, 1, 1], seed: 4), 1, 0),
+            (randomTensor([2, 5, 9, 9], seed: 5), randomTensor([7, 5, 3, 3], seed: 6), 2, 1),  // strided 3×3
+            (randomTensor([3, 4, 8, 8], seed: 7), randomTensor([9, 4, 3, 3], seed: 8), 1, 1),  // few input channels
         ]
         for (index, c) in cases.enumerated() {
             let bias = randomTensor([c.weight.shape[0]], seed: 50 + UInt64(index))
             func pass() -> Tensor {
                 withoutGradients {
-                    conv2d(Variable(c.x), weight: Variable(c.weight), bias: Variable(bias), stride: c.stride,
-                           padding: c.padding).value
+                    conv2d(
+                        Variable(c.x), weight: Variable(c.weight), bias: Variable(bias), stride: c.stride,
+                        padding: c.padding
+                    ).value
                 }
             }
             let plain = pass()

@@ -27,10 +27,12 @@ final class AutoencoderLossTests: XCTestCase {
     func testTermsAreWeightedAndSummed() {
         var generator = SeededGenerator(seed: 3)
         let target = Initialization.uniform(shape: [2, 3, 8, 8], low: -1, high: 1, generator: &generator)
-        let reconstruction = Variable(parameter: Initialization.uniform(shape: [2, 3, 8, 8], low: -1, high: 1, generator: &generator))
+        let reconstruction = Variable(
+            parameter: Initialization.uniform(shape: [2, 3, 8, 8], low: -1, high: 1, generator: &generator))
         let commitment = Variable(Tensor(scalar: 0.25))
         let config = AutoencoderLossConfig(l1Weight: 1, mseWeight: 0.5, gradientWeight: 0.1, gradientScales: 2)
-        let terms = AutoencoderLoss.compute(reconstruction: reconstruction, target: target, commitment: commitment, config: config)
+        let terms = AutoencoderLoss.compute(
+            reconstruction: reconstruction, target: target, commitment: commitment, config: config)
         XCTAssertEqual(terms.parts.map(\.name), ["l1", "mse", "gradient", "commitment"])
         let l1 = Double(l1Loss(reconstruction, Variable(target)).value.scalarValue)
         let mse = Double(mseLoss(reconstruction, Variable(target)).value.scalarValue)

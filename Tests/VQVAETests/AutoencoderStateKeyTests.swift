@@ -15,8 +15,9 @@ final class AutoencoderStateKeyTests: XCTestCase {
     static func tinyConfig() -> RVQAutoencoderConfig {
         var autoencoder = AutoencoderConfig()
         autoencoder.widths = [8, 8]
-        return RVQAutoencoderConfig(autoencoder: autoencoder, quantizer: QuantizerConfig(levels: 2, codebookSize: 8, dimension: 4),
-                                    imageSize: 16)
+        return RVQAutoencoderConfig(
+            autoencoder: autoencoder, quantizer: QuantizerConfig(levels: 2, codebookSize: 8, dimension: 4),
+            imageSize: 16)
     }
 
     static func autoencoderVariant() -> AutoencoderConfig {
@@ -37,12 +38,15 @@ final class AutoencoderStateKeyTests: XCTestCase {
         var generator = SeededGenerator(seed: 0)
         let rvq = RVQAutoencoder(RVQAutoencoderConfig(), generator: &generator)
         let buffers = rvq.quantizer.buffers()
-        try RecordedFixture.assertLines(lines(rvq) + rvq.quantizer.bufferNames().map { "\($0) \(buffers[$0]!.shape)" },
-                                        matchRecorded: "rvq-autoencoder-default.keys.txt")
-        try RecordedFixture.assertLines(lines(ConvAutoencoder(Self.autoencoderVariant(), generator: &generator)),
-                                        matchRecorded: "conv-autoencoder-variant.keys.txt")
-        try RecordedFixture.assertLines(lines(PatchDiscriminator(generator: &generator)),
-                                        matchRecorded: "patch-discriminator-default.keys.txt")
+        try RecordedFixture.assertLines(
+            lines(rvq) + rvq.quantizer.bufferNames().map { "\($0) \(buffers[$0]!.shape)" },
+            matchRecorded: "rvq-autoencoder-default.keys.txt")
+        try RecordedFixture.assertLines(
+            lines(ConvAutoencoder(Self.autoencoderVariant(), generator: &generator)),
+            matchRecorded: "conv-autoencoder-variant.keys.txt")
+        try RecordedFixture.assertLines(
+            lines(PatchDiscriminator(generator: &generator)),
+            matchRecorded: "patch-discriminator-default.keys.txt")
         if RecordedFixture.isRecording { throw RecordedFixture.recorded("*.keys.txt") }
     }
 
@@ -76,13 +80,15 @@ final class AutoencoderStateKeyTests: XCTestCase {
         let model = RVQAutoencoder(Self.tinyConfig(), generator: &generator)
         for (_, variable) in model.namedParameters() {
             let noise = Initialization.normal(shape: variable.value.shape, generator: &generator)
-            variable.value = Tensor(shape: variable.value.shape,
-                                    values: zip(variable.value.values, noise.values).map { $0 + 0.3 * $1 })
+            variable.value = Tensor(
+                shape: variable.value.shape,
+                values: zip(variable.value.values, noise.values).map { $0 + 0.3 * $1 })
         }
         let images = Initialization.uniform(shape: [2, 3, 16, 16], low: -1, high: 1, generator: &generator)
         let latents = withoutGradients { model.encodeContinuous(Variable(images)).value }
         model.quantizer.initialize(from: latents, generator: &generator)
-        try FileManager.default.createDirectory(at: modelURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: modelURL.deletingLastPathComponent(), withIntermediateDirectories: true)
         try model.save(to: modelURL)
         var tensors = ["images": SafetensorsTensor(floats: images.values, shape: images.shape)]
         for (name, levels) in [("continuous", nil), ("quantized", 2)] as [(String, Int?)] {

@@ -42,8 +42,9 @@ final class AutoencoderTrainerTests: XCTestCase {
         config.warmupSteps = 2
         config.quantizerStartStep = 2
         config.kmeansBatches = 2
-        config.adversarial = AdversarialTrainingConfig(weight: 0.1, startStep: 3, discriminator: PatchDiscriminatorConfig(base: 8, downsamplings: 2),
-                                                       learningRate: 2e-4)
+        config.adversarial = AdversarialTrainingConfig(
+            weight: 0.1, startStep: 3, discriminator: PatchDiscriminatorConfig(base: 8, downsamplings: 2),
+            learningRate: 2e-4)
         return AutoencoderTrainer(config: config, model: model, source: source)
     }
 
@@ -70,7 +71,8 @@ final class AutoencoderTrainerTests: XCTestCase {
         source.position = saved.position
         for _ in 0..<3 { _ = try resumed.trainStep() }
         XCTAssertEqual(resumed.step, 6)
-        XCTAssertTrue(straight.model.stateTensors() == resumed.model.stateTensors(), "weights or codebooks differ after resuming")
+        XCTAssertTrue(
+            straight.model.stateTensors() == resumed.model.stateTensors(), "weights or codebooks differ after resuming")
         XCTAssertTrue(straight.ema!.averagesByName() == resumed.ema!.averagesByName(), "EMA averages differ")
         XCTAssertTrue(straight.optimizer.exportState() == resumed.optimizer.exportState(), "optimizer state differs")
     }
@@ -84,7 +86,9 @@ final class AutoencoderTrainerTests: XCTestCase {
             calls += 1
             XCTAssertEqual(parameters.map(\.name), trainer.optimizer.parameters.map(\.name))
             XCTAssertTrue(parameters.contains { $0.variable.grad != nil }, "called after the backward pass")
-            for parameter in parameters { parameter.variable.grad = parameter.variable.grad.map { Tensor(zeros: $0.shape) } }
+            for parameter in parameters {
+                parameter.variable.grad = parameter.variable.grad.map { Tensor(zeros: $0.shape) }
+            }
         }
         let report = try trainer.trainStep()
         XCTAssertEqual(calls, 1)

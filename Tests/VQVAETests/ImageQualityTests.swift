@@ -14,7 +14,9 @@ final class ImageQualityTests: XCTestCase {
         for n in 0..<count {
             for c in 0..<3 {
                 for h in 0..<side {
-                    for w in 0..<side { values.append(0.7 * Float(sin(0.3 * Double(h + n) + 0.2 * Double(w) + Double(c)))) }
+                    for w in 0..<side {
+                        values.append(0.7 * Float(sin(0.3 * Double(h + n) + 0.2 * Double(w) + Double(c))))
+                    }
                 }
             }
         }

@@ -14,7 +14,10 @@ final class NearestCodeSearchTests: XCTestCase {
                     let diff = x[start + j] - codes[c * d + j]
                     s += diff * diff
                 }
-                if s < best { best = s; index = c }
+                if s < best {
+                    best = s
+                    index = c
+                }
             }
             return Int32(index)
         }

@@ -21,9 +21,12 @@ final class PatchDiscriminatorTests: XCTestCase {
         let fake = Variable(Tensor(shape: [4], values: [-2, -1, 0, 1]))
         // relu(1 − real): 0, 0, 1, 2 → 0.75; relu(1 + fake): 0, 0, 1, 2 → 0.75.
         XCTAssertEqual(HingeLoss.discriminator(real: real, fake: fake).value.scalarValue, 1.5, accuracy: 1e-6)
-        XCTAssertEqual(HingeLoss.discriminator(real: Variable(Tensor(shape: [2], values: [1, 3])),
-                                               fake: Variable(Tensor(shape: [2], values: [-1, -5]))).value.scalarValue, 0,
-                       "a discriminator past the margins stops pushing")
+        XCTAssertEqual(
+            HingeLoss.discriminator(
+                real: Variable(Tensor(shape: [2], values: [1, 3])),
+                fake: Variable(Tensor(shape: [2], values: [-1, -5]))
+            ).value.scalarValue, 0,
+            "a discriminator past the margins stops pushing")
         XCTAssertEqual(HingeLoss.generator(fake: fake).value.scalarValue, 0.5, accuracy: 1e-6)
     }
 
@@ -31,7 +34,8 @@ final class PatchDiscriminatorTests: XCTestCase {
         // Real: noise; fake: flat grey. A few AdamW steps on the hinge loss must separate them.
         var generator = SeededGenerator(seed: 2)
         let d = PatchDiscriminator(PatchDiscriminatorConfig(base: 8, downsamplings: 2), generator: &generator)
-        let optimizer = AdamW(parameters: d.namedParameters(), learningRate: 2e-3, beta1: 0.5, beta2: 0.9, weightDecay: 0)
+        let optimizer = AdamW(
+            parameters: d.namedParameters(), learningRate: 2e-3, beta1: 0.5, beta2: 0.9, weightDecay: 0)
         let real = Initialization.uniform(shape: [4, 3, 32, 32], low: -1, high: 1, generator: &generator)
         let fake = Tensor(zeros: [4, 3, 32, 32])
         var losses: [Float] = []

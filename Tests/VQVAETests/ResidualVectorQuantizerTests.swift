@@ -35,8 +35,9 @@ final class ResidualVectorQuantizerTests: XCTestCase {
         }
         // A prefix of the full codes decodes like quantizing with fewer levels.
         let full = quantizer.quantize(z).codes
-        XCTAssertEqual(try quantizer.dequantize(codes: full, count: 4, height: 4, width: 4, levels: 2),
-                       quantizer.quantize(z, levels: 2).quantized)
+        XCTAssertEqual(
+            try quantizer.dequantize(codes: full, count: 4, height: 4, width: 4, levels: 2),
+            quantizer.quantize(z, levels: 2).quantized)
     }
 
     /// Codes come from files (the latent cache, generated codes): one outside the codebook is an
@@ -100,8 +101,9 @@ final class ResidualVectorQuantizerTests: XCTestCase {
         let before = quantizer.quantize(z.value).quantized
         let output = quantizer.trainingStep(z, generator: &generator)
         let n = Double(z.value.count)
-        XCTAssertEqual(Double(output.commitmentLoss.value.scalarValue), 0.5 * z.value.zipMap(before, -).squaredNorm() / n,
-                       accuracy: 1e-6)
+        XCTAssertEqual(
+            Double(output.commitmentLoss.value.scalarValue), 0.5 * z.value.zipMap(before, -).squaredNorm() / n,
+            accuracy: 1e-6)
         output.commitmentLoss.backward()
         // d/dz β·mean((z − q)²) = 2β(z − q)/n, with q held constant.
         let expected = z.value.zipMap(before) { Float(2 * 0.5 / n) * ($0 - $1) }

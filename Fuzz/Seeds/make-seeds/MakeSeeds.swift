@@ -20,11 +20,13 @@ struct MakeSeeds {
         let corpus = URL(fileURLWithPath: arguments[2])
         let photos = try smallestPhotos(shared.appendingPathComponent("data/oxford102/jpg"), count: 3)
 
-        try copy(photos[0 ..< 2], to: corpus.appendingPathComponent("jpeg"))
+        try copy(photos[0..<2], to: corpus.appendingPathComponent("jpeg"))
         let photo = try JPEGImage.read(from: photos[0])
         let crop = crop(photo, side: 16)
         try write(corpus, "jpeg", "crop-420.jpg", JPEGImage.encode(crop, quality: 90))
-        try write(corpus, "jpeg", "crop-444-progressive.jpg", JPEGImage.encode(crop, quality: 75, subsampling: .s444, progressive: true))
+        try write(
+            corpus, "jpeg", "crop-444-progressive.jpg",
+            JPEGImage.encode(crop, quality: 75, subsampling: .s444, progressive: true))
         try write(corpus, "jpeg", "crop-gray.jpg", JPEGImage.encode(crop, quality: 50, subsampling: .gray))
         let cmyk = insertingFourthChannel(crop.pixels) { _ in 200 }
         try write(corpus, "jpeg", "crop-cmyk.jpg", JPEGImage.encodeCMYK(width: 16, height: 16, cmyk: cmyk, quality: 50))
@@ -33,22 +35,30 @@ struct MakeSeeds {
         let small = Self.crop(photo, side: 6)
         let rgba = insertingFourthChannel(small.pixels) { UInt8($0 * 40 & 0xFF) }
         try write(corpus, "png", "crop-rgba.png", PNGImage.encodeRGBA(width: 6, height: 6, pixels: rgba))
-        try write(corpus, "png", "gray-1bit.png",
-                  HandMadePNG.file(width: 8, height: 2, bitDepth: 1, colorType: 0, rawRows: [0, 0xA5, 1, 0x3C]))
-        try write(corpus, "png", "palette-trns.png",
-                  HandMadePNG.file(width: 2, height: 2, bitDepth: 8, colorType: 3,
-                                   extraChunks: [("PLTE", [255, 0, 0, 0, 255, 0]), ("tRNS", [128])], rawRows: [0, 0, 1, 2, 1, 0]))
-        try write(corpus, "png", "rgb16-gamma.png",
-                  HandMadePNG.file(width: 1, height: 2, bitDepth: 16, colorType: 2, extraChunks: [("gAMA", [0, 0, 0xB1, 0x8F])],
-                                   rawRows: [0, 1, 2, 3, 4, 5, 6, 1, 0, 0, 0, 0, 0, 0]))
-        try write(corpus, "png", "gray-alpha-interlaced.png",
-                  HandMadePNG.file(width: 1, height: 1, bitDepth: 8, colorType: 4, interlaced: true, rawRows: [0, 90, 200]))
+        try write(
+            corpus, "png", "gray-1bit.png",
+            HandMadePNG.file(width: 8, height: 2, bitDepth: 1, colorType: 0, rawRows: [0, 0xA5, 1, 0x3C]))
+        try write(
+            corpus, "png", "palette-trns.png",
+            HandMadePNG.file(
+                width: 2, height: 2, bitDepth: 8, colorType: 3,
+                extraChunks: [("PLTE", [255, 0, 0, 0, 255, 0]), ("tRNS", [128])], rawRows: [0, 0, 1, 2, 1, 0]))
+        try write(
+            corpus, "png", "rgb16-gamma.png",
+            HandMadePNG.file(
+                width: 1, height: 2, bitDepth: 16, colorType: 2, extraChunks: [("gAMA", [0, 0, 0xB1, 0x8F])],
+                rawRows: [0, 1, 2, 3, 4, 5, 6, 1, 0, 0, 0, 0, 0, 0]))
+        try write(
+            corpus, "png", "gray-alpha-interlaced.png",
+            HandMadePNG.file(width: 1, height: 1, bitDepth: 8, colorType: 4, interlaced: true, rawRows: [0, 90, 200]))
 
         let golden = shared.appendingPathComponent("golden")
-        try copy(["adamw", "embedding"].map { golden.appendingPathComponent("\($0).safetensors") },
-                 to: corpus.appendingPathComponent("safetensors"))
+        try copy(
+            ["adamw", "embedding"].map { golden.appendingPathComponent("\($0).safetensors") },
+            to: corpus.appendingPathComponent("safetensors"))
         var tensors = SafetensorsFile(metadata: ["step": "7", "note": "seed"])
-        tensors.tensors["weight"] = try SafetensorsTensor(dtype: .f16, shape: [2, 2], bytes: [0, 60, 0, 188, 0, 0, 0, 124])
+        tensors.tensors["weight"] = try SafetensorsTensor(
+            dtype: .f16, shape: [2, 2], bytes: [0, 60, 0, 188, 0, 0, 0, 124])
         tensors.tensors["ids"] = SafetensorsTensor(int64s: [1, -2, 3], shape: [3])
         tensors.tensors["mask"] = try SafetensorsTensor(dtype: .u8, shape: [1, 2], bytes: [0, 1])
         tensors.tensors["scalar"] = SafetensorsTensor(floats: [0.5], shape: [])
@@ -80,13 +90,13 @@ struct MakeSeeds {
     /// Interleaved 3-channel pixels with a fourth channel (alpha, or K of CMYK) made from the pixel index.
     static func insertingFourthChannel(_ pixels: [UInt8], _ fourth: (Int) -> UInt8) -> [UInt8] {
         var out: [UInt8] = []
-        for i in 0 ..< pixels.count / 3 { out += pixels[(3 * i) ..< (3 * i + 3)] + [fourth(i)] }
+        for i in 0..<pixels.count / 3 { out += pixels[(3 * i)..<(3 * i + 3)] + [fourth(i)] }
         return out
     }
 
     static func crop(_ image: RGBImage, side: Int) -> RGBImage {
         var pixels: [UInt8] = []
-        for y in 0 ..< side { pixels += image.pixels[(y * image.width * 3) ..< (y * image.width * 3 + side * 3)] }
+        for y in 0..<side { pixels += image.pixels[(y * image.width * 3)..<(y * image.width * 3 + side * 3)] }
         return RGBImage(width: side, height: side, pixels: pixels)
     }
 
@@ -99,8 +109,10 @@ struct MakeSeeds {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try FileManager.default.copyItem(at: photo, to: folder.appendingPathComponent(photo.lastPathComponent))
         }
-        let catalog = try DatasetSource.folder(root: work.appendingPathComponent("photos"),
-                                               split: RandomSplit(validation: 0.34, test: 0)).catalog()
+        let catalog = try DatasetSource.folder(
+            root: work.appendingPathComponent("photos"),
+            split: RandomSplit(validation: 0.34, test: 0)
+        ).catalog()
         let result = try DatasetPreparer(options: PrepareOptions(size: 32, margin: 0, threads: 1))
             .prepare(catalog, into: work.appendingPathComponent("cache"))
         return try Data(contentsOf: result.cacheFile)
@@ -113,7 +125,7 @@ struct MakeSeeds {
         defer { try? FileManager.default.removeItem(at: url) }
         let file = try HDF5File.create(at: url)
         let n = 3, shape = [4, 2, 2], levels = 2
-        let values = (0 ..< n * 16).map { Float($0) / 8 - 1 }
+        let values = (0..<n * 16).map { Float($0) / 8 - 1 }
         for kind in ["continuous", "quantized"] {
             try file.createDataset(kind, type: .float32, shape: [n] + shape).write(values)
             try file.createDataset("\(kind)_mean", type: .float32, shape: [4]).write([Float](repeating: 0.1, count: 4))
@@ -123,17 +135,19 @@ struct MakeSeeds {
                     .write(values.map { -$0 })
             }
         }
-        try file.createDataset("codes", type: .int16, shape: [n, levels, 2, 2]).write((0 ..< n * 8).map { Int16($0 % 5) })
+        try file.createDataset("codes", type: .int16, shape: [n, levels, 2, 2]).write((0..<n * 8).map { Int16($0 % 5) })
         if augmentations > 0 {
             try file.createDataset("augmented/codes", type: .int16, shape: [n, augmentations, levels, 2, 2])
-                .write((0 ..< n * 8).map { Int16($0 % 3) })
+                .write((0..<n * 8).map { Int16($0 % 3) })
         }
         try file.createDataset("labels", type: .int64, shape: [n]).write([Int64(0), 1, 1])
         try file.createDataset("split", type: .uint8, shape: [n]).write([UInt8(0), 0, 1])
         try file.writeStrings(["daisy", "rose"], to: "class_names")
-        let attributes = ["format": "fmf-latent-cache", "version": "1", "count": "\(n)", "levels": "\(levels)",
-                          "augmentations": "\(augmentations)", "augmentation_kinds": augmentations > 0 ? "flip" : "",
-                          "image_size": "32", "autoencoder_sha256": String(repeating: "ab", count: 32)]
+        let attributes = [
+            "format": "fmf-latent-cache", "version": "1", "count": "\(n)", "levels": "\(levels)",
+            "augmentations": "\(augmentations)", "augmentation_kinds": augmentations > 0 ? "flip" : "",
+            "image_size": "32", "autoencoder_sha256": String(repeating: "ab", count: 32),
+        ]
         for (key, value) in attributes { try file.setAttribute(key, value) }
         try file.commit()
         return try Data(contentsOf: url)

@@ -20,13 +20,16 @@ public enum ExtractionSandbox {
         for path in after.paths.subtracting(before.paths) {
             ReaderContract.require(path.hasPrefix(prefix), "unpacking wrote \(path), outside the destination")
         }
-        ReaderContract.require(after.symbolicLinks.isEmpty, "unpacking made symbolic links \(after.symbolicLinks.sorted())")
+        ReaderContract.require(
+            after.symbolicLinks.isEmpty, "unpacking made symbolic links \(after.symbolicLinks.sorted())")
         if let report {
             for file in report.files {
                 var isDirectory: ObjCBool = false
-                let exists = FileManager.default.fileExists(atPath: destination.appendingPathComponent(file).path,
-                                                            isDirectory: &isDirectory)
-                ReaderContract.require(exists && !isDirectory.boolValue, "reported file \(file) is not a file in the destination")
+                let exists = FileManager.default.fileExists(
+                    atPath: destination.appendingPathComponent(file).path,
+                    isDirectory: &isDirectory)
+                ReaderContract.require(
+                    exists && !isDirectory.boolValue, "reported file \(file) is not a file in the destination")
             }
         }
     }

@@ -14,7 +14,7 @@ public enum StoredGzip {
             out.append(isLast ? 1 : 0)
             appendLittleEndian(&out, UInt16(length))
             appendLittleEndian(&out, ~UInt16(length))
-            out.append(contentsOf: bytes[offset ..< offset + length])
+            out.append(contentsOf: bytes[offset..<offset + length])
             offset += length
         } while offset < bytes.count
         appendLittleEndian(&out, CRC32.checksum(bytes))
@@ -29,9 +29,9 @@ public enum StoredGzip {
 
 /// The CRC-32 of gzip and PNG (reflected polynomial 0xEDB88320).
 enum CRC32 {
-    private static let table: [UInt32] = (0 ..< 256).map { n in
+    private static let table: [UInt32] = (0..<256).map { n in
         var c = UInt32(n)
-        for _ in 0 ..< 8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
         return c
     }
 

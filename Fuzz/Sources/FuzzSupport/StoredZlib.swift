@@ -10,7 +10,7 @@ public enum StoredZlib {
             let length = min(0xFFFF, payload.count - offset)
             out.append(offset + length == payload.count ? 1 : 0)
             out += [UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8((~length >> 8) & 0xFF)]
-            out += payload[offset ..< offset + length]
+            out += payload[offset..<offset + length]
             offset += length
         } while offset < payload.count
         var a: UInt32 = 1, b: UInt32 = 0
@@ -26,10 +26,13 @@ public enum StoredZlib {
 /// PNG files chunk by chunk, for seeds in the colour types and bit depths the project's own
 /// writer does not produce (grey, palette, 16-bit, transparency, interlacing).
 public enum HandMadePNG {
-    public static func file(width: Int, height: Int, bitDepth: UInt8, colorType: UInt8, interlaced: Bool = false,
-                            extraChunks: [(String, [UInt8])] = [], rawRows: [UInt8]) -> Data {
+    public static func file(
+        width: Int, height: Int, bitDepth: UInt8, colorType: UInt8, interlaced: Bool = false,
+        extraChunks: [(String, [UInt8])] = [], rawRows: [UInt8]
+    ) -> Data {
         var out: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        let header = bigEndian(UInt32(width)) + bigEndian(UInt32(height)) + [bitDepth, colorType, 0, 0, interlaced ? 1 : 0]
+        let header =
+            bigEndian(UInt32(width)) + bigEndian(UInt32(height)) + [bitDepth, colorType, 0, 0, interlaced ? 1 : 0]
         out += chunk("IHDR", header)
         for (type, body) in extraChunks { out += chunk(type, body) }
         out += chunk("IDAT", StoredZlib.wrap(rawRows))

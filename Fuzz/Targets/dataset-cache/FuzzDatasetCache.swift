@@ -12,15 +12,19 @@ private let scratch = ScratchFolder("dataset-cache")
 public func fuzzDatasetCache(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     scratch.empty()
     let file = scratch.write(fuzzInput(start, count), to: "cache/\(DatasetCacheLayout.imagesFile)")
-    guard let cache = ReaderContract.check(naming: file.path, { try DatasetCache.open(file.deletingLastPathComponent()) }) else {
+    guard
+        let cache = ReaderContract.check(naming: file.path, { try DatasetCache.open(file.deletingLastPathComponent()) })
+    else {
         return 0
     }
-    ReaderContract.require(cache.subsets.count == cache.count && cache.files.count == cache.count,
-                           "an opened cache has \(cache.count) labels, \(cache.subsets.count) splits, \(cache.files.count) names")
+    ReaderContract.require(
+        cache.subsets.count == cache.count && cache.files.count == cache.count,
+        "an opened cache has \(cache.count) labels, \(cache.subsets.count) splits, \(cache.files.count) names")
     if cache.count > 0 {
         for row in Set([0, cache.count - 1]) {
             if let image = ReaderContract.check(naming: file.path, { try cache.image(row: row) }) {
-                ReaderContract.require(image.pixels.count == cache.bytesPerImage, "row \(row) has \(image.pixels.count) bytes")
+                ReaderContract.require(
+                    image.pixels.count == cache.bytesPerImage, "row \(row) has \(image.pixels.count) bytes")
             }
         }
     }

@@ -13,8 +13,9 @@ public func fuzzLatentCache(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     scratch.empty()
     let file = scratch.write(fuzzInput(start, count), to: LatentCache.fileName)
     guard let cache = ReaderContract.check(naming: file.path, { try LatentCache(url: file) }) else { return 0 }
-    ReaderContract.require(cache.labels.count == cache.count && cache.subsets.count == cache.count,
-                           "an opened latent cache has \(cache.count) rows, \(cache.labels.count) labels, \(cache.subsets.count) splits")
+    ReaderContract.require(
+        cache.labels.count == cache.count && cache.subsets.count == cache.count,
+        "an opened latent cache has \(cache.count) rows, \(cache.labels.count) labels, \(cache.subsets.count) splits")
     for kind in LatentCache.Kind.allCases {
         _ = ReaderContract.check(naming: file.path) { try cache.statistics(kind) }
         if cache.count > 0 {

@@ -15,7 +15,8 @@ public func fuzzMAT(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     guard let variables = ReaderContract.check(naming: name, { try MATFile.decode(data, path: name) }) else { return 0 }
     for (variable, array) in variables {
         let expected = array.dims.reduce(1, *)
-        ReaderContract.require(array.values.count == expected, "variable \(variable) of \(array.dims) holds \(array.values.count) values")
+        ReaderContract.require(
+            array.values.count == expected, "variable \(variable) of \(array.dims) holds \(array.values.count) values")
     }
     scratch.empty()
     _ = scratch.write(data, to: "oxford/\(OxfordFlowers102.labelsFile)")

@@ -18,7 +18,7 @@ public func fuzzRunLedger(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     let input = fuzzInput(start, count)
     let split = input.firstIndex(of: 0) ?? input.endIndex
     let run = scratch.folder("artifacts/run")
-    let ledgerFile = scratch.write(input[input.startIndex ..< split], to: "artifacts/run/\(RunLedger.fileName)")
+    let ledgerFile = scratch.write(input[input.startIndex..<split], to: "artifacts/run/\(RunLedger.fileName)")
     if split < input.endIndex {
         _ = scratch.write(input[input.index(after: split)...], to: "artifacts/run/\(DigestCache.fileName)")
     }
@@ -27,18 +27,21 @@ public func fuzzRunLedger(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
 
     let cache = DigestCache(runFolder: run)
     if let digest = ReaderContract.check(naming: file.path, { try cache.sha256(of: file) }) {
-        ReaderContract.require(digest == artifactSHA256, "the digest cache gave \(digest) for a file whose SHA-256 is \(artifactSHA256)")
+        ReaderContract.require(
+            digest == artifactSHA256, "the digest cache gave \(digest) for a file whose SHA-256 is \(artifactSHA256)")
     }
     if var ledger = ReaderContract.check(naming: ledgerFile.path, { try RunLedger.load(runFolder: run) }) {
         let config = RunConfig()
         let settings = Dictionary(uniqueKeysWithValues: RunStage.allCases.map { ($0, StageSettings(values: [:])) })
         LegacyLedger.adopt(&ledger, config: config, runFolder: run, settings: settings, cache: cache)
-        let assessments = RunAssessment.assess(config: config, runFolder: run, ledger: ledger, settings: settings, cache: cache)
+        let assessments = RunAssessment.assess(
+            config: config, runFolder: run, ledger: ledger, settings: settings, cache: cache)
         ReaderContract.require(assessments.count == RunStage.allCases.count, "\(assessments.count) stages judged")
     }
     cache.save()
 
     let written = FolderListing(scratch.url).paths.subtracting(before.paths)
-    ReaderContract.require(written.isSubset(of: ["artifacts/run/\(DigestCache.fileName)"]), "reading the run wrote \(written.sorted())")
+    ReaderContract.require(
+        written.isSubset(of: ["artifacts/run/\(DigestCache.fileName)"]), "reading the run wrote \(written.sorted())")
     return 0
 }

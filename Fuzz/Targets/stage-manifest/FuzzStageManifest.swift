@@ -15,18 +15,24 @@ public func fuzzStageManifest(_ start: UnsafeRawPointer?, _ count: Int) -> CInt 
     scratch.empty()
     let file = scratch.write(fuzzInput(start, count), to: "stage/manifest.json")
     let folder = file.deletingLastPathComponent()
-    if let manifest = ReaderContract.check(naming: file.path, { try StageManifest<EncodeStage.ManifestConfig>.read(from: folder) }) {
+    if let manifest = ReaderContract.check(
+        naming: file.path, { try StageManifest<EncodeStage.ManifestConfig>.read(from: folder) })
+    {
         _ = manifest.output("latents")
-        ReaderContract.require(manifest.isComplete == (StageManifest<EncodeStage.ManifestConfig>.complete(in: folder) != nil),
-                               "complete(in:) disagrees with the manifest's status")
+        ReaderContract.require(
+            manifest.isComplete == (StageManifest<EncodeStage.ManifestConfig>.complete(in: folder) != nil),
+            "complete(in:) disagrees with the manifest's status")
     }
     _ = ReaderContract.check(naming: file.path) { try StageManifest<TrainFlowStage.ManifestConfig>.read(from: folder) }
     _ = ReaderContract.check(naming: file.path) { try StageManifest<CompareStage.ManifestConfig>.read(from: folder) }
     _ = ReaderContract.check(naming: file.path) { try StageManifest<AblationStage.ManifestConfig>.read(from: folder) }
     _ = ReaderContract.check(naming: file.path) { try TrainAEManifest.read(from: folder) }
-    _ = ReaderContract.check(naming: file.path) { try DatasetManifest.read(from: scratch.url.appendingPathComponent("stage")) }
+    _ = ReaderContract.check(naming: file.path) {
+        try DatasetManifest.read(from: scratch.url.appendingPathComponent("stage"))
+    }
     if let problem = StageFolderDigest.manifestProblem(in: folder) {
-        ReaderContract.require(problem.contains("manifest.json"), "the manifest problem does not name the file: \(problem)")
+        ReaderContract.require(
+            problem.contains("manifest.json"), "the manifest problem does not name the file: \(problem)")
     }
     return 0
 }

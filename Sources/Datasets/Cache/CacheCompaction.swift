@@ -6,8 +6,9 @@ enum CacheCompaction {
     static func copyRows(_ rows: Range<Int>, from source: HDF5Dataset, to file: HDF5File, gzip: Int) throws {
         var shape = source.shape
         shape[0] = rows.count
-        let target = try file.createDataset(DatasetCacheLayout.images, type: .uint8, shape: shape,
-                                            chunk: [1] + shape.dropFirst(), gzip: gzip > 0 ? gzip : nil)
+        let target = try file.createDataset(
+            DatasetCacheLayout.images, type: .uint8, shape: shape,
+            chunk: [1] + shape.dropFirst(), gzip: gzip > 0 ? gzip : nil)
         let block = 64
         for start in stride(from: rows.lowerBound, to: rows.upperBound, by: block) {
             let range = start..<min(rows.upperBound, start + block)

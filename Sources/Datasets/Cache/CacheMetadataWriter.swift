@@ -3,7 +3,8 @@ import FileFormats
 /// Writes the per-row and per-file metadata of a cache: labels, split, file names, class names
 /// and the root attributes (see `DatasetCacheLayout`).
 enum CacheMetadataWriter {
-    static func write(items: [DatasetItem], catalog: DatasetCatalog, options: PrepareOptions, to file: HDF5File) throws {
+    static func write(items: [DatasetItem], catalog: DatasetCatalog, options: PrepareOptions, to file: HDF5File) throws
+    {
         let count = items.count
         try file.createDataset(DatasetCacheLayout.labels, type: .int64, shape: [count])
             .write(items.map { Int64($0.label) })

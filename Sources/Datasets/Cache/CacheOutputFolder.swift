@@ -1,9 +1,10 @@
 import FileFormats
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The folder a cache is written to, made to appear complete or not at all.
@@ -26,14 +27,17 @@ struct CacheOutputFolder {
         do {
             try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
         } catch {
-            throw FileFormatError(.writeFailed, path: parent.path, "cannot create folder: \(error.localizedDescription)")
+            throw FileFormatError(
+                .writeFailed, path: parent.path, "cannot create folder: \(error.localizedDescription)")
         }
         removeAbandonedStaging(beside: output)
-        let staging = parent.appendingPathComponent(".\(output.lastPathComponent).staging-\(getpid())-\(UUID().uuidString)")
+        let staging = parent.appendingPathComponent(
+            ".\(output.lastPathComponent).staging-\(getpid())-\(UUID().uuidString)")
         do {
             try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false)
         } catch {
-            throw FileFormatError(.writeFailed, path: staging.path, "cannot create the staging folder: \(error.localizedDescription)")
+            throw FileFormatError(
+                .writeFailed, path: staging.path, "cannot create the staging folder: \(error.localizedDescription)")
         }
         return CacheOutputFolder(output: output, staging: staging)
     }
@@ -46,7 +50,9 @@ struct CacheOutputFolder {
             let aside = output.deletingLastPathComponent()
                 .appendingPathComponent(".\(output.lastPathComponent).old-\(getpid())-\(UUID().uuidString)")
             guard rename(output.path, aside.path) == 0 else {
-                throw FileFormatError(.writeFailed, path: output.path, "cannot move the previous cache aside: \(String(cString: strerror(errno)))")
+                throw FileFormatError(
+                    .writeFailed, path: output.path,
+                    "cannot move the previous cache aside: \(String(cString: strerror(errno)))")
             }
             old = aside
         }
@@ -87,25 +93,31 @@ struct CacheOutputFolder {
         if let source {
             let src = resolved(source)
             if isSameOrInside(out, src) {
-                throw DatasetError(.invalidArgument,
-                                   "the output \(output.path) is inside the source folder \(source.path), which is never written to; choose another --output")
+                throw DatasetError(
+                    .invalidArgument,
+                    "the output \(output.path) is inside the source folder \(source.path), which is never written to; choose another --output"
+                )
             }
             if isSameOrInside(src, out) {
-                throw DatasetError(.refusedOverwrite,
-                                   "the output \(output.path) contains the source folder \(source.path); choose another --output")
+                throw DatasetError(
+                    .refusedOverwrite,
+                    "the output \(output.path) contains the source folder \(source.path); choose another --output")
             }
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: output.path, isDirectory: &isDirectory) else { return }
         guard isDirectory.boolValue else {
-            throw DatasetError(.refusedOverwrite, "\(output.path) is a file, not a dataset cache folder; choose another --output")
+            throw DatasetError(
+                .refusedOverwrite, "\(output.path) is a file, not a dataset cache folder; choose another --output")
         }
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: output.path)) ?? []
         let known: Set<String> = [DatasetCacheLayout.imagesFile, DatasetCacheLayout.manifestFile]
         let foreign = entries.filter { !$0.hasPrefix(".") && !known.contains($0) }
         if !foreign.isEmpty {
-            throw DatasetError(.refusedOverwrite,
-                               "\(output.path) holds other files (\(foreign.sorted().prefix(3).joined(separator: ", "))\(foreign.count > 3 ? ", …" : "")), so it is not a dataset cache to replace; choose another --output")
+            throw DatasetError(
+                .refusedOverwrite,
+                "\(output.path) holds other files (\(foreign.sorted().prefix(3).joined(separator: ", "))\(foreign.count > 3 ? ", …" : "")), so it is not a dataset cache to replace; choose another --output"
+            )
         }
     }
 

@@ -5,9 +5,11 @@ import Foundation
 /// previous chunk is handed, in order, to a single consumer (which writes rows to a file). So
 /// the consumer always sees results in item order, whatever the threads' timing.
 enum ChunkedParallelMap {
-    static func run<T>(count: Int, chunkSize: Int, threads: Int,
-                       compute: @escaping (Int) -> T,
-                       consume: (_ range: Range<Int>, _ results: [T]) throws -> Void) throws {
+    static func run<T>(
+        count: Int, chunkSize: Int, threads: Int,
+        compute: @escaping (Int) -> T,
+        consume: (_ range: Range<Int>, _ results: [T]) throws -> Void
+    ) throws {
         guard count > 0 else { return }
         let chunks = stride(from: 0, to: count, by: chunkSize).map { $0..<min(count, $0 + chunkSize) }
         let queue = DispatchQueue(label: "fmf.prepare.chunks")

@@ -43,7 +43,9 @@ public struct DatasetPreparer {
         let started = Clock.now
         try options.validate()
         guard !catalog.items.isEmpty else {
-            throw DatasetError(.emptyDataset, "\(catalog.root?.path ?? "the \(catalog.kind.rawValue) source") has no images to prepare")
+            throw DatasetError(
+                .emptyDataset, "\(catalog.root?.path ?? "the \(catalog.kind.rawValue) source") has no images to prepare"
+            )
         }
         let folder = try CacheOutputFolder.begin(output, source: catalog.root)
         defer { folder.discard() }
@@ -51,9 +53,10 @@ public struct DatasetPreparer {
         let total = catalog.items.count
         let scratch = try HDF5File.create(at: folder.staging.appendingPathComponent(DatasetCacheLayout.imagesFile))
         defer { scratch.close() }
-        let images = try scratch.createDataset(DatasetCacheLayout.images, type: .uint8, shape: [total, side, side, 3],
-                                               chunk: [1, side, side, 3],
-                                               gzip: options.gzipLevel > 0 ? options.gzipLevel : nil)
+        let images = try scratch.createDataset(
+            DatasetCacheLayout.images, type: .uint8, shape: [total, side, side, 3],
+            chunk: [1, side, side, 3],
+            gzip: options.gzipLevel > 0 ? options.gzipLevel : nil)
 
         var kept: [Int] = []
         var skipped = catalog.skipped
@@ -61,41 +64,53 @@ public struct DatasetPreparer {
         var upscaled: [DatasetManifest.UpscaledImage] = []
         var fingerprint = ImageFingerprintBuilder()
         let options = self.options
-        try ChunkedParallelMap.run(count: total, chunkSize: options.chunkSize, threads: options.threads,
-                                   compute: { PreparedItem.prepare(catalog.items[$0], catalog: catalog, options: options) },
-                                   consume: { range, results in
-            if shouldStop() {
-                throw DatasetError(.interrupted, "stopped after \(range.lowerBound) of \(total) images; no cache was written")
-            }
-            var block: [UInt8] = []
-            block.reserveCapacity(results.count * side * side * 3)
-            for (offset, result) in zip(range, results) {
-                let item = catalog.items[offset]
-                switch result {
-                case .skipped(let reason):
-                    skipped.append(SkippedFile(file: item.name, reason: reason))
-                    newlySkipped += 1
-                    warn(newlySkipped, "skipped \(item.name): \(reason)")
-                case .row(let row):
-                    block += row.pixels
-                    kept.append(offset)
-                    if let digest = row.digest { fingerprint.add(name: item.name, byteCount: row.byteCount, digest: digest) }
-                    fingerprint.addHashTime(row.hashSeconds)
-                    if let scale = row.upscale {
-                        upscaled.append(.init(file: item.name, width: row.originalWidth, height: row.originalHeight, scale: scale))
-                        warn(upscaled.count, String(format: "enlarged %@ from %d×%d (%.2f×): smaller than %d px",
-                                                    item.name, row.originalWidth, row.originalHeight, scale, side))
+        try ChunkedParallelMap.run(
+            count: total, chunkSize: options.chunkSize, threads: options.threads,
+            compute: { PreparedItem.prepare(catalog.items[$0], catalog: catalog, options: options) },
+            consume: { range, results in
+                if shouldStop() {
+                    throw DatasetError(
+                        .interrupted, "stopped after \(range.lowerBound) of \(total) images; no cache was written")
+                }
+                var block: [UInt8] = []
+                block.reserveCapacity(results.count * side * side * 3)
+                for (offset, result) in zip(range, results) {
+                    let item = catalog.items[offset]
+                    switch result {
+                    case .skipped(let reason):
+                        skipped.append(SkippedFile(file: item.name, reason: reason))
+                        newlySkipped += 1
+                        warn(newlySkipped, "skipped \(item.name): \(reason)")
+                    case .row(let row):
+                        block += row.pixels
+                        kept.append(offset)
+                        if let digest = row.digest {
+                            fingerprint.add(name: item.name, byteCount: row.byteCount, digest: digest)
+                        }
+                        fingerprint.addHashTime(row.hashSeconds)
+                        if let scale = row.upscale {
+                            upscaled.append(
+                                .init(
+                                    file: item.name, width: row.originalWidth, height: row.originalHeight, scale: scale)
+                            )
+                            warn(
+                                upscaled.count,
+                                String(
+                                    format: "enlarged %@ from %d×%d (%.2f×): smaller than %d px",
+                                    item.name, row.originalWidth, row.originalHeight, scale, side))
+                        }
                     }
                 }
-            }
-            let first = kept.count - block.count / (side * side * 3)
-            try images.write(block, rows: first..<kept.count)
-            progress?(range.upperBound, total, newlySkipped)
-        })
+                let first = kept.count - block.count / (side * side * 3)
+                try images.write(block, rows: first..<kept.count)
+                progress?(range.upperBound, total, newlySkipped)
+            })
         if newlySkipped > warningsShown { log?("skipped \(newlySkipped) files in all (listed in the manifest)") }
         if upscaled.count > warningsShown { log?("enlarged \(upscaled.count) images in all (listed in the manifest)") }
         guard !kept.isEmpty else {
-            throw DatasetError(.emptyDataset, "all \(total) images were skipped (first: \(skipped.first.map { "\($0.file): \($0.reason)" } ?? "?"))")
+            throw DatasetError(
+                .emptyDataset,
+                "all \(total) images were skipped (first: \(skipped.first.map { "\($0.file): \($0.reason)" } ?? "?"))")
         }
         let processed = Clock.now
 
@@ -113,7 +128,8 @@ public struct DatasetPreparer {
         scratch.close()
 
         let cacheURL = folder.staging.appendingPathComponent(DatasetCacheLayout.imagesFile)
-        let cacheBytes = (try? FileManager.default.attributesOfItem(atPath: cacheURL.path)[.size] as? NSNumber)?.intValue ?? 0
+        let cacheBytes =
+            (try? FileManager.default.attributesOfItem(atPath: cacheURL.path)[.size] as? NSNumber)?.intValue ?? 0
         let finished = Clock.now
         var manifest = try ManifestBuilder.make(
             catalog: catalog, items: items, options: options, skipped: skipped, upscaled: upscaled,
@@ -122,15 +138,17 @@ public struct DatasetPreparer {
         manifest.pipelineVersion = options.pipelineVersion
         // The output's own hash, as the other stages record theirs (about 1 s for Oxford's 380 MB).
         manifest.cacheSHA256 = try SHA256.hashFile(at: cacheURL).hex
-        manifest.timings = .init(catalogSeconds: catalogSeconds, processSeconds: processed - started,
-                                 compactSeconds: compacted - processed, totalSeconds: catalogSeconds + finished - started,
-                                 imagesPerSecond: Double(total) / max(processed - started, 1e-9), threads: options.threads)
+        manifest.timings = .init(
+            catalogSeconds: catalogSeconds, processSeconds: processed - started,
+            compactSeconds: compacted - processed, totalSeconds: catalogSeconds + finished - started,
+            imagesPerSecond: Double(total) / max(processed - started, 1e-9), threads: options.threads)
         try JSONFile.write(manifest, to: folder.staging.appendingPathComponent(DatasetCacheLayout.manifestFile))
         try folder.install()
-        return Result(folder: folder.output,
-                      cacheFile: folder.output.appendingPathComponent(DatasetCacheLayout.imagesFile),
-                      manifestFile: folder.output.appendingPathComponent(DatasetCacheLayout.manifestFile),
-                      manifest: manifest)
+        return Result(
+            folder: folder.output,
+            cacheFile: folder.output.appendingPathComponent(DatasetCacheLayout.imagesFile),
+            manifestFile: folder.output.appendingPathComponent(DatasetCacheLayout.manifestFile),
+            manifest: manifest)
     }
 
     private func warn(_ number: Int, _ text: String) {

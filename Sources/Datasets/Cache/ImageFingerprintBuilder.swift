@@ -31,7 +31,8 @@ struct ImageFingerprintBuilder {
 
     func fingerprint(listing: SHA256Digest) -> DatasetManifest.ImageFingerprint {
         DatasetManifest.ImageFingerprint(
-            method: "contentSHA256: SHA-256 over 'name<TAB>size<TAB>sha256(file)' lines of the stored images in row order; listingSHA256: SHA-256 over 'name<TAB>size' lines of all listed images",
+            method:
+                "contentSHA256: SHA-256 over 'name<TAB>size<TAB>sha256(file)' lines of the stored images in row order; listingSHA256: SHA-256 over 'name<TAB>size' lines of all listed images",
             files: files, bytes: bytes, contentSHA256: content.finalize().hex, listingSHA256: listing.hex,
             hashSeconds: hashSeconds)
     }

@@ -30,13 +30,16 @@ enum PreparedItem {
             var pixels = image.pixels
             var upscale: Double?
             if image.width != side || image.height != side {
-                let result = try Cropper.resizeAndCenterCrop(image, size: options.size, margin: options.margin,
-                                                             filter: options.filter)
+                let result = try Cropper.resizeAndCenterCrop(
+                    image, size: options.size, margin: options.margin,
+                    filter: options.filter)
                 pixels = result.image.pixels
                 if result.wasUpscaled { upscale = result.scale }
             }
-            return .row(Row(pixels: pixels, digest: loaded.digest, byteCount: loaded.byteCount, hashSeconds: loaded.hashSeconds,
-                            originalWidth: image.width, originalHeight: image.height, upscale: upscale))
+            return .row(
+                Row(
+                    pixels: pixels, digest: loaded.digest, byteCount: loaded.byteCount, hashSeconds: loaded.hashSeconds,
+                    originalWidth: image.width, originalHeight: image.height, upscale: upscale))
         } catch let error as FileFormatError {
             return .skipped(reason: "\(error.kind.rawValue): \(error.message)")
         } catch {

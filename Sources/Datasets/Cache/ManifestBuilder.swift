@@ -3,9 +3,11 @@ import Foundation
 
 /// Assembles a `DatasetManifest` from what preparation produced (timings are filled in by the caller).
 enum ManifestBuilder {
-    static func make(catalog: DatasetCatalog, items: [DatasetItem], options: PrepareOptions, skipped: [SkippedFile],
-                     upscaled: [DatasetManifest.UpscaledImage], fingerprint: DatasetManifest.ImageFingerprint,
-                     cacheBytes: Int) throws -> DatasetManifest {
+    static func make(
+        catalog: DatasetCatalog, items: [DatasetItem], options: PrepareOptions, skipped: [SkippedFile],
+        upscaled: [DatasetManifest.UpscaledImage], fingerprint: DatasetManifest.ImageFingerprint,
+        cacheBytes: Int
+    ) throws -> DatasetManifest {
         var perClass = catalog.classNames.enumerated().map {
             DatasetManifest.ClassCount(id: $0.offset, name: $0.element, train: 0, validation: 0, test: 0)
         }
@@ -32,14 +34,18 @@ enum ManifestBuilder {
             format: DatasetCacheLayout.formatName, version: DatasetCacheLayout.formatVersion,
             createdAt: formatter.string(from: Date()),
             source: .init(kind: catalog.kind, path: catalog.root?.path, parameters: catalog.parameters),
-            processing: .init(size: options.size, margin: options.margin, storedSize: options.storedSize,
-                              filter: options.filter.rawValue, gzipLevel: options.gzipLevel,
-                              steps: "decode to RGB8, resize shorter side to \(options.storedSize) (\(options.filter.rawValue)), centre crop \(options.storedSize)×\(options.storedSize)"),
+            processing: .init(
+                size: options.size, margin: options.margin, storedSize: options.storedSize,
+                filter: options.filter.rawValue, gzipLevel: options.gzipLevel,
+                steps:
+                    "decode to RGB8, resize shorter side to \(options.storedSize) (\(options.filter.rawValue)), centre crop \(options.storedSize)×\(options.storedSize)"
+            ),
             counts: counts, classNames: catalog.classNames, labelFiles: labelFiles,
             imageFiles: catalog.kind == .synthetic ? nil : fingerprint,
             skipped: skipped, upscaled: upscaled, notes: catalog.notes,
-            timings: .init(catalogSeconds: 0, processSeconds: 0, compactSeconds: 0, totalSeconds: 0,
-                           imagesPerSecond: 0, threads: options.threads),
+            timings: .init(
+                catalogSeconds: 0, processSeconds: 0, compactSeconds: 0, totalSeconds: 0,
+                imagesPerSecond: 0, threads: options.threads),
             cacheFile: DatasetCacheLayout.imagesFile, cacheBytes: cacheBytes)
     }
 }

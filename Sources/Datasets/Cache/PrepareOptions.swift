@@ -19,8 +19,10 @@ public struct PrepareOptions: Equatable, Sendable {
     /// The version of the tool preparing the cache, recorded in its manifest.
     public var pipelineVersion: String?
 
-    public init(size: Int = 128, margin: Int = 0, filter: ResampleFilter = .lanczos3, gzipLevel: Int = 1,
-                chunkSize: Int = 64, threads: Int = BLASRuntime.configuredThreads) {
+    public init(
+        size: Int = 128, margin: Int = 0, filter: ResampleFilter = .lanczos3, gzipLevel: Int = 1,
+        chunkSize: Int = 64, threads: Int = BLASRuntime.configuredThreads
+    ) {
         self.size = size
         self.margin = margin
         self.filter = filter
@@ -34,8 +36,10 @@ public struct PrepareOptions: Equatable, Sendable {
 
     func validate() throws {
         guard DatasetCacheLayout.supportedSizes.contains(size) else {
-            throw DatasetError(.invalidArgument,
-                               "image size must be one of \(DatasetCacheLayout.supportedSizes.map(String.init).joined(separator: ", ")), got \(size)")
+            throw DatasetError(
+                .invalidArgument,
+                "image size must be one of \(DatasetCacheLayout.supportedSizes.map(String.init).joined(separator: ", ")), got \(size)"
+            )
         }
         guard margin >= 0 && margin <= size else {
             throw DatasetError(.invalidArgument, "margin must be in 0...\(size) (the image size), got \(margin)")
@@ -44,7 +48,8 @@ public struct PrepareOptions: Equatable, Sendable {
             throw DatasetError(.invalidArgument, "gzip level must be in 0...9, got \(gzipLevel)")
         }
         guard chunkSize >= 1, threads >= 1 else {
-            throw DatasetError(.invalidArgument, "chunk size and threads must be at least 1, got \(chunkSize) and \(threads)")
+            throw DatasetError(
+                .invalidArgument, "chunk size and threads must be at least 1, got \(chunkSize) and \(threads)")
         }
     }
 }

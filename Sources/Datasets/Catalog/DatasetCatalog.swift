@@ -27,9 +27,11 @@ public struct DatasetCatalog: Sendable {
     /// Renders the `.synthetic` items.
     let generator: SyntheticFlowers?
 
-    init(kind: Kind, root: URL?, classNames: [String], items: [DatasetItem], labelFiles: [URL] = [],
-         skipped: [SkippedFile] = [], notes: [String] = [], parameters: [String: String] = [:],
-         generator: SyntheticFlowers? = nil) {
+    init(
+        kind: Kind, root: URL?, classNames: [String], items: [DatasetItem], labelFiles: [URL] = [],
+        skipped: [SkippedFile] = [], notes: [String] = [], parameters: [String: String] = [:],
+        generator: SyntheticFlowers? = nil
+    ) {
         self.kind = kind
         self.root = root
         self.classNames = classNames
@@ -62,8 +64,9 @@ public struct DatasetCatalog: Sendable {
                 data = try Data(contentsOf: url)
             } catch {
                 let exists = FileManager.default.fileExists(atPath: url.path)
-                throw FileFormatError(exists ? .unreadable : .notFound, path: url.path,
-                                      exists ? "cannot read: \(error.localizedDescription)" : "no such file")
+                throw FileFormatError(
+                    exists ? .unreadable : .notFound, path: url.path,
+                    exists ? "cannot read: \(error.localizedDescription)" : "no such file")
             }
             let image = try ImageFile.decode(data, path: url.path)
             let start = DispatchTime.now().uptimeNanoseconds
@@ -74,8 +77,9 @@ public struct DatasetCatalog: Sendable {
             guard let generator else {
                 throw DatasetError(.invalidArgument, "\(item.name): a synthetic item in a catalog without a generator")
             }
-            return LoadedImage(image: try generator.image(index: index, size: side), digest: nil, byteCount: 0,
-                               hashSeconds: 0)
+            return LoadedImage(
+                image: try generator.image(index: index, size: side), digest: nil, byteCount: 0,
+                hashSeconds: 0)
         }
     }
 }

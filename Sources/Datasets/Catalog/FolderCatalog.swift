@@ -23,8 +23,9 @@ enum FolderCatalog {
         }
         var parameters = split.parameters
         parameters["layout"] = folder.labels == nil ? "flat" : "class folders"
-        return DatasetCatalog(kind: .folder, root: root,
-                              classNames: folder.labels == nil ? [unlabelledClassName] : folder.classNames,
-                              items: items, notes: notes, parameters: parameters)
+        return DatasetCatalog(
+            kind: .folder, root: root,
+            classNames: folder.labels == nil ? [unlabelledClassName] : folder.classNames,
+            items: items, notes: notes, parameters: parameters)
     }
 }

@@ -43,8 +43,9 @@ public enum OxfordFlowers102 {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw FileFormatError(.notFound, path: root.path,
-                                  "Oxford Flowers 102 folder does not exist (download it with `pipeline fetch-data --dest DIR`)")
+            throw FileFormatError(
+                .notFound, path: root.path,
+                "Oxford Flowers 102 folder does not exist (download it with `pipeline fetch-data --dest DIR`)")
         }
         let labelsURL = root.appendingPathComponent(labelsFile)
         let splitsURL = root.appendingPathComponent(splitsFile)
@@ -65,18 +66,23 @@ public enum OxfordFlowers102 {
         if !missing.isEmpty {
             let names = missing.prefix(3).map { imageName($0.number) }.joined(separator: ", ")
             guard allowMissingImages else {
-                throw DatasetError(.missingImages,
-                                   "\(splitsURL.path) lists \(missing.count) image(s) that are not in \(jpg.path) (\(names)\(missing.count > 3 ? ", …" : "")); the copy is incomplete: fetch it again (`pipeline fetch-data`), or allow a partial copy (--allow-missing)")
+                throw DatasetError(
+                    .missingImages,
+                    "\(splitsURL.path) lists \(missing.count) image(s) that are not in \(jpg.path) (\(names)\(missing.count > 3 ? ", …" : "")); the copy is incomplete: fetch it again (`pipeline fetch-data`), or allow a partial copy (--allow-missing)"
+                )
             }
             skipped = missing.map {
-                SkippedFile(file: "\(imageFolder)/\(imageName($0.number))", reason: "listed in \(splitsFile) (\($0.subset)) but not in \(imageFolder)/")
+                SkippedFile(
+                    file: "\(imageFolder)/\(imageName($0.number))",
+                    reason: "listed in \(splitsFile) (\($0.subset)) but not in \(imageFolder)/")
             }
         }
         let missingNumbers = Set(missing.map(\.number))
         let items = listed.filter { !missingNumbers.contains($0.number) }.map { entry -> DatasetItem in
             let name = imageName(entry.number)
-            return DatasetItem(name: "\(imageFolder)/\(name)", label: labels[entry.number - 1], subset: entry.subset,
-                               origin: .file(jpg.appendingPathComponent(name)))
+            return DatasetItem(
+                name: "\(imageFolder)/\(name)", label: labels[entry.number - 1], subset: entry.subset,
+                origin: .file(jpg.appendingPathComponent(name)))
         }
 
         var notes: [String] = []
@@ -86,14 +92,16 @@ public enum OxfordFlowers102 {
             notes.append("\(unlisted) image(s) in \(imageFolder)/ are in no split of \(splitsFile) and are left out")
         }
         if present.otherFiles > 0 {
-            notes.append("\(present.otherFiles) file(s) in \(imageFolder)/ are not named image_NNNNN.jpg and are left out")
+            notes.append(
+                "\(present.otherFiles) file(s) in \(imageFolder)/ are not named image_NNNNN.jpg and are left out")
         }
         if !hasNames { notes.append("no \(classNamesFile): classes are named \"class 1\" … \"class \(classCount)\"") }
         var labelFiles = [labelsURL, splitsURL]
         if hasNames { labelFiles.append(namesURL) }
-        return DatasetCatalog(kind: .oxford, root: root, classNames: classNames, items: items, labelFiles: labelFiles,
-                              skipped: skipped, notes: notes,
-                              parameters: ["allow_missing_images": "\(allowMissingImages)"])
+        return DatasetCatalog(
+            kind: .oxford, root: root, classNames: classNames, items: items, labelFiles: labelFiles,
+            skipped: skipped, notes: notes,
+            parameters: ["allow_missing_images": "\(allowMissingImages)"])
     }
 
     // MARK: - Label files
@@ -104,8 +112,9 @@ public enum OxfordFlowers102 {
         let values = try MATVector.integers(variables, "labels", in: url)
         guard !values.isEmpty else { throw FileFormatError(.malformed, path: url.path, "variable 'labels' is empty") }
         if let bad = values.firstIndex(where: { !(1...classCount).contains($0) }) {
-            throw FileFormatError(.malformed, path: url.path,
-                                  "label \(values[bad]) of image \(bad + 1) is outside the class ids 1…\(classCount)")
+            throw FileFormatError(
+                .malformed, path: url.path,
+                "label \(values[bad]) of image \(bad + 1) is outside the class ids 1…\(classCount)")
         }
         return values.map { $0 - 1 }
     }
@@ -119,11 +128,14 @@ public enum OxfordFlowers102 {
             let numbers = try MATVector.integers(variables, name, in: url)
             for n in numbers {
                 guard n >= 1 && n <= labelCount else {
-                    throw DatasetError(.labelMismatch,
-                                       "\(url.path): '\(name)' lists image \(n), but \(labelsURL.path) has labels for images 1…\(labelCount) only")
+                    throw DatasetError(
+                        .labelMismatch,
+                        "\(url.path): '\(name)' lists image \(n), but \(labelsURL.path) has labels for images 1…\(labelCount) only"
+                    )
                 }
                 if let other = seen[n] {
-                    throw FileFormatError(.malformed, path: url.path, "image \(n) is listed twice (in '\(other)' and '\(name)')")
+                    throw FileFormatError(
+                        .malformed, path: url.path, "image \(n) is listed twice (in '\(other)' and '\(name)')")
                 }
                 seen[n] = name
             }
@@ -137,8 +149,9 @@ public enum OxfordFlowers102 {
 
     private static func readMAT(_ url: URL, role: String) throws -> [String: MATArray] {
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw FileFormatError(.notFound, path: url.path,
-                                  "missing; Oxford Flowers 102 needs it for \(role) (download it with `pipeline fetch-data`)")
+            throw FileFormatError(
+                .notFound, path: url.path,
+                "missing; Oxford Flowers 102 needs it for \(role) (download it with `pipeline fetch-data`)")
         }
         return try MATFile.read(from: url)
     }
@@ -167,7 +180,8 @@ public enum OxfordFlowers102 {
     /// The image numbers present in `jpg/` (one directory listing, no file is opened).
     static func listImages(_ folder: URL, labelCount: Int, labelsURL: URL) throws -> Listing {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue
+        else {
             throw FileFormatError(.notFound, path: folder.path, "the Oxford Flowers 102 image folder is missing")
         }
         let names: [String]
@@ -180,8 +194,10 @@ public enum OxfordFlowers102 {
         for name in names where !name.hasPrefix(".") {
             if let n = imageNumber(name) {
                 guard n <= labelCount else {
-                    throw DatasetError(.labelMismatch,
-                                       "\(folder.path) holds \(name), but \(labelsURL.path) has labels for images 1…\(labelCount) only")
+                    throw DatasetError(
+                        .labelMismatch,
+                        "\(folder.path) holds \(name), but \(labelsURL.path) has labels for images 1…\(labelCount) only"
+                    )
                 }
                 listing.numbers.insert(n)
             } else {

@@ -17,8 +17,9 @@ public struct RandomSplit: Equatable, Sendable {
     /// The subset of each of `count` items (stratified by `labels` when given).
     func subsets(count: Int, labels: [Int]?) throws -> [DatasetSubset] {
         // The salt keeps the split's stream apart from other uses of the same seed.
-        let split = try DatasetSplit.make(count: count, validation: validation, test: test,
-                                          seed: seed ^ RandomStream.datasetSplit.salt, labels: labels)
+        let split = try DatasetSplit.make(
+            count: count, validation: validation, test: test,
+            seed: seed ^ RandomStream.datasetSplit.salt, labels: labels)
         var subsets = [DatasetSubset](repeating: .train, count: count)
         for i in split.validation { subsets[i] = .validation }
         for i in split.test { subsets[i] = .test }

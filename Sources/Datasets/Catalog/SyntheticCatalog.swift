@@ -20,7 +20,8 @@ enum SyntheticCatalog {
         parameters["count"] = "\(count)"
         parameters["classes"] = "\(classes)"
         parameters["seed"] = "\(seed)"
-        return DatasetCatalog(kind: .synthetic, root: nil, classNames: generator.classNames, items: items,
-                              parameters: parameters, generator: generator)
+        return DatasetCatalog(
+            kind: .synthetic, root: nil, classNames: generator.classNames, items: items,
+            parameters: parameters, generator: generator)
     }
 }

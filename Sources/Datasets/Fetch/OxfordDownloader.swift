@@ -1,7 +1,8 @@
 import FileFormats
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Downloads Oxford Flowers 102 (`102flowers.tgz`, `imagelabels.mat`, `setid.mat`) from the
@@ -39,8 +40,10 @@ public struct OxfordDownloader: Sendable {
     /// Bytes received so far and the total, per file, as they arrive.
     public var progress: (@Sendable (_ file: String, _ received: Int64, _ total: Int64?) -> Void)?
 
-    public init(destination: URL, baseURL: URL = OxfordDownloader.defaultBaseURL,
-                files: [RemoteFile] = OxfordDownloader.officialFiles) {
+    public init(
+        destination: URL, baseURL: URL = OxfordDownloader.defaultBaseURL,
+        files: [RemoteFile] = OxfordDownloader.officialFiles
+    ) {
         self.destination = destination
         self.baseURL = baseURL
         self.files = files
@@ -49,7 +52,8 @@ public struct OxfordDownloader: Sendable {
     public func run() throws -> FetchReport {
         for file in files {
             guard file.md5.count == 32, file.md5.allSatisfy(\.isHexDigit) else {
-                throw DatasetError(.invalidArgument, "\(file.name): \"\(file.md5)\" is not an MD5 (32 hexadecimal digits)")
+                throw DatasetError(
+                    .invalidArgument, "\(file.name): \"\(file.md5)\" is not an MD5 (32 hexadecimal digits)")
             }
             guard !file.name.isEmpty, !file.name.contains("/"), !file.name.hasPrefix(".") else {
                 throw DatasetError(.invalidArgument, "\"\(file.name)\" is not a plain file name")
@@ -58,7 +62,8 @@ public struct OxfordDownloader: Sendable {
         do {
             try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
         } catch {
-            throw FileFormatError(.writeFailed, path: destination.path, "cannot create folder: \(error.localizedDescription)")
+            throw FileFormatError(
+                .writeFailed, path: destination.path, "cannot create folder: \(error.localizedDescription)")
         }
         var report = FetchReport()
         for file in files {
@@ -70,7 +75,10 @@ public struct OxfordDownloader: Sendable {
     private func fetch(_ file: RemoteFile, report: inout FetchReport) throws {
         let target = destination.appendingPathComponent(file.name)
         let marker = destination.appendingPathComponent(".\(file.name).unpacked")
-        if file.isArchive, (try? String(contentsOf: marker, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == file.md5.lowercased() {
+        if file.isArchive,
+            (try? String(contentsOf: marker, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+                == file.md5.lowercased()
+        {
             report.steps.append(.init(file: file.name, action: .alreadyUnpacked, detail: "unpacked earlier"))
             log?("\(file.name): already unpacked")
             return
@@ -78,8 +86,10 @@ public struct OxfordDownloader: Sendable {
         if FileManager.default.fileExists(atPath: target.path) {
             let problem = try mismatch(of: target, against: file)
             if let problem {
-                throw DatasetError(.refusedOverwrite,
-                                   "\(target.path) already exists and is not the expected file (\(problem)); move it away or choose another destination")
+                throw DatasetError(
+                    .refusedOverwrite,
+                    "\(target.path) already exists and is not the expected file (\(problem)); move it away or choose another destination"
+                )
             }
             report.steps.append(.init(file: file.name, action: .alreadyPresent, detail: "checksum verified"))
             log?("\(file.name): already present, checksum verified")
@@ -91,18 +101,24 @@ public struct OxfordDownloader: Sendable {
             let progress = self.progress
             var perFile: (@Sendable (Int64, Int64?) -> Void)?
             if let progress { perFile = { @Sendable received, total in progress(name, received, total) } }
-            let downloader = RangeDownloader(attempts: attempts, timeout: timeout, retryDelay: retryDelay, progress: perFile)
+            let downloader = RangeDownloader(
+                attempts: attempts, timeout: timeout, retryDelay: retryDelay, progress: perFile)
             let outcome = try downloader.download(url, to: part, expectedSize: file.size)
             if let problem = try mismatch(of: part, against: file) {
                 // A corrupt part would only be resumed into a corrupt file: start afresh next time.
                 try? FileManager.default.removeItem(at: part)
                 let kind: DatasetError.Kind = problem.hasPrefix("size") ? .sizeMismatch : .checksumMismatch
-                throw DatasetError(kind, "\(url.absoluteString): downloaded file is not the expected one (\(problem)); the partial file was deleted, run again to retry")
+                throw DatasetError(
+                    kind,
+                    "\(url.absoluteString): downloaded file is not the expected one (\(problem)); the partial file was deleted, run again to retry"
+                )
             }
             do {
                 try FileManager.default.moveItem(at: part, to: target)
             } catch {
-                throw FileFormatError(.writeFailed, path: target.path, "cannot move the download into place: \(error.localizedDescription)")
+                throw FileFormatError(
+                    .writeFailed, path: target.path,
+                    "cannot move the download into place: \(error.localizedDescription)")
             }
             let action: FetchReport.Action = outcome == .resumed ? .resumed : .downloaded
             report.steps.append(.init(file: file.name, action: action, detail: "checksum verified"))
@@ -113,8 +129,10 @@ public struct OxfordDownloader: Sendable {
             let extraction = try TarGzExtractor.extract(target, into: destination)
             try AtomicText.write(file.md5.lowercased() + "\n", to: marker)
             if !keepArchives { try? FileManager.default.removeItem(at: target) }
-            report.steps.append(.init(file: file.name, action: .unpacked,
-                                      detail: "\(extraction.files.count) files, \(extraction.alreadyPresent.count) already present"))
+            report.steps.append(
+                .init(
+                    file: file.name, action: .unpacked,
+                    detail: "\(extraction.files.count) files, \(extraction.alreadyPresent.count) already present"))
             log?("\(file.name): unpacked \(extraction.files.count) files")
         }
     }

@@ -1,7 +1,8 @@
 import FileFormats
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Downloads one URL into a `.part` file, continuing a partial file with an HTTP Range request
@@ -97,7 +98,8 @@ struct RangeDownloader {
 
     static func fileSize(_ url: URL) -> Int64? {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
-              let size = attributes[.size] as? NSNumber else { return nil }
+            let size = attributes[.size] as? NSNumber
+        else { return nil }
         return size.int64Value
     }
 }
@@ -120,8 +122,10 @@ private final class TransferDelegate: NSObject, URLSessionDataDelegate, @uncheck
         self.progress = progress
     }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+    ) {
         guard let http = response as? HTTPURLResponse else {
             failure = .local("not an HTTP response")
             return completionHandler(.cancel)
@@ -193,7 +197,8 @@ private final class TransferDelegate: NSObject, URLSessionDataDelegate, @uncheck
     /// "bytes 100-199/1000" → 100.
     static func rangeStart(_ header: String) -> Int64? {
         guard let range = header.split(separator: " ").last,
-              let dash = range.firstIndex(of: "-") else { return nil }
+            let dash = range.firstIndex(of: "-")
+        else { return nil }
         return Int64(range[range.startIndex..<dash])
     }
 

@@ -19,7 +19,8 @@ public enum TarGzExtractor {
         do {
             try fm.createDirectory(at: destination, withIntermediateDirectories: true)
         } catch {
-            throw FileFormatError(.writeFailed, path: destination.path, "cannot create folder: \(error.localizedDescription)")
+            throw FileFormatError(
+                .writeFailed, path: destination.path, "cannot create folder: \(error.localizedDescription)")
         }
         // Staging inside the destination keeps the final moves on one file system (plain renames).
         // Staging folders left by an unpacking that was killed are ours (by name) and are removed.
@@ -39,7 +40,9 @@ public enum TarGzExtractor {
             let target = destination.appendingPathComponent(relative)
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: target.path, isDirectory: &isDirectory) else { continue }
-            if !isDirectory.boolValue && fm.contentsEqual(atPath: target.path, andPath: staging.appendingPathComponent(relative).path) {
+            if !isDirectory.boolValue
+                && fm.contentsEqual(atPath: target.path, andPath: staging.appendingPathComponent(relative).path)
+            {
                 present.append(relative)
             } else {
                 conflicts.append(relative)
@@ -48,14 +51,17 @@ public enum TarGzExtractor {
         for folder in sink.folders {
             var isDirectory: ObjCBool = false
             if fm.fileExists(atPath: destination.appendingPathComponent(folder).path, isDirectory: &isDirectory),
-               !isDirectory.boolValue {
+                !isDirectory.boolValue
+            {
                 conflicts.append(folder)
             }
         }
         guard conflicts.isEmpty else {
             let shown = conflicts.prefix(3).joined(separator: ", ") + (conflicts.count > 3 ? ", …" : "")
-            throw DatasetError(.refusedOverwrite,
-                               "\(destination.path) already holds \(conflicts.count) different file(s) that \(archive.lastPathComponent) would replace (\(shown)); move them away or choose another destination")
+            throw DatasetError(
+                .refusedOverwrite,
+                "\(destination.path) already holds \(conflicts.count) different file(s) that \(archive.lastPathComponent) would replace (\(shown)); move them away or choose another destination"
+            )
         }
         let presentSet = Set(present)
         for folder in sink.folders {
@@ -67,7 +73,9 @@ public enum TarGzExtractor {
             do {
                 try fm.moveItem(at: staging.appendingPathComponent(relative), to: target)
             } catch {
-                throw FileFormatError(.writeFailed, path: target.path, "cannot move unpacked file into place: \(error.localizedDescription)")
+                throw FileFormatError(
+                    .writeFailed, path: target.path,
+                    "cannot move unpacked file into place: \(error.localizedDescription)")
             }
         }
         return ExtractionReport(files: files, alreadyPresent: present)
@@ -120,7 +128,8 @@ private final class StagingSink: TarEntrySink {
         do {
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         } catch {
-            throw FileFormatError(.writeFailed, path: root.path, "cannot create staging folder: \(error.localizedDescription)")
+            throw FileFormatError(
+                .writeFailed, path: root.path, "cannot create staging folder: \(error.localizedDescription)")
         }
     }
 
@@ -150,14 +159,16 @@ private final class StagingSink: TarEntrySink {
         do {
             try handle.write(contentsOf: Data(bytes))
         } catch {
-            throw FileFormatError(.writeFailed, path: current?.path ?? root.path, "write failed: \(error.localizedDescription)")
+            throw FileFormatError(
+                .writeFailed, path: current?.path ?? root.path, "write failed: \(error.localizedDescription)")
         }
     }
 
     func end() throws {
         if let handle {
             do { try handle.close() } catch {
-                throw FileFormatError(.writeFailed, path: current?.path ?? root.path, "close failed: \(error.localizedDescription)")
+                throw FileFormatError(
+                    .writeFailed, path: current?.path ?? root.path, "close failed: \(error.localizedDescription)")
             }
         }
         handle = nil

@@ -123,22 +123,26 @@ final class TarReader {
         var sum = 0
         for (k, byte) in block.enumerated() { sum += (148..<156).contains(k) ? 32 : Int(byte) }
         guard stored == sum else {
-            throw FileFormatError(.malformed, path: path,
-                                  "tar header at byte \(offset) has a bad checksum (stored \(stored), computed \(sum))")
+            throw FileFormatError(
+                .malformed, path: path,
+                "tar header at byte \(offset) has a bad checksum (stored \(stored), computed \(sum))")
         }
         let size = try number(124, 12, field: "size")
         // A GNU base-256 size can come within 511 of Int.max, where adding the padding to skip
         // overflowed (a trap with checks on, a negative skip and a loop in -Ounchecked builds).
         if size > TarReader.maximumEntrySize {
-            throw FileFormatError(.malformed, path: path,
-                                  "tar entry at byte \(offset) claims \(size) bytes, more than any archive holds (\(TarReader.maximumEntrySize))")
+            throw FileFormatError(
+                .malformed, path: path,
+                "tar entry at byte \(offset) claims \(size) bytes, more than any archive holds (\(TarReader.maximumEntrySize))"
+            )
         }
         let padding = (512 - size % 512) % 512
         let type = block[156]
         switch type {
         case UInt8(ascii: "L"), UInt8(ascii: "x"):
             guard size <= 1 << 20 else {
-                throw FileFormatError(.malformed, path: path, "tar metadata entry at byte \(offset) is implausibly large")
+                throw FileFormatError(
+                    .malformed, path: path, "tar metadata entry at byte \(offset) is implausibly large")
             }
             metadata.removeAll()
             state = size > 0 ? .metadata(kind: type, remaining: size, padding: padding) : .header
@@ -162,12 +166,16 @@ final class TarReader {
         case UInt8(ascii: "1"), UInt8(ascii: "2"):
             throw DatasetError(.unsafeArchive, "\(path): entry \"\(name)\" is a link; links are not unpacked")
         default:
-            throw DatasetError(.unsafeArchive,
-                               "\(path): entry \"\(name)\" has type '\(Character(Unicode.Scalar(type)))', not a file or folder")
+            throw DatasetError(
+                .unsafeArchive,
+                "\(path): entry \"\(name)\" has type '\(Character(Unicode.Scalar(type)))', not a file or folder")
         }
         let safe = try TarReader.safeRelativePath(name, archive: path)
         if kind == .directory {
-            if !safe.isEmpty { try sink.begin(TarEntry(path: safe, kind: .directory, size: 0)); try sink.end() }
+            if !safe.isEmpty {
+                try sink.begin(TarEntry(path: safe, kind: .directory, size: 0))
+                try sink.end()
+            }
             state = size > 0 ? .skip(remaining: size + padding) : .header
             return
         }
@@ -207,10 +215,13 @@ final class TarReader {
         var found: String?
         while i < data.count {
             guard let space = data[i...].firstIndex(of: UInt8(ascii: " ")),
-                  let length = Int(String(decoding: data[i..<space], as: UTF8.self)), length > 0,
-                  i + length <= data.count else { break }
+                let length = Int(String(decoding: data[i..<space], as: UTF8.self)), length > 0,
+                i + length <= data.count
+            else { break }
             let record = String(decoding: data[(space + 1)..<(i + length)], as: UTF8.self)
-            if record.hasPrefix("path=") { found = String(record.dropFirst(5).dropLast(record.hasSuffix("\n") ? 1 : 0)) }
+            if record.hasPrefix("path=") {
+                found = String(record.dropFirst(5).dropLast(record.hasSuffix("\n") ? 1 : 0))
+            }
             i += length
         }
         return found
@@ -223,7 +234,8 @@ final class TarReader {
         }
         let parts = name.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
         if parts.contains("..") {
-            throw DatasetError(.unsafeArchive, "\(archive): entry \"\(name)\" climbs out with \"..\"; refusing to unpack")
+            throw DatasetError(
+                .unsafeArchive, "\(archive): entry \"\(name)\" climbs out with \"..\"; refusing to unpack")
         }
         return parts.joined(separator: "/")
     }
@@ -254,7 +266,8 @@ final class TarReader {
         for byte in block[start..<(start + length)] {
             if byte == 0 || byte == 32 { if seenDigit { break } else { continue } }
             guard byte >= 48 && byte <= 55, value < Int.max >> 3 else {
-                throw FileFormatError(.malformed, path: path, "tar \(field) field at byte \(offset) is not an octal number")
+                throw FileFormatError(
+                    .malformed, path: path, "tar \(field) field at byte \(offset) is not an octal number")
             }
             value = value * 8 + Int(byte - 48)
             seenDigit = true

@@ -48,8 +48,10 @@ struct BatchAssembler: Sendable {
     }
 
     /// One image: flip decision first, then the crop, drawn from `rng` in that order.
-    private func assembleOne(_ image: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<Float>,
-                             rng: inout SeededGenerator) throws {
+    private func assembleOne(
+        _ image: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<Float>,
+        rng: inout SeededGenerator
+    ) throws {
         let flip = augmentation.horizontalFlip && rng.uniform() < 0.5
         let margin = storedSize - size
         switch augmentation.crop {
@@ -69,8 +71,10 @@ struct BatchAssembler: Sendable {
     }
 
     /// Copies the `size` square at (x, y) of an interleaved image of `width` columns into three planes.
-    private func write(_ image: UnsafeBufferPointer<UInt8>, width: Int, x: Int, y: Int, flip: Bool,
-                       into out: UnsafeMutablePointer<Float>) {
+    private func write(
+        _ image: UnsafeBufferPointer<UInt8>, width: Int, x: Int, y: Int, flip: Bool,
+        into out: UnsafeMutablePointer<Float>
+    ) {
         let plane = size * size
         BatchAssembler.levels.withUnsafeBufferPointer { table in
             for row in 0..<size {

@@ -16,7 +16,8 @@ struct BatchSchedule: Sendable {
     /// The epoch's row order: a permutation drawn from (seed, epoch) when shuffling.
     func order(epoch: Int) -> [Int] {
         guard shuffle else { return rows }
-        var rng = SeededGenerator(seed: SeedMixer.combine(seed, UInt64(bitPattern: Int64(epoch)), RandomStream.loaderEpochOrder.salt))
+        var rng = SeededGenerator(
+            seed: SeedMixer.combine(seed, UInt64(bitPattern: Int64(epoch)), RandomStream.loaderEpochOrder.salt))
         return rng.permutation(rows.count).map { rows[$0] }
     }
 
@@ -28,13 +29,16 @@ struct BatchSchedule: Sendable {
 
     /// The generator for the augmentation of the image in `slot` of a batch.
     func generator(_ position: LoaderPosition, slot: Int) -> SeededGenerator {
-        SeededGenerator(seed: SeedMixer.combine(seed, UInt64(bitPattern: Int64(position.epoch)),
-                                                UInt64(bitPattern: Int64(position.batch)), UInt64(slot), RandomStream.imageAugmentation.salt))
+        SeededGenerator(
+            seed: SeedMixer.combine(
+                seed, UInt64(bitPattern: Int64(position.epoch)),
+                UInt64(bitPattern: Int64(position.batch)), UInt64(slot), RandomStream.imageAugmentation.salt))
     }
 
     /// The position after `position`.
     func advance(_ position: LoaderPosition) -> LoaderPosition {
-        position.batch + 1 < batchesPerEpoch ? LoaderPosition(epoch: position.epoch, batch: position.batch + 1)
+        position.batch + 1 < batchesPerEpoch
+            ? LoaderPosition(epoch: position.epoch, batch: position.batch + 1)
             : LoaderPosition(epoch: position.epoch + 1, batch: 0)
     }
 }

@@ -42,17 +42,23 @@ public final class DatasetCache: @unchecked Sendable {
         guard try file.attribute("format") == DatasetCacheLayout.formatName else {
             throw bad("not a dataset cache (attribute 'format' is not '\(DatasetCacheLayout.formatName)')")
         }
-        guard let version = try file.attribute("version").flatMap(Int.init), version == DatasetCacheLayout.formatVersion else {
-            throw bad("cache format version \(try file.attribute("version") ?? "?") is not \(DatasetCacheLayout.formatVersion); prepare it again")
+        guard let version = try file.attribute("version").flatMap(Int.init), version == DatasetCacheLayout.formatVersion
+        else {
+            throw bad(
+                "cache format version \(try file.attribute("version") ?? "?") is not \(DatasetCacheLayout.formatVersion); prepare it again"
+            )
         }
         guard let size = try file.attribute("size").flatMap(Int.init), size > 0,
-              let margin = try file.attribute("margin").flatMap(Int.init), margin >= 0 else {
+            let margin = try file.attribute("margin").flatMap(Int.init), margin >= 0
+        else {
             throw bad("attributes 'size' and 'margin' are missing or not numbers")
         }
         let images = try file.dataset(DatasetCacheLayout.images)
         let side = size + margin
-        guard images.elementType == .uint8, images.shape.count == 4, Array(images.shape.dropFirst()) == [side, side, 3] else {
-            throw bad("'images' is \(images.elementType.rawValue) \(images.shape), expected uint8 [N, \(side), \(side), 3]")
+        guard images.elementType == .uint8, images.shape.count == 4, Array(images.shape.dropFirst()) == [side, side, 3]
+        else {
+            throw bad(
+                "'images' is \(images.elementType.rawValue) \(images.shape), expected uint8 [N, \(side), \(side), 3]")
         }
         let n = images.shape[0]
         let labels = try file.dataset(DatasetCacheLayout.labels).read(Int64.self).map { Int($0) }
@@ -60,7 +66,9 @@ public final class DatasetCache: @unchecked Sendable {
         let files = try file.readStrings(DatasetCacheLayout.files)
         let classNames = try file.readStrings(DatasetCacheLayout.classNames)
         guard labels.count == n, splitCodes.count == n, files.count == n else {
-            throw bad("\(n) images but \(labels.count) labels, \(splitCodes.count) split entries and \(files.count) file names")
+            throw bad(
+                "\(n) images but \(labels.count) labels, \(splitCodes.count) split entries and \(files.count) file names"
+            )
         }
         if let i = labels.firstIndex(where: { $0 < 0 || $0 >= classNames.count }) {
             throw bad("row \(i) has label \(labels[i]), outside the \(classNames.count) classes")
@@ -68,7 +76,9 @@ public final class DatasetCache: @unchecked Sendable {
         var subsets: [DatasetSubset] = []
         subsets.reserveCapacity(n)
         for (i, code) in splitCodes.enumerated() {
-            guard let subset = DatasetSubset(rawValue: code) else { throw bad("row \(i) has split code \(code), expected 0, 1 or 2") }
+            guard let subset = DatasetSubset(rawValue: code) else {
+                throw bad("row \(i) has split code \(code), expected 0, 1 or 2")
+            }
             subsets.append(subset)
         }
         self.folder = folder

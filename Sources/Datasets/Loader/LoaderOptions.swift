@@ -15,9 +15,11 @@ public struct LoaderOptions: Equatable, Sendable {
     /// Threads that share the making of one batch (1 leaves the other cores to training).
     public var workers: Int
 
-    public init(batchSize: Int, subsets: Set<DatasetSubset> = [.train], seed: UInt64 = 0,
-                augmentation: BatchAugmentation = .standard, dropLast: Bool = true, prefetch: Int = 2,
-                memoryLimit: Int = 1 << 30, workers: Int = 1) {
+    public init(
+        batchSize: Int, subsets: Set<DatasetSubset> = [.train], seed: UInt64 = 0,
+        augmentation: BatchAugmentation = .standard, dropLast: Bool = true, prefetch: Int = 2,
+        memoryLimit: Int = 1 << 30, workers: Int = 1
+    ) {
         self.batchSize = batchSize
         self.subsets = subsets
         self.seed = seed

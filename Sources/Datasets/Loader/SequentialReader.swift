@@ -11,7 +11,9 @@ public struct SequentialReader: Sendable {
 
     /// - Parameter subsets: the subsets to read (nil: every row).
     public init(cache: DatasetCache, subsets: Set<DatasetSubset>? = nil, batchSize: Int) throws {
-        guard batchSize >= 1 else { throw DatasetError(.invalidArgument, "batch size must be at least 1, got \(batchSize)") }
+        guard batchSize >= 1 else {
+            throw DatasetError(.invalidArgument, "batch size must be at least 1, got \(batchSize)")
+        }
         self.cache = cache
         self.batchSize = batchSize
         self.rows = cache.rows(in: subsets)
@@ -20,7 +22,9 @@ public struct SequentialReader: Sendable {
 
     /// Reads `rows` in the order given (each must be a row of the cache).
     public init(cache: DatasetCache, rows: [Int], batchSize: Int) throws {
-        guard batchSize >= 1 else { throw DatasetError(.invalidArgument, "batch size must be at least 1, got \(batchSize)") }
+        guard batchSize >= 1 else {
+            throw DatasetError(.invalidArgument, "batch size must be at least 1, got \(batchSize)")
+        }
         if let bad = rows.first(where: { $0 < 0 || $0 >= cache.count }) {
             throw DatasetError(.invalidArgument, "row \(bad) is outside the cache's 0..<\(cache.count)")
         }
@@ -40,9 +44,10 @@ public struct SequentialReader: Sendable {
         let selected = Array(rows[(index * batchSize)..<min(rows.count, (index + 1) * batchSize)])
         let pixels = try cache.pixels(rows: selected)
         let images = try assembler.assemble(pixels, count: selected.count) { _ in SeededGenerator(seed: 0) }
-        return ImageBatch(images: images, labels: selected.map { cache.labels[$0] }, rows: selected,
-                          position: LoaderPosition(epoch: 0, batch: index),
-                          next: LoaderPosition(epoch: index + 1 < batchCount ? 0 : 1, batch: index + 1 < batchCount ? index + 1 : 0))
+        return ImageBatch(
+            images: images, labels: selected.map { cache.labels[$0] }, rows: selected,
+            position: LoaderPosition(epoch: 0, batch: index),
+            next: LoaderPosition(epoch: index + 1 < batchCount ? 0 : 1, batch: index + 1 < batchCount ? index + 1 : 0))
     }
 
     /// Calls `body` with every batch in order.

@@ -21,12 +21,15 @@ public struct DatasetSplit: Equatable, Sendable {
     /// every part keeps the class proportions of the whole.
     /// - Throws: `DatasetError.invalidArgument` for fractions outside [0, 1] or adding up to more
     ///   than 1, a negative count, or a label list of the wrong length.
-    public static func make(count: Int, validation: Double, test: Double = 0, seed: UInt64,
-                            labels: [Int]? = nil) throws -> DatasetSplit {
+    public static func make(
+        count: Int, validation: Double, test: Double = 0, seed: UInt64,
+        labels: [Int]? = nil
+    ) throws -> DatasetSplit {
         guard count >= 0 else { throw DatasetError(.invalidArgument, "item count must not be negative, got \(count)") }
         guard (0...1).contains(validation), (0...1).contains(test), validation + test <= 1 + 1e-12 else {
-            throw DatasetError(.invalidArgument,
-                               "split fractions must be in [0, 1] and add up to at most 1; got validation \(validation), test \(test)")
+            throw DatasetError(
+                .invalidArgument,
+                "split fractions must be in [0, 1] and add up to at most 1; got validation \(validation), test \(test)")
         }
         var rng = SeededGenerator(seed: seed)
         var split = DatasetSplit(train: [], validation: [], test: [])
@@ -50,15 +53,18 @@ public struct DatasetSplit: Equatable, Sendable {
     }
 
     /// Shuffles `items` and cuts the shuffled list into test, validation and train.
-    private static func partition(_ items: [Int], validation: Double, test: Double,
-                                  rng: inout SeededGenerator) -> DatasetSplit {
+    private static func partition(
+        _ items: [Int], validation: Double, test: Double,
+        rng: inout SeededGenerator
+    ) -> DatasetSplit {
         let n = items.count
         let order = rng.permutation(n).map { items[$0] }
         let testCount = min(n, Int((Double(n) * test).rounded()))
         let validationCount = min(n - testCount, Int((Double(n) * validation).rounded()))
-        return DatasetSplit(train: Array(order[(testCount + validationCount)...]),
-                            validation: Array(order[testCount..<(testCount + validationCount)]),
-                            test: Array(order[..<testCount]))
+        return DatasetSplit(
+            train: Array(order[(testCount + validationCount)...]),
+            validation: Array(order[testCount..<(testCount + validationCount)]),
+            test: Array(order[..<testCount]))
     }
 
     private mutating func append(_ other: DatasetSplit) {

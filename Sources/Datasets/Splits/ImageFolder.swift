@@ -49,8 +49,9 @@ public struct ImageFolder: Sendable {
         }
         let flat = entries.filter { !isFolder($0) && isImage($0) }
         guard !flat.isEmpty else {
-            throw DatasetError(.emptyDataset,
-                               "\(root.path): no .jpg, .jpeg or .png images, neither in class folders nor directly inside")
+            throw DatasetError(
+                .emptyDataset,
+                "\(root.path): no .jpg, .jpeg or .png images, neither in class folders nor directly inside")
         }
         return ImageFolder(root: root, files: flat, labels: nil, classNames: [])
     }

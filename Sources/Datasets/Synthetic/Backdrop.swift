@@ -25,15 +25,30 @@ struct Backdrop: Sendable {
     /// Colour families seen behind flowers: (top, bottom, light foliage, dark foliage).
     private static let families: [(ColorRGB, ColorRGB, ColorRGB, ColorRGB)] = [
         // Garden greens.
-        (ColorRGB(bytes: 40, 75, 30), ColorRGB(bytes: 65, 100, 40), ColorRGB(bytes: 120, 160, 70), ColorRGB(bytes: 20, 40, 15)),
+        (
+            ColorRGB(bytes: 40, 75, 30), ColorRGB(bytes: 65, 100, 40), ColorRGB(bytes: 120, 160, 70),
+            ColorRGB(bytes: 20, 40, 15)
+        ),
         // Sunny meadow.
-        (ColorRGB(bytes: 120, 150, 70), ColorRGB(bytes: 90, 125, 45), ColorRGB(bytes: 180, 200, 110), ColorRGB(bytes: 50, 80, 30)),
+        (
+            ColorRGB(bytes: 120, 150, 70), ColorRGB(bytes: 90, 125, 45), ColorRGB(bytes: 180, 200, 110),
+            ColorRGB(bytes: 50, 80, 30)
+        ),
         // Soil and leaf litter.
-        (ColorRGB(bytes: 70, 85, 40), ColorRGB(bytes: 95, 75, 50), ColorRGB(bytes: 140, 120, 80), ColorRGB(bytes: 45, 35, 25)),
+        (
+            ColorRGB(bytes: 70, 85, 40), ColorRGB(bytes: 95, 75, 50), ColorRGB(bytes: 140, 120, 80),
+            ColorRGB(bytes: 45, 35, 25)
+        ),
         // Sky above foliage.
-        (ColorRGB(bytes: 150, 185, 220), ColorRGB(bytes: 70, 110, 50), ColorRGB(bytes: 190, 210, 230), ColorRGB(bytes: 40, 70, 30)),
+        (
+            ColorRGB(bytes: 150, 185, 220), ColorRGB(bytes: 70, 110, 50), ColorRGB(bytes: 190, 210, 230),
+            ColorRGB(bytes: 40, 70, 30)
+        ),
         // Deep shade (flash photographs).
-        (ColorRGB(bytes: 15, 25, 12), ColorRGB(bytes: 30, 45, 20), ColorRGB(bytes: 60, 85, 35), ColorRGB(bytes: 5, 10, 5)),
+        (
+            ColorRGB(bytes: 15, 25, 12), ColorRGB(bytes: 30, 45, 20), ColorRGB(bytes: 60, 85, 35),
+            ColorRGB(bytes: 5, 10, 5)
+        ),
     ]
 
     /// `flowerColour` tints the out-of-focus flowers that some photographs have behind the subject.
@@ -53,16 +68,20 @@ struct Backdrop: Sendable {
         let bokehCount = rng.integer(below: 6)
         for _ in 0..<bokehCount {
             let tint = ColorRGB.mix(light, ColorRGB(0.95, 0.97, 0.85), rng.uniform(0.2, 0.8))
-            bokeh.append(Bokeh(x: rng.uniform(0, 1), y: rng.uniform(0, 1), radius: rng.uniform(0.03, 0.1),
-                               alpha: rng.uniform(0.12, 0.35), colour: tint, softness: 0.8))
+            bokeh.append(
+                Bokeh(
+                    x: rng.uniform(0, 1), y: rng.uniform(0, 1), radius: rng.uniform(0.03, 0.1),
+                    alpha: rng.uniform(0.12, 0.35), colour: tint, softness: 0.8))
         }
         if rng.uniform() < 0.35 {
             for _ in 0..<(1 + rng.integer(below: 3)) {
                 // Keep them towards the edges, where the subject does not hide them.
                 let angle = rng.uniform(0, 2 * Float.pi), distance = rng.uniform(0.35, 0.6)
-                bokeh.append(Bokeh(x: 0.5 + cos(angle) * distance, y: 0.5 + sin(angle) * distance,
-                                   radius: rng.uniform(0.1, 0.2), alpha: rng.uniform(0.35, 0.6),
-                                   colour: flowerColour * rng.uniform(0.7, 0.95), softness: 0.25))
+                bokeh.append(
+                    Bokeh(
+                        x: 0.5 + cos(angle) * distance, y: 0.5 + sin(angle) * distance,
+                        radius: rng.uniform(0.1, 0.2), alpha: rng.uniform(0.35, 0.6),
+                        colour: flowerColour * rng.uniform(0.7, 0.95), softness: 0.25))
             }
         }
         vignette = rng.uniform(0.1, 0.45)

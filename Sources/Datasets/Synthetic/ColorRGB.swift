@@ -39,9 +39,10 @@ struct ColorRGB: Sendable {
         // Rodrigues rotation about (1,1,1)/√3: cheap, smooth, and good enough for palette variation.
         let c = cos(angle), s = sin(angle)
         let k = (1 - c) / 3, q = s / Float(3).squareRoot()
-        return ColorRGB(r * (c + k) + g * (k - q) + b * (k + q),
-                        r * (k + q) + g * (c + k) + b * (k - q),
-                        r * (k - q) + g * (k + q) + b * (c + k))
+        return ColorRGB(
+            r * (c + k) + g * (k - q) + b * (k + q),
+            r * (k + q) + g * (c + k) + b * (k - q),
+            r * (k - q) + g * (k + q) + b * (c + k))
     }
 
     var clamped: ColorRGB { ColorRGB(min(max(r, 0), 1), min(max(g, 0), 1), min(max(b, 0), 1)) }

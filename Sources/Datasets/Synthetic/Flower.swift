@@ -19,8 +19,10 @@ struct Flower: Sendable {
     /// It is a fraction of the picture, so the blur looks the same at every resolution.
     var blur: Float
 
-    init(species: FlowerSpecies, palette: FlowerPalette, centreX: Float, centreY: Float, radius: Float,
-         blur: Float, rng: inout SeededGenerator) {
+    init(
+        species: FlowerSpecies, palette: FlowerPalette, centreX: Float, centreY: Float, radius: Float,
+        blur: Float, rng: inout SeededGenerator
+    ) {
         self.centreX = centreX
         self.centreY = centreY
         self.radius = radius
@@ -39,7 +41,8 @@ struct Flower: Sendable {
         m11 = (sa * s01 + ca * s11) / radius
 
         centre = FlowerCentre(species: species, palette: palette, rng: &rng)
-        let count = species.petalCount.lowerBound
+        let count =
+            species.petalCount.lowerBound
             + rng.integer(below: species.petalCount.upperBound - species.petalCount.lowerBound + 1)
         let width = rng.uniform(species.petalWidth.lowerBound, species.petalWidth.upperBound)
         let base = centre.radius * 0.35
@@ -49,9 +52,11 @@ struct Flower: Sendable {
             // Inner rings are shorter and sit in the gaps of the ring outside them.
             let phase = Float(depth) * step * 0.5 + rng.uniform(-0.1, 0.1) * step
             let tip = 1 - 0.24 * Float(depth) * (species.layers > 2 ? 1 : 0.6)
-            rings.append(PetalRing(shape: species.shape, count: count, phase: phase, base: base,
-                                   tip: max(tip, centre.radius * 1.6), width: width, palette: palette,
-                                   depth: depth, species: species, rng: &rng))
+            rings.append(
+                PetalRing(
+                    shape: species.shape, count: count, phase: phase, base: base,
+                    tip: max(tip, centre.radius * 1.6), width: width, palette: palette,
+                    depth: depth, species: species, rng: &rng))
         }
         extent = max(rings.map(\.extent).max() ?? 0, centre.extent)
     }
@@ -64,8 +69,10 @@ struct Flower: Sendable {
 
     /// Paints the flower over `background` at image position (x, y). `sample` is the sample
     /// spacing (edge ramps), `pixel` the output pixel size (pattern fades), both in image units.
-    @inline(__always) func paint(_ background: ColorRGB, x: Float, y: Float, sample: Float, pixel: Float,
-                                 noise: LatticeNoise) -> ColorRGB {
+    @inline(__always) func paint(
+        _ background: ColorRGB, x: Float, y: Float, sample: Float, pixel: Float,
+        noise: LatticeNoise
+    ) -> ColorRGB {
         let (fx, fy) = local(x, y)
         // Flower units per pixel differ along and across the tilt; the geometric mean is close
         // enough for a one-pixel coverage ramp.
@@ -109,16 +116,18 @@ struct Flower: Sendable {
                     }
                     let coverage = clamp01(0.5 - d * pixelsPerUnit)
                     if coverage <= 0 { continue }
-                    let petal = ring.pointee.shade(j: j, u: u, v: v, d: d, length: len, halfWidth: hw,
-                                                   pixelsPerUnit: texturePixelsPerUnit, centreRadius: centreRadius,
-                                                   radius: r, noise: noise)
+                    let petal = ring.pointee.shade(
+                        j: j, u: u, v: v, d: d, length: len, halfWidth: hw,
+                        pixelsPerUnit: texturePixelsPerUnit, centreRadius: centreRadius,
+                        radius: r, noise: noise)
                     c = ColorRGB.mix(c, petal, coverage)
                 }
             }
         }
         if r < centre.extent + margin {
-            c = centre.paint(c, x: fx, y: fy, r: r, phi: phi, pixelsPerUnit: pixelsPerUnit,
-                             texturePixelsPerUnit: texturePixelsPerUnit, noise: noise)
+            c = centre.paint(
+                c, x: fx, y: fy, r: r, phi: phi, pixelsPerUnit: pixelsPerUnit,
+                texturePixelsPerUnit: texturePixelsPerUnit, noise: noise)
         }
         return c
     }

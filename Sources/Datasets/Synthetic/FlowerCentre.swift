@@ -42,7 +42,8 @@ struct FlowerCentre: Sendable {
         family2 = fibonacci[pick + 1]
         drift1 = drift(family1)
         drift2 = drift(family2)
-        stamenCount = species.stamenCount.lowerBound
+        stamenCount =
+            species.stamenCount.lowerBound
             + rng.integer(below: species.stamenCount.upperBound - species.stamenCount.lowerBound + 1)
         stamenReach = radius * species.stamenReach * rng.uniform(0.9, 1.1)
         stamenPhase = rng.uniform(0, 2 * Float.pi)
@@ -52,8 +53,10 @@ struct FlowerCentre: Sendable {
 
     /// Paints the centre over `colour` at flower position (x, y) = polar (r, phi).
     /// `pixelsPerUnit` is per sample (edge ramps), `texturePixelsPerUnit` per output pixel (pattern fades).
-    @inline(__always) func paint(_ colour: ColorRGB, x: Float, y: Float, r: Float, phi: Float,
-                                 pixelsPerUnit: Float, texturePixelsPerUnit: Float, noise: LatticeNoise) -> ColorRGB {
+    @inline(__always) func paint(
+        _ colour: ColorRGB, x: Float, y: Float, r: Float, phi: Float,
+        pixelsPerUnit: Float, texturePixelsPerUnit: Float, noise: LatticeNoise
+    ) -> ColorRGB {
         var c = colour
         if style == .stamens {
             c = paintStamens(c, x: x, y: y, phi: phi, pixelsPerUnit: pixelsPerUnit)
@@ -81,7 +84,8 @@ struct FlowerCentre: Sendable {
             let highlight = clamp01(1 - (hx * hx + hy * hy) * 4)
             let grain = noise.value(x * 90, y * 90) - 0.5
             let fade = clamp01(texturePixelsPerUnit / 90 * 0.5 - 0.75)
-            disc = disc * ((1 + 0.3 * grain * fade) * (1 - 0.3 * smoothstep(0.7, 1.0, rn)))
+            disc =
+                disc * ((1 + 0.3 * grain * fade) * (1 - 0.3 * smoothstep(0.7, 1.0, rn)))
                 + ColorRGB(1, 1, 1) * (0.3 * highlight * highlight)
         case .bud:
             disc = ColorRGB.mix(inner, outer, smoothstep(0.0, 1.0, rn))
@@ -95,8 +99,10 @@ struct FlowerCentre: Sendable {
     }
 
     /// Filaments from the middle to a ring of anthers.
-    @inline(__always) private func paintStamens(_ colour: ColorRGB, x: Float, y: Float, phi: Float,
-                                                pixelsPerUnit: Float) -> ColorRGB {
+    @inline(__always) private func paintStamens(
+        _ colour: ColorRGB, x: Float, y: Float, phi: Float,
+        pixelsPerUnit: Float
+    ) -> ColorRGB {
         var c = colour
         let step = 2 * Float.pi / Float(stamenCount)
         let k = Int(((phi - stamenPhase) / step).rounded())

@@ -43,12 +43,15 @@ struct FlowerScene: Sendable {
             shaded.petalTip = shaded.petalTip * dim
             shaded.centreInner = shaded.centreInner * dim
             shaded.centreOuter = shaded.centreOuter * dim
-            flowers.append(Flower(species: species, palette: shaded, centreX: x + cos(angle) * distance,
-                                  centreY: y + sin(angle) * distance, radius: radius * rng.uniform(0.45, 0.7),
-                                  blur: rng.uniform(0.015, 0.035), rng: &rng))
+            flowers.append(
+                Flower(
+                    species: species, palette: shaded, centreX: x + cos(angle) * distance,
+                    centreY: y + sin(angle) * distance, radius: radius * rng.uniform(0.45, 0.7),
+                    blur: rng.uniform(0.015, 0.035), rng: &rng))
         }
-        let subject = Flower(species: species, palette: palette, centreX: x, centreY: y, radius: radius,
-                             blur: 0, rng: &rng)
+        let subject = Flower(
+            species: species, palette: palette, centreX: x, centreY: y, radius: radius,
+            blur: 0, rng: &rng)
 
         backdrop = Backdrop(flowerColour: ColorRGB.mix(palette.petalBase, palette.petalTip, 0.5), rng: &rng)
         shadowStrength = rng.uniform(0.15, 0.4)
@@ -69,8 +72,10 @@ struct FlowerScene: Sendable {
     /// The colour at image position (x, y) ∈ [0, 1]². `sample` is the spacing of samples (edges are
     /// ramped over it); `pixel` the output pixel size (patterns finer than that are faded out).
     /// `flowers` is `self.flowers`, passed in place so that no flower is copied per pixel.
-    @inline(__always) func colour(x: Float, y: Float, sample: Float, pixel: Float, foliage: SmoothField,
-                                  flowers: UnsafeBufferPointer<Flower>) -> ColorRGB {
+    @inline(__always) func colour(
+        x: Float, y: Float, sample: Float, pixel: Float, foliage: SmoothField,
+        flowers: UnsafeBufferPointer<Flower>
+    ) -> ColorRGB {
         var c = backdrop.colour(x: x, y: y, foliage: foliage)
         let subject = flowers.baseAddress! + (flowers.count - 1)
         // The subject casts a soft shadow on what is behind it.
@@ -89,8 +94,9 @@ struct FlowerScene: Sendable {
     }
 
     @inline(__always) private func grade(_ c: ColorRGB) -> ColorRGB {
-        let contrasted = ColorRGB((c.r - 0.5) * contrast + 0.5, (c.g - 0.5) * contrast + 0.5,
-                                  (c.b - 0.5) * contrast + 0.5)
+        let contrasted = ColorRGB(
+            (c.r - 0.5) * contrast + 0.5, (c.g - 0.5) * contrast + 0.5,
+            (c.b - 0.5) * contrast + 0.5)
         return (contrasted * brightness).saturated(saturation)
     }
 
@@ -113,8 +119,12 @@ struct FlowerScene: Sendable {
                             let y = (Float(py * samples + sy) + 0.5) * sample
                             for sx in 0..<samples {
                                 let x = (Float(px * samples + sx) + 0.5) * sample
-                                sum = sum + colour(x: x, y: y, sample: sample, pixel: pixel, foliage: foliage,
-                                                   flowers: flowers).clamped
+                                sum =
+                                    sum
+                                    + colour(
+                                        x: x, y: y, sample: sample, pixel: pixel, foliage: foliage,
+                                        flowers: flowers
+                                    ).clamped
                             }
                         }
                         let o = (py * size + px) * 3

@@ -30,7 +30,8 @@ struct LatticeNoise: Sendable {
 
     /// Three octaves of value noise (fractal sum), normalised back to [0, 1).
     @inline(__always) func fractal(_ x: Float, _ y: Float) -> Float {
-        let n = value(x, y) * 0.5714 + value(x * 2.03 + 17.1, y * 2.03 - 5.3) * 0.2857
+        let n =
+            value(x, y) * 0.5714 + value(x * 2.03 + 17.1, y * 2.03 - 5.3) * 0.2857
             + value(x * 4.07 - 31.7, y * 4.07 + 11.9) * 0.1429
         return n
     }

@@ -29,7 +29,8 @@ enum PetalGeometry {
     }
 
     /// Distance to a capsule along the x axis from `x0` to `x1` with radius `radius`.
-    @inline(__always) static func capsule(_ x: Float, _ y: Float, from x0: Float, to x1: Float, radius: Float) -> Float {
+    @inline(__always) static func capsule(_ x: Float, _ y: Float, from x0: Float, to x1: Float, radius: Float) -> Float
+    {
         let cx = min(max(x, x0), x1)
         let dx = x - cx
         return (dx * dx + y * y).squareRoot() - radius
@@ -37,8 +38,10 @@ enum PetalGeometry {
 
     /// Distance to a petal of `shape` lying along +u from `base` to `base + length`, `halfWidth`
     /// wide at its widest. `u` runs out from the flower centre along the petal, `v` across it.
-    @inline(__always) static func petal(_ shape: PetalShape, u: Float, v: Float,
-                                        base: Float, length: Float, halfWidth: Float) -> Float {
+    @inline(__always) static func petal(
+        _ shape: PetalShape, u: Float, v: Float,
+        base: Float, length: Float, halfWidth: Float
+    ) -> Float {
         let half = length * 0.5
         let mid = base + half
         switch shape {

@@ -36,8 +36,10 @@ struct PetalRing: Sendable {
     /// Farthest reach from the flower centre, for skipping pixels the ring cannot touch.
     var extent: Float = 0
 
-    init(shape: PetalShape, count: Int, phase: Float, base: Float, tip: Float, width: Float,
-         palette: FlowerPalette, depth: Int, species: FlowerSpecies, rng: inout SeededGenerator) {
+    init(
+        shape: PetalShape, count: Int, phase: Float, base: Float, tip: Float, width: Float,
+        palette: FlowerPalette, depth: Int, species: FlowerSpecies, rng: inout SeededGenerator
+    ) {
         self.shape = shape
         self.count = count
         step = 2 * Float.pi / Float(count)
@@ -78,9 +80,11 @@ struct PetalRing: Sendable {
     }
 
     /// The colour of petal `j` at local position (u along, v across), `d` its signed distance.
-    @inline(__always) func shade(j: Int, u: Float, v: Float, d: Float, length len: Float, halfWidth hw: Float,
-                                 pixelsPerUnit: Float, centreRadius: Float, radius r: Float,
-                                 noise: LatticeNoise) -> ColorRGB {
+    @inline(__always) func shade(
+        j: Int, u: Float, v: Float, d: Float, length len: Float, halfWidth hw: Float,
+        pixelsPerUnit: Float, centreRadius: Float, radius r: Float,
+        noise: LatticeNoise
+    ) -> ColorRGB {
         let t = clamp01((u - base) / len)
         var colour = ColorRGB.mix(colourBase, colourTip, smoothstep(0.1, 0.9, t))
         if let eye {

@@ -40,8 +40,9 @@ public struct SyntheticFlowers: Sendable {
     /// - Throws: `DatasetError.invalidArgument` if `size` is not in 1...`maximumSize`.
     public func image(index: Int, size: Int) throws -> RGBImage {
         guard size >= 1 && size <= SyntheticFlowers.maximumSize else {
-            throw DatasetError(.invalidArgument,
-                               "synthetic image size must be in 1...\(SyntheticFlowers.maximumSize), got \(size)")
+            throw DatasetError(
+                .invalidArgument,
+                "synthetic image size must be in 1...\(SyntheticFlowers.maximumSize), got \(size)")
         }
         var rng = SeededGenerator(seed: SyntheticFlowers.imageSeed(seed: seed, index: index))
         let scene = FlowerScene(species: species[label(index: index)], rng: &rng)
@@ -52,8 +53,9 @@ public struct SyntheticFlowers: Sendable {
     public func images<C: Collection>(_ indices: C, size: Int) throws -> [RGBImage] where C.Element == Int {
         let list = Array(indices)
         guard size >= 1 && size <= SyntheticFlowers.maximumSize else {
-            throw DatasetError(.invalidArgument,
-                               "synthetic image size must be in 1...\(SyntheticFlowers.maximumSize), got \(size)")
+            throw DatasetError(
+                .invalidArgument,
+                "synthetic image size must be in 1...\(SyntheticFlowers.maximumSize), got \(size)")
         }
         let results = ResultSlots<RGBImage>(count: list.count)
         DispatchQueue.concurrentPerform(iterations: list.count) { i in

@@ -21,8 +21,10 @@ public enum Augmentation {
     }
 
     /// Flips with probability `probability`, drawing from `rng`.
-    public static func randomHorizontalFlip(_ image: RGBImage, probability: Float = 0.5,
-                                            rng: inout SeededGenerator) -> RGBImage {
+    public static func randomHorizontalFlip(
+        _ image: RGBImage, probability: Float = 0.5,
+        rng: inout SeededGenerator
+    ) -> RGBImage {
         rng.uniform() < probability ? horizontalFlip(image) : image
     }
 }
@@ -37,8 +39,10 @@ public struct RandomResizedCrop: Sendable {
     public var ratio: ClosedRange<Double>
     public var filter: ResampleFilter
 
-    public init(size: Int, scale: ClosedRange<Double> = 0.08...1.0,
-                ratio: ClosedRange<Double> = (3.0 / 4.0)...(4.0 / 3.0), filter: ResampleFilter = .lanczos3) {
+    public init(
+        size: Int, scale: ClosedRange<Double> = 0.08...1.0,
+        ratio: ClosedRange<Double> = (3.0 / 4.0)...(4.0 / 3.0), filter: ResampleFilter = .lanczos3
+    ) {
         self.size = size
         self.scale = scale
         self.ratio = ratio
@@ -84,8 +88,10 @@ public struct RandomResizedCrop: Sendable {
     /// - Throws: `DatasetError.invalidArgument` for an empty image or invalid settings.
     public func apply(_ image: RGBImage, rng: inout SeededGenerator) throws -> RGBImage {
         guard size > 0, size <= Resampler.maximumSide, settingsAreValid else {
-            throw DatasetError(.invalidArgument,
-                               "random resized crop needs size > 0, scale in (0, 1] and ratio > 0; got size \(size), scale \(scale), ratio \(ratio)")
+            throw DatasetError(
+                .invalidArgument,
+                "random resized crop needs size > 0, scale in (0, 1] and ratio > 0; got size \(size), scale \(scale), ratio \(ratio)"
+            )
         }
         guard image.width > 0 && image.height > 0 else {
             throw DatasetError(.invalidArgument, "cannot crop an empty \(image.width)×\(image.height) image")

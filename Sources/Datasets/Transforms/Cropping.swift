@@ -23,7 +23,8 @@ public enum Cropper {
     /// - Throws: `DatasetError.invalidArgument` if `rect` is empty or not inside the image.
     public static func crop(_ image: RGBImage, to rect: CropRect) throws -> RGBImage {
         guard rect.width > 0, rect.height > 0, rect.x >= 0, rect.y >= 0,
-              rect.x + rect.width <= image.width, rect.y + rect.height <= image.height else {
+            rect.x + rect.width <= image.width, rect.y + rect.height <= image.height
+        else {
             throw DatasetError(.invalidArgument, "crop \(rect) is not inside a \(image.width)×\(image.height) image")
         }
         if rect.width == image.width && rect.height == image.height { return image }
@@ -39,18 +40,24 @@ public enum Cropper {
     /// The centred `width` × `height` crop (odd leftovers go to the right and bottom).
     public static func centerCrop(_ image: RGBImage, width: Int, height: Int) throws -> RGBImage {
         guard width <= image.width && height <= image.height else {
-            throw DatasetError(.invalidArgument,
-                               "centre crop \(width)×\(height) is larger than the \(image.width)×\(image.height) image")
+            throw DatasetError(
+                .invalidArgument,
+                "centre crop \(width)×\(height) is larger than the \(image.width)×\(image.height) image")
         }
-        return try crop(image, to: CropRect(x: (image.width - width) / 2, y: (image.height - height) / 2,
-                                            width: width, height: height))
+        return try crop(
+            image,
+            to: CropRect(
+                x: (image.width - width) / 2, y: (image.height - height) / 2,
+                width: width, height: height))
     }
 
     /// Prepares a dataset image: shorter side resized to `size + margin`, then the centred square
     /// of that side. A margin (e.g. 16 for 144 px around a 128 px target) leaves room for random
     /// `size` crops during training.
-    public static func resizeAndCenterCrop(_ image: RGBImage, size: Int, margin: Int = 0,
-                                           filter: ResampleFilter = .lanczos3) throws -> ResizeResult {
+    public static func resizeAndCenterCrop(
+        _ image: RGBImage, size: Int, margin: Int = 0,
+        filter: ResampleFilter = .lanczos3
+    ) throws -> ResizeResult {
         guard size > 0 && margin >= 0 else {
             throw DatasetError(.invalidArgument, "size \(size) must be positive and margin \(margin) not negative")
         }

@@ -9,8 +9,10 @@ public enum ImageTensorConversion {
         guard let first = images.first else { return [] }
         let (w, h) = (first.width, first.height)
         if let odd = images.firstIndex(where: { $0.width != w || $0.height != h }) {
-            throw DatasetError(.invalidArgument,
-                               "batch images must share one size: image 0 is \(w)×\(h), image \(odd) is \(images[odd].width)×\(images[odd].height)")
+            throw DatasetError(
+                .invalidArgument,
+                "batch images must share one size: image 0 is \(w)×\(h), image \(odd) is \(images[odd].width)×\(images[odd].height)"
+            )
         }
         var out = [Float](repeating: 0, count: images.count * 3 * w * h)
         out.withUnsafeMutableBufferPointer { dst in
@@ -26,8 +28,9 @@ public enum ImageTensorConversion {
     /// Raw interleaved bytes (`count` images of `height` × `width` × 3, HWC) as NCHW floats in [-1, 1].
     public static func nchw(fromHWC bytes: [UInt8], count: Int, height: Int, width: Int) throws -> [Float] {
         guard let total = elementCount(count, height, width), bytes.count == total else {
-            throw DatasetError(.invalidArgument,
-                               "\(bytes.count) bytes are not \(count) HWC images of \(width)×\(height)×3")
+            throw DatasetError(
+                .invalidArgument,
+                "\(bytes.count) bytes are not \(count) HWC images of \(width)×\(height)×3")
         }
         let plane = width * height
         var out = [Float](repeating: 0, count: bytes.count)
@@ -45,8 +48,9 @@ public enum ImageTensorConversion {
     /// NCHW floats back to interleaved bytes: clamped to [-1, 1], then rounded to the nearest level.
     public static func hwcBytes(fromNCHW values: [Float], count: Int, height: Int, width: Int) throws -> [UInt8] {
         guard let total = elementCount(count, height, width), values.count == total else {
-            throw DatasetError(.invalidArgument,
-                               "\(values.count) floats are not \(count) NCHW images of 3×\(height)×\(width)")
+            throw DatasetError(
+                .invalidArgument,
+                "\(values.count) floats are not \(count) NCHW images of 3×\(height)×\(width)")
         }
         let plane = width * height
         var out = [UInt8](repeating: 0, count: values.count)
@@ -73,7 +77,9 @@ public enum ImageTensorConversion {
     public static func images(fromNCHW values: [Float], count: Int, height: Int, width: Int) throws -> [RGBImage] {
         let bytes = try hwcBytes(fromNCHW: values, count: count, height: height, width: width)
         let size = height * width * 3
-        return (0..<count).map { RGBImage(width: width, height: height, pixels: Array(bytes[($0 * size)..<(($0 + 1) * size)])) }
+        return (0..<count).map {
+            RGBImage(width: width, height: height, pixels: Array(bytes[($0 * size)..<(($0 + 1) * size)]))
+        }
     }
 
     /// count × height × width × 3, or nil if negative or too large to exist.
@@ -88,8 +94,10 @@ public enum ImageTensorConversion {
         return total
     }
 
-    private static func writePlanar(_ src: UnsafeBufferPointer<UInt8>, into dst: UnsafeMutableBufferPointer<Float>,
-                                    offset: Int, plane: Int) {
+    private static func writePlanar(
+        _ src: UnsafeBufferPointer<UInt8>, into dst: UnsafeMutableBufferPointer<Float>,
+        offset: Int, plane: Int
+    ) {
         let scale: Float = 2.0 / 255.0
         for p in 0..<plane {
             dst[offset + p] = Float(src[p * 3]) * scale - 1

@@ -20,13 +20,17 @@ public enum Resampler {
     /// Resizes `image` to exactly `width` × `height` with `filter`; shrinking stretches the
     /// kernel by the scale factor, so it never aliases.
     /// - Throws: `DatasetError.invalidArgument` for an empty input or a non-positive target size.
-    public static func resize(_ image: RGBImage, width: Int, height: Int,
-                              filter: ResampleFilter = .lanczos3) throws -> RGBImage {
+    public static func resize(
+        _ image: RGBImage, width: Int, height: Int,
+        filter: ResampleFilter = .lanczos3
+    ) throws -> RGBImage {
         guard image.width > 0 && image.height > 0 else {
             throw DatasetError(.invalidArgument, "cannot resize an empty \(image.width)×\(image.height) image")
         }
         guard width > 0 && height > 0 && width <= maximumSide && height <= maximumSide else {
-            throw DatasetError(.invalidArgument, "resize target \(width)×\(height) must be positive and at most \(maximumSide) per side")
+            throw DatasetError(
+                .invalidArgument,
+                "resize target \(width)×\(height) must be positive and at most \(maximumSide) per side")
         }
         if width == image.width && height == image.height { return image }
         let horizontal = ResampleWeights(inputSize: image.width, outputSize: width, filter: filter)
@@ -80,8 +84,10 @@ public enum Resampler {
 
     /// Resizes so that the shorter side becomes `shorterSide`, keeping the aspect ratio
     /// (the longer side is rounded to the nearest pixel).
-    public static func resizeShorterSide(_ image: RGBImage, to shorterSide: Int,
-                                         filter: ResampleFilter = .lanczos3) throws -> ResizeResult {
+    public static func resizeShorterSide(
+        _ image: RGBImage, to shorterSide: Int,
+        filter: ResampleFilter = .lanczos3
+    ) throws -> ResizeResult {
         guard shorterSide > 0 && shorterSide <= maximumSide else {
             throw DatasetError(.invalidArgument, "shorter side must be in 1...\(maximumSide), got \(shorterSide)")
         }
@@ -93,9 +99,11 @@ public enum Resampler {
         let newLong = max(shorterSide, Int(min((Double(long) * scale).rounded(), Double(maximumSide + 1))))
         let (w, h) = image.width <= image.height ? (shorterSide, newLong) : (newLong, shorterSide)
         let resized = try resize(image, width: w, height: h, filter: filter)
-        let warning = scale > 1
-            ? String(format: "enlarged %d×%d to %d×%d (%.2f×): the result is softer than a real image of that size",
-                     image.width, image.height, w, h, scale)
+        let warning =
+            scale > 1
+            ? String(
+                format: "enlarged %d×%d to %d×%d (%.2f×): the result is softer than a real image of that size",
+                image.width, image.height, w, h, scale)
             : nil
         return ResizeResult(image: resized, scale: scale, warning: warning)
     }

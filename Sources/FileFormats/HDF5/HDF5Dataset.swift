@@ -42,7 +42,8 @@ public final class HDF5Dataset: @unchecked Sendable {
             throw failure(.malformed, "\(values.count) values given for \(describe(rows)) holding \(count)")
         }
         if count == 0 { return }
-        try transfer(rows: rows, memoryType: T.hdf5ElementType.memoryType, action: "write") { dataset, memory, fileSpace in
+        try transfer(rows: rows, memoryType: T.hdf5ElementType.memoryType, action: "write") {
+            dataset, memory, fileSpace in
             H5Dwrite(dataset, T.hdf5ElementType.memoryType, memory, fileSpace, fmf_h5p_default(), values.baseAddress)
         }
     }
@@ -54,7 +55,7 @@ public final class HDF5Dataset: @unchecked Sendable {
     public func read<T: HDF5Scalar>(_ type: T.Type = T.self, rows: Range<Int>? = nil) throws -> [T] {
         let count = try expectedCount(rows: rows)
         return try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-            try read(into: UnsafeMutableBufferPointer(rebasing: buffer[0 ..< count]), rows: rows)
+            try read(into: UnsafeMutableBufferPointer(rebasing: buffer[0..<count]), rows: rows)
             initialized = count
         }
     }
@@ -67,7 +68,8 @@ public final class HDF5Dataset: @unchecked Sendable {
             throw failure(.malformed, "buffer of \(buffer.count) elements for \(describe(rows)) holding \(count)")
         }
         if count == 0 { return }
-        try transfer(rows: rows, memoryType: T.hdf5ElementType.memoryType, action: "read") { dataset, memory, fileSpace in
+        try transfer(rows: rows, memoryType: T.hdf5ElementType.memoryType, action: "read") {
+            dataset, memory, fileSpace in
             H5Dread(dataset, T.hdf5ElementType.memoryType, memory, fileSpace, fmf_h5p_default(), buffer.baseAddress)
         }
     }
@@ -103,21 +105,26 @@ public final class HDF5Dataset: @unchecked Sendable {
     }
 
     /// Opens the dataset, selects the rows (a hyperslab along the first dimension) and runs `io`.
-    private func transfer(rows: Range<Int>?, memoryType: hid_t, action: String,
-                          _ io: (_ dataset: hid_t, _ memorySpace: hid_t, _ fileSpace: hid_t) -> herr_t) throws {
+    private func transfer(
+        rows: Range<Int>?, memoryType: hid_t, action: String,
+        _ io: (_ dataset: hid_t, _ memorySpace: hid_t, _ fileSpace: hid_t) -> herr_t
+    ) throws {
         try file.withFile { id in
             let dataset = H5Dopen2(id, path, fmf_h5p_default())
             guard dataset >= 0 else { throw HDF5Library.error(file: file.path, object: path, "cannot open dataset") }
             defer { H5Dclose(dataset) }
             guard let rows else {
                 if io(dataset, fmf_h5s_all(), fmf_h5s_all()) < 0 {
-                    throw HDF5Library.error(action == "write" ? .writeFailed : .malformed, file: file.path, object: path,
-                                            "cannot \(action) data")
+                    throw HDF5Library.error(
+                        action == "write" ? .writeFailed : .malformed, file: file.path, object: path,
+                        "cannot \(action) data")
                 }
                 return
             }
             let fileSpace = H5Dget_space(dataset)
-            guard fileSpace >= 0 else { throw HDF5Library.error(file: file.path, object: path, "cannot read dataspace") }
+            guard fileSpace >= 0 else {
+                throw HDF5Library.error(file: file.path, object: path, "cannot read dataspace")
+            }
             defer { H5Sclose(fileSpace) }
             var start = [hsize_t](repeating: 0, count: shape.count)
             start[0] = hsize_t(rows.lowerBound)
@@ -127,11 +134,14 @@ public final class HDF5Dataset: @unchecked Sendable {
                 throw HDF5Library.error(file: file.path, object: path, "cannot select rows \(rows)")
             }
             let memorySpace = H5Screate_simple(Int32(count.count), count, nil)
-            guard memorySpace >= 0 else { throw HDF5Library.error(file: file.path, object: path, "cannot create memory dataspace") }
+            guard memorySpace >= 0 else {
+                throw HDF5Library.error(file: file.path, object: path, "cannot create memory dataspace")
+            }
             defer { H5Sclose(memorySpace) }
             if io(dataset, memorySpace, fileSpace) < 0 {
-                throw HDF5Library.error(action == "write" ? .writeFailed : .malformed, file: file.path, object: path,
-                                        "cannot \(action) rows \(rows.lowerBound)..<\(rows.upperBound)")
+                throw HDF5Library.error(
+                    action == "write" ? .writeFailed : .malformed, file: file.path, object: path,
+                    "cannot \(action) rows \(rows.lowerBound)..<\(rows.upperBound)")
             }
         }
     }

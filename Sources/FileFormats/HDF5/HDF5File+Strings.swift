@@ -16,17 +16,23 @@ extension HDF5File {
                 throw FileFormatError(.malformed, path: self.path, "dataset '\(absolute)': already exists")
             }
             let type = HDF5Strings.variableLengthType()
-            guard type >= 0 else { throw HDF5Library.error(.writeFailed, file: self.path, object: absolute, "cannot create string type") }
+            guard type >= 0 else {
+                throw HDF5Library.error(.writeFailed, file: self.path, object: absolute, "cannot create string type")
+            }
             defer { H5Tclose(type) }
             let space = H5Screate_simple(1, [hsize_t(strings.count)], nil)
-            guard space >= 0 else { throw HDF5Library.error(.writeFailed, file: self.path, object: absolute, "cannot create dataspace") }
+            guard space >= 0 else {
+                throw HDF5Library.error(.writeFailed, file: self.path, object: absolute, "cannot create dataspace")
+            }
             defer { H5Sclose(space) }
             let lcpl = try intermediateGroupsList(absolute)
             defer { H5Pclose(lcpl) }
             let dcpl = try HDF5File.untimedCreationList(fmf_h5p_dataset_create(), file: self.path, object: absolute)
             defer { H5Pclose(dcpl) }
             let dataset = H5Dcreate2(id, absolute, type, space, lcpl, dcpl, fmf_h5p_default())
-            guard dataset >= 0 else { throw HDF5Library.error(.writeFailed, file: self.path, object: absolute, "cannot create dataset") }
+            guard dataset >= 0 else {
+                throw HDF5Library.error(.writeFailed, file: self.path, object: absolute, "cannot create dataset")
+            }
             defer { H5Dclose(dataset) }
             if strings.isEmpty { return }
             let status = HDF5Strings.withCStrings(strings) { pointers in
@@ -34,7 +40,9 @@ extension HDF5File {
                     H5Dwrite(dataset, type, fmf_h5s_all(), fmf_h5s_all(), fmf_h5p_default(), $0.baseAddress)
                 }
             }
-            guard status >= 0 else { throw HDF5Library.error(.writeFailed, file: self.path, object: absolute, "cannot write strings") }
+            guard status >= 0 else {
+                throw HDF5Library.error(.writeFailed, file: self.path, object: absolute, "cannot write strings")
+            }
         }
     }
 
@@ -46,24 +54,35 @@ extension HDF5File {
                 throw FileFormatError(.notFound, path: self.path, "dataset '\(absolute)' does not exist")
             }
             let dataset = H5Dopen2(id, absolute, fmf_h5p_default())
-            guard dataset >= 0 else { throw HDF5Library.error(file: self.path, object: absolute, "cannot open as a dataset") }
+            guard dataset >= 0 else {
+                throw HDF5Library.error(file: self.path, object: absolute, "cannot open as a dataset")
+            }
             defer { H5Dclose(dataset) }
             let type = H5Dget_type(dataset)
             guard type >= 0 else { throw HDF5Library.error(file: self.path, object: absolute, "cannot read datatype") }
             defer { H5Tclose(type) }
             guard H5Tget_class(type) == H5T_STRING else {
-                throw FileFormatError(.unsupported, path: self.path,
-                                      "dataset '\(absolute)' holds \(HDF5ElementType.describe(type)), not strings")
+                throw FileFormatError(
+                    .unsupported, path: self.path,
+                    "dataset '\(absolute)' holds \(HDF5ElementType.describe(type)), not strings")
             }
             let space = H5Dget_space(dataset)
-            guard space >= 0 else { throw HDF5Library.error(file: self.path, object: absolute, "cannot read dataspace") }
+            guard space >= 0 else {
+                throw HDF5Library.error(file: self.path, object: absolute, "cannot read dataspace")
+            }
             defer { H5Sclose(space) }
             let count = Int(H5Sget_simple_extent_npoints(space))
-            guard count >= 0 else { throw HDF5Library.error(file: self.path, object: absolute, "cannot count elements") }
+            guard count >= 0 else {
+                throw HDF5Library.error(file: self.path, object: absolute, "cannot count elements")
+            }
             try checkReadBound(elements: count, dataset: dataset, type: type, object: absolute)
-            guard let strings = HDF5Strings.read(count: count, storedType: type, space: space, {
-                H5Dread(dataset, $0, fmf_h5s_all(), fmf_h5s_all(), fmf_h5p_default(), $1)
-            }) else {
+            guard
+                let strings = HDF5Strings.read(
+                    count: count, storedType: type, space: space,
+                    {
+                        H5Dread(dataset, $0, fmf_h5s_all(), fmf_h5s_all(), fmf_h5p_default(), $1)
+                    })
+            else {
                 throw HDF5Library.error(file: self.path, object: absolute, "cannot read strings")
             }
             return strings

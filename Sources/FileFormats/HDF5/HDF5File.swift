@@ -64,8 +64,9 @@ public final class HDF5File: @unchecked Sendable {
             let flags = mode == .readOnly ? fmf_h5f_acc_rdonly() : fmf_h5f_acc_rdwr()
             let id = H5Fopen(url.path, flags, fapl)
             guard id >= 0 else {
-                throw HDF5Library.error(.malformed, file: url.path, object: nil,
-                                        "cannot open as HDF5 (not an HDF5 file, truncated, or in use)")
+                throw HDF5Library.error(
+                    .malformed, file: url.path, object: nil,
+                    "cannot open as HDF5 (not an HDF5 file, truncated, or in use)")
             }
             return HDF5File(url: url, mode: mode, fileID: id, pending: nil, readOnlyBytes: bytes)
         }
@@ -127,8 +128,9 @@ public final class HDF5File: @unchecked Sendable {
     func checkReadBound(elements: Int, dataset: hid_t, type: hid_t, object: String) throws {
         guard let readOnlyBytes else { return }
         let elementBytes = H5Tis_variable_str(type) > 0 ? HDF5ReadBound.variableLengthStringBytes : H5Tget_size(type)
-        try HDF5ReadBound.check(elements: elements, elementBytes: elementBytes, dataset: dataset, fileBytes: readOnlyBytes,
-                                file: path, object: object)
+        try HDF5ReadBound.check(
+            elements: elements, elementBytes: elementBytes, dataset: dataset, fileBytes: readOnlyBytes,
+            file: path, object: object)
     }
 
     func requireWritable(_ object: String) throws {
@@ -195,7 +197,9 @@ extension HDF5File {
             let gcpl = try HDF5File.untimedCreationList(fmf_h5p_group_create(), file: self.path, object: absolute)
             defer { H5Pclose(gcpl) }
             let group = H5Gcreate2(id, absolute, lcpl, gcpl, fmf_h5p_default())
-            guard group >= 0 else { throw HDF5Library.error(.writeFailed, file: self.path, object: absolute, "cannot create group") }
+            guard group >= 0 else {
+                throw HDF5Library.error(.writeFailed, file: self.path, object: absolute, "cannot create group")
+            }
             H5Gclose(group)
         }
     }
@@ -237,11 +241,14 @@ extension HDF5File {
                 throw HDF5Library.error(file: self.path, object: absolute, "cannot list members")
             }
             var names: [String] = []
-            for index in 0 ..< info.nlinks {
+            for index in 0..<info.nlinks {
                 let length = H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, index, nil, 0, fmf_h5p_default())
-                guard length >= 0 else { throw HDF5Library.error(file: self.path, object: absolute, "cannot read member name") }
+                guard length >= 0 else {
+                    throw HDF5Library.error(file: self.path, object: absolute, "cannot read member name")
+                }
                 var buffer = [CChar](repeating: 0, count: Int(length) + 1)
-                _ = H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, buffer.count, fmf_h5p_default())
+                _ = H5Lget_name_by_idx(
+                    gid, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, buffer.count, fmf_h5p_default())
                 names.append(String(cString: buffer))
             }
             return names

@@ -44,11 +44,12 @@ enum HDF5Library {
     }
 
     /// An error for a failed HDF5 call on `object` in `file`, including HDF5's own explanation.
-    static func error(_ kind: FileFormatError.Kind = .malformed, file: String, object: String?,
-                      _ action: String) -> FileFormatError {
+    static func error(
+        _ kind: FileFormatError.Kind = .malformed, file: String, object: String?,
+        _ action: String
+    ) -> FileFormatError {
         let detail = takeErrorStack()
         let where_ = object.map { "object '\($0)': " } ?? ""
         return FileFormatError(kind, path: file, "\(where_)\(action)\(detail.isEmpty ? "" : " (HDF5: \(detail))")")
     }
 }
-

@@ -28,26 +28,33 @@ enum HDF5ReadBound {
 
     /// Throws unless `elements` elements of `elementBytes` bytes each fit within the bound of the
     /// open dataset `dataset` in a file of `fileBytes` bytes.
-    static func check(elements: Int, elementBytes: Int, dataset: hid_t, fileBytes: Int,
-                      file: String, object: String) throws {
+    static func check(
+        elements: Int, elementBytes: Int, dataset: hid_t, fileBytes: Int,
+        file: String, object: String
+    ) throws {
         let declared = elements.multipliedReportingOverflow(by: max(1, elementBytes))
         let bound = try bytes(dataset: dataset, fileBytes: fileBytes, file: file, object: object)
         if declared.overflow || declared.partialValue > bound {
             let size = declared.overflow ? "more than \(Int.max)" : "\(declared.partialValue)"
-            throw FileFormatError(.malformed, path: file,
-                                  "dataset '\(object)' declares \(elements) elements (\(size) bytes), more than the "
-                                  + "\(fileBytes)-byte file can hold (at most \(bound) bytes): a corrupt or forged header")
+            throw FileFormatError(
+                .malformed, path: file,
+                "dataset '\(object)' declares \(elements) elements (\(size) bytes), more than the "
+                    + "\(fileBytes)-byte file can hold (at most \(bound) bytes): a corrupt or forged header")
         }
     }
 
     /// The bound for one open dataset, by the rule above.
     static func bytes(dataset: hid_t, fileBytes: Int, file: String, object: String) throws -> Int {
         let plist = H5Dget_create_plist(dataset)
-        guard plist >= 0 else { throw HDF5Library.error(file: file, object: object, "cannot read its creation properties") }
+        guard plist >= 0 else {
+            throw HDF5Library.error(file: file, object: object, "cannot read its creation properties")
+        }
         defer { H5Pclose(plist) }
         let layout = H5Pget_layout(plist)
         guard layout != H5D_VIRTUAL, H5Pget_external_count(plist) == 0 else {
-            throw FileFormatError(.unsupported, path: file, "dataset '\(object)' keeps its data in other files (external or virtual storage)")
+            throw FileFormatError(
+                .unsupported, path: file,
+                "dataset '\(object)' keeps its data in other files (external or virtual storage)")
         }
         guard layout == H5D_CHUNKED else { return fileBytes }
         let filters = H5Pget_nfilters(plist)
@@ -55,7 +62,7 @@ enum HDF5ReadBound {
         if filters == 0 { return fileBytes }
 
         var expansion: Int? = 1
-        for index in 0 ..< UInt32(filters) {
+        for index in 0..<UInt32(filters) {
             var flags: UInt32 = 0, valueCount = 0, config: UInt32 = 0
             var name = [CChar](repeating: 0, count: 64)
             let filter = H5Pget_filter2(plist, index, &flags, &valueCount, nil, name.count, &name, &config)

@@ -26,19 +26,24 @@ enum HDF5Strings {
 
     /// Reads `count` strings stored with datatype `storedType` using `read(memoryType, buffer)`.
     /// `space` describes the stored elements (needed to free variable-length results).
-    static func read(count: Int, storedType: hid_t, space: hid_t,
-                     _ read: (_ memoryType: hid_t, _ buffer: UnsafeMutableRawPointer) -> herr_t) -> [String]? {
+    static func read(
+        count: Int, storedType: hid_t, space: hid_t,
+        _ read: (_ memoryType: hid_t, _ buffer: UnsafeMutableRawPointer) -> herr_t
+    ) -> [String]? {
         if count == 0 { return [] }
         if H5Tis_variable_str(storedType) > 0 {
             let memoryType = H5Tcopy(fmf_h5t_c_s1())
             guard memoryType >= 0 else { return nil }
             defer { H5Tclose(memoryType) }
             guard H5Tset_size(memoryType, fmf_h5t_variable()) >= 0,
-                  H5Tset_cset(memoryType, H5Tget_cset(storedType)) >= 0 else { return nil }
+                H5Tset_cset(memoryType, H5Tget_cset(storedType)) >= 0
+            else { return nil }
             var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
             let status = pointers.withUnsafeMutableBytes { read(memoryType, $0.baseAddress!) }
             guard status >= 0 else { return nil }
-            let strings = pointers.map { $0.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: strlen($0)), as: UTF8.self) } ?? "" }
+            let strings = pointers.map {
+                $0.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: strlen($0)), as: UTF8.self) } ?? ""
+            }
             _ = pointers.withUnsafeMutableBytes { fmf_h5_vlen_reclaim(memoryType, space, $0.baseAddress) }
             return strings
         }
@@ -51,8 +56,8 @@ enum HDF5Strings {
         let status = bytes.withUnsafeMutableBytes { read(memoryType, $0.baseAddress!) }
         guard status >= 0 else { return nil }
         let spacePadded = H5Tget_strpad(storedType) == H5T_STR_SPACEPAD
-        return (0 ..< count).map { i in
-            var field = bytes[(i * size) ..< ((i + 1) * size)]
+        return (0..<count).map { i in
+            var field = bytes[(i * size)..<((i + 1) * size)]
             if let nul = field.firstIndex(of: 0) { field = field[..<nul] }
             if spacePadded { while field.last == 0x20 { field = field.dropLast() } }
             return String(decoding: field, as: UTF8.self)

@@ -11,8 +11,9 @@ public enum ImageFile {
         if data.isEmpty { throw FileFormatError(.truncated, path: path, "empty file, not an image") }
         if PNGImage.hasSignature(data) { return try PNGImage.decode(data, path: path) }
         if JPEGImage.hasSignature(data) { return try JPEGImage.decode(data, path: path) }
-        throw FileFormatError(.unsupported, path: path,
-                              "unsupported image format\(recognisedFormat(data).map { " (\($0))" } ?? ""); only PNG and JPEG are read")
+        throw FileFormatError(
+            .unsupported, path: path,
+            "unsupported image format\(recognisedFormat(data).map { " (\($0))" } ?? ""); only PNG and JPEG are read")
     }
 
     /// Names a few formats people commonly mistake for PNG/JPEG, to make the error actionable.
@@ -22,8 +23,8 @@ public enum ImageFile {
         if starts(Array("GIF8".utf8)) { return "GIF" }
         if starts([0x42, 0x4D]) { return "BMP" }
         if starts([0x49, 0x49, 0x2A, 0x00]) || starts([0x4D, 0x4D, 0x00, 0x2A]) { return "TIFF" }
-        if head.count >= 12, starts(Array("RIFF".utf8)), Array(head[8 ..< 12]) == Array("WEBP".utf8) { return "WebP" }
-        if head.count >= 12, Array(head[4 ..< 8]) == Array("ftyp".utf8) { return "HEIF/AVIF or MP4 container" }
+        if head.count >= 12, starts(Array("RIFF".utf8)), Array(head[8..<12]) == Array("WEBP".utf8) { return "WebP" }
+        if head.count >= 12, Array(head[4..<8]) == Array("ftyp".utf8) { return "HEIF/AVIF or MP4 container" }
         if starts([0xFF, 0xD8]) { return "JPEG start marker without a following marker" }
         return nil
     }

@@ -6,8 +6,9 @@ public struct RGBImage: Equatable, Sendable {
     public var pixels: [UInt8]
 
     public init(width: Int, height: Int, pixels: [UInt8]) {
-        precondition(width >= 0 && height >= 0 && pixels.count == width * height * 3,
-                     "RGBImage: \(pixels.count) bytes do not make a \(width)×\(height) RGB image")
+        precondition(
+            width >= 0 && height >= 0 && pixels.count == width * height * 3,
+            "RGBImage: \(pixels.count) bytes do not make a \(width)×\(height) RGB image")
         self.width = width
         self.height = height
         self.pixels = pixels
@@ -17,7 +18,11 @@ public struct RGBImage: Equatable, Sendable {
         self.width = width
         self.height = height
         var p = [UInt8](repeating: 0, count: width * height * 3)
-        for i in stride(from: 0, to: p.count, by: 3) { p[i] = fill.0; p[i + 1] = fill.1; p[i + 2] = fill.2 }
+        for i in stride(from: 0, to: p.count, by: 3) {
+            p[i] = fill.0
+            p[i + 1] = fill.1
+            p[i + 2] = fill.2
+        }
         self.pixels = p
     }
 }

@@ -15,7 +15,9 @@ struct MATByteReader {
     /// An integer of `T`'s width at `position`, in the file's byte order (no bounds check: callers check).
     func integer<T: FixedWidthInteger>(_ type: T.Type, at position: Int) -> T {
         var value: T = 0
-        withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[position ..< position + MemoryLayout<T>.size])) }
+        withUnsafeMutableBytes(of: &value) {
+            $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[position..<position + MemoryLayout<T>.size]))
+        }
         return bigEndian ? T(bigEndian: value) : T(littleEndian: value)
     }
 

@@ -1,8 +1,20 @@
 /// MAT-file data types (the "miXXX" codes of the element tags) and array classes ("mxXXX").
 enum MATDataType: UInt32 {
-    case int8 = 1, uint8 = 2, int16 = 3, uint16 = 4, int32 = 5, uint32 = 6
-    case single = 7, double = 9, int64 = 12, uint64 = 13
-    case matrix = 14, compressed = 15, utf8 = 16, utf16 = 17, utf32 = 18
+    case int8 = 1
+    case uint8 = 2
+    case int16 = 3
+    case uint16 = 4
+    case int32 = 5
+    case uint32 = 6
+    case single = 7
+    case double = 9
+    case int64 = 12
+    case uint64 = 13
+    case matrix = 14
+    case compressed = 15
+    case utf8 = 16
+    case utf16 = 17
+    case utf32 = 18
 
     /// Bytes per element for the numeric types, nil otherwise.
     var numericSize: Int? {
@@ -17,9 +29,21 @@ enum MATDataType: UInt32 {
 }
 
 enum MATArrayClass: UInt8 {
-    case cell = 1, structure = 2, object = 3, char = 4, sparse = 5
-    case double = 6, single = 7, int8 = 8, uint8 = 9, int16 = 10, uint16 = 11
-    case int32 = 12, uint32 = 13, int64 = 14, uint64 = 15
+    case cell = 1
+    case structure = 2
+    case object = 3
+    case char = 4
+    case sparse = 5
+    case double = 6
+    case single = 7
+    case int8 = 8
+    case uint8 = 9
+    case int16 = 10
+    case uint16 = 11
+    case int32 = 12
+    case uint32 = 13
+    case int64 = 14
+    case uint64 = 15
 
     var isNumeric: Bool { rawValue >= 6 }
 

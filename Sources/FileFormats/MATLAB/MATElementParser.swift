@@ -16,7 +16,8 @@ struct MATElementParser {
     /// (compressed elements are written unpadded by MATLAB, so none is skipped after them).
     func nextElement(_ reader: inout MATByteReader, context: String) throws -> Element {
         guard reader.remaining >= 8 else {
-            throw FileFormatError(.truncated, path: path, "\(context): incomplete data element tag at byte \(reader.offset)")
+            throw FileFormatError(
+                .truncated, path: path, "\(context): incomplete data element tag at byte \(reader.offset)")
         }
         let start = reader.offset
         let first = reader.integer(UInt32.self, at: start)
@@ -25,14 +26,17 @@ struct MATElementParser {
             let size = Int(first >> 16)
             guard size <= 4 else { throw malformed("\(context): small data element claims \(size) bytes (at most 4)") }
             reader.offset += 8
-            return Element(type: first & 0xFFFF, data: UnsafeRawBufferPointer(rebasing: reader.bytes[(start + 4) ..< (start + 4 + size)]))
+            return Element(
+                type: first & 0xFFFF,
+                data: UnsafeRawBufferPointer(rebasing: reader.bytes[(start + 4)..<(start + 4 + size)]))
         }
         let size = Int(reader.integer(UInt32.self, at: start + 4))
         guard size <= reader.remaining - 8 else {
-            throw FileFormatError(.truncated, path: path,
-                                  "\(context): element at byte \(start) claims \(size) bytes but only \(reader.remaining - 8) follow")
+            throw FileFormatError(
+                .truncated, path: path,
+                "\(context): element at byte \(start) claims \(size) bytes but only \(reader.remaining - 8) follow")
         }
-        let data = UnsafeRawBufferPointer(rebasing: reader.bytes[(start + 8) ..< (start + 8 + size)])
+        let data = UnsafeRawBufferPointer(rebasing: reader.bytes[(start + 8)..<(start + 8 + size)])
         // The data is padded to a multiple of 8 bytes of its own length (not of the file offset:
         // after an unpadded compressed element, elements start at unaligned offsets).
         // The last element of a file may omit its padding.
@@ -57,7 +61,8 @@ struct MATElementParser {
                 } catch ZlibInflate.Failure.corrupt(let message) {
                     throw malformed("compressed element: zlib: \(message)")
                 } catch ZlibInflate.Failure.tooLarge(let limit) {
-                    throw FileFormatError(.unsupported, path: path, "compressed element inflates to more than \(limit) bytes")
+                    throw FileFormatError(
+                        .unsupported, path: path, "compressed element inflates to more than \(limit) bytes")
                 }
                 try inflated.withUnsafeBytes { try parseElements($0, depth: depth + 1, found) }
             case .matrix:
@@ -84,14 +89,19 @@ struct MATElementParser {
         let isComplex = flagWord & 0x0800 != 0
 
         let dimsElement = try nextElement(&reader, context: "dimensions")
-        guard dimsElement.type == MATDataType.int32.rawValue, dimsElement.data.count % 4 == 0, dimsElement.data.count >= 4 else {
+        guard dimsElement.type == MATDataType.int32.rawValue, dimsElement.data.count % 4 == 0,
+            dimsElement.data.count >= 4
+        else {
             throw malformed("array dimensions are not int32 values")
         }
         let dimsReader = MATByteReader(dimsElement.data, bigEndian: bigEndian)
-        let dims = (0 ..< dimsElement.data.count / 4).map { Int(dimsReader.integer(Int32.self, at: 4 * $0)) }
+        let dims = (0..<dimsElement.data.count / 4).map { Int(dimsReader.integer(Int32.self, at: 4 * $0)) }
 
         let nameElement = try nextElement(&reader, context: "array name")
-        guard [MATDataType.int8.rawValue, MATDataType.uint8.rawValue, MATDataType.utf8.rawValue].contains(nameElement.type) else {
+        guard
+            [MATDataType.int8.rawValue, MATDataType.uint8.rawValue, MATDataType.utf8.rawValue].contains(
+                nameElement.type)
+        else {
             throw malformed("array name is not stored as 8-bit characters")
         }
         let name = String(decoding: nameElement.data, as: UTF8.self)
@@ -105,24 +115,30 @@ struct MATElementParser {
             throw malformed("variable '\(name)': data stored as unsupported type \(real.type)")
         }
         guard real.data.count % size == 0, real.data.count / size == count else {
-            throw malformed("variable '\(name)': dimensions \(dims) need \(count) values but the data holds \(real.data.count / size)")
+            throw malformed(
+                "variable '\(name)': dimensions \(dims) need \(count) values but the data holds \(real.data.count / size)"
+            )
         }
-        return (name, MATArray(dims: dims, values: decodeNumbers(real.data, type: type, count: count), matlabClass: arrayClass.name))
+        return (
+            name,
+            MATArray(
+                dims: dims, values: decodeNumbers(real.data, type: type, count: count), matlabClass: arrayClass.name)
+        )
     }
 
     private func decodeNumbers(_ data: UnsafeRawBufferPointer, type: MATDataType, count: Int) -> [Double] {
         let r = MATByteReader(data, bigEndian: bigEndian)
         switch type {
-        case .int8: return (0 ..< count).map { Double(Int8(bitPattern: data[$0])) }
-        case .uint8: return (0 ..< count).map { Double(data[$0]) }
-        case .int16: return (0 ..< count).map { Double(r.integer(Int16.self, at: 2 * $0)) }
-        case .uint16: return (0 ..< count).map { Double(r.integer(UInt16.self, at: 2 * $0)) }
-        case .int32: return (0 ..< count).map { Double(r.integer(Int32.self, at: 4 * $0)) }
-        case .uint32: return (0 ..< count).map { Double(r.integer(UInt32.self, at: 4 * $0)) }
-        case .int64: return (0 ..< count).map { Double(r.integer(Int64.self, at: 8 * $0)) }
-        case .uint64: return (0 ..< count).map { Double(r.integer(UInt64.self, at: 8 * $0)) }
-        case .single: return (0 ..< count).map { Double(Float(bitPattern: r.integer(UInt32.self, at: 4 * $0))) }
-        case .double: return (0 ..< count).map { Double(bitPattern: r.integer(UInt64.self, at: 8 * $0)) }
+        case .int8: return (0..<count).map { Double(Int8(bitPattern: data[$0])) }
+        case .uint8: return (0..<count).map { Double(data[$0]) }
+        case .int16: return (0..<count).map { Double(r.integer(Int16.self, at: 2 * $0)) }
+        case .uint16: return (0..<count).map { Double(r.integer(UInt16.self, at: 2 * $0)) }
+        case .int32: return (0..<count).map { Double(r.integer(Int32.self, at: 4 * $0)) }
+        case .uint32: return (0..<count).map { Double(r.integer(UInt32.self, at: 4 * $0)) }
+        case .int64: return (0..<count).map { Double(r.integer(Int64.self, at: 8 * $0)) }
+        case .uint64: return (0..<count).map { Double(r.integer(UInt64.self, at: 8 * $0)) }
+        case .single: return (0..<count).map { Double(Float(bitPattern: r.integer(UInt32.self, at: 4 * $0))) }
+        case .double: return (0..<count).map { Double(bitPattern: r.integer(UInt64.self, at: 8 * $0)) }
         default: return []
         }
     }

@@ -34,9 +34,10 @@ public enum MATFile {
     /// Checks the header and returns whether the file is big-endian.
     private static func parseHeader(_ bytes: UnsafeRawBufferPointer, path: String) throws -> Bool {
         guard bytes.count >= 128 else {
-            throw FileFormatError(.truncated, path: path, "\(bytes.count) bytes; a MAT-file starts with a 128-byte header")
+            throw FileFormatError(
+                .truncated, path: path, "\(bytes.count) bytes; a MAT-file starts with a 128-byte header")
         }
-        if bytes[0 ..< 4].contains(0) {
+        if bytes[0..<4].contains(0) {
             throw FileFormatError(.unsupported, path: path, "looks like a MATLAB 4 MAT-file, which is not supported")
         }
         guard bytes.starts(with: Array("MATLAB".utf8)) else {
@@ -52,9 +53,11 @@ public enum MATFile {
         switch version {
         case 0x0100: return bigEndian
         case 0x0200:
-            throw FileFormatError(.unsupported, path: path, "MATLAB 7.3 MAT-file: it is an HDF5 file, open it with HDF5File")
+            throw FileFormatError(
+                .unsupported, path: path, "MATLAB 7.3 MAT-file: it is an HDF5 file, open it with HDF5File")
         default:
-            throw FileFormatError(.unsupported, path: path, "MAT-file version 0x\(String(version, radix: 16)) (expected 0x0100)")
+            throw FileFormatError(
+                .unsupported, path: path, "MAT-file version 0x\(String(version, radix: 16)) (expected 0x0100)")
         }
     }
 }

@@ -1,6 +1,11 @@
 /// Element types of a safetensors tensor supported by this project, named as in the file header.
 public enum SafetensorsDType: String, Sendable, CaseIterable {
-    case f32 = "F32", f16 = "F16", i64 = "I64", i32 = "I32", i16 = "I16", u8 = "U8"
+    case f32 = "F32"
+    case f16 = "F16"
+    case i64 = "I64"
+    case i32 = "I32"
+    case i16 = "I16"
+    case u8 = "U8"
 
     /// Bytes per element.
     public var byteSize: Int {

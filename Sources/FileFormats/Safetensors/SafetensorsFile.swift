@@ -24,20 +24,23 @@ public struct SafetensorsFile: Sendable {
     /// Parses and validates a complete file held in memory; `path` is used in error messages.
     public static func decode(_ data: Data, path: String) throws -> SafetensorsFile {
         guard data.count >= 8 else {
-            throw FileFormatError(.truncated, path: path, "\(data.count) bytes; a safetensors file starts with an 8-byte header length")
+            throw FileFormatError(
+                .truncated, path: path, "\(data.count) bytes; a safetensors file starts with an 8-byte header length")
         }
         let base = data.startIndex
         var headerLength: UInt64 = 0
-        for i in 0 ..< 8 { headerLength |= UInt64(data[base + i]) << (8 * UInt64(i)) }
+        for i in 0..<8 { headerLength |= UInt64(data[base + i]) << (8 * UInt64(i)) }
         guard headerLength <= UInt64(maximumHeaderLength) else {
-            throw FileFormatError(.malformed, path: path, "safetensors header length \(headerLength) exceeds the 100 MB limit")
+            throw FileFormatError(
+                .malformed, path: path, "safetensors header length \(headerLength) exceeds the 100 MB limit")
         }
         guard headerLength <= UInt64(data.count - 8) else {
-            throw FileFormatError(.truncated, path: path,
-                                  "safetensors header length \(headerLength) exceeds the \(data.count - 8) bytes after it")
+            throw FileFormatError(
+                .truncated, path: path,
+                "safetensors header length \(headerLength) exceeds the \(data.count - 8) bytes after it")
         }
         let headerEnd = base + 8 + Int(headerLength)
-        let header = try SafetensorsHeader.parse(data[(base + 8) ..< headerEnd], path: path)
+        let header = try SafetensorsHeader.parse(data[(base + 8)..<headerEnd], path: path)
         let dataLength = data.count - 8 - Int(headerLength)
 
         // Validate every entry, then check the byte ranges tile the data region exactly.
@@ -58,16 +61,18 @@ public struct SafetensorsFile: Sendable {
             }
             let begin = entry.data_offsets[0], end = entry.data_offsets[1]
             guard begin >= 0, begin <= end, end <= dataLength else {
-                throw FileFormatError(.malformed, path: path,
-                                      "tensor '\(name)': data_offsets [\(begin), \(end)] outside the \(dataLength)-byte data region")
+                throw FileFormatError(
+                    .malformed, path: path,
+                    "tensor '\(name)': data_offsets [\(begin), \(end)] outside the \(dataLength)-byte data region")
             }
             let (expected, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
             guard !overflow, expected == end - begin else {
-                throw FileFormatError(.malformed, path: path,
-                                      "tensor '\(name)': \(end - begin) bytes do not hold \(dtype.rawValue) shape \(entry.shape)")
+                throw FileFormatError(
+                    .malformed, path: path,
+                    "tensor '\(name)': \(end - begin) bytes do not hold \(dtype.rawValue) shape \(entry.shape)")
             }
             ranges.append((begin, end, name))
-            let bytes = [UInt8](data[(headerEnd + begin) ..< (headerEnd + end)])
+            let bytes = [UInt8](data[(headerEnd + begin)..<(headerEnd + end)])
             tensors[name] = try SafetensorsTensor(dtype: dtype, shape: entry.shape, bytes: bytes)
         }
         ranges.sort { ($0.begin, $0.end) < ($1.begin, $1.end) }
@@ -75,13 +80,15 @@ public struct SafetensorsFile: Sendable {
         for r in ranges {
             guard r.begin == covered else {
                 let problem = r.begin < covered ? "overlaps the previous tensor" : "leaves a gap before it"
-                throw FileFormatError(.malformed, path: path, "tensor '\(r.name)': data_offsets [\(r.begin), \(r.end)] \(problem)")
+                throw FileFormatError(
+                    .malformed, path: path, "tensor '\(r.name)': data_offsets [\(r.begin), \(r.end)] \(problem)")
             }
             covered = r.end
         }
         guard covered == dataLength else {
-            throw FileFormatError(.malformed, path: path,
-                                  "tensors cover \(covered) of the \(dataLength) data bytes; the rest is unaccounted for")
+            throw FileFormatError(
+                .malformed, path: path,
+                "tensors cover \(covered) of the \(dataLength) data bytes; the rest is unaccounted for")
         }
         return SafetensorsFile(tensors: tensors, metadata: header.metadata)
     }
@@ -89,8 +96,9 @@ public struct SafetensorsFile: Sendable {
     /// The file's bytes: tensors in name order, contiguous; header padded with spaces to 8 bytes.
     public func encoded() throws -> Data {
         guard tensors[SafetensorsHeader.metadataKey] == nil else {
-            throw FileFormatError(.malformed, path: "<safetensors>",
-                                  "a tensor may not be named '\(SafetensorsHeader.metadataKey)'")
+            throw FileFormatError(
+                .malformed, path: "<safetensors>",
+                "a tensor may not be named '\(SafetensorsHeader.metadataKey)'")
         }
         let names = tensors.keys.sorted()
         var entries: [(name: String, dtype: SafetensorsDType, shape: [Int], begin: Int, end: Int)] = []
@@ -99,8 +107,9 @@ public struct SafetensorsFile: Sendable {
             let t = tensors[name]!
             guard let count = ShapeMath.elementCount(t.shape), count * t.dtype.byteSize == t.bytes.count else {
                 // Possible because the fields are mutable after validation.
-                throw FileFormatError(.malformed, path: "<safetensors>",
-                                      "tensor '\(name)': \(t.bytes.count) bytes do not hold \(t.dtype.rawValue) shape \(t.shape)")
+                throw FileFormatError(
+                    .malformed, path: "<safetensors>",
+                    "tensor '\(name)': \(t.bytes.count) bytes do not hold \(t.dtype.rawValue) shape \(t.shape)")
             }
             entries.append((name, t.dtype, t.shape, offset, offset + t.bytes.count))
             offset += t.bytes.count

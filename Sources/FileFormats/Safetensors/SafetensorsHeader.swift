@@ -49,8 +49,10 @@ struct SafetensorsHeader: Decodable {
 
     /// Serialises a header deterministically: metadata first, then tensors in the given order,
     /// compact JSON, padded with spaces so the data starts 8-byte aligned.
-    static func encode(metadata: [String: String],
-                       entries: [(name: String, dtype: SafetensorsDType, shape: [Int], begin: Int, end: Int)]) -> [UInt8] {
+    static func encode(
+        metadata: [String: String],
+        entries: [(name: String, dtype: SafetensorsDType, shape: [Int], begin: Int, end: Int)]
+    ) -> [UInt8] {
         var parts: [String] = []
         if !metadata.isEmpty {
             let fields = metadata.keys.sorted().map { "\(JSONText.quote($0)):\(JSONText.quote(metadata[$0]!))" }
@@ -58,8 +60,9 @@ struct SafetensorsHeader: Decodable {
         }
         for e in entries {
             let shape = e.shape.map(String.init).joined(separator: ",")
-            parts.append("\(JSONText.quote(e.name)):{\"dtype\":\"\(e.dtype.rawValue)\",\"shape\":[\(shape)],"
-                         + "\"data_offsets\":[\(e.begin),\(e.end)]}")
+            parts.append(
+                "\(JSONText.quote(e.name)):{\"dtype\":\"\(e.dtype.rawValue)\",\"shape\":[\(shape)],"
+                    + "\"data_offsets\":[\(e.begin),\(e.end)]}")
         }
         var bytes = Array("{\(parts.joined(separator: ","))}".utf8)
         while bytes.count % 8 != 0 { bytes.append(UInt8(ascii: " ")) }

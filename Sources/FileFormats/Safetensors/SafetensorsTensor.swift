@@ -15,8 +15,9 @@ public struct SafetensorsTensor: Sendable, Equatable {
         }
         let (expected, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
         guard !overflow, expected == bytes.count else {
-            throw FileFormatError(.malformed, path: "<tensor>",
-                                  "\(bytes.count) bytes do not hold a \(dtype.rawValue) tensor of shape \(shape)")
+            throw FileFormatError(
+                .malformed, path: "<tensor>",
+                "\(bytes.count) bytes do not hold a \(dtype.rawValue) tensor of shape \(shape)")
         }
         self.dtype = dtype
         self.shape = shape
@@ -25,8 +26,9 @@ public struct SafetensorsTensor: Sendable, Equatable {
 
     /// An F32 tensor. The element count must match the shape (a programming error otherwise).
     public init(floats: [Float], shape: [Int]) {
-        precondition(ShapeMath.elementCount(shape) == floats.count,
-                     "SafetensorsTensor: \(floats.count) floats do not fill shape \(shape)")
+        precondition(
+            ShapeMath.elementCount(shape) == floats.count,
+            "SafetensorsTensor: \(floats.count) floats do not fill shape \(shape)")
         self.dtype = .f32
         self.shape = shape
         self.bytes = LittleEndianBytes.bytes(of: floats)
@@ -34,8 +36,9 @@ public struct SafetensorsTensor: Sendable, Equatable {
 
     /// An I64 tensor. The element count must match the shape (a programming error otherwise).
     public init(int64s: [Int64], shape: [Int]) {
-        precondition(ShapeMath.elementCount(shape) == int64s.count,
-                     "SafetensorsTensor: \(int64s.count) integers do not fill shape \(shape)")
+        precondition(
+            ShapeMath.elementCount(shape) == int64s.count,
+            "SafetensorsTensor: \(int64s.count) integers do not fill shape \(shape)")
         self.dtype = .i64
         self.shape = shape
         self.bytes = LittleEndianBytes.bytes(of: int64s)

@@ -2,8 +2,11 @@
 enum DecodingErrorText {
     static func describe(_ error: DecodingError) -> String {
         func at(_ path: [CodingKey]) -> String {
-            path.isEmpty ? "" : " at '" + path.map { $0.intValue.map(String.init) ?? $0.stringValue }
-                .joined(separator: ".") + "'"
+            path.isEmpty
+                ? ""
+                : " at '"
+                    + path.map { $0.intValue.map(String.init) ?? $0.stringValue }
+                    .joined(separator: ".") + "'"
         }
         switch error {
         case .dataCorrupted(let c):

@@ -11,7 +11,10 @@ public enum HalfFloat {
             if mantissa == 0 { return Float(bitPattern: sign) }  // ±0
             // Subnormal half: normalise it, since every half subnormal is a normal float.
             var e = -14
-            while mantissa & 0x400 == 0 { mantissa <<= 1; e -= 1 }
+            while mantissa & 0x400 == 0 {
+                mantissa <<= 1
+                e -= 1
+            }
             mantissa &= 0x3FF
             return Float(bitPattern: sign | UInt32(e + 127) << 23 | mantissa << 13)
         case 0x1F:

@@ -13,7 +13,8 @@ public enum LegacyJSONKeys {
             let escaped = NSRegularExpression.escapedPattern(for: old)
             guard let pattern = try? NSRegularExpression(pattern: "(?<!\\\\)\"\(escaped)\"(\\s*:)") else { continue }
             let template = NSRegularExpression.escapedTemplate(for: "\"\(new)\"") + "$1"
-            text = pattern.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: template)
+            text = pattern.stringByReplacingMatches(
+                in: text, range: NSRange(text.startIndex..., in: text), withTemplate: template)
         }
         return Data(text.utf8)
     }

@@ -4,9 +4,9 @@ enum LittleEndianBytes {
     /// The values as little-endian bytes.
     static func bytes<T: FixedWidthInteger>(of values: [T]) -> [UInt8] {
         #if _endian(little)
-        return values.withUnsafeBytes { [UInt8]($0) }
+            return values.withUnsafeBytes { [UInt8]($0) }
         #else
-        return values.map { $0.littleEndian }.withUnsafeBytes { [UInt8]($0) }
+            return values.map { $0.littleEndian }.withUnsafeBytes { [UInt8]($0) }
         #endif
     }
 
@@ -17,35 +17,35 @@ enum LittleEndianBytes {
         var out = [T](repeating: 0, count: count)
         out.withUnsafeMutableBytes { dst in
             bytes.withUnsafeBytes { src in
-                dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[0 ..< count * size]))
+                dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[0..<count * size]))
             }
         }
         #if !_endian(little)
-        for i in out.indices { out[i] = T(littleEndian: out[i]) }
+            for i in out.indices { out[i] = T(littleEndian: out[i]) }
         #endif
         return out
     }
 
     static func bytes(of floats: [Float]) -> [UInt8] {
         #if _endian(little)
-        return floats.withUnsafeBytes { [UInt8]($0) }
+            return floats.withUnsafeBytes { [UInt8]($0) }
         #else
-        return bytes(of: floats.map(\.bitPattern))
+            return bytes(of: floats.map(\.bitPattern))
         #endif
     }
 
     static func floats(from bytes: [UInt8]) -> [Float] {
         #if _endian(little)
-        let count = bytes.count / 4
-        var out = [Float](repeating: 0, count: count)
-        out.withUnsafeMutableBytes { dst in
-            bytes.withUnsafeBytes { src in
-                dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[0 ..< count * 4]))
+            let count = bytes.count / 4
+            var out = [Float](repeating: 0, count: count)
+            out.withUnsafeMutableBytes { dst in
+                bytes.withUnsafeBytes { src in
+                    dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[0..<count * 4]))
+                }
             }
-        }
-        return out
+            return out
         #else
-        return values(UInt32.self, from: bytes).map(Float.init(bitPattern:))
+            return values(UInt32.self, from: bytes).map(Float.init(bitPattern:))
         #endif
     }
 }

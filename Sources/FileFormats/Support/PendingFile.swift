@@ -21,8 +21,9 @@ public final class PendingFile {
             let fd = try SystemCalls.createExclusive(temporary.path)
             try SystemCalls.close(fd, path: temporary.path)
         } catch let error as FileFormatError {
-            throw FileFormatError(.writeFailed, path: finalURL.path,
-                                  "cannot create a temporary file in folder \(directory.path): \(error.message)")
+            throw FileFormatError(
+                .writeFailed, path: finalURL.path,
+                "cannot create a temporary file in folder \(directory.path): \(error.message)")
         }
         self.finalURL = finalURL
         self.temporaryURL = temporary

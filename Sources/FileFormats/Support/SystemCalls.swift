@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Thin wrappers over the POSIX calls used for durable, atomic writes, turning `errno`
@@ -70,11 +70,11 @@ enum SystemCalls {
 
     private static func closeDescriptor(_ fd: Int32) -> Int32 {
         #if canImport(Glibc)
-        return Glibc.close(fd)
+            return Glibc.close(fd)
         #elseif canImport(Musl)
-        return Musl.close(fd)
+            return Musl.close(fd)
         #else
-        return Darwin.close(fd)
+            return Darwin.close(fd)
         #endif
     }
 
@@ -96,11 +96,11 @@ enum SystemCalls {
 
     static func rename(_ from: String, _ to: String) throws {
         #if canImport(Glibc)
-        let rc = Glibc.rename(from, to)
+            let rc = Glibc.rename(from, to)
         #elseif canImport(Musl)
-        let rc = Musl.rename(from, to)
+            let rc = Musl.rename(from, to)
         #else
-        let rc = Darwin.rename(from, to)
+            let rc = Darwin.rename(from, to)
         #endif
         if rc != 0 { throw fail(to, "cannot rename \(from) into place") }
     }

@@ -31,7 +31,7 @@ enum ZlibInflate {
             }
             let produced = chunk.count - Int(stream.avail_out)
             if output.count + produced > limit { throw Failure.tooLarge(limit: limit) }
-            output.append(contentsOf: chunk[0 ..< produced])
+            output.append(contentsOf: chunk[0..<produced])
             switch status {
             case Z_STREAM_END:
                 return output

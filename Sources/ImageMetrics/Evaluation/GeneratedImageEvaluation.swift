@@ -52,8 +52,10 @@ public struct GeneratedImageEvaluation {
 
     /// Computes every metric. `log` receives a line as each part finishes; `shouldStop` is asked
     /// between parts (and between SWD levels), and a `true` ends the evaluation with `Stopped`.
-    public func evaluate(generated: ImageSet, reference: ImageSet, log: (String) -> Void = { _ in },
-                         shouldStop: () -> Bool = { false }) throws -> Report {
+    public func evaluate(
+        generated: ImageSet, reference: ImageSet, log: (String) -> Void = { _ in },
+        shouldStop: () -> Bool = { false }
+    ) throws -> Report {
         try ImageSet.checkComparable(generated, reference, metric: "evaluation")
         var seconds: [String: Double] = [:]
         func timed<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
@@ -75,14 +77,18 @@ public struct GeneratedImageEvaluation {
         let iskd = try timed("iskd") {
             try KernelDistance.distance(generated, reference: reference, options: options.imageStatisticsKernelDistance)
         }
-        log(String(format: "ISKD ×10³: %.3f ± %.3f (%.1f s)", iskd.value * 1000, iskd.standardDeviation * 1000, seconds["iskd"] ?? 0))
+        log(
+            String(
+                format: "ISKD ×10³: %.3f ± %.3f (%.1f s)", iskd.value * 1000, iskd.standardDeviation * 1000,
+                seconds["iskd"] ?? 0))
         if shouldStop() { throw Stopped() }
         let pixels = try timed("pixels") {
             try PixelDistributionMetrics.compare(generated, reference: reference, options: options.pixels)
         }
         log(String(format: "pixel metrics (%.1f s)", seconds["pixels"] ?? 0))
-        return Report(generatedCount: generated.count, referenceCount: reference.count,
-                      height: reference.height, width: reference.width, options: options,
-                      slicedWasserstein: swd, imageStatisticsKernelDistance: iskd, pixels: pixels, seconds: seconds)
+        return Report(
+            generatedCount: generated.count, referenceCount: reference.count,
+            height: reference.height, width: reference.width, options: options,
+            slicedWasserstein: swd, imageStatisticsKernelDistance: iskd, pixels: pixels, seconds: seconds)
     }
 }

@@ -24,7 +24,8 @@ public struct ImageSet: Sendable, Equatable {
         let (perImage, o1) = height.multipliedReportingOverflow(by: width * 3)
         let (total, o2) = perImage.multipliedReportingOverflow(by: count)
         guard !o1, !o2, pixels.count == total else {
-            throw ImageMetricsError(.invalidShape, "\(pixels.count) bytes are not \(count) RGB images of \(width)×\(height)")
+            throw ImageMetricsError(
+                .invalidShape, "\(pixels.count) bytes are not \(count) RGB images of \(width)×\(height)")
         }
         self.count = count
         self.height = height
@@ -39,7 +40,8 @@ public struct ImageSet: Sendable, Equatable {
     public init(signedNCHW values: [Float], count: Int, height: Int, width: Int) throws {
         let plane = height * width
         guard count >= 0, height > 0, width > 0, values.count == count * 3 * plane else {
-            throw ImageMetricsError(.invalidShape, "\(values.count) floats are not \(count) NCHW images of 3×\(height)×\(width)")
+            throw ImageMetricsError(
+                .invalidShape, "\(values.count) floats are not \(count) NCHW images of 3×\(height)×\(width)")
         }
         var out = [UInt8](repeating: 0, count: values.count)
         var nonFinite = 0
@@ -50,7 +52,10 @@ public struct ImageSet: Sendable, Equatable {
                         let from = (n * 3 + c) * plane
                         for p in 0..<plane {
                             let v = src[from + p]
-                            if !v.isFinite { nonFinite += 1; continue }
+                            if !v.isFinite {
+                                nonFinite += 1
+                                continue
+                            }
                             let clamped = min(max(v, -1), 1)
                             dst[(n * plane + p) * 3 + c] = UInt8((clamped + 1) * 127.5 + 0.5)
                         }
@@ -69,7 +74,8 @@ public struct ImageSet: Sendable, Equatable {
         guard tensor.rank == 4, tensor.shape[1] == 3 else {
             throw ImageMetricsError(.invalidShape, "expected an image tensor [N, 3, H, W], got \(tensor.shape)")
         }
-        try self.init(signedNCHW: tensor.values, count: tensor.shape[0], height: tensor.shape[2], width: tensor.shape[3])
+        try self.init(
+            signedNCHW: tensor.values, count: tensor.shape[0], height: tensor.shape[2], width: tensor.shape[3])
     }
 
     /// The images at `indices`, in that order.
@@ -117,7 +123,9 @@ public struct ImageSet: Sendable, Equatable {
             throw ImageMetricsError(.emptySet, "\(metric) needs images in both sets, got \(a.count) and \(b.count)")
         }
         guard a.height == b.height, a.width == b.width else {
-            throw ImageMetricsError(.mismatchedSets, "\(metric) compares images of one size, got \(a.width)×\(a.height) and \(b.width)×\(b.height)")
+            throw ImageMetricsError(
+                .mismatchedSets,
+                "\(metric) compares images of one size, got \(a.width)×\(a.height) and \(b.width)×\(b.height)")
         }
     }
 }

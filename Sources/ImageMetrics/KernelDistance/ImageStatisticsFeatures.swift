@@ -77,8 +77,10 @@ public enum ImageStatisticsFeatures {
         for c in 0..<3 {
             for gy in 0..<4 {
                 for gx in 0..<4 {
-                    features.append(cellMean(opponent, channel: c, y: (gy * h / 4)..<((gy + 1) * h / 4),
-                                             x: (gx * w / 4)..<((gx + 1) * w / 4)))
+                    features.append(
+                        cellMean(
+                            opponent, channel: c, y: (gy * h / 4)..<((gy + 1) * h / 4),
+                            x: (gx * w / 4)..<((gx + 1) * w / 4)))
                 }
             }
         }

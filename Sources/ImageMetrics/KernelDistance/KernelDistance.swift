@@ -47,8 +47,10 @@ public enum KernelDistance {
     public static let featureName = "image-statistics-v1"
 
     /// The ISKD between generated images and reference (real) images.
-    public static func distance(_ generated: ImageSet, reference: ImageSet,
-                                options: KernelDistanceOptions = KernelDistanceOptions()) throws -> KernelDistanceResult {
+    public static func distance(
+        _ generated: ImageSet, reference: ImageSet,
+        options: KernelDistanceOptions = KernelDistanceOptions()
+    ) throws -> KernelDistanceResult {
         try ImageSet.checkComparable(generated, reference, metric: "the kernel distance")
         let d = ImageStatisticsFeatures.dimension(height: reference.height, width: reference.width)
         var x = ImageStatisticsFeatures.features(of: generated)
@@ -63,10 +65,13 @@ public enum KernelDistance {
     }
 
     /// The kernel distance of two feature matrices (rows of `dimension` values), for any features.
-    public static func polynomialMMD(_ x: [Float], _ y: [Float], dimension d: Int,
-                                     options: KernelDistanceOptions = KernelDistanceOptions()) throws -> KernelDistanceResult {
+    public static func polynomialMMD(
+        _ x: [Float], _ y: [Float], dimension d: Int,
+        options: KernelDistanceOptions = KernelDistanceOptions()
+    ) throws -> KernelDistanceResult {
         guard d > 0, x.count % d == 0, y.count % d == 0 else {
-            throw ImageMetricsError(.invalidShape, "feature matrices of \(x.count) and \(y.count) values are not rows of \(d)")
+            throw ImageMetricsError(
+                .invalidShape, "feature matrices of \(x.count) and \(y.count) values are not rows of \(d)")
         }
         let (n, m) = (x.count / d, y.count / d)
         let size = min(options.subsetSize, max(2, min(n, m) / 2))
@@ -74,10 +79,12 @@ public enum KernelDistance {
             throw ImageMetricsError(.emptySet, "the kernel distance needs at least 2 images per set, got \(n) and \(m)")
         }
         guard options.subsetSize >= 2 else {
-            throw ImageMetricsError(.invalidOption, "kernel distance subsets need at least 2 images, not \(options.subsetSize)")
+            throw ImageMetricsError(
+                .invalidOption, "kernel distance subsets need at least 2 images, not \(options.subsetSize)")
         }
         guard options.subsets >= 1 else {
-            throw ImageMetricsError(.invalidOption, "the kernel distance needs at least one subset, not \(options.subsets)")
+            throw ImageMetricsError(
+                .invalidOption, "the kernel distance needs at least one subset, not \(options.subsets)")
         }
         var random = SeedMixing.generator(options.seed, StreamTag.kidSubsets.rawValue)
         var estimates: [Double] = []
@@ -94,8 +101,9 @@ public enum KernelDistance {
         }
         let mean = estimates.reduce(0, +) / Double(estimates.count)
         let variance = estimates.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(estimates.count)
-        return KernelDistanceResult(value: mean, standardDeviation: variance.squareRoot(), subsets: options.subsets,
-                                    subsetSize: size, features: "custom", featureDimension: d)
+        return KernelDistanceResult(
+            value: mean, standardDeviation: variance.squareRoot(), subsets: options.subsets,
+            subsetSize: size, features: "custom", featureDimension: d)
     }
 
     private static func gather(_ source: [Float], rows: [Int], dimension d: Int, into out: inout [Float]) {
@@ -109,13 +117,16 @@ public enum KernelDistance {
     }
 
     /// Σ k(aᵢ, bⱼ) over all pairs, and over pairs i ≠ j.
-    private static func kernelSum(_ a: [Float], _ b: [Float], size: Int, dimension d: Int,
-                                  gram: inout [Float]) -> (total: Double, offDiagonal: Double) {
+    private static func kernelSum(
+        _ a: [Float], _ b: [Float], size: Int, dimension d: Int,
+        gram: inout [Float]
+    ) -> (total: Double, offDiagonal: Double) {
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 gram.withUnsafeMutableBufferPointer { g in
-                    gemm(transposeB: true, m: size, n: size, k: d, alpha: 1 / Float(d),
-                         a: pa.baseAddress!, b: pb.baseAddress!, c: g.baseAddress!)
+                    gemm(
+                        transposeB: true, m: size, n: size, k: d, alpha: 1 / Float(d),
+                        a: pa.baseAddress!, b: pb.baseAddress!, c: g.baseAddress!)
                 }
             }
         }

@@ -33,14 +33,18 @@ public struct PixelDistributionResult: Codable, Equatable, Sendable {
 }
 
 public enum PixelDistributionMetrics {
-    public static func compare(_ generated: ImageSet, reference: ImageSet,
-                               options: PixelDistributionOptions = PixelDistributionOptions()) throws -> PixelDistributionResult {
+    public static func compare(
+        _ generated: ImageSet, reference: ImageSet,
+        options: PixelDistributionOptions = PixelDistributionOptions()
+    ) throws -> PixelDistributionResult {
         // Sizes may differ here (only values are compared), but neither set may be empty.
         guard generated.count > 0, reference.count > 0 else {
-            throw ImageMetricsError(.emptySet, "pixel metrics need images in both sets, got \(generated.count) and \(reference.count)")
+            throw ImageMetricsError(
+                .emptySet, "pixel metrics need images in both sets, got \(generated.count) and \(reference.count)")
         }
         guard options.mmdSampleSize >= 2 else {
-            throw ImageMetricsError(.invalidOption, "the pixel MMD needs at least 2 pixels per set, not \(options.mmdSampleSize)")
+            throw ImageMetricsError(
+                .invalidOption, "the pixel MMD needs at least 2 pixels per set, not \(options.mmdSampleSize)")
         }
         let hg = ChannelHistograms(generated), hr = ChannelHistograms(reference)
         var js = 0.0, w1 = 0.0
@@ -56,9 +60,10 @@ public enum PixelDistributionMetrics {
         let y = samplePixels(reference, options.mmdSampleSize, seed: options.seed)
         let sigma = max(medianDistance(y, limit: 1000), 1.0 / 255)
         let mmd = GaussianMMD.unbiased(x, y, sigma: sigma)
-        return PixelDistributionResult(jensenShannon: js / 3, wasserstein: w1 / 3, mmd: mmd, mmdBandwidth: sigma,
-                                       generatedStandardDeviation: sg, referenceStandardDeviation: sr,
-                                       standardDeviationDifference: sg - sr)
+        return PixelDistributionResult(
+            jensenShannon: js / 3, wasserstein: w1 / 3, mmd: mmd, mmdBandwidth: sigma,
+            generatedStandardDeviation: sg, referenceStandardDeviation: sr,
+            standardDeviationDifference: sg - sr)
     }
 
     /// JS(P, Q) = ½ KL(P ‖ M) + ½ KL(Q ‖ M), M = (P + Q) / 2, in bits.

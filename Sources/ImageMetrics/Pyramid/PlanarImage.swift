@@ -6,7 +6,9 @@ struct PlanarImage {
     var values: [Float]
 
     init(channels: Int, height: Int, width: Int, values: [Float]) {
-        precondition(values.count == channels * height * width, "PlanarImage: \(values.count) values for \(channels)×\(height)×\(width)")
+        precondition(
+            values.count == channels * height * width,
+            "PlanarImage: \(values.count) values for \(channels)×\(height)×\(width)")
         self.channels = channels
         self.height = height
         self.width = width
@@ -14,8 +16,9 @@ struct PlanarImage {
     }
 
     init(zeros channels: Int, height: Int, width: Int) {
-        self.init(channels: channels, height: height, width: width,
-                  values: [Float](repeating: 0, count: channels * height * width))
+        self.init(
+            channels: channels, height: height, width: width,
+            values: [Float](repeating: 0, count: channels * height * width))
     }
 
     var plane: Int { height * width }

@@ -17,7 +17,9 @@ struct SeparableOperator {
             // Merge taps that fold onto the same input sample at a mirrored border.
             var merged: [(index: Int, weight: Float)] = []
             for tap in taps(i) where tap.weight != 0 {
-                precondition(tap.index >= 0 && tap.index < inputCount, "SeparableOperator: tap \(tap.index) outside 0..<\(inputCount)")
+                precondition(
+                    tap.index >= 0 && tap.index < inputCount,
+                    "SeparableOperator: tap \(tap.index) outside 0..<\(inputCount)")
                 if let k = merged.firstIndex(where: { $0.index == tap.index }) {
                     merged[k].weight += tap.weight
                 } else {
@@ -37,8 +39,9 @@ struct SeparableOperator {
 
     /// Applies `horizontal` along each row and `vertical` along each column of every plane.
     static func apply(_ image: PlanarImage, horizontal: SeparableOperator, vertical: SeparableOperator) -> PlanarImage {
-        precondition(horizontal.inputCount == image.width && vertical.inputCount == image.height,
-                     "SeparableOperator: operators do not fit a \(image.width)×\(image.height) image")
+        precondition(
+            horizontal.inputCount == image.width && vertical.inputCount == image.height,
+            "SeparableOperator: operators do not fit a \(image.width)×\(image.height) image")
         let outW = horizontal.outputCount, outH = vertical.outputCount
         var rowsDone = [Float](repeating: 0, count: image.height * outW)
         var out = PlanarImage(zeros: image.channels, height: outH, width: outW)
@@ -52,8 +55,9 @@ struct SeparableOperator {
                         }
                         let outPlane = dst.baseAddress! + c * outH * outW
                         for y in 0..<outH {
-                            vertical.accumulateRows(output: y, rows: UnsafePointer(tmp.baseAddress!), width: outW,
-                                                    into: outPlane + y * outW)
+                            vertical.accumulateRows(
+                                output: y, rows: UnsafePointer(tmp.baseAddress!), width: outW,
+                                into: outPlane + y * outW)
                         }
                     }
                 }
@@ -78,7 +82,9 @@ struct SeparableOperator {
     }
 
     /// Row `output` of the result = Σ weight · row[index], whole rows at a time (vectorises).
-    private func accumulateRows(output: Int, rows: UnsafePointer<Float>, width: Int, into out: UnsafeMutablePointer<Float>) {
+    private func accumulateRows(
+        output: Int, rows: UnsafePointer<Float>, width: Int, into out: UnsafeMutablePointer<Float>
+    ) {
         for t in start[output]..<start[output + 1] {
             let w = weights[t]
             let row = rows + indices[t] * width

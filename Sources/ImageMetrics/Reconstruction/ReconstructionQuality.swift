@@ -30,7 +30,9 @@ public enum ReconstructionQuality {
         try checkPair(reconstruction, original)
         try SSIMWindow.checkSize(height: original.height, width: original.width)
         let window = SSIMWindow(height: original.height, width: original.width)
-        return perImage(reconstruction.count) { window.ssim(reconstruction.planes($0), original.planes($0), channels: 3) }
+        return perImage(reconstruction.count) {
+            window.ssim(reconstruction.planes($0), original.planes($0), channels: 3)
+        }
     }
 
     /// PSNR of float batches [N, 3, H, W] in [-1, 1].
@@ -73,15 +75,20 @@ public enum ReconstructionQuality {
 
     private static func checkPair(_ a: ImageSet, _ b: ImageSet) throws {
         guard a.count == b.count, a.height == b.height, a.width == b.width else {
-            throw ImageMetricsError(.mismatchedSets, "reconstructions (\(a.count) of \(a.width)×\(a.height)) and originals (\(b.count) of \(b.width)×\(b.height)) must pair up")
+            throw ImageMetricsError(
+                .mismatchedSets,
+                "reconstructions (\(a.count) of \(a.width)×\(a.height)) and originals (\(b.count) of \(b.width)×\(b.height)) must pair up"
+            )
         }
         guard a.count > 0 else { throw ImageMetricsError(.emptySet, "no images to compare") }
     }
 
     /// Both tensors as [0, 1] planes, after checking they are matching finite image batches.
-    private static func floatPair(_ a: Tensor, _ b: Tensor) throws -> (UnitImages, UnitImages, (n: Int, h: Int, w: Int)) {
+    private static func floatPair(_ a: Tensor, _ b: Tensor) throws -> (UnitImages, UnitImages, (n: Int, h: Int, w: Int))
+    {
         guard a.rank == 4, a.shape[1] == 3, a.shape == b.shape else {
-            throw ImageMetricsError(.mismatchedSets, "expected two image tensors [N, 3, H, W] of one shape, got \(a.shape) and \(b.shape)")
+            throw ImageMetricsError(
+                .mismatchedSets, "expected two image tensors [N, 3, H, W] of one shape, got \(a.shape) and \(b.shape)")
         }
         guard a.shape[0] > 0 else { throw ImageMetricsError(.emptySet, "no images to compare") }
         return (try UnitImages(a), try UnitImages(b), (a.shape[0], a.shape[2], a.shape[3]))
@@ -98,10 +105,15 @@ private struct UnitImages {
         var bad = 0
         for i in 0..<values.count {
             let v = values[i]
-            if !v.isFinite { bad += 1; continue }
+            if !v.isFinite {
+                bad += 1
+                continue
+            }
             values[i] = min(max((v + 1) / 2, 0), 1)
         }
-        guard bad == 0 else { throw ImageMetricsError(.nonFinite, "\(bad) of \(values.count) values are NaN or infinite") }
+        guard bad == 0 else {
+            throw ImageMetricsError(.nonFinite, "\(bad) of \(values.count) values are NaN or infinite")
+        }
         self.values = values
         self.perImage = tensor.count / tensor.shape[0]
     }

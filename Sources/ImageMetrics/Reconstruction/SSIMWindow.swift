@@ -23,7 +23,9 @@ struct SSIMWindow {
         self.height = height
         self.width = width
         let half = Double(Self.size / 2)
-        let raw = (0..<Self.size).map { exp(-(Double($0) - half) * (Double($0) - half) / (2 * Self.sigma * Self.sigma)) }
+        let raw = (0..<Self.size).map {
+            exp(-(Double($0) - half) * (Double($0) - half) / (2 * Self.sigma * Self.sigma))
+        }
         let sum = raw.reduce(0, +)
         weights = raw.map { $0 / sum }
     }
@@ -42,7 +44,9 @@ struct SSIMWindow {
             for i in 0..<mx.count {
                 let (ux, uy) = (mx[i], my[i])
                 let vx = sxx[i] - ux * ux, vy = syy[i] - uy * uy, cxy = sxy[i] - ux * uy
-                sum += ((2 * ux * uy + Self.c1) * (2 * cxy + Self.c2)) / ((ux * ux + uy * uy + Self.c1) * (vx + vy + Self.c2))
+                sum +=
+                    ((2 * ux * uy + Self.c1) * (2 * cxy + Self.c2))
+                    / ((ux * ux + uy * uy + Self.c1) * (vx + vy + Self.c2))
             }
             total += sum / Double(mx.count)
         }

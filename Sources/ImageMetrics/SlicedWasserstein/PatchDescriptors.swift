@@ -13,8 +13,10 @@ public struct PatchDescriptors: Sendable {
     /// Extracts `patchesPerImage` patches of band `level` from every image. Patch centres are
     /// drawn from a stream fixed by (seed, level, image index): identical sets get identical
     /// patches, and the work can be split over threads without changing a bit.
-    static func extract(from set: ImageSet, level: Int, pyramid: LaplacianPyramid,
-                        options: SlicedWassersteinOptions) -> PatchDescriptors {
+    static func extract(
+        from set: ImageSet, level: Int, pyramid: LaplacianPyramid,
+        options: SlicedWassersteinOptions
+    ) -> PatchDescriptors {
         let p = options.patchSize, half = p / 2
         let perImage = options.patchesPerImage
         let dimension = 3 * p * p
@@ -59,7 +61,10 @@ public struct PatchDescriptors: Sendable {
                 for r in 0..<rows {
                     let row = v.baseAddress! + r * dimension + c * perChannel
                     var s: Float = 0, q: Float = 0
-                    for i in 0..<perChannel { s += row[i]; q += row[i] * row[i] }
+                    for i in 0..<perChannel {
+                        s += row[i]
+                        q += row[i] * row[i]
+                    }
                     sum += Double(s)
                     squares += Double(q)
                 }

@@ -38,8 +38,10 @@ public struct SlicedWassersteinDistance: Sendable {
     /// The distance between two sets, level by level (only one level's patches are held at a time).
     /// - Parameter onLevel: called after each level with its index and distance ×10³; an error
     ///   it throws (e.g. to stop early) ends the computation.
-    public func distance(_ a: ImageSet, _ b: ImageSet,
-                         onLevel: (Int, Double) throws -> Void = { _, _ in }) throws -> SlicedWassersteinResult {
+    public func distance(
+        _ a: ImageSet, _ b: ImageSet,
+        onLevel: (Int, Double) throws -> Void = { _, _ in }
+    ) throws -> SlicedWassersteinResult {
         try ImageSet.checkComparable(a, b, metric: "the sliced Wasserstein distance")
         let pyramid = try makePyramid(height: a.height, width: a.width)
         var perLevel: [Double] = []
@@ -56,7 +58,9 @@ public struct SlicedWassersteinDistance: Sendable {
     /// The patches of every level of `set`, for scoring many sets against one reference
     /// (e.g. held-out images during training) without extracting its patches each time.
     public func reference(_ set: ImageSet) throws -> SlicedWassersteinReference {
-        guard set.count > 0 else { throw ImageMetricsError(.emptySet, "the sliced Wasserstein reference set has no images") }
+        guard set.count > 0 else {
+            throw ImageMetricsError(.emptySet, "the sliced Wasserstein reference set has no images")
+        }
         let pyramid = try makePyramid(height: set.height, width: set.width)
         let levels = (0..<pyramid.levels).map {
             PatchDescriptors.extract(from: set, level: $0, pyramid: pyramid, options: options)
@@ -67,7 +71,10 @@ public struct SlicedWassersteinDistance: Sendable {
     func makePyramid(height: Int, width: Int) throws -> LaplacianPyramid {
         let levels = resolutions(height: height, width: width).count
         guard levels > 0 else {
-            throw ImageMetricsError(.tooSmall, "the sliced Wasserstein distance needs images of at least \(options.minimumResolution) px, got \(width)×\(height)")
+            throw ImageMetricsError(
+                .tooSmall,
+                "the sliced Wasserstein distance needs images of at least \(options.minimumResolution) px, got \(width)×\(height)"
+            )
         }
         return LaplacianPyramid(height: height, width: width, levels: levels)
     }
@@ -101,7 +108,8 @@ public struct SlicedWassersteinDistance: Sendable {
                                 let rowA = baseA + k * na, rowB = baseB + k * nb
                                 sorter.sort(rowA, count: na)
                                 sorter.sort(rowB, count: nb)
-                                result[start + k] = EmpiricalWasserstein.distance(sorted: rowA, count: na, sorted: rowB, count: nb)
+                                result[start + k] = EmpiricalWasserstein.distance(
+                                    sorted: rowA, count: na, sorted: rowB, count: nb)
                             }
                         }
                     }
@@ -112,12 +120,15 @@ public struct SlicedWassersteinDistance: Sendable {
     }
 
     /// projections[k, n] = direction k · patch n, for `count` directions (one row per direction).
-    private func project(_ descriptors: PatchDescriptors, _ directions: UnsafePointer<Float>, _ count: Int,
-                         into projections: inout [Float]) {
+    private func project(
+        _ descriptors: PatchDescriptors, _ directions: UnsafePointer<Float>, _ count: Int,
+        into projections: inout [Float]
+    ) {
         descriptors.values.withUnsafeBufferPointer { patches in
             projections.withUnsafeMutableBufferPointer { out in
-                gemm(transposeB: true, m: count, n: descriptors.count, k: descriptors.dimension,
-                     a: directions, b: patches.baseAddress!, c: out.baseAddress!)
+                gemm(
+                    transposeB: true, m: count, n: descriptors.count, k: descriptors.dimension,
+                    a: directions, b: patches.baseAddress!, c: out.baseAddress!)
             }
         }
     }
@@ -132,10 +143,15 @@ public struct SlicedWassersteinReference: Sendable {
     let levels: [PatchDescriptors]
 
     /// The distance from `set` to the reference images (same as `metric.distance(set, reference images)`).
-    public func distance(to set: ImageSet, onLevel: (Int, Double) throws -> Void = { _, _ in }) throws -> SlicedWassersteinResult {
-        guard set.count > 0 else { throw ImageMetricsError(.emptySet, "the sliced Wasserstein distance needs images, got none") }
+    public func distance(to set: ImageSet, onLevel: (Int, Double) throws -> Void = { _, _ in }) throws
+        -> SlicedWassersteinResult
+    {
+        guard set.count > 0 else {
+            throw ImageMetricsError(.emptySet, "the sliced Wasserstein distance needs images, got none")
+        }
         guard set.height == height, set.width == width else {
-            throw ImageMetricsError(.mismatchedSets, "the reference images are \(width)×\(height), these are \(set.width)×\(set.height)")
+            throw ImageMetricsError(
+                .mismatchedSets, "the reference images are \(width)×\(height), these are \(set.width)×\(set.height)")
         }
         let pyramid = try metric.makePyramid(height: height, width: width)
         var perLevel: [Double] = []
@@ -145,6 +161,7 @@ public struct SlicedWassersteinReference: Sendable {
             perLevel.append(d)
             try onLevel(level, d)
         }
-        return SlicedWassersteinResult(resolutions: metric.resolutions(height: height, width: width), perLevel: perLevel)
+        return SlicedWassersteinResult(
+            resolutions: metric.resolutions(height: height, width: width), perLevel: perLevel)
     }
 }

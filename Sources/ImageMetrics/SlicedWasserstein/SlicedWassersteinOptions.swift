@@ -14,8 +14,10 @@ public struct SlicedWassersteinOptions: Codable, Equatable, Sendable {
     /// Seeds the patch positions and the directions.
     public var seed: UInt64 = 0
 
-    public init(patchSize: Int = 7, patchesPerImage: Int = 128, directionRepeats: Int = 4,
-                directionsPerRepeat: Int = 128, minimumResolution: Int = 16, seed: UInt64 = 0) {
+    public init(
+        patchSize: Int = 7, patchesPerImage: Int = 128, directionRepeats: Int = 4,
+        directionsPerRepeat: Int = 128, minimumResolution: Int = 16, seed: UInt64 = 0
+    ) {
         self.patchSize = patchSize
         self.patchesPerImage = patchesPerImage
         self.directionRepeats = directionRepeats
@@ -27,8 +29,12 @@ public struct SlicedWassersteinOptions: Codable, Equatable, Sendable {
     public var directionCount: Int { directionRepeats * directionsPerRepeat }
 
     func validate() throws {
-        func bad(_ message: String) -> ImageMetricsError { ImageMetricsError(.invalidOption, "sliced Wasserstein: " + message) }
-        guard patchSize >= 1, patchSize % 2 == 1 else { throw bad("patch size must be odd and positive, not \(patchSize)") }
+        func bad(_ message: String) -> ImageMetricsError {
+            ImageMetricsError(.invalidOption, "sliced Wasserstein: " + message)
+        }
+        guard patchSize >= 1, patchSize % 2 == 1 else {
+            throw bad("patch size must be odd and positive, not \(patchSize)")
+        }
         guard patchesPerImage >= 1 else { throw bad("patches per image must be positive, not \(patchesPerImage)") }
         guard directionRepeats >= 1, directionsPerRepeat >= 1 else {
             throw bad("needs at least one direction, got \(directionRepeats) × \(directionsPerRepeat)")

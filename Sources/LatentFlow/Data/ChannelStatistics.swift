@@ -46,7 +46,8 @@ public struct ChannelStatistics: Codable, Equatable, Sendable {
         let mean = try container.decode([Float].self, forKey: .mean)
         let std = try container.decode([Float].self, forKey: .std)
         if let problem = Self.problem(mean: mean, std: std) {
-            throw DecodingError.dataCorruptedError(forKey: .std, in: container, debugDescription: "channel statistics: \(problem)")
+            throw DecodingError.dataCorruptedError(
+                forKey: .std, in: container, debugDescription: "channel statistics: \(problem)")
         }
         self.init(mean: mean, std: std)
     }
@@ -73,8 +74,9 @@ public struct ChannelStatistics: Codable, Equatable, Sendable {
     public func destandardize(_ x: Tensor) -> Tensor { affine(x, forward: false) }
 
     private func affine(_ x: Tensor, forward: Bool) -> Tensor {
-        precondition(x.rank >= 2 && x.shape[1] == channels,
-                     "ChannelStatistics: \(channels) channels, data of shape \(x.shape)")
+        precondition(
+            x.rank >= 2 && x.shape[1] == channels,
+            "ChannelStatistics: \(channels) channels, data of shape \(x.shape)")
         let n = x.shape[0], c = channels
         let plane = x.count / Swift.max(n * c, 1)
         let out = Tensor(uninitializedShape: x.shape)
@@ -105,7 +107,8 @@ public struct ChannelStatisticsAccumulator: Sendable {
 
     public mutating func add(_ x: Tensor) {
         let c = count.count
-        precondition(x.rank >= 2 && x.shape[1] == c, "ChannelStatisticsAccumulator: \(c) channels, data of shape \(x.shape)")
+        precondition(
+            x.rank >= 2 && x.shape[1] == c, "ChannelStatisticsAccumulator: \(c) channels, data of shape \(x.shape)")
         let n = x.shape[0]
         let plane = x.count / Swift.max(n * c, 1)
         let p = x.unsafePointer

@@ -7,8 +7,9 @@ public struct FlowBatch: @unchecked Sendable {
     public var labels: [Int]
 
     public init(data: Tensor, labels: [Int]) {
-        precondition(data.rank >= 2 && data.shape[0] == labels.count,
-                     "FlowBatch: \(labels.count) labels for data of shape \(data.shape)")
+        precondition(
+            data.rank >= 2 && data.shape[0] == labels.count,
+            "FlowBatch: \(labels.count) labels for data of shape \(data.shape)")
         self.data = data
         self.labels = labels
     }

@@ -28,7 +28,8 @@ public final class InMemoryBatchSource: FlowBatchSource {
         guard samples.rank == 4 || samples.rank == 5 else {
             throw FlowTrainingError("samples must be [N, C, H, W] or [N, V, C, H, W], got \(samples.shape)")
         }
-        let variants = samples.rank == 5 ? samples : samples.reshaped([samples.shape[0], 1] + samples.shape.dropFirst())
+        let variants =
+            samples.rank == 5 ? samples : samples.reshaped([samples.shape[0], 1] + samples.shape.dropFirst())
         guard variants.shape[0] == labels.count else {
             throw FlowTrainingError("\(variants.shape[0]) samples but \(labels.count) labels")
         }
@@ -46,7 +47,8 @@ public final class InMemoryBatchSource: FlowBatchSource {
     /// The visiting order of `epoch`.
     public func order(epoch: Int) -> [Int] {
         if let cachedEpoch, cachedEpoch.epoch == epoch { return cachedEpoch.order }
-        var generator = SeededGenerator(seed: SeedMixing.combine(seed, RandomStream.latentEpochOrder.salt, UInt64(epoch)))
+        var generator = SeededGenerator(
+            seed: SeedMixing.combine(seed, RandomStream.latentEpochOrder.salt, UInt64(epoch)))
         let order = generator.permutation(sampleCount)
         cachedEpoch = (epoch, order)
         return order
@@ -63,7 +65,8 @@ public final class InMemoryBatchSource: FlowBatchSource {
         for (k, row) in rows.enumerated() {
             var variant = 0
             if v > 1 {
-                var generator = SeededGenerator(seed: SeedMixing.combine(seed, RandomStream.latentVariantChoice.salt, UInt64(epoch), UInt64(row)))
+                var generator = SeededGenerator(
+                    seed: SeedMixing.combine(seed, RandomStream.latentVariantChoice.salt, UInt64(epoch), UInt64(row)))
                 variant = generator.integer(below: v)
             }
             (dst + k * per).update(from: src + (row * v + variant) * per, count: per)

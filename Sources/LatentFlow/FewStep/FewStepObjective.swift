@@ -20,8 +20,10 @@ public struct FewStepObjective {
     public var flowMatchingCount: Int
 
     /// - Parameter network: the student, queried (without a graph) for the self-consistency targets.
-    public static func make(_ batch: ReflowPairBatch, config: FewStepTrainingConfig, network: StepConditionedVelocityModel,
-                            generator: inout SeededGenerator) -> FewStepObjective {
+    public static func make(
+        _ batch: ReflowPairBatch, config: FewStepTrainingConfig, network: StepConditionedVelocityModel,
+        generator: inout SeededGenerator
+    ) -> FewStepObjective {
         let n = batch.count
         let consistency = config.method == .shortcut ? min(n, Int(config.selfConsistencyFraction * Double(n))) : 0
         let matching = n - consistency
@@ -44,13 +46,17 @@ public struct FewStepObjective {
         var target = flowTarget
         if consistency > 0 {
             let range = matching..<n
-            let consistencyTarget = ShortcutTarget.twoHalfSteps(network, x: state.rows(range), times: Array(times[range]),
-                                                                classes: Array(batch.classes[range]),
-                                                                halfSteps: halfSteps, querySizes: querySizes)
-            target = matching > 0 ? Tensor.concatenatingRows([flowTarget.rows(0..<matching), consistencyTarget]) : consistencyTarget
+            let consistencyTarget = ShortcutTarget.twoHalfSteps(
+                network, x: state.rows(range), times: Array(times[range]),
+                classes: Array(batch.classes[range]),
+                halfSteps: halfSteps, querySizes: querySizes)
+            target =
+                matching > 0
+                ? Tensor.concatenatingRows([flowTarget.rows(0..<matching), consistencyTarget]) : consistencyTarget
         }
-        return FewStepObjective(state: state, times: times, classes: batch.classes,
-                                stepSizes: config.method.conditionsOnStepSize ? stepSizes : nil,
-                                target: target, flowMatchingCount: matching)
+        return FewStepObjective(
+            state: state, times: times, classes: batch.classes,
+            stepSizes: config.method.conditionsOnStepSize ? stepSizes : nil,
+            target: target, flowMatchingCount: matching)
     }
 }

@@ -7,11 +7,14 @@ import TensorCore
 /// the Euler step, exact where the learned paths are straight.
 public enum FewStepSampler {
     /// The state after `steps` steps from `noise` (the network's standardised space).
-    public static func integrate(_ model: StepConditionedVelocityModel, noise: Tensor, classes: [Int], steps: Int,
-                                 maximumBatch: Int? = nil) -> Tensor {
+    public static func integrate(
+        _ model: StepConditionedVelocityModel, noise: Tensor, classes: [Int], steps: Int,
+        maximumBatch: Int? = nil
+    ) -> Tensor {
         precondition(steps >= 1, "FewStepSampler: \(steps) steps")
         let n = classes.count
-        precondition(noise.rank >= 1 && noise.shape[0] == n, "FewStepSampler: \(n) classes for noise of shape \(noise.shape)")
+        precondition(
+            noise.rank >= 1 && noise.shape[0] == n, "FewStepSampler: \(n) classes for noise of shape \(noise.shape)")
         let d = 1 / Float(steps)
         var x = noise
         for k in 0..<steps {
@@ -20,8 +23,10 @@ public enum FewStepSampler {
             var parts: [Tensor] = []
             for start in stride(from: 0, to: n, by: chunk) {
                 let range = start..<min(n, start + chunk)
-                parts.append(model.velocity(range.count == n ? x : x.rows(range), times: Array(repeating: t, count: range.count),
-                                            classes: Array(classes[range]), stepSizes: Array(repeating: d, count: range.count)))
+                parts.append(
+                    model.velocity(
+                        range.count == n ? x : x.rows(range), times: Array(repeating: t, count: range.count),
+                        classes: Array(classes[range]), stepSizes: Array(repeating: d, count: range.count)))
             }
             x = Tensor.combination(x, [(d, parts.count == 1 ? parts[0] : Tensor.concatenatingRows(parts))])
         }
@@ -38,20 +43,26 @@ extension FlowModel {
     /// Samples a few-step model in `steps` network passes, in the data space (statistics undone).
     /// - Throws: `FlowTrainingError` for an ordinary flow, a step count the model was not trained
     ///   for, or noise and classes that do not fit.
-    public func sampleFewStep(noise: Tensor, classes: [Int], steps: Int, maximumBatch: Int? = nil,
-                              snap: ((Tensor) throws -> Tensor)? = nil) throws -> FlowSamples {
+    public func sampleFewStep(
+        noise: Tensor, classes: [Int], steps: Int, maximumBatch: Int? = nil,
+        snap: ((Tensor) throws -> Tensor)? = nil
+    ) throws -> FlowSamples {
         guard let few = try fewStepInfo(source: "few-step model") else {
-            throw FlowTrainingError("this flow is not a few-step model (no '\(FewStepModelInfo.methodKey)' in its info); "
-                + "sample it with an ODE sampler, or distil it with `pipeline distill-flow`")
+            throw FlowTrainingError(
+                "this flow is not a few-step model (no '\(FewStepModelInfo.methodKey)' in its info); "
+                    + "sample it with an ODE sampler, or distil it with `pipeline distill-flow`")
         }
         guard few.supports(steps: steps) else {
-            throw FlowTrainingError("this \(few.method.rawValue) model samples in \(few.supportedStepsText) steps, not \(steps)")
+            throw FlowTrainingError(
+                "this \(few.method.rawValue) model samples in \(few.supportedStepsText) steps, not \(steps)")
         }
         guard Array(noise.shape.dropFirst()) == sampleShape, noise.shape.first == classes.count else {
-            throw FlowTrainingError("noise of shape \(noise.shape) for \(classes.count) classes; the model makes \(sampleShape) samples")
+            throw FlowTrainingError(
+                "noise of shape \(noise.shape) for \(classes.count) classes; the model makes \(sampleShape) samples")
         }
         if let bad = classes.first(where: { $0 < 0 || $0 > network.nullClass }) {
-            throw FlowTrainingError("class \(bad) is outside 0..<\(network.config.classCount) (or \(network.nullClass) for none)")
+            throw FlowTrainingError(
+                "class \(bad) is outside 0..<\(network.config.classCount) (or \(network.nullClass) for none)")
         }
         let start = DispatchTime.now().uptimeNanoseconds
         let state = reusingTransformedWeights {
@@ -59,7 +70,8 @@ extension FlowModel {
         }
         let samples = statistics.destandardize(state)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return FlowSamples(samples: samples, snapped: try snap?(samples), evaluations: steps, networkPasses: steps,
-                           acceptedSteps: steps, rejectedSteps: 0, seconds: seconds)
+        return FlowSamples(
+            samples: samples, snapped: try snap?(samples), evaluations: steps, networkPasses: steps,
+            acceptedSteps: steps, rejectedSteps: 0, seconds: seconds)
     }
 }

@@ -21,31 +21,39 @@ public final class FewStepTrainer: Trainer {
     /// Training seconds over all sessions (a resumed run continues the count), kept by `TrainingLoop`.
     public var trainingSeconds = 0.0
 
-    public init(model: VelocityUNet, config: FewStepTrainingConfig, batches: ReflowPairBatches,
-                notes: [String: String] = [:]) throws {
+    public init(
+        model: VelocityUNet, config: FewStepTrainingConfig, batches: ReflowPairBatches,
+        notes: [String: String] = [:]
+    ) throws {
         try config.validate()
         guard model.conditionsOnStepSize == config.method.conditionsOnStepSize else {
-            throw FlowTrainingError("a \(config.method.rawValue) student \(config.method.conditionsOnStepSize ? "needs" : "has no use for") "
-                + "the step-size input")
+            throw FlowTrainingError(
+                "a \(config.method.rawValue) student \(config.method.conditionsOnStepSize ? "needs" : "has no use for") "
+                    + "the step-size input")
         }
         guard batches.sampleShape.count == 3, batches.sampleShape[0] == model.config.channels else {
-            throw FlowTrainingError("pairs of shape \(batches.sampleShape) for a \(model.config.channels)-channel network")
+            throw FlowTrainingError(
+                "pairs of shape \(batches.sampleShape) for a \(model.config.channels)-channel network")
         }
         self.model = model
         self.config = config
         self.batches = batches
         self.notes = notes
         let parameters = model.namedParameters()
-        optimizer = AdamW(parameters: parameters, configuration: .adamW(
-            learningRate: config.learningRate, beta1: config.beta1, beta2: config.beta2, weightDecay: config.weightDecay))
+        optimizer = AdamW(
+            parameters: parameters,
+            configuration: .adamW(
+                learningRate: config.learningRate, beta1: config.beta1, beta2: config.beta2,
+                weightDecay: config.weightDecay))
         ema = config.emaDecay.map { ExponentialMovingAverage(parameters: parameters, decay: $0) }
         scheduleSteps = config.scheduleSteps
     }
 
     public var schedule: LearningRateSchedule {
         if let scheduleSteps {
-            return .warmupCosine(peak: config.learningRate, floor: config.minimumLearningRate,
-                                 warmupSteps: config.warmupSteps, totalSteps: scheduleSteps)
+            return .warmupCosine(
+                peak: config.learningRate, floor: config.minimumLearningRate,
+                warmupSteps: config.warmupSteps, totalSteps: scheduleSteps)
         }
         return .linearWarmup(peak: config.learningRate, warmupSteps: config.warmupSteps)
     }
@@ -67,16 +75,19 @@ public final class FewStepTrainer: Trainer {
         if let bad = batch.classes.first(where: { $0 < 0 || $0 > model.nullClass }) {
             throw FlowTrainingError("pair batch of step \(step) has class \(bad), outside 0...\(model.nullClass)")
         }
-        var generator = SeededGenerator(seed: SeedMixing.combine(config.seed, RandomStream.fewStepTrainingStep.salt, UInt64(step)))
+        var generator = SeededGenerator(
+            seed: SeedMixing.combine(config.seed, RandomStream.fewStepTrainingStep.salt, UInt64(step)))
         let objective = FewStepObjective.make(batch, config: config, network: model, generator: &generator)
         let rate = schedule.learningRate(at: step)
         optimizer.learningRate = rate
-        let prediction = model(Variable(objective.state), times: objective.times, classes: objective.classes,
-                               stepSizes: objective.stepSizes)
+        let prediction = model(
+            Variable(objective.state), times: objective.times, classes: objective.classes,
+            stepSizes: objective.stepSizes)
         let loss = mseLoss(prediction, Variable(objective.target))
         loss.backward()
         let parameters = optimizer.parameters.map(\.variable)
-        let norm = config.gradientClip.map { clipGradientNorm(parameters, maxNorm: $0) } ?? globalGradientNorm(parameters)
+        let norm =
+            config.gradientClip.map { clipGradientNorm(parameters, maxNorm: $0) } ?? globalGradientNorm(parameters)
         let lossValue = Double(loss.value.scalarValue)
         let skipped = !norm.isFinite || !lossValue.isFinite
         if !skipped {
@@ -86,18 +97,22 @@ public final class FewStepTrainer: Trainer {
         optimizer.zeroGradients()
         step += 1
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return FlowStepReport(step: step, loss: lossValue, learningRate: rate, gradientNorm: norm, skipped: skipped,
-                              bucketLossSums: [lossValue * Double(batch.count)], bucketCounts: [batch.count],
-                              samples: batch.count, seconds: seconds)
+        return FlowStepReport(
+            step: step, loss: lossValue, learningRate: rate, gradientNorm: norm, skipped: skipped,
+            bucketLossSums: [lossValue * Double(batch.count)], bucketCounts: [batch.count],
+            samples: batch.count, seconds: seconds)
     }
 
     // MARK: Checkpoints
 
     public func saveCheckpoint(to url: URL) throws {
-        let info = FewStepCheckpointInfo(unet: model.config, config: config, statistics: batches.statistics,
-                                         scheduleSteps: scheduleSteps, notes: notes, trainingSeconds: trainingSeconds)
-        try TrainingCheckpoint(step: step, parameters: model.namedParameters(), optimizer: optimizer, ema: ema, schedule: schedule,
-                               userInfo: try TrainerCheckpointInfo(trainer: info, caller: NoCheckpointFields()).json()).save(to: url)
+        let info = FewStepCheckpointInfo(
+            unet: model.config, config: config, statistics: batches.statistics,
+            scheduleSteps: scheduleSteps, notes: notes, trainingSeconds: trainingSeconds)
+        try TrainingCheckpoint(
+            step: step, parameters: model.namedParameters(), optimizer: optimizer, ema: ema, schedule: schedule,
+            userInfo: try TrainerCheckpointInfo(trainer: info, caller: NoCheckpointFields()).json()
+        ).save(to: url)
     }
 
     /// Continues from a checkpoint of the same run: network, settings, statistics and notes
@@ -106,8 +121,10 @@ public final class FewStepTrainer: Trainer {
         let checkpoint = try TrainingCheckpoint.load(from: url)
         let info = try FewStepCheckpointInfo.read(checkpoint, path: url.path)
         func mismatch(_ what: String) -> FileFormatError {
-            FileFormatError(.malformed, path: url.path, "the checkpoint was made with a different \(what); "
-                + "resume it with the same settings or start afresh with --restart")
+            FileFormatError(
+                .malformed, path: url.path,
+                "the checkpoint was made with a different \(what); "
+                    + "resume it with the same settings or start afresh with --restart")
         }
         guard info.unet == model.config else { throw mismatch("network") }
         guard info.statistics == batches.statistics else { throw mismatch("teacher statistics") }
@@ -123,7 +140,9 @@ public final class FewStepTrainer: Trainer {
     }
 
     /// The settings a checkpoint was made with (a resume takes them over the options given).
-    public static func checkpointSettings(at url: URL) throws -> (config: FewStepTrainingConfig, step: Int, notes: [String: String]) {
+    public static func checkpointSettings(at url: URL) throws -> (
+        config: FewStepTrainingConfig, step: Int, notes: [String: String]
+    ) {
         let checkpoint = try TrainingCheckpoint.load(from: url)
         let info = try FewStepCheckpointInfo.read(checkpoint, path: url.path)
         return (info.config, checkpoint.step, info.notes)
@@ -131,7 +150,9 @@ public final class FewStepTrainer: Trainer {
 
     /// The model to sample from: the EMA weights (or the trained ones), the teacher's statistics,
     /// the linear path, and the few-step description merged into `info`.
-    public func exportModel(info: [String: String], guidance: Float, guidanceInterval: ClosedRange<Float>) throws -> FlowModel {
+    public func exportModel(info: [String: String], guidance: Float, guidanceInterval: ClosedRange<Float>) throws
+        -> FlowModel
+    {
         var generator = SeededGenerator(seed: 0)
         let network = VelocityUNet(model.config, generator: &generator)
         if let ema {
@@ -140,8 +161,9 @@ public final class FewStepTrainer: Trainer {
             try network.loadStateDictionary(model.stateDictionary(), source: "trained weights")
         }
         let entries = config.modelInfo(guidance: guidance, guidanceInterval: guidanceInterval).infoEntries
-        return FlowModel(network: network, statistics: batches.statistics, path: .linear, sampleShape: batches.sampleShape,
-                         info: info.merging(entries) { $1 })
+        return FlowModel(
+            network: network, statistics: batches.statistics, path: .linear, sampleShape: batches.sampleShape,
+            info: info.merging(entries) { $1 })
     }
 }
 
@@ -156,7 +178,8 @@ struct FewStepCheckpointInfo: Codable, Equatable {
     var trainingSeconds: Double
 
     static func read(_ checkpoint: TrainingCheckpoint, path: String) throws -> FewStepCheckpointInfo {
-        let info = try JSONFile.decode(FewStepCheckpointInfo.self, from: Data(checkpoint.userInfo.utf8), path: "\(path) (metadata 'user')")
+        let info = try JSONFile.decode(
+            FewStepCheckpointInfo.self, from: Data(checkpoint.userInfo.utf8), path: "\(path) (metadata 'user')")
         guard info.kind == "few-step" else {
             throw FileFormatError(.malformed, path: path, "not a few-step checkpoint (kind '\(info.kind)')")
         }

@@ -30,24 +30,34 @@ public struct FewStepTrainingConfig: Codable, Equatable, Sendable {
     public func validate() throws {
         func check(_ ok: Bool, _ message: String) throws { if !ok { throw FlowTrainingError(message) } }
         try check(learningRate > 0 && learningRate.isFinite, "learning rate must be positive, got \(learningRate)")
-        try check(minimumLearningRate >= 0 && minimumLearningRate <= learningRate,
-                  "minimum learning rate must be in 0...\(learningRate), got \(minimumLearningRate)")
+        try check(
+            minimumLearningRate >= 0 && minimumLearningRate <= learningRate,
+            "minimum learning rate must be in 0...\(learningRate), got \(minimumLearningRate)")
         try check(warmupSteps >= 0, "warm-up steps must not be negative, got \(warmupSteps)")
         if let scheduleSteps { try check(scheduleSteps >= 1, "schedule steps must be positive, got \(scheduleSteps)") }
         try check(weightDecay >= 0, "weight decay must not be negative, got \(weightDecay)")
-        try check((0..<1).contains(beta1) && (0..<1).contains(beta2), "Adam betas must be in [0, 1), got \(beta1), \(beta2)")
+        try check(
+            (0..<1).contains(beta1) && (0..<1).contains(beta2), "Adam betas must be in [0, 1), got \(beta1), \(beta2)")
         if let gradientClip { try check(gradientClip > 0, "gradient clip must be positive, got \(gradientClip)") }
         if let emaDecay { try check(emaDecay > 0 && emaDecay < 1, "EMA decay must be in (0, 1), got \(emaDecay)") }
-        try check((0...1).contains(selfConsistencyFraction), "self-consistency fraction must be in [0, 1], got \(selfConsistencyFraction)")
-        try check(maximumSteps >= 2 && maximumSteps <= 1 << 16, "maximum steps must be in 2...65536, got \(maximumSteps)")
+        try check(
+            (0...1).contains(selfConsistencyFraction),
+            "self-consistency fraction must be in [0, 1], got \(selfConsistencyFraction)")
+        try check(
+            maximumSteps >= 2 && maximumSteps <= 1 << 16, "maximum steps must be in 2...65536, got \(maximumSteps)")
         if method == .shortcut {
-            try check(maximumSteps & (maximumSteps - 1) == 0, "a shortcut model's maximum steps must be a power of two, got \(maximumSteps)")
+            try check(
+                maximumSteps & (maximumSteps - 1) == 0,
+                "a shortcut model's maximum steps must be a power of two, got \(maximumSteps)")
         }
-        try check(timeSampling.shift > 0 && timeSampling.shift.isFinite, "time shift must be positive, got \(timeSampling.shift)")
+        try check(
+            timeSampling.shift > 0 && timeSampling.shift.isFinite,
+            "time shift must be positive, got \(timeSampling.shift)")
     }
 
     /// What the model's file says about sampling it.
     public func modelInfo(guidance: Float, guidanceInterval: ClosedRange<Float>) -> FewStepModelInfo {
-        FewStepModelInfo(method: method, maximumSteps: maximumSteps, guidance: guidance, guidanceInterval: guidanceInterval)
+        FewStepModelInfo(
+            method: method, maximumSteps: maximumSteps, guidance: guidance, guidanceInterval: guidanceInterval)
     }
 }

@@ -24,7 +24,8 @@ public final class ReflowPairBatches {
             throw FlowTrainingError("\(pairs.count) reflow pairs are fewer than one batch of \(batchSize)")
         }
         guard statistics.channels == pairs.sampleShape[0] else {
-            throw FlowTrainingError("statistics for \(statistics.channels) channels, the pairs have \(pairs.sampleShape[0])")
+            throw FlowTrainingError(
+                "statistics for \(statistics.channels) channels, the pairs have \(pairs.sampleShape[0])")
         }
         self.pairs = pairs
         self.batchSize = batchSize
@@ -40,11 +41,13 @@ public final class ReflowPairBatches {
         precondition(step >= 0, "ReflowPairBatches: negative step \(step)")
         let epoch = step / batchesPerEpoch, index = step % batchesPerEpoch
         if cachedEpoch?.epoch != epoch {
-            var generator = SeededGenerator(seed: SeedMixing.combine(seed, RandomStream.reflowPairEpochOrder.salt, UInt64(epoch)))
+            var generator = SeededGenerator(
+                seed: SeedMixing.combine(seed, RandomStream.reflowPairEpochOrder.salt, UInt64(epoch)))
             cachedEpoch = (epoch, generator.permutation(pairs.count))
         }
         let rows = Array(cachedEpoch!.order[(index * batchSize)..<((index + 1) * batchSize)])
-        return ReflowPairBatch(noise: pairs.noise.gatheringRows(rows), endpoints: standardizedEndpoints.gatheringRows(rows),
-                               classes: rows.map { pairs.classes[$0] })
+        return ReflowPairBatch(
+            noise: pairs.noise.gatheringRows(rows), endpoints: standardizedEndpoints.gatheringRows(rows),
+            classes: rows.map { pairs.classes[$0] })
     }
 }

@@ -16,7 +16,8 @@ public enum ReflowPairFile {
         let file = try HDF5File.create(at: url)
         do {
             try file.createDataset("noise", type: .float32, shape: pairs.noise.shape).write(pairs.noise.values)
-            try file.createDataset("endpoints", type: .float32, shape: pairs.endpoints.shape).write(pairs.endpoints.values)
+            try file.createDataset("endpoints", type: .float32, shape: pairs.endpoints.shape).write(
+                pairs.endpoints.values)
             try file.createDataset("classes", type: .int64, shape: [pairs.count]).write(pairs.classes.map { Int64($0) })
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -40,20 +41,27 @@ public enum ReflowPairFile {
 
     /// Reads and checks the pairs; `classCount` is the network's (classes may be 0...classCount,
     /// the last meaning none). Errors name the file and what is wrong.
-    public static func read(from url: URL, classCount: Int) throws -> (pairs: ReflowPairs, provenance: ReflowPairProvenance) {
+    public static func read(from url: URL, classCount: Int) throws -> (
+        pairs: ReflowPairs, provenance: ReflowPairProvenance
+    ) {
         let file = try HDF5File.open(at: url)
         defer { file.close() }
         func bad(_ message: String) -> FileFormatError { FileFormatError(.malformed, path: url.path, message) }
         let provenance = try checkedProvenance(file, url: url)
-        let noise = try file.dataset("noise"), endpoints = try file.dataset("endpoints"), classes = try file.dataset("classes")
+        let noise = try file.dataset("noise"), endpoints = try file.dataset("endpoints"),
+            classes = try file.dataset("classes")
         guard noise.elementType == .float32, noise.shape.count == 4, endpoints.elementType == .float32,
-              endpoints.shape == noise.shape else {
-            throw bad("'noise' is \(noise.elementType.rawValue) \(noise.shape) and 'endpoints' \(endpoints.elementType.rawValue) "
-                + "\(endpoints.shape); expected float32 [N, C, H, W] both")
+            endpoints.shape == noise.shape
+        else {
+            throw bad(
+                "'noise' is \(noise.elementType.rawValue) \(noise.shape) and 'endpoints' \(endpoints.elementType.rawValue) "
+                    + "\(endpoints.shape); expected float32 [N, C, H, W] both")
         }
-        guard classes.elementType == .int64, classes.shape == [noise.shape[0]], noise.shape[0] == provenance.count else {
-            throw bad("'classes' is \(classes.elementType.rawValue) \(classes.shape) for \(noise.shape[0]) pairs "
-                + "(provenance says \(provenance.count)); expected int64 [N]")
+        guard classes.elementType == .int64, classes.shape == [noise.shape[0]], noise.shape[0] == provenance.count
+        else {
+            throw bad(
+                "'classes' is \(classes.elementType.rawValue) \(classes.shape) for \(noise.shape[0]) pairs "
+                    + "(provenance says \(provenance.count)); expected int64 [N]")
         }
         let labels = try classes.read(Int64.self).map { Int($0) }
         if let i = labels.firstIndex(where: { $0 < 0 || $0 > classCount }) {
@@ -69,15 +77,18 @@ public enum ReflowPairFile {
 
     private static func checkedProvenance(_ file: HDF5File, url: URL) throws -> ReflowPairProvenance {
         guard try file.attribute("format") == formatName else {
-            throw FileFormatError(.badMagic, path: url.path, "not a reflow pair cache (attribute 'format' is not '\(formatName)')")
+            throw FileFormatError(
+                .badMagic, path: url.path, "not a reflow pair cache (attribute 'format' is not '\(formatName)')")
         }
         guard try file.attribute("version") == String(formatVersion) else {
-            throw FileFormatError(.unsupported, path: url.path,
-                                  "reflow pair cache version \(try file.attribute("version") ?? "absent"), expected \(formatVersion)")
+            throw FileFormatError(
+                .unsupported, path: url.path,
+                "reflow pair cache version \(try file.attribute("version") ?? "absent"), expected \(formatVersion)")
         }
         guard let text = try file.attribute("provenance") else {
             throw FileFormatError(.malformed, path: url.path, "attribute 'provenance' is missing")
         }
-        return try JSONFile.decode(ReflowPairProvenance.self, from: Data(text.utf8), path: "\(url.path) (attribute 'provenance')")
+        return try JSONFile.decode(
+            ReflowPairProvenance.self, from: Data(text.utf8), path: "\(url.path) (attribute 'provenance')")
     }
 }

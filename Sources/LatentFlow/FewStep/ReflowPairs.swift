@@ -13,7 +13,9 @@ public struct ReflowPairs: @unchecked Sendable {
 
     public init(noise: Tensor, endpoints: Tensor, classes: [Int]) throws {
         guard noise.rank == 4, noise.shape == endpoints.shape, noise.shape[0] == classes.count else {
-            throw FlowTrainingError("reflow pairs: noise \(noise.shape), endpoints \(endpoints.shape) and \(classes.count) classes do not match")
+            throw FlowTrainingError(
+                "reflow pairs: noise \(noise.shape), endpoints \(endpoints.shape) and \(classes.count) classes do not match"
+            )
         }
         self.noise = noise
         self.endpoints = endpoints
@@ -36,8 +38,10 @@ public struct ReflowPairProvenance: Codable, Equatable, Sendable {
     public var guidanceLower: Float
     public var guidanceUpper: Float
 
-    public init(teacherSHA256: String, count: Int, seed: UInt64, sampler: SamplerSettings, guidance: Float,
-                guidanceInterval: ClosedRange<Float>) {
+    public init(
+        teacherSHA256: String, count: Int, seed: UInt64, sampler: SamplerSettings, guidance: Float,
+        guidanceInterval: ClosedRange<Float>
+    ) {
         self.teacherSHA256 = teacherSHA256
         self.count = count
         self.seed = seed
@@ -60,21 +64,27 @@ extension FlowModel {
     /// Samples the teacher for `provenance.count` pairs in batches of `batch`, telling `progress`
     /// the pairs done after each batch. Pair i's noise is seeded by (seed, i), so the pairs do
     /// not depend on the batch size.
-    public func makeReflowPairs(_ provenance: ReflowPairProvenance, batch: Int = 64,
-                                progress: (Int) -> Void = { _ in }) throws -> ReflowPairs {
-        guard provenance.count >= 1 else { throw FlowTrainingError("reflow pairs: the count must be positive, got \(provenance.count)") }
+    public func makeReflowPairs(
+        _ provenance: ReflowPairProvenance, batch: Int = 64,
+        progress: (Int) -> Void = { _ in }
+    ) throws -> ReflowPairs {
+        guard provenance.count >= 1 else {
+            throw FlowTrainingError("reflow pairs: the count must be positive, got \(provenance.count)")
+        }
         let classes = reflowClasses(count: provenance.count)
         var noiseParts: [Tensor] = [], endpointParts: [Tensor] = []
         for start in stride(from: 0, to: provenance.count, by: max(1, batch)) {
             let range = start..<min(provenance.count, start + max(1, batch))
             let z = noise(count: range.count, seed: provenance.seed, first: start)
-            let result = try sample(noise: z, classes: Array(classes[range]), settings: provenance.sampler,
-                                    guidance: provenance.guidance, guidanceInterval: provenance.guidanceInterval)
+            let result = try sample(
+                noise: z, classes: Array(classes[range]), settings: provenance.sampler,
+                guidance: provenance.guidance, guidanceInterval: provenance.guidanceInterval)
             noiseParts.append(z)
             endpointParts.append(result.samples)
             progress(range.upperBound)
         }
-        return try ReflowPairs(noise: Tensor.concatenatingRows(noiseParts), endpoints: Tensor.concatenatingRows(endpointParts),
-                               classes: classes)
+        return try ReflowPairs(
+            noise: Tensor.concatenatingRows(noiseParts), endpoints: Tensor.concatenatingRows(endpointParts),
+            classes: classes)
     }
 }

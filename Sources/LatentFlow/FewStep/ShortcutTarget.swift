@@ -11,11 +11,14 @@ public enum ShortcutTarget {
     /// `halfSteps[i]` (the big step is twice it), the network queried at step size
     /// `querySizes[i]` for both half steps (the half step itself, or 0 at the finest step, where
     /// the instantaneous velocity is the flow-matching one).
-    public static func twoHalfSteps(_ model: StepConditionedVelocityModel, x: Tensor, times: [Float], classes: [Int],
-                                    halfSteps: [Float], querySizes: [Float]) -> Tensor {
+    public static func twoHalfSteps(
+        _ model: StepConditionedVelocityModel, x: Tensor, times: [Float], classes: [Int],
+        halfSteps: [Float], querySizes: [Float]
+    ) -> Tensor {
         let n = times.count
-        precondition(x.rank >= 1 && x.shape[0] == n && classes.count == n && halfSteps.count == n && querySizes.count == n,
-                     "ShortcutTarget: \(n) times for a batch of shape \(x.shape)")
+        precondition(
+            x.rank >= 1 && x.shape[0] == n && classes.count == n && halfSteps.count == n && querySizes.count == n,
+            "ShortcutTarget: \(n) times for a batch of shape \(x.shape)")
         let first = model.velocity(x, times: times, classes: classes, stepSizes: querySizes)
         let midway = addingRows(x, first, scales: halfSteps)
         let later = zip(times, halfSteps).map { $0 + $1 }

@@ -20,12 +20,16 @@ public final class FlowModel {
     public let sampleShape: [Int]
     public var info: [String: String]
 
-    public init(network: VelocityUNet, statistics: ChannelStatistics, path: FlowPath, sampleShape: [Int],
-                info: [String: String] = [:]) {
-        precondition(statistics.channels == network.config.channels,
-                     "FlowModel: \(statistics.channels)-channel statistics for a \(network.config.channels)-channel network")
-        precondition(sampleShape.count == 3 && sampleShape[0] == network.config.channels,
-                     "FlowModel: sample shape \(sampleShape) for a \(network.config.channels)-channel network")
+    public init(
+        network: VelocityUNet, statistics: ChannelStatistics, path: FlowPath, sampleShape: [Int],
+        info: [String: String] = [:]
+    ) {
+        precondition(
+            statistics.channels == network.config.channels,
+            "FlowModel: \(statistics.channels)-channel statistics for a \(network.config.channels)-channel network")
+        precondition(
+            sampleShape.count == 3 && sampleShape[0] == network.config.channels,
+            "FlowModel: sample shape \(sampleShape) for a \(network.config.channels)-channel network")
         self.network = network
         self.statistics = statistics
         self.path = path
@@ -46,9 +50,11 @@ public final class FlowModel {
         for (name, variable) in network.namedParameters() {
             tensors[name] = SafetensorsTensor(floats: variable.value.values, shape: variable.value.shape)
         }
-        let metadata = ["format": Self.formatName, "format_version": String(Self.formatVersion),
-                        "unet": try json(network.config), "statistics": try json(statistics),
-                        "path": path.rawValue, "sample_shape": try json(sampleShape), "info": try json(info)]
+        let metadata = [
+            "format": Self.formatName, "format_version": String(Self.formatVersion),
+            "unet": try json(network.config), "statistics": try json(statistics),
+            "path": path.rawValue, "sample_shape": try json(sampleShape), "info": try json(info),
+        ]
         try SafetensorsFile(tensors: tensors, metadata: metadata).write(to: url)
     }
 
@@ -58,15 +64,20 @@ public final class FlowModel {
         let file = try SafetensorsFile.read(from: url)
         let metadata = file.metadata
         guard metadata["format"] == formatName else {
-            throw FileFormatError(.badMagic, path: path, "not a flow model (metadata 'format' is "
-                + "\(metadata["format"].map { "'\($0)'" } ?? "absent"), expected '\(formatName)')")
+            throw FileFormatError(
+                .badMagic, path: path,
+                "not a flow model (metadata 'format' is "
+                    + "\(metadata["format"].map { "'\($0)'" } ?? "absent"), expected '\(formatName)')")
         }
         guard metadata["format_version"] == String(formatVersion) else {
-            throw FileFormatError(.unsupported, path: path,
-                                  "flow model format version \(metadata["format_version"] ?? "absent"), expected \(formatVersion)")
+            throw FileFormatError(
+                .unsupported, path: path,
+                "flow model format version \(metadata["format_version"] ?? "absent"), expected \(formatVersion)")
         }
         func decode<T: Decodable>(_ type: T.Type, _ key: String) throws -> T {
-            guard let text = metadata[key] else { throw FileFormatError(.malformed, path: path, "metadata '\(key)' is missing") }
+            guard let text = metadata[key] else {
+                throw FileFormatError(.malformed, path: path, "metadata '\(key)' is missing")
+            }
             return try JSONFile.decode(type, from: Data(text.utf8), path: "\(path) (metadata '\(key)')")
         }
         let config = try decode(UNetConfig.self, "unet")
@@ -74,24 +85,30 @@ public final class FlowModel {
         let info = try decode([String: String].self, "info")
         let sampleShape = try decode([Int].self, "sample_shape")
         guard let flowPath = FlowPath(rawValue: metadata["path"] ?? "") else {
-            throw FileFormatError(.malformed, path: path, "metadata 'path' is \(metadata["path"] ?? "absent"), "
-                + "expected one of \(FlowPath.allCases.map(\.rawValue))")
+            throw FileFormatError(
+                .malformed, path: path,
+                "metadata 'path' is \(metadata["path"] ?? "absent"), "
+                    + "expected one of \(FlowPath.allCases.map(\.rawValue))")
         }
         try config.validate(source: path)
         guard sampleShape.count == 3, sampleShape[0] == config.channels, sampleShape[1] > 0, sampleShape[2] > 0,
-              sampleShape[1] % config.sideDivisor == 0, sampleShape[2] % config.sideDivisor == 0 else {
-            throw FileFormatError(.malformed, path: path, "sample shape \(sampleShape) does not fit the network \(config)")
+            sampleShape[1] % config.sideDivisor == 0, sampleShape[2] % config.sideDivisor == 0
+        else {
+            throw FileFormatError(
+                .malformed, path: path, "sample shape \(sampleShape) does not fit the network \(config)")
         }
         guard statistics.channels == config.channels else {
-            throw FileFormatError(.malformed, path: path,
-                                  "statistics for \(statistics.channels) channels, the network has \(config.channels)")
+            throw FileFormatError(
+                .malformed, path: path,
+                "statistics for \(statistics.channels) channels, the network has \(config.channels)")
         }
         var generator = SeededGenerator(seed: 0)
         let network = VelocityUNet(config, generator: &generator)
         var state: [String: Tensor] = [:]
         for (name, entry) in file.tensors {
             guard entry.dtype == .f32 || entry.dtype == .f16 else {
-                throw FileFormatError(.malformed, path: path, "tensor '\(name)' is \(entry.dtype.rawValue), expected F32")
+                throw FileFormatError(
+                    .malformed, path: path, "tensor '\(name)' is \(entry.dtype.rawValue), expected F32")
             }
             state[name] = Tensor(shape: entry.shape, values: try entry.floats())
         }

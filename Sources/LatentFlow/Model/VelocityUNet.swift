@@ -34,7 +34,9 @@ public struct UNetConfig: Codable, Equatable, Sendable {
 /// Layer for layer (and state-dict key for key) the reference `UNet` of `../shared/bench`.
 public final class VelocityUNet: Module {
     enum DownStep {
-        case residual(ResidualBlock), attention(SelfAttention2d), downsample(Conv2d)
+        case residual(ResidualBlock)
+        case attention(SelfAttention2d)
+        case downsample(Conv2d)
 
         var module: Module {
             switch self {
@@ -46,7 +48,10 @@ public final class VelocityUNet: Module {
     }
 
     enum UpStep {
-        case residual(ResidualBlock), attention(SelfAttention2d), upsample, conv(Conv2d)
+        case residual(ResidualBlock)
+        case attention(SelfAttention2d)
+        case upsample
+        case conv(Conv2d)
 
         /// nil for the parameter-free upsampling, which still takes an index of `ups`.
         var module: Module? {
@@ -95,13 +100,17 @@ public final class VelocityUNet: Module {
         var downSteps: [DownStep] = []
         for (level, levelWidth) in levelWidths.enumerated() {
             for _ in 0..<2 {
-                downSteps.append(.residual(ResidualBlock(width, levelWidth, embeddingWidth: embeddingWidth, generator: &generator)))
+                downSteps.append(
+                    .residual(ResidualBlock(width, levelWidth, embeddingWidth: embeddingWidth, generator: &generator)))
                 width = levelWidth
                 skipWidths.append(width)
-                if level >= firstAttentionLevel { downSteps.append(.attention(SelfAttention2d(width, generator: &generator))) }
+                if level >= firstAttentionLevel {
+                    downSteps.append(.attention(SelfAttention2d(width, generator: &generator)))
+                }
             }
             if level < levelWidths.count - 1 {
-                downSteps.append(.downsample(Conv2d(width, width, kernelSize: 3, stride: 2, padding: 1, generator: &generator)))
+                downSteps.append(
+                    .downsample(Conv2d(width, width, kernelSize: 3, stride: 2, padding: 1, generator: &generator)))
                 skipWidths.append(width)
             }
         }
@@ -111,10 +120,15 @@ public final class VelocityUNet: Module {
         var upSteps: [UpStep] = []
         for (level, levelWidth) in levelWidths.enumerated().reversed() {
             for _ in 0..<3 {
-                upSteps.append(.residual(ResidualBlock(width + skipWidths.removeLast(), levelWidth,
-                                                       embeddingWidth: embeddingWidth, generator: &generator)))
+                upSteps.append(
+                    .residual(
+                        ResidualBlock(
+                            width + skipWidths.removeLast(), levelWidth,
+                            embeddingWidth: embeddingWidth, generator: &generator)))
                 width = levelWidth
-                if level >= firstAttentionLevel { upSteps.append(.attention(SelfAttention2d(width, generator: &generator))) }
+                if level >= firstAttentionLevel {
+                    upSteps.append(.attention(SelfAttention2d(width, generator: &generator)))
+                }
             }
             if level > 0 {
                 upSteps += [.upsample, .conv(Conv2d(width, width, kernelSize: 3, padding: 1, generator: &generator))]
@@ -125,7 +139,8 @@ public final class VelocityUNet: Module {
         self.downSteps = downSteps
         self.upSteps = upSteps
         // Built last, so that the other modules' initial weights do not change.
-        stepEmbedding = config.stepSizeConditioned == true
+        stepEmbedding =
+            config.stepSizeConditioned == true
             ? StepSizeEmbedding(base: base, width: embeddingWidth, generator: &generator) : nil
         super.init()
 
@@ -160,18 +175,26 @@ public final class VelocityUNet: Module {
     /// (`nullClass` for unconditional). `stepSizes` (N values) only for a network conditioned
     /// on the step size (`UNetConfig.stepSizeConditioned`); nil there means d = 0.
     public func callAsFunction(_ x: Variable, times: [Float], classes: [Int], stepSizes: [Float]? = nil) -> Variable {
-        precondition(times.count == x.shape[0] && classes.count == x.shape[0],
-                     "VelocityUNet: \(x.shape[0]) samples but \(times.count) times and \(classes.count) classes")
-        precondition(stepSizes == nil || (stepEmbedding != nil && stepSizes!.count == x.shape[0]),
-                     "VelocityUNet: step sizes for a network that is not conditioned on them, or not one per sample")
+        precondition(
+            times.count == x.shape[0] && classes.count == x.shape[0],
+            "VelocityUNet: \(x.shape[0]) samples but \(times.count) times and \(classes.count) classes")
+        precondition(
+            stepSizes == nil || (stepEmbedding != nil && stepSizes!.count == x.shape[0]),
+            "VelocityUNet: step sizes for a network that is not conditioned on them, or not one per sample")
         let e = embedding(times: times, classes: classes, stepSizes: stepSizes)
         var h = inputConv(x)
         var skips = [h]
         for step in downSteps {
             switch step {
-            case .residual(let m): h = m(h, embedding: e); skips.append(h)
-            case .attention(let m): h = m(h); skips[skips.count - 1] = h
-            case .downsample(let m): h = m(h); skips.append(h)
+            case .residual(let m):
+                h = m(h, embedding: e)
+                skips.append(h)
+            case .attention(let m):
+                h = m(h)
+                skips[skips.count - 1] = h
+            case .downsample(let m):
+                h = m(h)
+                skips.append(h)
             }
         }
         h = middleBlock2(middleAttention(middleBlock1(h, embedding: e)), embedding: e)

@@ -40,9 +40,11 @@ public enum FlowPath: String, Codable, CaseIterable, Sendable {
     /// The training pair for a batch: x_t and the velocity target, sample `i` at time `times[i]`.
     /// `noise` and `data` are [N, …] with the same shape.
     public func interpolate(noise: Tensor, data: Tensor, times: [Float]) -> (state: Tensor, velocity: Tensor) {
-        precondition(noise.shape == data.shape, "FlowPath.interpolate: noise \(noise.shape) and data \(data.shape) differ")
-        precondition(noise.rank >= 1 && times.count == noise.shape[0],
-                     "FlowPath.interpolate: \(times.count) times for a batch of shape \(noise.shape)")
+        precondition(
+            noise.shape == data.shape, "FlowPath.interpolate: noise \(noise.shape) and data \(data.shape) differ")
+        precondition(
+            noise.rank >= 1 && times.count == noise.shape[0],
+            "FlowPath.interpolate: \(times.count) times for a batch of shape \(noise.shape)")
         let n = times.count
         let per = n == 0 ? 0 : noise.count / n
         let state = Tensor(uninitializedShape: noise.shape)

@@ -73,9 +73,10 @@ extension TimeSampling {
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(try container.decode(Distribution.self, forKey: .distribution),
-                  shift: try container.decode(Float.self, forKey: .shift),
-                  uniformFraction: try container.decodeIfPresent(Float.self, forKey: .uniformFraction) ?? 0)
+        self.init(
+            try container.decode(Distribution.self, forKey: .distribution),
+            shift: try container.decode(Float.self, forKey: .shift),
+            uniformFraction: try container.decodeIfPresent(Float.self, forKey: .uniformFraction) ?? 0)
     }
 
     public func encode(to encoder: Encoder) throws {

@@ -18,16 +18,22 @@ enum DormandPrince {
         [35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84],
     ]
     /// Fifth-order weights minus the embedded fourth-order ones (the error estimate).
-    static let errorWeights: [Float] = [71.0 / 57600, 0, -71.0 / 16695, 71.0 / 1920, -17253.0 / 339200, 22.0 / 525, -1.0 / 40]
+    static let errorWeights: [Float] = [
+        71.0 / 57600, 0, -71.0 / 16695, 71.0 / 1920, -17253.0 / 339200, 22.0 / 525, -1.0 / 40,
+    ]
 
     /// The smallest step the controller may ask for before the field counts as too stiff.
     static let minimumStep: Float = 1e-7
 
-    static func integrate(_ start: Tensor, from t0: Float, to t1: Float, settings: SamplerSettings,
-                          field: VelocityField) throws -> IntegrationResult {
+    static func integrate(
+        _ start: Tensor, from t0: Float, to t1: Float, settings: SamplerSettings,
+        field: VelocityField
+    ) throws -> IntegrationResult {
         let rtol = settings.relativeTolerance, atol = settings.absoluteTolerance
         let span = t1 - t0
-        guard span != 0 else { return IntegrationResult(state: start, evaluations: 0, acceptedSteps: 0, rejectedSteps: 0) }
+        guard span != 0 else {
+            return IntegrationResult(state: start, evaluations: 0, acceptedSteps: 0, rejectedSteps: 0)
+        }
         let direction: Float = span > 0 ? 1 : -1
         var x = start, t = t0
         var k1 = try field(x, t)
@@ -36,13 +42,15 @@ enum DormandPrince {
         var accepted = 0, rejected = 0
         while (t1 - t) * direction > 0 {
             guard accepted + rejected < settings.maximumSteps else {
-                throw FlowTrainingError("dopri5 needed more than \(settings.maximumSteps) steps for rtol \(rtol), atol \(atol); "
-                    + "loosen the tolerances or raise the step limit")
+                throw FlowTrainingError(
+                    "dopri5 needed more than \(settings.maximumSteps) steps for rtol \(rtol), atol \(atol); "
+                        + "loosen the tolerances or raise the step limit")
             }
             // The floor judges the step the controller asks for, never the last one shortened to
             // land on t1: that one may be a few ulps long and says nothing about stiffness.
             guard abs(h) > minimumStep else {
-                throw FlowTrainingError("dopri5: the step size fell below \(minimumStep) at t = \(t); the velocity field is too stiff")
+                throw FlowTrainingError(
+                    "dopri5: the step size fell below \(minimumStep) at t = \(t); the velocity field is too stiff")
             }
             let step = (t + h - t1) * direction > 0 ? t1 - t : h
             var k = [k1]
@@ -86,8 +94,10 @@ enum DormandPrince {
 
     /// Hairer's starting step: from the sizes of x, v and a finite-difference estimate of the
     /// second derivative (one extra evaluation).
-    static func initialStep(_ x: Tensor, _ v: Tensor, t: Float, direction: Float, rtol: Double, atol: Double,
-                            field: VelocityField) throws -> Float {
+    static func initialStep(
+        _ x: Tensor, _ v: Tensor, t: Float, direction: Float, rtol: Double, atol: Double,
+        field: VelocityField
+    ) throws -> Float {
         func norm(_ y: Tensor) -> Double {
             let p = y.unsafePointer, s = x.unsafePointer
             var total = 0.0

@@ -19,8 +19,10 @@ public struct FlowSamples: @unchecked Sendable {
     /// Seconds spent integrating (snapping excluded).
     public var seconds: Double
 
-    public init(samples: Tensor, snapped: Tensor? = nil, evaluations: Int, networkPasses: Int, guidedEvaluations: Int = 0,
-                acceptedSteps: Int, rejectedSteps: Int, seconds: Double) {
+    public init(
+        samples: Tensor, snapped: Tensor? = nil, evaluations: Int, networkPasses: Int, guidedEvaluations: Int = 0,
+        acceptedSteps: Int, rejectedSteps: Int, seconds: Double
+    ) {
         self.samples = samples
         self.snapped = snapped
         self.evaluations = evaluations
@@ -40,7 +42,8 @@ extension FlowModel {
         let out = Tensor(uninitializedShape: [count] + sampleShape)
         let p = out.unsafePointer
         for k in 0..<count {
-            var generator = SeededGenerator(seed: SeedMixing.combine(seed, RandomStream.sampleNoise.salt, UInt64(first + k)))
+            var generator = SeededGenerator(
+                seed: SeedMixing.combine(seed, RandomStream.sampleNoise.salt, UInt64(first + k)))
             for j in 0..<per { p[k * per + j] = generator.normal() }
         }
         return out
@@ -51,22 +54,27 @@ extension FlowModel {
     /// `guidance` (at times in `guidanceInterval`), then maps the result back to the data space
     /// and, if `snap` is given, snaps it. The guidance switches on and off at the interval's ends,
     /// which the solver treats as ends of pieces (no step straddles one, see `ODEIntegrator`).
-    public func sample(noise: Tensor, classes: [Int], settings: SamplerSettings, guidance: Float = 1,
-                       guidanceInterval: ClosedRange<Float> = 0...1,
-                       maximumBatch: Int? = nil, snap: ((Tensor) throws -> Tensor)? = nil) throws -> FlowSamples {
+    public func sample(
+        noise: Tensor, classes: [Int], settings: SamplerSettings, guidance: Float = 1,
+        guidanceInterval: ClosedRange<Float> = 0...1,
+        maximumBatch: Int? = nil, snap: ((Tensor) throws -> Tensor)? = nil
+    ) throws -> FlowSamples {
         guard Array(noise.shape.dropFirst()) == sampleShape, noise.shape.first == classes.count else {
-            throw FlowTrainingError("noise of shape \(noise.shape) for \(classes.count) classes; the model makes \(sampleShape) samples")
+            throw FlowTrainingError(
+                "noise of shape \(noise.shape) for \(classes.count) classes; the model makes \(sampleShape) samples")
         }
         if let bad = classes.first(where: { $0 < 0 || $0 > network.nullClass }) {
-            throw FlowTrainingError("class \(bad) is outside 0..<\(network.config.classCount) (or \(network.nullClass) for none)")
+            throw FlowTrainingError(
+                "class \(bad) is outside 0..<\(network.config.classCount) (or \(network.nullClass) for none)")
         }
         guard guidance.isFinite else { throw FlowTrainingError("guidance scale must be finite, got \(guidance)") }
         guard guidanceInterval.lowerBound >= 0, guidanceInterval.upperBound <= 1 else {
             throw FlowTrainingError("the guidance interval must lie in 0...1, got \(guidanceInterval)")
         }
         let start = DispatchTime.now().uptimeNanoseconds
-        var field = GuidedVelocity(model: network, classes: classes, scale: guidance, interval: guidanceInterval,
-                                   maximumBatch: maximumBatch)
+        var field = GuidedVelocity(
+            model: network, classes: classes, scale: guidance, interval: guidanceInterval,
+            maximumBatch: maximumBatch)
         // The weights are frozen for the whole integration: transform the convolutions' once.
         let result = try reusingTransformedWeights {
             try ODEIntegrator.integrate(noise, settings: settings, switchingAt: field.switchTimes) { x, t, piece in
@@ -75,9 +83,10 @@ extension FlowModel {
         }
         let samples = statistics.destandardize(result.state)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return FlowSamples(samples: samples, snapped: try snap?(samples), evaluations: result.evaluations,
-                           networkPasses: field.passes, guidedEvaluations: field.guidedEvaluations,
-                           acceptedSteps: result.acceptedSteps,
-                           rejectedSteps: result.rejectedSteps, seconds: seconds)
+        return FlowSamples(
+            samples: samples, snapped: try snap?(samples), evaluations: result.evaluations,
+            networkPasses: field.passes, guidedEvaluations: field.guidedEvaluations,
+            acceptedSteps: result.acceptedSteps,
+            rejectedSteps: result.rejectedSteps, seconds: seconds)
     }
 }

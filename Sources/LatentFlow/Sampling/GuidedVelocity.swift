@@ -41,8 +41,10 @@ public struct GuidedVelocity {
     /// Evaluations that applied guidance (each made two of the `passes`).
     public private(set) var guidedEvaluations = 0
 
-    public init(model: ConditionalVelocityModel, classes: [Int], scale: Float, interval: ClosedRange<Float> = 0...1,
-                maximumBatch: Int? = nil) {
+    public init(
+        model: ConditionalVelocityModel, classes: [Int], scale: Float, interval: ClosedRange<Float> = 0...1,
+        maximumBatch: Int? = nil
+    ) {
         self.model = model
         self.classes = classes
         self.scale = scale
@@ -98,8 +100,10 @@ public struct GuidedVelocity {
         var parts: [Tensor] = []
         for start in stride(from: 0, to: n, by: chunk) {
             let range = start..<min(n, start + chunk)
-            parts.append(model.velocity(x.rows(range), times: Array(repeating: t, count: range.count),
-                                        classes: Array(classes[range])))
+            parts.append(
+                model.velocity(
+                    x.rows(range), times: Array(repeating: t, count: range.count),
+                    classes: Array(classes[range])))
         }
         return Tensor.concatenatingRows(parts)
     }

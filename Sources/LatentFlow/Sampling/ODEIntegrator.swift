@@ -22,16 +22,20 @@ public typealias PiecewiseVelocityField = (_ x: Tensor, _ t: Float, _ piece: Clo
 
 /// Integrates dx/dt = v(x, t) with the method of `settings`, counting evaluations.
 public enum ODEIntegrator {
-    public static func integrate(_ start: Tensor, from t0: Float = 0, to t1: Float = 1, settings: SamplerSettings,
-                                 field: VelocityField) throws -> IntegrationResult {
+    public static func integrate(
+        _ start: Tensor, from t0: Float = 0, to t1: Float = 1, settings: SamplerSettings,
+        field: VelocityField
+    ) throws -> IntegrationResult {
         try integrate(start, from: t0, to: t1, settings: settings, switchingAt: []) { x, t, _ in try field(x, t) }
     }
 
     /// Integrates a field that switches at the times `switches` (those strictly between t0 and t1
     /// count): fixed-step methods run on a grid with every switch on it (see
     /// `SamplerSettings.grid(from:to:through:)`), the adaptive method integrates each piece on its own.
-    public static func integrate(_ start: Tensor, from t0: Float = 0, to t1: Float = 1, settings: SamplerSettings,
-                                 switchingAt switches: [Float], field: PiecewiseVelocityField) throws -> IntegrationResult {
+    public static func integrate(
+        _ start: Tensor, from t0: Float = 0, to t1: Float = 1, settings: SamplerSettings,
+        switchingAt switches: [Float], field: PiecewiseVelocityField
+    ) throws -> IntegrationResult {
         try settings.validate()
         var evaluations = 0
         // The piece of the step being taken; every evaluation of the step sees it.

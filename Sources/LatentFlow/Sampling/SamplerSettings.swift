@@ -46,8 +46,10 @@ public struct SamplerSettings: Codable, Equatable, Sendable {
     /// The adaptive method gives up (with an error) after this many steps.
     public var maximumSteps: Int
 
-    public init(method: ODEMethod = .heun, steps: Int = 20, relativeTolerance: Double = 1e-3,
-                absoluteTolerance: Double = 1e-3, shift: Float = 1, maximumSteps: Int = 1000) {
+    public init(
+        method: ODEMethod = .heun, steps: Int = 20, relativeTolerance: Double = 1e-3,
+        absoluteTolerance: Double = 1e-3, shift: Float = 1, maximumSteps: Int = 1000
+    ) {
         self.method = method
         self.steps = steps
         self.relativeTolerance = relativeTolerance
@@ -61,7 +63,9 @@ public struct SamplerSettings: Codable, Equatable, Sendable {
         if method != .dopri5 {
             try check(steps >= 1 && steps <= 100_000, "sampler steps must be in 1...100000, got \(steps)")
         } else {
-            try check(relativeTolerance > 0 && absoluteTolerance > 0, "tolerances must be positive, got rtol \(relativeTolerance), atol \(absoluteTolerance)")
+            try check(
+                relativeTolerance > 0 && absoluteTolerance > 0,
+                "tolerances must be positive, got rtol \(relativeTolerance), atol \(absoluteTolerance)")
             try check(maximumSteps >= 1, "maximum steps must be positive, got \(maximumSteps)")
         }
         try check(shift > 0 && shift.isFinite, "time shift must be positive, got \(shift)")

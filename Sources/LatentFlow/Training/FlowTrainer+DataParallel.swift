@@ -20,9 +20,10 @@ extension FlowTrainer {
     public func join(_ group: DataParallelGroup) throws {
         let parameters = model.namedParameters().map(\.variable.value)
         let settings = "\(config)|\(statistics)|\(notes.sorted { $0.key < $1.key })|\(source.sampleShape)"
-        try group.checkAllRanksAgree(DataParallelGroup.fingerprint(of: parameters) + [Double(step)]
-                                     + DataParallelGroup.fingerprint(of: settings),
-                                     what: "network, step, settings or data")
+        try group.checkAllRanksAgree(
+            DataParallelGroup.fingerprint(of: parameters) + [Double(step)]
+                + DataParallelGroup.fingerprint(of: settings),
+            what: "network, step, settings or data")
         dataParallel = group
     }
 
@@ -33,24 +34,28 @@ extension FlowTrainer {
         }
         let count = times.count
         guard count >= group.size else {
-            throw FlowTrainingError("a batch of \(count) cannot be shared by \(group.size) ranks; use a batch of at least \(group.size)")
+            throw FlowTrainingError(
+                "a batch of \(count) cannot be shared by \(group.size) ranks; use a batch of at least \(group.size)")
         }
         let rows = group.shard(of: count)
-        return FlowStepRows(state: state.rows(rows), target: target.rows(rows), times: Array(times[rows]),
-                            classes: Array(classes[rows]), share: Double(rows.count) / Double(count))
+        return FlowStepRows(
+            state: state.rows(rows), target: target.rows(rows), times: Array(times[rows]),
+            classes: Array(classes[rows]), share: Double(rows.count) / Double(count))
     }
 
     /// Runs backward. With a group, the gradients become those of the global batch (averaged over
     /// the ranks while backward runs), and the loss and per-bucket sums become the global batch's.
     func backwardAcrossRanks(_ loss: Variable, share: Double, buckets: (sums: [Double], counts: [Int]))
-        throws -> (loss: Double, buckets: (sums: [Double], counts: [Int])) {
+        throws -> (loss: Double, buckets: (sums: [Double], counts: [Int]))
+    {
         guard let group = dataParallel else {
             loss.backward()
             return (Double(loss.value.scalarValue), buckets)
         }
         try group.backwardAveragingGradients(loss, parameters: optimizer.parameters.map(\.variable), weight: share)
         let b = buckets.sums.count
-        let summed = try group.sum([share * Double(loss.value.scalarValue)] + buckets.sums + buckets.counts.map(Double.init))
+        let summed = try group.sum(
+            [share * Double(loss.value.scalarValue)] + buckets.sums + buckets.counts.map(Double.init))
         return (summed[0], (Array(summed[1...b]), summed[(b + 1)...].map { Int($0.rounded()) }))
     }
 
@@ -58,7 +63,8 @@ extension FlowTrainer {
     /// values given). A time budget and a stop request are read from rank 0's clock and signals,
     /// so all ranks stop after the same step and decay the learning rate alike.
     func agreeWithRank0(_ decision: TrainingEnd?, scheduleSteps: Int?) throws
-        -> (decision: TrainingEnd?, scheduleSteps: Int?) {
+        -> (decision: TrainingEnd?, scheduleSteps: Int?)
+    {
         guard let group = dataParallel else { return (decision, scheduleSteps) }
         let ends: [TrainingEnd] = [.stepBudget, .timeBudget, .stopped]
         let code = decision.flatMap { ends.firstIndex(of: $0) }.map(Int64.init) ?? -1

@@ -40,16 +40,22 @@ public final class FlowTrainer: Trainer {
 
     /// - Throws: `FlowTrainingError` if the settings are invalid or the data, statistics and
     ///   network disagree about the number of channels or the sample size.
-    public init(model: VelocityUNet, config: FlowTrainingConfig, statistics: ChannelStatistics,
-                source: FlowBatchSource, notes: [String: String] = [:]) throws {
+    public init(
+        model: VelocityUNet, config: FlowTrainingConfig, statistics: ChannelStatistics,
+        source: FlowBatchSource, notes: [String: String] = [:]
+    ) throws {
         try config.validate()
         let shape = source.sampleShape
         guard shape.count == 3, shape[0] == model.config.channels else {
-            throw FlowTrainingError("the data has samples of shape \(shape), the network expects \(model.config.channels) channels [C, H, W]")
+            throw FlowTrainingError(
+                "the data has samples of shape \(shape), the network expects \(model.config.channels) channels [C, H, W]"
+            )
         }
         let divisor = model.config.sideDivisor
         guard shape[1] % divisor == 0, shape[2] % divisor == 0, shape[1] > 0, shape[2] > 0 else {
-            throw FlowTrainingError("samples of \(shape[1])×\(shape[2]) cannot be halved \(model.config.multipliers.count - 1) times by the network")
+            throw FlowTrainingError(
+                "samples of \(shape[1])×\(shape[2]) cannot be halved \(model.config.multipliers.count - 1) times by the network"
+            )
         }
         guard statistics.channels == shape[0] else {
             throw FlowTrainingError("statistics for \(statistics.channels) channels, the data has \(shape[0])")
@@ -60,8 +66,11 @@ public final class FlowTrainer: Trainer {
         self.source = source
         self.notes = notes
         let parameters = model.namedParameters()
-        optimizer = AdamW(parameters: parameters, configuration: .adamW(
-            learningRate: config.learningRate, beta1: config.beta1, beta2: config.beta2, weightDecay: config.weightDecay))
+        optimizer = AdamW(
+            parameters: parameters,
+            configuration: .adamW(
+                learningRate: config.learningRate, beta1: config.beta1, beta2: config.beta2,
+                weightDecay: config.weightDecay))
         ema = config.emaDecay.map { ExponentialMovingAverage(parameters: parameters, decay: $0) }
         scheduleSteps = config.scheduleSteps
     }
@@ -72,8 +81,9 @@ public final class FlowTrainer: Trainer {
     /// warm-up then constant before.
     public var schedule: LearningRateSchedule {
         if let scheduleSteps {
-            return .warmupCosine(peak: config.learningRate, floor: config.minimumLearningRate,
-                                 warmupSteps: config.warmupSteps, totalSteps: scheduleSteps)
+            return .warmupCosine(
+                peak: config.learningRate, floor: config.minimumLearningRate,
+                warmupSteps: config.warmupSteps, totalSteps: scheduleSteps)
         }
         return .linearWarmup(peak: config.learningRate, warmupSteps: config.warmupSteps)
     }
@@ -112,20 +122,23 @@ public final class FlowTrainer: Trainer {
         update(skipped: skipped)
         step += 1
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return FlowStepReport(step: step, loss: lossValue, learningRate: rate, gradientNorm: norm, skipped: skipped,
-                              bucketLossSums: buckets.sums, bucketCounts: buckets.counts,
-                              samples: batch.count, seconds: seconds)
+        return FlowStepReport(
+            step: step, loss: lossValue, learningRate: rate, gradientNorm: norm, skipped: skipped,
+            bucketLossSums: buckets.sums, bucketCounts: buckets.counts,
+            samples: batch.count, seconds: seconds)
     }
 
     /// The batch of this step, checked against the network.
     private func checkedBatch() throws -> FlowBatch {
         let batch = try source.batch(forStep: step)
         guard Array(batch.data.shape.dropFirst()) == source.sampleShape, batch.count > 0 else {
-            throw FlowTrainingError("batch of step \(step) has shape \(batch.data.shape), expected [N] + \(source.sampleShape)")
+            throw FlowTrainingError(
+                "batch of step \(step) has shape \(batch.data.shape), expected [N] + \(source.sampleShape)")
         }
         let classCount = model.config.classCount
         if let bad = batch.labels.first(where: { $0 < 0 || $0 >= classCount }) {
-            throw FlowTrainingError("batch of step \(step) has label \(bad), outside the network's \(classCount) classes")
+            throw FlowTrainingError(
+                "batch of step \(step) has label \(bad), outside the network's \(classCount) classes")
         }
         return batch
     }
@@ -133,15 +146,18 @@ public final class FlowTrainer: Trainer {
     /// Batch → loss: noise, times and labels of this step drawn, x_t and the velocity target formed
     /// on the path, and the network's mean squared error (with its per-time-bucket sums).
     private func loss(on batch: FlowBatch, learningRate: Double) throws
-        -> (loss: Variable, share: Double, buckets: (sums: [Double], counts: [Int])) {
+        -> (loss: Variable, share: Double, buckets: (sums: [Double], counts: [Int]))
+    {
         let n = batch.count
-        var generator = SeededGenerator(seed: SeedMixing.combine(config.seed, RandomStream.flowTrainingStep.salt, UInt64(step)))
+        var generator = SeededGenerator(
+            seed: SeedMixing.combine(config.seed, RandomStream.flowTrainingStep.salt, UInt64(step)))
         let data = statistics.isIdentity ? batch.data : statistics.standardize(batch.data)
         var noise = Initialization.normal(shape: data.shape, generator: &generator)
         if config.optimalTransport {
             // Conditional training pairs within each class, so every class trains from N(0, I) noise.
-            noise = try MinibatchOptimalTransport.pairedNoise(data: data, noise: noise,
-                                                              labels: config.conditional ? batch.labels : nil)
+            noise = try MinibatchOptimalTransport.pairedNoise(
+                data: data, noise: noise,
+                labels: config.conditional ? batch.labels : nil)
         }
         let times = config.timeSampling.sample(n, generator: &generator)
         let classes = batch.labels.map { label -> Int in
@@ -174,7 +190,8 @@ public final class FlowTrainer: Trainer {
     }
 
     /// Per-sample mean squared errors, summed per time bucket.
-    private func bucketLosses(_ prediction: Tensor, _ target: Tensor, times: [Float]) -> (sums: [Double], counts: [Int]) {
+    private func bucketLosses(_ prediction: Tensor, _ target: Tensor, times: [Float]) -> (sums: [Double], counts: [Int])
+    {
         let b = config.timeBuckets
         var sums = [Double](repeating: 0, count: b), counts = [Int](repeating: 0, count: b)
         let n = times.count
@@ -196,11 +213,13 @@ public final class FlowTrainer: Trainer {
     // MARK: Checkpoints
 
     public func makeCheckpoint() throws -> TrainingCheckpoint {
-        let fields = FlowCheckpointFields(unet: model.config, config: config, statistics: statistics,
-                                          scheduleSteps: scheduleSteps, notes: notes, trainingSeconds: trainingSeconds)
+        let fields = FlowCheckpointFields(
+            unet: model.config, config: config, statistics: statistics,
+            scheduleSteps: scheduleSteps, notes: notes, trainingSeconds: trainingSeconds)
         let text = try TrainerCheckpointInfo(trainer: fields, caller: NoCheckpointFields()).json()
-        return TrainingCheckpoint(step: step, parameters: model.namedParameters(), optimizer: optimizer, ema: ema,
-                                  schedule: schedule, userInfo: text)
+        return TrainingCheckpoint(
+            step: step, parameters: model.namedParameters(), optimizer: optimizer, ema: ema,
+            schedule: schedule, userInfo: text)
     }
 
     /// Writes the full training state atomically.
@@ -214,8 +233,10 @@ public final class FlowTrainer: Trainer {
         let checkpoint = try TrainingCheckpoint.load(from: url)
         let info = try Self.info(of: checkpoint, path: url.path)
         func mismatch(_ what: String) -> FileFormatError {
-            FileFormatError(.malformed, path: url.path, "the checkpoint was made with a different \(what); "
-                + "resume it with the same settings or start a new run")
+            FileFormatError(
+                .malformed, path: url.path,
+                "the checkpoint was made with a different \(what); "
+                    + "resume it with the same settings or start a new run")
         }
         guard info.unet == model.config else { throw mismatch("network (\(info.unet) vs \(model.config))") }
         guard info.statistics == statistics else { throw mismatch("data statistics") }
@@ -231,16 +252,19 @@ public final class FlowTrainer: Trainer {
 
     /// The trainer's information in a checkpoint (network, settings, statistics, notes).
     /// `trainingSeconds` is 0 for checkpoints made before it was recorded.
-    public static func checkpointSettings(at url: URL) throws -> (unet: UNetConfig, config: FlowTrainingConfig,
-                                                                  statistics: ChannelStatistics, notes: [String: String], step: Int,
-                                                                  trainingSeconds: Double) {
+    public static func checkpointSettings(at url: URL) throws -> (
+        unet: UNetConfig, config: FlowTrainingConfig,
+        statistics: ChannelStatistics, notes: [String: String], step: Int,
+        trainingSeconds: Double
+    ) {
         let checkpoint = try TrainingCheckpoint.load(from: url)
         let info = try info(of: checkpoint, path: url.path)
         return (info.unet, info.config, info.statistics, info.notes, checkpoint.step, info.trainingSeconds ?? 0)
     }
 
     static func info(of checkpoint: TrainingCheckpoint, path: String) throws -> FlowCheckpointFields {
-        let info = try TrainerCheckpointInfo<FlowCheckpointFields, NoCheckpointFields>.read(checkpoint, path: path).trainer
+        let info = try TrainerCheckpointInfo<FlowCheckpointFields, NoCheckpointFields>.read(checkpoint, path: path)
+            .trainer
         guard info.kind == "flow-matching" else {
             throw FileFormatError(.malformed, path: path, "not a flow-matching checkpoint (kind '\(info.kind)')")
         }
@@ -259,6 +283,7 @@ public final class FlowTrainer: Trainer {
         } else {
             try network.loadStateDictionary(model.stateDictionary(), source: "trained weights")
         }
-        return FlowModel(network: network, statistics: statistics, path: config.path, sampleShape: source.sampleShape, info: info)
+        return FlowModel(
+            network: network, statistics: statistics, path: config.path, sampleShape: source.sampleShape, info: info)
     }
 }

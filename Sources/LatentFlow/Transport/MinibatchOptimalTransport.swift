@@ -15,8 +15,9 @@ public enum MinibatchOptimalTransport {
     /// differences. (‖dᵢ‖² + ‖nⱼ‖² − 2·dᵢ·nⱼ from a float32 product cancels: for data far from the
     /// origin the norms are large and their difference, the distance, is lost in rounding.)
     public static func squaredDistances(data: Tensor, noise: Tensor) -> [Double] {
-        precondition(data.shape == noise.shape && data.rank >= 1,
-                     "MinibatchOptimalTransport: data \(data.shape) and noise \(noise.shape) differ")
+        precondition(
+            data.shape == noise.shape && data.rank >= 1,
+            "MinibatchOptimalTransport: data \(data.shape) and noise \(noise.shape) differ")
         let n = data.shape[0]
         return squaredDistances(data: data, noise: noise, rows: Array(0..<n), dimension: n > 0 ? data.count / n : 0)
     }
@@ -51,7 +52,9 @@ public enum MinibatchOptimalTransport {
         let d = n > 0 ? data.count / n : 0
         let groups: [[Int]]
         if let labels {
-            guard labels.count == n else { throw FlowTrainingError("minibatch OT: \(labels.count) labels for \(n) rows") }
+            guard labels.count == n else {
+                throw FlowTrainingError("minibatch OT: \(labels.count) labels for \(n) rows")
+            }
             let byLabel = Dictionary(grouping: 0..<n) { labels[$0] }
             groups = byLabel.keys.sorted().map { byLabel[$0]! }
         } else {
@@ -59,8 +62,9 @@ public enum MinibatchOptimalTransport {
         }
         var order = Array(0..<n)
         for rows in groups {
-            let assignment = LinearAssignment.solve(cost: squaredDistances(data: data, noise: noise, rows: rows, dimension: d),
-                                                    size: rows.count)
+            let assignment = LinearAssignment.solve(
+                cost: squaredDistances(data: data, noise: noise, rows: rows, dimension: d),
+                size: rows.count)
             for (a, b) in assignment.enumerated() { order[rows[a]] = rows[b] }
         }
         return order

@@ -41,8 +41,10 @@ public struct StageManifest<Config: Codable & Equatable & Sendable>: Codable, Eq
     public var timings: [String: Double]
     public var notes: [String]
 
-    public init(stage: String, config: Config, inputs: [ManifestFile], outputs: [ManifestFile],
-                timings: [String: Double], notes: [String] = []) {
+    public init(
+        stage: String, config: Config, inputs: [ManifestFile], outputs: [ManifestFile],
+        timings: [String: Double], notes: [String] = []
+    ) {
         self.stage = stage
         self.status = Self.completeStatus
         self.pipelineVersion = PipelineVersion.current
@@ -77,7 +79,8 @@ public struct StageManifest<Config: Codable & Equatable & Sendable>: Codable, Eq
         do {
             try FileManager.default.removeItem(at: url)
         } catch {
-            throw FileFormatError(.writeFailed, path: url.path, "cannot remove the old manifest: \(error.localizedDescription)")
+            throw FileFormatError(
+                .writeFailed, path: url.path, "cannot remove the old manifest: \(error.localizedDescription)")
         }
     }
 
@@ -89,7 +92,9 @@ public struct StageManifest<Config: Codable & Equatable & Sendable>: Codable, Eq
 enum UpstreamArtifact {
     /// `folder/<file>` after checking `folder`'s manifest is complete and lists the file with
     /// the same SHA-256 (so a half-written or replaced file is never used).
-    static func verified(_ file: String, in folder: URL, stage: String, producedBy command: String) throws -> (url: URL, hash: ManifestFile) {
+    static func verified(_ file: String, in folder: URL, stage: String, producedBy command: String) throws -> (
+        url: URL, hash: ManifestFile
+    ) {
         let url = folder.appendingPathComponent(file)
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw StageError("\(url.path): not found; run `\(command)` first")
@@ -97,20 +102,28 @@ enum UpstreamArtifact {
         struct AnyConfig: Codable, Equatable, Sendable {}
         let manifestURL = folder.appendingPathComponent(StageManifest<AnyConfig>.fileName)
         guard let data = FileManager.default.contents(atPath: manifestURL.path),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw StageError("\(manifestURL.path): missing or unreadable, so \(url.path) may be incomplete; run `\(command)` again")
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else {
+            throw StageError(
+                "\(manifestURL.path): missing or unreadable, so \(url.path) may be incomplete; run `\(command)` again")
         }
         guard object["status"] as? String == "complete" else {
             throw StageError("\(manifestURL.path): the \(stage) stage did not complete; run `\(command)` again")
         }
         let outputs = (object["outputs"] as? [[String: Any]]) ?? []
-        guard let entry = outputs.first(where: { ($0["path"] as? String).map { URL(fileURLWithPath: $0).lastPathComponent } == file }),
-              let expected = entry["sha256"] as? String else {
+        guard
+            let entry = outputs.first(where: {
+                ($0["path"] as? String).map { URL(fileURLWithPath: $0).lastPathComponent } == file
+            }),
+            let expected = entry["sha256"] as? String
+        else {
             throw StageError("\(manifestURL.path): does not list \(file); run `\(command)` again")
         }
         let actual = try ManifestFile.hashing(url, role: stage)
         guard actual.sha256 == expected else {
-            throw StageError("\(url.path): its SHA-256 differs from the one in \(manifestURL.path) (changed or half-written); run `\(command)` again")
+            throw StageError(
+                "\(url.path): its SHA-256 differs from the one in \(manifestURL.path) (changed or half-written); run `\(command)` again"
+            )
         }
         return (url, actual)
     }

@@ -26,9 +26,13 @@ public enum DataParallelBenchmark {
         public var bucketBytes: Int
     }
 
-    public static func run(preset: BenchmarkPreset, batch: Int, steps: Int, warmup: Int = 2,
-                           group: DataParallelGroup, shouldStop: () -> Bool = { false }) throws -> Result {
-        guard preset != .aelite else { throw StageError("data-parallel bench times the flow UNets: --preset latent-unet or pixel-unet") }
+    public static func run(
+        preset: BenchmarkPreset, batch: Int, steps: Int, warmup: Int = 2,
+        group: DataParallelGroup, shouldStop: () -> Bool = { false }
+    ) throws -> Result {
+        guard preset != .aelite else {
+            throw StageError("data-parallel bench times the flow UNets: --preset latent-unet or pixel-unet")
+        }
         guard batch >= group.size else { throw StageError("--batch \(batch) is smaller than the \(group.size) ranks") }
         let unet = preset == .latentUNet ? UNetConfig.latent : UNetConfig.pixel
         var generator = SeededGenerator(seed: 0)
@@ -37,12 +41,14 @@ public enum DataParallelBenchmark {
         let classes = unet.classCount
         let source = ClosureBatchSource(sampleShape: shape) { step in
             var generator = SeededGenerator(seed: SeedMixing.combine(0xBE_4C, UInt64(step)))
-            return FlowBatch(data: Initialization.normal(shape: [batch] + shape, generator: &generator),
-                             labels: (0..<batch).map { _ in generator.integer(below: classes) })
+            return FlowBatch(
+                data: Initialization.normal(shape: [batch] + shape, generator: &generator),
+                labels: (0..<batch).map { _ in generator.integer(below: classes) })
         }
         var config = FlowTrainingConfig()
         config.scheduleSteps = warmup + steps
-        let trainer = try FlowTrainer(model: model, config: config, statistics: .identity(channels: unet.channels), source: source)
+        let trainer = try FlowTrainer(
+            model: model, config: config, statistics: .identity(channels: unet.channels), source: source)
         try trainer.join(group)
         var seconds: [Double] = []
         var before = group.statistics
@@ -56,11 +62,12 @@ public enum DataParallelBenchmark {
         let after = group.statistics
         let timed = max(after.steps - before.steps, 1)
         let median = seconds.isEmpty ? .nan : seconds.sorted()[seconds.count / 2]
-        return Result(preset: preset.rawValue, ranks: group.size, globalBatch: batch, parameters: model.parameterCount,
-                      stepSeconds: seconds, medianStepSeconds: median, imagesPerSecond: Double(batch) / median,
-                      allreduceSecondsPerStep: (after.allreduceSeconds - before.allreduceSeconds) / Double(timed),
-                      exposedAllreduceSecondsPerStep: (after.exposedSeconds - before.exposedSeconds) / Double(timed),
-                      bytesPerStep: (after.bytes - before.bytes) / timed, bucketBytes: group.bucketCapacityBytes)
+        return Result(
+            preset: preset.rawValue, ranks: group.size, globalBatch: batch, parameters: model.parameterCount,
+            stepSeconds: seconds, medianStepSeconds: median, imagesPerSecond: Double(batch) / median,
+            allreduceSecondsPerStep: (after.allreduceSeconds - before.allreduceSeconds) / Double(timed),
+            exposedAllreduceSecondsPerStep: (after.exposedSeconds - before.exposedSeconds) / Double(timed),
+            bytesPerStep: (after.bytes - before.bytes) / timed, bucketBytes: group.bucketCapacityBytes)
     }
 
     /// The readable summary rank 0 prints.

@@ -24,9 +24,11 @@ public enum SamplingBenchmark {
         }
     }
 
-    public static func run(preset: BenchmarkPreset, batch: Int = 100, passes: Int = 10, warmup: Int = 2,
-                           seed: UInt64 = 0, shouldStop: () -> Bool = { false },
-                           progress: ((Int, Double) -> Void)? = nil) -> Result {
+    public static func run(
+        preset: BenchmarkPreset, batch: Int = 100, passes: Int = 10, warmup: Int = 2,
+        seed: UInt64 = 0, shouldStop: () -> Bool = { false },
+        progress: ((Int, Double) -> Void)? = nil
+    ) -> Result {
         precondition(preset != .aelite, "the sampling benchmark times the flow UNets")
         var generator = SeededGenerator(seed: seed)
         let model = VelocityUNet(preset == .latentUNet ? .latent : .pixel, generator: &generator)
@@ -43,8 +45,9 @@ public enum SamplingBenchmark {
                 progress?(pass, elapsed)
             }
         }
-        return Result(preset: preset, batch: batch, passSeconds: seconds,
-                      peakMemoryBytes: ProcessMemory.peakResidentBytes() ?? 0)
+        return Result(
+            preset: preset, batch: batch, passSeconds: seconds,
+            peakMemoryBytes: ProcessMemory.peakResidentBytes() ?? 0)
     }
 
     /// The closing lines of `pipeline bench --sampling`.
@@ -52,9 +55,10 @@ public enum SamplingBenchmark {
         let sorted = r.passSeconds.sorted()
         return [
             "\(r.preset.rawValue) sampling passes: batch \(r.batch), \(r.passSeconds.count) timed passes (inference, Winograd weights reused)",
-            String(format: "  median pass %.3f s (min %.3f, max %.3f), %.1f GFLOP/s achieved (%.0f%% of sgemm %.1f)",
-                   r.medianPassSeconds, sorted.first ?? .nan, sorted.last ?? .nan, r.achievedGFLOPs,
-                   100 * r.achievedGFLOPs / sgemmGFLOPS, sgemmGFLOPS),
+            String(
+                format: "  median pass %.3f s (min %.3f, max %.3f), %.1f GFLOP/s achieved (%.0f%% of sgemm %.1f)",
+                r.medianPassSeconds, sorted.first ?? .nan, sorted.last ?? .nan, r.achievedGFLOPs,
+                100 * r.achievedGFLOPs / sgemmGFLOPS, sgemmGFLOPS),
             String(format: "  40 passes (Heun 20 steps) at the median: %.1f s", 40 * r.medianPassSeconds),
             "  peak memory \(ReportFormat.bytes(r.peakMemoryBytes))",
         ].joined(separator: "\n")

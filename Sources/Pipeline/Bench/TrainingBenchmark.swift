@@ -92,9 +92,11 @@ public struct TrainingBenchmarkResult: Sendable {
 /// One training step = forward, MSE loss against the input, backward, Adam update (lr 1e-4),
 /// exactly as the PyTorch reference times it.
 public enum TrainingBenchmark {
-    public static func run(preset: BenchmarkPreset, batch: Int? = nil, steps: Int = 5, warmup: Int = 2,
-                           seed: UInt64 = 0, shouldStop: () -> Bool = { false },
-                           progress: ((Int, Double) -> Void)? = nil) -> TrainingBenchmarkResult {
+    public static func run(
+        preset: BenchmarkPreset, batch: Int? = nil, steps: Int = 5, warmup: Int = 2,
+        seed: UInt64 = 0, shouldStop: () -> Bool = { false },
+        progress: ((Int, Double) -> Void)? = nil
+    ) -> TrainingBenchmarkResult {
         let batch = batch ?? preset.defaultBatch
         var generator = SeededGenerator(seed: seed)
         let network = BenchmarkNetwork(preset: preset, batch: batch, generator: &generator)
@@ -111,8 +113,9 @@ public enum TrainingBenchmark {
             if step >= warmup { seconds.append(elapsed) }
             progress?(step, elapsed)
         }
-        return TrainingBenchmarkResult(preset: preset, parameterCount: network.module.parameterCount, batch: batch,
-                                       stepSeconds: seconds, peakMemoryBytes: ProcessMemory.peakResidentBytes() ?? 0)
+        return TrainingBenchmarkResult(
+            preset: preset, parameterCount: network.module.parameterCount, batch: batch,
+            stepSeconds: seconds, peakMemoryBytes: ProcessMemory.peakResidentBytes() ?? 0)
     }
 
     /// Writes what is needed to check the network against PyTorch: the initial parameters
@@ -141,8 +144,13 @@ public enum TrainingBenchmark {
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let url = directory.appendingPathComponent("\(preset.rawValue)-export.safetensors")
-        try SafetensorsFile(tensors: tensors, metadata: ["preset": preset.rawValue, "batch": String(batch),
-                                                         "loss": "mse(output, input.x)"]).write(to: url)
+        try SafetensorsFile(
+            tensors: tensors,
+            metadata: [
+                "preset": preset.rawValue, "batch": String(batch),
+                "loss": "mse(output, input.x)",
+            ]
+        ).write(to: url)
         return url
     }
 }

@@ -6,9 +6,10 @@ public enum TrainingBenchmarkReport {
         let matches = r.parameterCount == r.preset.referenceParameterCount
         return [
             "\(r.preset.rawValue): parameters \(r.parameterCount) (reference \(r.preset.referenceParameterCount)\(matches ? ", same" : ", DIFFERENT")), batch \(r.batch), \(r.stepSeconds.count) timed steps",
-            String(format: "  median step %.3f s, %.2f images/s, %.1f GFLOP/s achieved (%.0f%% of sgemm %.1f)",
-                   r.medianStepSeconds, r.imagesPerSecond, r.achievedGFLOPs, 100 * r.achievedGFLOPs / sgemmGFLOPS,
-                   sgemmGFLOPS),
+            String(
+                format: "  median step %.3f s, %.2f images/s, %.1f GFLOP/s achieved (%.0f%% of sgemm %.1f)",
+                r.medianStepSeconds, r.imagesPerSecond, r.achievedGFLOPs, 100 * r.achievedGFLOPs / sgemmGFLOPS,
+                sgemmGFLOPS),
             "  peak memory \(ReportFormat.bytes(r.peakMemoryBytes))",
         ].joined(separator: "\n")
     }

@@ -12,8 +12,10 @@ extension LatentCache {
         func values(_ name: String) throws -> [Float] {
             let dataset = try file.dataset(name)
             guard dataset.elementType == .float32, dataset.shape == [channels] else {
-                throw FileFormatError(.malformed, path: url.path,
-                                      "'\(name)' is \(dataset.elementType.rawValue) \(dataset.shape), expected float32 [\(channels)] (one value per latent channel)")
+                throw FileFormatError(
+                    .malformed, path: url.path,
+                    "'\(name)' is \(dataset.elementType.rawValue) \(dataset.shape), expected float32 [\(channels)] (one value per latent channel)"
+                )
             }
             return try dataset.read(Float.self)
         }
@@ -33,8 +35,9 @@ extension LatentCache {
         let dataset = try file.dataset(name)
         let expected = [count, augmentations] + latentShape
         guard dataset.elementType == .float32, dataset.shape == expected else {
-            throw FileFormatError(.malformed, path: url.path,
-                                  "'\(name)' is \(dataset.elementType.rawValue) \(dataset.shape), expected float32 \(expected)")
+            throw FileFormatError(
+                .malformed, path: url.path,
+                "'\(name)' is \(dataset.elementType.rawValue) \(dataset.shape), expected float32 \(expected)")
         }
         return try dataset.read(Float.self)
     }

@@ -1,9 +1,10 @@
 import FileFormats
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// SHA-256 digests of a run folder's artifacts, remembered with the file's identity (device,
@@ -37,11 +38,11 @@ public final class DigestCache {
             inode = UInt64(info.st_ino)
             bytes = Int64(info.st_size)
             #if canImport(Darwin)
-            modified = Int64(info.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(info.st_mtimespec.tv_nsec)
-            changed = Int64(info.st_ctimespec.tv_sec) * 1_000_000_000 + Int64(info.st_ctimespec.tv_nsec)
+                modified = Int64(info.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(info.st_mtimespec.tv_nsec)
+                changed = Int64(info.st_ctimespec.tv_sec) * 1_000_000_000 + Int64(info.st_ctimespec.tv_nsec)
             #else
-            modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-            changed = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
+                modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+                changed = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
             #endif
         }
     }
@@ -57,7 +58,8 @@ public final class DigestCache {
     public init(runFolder: URL) {
         url = runFolder.appendingPathComponent(Self.fileName)
         root = runFolder.standardizedFileURL.path
-        entries = (try? JSONFile.read([String: Entry].self, from: runFolder.appendingPathComponent(Self.fileName))) ?? [:]
+        entries =
+            (try? JSONFile.read([String: Entry].self, from: runFolder.appendingPathComponent(Self.fileName))) ?? [:]
     }
 
     /// A cache that remembers nothing between calls (every file is hashed).

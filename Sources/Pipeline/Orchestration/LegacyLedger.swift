@@ -28,27 +28,35 @@ public enum LegacyLedger {
     /// Adopts, in stage order, every 0.1 entry whose fingerprint matches `config` and whose
     /// artifacts are unchanged (and whose upstream stages have records); returns the stages adopted.
     @discardableResult
-    public static func adopt(_ ledger: inout RunLedger, config: RunConfig, runFolder: URL,
-                             settings: [RunStage: StageSettings], cache: DigestCache) -> [RunStage] {
+    public static func adopt(
+        _ ledger: inout RunLedger, config: RunConfig, runFolder: URL,
+        settings: [RunStage: StageSettings], cache: DigestCache
+    ) -> [RunStage] {
         guard RunStage.allCases.contains(where: { ledger[$0]?.legacyCompleted != nil }) else { return [] }
         let fingerprints = fingerprints(config)
         var adopted: [RunStage] = []
         for stage in RunStage.allCases where config.isEnabled(stage) {
             guard let entry = ledger[stage], entry.record == nil, entry.legacyCompleted == fingerprints[stage],
-                  let recorded = entry.legacyOutputs, let settings = settings[stage] else { continue }
+                let recorded = entry.legacyOutputs, let settings = settings[stage]
+            else { continue }
             var consumed: [String: String] = [:]
             var upstreamRecorded = true
             for up in stage.upstream where config.isEnabled(up) {
-                guard let outputs = ledger[up]?.record?.outputs else { upstreamRecorded = false; break }
+                guard let outputs = ledger[up]?.record?.outputs else {
+                    upstreamRecorded = false
+                    break
+                }
                 consumed[up.rawValue] = outputs.combined
             }
             let folder = runFolder.appendingPathComponent(stage.folder)
             guard upstreamRecorded, StageFolderDigest.manifestProblem(in: folder) == nil,
-                  let current = try? StageFolderDigest.measure(folder, only: stage.artifactFiles, cache: cache),
-                  recorded.restricted(to: stage.artifactFiles).differences(to: current) == nil else { continue }
+                let current = try? StageFolderDigest.measure(folder, only: stage.artifactFiles, cache: cache),
+                recorded.restricted(to: stage.artifactFiles).differences(to: current) == nil
+            else { continue }
             // Made by pipeline 0.1's code: version 1 of every stage, stale once the stage's code moved on.
-            ledger[stage]?.record = StageRecord(key: StageKey.of(stage, settings: settings, consumed: consumed), settings: settings,
-                                                codeVersion: codeVersion, consumed: consumed, outputs: current)
+            ledger[stage]?.record = StageRecord(
+                key: StageKey.of(stage, settings: settings, consumed: consumed), settings: settings,
+                codeVersion: codeVersion, consumed: consumed, outputs: current)
             adopted.append(stage)
         }
         return adopted

@@ -14,20 +14,24 @@ public enum PreviousOutputs {
     @discardableResult
     public static func moveAside(contentsOf folder: URL, runFolder: URL, now: Date = Date()) throws -> URL? {
         let manager = FileManager.default
-        let names = ((try? manager.contentsOfDirectory(atPath: folder.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        let names = ((try? manager.contentsOfDirectory(atPath: folder.path)) ?? []).filter { !$0.hasPrefix(".") }
+            .sorted()
         guard !names.isEmpty else { return nil }
         let run = runFolder.standardizedFileURL.path
         let path = folder.standardizedFileURL.path
         let inside = path.hasPrefix(run + "/")
         let home = (inside ? runFolder : folder.deletingLastPathComponent()).appendingPathComponent(folderName)
         let label = inside ? String(path.dropFirst(run.count + 1)) : folder.lastPathComponent
-        let destination = try freshFolder(in: home, named: label.replacingOccurrences(of: "/", with: "-") + "-" + timestamp(now))
+        let destination = try freshFolder(
+            in: home, named: label.replacingOccurrences(of: "/", with: "-") + "-" + timestamp(now))
         for name in names {
             do {
-                try manager.moveItem(at: folder.appendingPathComponent(name), to: destination.appendingPathComponent(name))
+                try manager.moveItem(
+                    at: folder.appendingPathComponent(name), to: destination.appendingPathComponent(name))
             } catch {
-                throw FileFormatError(.writeFailed, path: folder.appendingPathComponent(name).path,
-                                      "cannot move it aside to \(destination.path): \(error.localizedDescription)")
+                throw FileFormatError(
+                    .writeFailed, path: folder.appendingPathComponent(name).path,
+                    "cannot move it aside to \(destination.path): \(error.localizedDescription)")
             }
         }
         return destination
@@ -51,7 +55,9 @@ public enum PreviousOutputs {
             do {
                 try manager.createDirectory(at: candidate, withIntermediateDirectories: true)
             } catch {
-                throw FileFormatError(.writeFailed, path: candidate.path, "cannot create the folder for previous outputs: \(error.localizedDescription)")
+                throw FileFormatError(
+                    .writeFailed, path: candidate.path,
+                    "cannot create the folder for previous outputs: \(error.localizedDescription)")
             }
             return candidate
         }

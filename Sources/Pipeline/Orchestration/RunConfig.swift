@@ -33,8 +33,10 @@ public struct RunConfig: Equatable, Sendable {
     public static let defaultRun = ArtifactFolders.defaultRun
     public static let defaultArtifacts = ArtifactFolders.defaultArtifacts
 
-    public init(preset: RunPreset = .quick, run: String = defaultRun, artifacts: String = defaultArtifacts,
-                overrides: [RunStage: [String: RunOptionValue]] = [:]) {
+    public init(
+        preset: RunPreset = .quick, run: String = defaultRun, artifacts: String = defaultArtifacts,
+        overrides: [RunStage: [String: RunOptionValue]] = [:]
+    ) {
         self.preset = preset
         self.run = run
         self.artifacts = artifacts
@@ -62,8 +64,9 @@ public struct RunConfig: Equatable, Sendable {
         } catch let error as RunConfigFileError {
             throw RunConfigError("\(source): \(error.message)")
         }
-        return RunConfig(preset: presetOverride ?? file.preset ?? .quick, run: file.run ?? Self.defaultRun,
-                         artifacts: file.artifacts ?? Self.defaultArtifacts, overrides: file.stages)
+        return RunConfig(
+            preset: presetOverride ?? file.preset ?? .quick, run: file.run ?? Self.defaultRun,
+            artifacts: file.artifacts ?? Self.defaultArtifacts, overrides: file.stages)
     }
 
     /// The configuration `pipeline run` saves in the run folder, and reads back when a later
@@ -100,17 +103,22 @@ public struct RunConfig: Equatable, Sendable {
         case .finetuneDecoder:
             // The source's shape (or the copy fails), its data and its reconstruction objective;
             // budget, learning rate and the adversarial term are the fine-tune's own.
-            for key in ["width-scale", "levels", "codebook-size", "train-subsets", "eval-subset", "eval-images",
-                        "mse-weight", "l1-weight", "gradient-weight", "batch-size", "no-augment"] {
+            for key in [
+                "width-scale", "levels", "codebook-size", "train-subsets", "eval-subset", "eval-images",
+                "mse-weight", "l1-weight", "gradient-weight", "batch-size", "no-augment",
+            ] {
                 inherit(key, from: .trainAE)
             }
             if options["finetune-decoder"] == nil { options["finetune-decoder"] = .value(model(of: .trainAE)) }
             if isEnabled(.flowLatents) && options["generated-latents"] == nil {
-                options["generated-latents"] = .value(path(of: .flowLatents, file: RunStage.flowLatents.artifactFiles![0]))
+                options["generated-latents"] = .value(
+                    path(of: .flowLatents, file: RunStage.flowLatents.artifactFiles![0]))
             }
         case .flowLatents:
             // The latents generate will decode: its sampler and guidance, every class in turn.
-            for key in ["sampler", "steps", "rtol", "atol", "shift", "guidance", "guidance-interval"] { inherit(key, from: .generate) }
+            for key in ["sampler", "steps", "rtol", "atol", "shift", "guidance", "guidance-interval"] {
+                inherit(key, from: .generate)
+            }
             if options["classes"] == nil { options["classes"] = .value("all") }
             options["latents-only"] = .flag(true)
             options["output"] = .value(folder(of: stage))
@@ -133,7 +141,9 @@ public struct RunConfig: Equatable, Sendable {
                 inherit(key, from: .generate)
             }
             // The latent samples decoded as generate decodes them (its option, or the fine-tuned decoder).
-            if options["autoencoder"] == nil { options["autoencoder"] = effectiveOptions(for: .generate)["autoencoder"] }
+            if options["autoencoder"] == nil {
+                options["autoencoder"] = effectiveOptions(for: .generate)["autoencoder"]
+            }
         default:
             break
         }
@@ -158,8 +168,10 @@ public struct RunConfig: Equatable, Sendable {
     /// Options `pipeline run` sets itself: where a stage reads and writes, how it starts, and
     /// what makes a stage the stage it is. A configuration that sets one is refused.
     public static func reservedKeys(of stage: RunStage) -> Set<String> {
-        var keys: Set<String> = ["run", "artifacts", "output", "resume", "restart", "force", "threads",
-                                 "evaluate-only", "save-reconstructions", "latents-only", "json"]
+        var keys: Set<String> = [
+            "run", "artifacts", "output", "resume", "restart", "force", "threads",
+            "evaluate-only", "save-reconstructions", "latents-only", "json",
+        ]
         switch stage {
         case .trainFlow, .trainPixel: keys.insert("space")
         case .compare: keys.formUnion(["variants", "seeds", "variant-space"])
@@ -173,7 +185,8 @@ public struct RunConfig: Equatable, Sendable {
     /// command's default is on), and nothing otherwise (the default is off).
     public func arguments(for stage: RunStage, negatedFlag: (String) -> String? = { _ in nil }) -> [String] {
         // `prepare` names its output folder directly; the other stages derive theirs from run and artifacts.
-        var args = stage == .prepare
+        var args =
+            stage == .prepare
             ? ["--run", run, "--output", folder(of: stage)]
             : ["--run", run, "--artifacts", artifacts]
         for (key, value) in effectiveOptions(for: stage).sorted(by: { $0.key < $1.key }) {

@@ -29,14 +29,19 @@ private struct MappingKey: CodingKey {
 extension RunConfigFile: Codable {
     init(from decoder: Decoder) throws {
         // An empty file (or one of comments only) is an empty configuration.
-        if let single = try? decoder.singleValueContainer(), single.decodeNil() || (try? single.decode(String.self)) == "" {
+        if let single = try? decoder.singleValueContainer(),
+            single.decodeNil() || (try? single.decode(String.self)) == ""
+        {
             return
         }
         guard let root = try? decoder.container(keyedBy: MappingKey.self) else {
-            throw RunConfigFileError(message: "the configuration must be a mapping of settings (\(Self.topLevelKeys.joined(separator: ", ")))")
+            throw RunConfigFileError(
+                message:
+                    "the configuration must be a mapping of settings (\(Self.topLevelKeys.joined(separator: ", ")))")
         }
         if let unknown = root.allKeys.map(\.stringValue).sorted().first(where: { !Self.topLevelKeys.contains($0) }) {
-            throw RunConfigFileError(message: "unknown setting '\(unknown)' (known: \(Self.topLevelKeys.sorted().joined(separator: ", ")))")
+            throw RunConfigFileError(
+                message: "unknown setting '\(unknown)' (known: \(Self.topLevelKeys.sorted().joined(separator: ", ")))")
         }
         func text(_ key: String) throws -> String? {
             guard root.contains(MappingKey(key)), !(try root.decodeNil(forKey: MappingKey(key))) else { return nil }
@@ -47,7 +52,10 @@ extension RunConfigFile: Codable {
         }
         if let name = try text("preset") {
             guard let preset = RunPreset(rawValue: name) else {
-                throw RunConfigFileError(message: "unknown preset '\(name)' (known: \(RunPreset.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw RunConfigFileError(
+                    message:
+                        "unknown preset '\(name)' (known: \(RunPreset.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
             }
             self.preset = preset
         }
@@ -59,7 +67,10 @@ extension RunConfigFile: Codable {
         }
         for key in stages.allKeys {
             guard let stage = RunStage(rawValue: key.stringValue) else {
-                throw RunConfigFileError(message: "unknown stage '\(key.stringValue)' (known: \(RunStage.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw RunConfigFileError(
+                    message:
+                        "unknown stage '\(key.stringValue)' (known: \(RunStage.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
             }
             // A stage listed with nothing after it (`train-ae:`) has no options.
             if try stages.decodeNil(forKey: key) {
@@ -74,7 +85,10 @@ extension RunConfigFile: Codable {
                 do {
                     values[option.stringValue] = try options.decode(RunOptionValue.self, forKey: option)
                 } catch {
-                    throw RunConfigFileError(message: "stages.\(stage.rawValue).\(option.stringValue): expected a number, text, true/false or a list of them")
+                    throw RunConfigFileError(
+                        message:
+                            "stages.\(stage.rawValue).\(option.stringValue): expected a number, text, true/false or a list of them"
+                    )
                 }
             }
             self.stages[stage] = values
@@ -91,7 +105,8 @@ extension RunConfigFile: Codable {
         var stagesContainer = root.nestedContainer(keyedBy: MappingKey.self, forKey: MappingKey("stages"))
         for stage in RunStage.allCases {
             guard let options = stages[stage] else { continue }
-            var optionsContainer = stagesContainer.nestedContainer(keyedBy: MappingKey.self, forKey: MappingKey(stage.rawValue))
+            var optionsContainer = stagesContainer.nestedContainer(
+                keyedBy: MappingKey.self, forKey: MappingKey(stage.rawValue))
             for (key, value) in options.sorted(by: { $0.key < $1.key }) {
                 try optionsContainer.encode(value, forKey: MappingKey(key))
             }
@@ -114,7 +129,8 @@ extension RunConfigFile: Codable {
             // Yams' decoder wraps what `init(from:)` throws.
             throw context.underlyingError!
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
-            throw RunConfigFileError(message: "not valid YAML: \(context.underlyingError.map { "\($0)" } ?? context.debugDescription)")
+            throw RunConfigFileError(
+                message: "not valid YAML: \(context.underlyingError.map { "\($0)" } ?? context.debugDescription)")
         } catch {
             throw RunConfigFileError(message: "not a valid configuration: \(error)")
         }

@@ -64,8 +64,10 @@ public struct StageRecord: Codable, Equatable, Sendable {
     public var outputs: StageFolderDigest
     public var completedAt: String
 
-    public init(key: String, settings: StageSettings, codeVersion: Int, consumed: [String: String],
-                outputs: StageFolderDigest, completedAt: String = ISO8601DateFormatter().string(from: Date())) {
+    public init(
+        key: String, settings: StageSettings, codeVersion: Int, consumed: [String: String],
+        outputs: StageFolderDigest, completedAt: String = ISO8601DateFormatter().string(from: Date())
+    ) {
         self.key = key
         self.settings = settings
         self.codeVersion = codeVersion

@@ -34,7 +34,8 @@ public enum RunOptionValue: Equatable, Sendable {
 
 // Literals, so presets read as settings: `"minutes": 4`, `"guidance-interval": "0.2,1"`.
 extension RunOptionValue: ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
-                          ExpressibleByStringLiteral, ExpressibleByArrayLiteral {
+    ExpressibleByStringLiteral, ExpressibleByArrayLiteral
+{
     public init(booleanLiteral value: Bool) { self = .flag(value) }
     public init(integerLiteral value: Int) { self = .value(String(value)) }
     public init(floatLiteral value: Double) { self = .value(String(value)) }
@@ -48,7 +49,8 @@ extension RunOptionValue: Codable {
             var items: [String] = []
             while !list.isAtEnd {
                 guard let item = try? list.decode(String.self) else {
-                    throw DecodingError.dataCorruptedError(in: list, debugDescription: "a list item must be a number or text")
+                    throw DecodingError.dataCorruptedError(
+                        in: list, debugDescription: "a list item must be a number or text")
                 }
                 items.append(item)
             }
@@ -57,7 +59,8 @@ extension RunOptionValue: Codable {
         }
         let single = try decoder.singleValueContainer()
         guard let text = try? single.decode(String.self) else {
-            throw DecodingError.dataCorruptedError(in: single, debugDescription: "expected a number, text, true/false or a list")
+            throw DecodingError.dataCorruptedError(
+                in: single, debugDescription: "expected a number, text, true/false or a list")
         }
         self.init(text: text)
     }

@@ -34,8 +34,10 @@ public enum RunPlan {
     ///   - upstreamRunning: a stage above it that runs in this invocation, if any: this one
     ///     is then expected to run too (its inputs may change).
     ///   - force: the user allows trained outputs to be moved aside and retrained.
-    public static func action(for assessment: StageAssessment, selected: Bool, requested: Bool,
-                              upstreamRunning: RunStage?, force: Bool) -> StageAction {
+    public static func action(
+        for assessment: StageAssessment, selected: Bool, requested: Bool,
+        upstreamRunning: RunStage?, force: Bool
+    ) -> StageAction {
         let state = assessment.state
         if state == .notEnabled { return .notEnabled }
         if !selected { return .notSelected }
@@ -51,7 +53,9 @@ public enum RunPlan {
             }
         } else {
             if assessment.resumable { return .resume }
-            if let upstreamRunning, case .stale(let why) = state, why.hasPrefix("upstream "), why.hasSuffix(" is not done") {
+            if let upstreamRunning, case .stale(let why) = state, why.hasPrefix("upstream "),
+                why.hasSuffix(" is not done")
+            {
                 reason = "upstream \(upstreamRunning.rawValue) runs first"
             } else {
                 reason = state.description
@@ -62,15 +66,18 @@ public enum RunPlan {
     }
 
     /// The plan for every stage, in order, from the assessments made now.
-    public static func make(_ assessments: [RunStage: StageAssessment], only: RunStage?, from: RunStage?,
-                            force: Bool) -> [(stage: RunStage, action: StageAction)] {
+    public static func make(
+        _ assessments: [RunStage: StageAssessment], only: RunStage?, from: RunStage?,
+        force: Bool
+    ) -> [(stage: RunStage, action: StageAction)] {
         var plan: [(stage: RunStage, action: StageAction)] = []
         var running: [RunStage] = []
         for stage in RunStage.allCases {
             let assessment = assessments[stage]!
             let (selected, requested) = selection(of: stage, only: only, from: from)
             let upstream = running.last { stage.dependsOn($0) }
-            let action = action(for: assessment, selected: selected, requested: requested, upstreamRunning: upstream, force: force)
+            let action = action(
+                for: assessment, selected: selected, requested: requested, upstreamRunning: upstream, force: force)
             if (action.willRun || action.isBlocking) && changesOutputs(assessment, action) { running.append(stage) }
             plan.append((stage, action))
         }
@@ -89,7 +96,9 @@ public enum RunPlan {
     }
 
     /// Whether `stage` is inside `--only`/`--from`, and whether it is asked for explicitly.
-    public static func selection(of stage: RunStage, only: RunStage?, from: RunStage?) -> (selected: Bool, requested: Bool) {
+    public static func selection(of stage: RunStage, only: RunStage?, from: RunStage?) -> (
+        selected: Bool, requested: Bool
+    ) {
         if let only { return (stage == only, stage == only) }
         if let from {
             let inside = RunStage.allCases.firstIndex(of: stage)! >= RunStage.allCases.firstIndex(of: from)!

@@ -66,7 +66,9 @@ public enum RunPreset: String, CaseIterable, Codable, Sendable {
     }
 
     private static func decoderFineTune(minutes: Int, enabled: Bool) -> [String: RunOptionValue] {
-        ["enabled": .flag(enabled), "minutes": .value(String(minutes)), "adversarial-weight": 0.02,
-         "adversarial-start": 0, "lr": 1e-4, "warmup-steps": 50]
+        [
+            "enabled": .flag(enabled), "minutes": .value(String(minutes)), "adversarial-weight": 0.02,
+            "adversarial-start": 0, "lr": 1e-4, "warmup-steps": 50,
+        ]
     }
 }

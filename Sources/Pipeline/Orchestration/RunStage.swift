@@ -88,7 +88,9 @@ public enum RunStage: String, CaseIterable, Codable, Sendable {
     public var resumable: Bool { [.trainAE, .finetuneDecoder, .trainFlow, .trainPixel, .distillFlow].contains(self) }
 
     /// Stages that run only when enabled in the configuration.
-    public var isOptional: Bool { [.flowLatents, .finetuneDecoder, .trainPixel, .compare, .distillFlow].contains(self) }
+    public var isOptional: Bool {
+        [.flowLatents, .finetuneDecoder, .trainPixel, .compare, .distillFlow].contains(self)
+    }
 }
 
 /// File names every stage folder shares.

@@ -54,8 +54,10 @@ public struct StageAssessment: Equatable, Sendable {
     /// the outputs it had (a damaged artifact rebuilt, an interrupted training resumed).
     public var doneOnceUpstreamIsRebuilt = false
 
-    public init(stage: RunStage, state: RunStageState, settings: StageSettings, consumed: [String: String]?, key: String?,
-                resumable: Bool, holdsTraining: Bool) {
+    public init(
+        stage: RunStage, state: RunStageState, settings: StageSettings, consumed: [String: String]?, key: String?,
+        resumable: Bool, holdsTraining: Bool
+    ) {
         self.stage = stage
         self.state = state
         self.settings = settings
@@ -69,51 +71,68 @@ public struct StageAssessment: Equatable, Sendable {
 extension StageAssessment {
     /// Judges `stage` of the run in `runFolder`; `upstream` holds the assessments of the stages
     /// before it (in `RunStage` order).
-    public static func judge(_ stage: RunStage, config: RunConfig, runFolder: URL, ledger: RunLedger,
-                             settings: StageSettings, upstream: [RunStage: StageAssessment],
-                             cache: DigestCache) -> StageAssessment {
+    public static func judge(
+        _ stage: RunStage, config: RunConfig, runFolder: URL, ledger: RunLedger,
+        settings: StageSettings, upstream: [RunStage: StageAssessment],
+        cache: DigestCache
+    ) -> StageAssessment {
         let folder = runFolder.appendingPathComponent(stage.folder)
         let manager = FileManager.default
-        let holdsTraining = stage.resumable && [StageFiles.model, StageFiles.checkpoint].contains {
-            manager.fileExists(atPath: folder.appendingPathComponent($0).path)
-        }
-        var result = StageAssessment(stage: stage, state: .missing, settings: settings, consumed: nil, key: nil,
-                                     resumable: false, holdsTraining: holdsTraining)
+        let holdsTraining =
+            stage.resumable
+            && [StageFiles.model, StageFiles.checkpoint].contains {
+                manager.fileExists(atPath: folder.appendingPathComponent($0).path)
+            }
+        var result = StageAssessment(
+            stage: stage, state: .missing, settings: settings, consumed: nil, key: nil,
+            resumable: false, holdsTraining: holdsTraining)
         guard config.isEnabled(stage) else {
             result.state = .notEnabled
             return result
         }
         var consumed: [String: String]? = [:]
         for up in stage.upstream where config.isEnabled(up) {
-            guard upstream[up]?.state == .done, let outputs = ledger[up]?.record?.outputs else { consumed = nil; break }
+            guard upstream[up]?.state == .done, let outputs = ledger[up]?.record?.outputs else {
+                consumed = nil
+                break
+            }
             consumed?[up.rawValue] = outputs.combined
         }
         result.consumed = consumed
         result.key = consumed.map { StageKey.of(stage, settings: settings, consumed: $0) }
-        result.state = state(of: stage, folder: folder, entry: ledger[stage], assessment: result, config: config,
-                             upstream: upstream, cache: cache)
+        result.state = state(
+            of: stage, folder: folder, entry: ledger[stage], assessment: result, config: config,
+            upstream: upstream, cache: cache)
         if case .stale(let why) = result.state, why.hasPrefix(upstreamNotDone), why.hasSuffix(" is not done") {
             // Judged as if every upstream stage had its recorded outputs again.
             var recorded: [String: String]? = [:]
             for up in stage.upstream where config.isEnabled(up) {
-                guard let outputs = ledger[up]?.record?.outputs else { recorded = nil; break }
+                guard let outputs = ledger[up]?.record?.outputs else {
+                    recorded = nil
+                    break
+                }
                 recorded?[up.rawValue] = outputs.combined
             }
             if let recorded {
                 var predicted = result
                 predicted.consumed = recorded
-                result.doneOnceUpstreamIsRebuilt = ownState(of: stage, folder: folder, entry: ledger[stage],
-                                                            assessment: predicted, cache: cache) == .done
+                result.doneOnceUpstreamIsRebuilt =
+                    ownState(
+                        of: stage, folder: folder, entry: ledger[stage],
+                        assessment: predicted, cache: cache) == .done
             }
         }
         let checkpoint = folder.appendingPathComponent(StageFiles.checkpoint)
-        result.resumable = stage.resumable && result.state == .interrupted && result.key != nil
+        result.resumable =
+            stage.resumable && result.state == .interrupted && result.key != nil
             && ledger[stage]?.startedKey == result.key && manager.fileExists(atPath: checkpoint.path)
         return result
     }
 
-    private static func state(of stage: RunStage, folder: URL, entry: RunLedger.Entry?, assessment: StageAssessment,
-                              config: RunConfig, upstream: [RunStage: StageAssessment], cache: DigestCache) -> RunStageState {
+    private static func state(
+        of stage: RunStage, folder: URL, entry: RunLedger.Entry?, assessment: StageAssessment,
+        config: RunConfig, upstream: [RunStage: StageAssessment], cache: DigestCache
+    ) -> RunStageState {
         if let holder = RunLock.holder(of: folder.path) { return .running(pid: holder.pid) }
         let manager = FileManager.default
         guard manager.fileExists(atPath: folder.appendingPathComponent(StageFiles.manifest).path) else {
@@ -132,8 +151,10 @@ extension StageAssessment {
 
     /// The judgement of a completed stage whose upstream stages are done (or assumed so): its
     /// record against the current settings, code, consumed outputs and its own files.
-    private static func ownState(of stage: RunStage, folder: URL, entry: RunLedger.Entry?, assessment: StageAssessment,
-                                 cache: DigestCache) -> RunStageState {
+    private static func ownState(
+        of stage: RunStage, folder: URL, entry: RunLedger.Entry?, assessment: StageAssessment,
+        cache: DigestCache
+    ) -> RunStageState {
         guard let record = entry?.record else {
             if entry?.legacyCompleted != nil {
                 return .stale("recorded by pipeline 0.1, whose ledger kept no record of its settings")
@@ -175,13 +196,16 @@ extension StageAssessment {
 public enum RunAssessment {
     /// Every stage in `RunStage` order; `settings` gives each stage's settings (the CLI parses
     /// the configuration's options into the stage's typed options).
-    public static func assess(config: RunConfig, runFolder: URL, ledger: RunLedger, settings: [RunStage: StageSettings],
-                              cache: DigestCache) -> [RunStage: StageAssessment] {
+    public static func assess(
+        config: RunConfig, runFolder: URL, ledger: RunLedger, settings: [RunStage: StageSettings],
+        cache: DigestCache
+    ) -> [RunStage: StageAssessment] {
         var result: [RunStage: StageAssessment] = [:]
         for stage in RunStage.allCases {
-            result[stage] = StageAssessment.judge(stage, config: config, runFolder: runFolder, ledger: ledger,
-                                                  settings: settings[stage] ?? StageSettings(values: [:]),
-                                                  upstream: result, cache: cache)
+            result[stage] = StageAssessment.judge(
+                stage, config: config, runFolder: runFolder, ledger: ledger,
+                settings: settings[stage] ?? StageSettings(values: [:]),
+                upstream: result, cache: cache)
         }
         return result
     }

@@ -29,9 +29,12 @@ public struct StageFolderDigest: Codable, Equatable, Sendable {
     /// reports it), or when nil every regular file under `folder` but its manifest. Hidden files
     /// are never included: they are the lock file and the temporaries of atomic writes.
     /// `cache` remembers digests of unchanged files between calls (see `DigestCache`).
-    public static func measure(_ folder: URL, only: [String]? = nil, cache: DigestCache = DigestCache()) throws -> StageFolderDigest {
+    public static func measure(_ folder: URL, only: [String]? = nil, cache: DigestCache = DigestCache()) throws
+        -> StageFolderDigest
+    {
         var files: [String: File] = [:]
-        let names = try only?.filter { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }
+        let names =
+            try only?.filter { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }
             ?? regularFiles(under: folder).filter { $0 != "manifest.json" }
         for relative in names {
             let url = folder.appendingPathComponent(relative)
@@ -44,7 +47,9 @@ public struct StageFolderDigest: Codable, Equatable, Sendable {
     /// One SHA-256 over every file's name, size and digest: what a stage that reads these
     /// outputs records as consumed, so that it goes stale when any of them changes.
     public var combined: String {
-        SHA256.hash(files.keys.sorted().map { "\($0) \(files[$0]!.bytes) \(files[$0]!.sha256)" }.joined(separator: "\n")).hex
+        SHA256.hash(
+            files.keys.sorted().map { "\($0) \(files[$0]!.bytes) \(files[$0]!.sha256)" }.joined(separator: "\n")
+        ).hex
     }
 
     /// Why the manifest of `folder` cannot be trusted (unreadable, not a JSON object, or a status
@@ -52,7 +57,8 @@ public struct StageFolderDigest: Codable, Equatable, Sendable {
     public static func manifestProblem(in folder: URL) -> String? {
         let url = folder.appendingPathComponent("manifest.json")
         guard let data = FileManager.default.contents(atPath: url.path),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else {
             return "manifest.json is not a readable JSON manifest"
         }
         if let status = object["status"] as? String, status != "complete" { return "manifest.json says \(status)" }
@@ -71,7 +77,10 @@ public struct StageFolderDigest: Codable, Equatable, Sendable {
     public func differences(to current: StageFolderDigest) -> String? {
         var problems: [String] = []
         for name in files.keys.sorted() {
-            guard let now = current.files[name] else { problems.append("\(name) is missing"); continue }
+            guard let now = current.files[name] else {
+                problems.append("\(name) is missing")
+                continue
+            }
             let then = files[name]!
             if now.bytes != then.bytes {
                 problems.append("\(name) has \(now.bytes) bytes, \(then.bytes) when it was made")
@@ -95,7 +104,9 @@ public struct StageFolderDigest: Codable, Equatable, Sendable {
         while let relative = enumerator.nextObject() as? String {
             let leaf = (relative as NSString).lastPathComponent
             if leaf.hasPrefix(".") {
-                if (enumerator.fileAttributes?[.type] as? FileAttributeType) == .typeDirectory { enumerator.skipDescendants() }
+                if (enumerator.fileAttributes?[.type] as? FileAttributeType) == .typeDirectory {
+                    enumerator.skipDescendants()
+                }
                 continue
             }
             if (enumerator.fileAttributes?[.type] as? FileAttributeType) == .typeRegular { names.append(relative) }

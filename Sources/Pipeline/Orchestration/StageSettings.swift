@@ -19,16 +19,21 @@ public struct StageSettings: Codable, Equatable, Sendable {
     }
 
     /// Leaf names that never count as settings (see the type's documentation).
-    public static let excludedKeys: Set<String> = ["run", "artifacts", "output", "resume", "restart", "force", "threads"]
+    public static let excludedKeys: Set<String> = [
+        "run", "artifacts", "output", "resume", "restart", "force", "threads",
+    ]
     /// Leaf names of options that are sets: encoded in hash order, so sorted here.
     public static let setKeys: Set<String> = ["realSubsets", "generatedSubsets"]
     /// Keys whose values are file or folder paths (dotted, as flattened: `training.path` is the
     /// flow's probability path, not a file). Compare nests train-flow's options in two places.
     public static let pathKeys: Set<String> = {
         let flow = ["latents", "dataset", "autoencoder"]
-        return Set(["data", "dataset", "latents", "autoencoder", "model", "fromLatents", "decoderFineTuneSource",
-                    "generatedLatents.path", "generated", "real"]
-                   + flow.map { "latentTraining.\($0)" } + flow.map { "pixelTraining.\($0)" })
+        return Set(
+            [
+                "data", "dataset", "latents", "autoencoder", "model", "fromLatents", "decoderFineTuneSource",
+                "generatedLatents.path", "generated", "real",
+            ]
+                + flow.map { "latentTraining.\($0)" } + flow.map { "pixelTraining.\($0)" })
     }()
 
     /// The canonical settings of `options`; relative paths are resolved against `base` (the
@@ -51,7 +56,9 @@ public struct StageSettings: Codable, Equatable, Sendable {
                 value = Self.canonicalPath(path, runFolder: run, base: base)
             }
             if Self.setKeys.contains(leaf), let members = value as? [Any] {
-                value = try members.map { try Self.json($0) }.sorted().map { try JSONSerialization.jsonObject(with: Data($0.utf8), options: [.fragmentsAllowed]) }
+                value = try members.map { try Self.json($0) }.sorted().map {
+                    try JSONSerialization.jsonObject(with: Data($0.utf8), options: [.fragmentsAllowed])
+                }
             }
             values[key] = try Self.json(value)
         }
@@ -61,13 +68,16 @@ public struct StageSettings: Codable, Equatable, Sendable {
 
     /// A JSON value as canonical text (keys sorted).
     static func json(_ value: Any) throws -> String {
-        String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys, .withoutEscapingSlashes]),
-               as: UTF8.self)
+        String(
+            decoding: try JSONSerialization.data(
+                withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys, .withoutEscapingSlashes]),
+            as: UTF8.self)
     }
 
     /// `path` resolved against `base`: `<run>/…` inside the run folder, absolute outside it.
     static func canonicalPath(_ path: String, runFolder: String, base: URL) -> String {
-        let absolute = (path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.appendingPathComponent(path)).standardizedFileURL.path
+        let absolute = (path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.appendingPathComponent(path))
+            .standardizedFileURL.path
         if absolute == runFolder { return "<run>" }
         if absolute.hasPrefix(runFolder + "/") { return "<run>/" + absolute.dropFirst(runFolder.count + 1) }
         return absolute

@@ -14,8 +14,9 @@ enum YAMLExpansionLimit {
         guard let root = try? Yams.compose(yaml: text) else { return }
         var remaining = maximumValues
         guard countWithin(root, &remaining) else {
-            throw RunConfigFileError(message: "more than \(maximumValues) values once its aliases are expanded "
-                + "(a run configuration holds a few dozen)")
+            throw RunConfigFileError(
+                message: "more than \(maximumValues) values once its aliases are expanded "
+                    + "(a run configuration holds a few dozen)")
         }
     }
 

@@ -23,14 +23,15 @@ public struct MachineSummary: Codable, Equatable, Sendable {
             blasEnvironment[name] = setByPipeline.contains(name) ? "\(value) (set by pipeline)" : value
         }
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        return MachineSummary(pipelineVersion: PipelineVersion.current,
-                              cpuModel: cpuModel(cpuinfo: cpuinfo),
-                              processorCount: ProcessInfo.processInfo.activeProcessorCount,
-                              blasCore: BLASRuntime.coreName,
-                              blasConfig: BLASRuntime.config,
-                              blasThreads: BLASRuntime.threads,
-                              swiftThreads: BLASRuntime.configuredThreads,
-                              blasEnvironment: blasEnvironment)
+        return MachineSummary(
+            pipelineVersion: PipelineVersion.current,
+            cpuModel: cpuModel(cpuinfo: cpuinfo),
+            processorCount: ProcessInfo.processInfo.activeProcessorCount,
+            blasCore: BLASRuntime.coreName,
+            blasConfig: BLASRuntime.config,
+            blasThreads: BLASRuntime.threads,
+            swiftThreads: BLASRuntime.configuredThreads,
+            blasEnvironment: blasEnvironment)
     }
 
     /// The "model name" of the first processor in cpuinfo text, if listed.

@@ -22,7 +22,8 @@ public enum ProgressLine {
     /// or "stopped" instead of "done" when the loop ended before its total.
     public static func summary(_ snapshot: ProgressSnapshot) -> String {
         let finished = snapshot.total.map { snapshot.completed >= $0 } ?? true
-        var line = "\(snapshot.label) \(finished ? "done" : "stopped"): \(count(snapshot)) \(snapshot.unit)"
+        var line =
+            "\(snapshot.label) \(finished ? "done" : "stopped"): \(count(snapshot)) \(snapshot.unit)"
             + " in \(ReportFormat.duration(snapshot.elapsed))"
         if let average = snapshot.averageRate {
             line += " (\(ReportFormat.rate(average, unit: snapshot.unit)))"

@@ -1,9 +1,10 @@
 import Dispatch
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Progress of a long loop (training steps, images encoded): count, smoothed rate, ETA,
@@ -24,7 +25,8 @@ public final class ProgressReporter: @unchecked Sendable {
 
         /// `.terminal` if standard output is a terminal, otherwise `.log` with these intervals.
         public static func automatic(everySeconds: Double = 30, everyPercent: Double = 10) -> Style {
-            isatty(STDOUT_FILENO) != 0 ? .terminal(width: nil) : .log(everySeconds: everySeconds, everyPercent: everyPercent)
+            isatty(STDOUT_FILENO) != 0
+                ? .terminal(width: nil) : .log(everySeconds: everySeconds, everyPercent: everyPercent)
         }
     }
 
@@ -52,10 +54,12 @@ public final class ProgressReporter: @unchecked Sendable {
     ///   - style: terminal or log; by default chosen from whether stdout is a terminal.
     ///   - write: receives the text to output (default: standard output, flushed).
     ///   - clock: monotonic seconds (default: the system's uptime clock); tests pass their own.
-    public init(label: String, total: Int?, unit: String = "it",
-                style: Style = .automatic(),
-                write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput,
-                clock: @escaping () -> Double = ProgressReporter.monotonicSeconds) {
+    public init(
+        label: String, total: Int?, unit: String = "it",
+        style: Style = .automatic(),
+        write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput,
+        clock: @escaping () -> Double = ProgressReporter.monotonicSeconds
+    ) {
         self.style = style
         self.write = write
         self.clock = clock
@@ -63,8 +67,9 @@ public final class ProgressReporter: @unchecked Sendable {
         startTime = now
         lastLogTime = now
         estimator = RateEstimator(startTime: now)
-        state = ProgressSnapshot(label: label, unit: unit, total: total.map { max($0, 0) }, completed: 0,
-                                 elapsed: 0, rate: nil)
+        state = ProgressSnapshot(
+            label: label, unit: unit, total: total.map { max($0, 0) }, completed: 0,
+            elapsed: 0, rate: nil)
         if case .log(_, let percent) = style, percent > 0 {
             nextPercentMark = percent
         } else {

@@ -15,8 +15,10 @@ public struct ProgressSnapshot: Equatable, Sendable {
     /// Live values, in the order they were first set.
     public var fields: [ProgressField]
 
-    public init(label: String, unit: String = "it", total: Int?, completed: Int, elapsed: Double,
-                rate: Double?, fields: [ProgressField] = []) {
+    public init(
+        label: String, unit: String = "it", total: Int?, completed: Int, elapsed: Double,
+        rate: Double?, fields: [ProgressField] = []
+    ) {
         self.label = label
         self.unit = unit
         self.total = total

@@ -5,7 +5,8 @@ import TensorCore
 /// Printing and exporting sgemm measurements.
 public enum SGEMMReport {
     /// The column headings that `line(for:)` fills.
-    public static let header = "  " + pad("shape", 26) + pad("GFLOP", 9) + pad("median", 12) + pad("GFLOP/s", 10) + "best   repeats"
+    public static let header =
+        "  " + pad("shape", 26) + pad("GFLOP", 9) + pad("median", 12) + pad("GFLOP/s", 10) + "best   repeats"
 
     /// One table row: shape, work, median time, median rate, best rate and repeat count.
     public static func line(for measurement: SGEMMMeasurement) -> String {
@@ -68,11 +69,12 @@ public enum SGEMMReport {
 
     /// Writes `sgemm.json` into `folder` (created if needed), atomically; returns its path.
     public static func export(machine: MachineSummary, sgemm: [SGEMMMeasurement], to folder: String) throws -> String {
-        let document = Export(date: ISO8601DateFormatter().string(from: Date()),
-                              machine: machine,
-                              sgemm: sgemm.map(Entry.init),
-                              sgemmReferenceGFLOPS: referenceRate(sgemm)?.medianGFLOPS,
-                              peakMemoryBytes: ProcessMemory.peakResidentBytes())
+        let document = Export(
+            date: ISO8601DateFormatter().string(from: Date()),
+            machine: machine,
+            sgemm: sgemm.map(Entry.init),
+            sgemmReferenceGFLOPS: referenceRate(sgemm)?.medianGFLOPS,
+            peakMemoryBytes: ProcessMemory.peakResidentBytes())
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {

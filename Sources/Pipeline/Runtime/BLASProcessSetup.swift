@@ -65,16 +65,20 @@ public enum BLASProcessSetup {
     /// Variables the user set are never overridden, except `OPENBLAS_NUM_THREADS`, which follows
     /// `--threads` / `FMF_THREADS` so that OpenBLAS starts with the thread pool it will use.
     /// Throws for a malformed `--threads` or `FMF_THREADS`.
-    public static func decide(environment: [String: String],
-                              arguments: [String],
-                              architecture: CPUArchitecture,
-                              processorCount: Int,
-                              cpuFlags: Set<String>?) throws -> BLASProcessSettings {
-        let (threads, source) = try threadCount(environment: environment, arguments: arguments,
-                                                processorCount: processorCount)
+    public static func decide(
+        environment: [String: String],
+        arguments: [String],
+        architecture: CPUArchitecture,
+        processorCount: Int,
+        cpuFlags: Set<String>?
+    ) throws -> BLASProcessSettings {
+        let (threads, source) = try threadCount(
+            environment: environment, arguments: arguments,
+            processorCount: processorCount)
         var wanted: [String: String] = [:]
         if architecture == .x86_64, environment[coreTypeVariable] == nil,
-           let flags = cpuFlags, flags.isSuperset(of: ["avx2", "fma"]) {
+            let flags = cpuFlags, flags.isSuperset(of: ["avx2", "fma"])
+        {
             wanted[coreTypeVariable] = preferredCoreType
         }
         if environment[threadTimeoutVariable] == nil {
@@ -88,9 +92,13 @@ public enum BLASProcessSetup {
         if let userCore = environment[coreTypeVariable], let flags = cpuFlags {
             let core = userCore.lowercased()
             if avx512CoreTypes.contains(core) && !flags.contains("avx512f") {
-                warnings.append("\(coreTypeVariable)=\(userCore) selects AVX-512 kernels, but this CPU does not report AVX-512; OpenBLAS will likely stop with an illegal instruction.")
+                warnings.append(
+                    "\(coreTypeVariable)=\(userCore) selects AVX-512 kernels, but this CPU does not report AVX-512; OpenBLAS will likely stop with an illegal instruction."
+                )
             } else if avx2CoreTypes.contains(core) && !flags.isSuperset(of: ["avx2", "fma"]) {
-                warnings.append("\(coreTypeVariable)=\(userCore) selects AVX2 kernels, but this CPU does not report AVX2 and FMA; OpenBLAS will likely stop with an illegal instruction.")
+                warnings.append(
+                    "\(coreTypeVariable)=\(userCore) selects AVX2 kernels, but this CPU does not report AVX2 and FMA; OpenBLAS will likely stop with an illegal instruction."
+                )
             }
         }
 
@@ -132,8 +140,10 @@ public enum BLASProcessSetup {
         return value
     }
 
-    static func threadCount(environment: [String: String], arguments: [String],
-                            processorCount: Int) throws -> (Int, String) {
+    static func threadCount(
+        environment: [String: String], arguments: [String],
+        processorCount: Int
+    ) throws -> (Int, String) {
         if let threads = try threadsArgument(in: arguments) {
             return (threads, threadsOption)
         }
@@ -142,7 +152,8 @@ public enum BLASProcessSetup {
         }
         // OpenBLAS ignores values it cannot read, and so does this: they fall back to the processor count.
         if let text = environment[blasThreadsVariable], let threads = Int(text.trimmingCharacters(in: .whitespaces)),
-           (1...maximumThreads).contains(threads) {
+            (1...maximumThreads).contains(threads)
+        {
             return (threads, blasThreadsVariable)
         }
         // Ranks of an MPI job on one host share its cores (docs/distributed.md).
@@ -157,11 +168,13 @@ public enum BLASProcessSetup {
     static let localRanksVariables = ["OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS"]
 
     static func localRanks(_ environment: [String: String]) -> Int? {
-        localRanksVariables.lazy.compactMap { environment[$0].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } }.first
+        localRanksVariables.lazy.compactMap { environment[$0].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+            .first
     }
 
     static func parseThreads(_ text: String, from origin: String) throws -> Int {
-        guard let threads = Int(text.trimmingCharacters(in: .whitespaces)), (1...maximumThreads).contains(threads) else {
+        guard let threads = Int(text.trimmingCharacters(in: .whitespaces)), (1...maximumThreads).contains(threads)
+        else {
             throw BLASSetupError("\(origin) must be a whole number from 1 to \(maximumThreads), not '\(text)'")
         }
         return threads

@@ -10,11 +10,11 @@ public enum CPUArchitecture: String, Sendable, Equatable {
     /// The architecture of the running binary.
     public static var current: CPUArchitecture {
         #if arch(x86_64)
-        return .x86_64
+            return .x86_64
         #elseif arch(arm64)
-        return .arm64
+            return .arm64
         #else
-        return .other
+            return .other
         #endif
     }
 

@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Re-executes the running binary with extra environment variables: the only way to give
@@ -30,9 +31,9 @@ public enum ProcessRelauncher {
     /// directory), the first argument elsewhere.
     static func executablePath() -> String {
         #if os(Linux)
-        return "/proc/self/exe"
+            return "/proc/self/exe"
         #else
-        return Bundle.main.executablePath ?? CommandLine.arguments[0]
+            return Bundle.main.executablePath ?? CommandLine.arguments[0]
         #endif
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Exclusive use of a run folder by one `pipeline` process, so that two trainings never write
@@ -40,7 +41,8 @@ public final class RunLock {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw RunLockError.cannotLock(path: folder, reason: "cannot create the run folder: \(error.localizedDescription)")
+            throw RunLockError.cannotLock(
+                path: folder, reason: "cannot create the run folder: \(error.localizedDescription)")
         }
         let path = (folder as NSString).appendingPathComponent(fileName)
         // A releasing owner deletes the file while still holding the lock; whoever locked the

@@ -19,7 +19,9 @@ public final class StageLock {
     public static func acquire(stageFolder: URL, runFolder: URL) throws -> StageLock {
         let run = runFolder.standardizedFileURL.path
         var locks: [RunLock] = []
-        if stageFolder.standardizedFileURL.path.hasPrefix(run + "/"), let runLock = try RunLock.acquireUnlessHeld(in: run) {
+        if stageFolder.standardizedFileURL.path.hasPrefix(run + "/"),
+            let runLock = try RunLock.acquireUnlessHeld(in: run)
+        {
             locks.append(runLock)
         }
         do {

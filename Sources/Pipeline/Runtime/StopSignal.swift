@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A graceful stop on Ctrl-C (SIGINT) or SIGTERM: the first signal only raises a flag, which a
@@ -71,9 +72,9 @@ public final class StopSignal: @unchecked Sendable {
 
         var action = sigaction()
         #if os(Linux)
-        action.__sigaction_handler.sa_handler = stopSignalHandler
+            action.__sigaction_handler.sa_handler = stopSignalHandler
         #else
-        action.__sigaction_u.__sa_handler = stopSignalHandler
+            action.__sigaction_u.__sa_handler = stopSignalHandler
         #endif
         // Block the other stop signals while one is handled, so two never interleave.
         sigemptyset(&action.sa_mask)
@@ -92,7 +93,8 @@ public final class StopSignal: @unchecked Sendable {
     }
 
     /// What `pipeline` writes on the first signal.
-    public static let defaultNotice = "\nstop requested: finishing the current step (press Ctrl-C again to quit at once)\n"
+    public static let defaultNotice =
+        "\nstop requested: finishing the current step (press Ctrl-C again to quit at once)\n"
 
     static func record(_ signal: Int32, in words: UnsafeMutablePointer<Int32>) -> Reaction {
         let count = words[0]

@@ -20,8 +20,11 @@ public struct SamplingFloor: Codable, Equatable, Sendable {
 enum EvaluateFloor {
     /// Real images for the floor: `count` rows of the cache at `real`'s path from the subsets
     /// neither set was read from, chosen with `seed`; nil and the reason when there are none.
-    static func standIns(count: Int, generated: EvaluationImages, real: EvaluationImages, options: EvaluateStage.Options)
-        throws -> (images: EvaluationImages?, reason: String?) {
+    static func standIns(
+        count: Int, generated: EvaluationImages, real: EvaluationImages, options: EvaluateStage.Options
+    )
+        throws -> (images: EvaluationImages?, reason: String?)
+    {
         guard real.kind.hasPrefix("dataset cache") else {
             return (nil, "the real images are not a dataset cache with other subsets to draw from")
         }
@@ -30,8 +33,10 @@ enum EvaluateFloor {
         }
         let others = Set(DatasetSubset.allCases).subtracting(options.realSubsets)
         let cache = URL(fileURLWithPath: real.path)
-        if let images = try realImages(cache, subsets: others, count: count, seed: options.seed,
-                                       height: real.set.height, width: real.set.width) {
+        if let images = try realImages(
+            cache, subsets: others, count: count, seed: options.seed,
+            height: real.set.height, width: real.set.width)
+        {
             return (images, nil)
         }
         let available = try DatasetCache.open(cache).rows(in: others).count
@@ -42,10 +47,13 @@ enum EvaluateFloor {
     /// `count` rows of the cache's `subsets`, chosen with a seed derived from `seed` (not the one
     /// the evaluated sets were chosen with), at `width`×`height`; nil when the subsets hold fewer.
     /// Shared by `evaluate` and train-flow's evaluation, so both floors are drawn alike.
-    static func realImages(_ cache: URL, subsets: Set<DatasetSubset>, count: Int, seed: UInt64,
-                           height: Int, width: Int) throws -> EvaluationImages? {
+    static func realImages(
+        _ cache: URL, subsets: Set<DatasetSubset>, count: Int, seed: UInt64,
+        height: Int, width: Int
+    ) throws -> EvaluationImages? {
         guard try DatasetCache.open(cache).rows(in: subsets).count >= count else { return nil }
-        var images = try EvaluateImageLoader.loadCache(cache, subsets: subsets, maxImages: count, seed: seed &+ RandomStream.evaluationFloorImages.salt)
+        var images = try EvaluateImageLoader.loadCache(
+            cache, subsets: subsets, maxImages: count, seed: seed &+ RandomStream.evaluationFloorImages.salt)
         if images.set.height != height || images.set.width != width {
             images = try EvaluateStage.matchSize(images, height: height, width: width)
         }

@@ -22,7 +22,8 @@ extension EvaluateImageLoader {
         var notes: [String] = []
         let grids = all.filter { sampleGridNames.contains($0.lastPathComponent) }
         if !grids.isEmpty {
-            notes.append("left out \(grids.count) sample grid(s): " + grids.map(\.lastPathComponent).joined(separator: ", "))
+            notes.append(
+                "left out \(grids.count) sample grid(s): " + grids.map(\.lastPathComponent).joined(separator: ", "))
         }
         guard !files.isEmpty else { throw DatasetError(.emptyDataset, "\(url.path): no images besides sample grids") }
         if let side {
@@ -36,20 +37,26 @@ extension EvaluateImageLoader {
         let keep = decoded.indices.filter { "\(decoded[$0].width)×\(decoded[$0].height)" == key }
         let left = decoded.indices.filter { !keep.contains($0) }
         if !left.isEmpty {
-            let shown = left.prefix(5).map { "\(files[$0].lastPathComponent) (\(decoded[$0].width)×\(decoded[$0].height))" }
-            notes.append("left out \(left.count) image(s) not of the common size \(key): " + shown.joined(separator: ", ")
-                         + (left.count > 5 ? ", …" : ""))
+            let shown = left.prefix(5).map {
+                "\(files[$0].lastPathComponent) (\(decoded[$0].width)×\(decoded[$0].height))"
+            }
+            notes.append(
+                "left out \(left.count) image(s) not of the common size \(key): " + shown.joined(separator: ", ")
+                    + (left.count > 5 ? ", …" : ""))
         }
         let chosen = choose(keep.count, maxImages: maxImages, seed: seed).map { keep[$0] }
         let set = try imageSet(chosen.map { decoded[$0] })
-        return EvaluationImages(set: set, kind: "image folder", path: url.path, available: keep.count,
-                                notes: notes, inputFiles: chosen.map { files[$0] })
+        return EvaluationImages(
+            set: set, kind: "image folder", path: url.path, available: keep.count,
+            notes: notes, inputFiles: chosen.map { files[$0] })
     }
 
     /// Every file (or `maxImages` of them), each decoded and brought to `side` × `side` at once,
     /// so that only the small images are held.
-    private static func loadResized(_ files: [URL], side: Int, folder: URL, notes: [String], maxImages: Int?,
-                                    seed: UInt64) throws -> EvaluationImages {
+    private static func loadResized(
+        _ files: [URL], side: Int, folder: URL, notes: [String], maxImages: Int?,
+        seed: UInt64
+    ) throws -> EvaluationImages {
         let chosen = choose(files.count, maxImages: maxImages, seed: seed).map { files[$0] }
         var resizedCount = 0, enlarged = 0
         let lock = NSLock()
@@ -64,11 +71,13 @@ extension EvaluateImageLoader {
         }
         var notes = notes
         if resizedCount > 0 {
-            notes.append("\(resizedCount) image(s) resized (shorter side to \(side) px, Lanczos-3) and centre-cropped to "
-                         + "\(side)×\(side)" + (enlarged > 0 ? ", \(enlarged) of them enlarged" : ""))
+            notes.append(
+                "\(resizedCount) image(s) resized (shorter side to \(side) px, Lanczos-3) and centre-cropped to "
+                    + "\(side)×\(side)" + (enlarged > 0 ? ", \(enlarged) of them enlarged" : ""))
         }
-        return EvaluationImages(set: try imageSet(images), kind: "image folder", path: folder.path, available: files.count,
-                                notes: notes, inputFiles: chosen)
+        return EvaluationImages(
+            set: try imageSet(images), kind: "image folder", path: folder.path, available: files.count,
+            notes: notes, inputFiles: chosen)
     }
 
     /// The files decoded on all threads, each passed through `transform`; the first error is

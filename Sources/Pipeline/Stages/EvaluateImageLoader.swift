@@ -34,8 +34,10 @@ public enum EvaluateImageLoader {
     ///   - maxImages: at most this many images, chosen at random (sorted) with `seed`.
     ///   - side: the square size a folder's images are brought to (the generated images' size
     ///     when the real ones are read); nil keeps a folder's most common size.
-    public static func load(_ url: URL, subsets: Set<DatasetSubset>, maxImages: Int?, seed: UInt64,
-                            side: Int? = nil) throws -> EvaluationImages {
+    public static func load(
+        _ url: URL, subsets: Set<DatasetSubset>, maxImages: Int?, seed: UInt64,
+        side: Int? = nil
+    ) throws -> EvaluationImages {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw FileFormatError(.notFound, path: url.path, "no images here")
@@ -46,7 +48,8 @@ public enum EvaluateImageLoader {
             }
             return try loadFolder(url, side: side, maxImages: maxImages, seed: seed)
         }
-        let isHDF5 = try leadingBytes(url, count: 8) == [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
+        let isHDF5 =
+            try leadingBytes(url, count: 8) == [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
             || ["h5", "hdf5"].contains(url.pathExtension.lowercased())
         if isHDF5 {
             let file = try HDF5File.open(at: url)
@@ -62,7 +65,8 @@ public enum EvaluateImageLoader {
         }
         let image = try ImageFile.read(from: url)
         let set = try ImageSet(count: 1, height: image.height, width: image.width, pixels: image.pixels)
-        return EvaluationImages(set: set, kind: "image file", path: url.path, available: 1, notes: [], inputFiles: [url])
+        return EvaluationImages(
+            set: set, kind: "image file", path: url.path, available: 1, notes: [], inputFiles: [url])
     }
 
     private static func leadingBytes(_ url: URL, count: Int) throws -> [UInt8] {
@@ -80,7 +84,9 @@ public enum EvaluateImageLoader {
         return random.permutation(count).prefix(max(0, maxImages)).sorted()
     }
 
-    static func loadCache(_ url: URL, subsets: Set<DatasetSubset>, maxImages: Int?, seed: UInt64) throws -> EvaluationImages {
+    static func loadCache(_ url: URL, subsets: Set<DatasetSubset>, maxImages: Int?, seed: UInt64) throws
+        -> EvaluationImages
+    {
         let cache = try DatasetCache.open(url)
         let rows = cache.rows(in: subsets)
         let names = subsets.map(\.description).sorted().joined(separator: "+")
@@ -103,16 +109,19 @@ public enum EvaluateImageLoader {
         var inputs = [cache.file.url]
         let manifest = cache.folder.appendingPathComponent(DatasetCacheLayout.manifestFile)
         if FileManager.default.fileExists(atPath: manifest.path) { inputs.append(manifest) }
-        return EvaluationImages(set: set, kind: "dataset cache (\(names))", path: cache.folder.path,
-                                available: rows.count, notes: [], inputFiles: inputs)
+        return EvaluationImages(
+            set: set, kind: "dataset cache (\(names))", path: cache.folder.path,
+            available: rows.count, notes: [], inputFiles: inputs)
     }
 
     static func loadHDF5(_ file: HDF5File, maxImages: Int?, seed: UInt64) throws -> EvaluationImages {
         let path = file.url.path
         guard let name = try ["images", "samples"].first(where: { try file.exists($0) }) else {
             let members = (try? file.members()) ?? []
-            throw FileFormatError(.malformed, path: path,
-                                  "no dataset 'images' or 'samples' (found: \(members.isEmpty ? "nothing" : members.joined(separator: ", ")))")
+            throw FileFormatError(
+                .malformed, path: path,
+                "no dataset 'images' or 'samples' (found: \(members.isEmpty ? "nothing" : members.joined(separator: ", ")))"
+            )
         }
         let dataset = try file.dataset(name)
         let shape = dataset.shape
@@ -120,39 +129,49 @@ public enum EvaluateImageLoader {
         if dataset.elementType == .uint8, shape.count == 4, shape[3] == 3 {
             set = try ImageSet(count: shape[0], height: shape[1], width: shape[2], pixels: try dataset.read(UInt8.self))
         } else if dataset.elementType == .float32, shape.count == 4, shape[1] == 3 {
-            set = try ImageSet(signedNCHW: try dataset.read(Float.self), count: shape[0], height: shape[2], width: shape[3])
+            set = try ImageSet(
+                signedNCHW: try dataset.read(Float.self), count: shape[0], height: shape[2], width: shape[3])
         } else {
-            throw FileFormatError(.unsupported, path: path,
-                                  "'\(name)' is \(dataset.elementType.rawValue) \(shape); expected uint8 [N, H, W, 3] or float32 [N, 3, H, W] in [-1, 1]")
+            throw FileFormatError(
+                .unsupported, path: path,
+                "'\(name)' is \(dataset.elementType.rawValue) \(shape); expected uint8 [N, H, W, 3] or float32 [N, 3, H, W] in [-1, 1]"
+            )
         }
         return try subset(set, kind: "HDF5 file ('\(name)')", url: file.url, maxImages: maxImages, seed: seed)
     }
 
     static func loadSafetensors(_ url: URL, maxImages: Int?, seed: UInt64) throws -> EvaluationImages {
         let file = try SafetensorsFile.read(from: url)
-        let name = ["images", "samples"].first { file.tensors[$0] != nil }
+        let name =
+            ["images", "samples"].first { file.tensors[$0] != nil }
             ?? (file.tensors.count == 1 ? file.tensors.keys.first : nil)
         guard let name, let tensor = file.tensors[name] else {
-            throw FileFormatError(.malformed, path: url.path,
-                                  "no tensor 'images' or 'samples' among \(file.tensors.keys.sorted().joined(separator: ", "))")
+            throw FileFormatError(
+                .malformed, path: url.path,
+                "no tensor 'images' or 'samples' among \(file.tensors.keys.sorted().joined(separator: ", "))")
         }
         let shape = tensor.shape
         let set: ImageSet
         if tensor.dtype == .u8, shape.count == 4, shape[3] == 3 {
             set = try ImageSet(count: shape[0], height: shape[1], width: shape[2], pixels: tensor.bytes)
-        } else if (tensor.dtype == .f32 || tensor.dtype == .f16), shape.count == 4, shape[1] == 3 {
+        } else if tensor.dtype == .f32 || tensor.dtype == .f16, shape.count == 4, shape[1] == 3 {
             set = try ImageSet(signedNCHW: try tensor.floats(), count: shape[0], height: shape[2], width: shape[3])
         } else {
-            throw FileFormatError(.unsupported, path: url.path,
-                                  "tensor '\(name)' is \(tensor.dtype.rawValue) \(shape); expected F32 [N, 3, H, W] in [-1, 1] or U8 [N, H, W, 3]")
+            throw FileFormatError(
+                .unsupported, path: url.path,
+                "tensor '\(name)' is \(tensor.dtype.rawValue) \(shape); expected F32 [N, 3, H, W] in [-1, 1] or U8 [N, H, W, 3]"
+            )
         }
         return try subset(set, kind: "safetensors file ('\(name)')", url: url, maxImages: maxImages, seed: seed)
     }
 
-    private static func subset(_ set: ImageSet, kind: String, url: URL, maxImages: Int?, seed: UInt64) throws -> EvaluationImages {
+    private static func subset(_ set: ImageSet, kind: String, url: URL, maxImages: Int?, seed: UInt64) throws
+        -> EvaluationImages
+    {
         guard set.count > 0 else { throw FileFormatError(.malformed, path: url.path, "holds no images") }
         let chosen = choose(set.count, maxImages: maxImages, seed: seed)
-        return EvaluationImages(set: chosen.count == set.count ? set : set.subset(chosen), kind: kind, path: url.path,
-                                available: set.count, notes: [], inputFiles: [url])
+        return EvaluationImages(
+            set: chosen.count == set.count ? set : set.subset(chosen), kind: kind, path: url.path,
+            available: set.count, notes: [], inputFiles: [url])
     }
 }

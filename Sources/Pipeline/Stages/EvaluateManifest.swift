@@ -23,8 +23,10 @@ public struct EvaluateManifest: Codable, Equatable, Sendable {
     public var timings: [String: Double]
     public var totalSeconds: Double
 
-    static func make(options: EvaluateStage.Options, generated: EvaluationImages, real: EvaluationImages,
-                     outputs: [URL], timings: [String: Double], totalSeconds: Double) throws -> EvaluateManifest {
+    static func make(
+        options: EvaluateStage.Options, generated: EvaluationImages, real: EvaluationImages,
+        outputs: [URL], timings: [String: Double], totalSeconds: Double
+    ) throws -> EvaluateManifest {
         var config = [
             "generated": generated.path,
             "real": real.path,
@@ -40,8 +42,10 @@ public struct EvaluateManifest: Codable, Equatable, Sendable {
             createdAt: ISO8601DateFormatter().string(from: Date()),
             version: PipelineVersion.current,
             config: config,
-            inputs: ["generated": try hasher.hash(generated.inputFiles, name: generated.path),
-                     "real": try hasher.hash(real.inputFiles, name: real.path)],
+            inputs: [
+                "generated": try hasher.hash(generated.inputFiles, name: generated.path),
+                "real": try hasher.hash(real.inputFiles, name: real.path),
+            ],
             outputs: try outputs.map { try hasher.hash([$0], name: $0.lastPathComponent) },
             timings: timings, totalSeconds: totalSeconds)
     }

@@ -42,24 +42,31 @@ public enum EvaluateStage {
     public static let manifestFile = "manifest.json"
 
     /// The folders `options` name, resolved against `base`.
-    public static func locations(_ options: Options, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-        -> (generated: URL, real: URL, output: URL) {
+    public static func locations(
+        _ options: Options, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    )
+        -> (generated: URL, real: URL, output: URL)
+    {
         func resolve(_ path: String) -> URL {
             (path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.appendingPathComponent(path)).standardizedFileURL
         }
         let runFolder = resolve(options.artifacts).appendingPathComponent(options.run)
-        return (options.generated.map(resolve) ?? runFolder.appendingPathComponent(ArtifactFolders.samples),
-                options.real.map(resolve) ?? runFolder.appendingPathComponent(ArtifactFolders.dataset),
-                options.output.map(resolve) ?? runFolder.appendingPathComponent(ArtifactFolders.evaluateReport))
+        return (
+            options.generated.map(resolve) ?? runFolder.appendingPathComponent(ArtifactFolders.samples),
+            options.real.map(resolve) ?? runFolder.appendingPathComponent(ArtifactFolders.dataset),
+            options.output.map(resolve) ?? runFolder.appendingPathComponent(ArtifactFolders.evaluateReport)
+        )
     }
 
     /// Runs the stage; progress lines and the final table go to `write`. `shouldStop` (Ctrl-C) is
     /// polled between the parts of the evaluation; a stop throws `DatasetError.interrupted` and
     /// writes nothing.
     @discardableResult
-    public static func run(_ options: Options, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-                           write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput,
-                           shouldStop: @escaping () -> Bool = { false }) throws -> Result {
+    public static func run(
+        _ options: Options, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+        write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput,
+        shouldStop: @escaping () -> Bool = { false }
+    ) throws -> Result {
         guard !options.run.isEmpty, !options.run.contains("/"), !options.run.hasPrefix(".") else {
             throw DatasetError(.invalidArgument, "--run must be a plain folder name, got \"\(options.run)\"")
         }
@@ -70,19 +77,28 @@ public enum EvaluateStage {
         try checkOutput(places.output, isNotInside: places.real)
         let start = ProgressReporter.monotonicSeconds()
 
-        let generated = try EvaluateImageLoader.load(places.generated, subsets: options.generatedSubsets,
-                                                     maxImages: options.maxImages, seed: options.seed)
-        write("generated: \(generated.set.count) of \(generated.available) images, \(generated.set.width)×\(generated.set.height), \(generated.kind) at \(generated.path)\n")
+        let generated = try EvaluateImageLoader.load(
+            places.generated, subsets: options.generatedSubsets,
+            maxImages: options.maxImages, seed: options.seed)
+        write(
+            "generated: \(generated.set.count) of \(generated.available) images, \(generated.set.width)×\(generated.set.height), \(generated.kind) at \(generated.path)\n"
+        )
         for note in generated.notes { write("note: \(note)\n") }
         // A folder of photos is brought to the generated size image by image, so every photo is used.
         let side = generated.set.height == generated.set.width ? generated.set.width : nil
-        var real = try EvaluateImageLoader.load(places.real, subsets: options.realSubsets,
-                                                maxImages: options.maxImages, seed: options.seed &+ RandomStream.evaluationRealImages.salt, side: side)
-        write("real: \(real.set.count) of \(real.available) images, \(real.set.width)×\(real.set.height), \(real.kind) at \(real.path)\n")
+        var real = try EvaluateImageLoader.load(
+            places.real, subsets: options.realSubsets,
+            maxImages: options.maxImages, seed: options.seed &+ RandomStream.evaluationRealImages.salt, side: side)
+        write(
+            "real: \(real.set.count) of \(real.available) images, \(real.set.width)×\(real.set.height), \(real.kind) at \(real.path)\n"
+        )
         for note in real.notes { write("note: \(note)\n") }
         if generated.kind.hasPrefix("dataset cache"), real.kind.hasPrefix("dataset cache"), generated.path == real.path,
-           !options.generatedSubsets.isDisjoint(with: options.realSubsets) {
-            write("warning: generated and real images come from the same subset of one cache; the scores are not a held-out comparison\n")
+            !options.generatedSubsets.isDisjoint(with: options.realSubsets)
+        {
+            write(
+                "warning: generated and real images come from the same subset of one cache; the scores are not a held-out comparison\n"
+            )
         }
         if real.set.height != generated.set.height || real.set.width != generated.set.width {
             real = try matchSize(real, to: generated.set)
@@ -93,13 +109,15 @@ public enum EvaluateStage {
         let evaluation = GeneratedImageEvaluation(options: .init(seed: options.seed))
         let report = try untilStopped {
             guard !shouldStop() else { throw GeneratedImageEvaluation.Stopped() }
-            return try evaluation.evaluate(generated: generated.set, reference: real.set,
-                                           log: { write("  " + $0 + "\n") }, shouldStop: shouldStop)
+            return try evaluation.evaluate(
+                generated: generated.set, reference: real.set,
+                log: { write("  " + $0 + "\n") }, shouldStop: shouldStop)
         }
         var metrics = EvaluateMetrics(generated: .init(generated), real: .init(real), report: report)
         if options.measureFloor {
-            metrics.floor = try measureFloor(generated: generated, real: real, evaluation: evaluation, options: options,
-                                             write: write, shouldStop: shouldStop)
+            metrics.floor = try measureFloor(
+                generated: generated, real: real, evaluation: evaluation, options: options,
+                write: write, shouldStop: shouldStop)
         }
 
         try createFolder(places.output)
@@ -109,9 +127,10 @@ public enum EvaluateStage {
         defer { lock.release() }
         let metricsURL = places.output.appendingPathComponent(metricsFile)
         try JSONFile.write(metrics, to: metricsURL)
-        let manifest = try EvaluateManifest.make(options: options, generated: generated, real: real, outputs: [metricsURL],
-                                                 timings: report.seconds.merging(["load": loadSeconds]) { a, _ in a },
-                                                 totalSeconds: ProgressReporter.monotonicSeconds() - start)
+        let manifest = try EvaluateManifest.make(
+            options: options, generated: generated, real: real, outputs: [metricsURL],
+            timings: report.seconds.merging(["load": loadSeconds]) { a, _ in a },
+            totalSeconds: ProgressReporter.monotonicSeconds() - start)
         let manifestURL = places.output.appendingPathComponent(manifestFile)
         try JSONFile.write(manifest, to: manifestURL)
 
@@ -122,18 +141,22 @@ public enum EvaluateStage {
 
     /// The same evaluation of real stand-ins for the generated images (`SamplingFloor`); nil, with
     /// a note saying why, when the real images offer none.
-    private static func measureFloor(generated: EvaluationImages, real: EvaluationImages, evaluation: GeneratedImageEvaluation,
-                                     options: Options, write: (String) -> Void, shouldStop: () -> Bool) throws -> SamplingFloor? {
-        let (standIns, reason) = try EvaluateFloor.standIns(count: generated.set.count, generated: generated, real: real,
-                                                            options: options)
+    private static func measureFloor(
+        generated: EvaluationImages, real: EvaluationImages, evaluation: GeneratedImageEvaluation,
+        options: Options, write: (String) -> Void, shouldStop: () -> Bool
+    ) throws -> SamplingFloor? {
+        let (standIns, reason) = try EvaluateFloor.standIns(
+            count: generated.set.count, generated: generated, real: real,
+            options: options)
         guard let standIns else {
             write("note: no real-versus-real floor: \(reason ?? "")\n")
             return nil
         }
         write("floor: \(standIns.set.count) real images, \(standIns.kind), against the same real ones\n")
         let report = try untilStopped {
-            try evaluation.evaluate(generated: standIns.set, reference: real.set,
-                                    log: { write("  floor " + $0 + "\n") }, shouldStop: shouldStop)
+            try evaluation.evaluate(
+                generated: standIns.set, reference: real.set,
+                log: { write("  floor " + $0 + "\n") }, shouldStop: shouldStop)
         }
         return SamplingFloor(images: .init(standIns), report: report)
     }
@@ -155,8 +178,10 @@ public enum EvaluateStage {
     /// Real images resized (shorter side, Lanczos) and centre-cropped to `width`×`height` (square only).
     static func matchSize(_ images: EvaluationImages, height: Int, width: Int) throws -> EvaluationImages {
         guard height == width else {
-            throw DatasetError(.invalidArgument,
-                               "real images are \(images.set.width)×\(images.set.height) and generated ones \(width)×\(height); only square generated images can be matched by resizing")
+            throw DatasetError(
+                .invalidArgument,
+                "real images are \(images.set.width)×\(images.set.height) and generated ones \(width)×\(height); only square generated images can be matched by resizing"
+            )
         }
         let set = images.set
         let bytesPerImage = height * width * 3
@@ -169,17 +194,22 @@ public enum EvaluateStage {
         }
         var out = images
         out.set = try ImageSet(count: set.count, height: height, width: width, pixels: pixels)
-        out.notes.append("real images resized from \(set.width)×\(set.height) to \(width)×\(height) to match the generated ones")
+        out.notes.append(
+            "real images resized from \(set.width)×\(set.height) to \(width)×\(height) to match the generated ones")
         return out
     }
 
     private static func checkOutput(_ output: URL, isNotInside source: URL) throws {
         let (o, s) = (output.standardizedFileURL.path, source.standardizedFileURL.path)
         var isDirectory: ObjCBool = false
-        let sourceIsFolder = FileManager.default.fileExists(atPath: s, isDirectory: &isDirectory) && isDirectory.boolValue
-        let isCache = FileManager.default.fileExists(atPath: source.appendingPathComponent(DatasetCacheLayout.imagesFile).path)
+        let sourceIsFolder =
+            FileManager.default.fileExists(atPath: s, isDirectory: &isDirectory) && isDirectory.boolValue
+        let isCache = FileManager.default.fileExists(
+            atPath: source.appendingPathComponent(DatasetCacheLayout.imagesFile).path)
         if sourceIsFolder && !isCache && (o == s || o.hasPrefix(s + "/")) {
-            throw DatasetError(.refusedOverwrite, "the output folder \(o) is inside the real image folder \(s); choose another --output")
+            throw DatasetError(
+                .refusedOverwrite,
+                "the output folder \(o) is inside the real image folder \(s); choose another --output")
         }
     }
 
@@ -187,7 +217,8 @@ public enum EvaluateStage {
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         } catch {
-            throw FileFormatError(.writeFailed, path: url.path, "cannot create the output folder: \(error.localizedDescription)")
+            throw FileFormatError(
+                .writeFailed, path: url.path, "cannot create the output folder: \(error.localizedDescription)")
         }
     }
 }

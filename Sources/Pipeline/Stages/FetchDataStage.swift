@@ -6,10 +6,12 @@ import Foundation
 public enum FetchDataStage {
     /// Downloads into `destination` from `baseURL` (default: the VGG site).
     @discardableResult
-    public static func run(destination: URL, baseURL: URL = OxfordDownloader.defaultBaseURL,
-                           files: [RemoteFile] = OxfordDownloader.officialFiles,
-                           style: ProgressReporter.Style = .automatic(everySeconds: 10, everyPercent: 10),
-                           write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput) throws -> FetchReport {
+    public static func run(
+        destination: URL, baseURL: URL = OxfordDownloader.defaultBaseURL,
+        files: [RemoteFile] = OxfordDownloader.officialFiles,
+        style: ProgressReporter.Style = .automatic(everySeconds: 10, everyPercent: 10),
+        write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput
+    ) throws -> FetchReport {
         var downloader = OxfordDownloader(destination: destination, baseURL: baseURL, files: files)
         let progress = FileProgress(style: style, write: write)
         downloader.log = { progress.message($0) }
@@ -54,8 +56,9 @@ private final class FileProgress: @unchecked Sendable {
         if name != file {
             reporter?.finish()
             file = name
-            reporter = ProgressReporter(label: name, total: total.map { Int(($0 + 999_999) / 1_000_000) }, unit: "MB",
-                                        style: style, write: write)
+            reporter = ProgressReporter(
+                label: name, total: total.map { Int(($0 + 999_999) / 1_000_000) }, unit: "MB",
+                style: style, write: write)
         }
         // Megabytes rounded down, except that a complete file counts in full (the summary says "done").
         let megabytes = received == total ? Int((received + 999_999) / 1_000_000) : Int(received / 1_000_000)

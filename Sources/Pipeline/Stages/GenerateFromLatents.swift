@@ -18,8 +18,10 @@ extension GenerateStage {
         var origin: Sidecar?
     }
 
-    static func cachedLatents(_ path: String, base: URL, flow: FlowModel, space: TrainFlowStage.Space,
-                              options: Options) throws -> CachedLatents {
+    static func cachedLatents(
+        _ path: String, base: URL, flow: FlowModel, space: TrainFlowStage.Space,
+        options: Options
+    ) throws -> CachedLatents {
         let url = ArtifactFolders.resolve(path, base: base)
         guard space == .latent else {
             throw StageError("--from-latents decodes latents; this is a \(space.rawValue)-space model")
@@ -33,12 +35,15 @@ extension GenerateStage {
             throw FileFormatError(.malformed, path: url.path, "no 'labels': the classes of the latents are unknown")
         }
         if let bad = labels.first(where: { !(0...flow.network.nullClass).contains($0) }) {
-            throw FileFormatError(.malformed, path: url.path,
-                                  "label \(bad) is not a class of this flow (0...\(flow.network.nullClass))")
+            throw FileFormatError(
+                .malformed, path: url.path,
+                "label \(bad) is not a class of this flow (0...\(flow.network.nullClass))")
         }
         var seen = Set<Int>()
-        let origin = try? JSONFile.read(Sidecar.self, from: url.deletingLastPathComponent().appendingPathComponent(sidecarFile))
-        return CachedLatents(url: url, file: file, classes: labels, columns: labels.filter { seen.insert($0).inserted },
-                             origin: origin)
+        let origin = try? JSONFile.read(
+            Sidecar.self, from: url.deletingLastPathComponent().appendingPathComponent(sidecarFile))
+        return CachedLatents(
+            url: url, file: file, classes: labels, columns: labels.filter { seen.insert($0).inserted },
+            origin: origin)
     }
 }

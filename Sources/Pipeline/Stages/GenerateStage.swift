@@ -100,39 +100,58 @@ public enum GenerateStage {
     public static let unsnappedGridFile = "grid-unsnapped.png"
 
     @discardableResult
-    public static func run(_ options: Options, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-                           write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput) throws -> Result {
+    public static func run(
+        _ options: Options, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+        write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput
+    ) throws -> Result {
         let start = ProgressReporter.monotonicSeconds()
-        guard options.count >= 1 && options.count <= 100_000 else { throw StageError("--count must be in 1...100000, got \(options.count)") }
-        if let batch = options.maximumBatch, batch < 1 { throw StageError("--batch-size must be positive, got \(batch)") }
-        if let columns = options.gridColumns, columns < 1 { throw StageError("--grid-columns must be positive, got \(columns)") }
+        guard options.count >= 1 && options.count <= 100_000 else {
+            throw StageError("--count must be in 1...100000, got \(options.count)")
+        }
+        if let batch = options.maximumBatch, batch < 1 {
+            throw StageError("--batch-size must be positive, got \(batch)")
+        }
+        if let columns = options.gridColumns, columns < 1 {
+            throw StageError("--grid-columns must be positive, got \(columns)")
+        }
         let gridColumns = options.gridColumns ?? ImageGrid.maximumClassColumns
-        do { try options.sampler.validate() } catch let error as FlowTrainingError { throw StageError("generate: \(error.message)") }
+        do { try options.sampler.validate() } catch let error as FlowTrainingError {
+            throw StageError("generate: \(error.message)")
+        }
         let folders = try ArtifactFolders(artifacts: options.artifacts, run: options.run, base: base)
-        let modelURL = options.model.map { ArtifactFolders.resolve($0, base: base) }
+        let modelURL =
+            options.model.map { ArtifactFolders.resolve($0, base: base) }
             ?? folders.stage(options.space.folder).appendingPathComponent(TrainFlowStage.modelFile)
         guard FileManager.default.fileExists(atPath: modelURL.path) else {
-            throw StageError("\(modelURL.path): no flow model here; train one with `pipeline train-flow` or pass --model FILE")
+            throw StageError(
+                "\(modelURL.path): no flow model here; train one with `pipeline train-flow` or pass --model FILE")
         }
-        let output = options.output.map { ArtifactFolders.resolve($0, base: base) }
+        let output =
+            options.output.map { ArtifactFolders.resolve($0, base: base) }
             ?? folders.stage(options.space == .latent ? ArtifactFolders.samples : ArtifactFolders.pixelSamples)
         let flow = try FlowModel.load(from: modelURL)
         let space = flow.info["space"].flatMap(TrainFlowStage.Space.init(rawValue:)) ?? options.space
-        let classNames = try flow.info["class_names"].map {
-            try JSONFile.decode([String].self, from: Data($0.utf8), path: "\(modelURL.path) (info 'class_names')")
-        } ?? (0..<flow.config.classCount).map { "class \($0)" }
+        let classNames =
+            try flow.info["class_names"].map {
+                try JSONFile.decode([String].self, from: Data($0.utf8), path: "\(modelURL.path) (info 'class_names')")
+            } ?? (0..<flow.config.classCount).map { "class \($0)" }
         // Names are looked up by class id: one per class of the network, or some id reads past the list.
         guard classNames.count == flow.config.classCount else {
-            throw FileFormatError(.malformed, path: modelURL.path,
-                                  "info 'class_names' names \(classNames.count) classes, the network has \(flow.config.classCount)")
+            throw FileFormatError(
+                .malformed, path: modelURL.path,
+                "info 'class_names' names \(classNames.count) classes, the network has \(flow.config.classCount)")
         }
         // A few-step model is sampled by its own sampler, in a step count it was trained for.
         let fewStep = try flow.fewStepInfo(source: modelURL.path)
         if let fewStep, options.fromLatents == nil {
             try checkFewStepSettings(options, fewStep, model: modelURL)
         }
-        let cached = try options.fromLatents.map { try cachedLatents($0, base: base, flow: flow, space: space, options: options) }
-        let columns = try cached?.columns ?? ClassSelection.resolve(options.classes, names: classNames, nullClass: flow.network.nullClass)
+        let cached = try options.fromLatents.map {
+            try cachedLatents($0, base: base, flow: flow, space: space, options: options)
+        }
+        let columns =
+            try cached?.columns
+            ?? ClassSelection.resolve(options.classes, names: classNames, nullClass: flow.network.nullClass)
 
         // The autoencoder decodes latents and snaps them; pixel models need none.
         var autoencoder: RVQAutoencoder?
@@ -144,9 +163,12 @@ public enum GenerateStage {
                 let hash = try ManifestFile.hashing(url, role: "autoencoder")
                 if hash.sha256 != expected {
                     if try RVQAutoencoder.metadata(of: url)[TrainAEStage.fineTunedFromKey] == expected {
-                        write("decoder: \(url.path), fine-tuned from the flow's autoencoder (same encoder and codebooks)\n")
+                        write(
+                            "decoder: \(url.path), fine-tuned from the flow's autoencoder (same encoder and codebooks)\n"
+                        )
                     } else {
-                        write("warning: \(url.path) is not the autoencoder the flow was trained with (SHA-256 differs)\n")
+                        write(
+                            "warning: \(url.path) is not the autoencoder the flow was trained with (SHA-256 differs)\n")
                     }
                 }
                 inputs.append(hash)
@@ -162,18 +184,26 @@ public enum GenerateStage {
         let names = columns.map { $0 == flow.network.nullClass ? "none" : classNames[$0] }
         let classList = names.prefix(12).joined(separator: ", ") + (names.count > 12 ? ", …" : "")
         if let cached {
-            write("generate: decoding the \(count) latents of \(cached.url.path) instead of sampling, classes \(classList)\n")
+            write(
+                "generate: decoding the \(count) latents of \(cached.url.path) instead of sampling, classes \(classList)\n"
+            )
         } else if let fewStep {
-            write("generate: \(count) samples of \(flow.sampleShape) from the few-step (\(fewStep.method.rawValue)) model "
-                + "\(modelURL.lastPathComponent) (step \(flow.info["step"] ?? "?")), \(options.sampler.steps) "
-                + "step\(options.sampler.steps == 1 ? "" : "s"), guidance \(fewStep.guidance) (distilled), classes \(classList)\n")
+            write(
+                "generate: \(count) samples of \(flow.sampleShape) from the few-step (\(fewStep.method.rawValue)) model "
+                    + "\(modelURL.lastPathComponent) (step \(flow.info["step"] ?? "?")), \(options.sampler.steps) "
+                    + "step\(options.sampler.steps == 1 ? "" : "s"), guidance \(fewStep.guidance) (distilled), classes \(classList)\n"
+            )
         } else {
             let sampler = options.sampler
-            write("generate: \(count) samples of \(flow.sampleShape) from \(modelURL.lastPathComponent) (step \(flow.info["step"] ?? "?")), "
-                + "\(sampler.method.rawValue)" + (sampler.method == .dopri5
-                    ? " rtol \(sampler.relativeTolerance) atol \(sampler.absoluteTolerance)" : " \(sampler.steps) steps")
-                + (sampler.shift != 1 ? ", shift \(sampler.shift)" : "") + ", guidance \(options.guidance)"
-                + (options.guidanceInterval.map { " for t in \($0.lowerBound)...\($0.upperBound)" } ?? "") + ", classes \(classList)\n")
+            write(
+                "generate: \(count) samples of \(flow.sampleShape) from \(modelURL.lastPathComponent) (step \(flow.info["step"] ?? "?")), "
+                    + "\(sampler.method.rawValue)"
+                    + (sampler.method == .dopri5
+                        ? " rtol \(sampler.relativeTolerance) atol \(sampler.absoluteTolerance)"
+                        : " \(sampler.steps) steps")
+                    + (sampler.shift != 1 ? ", shift \(sampler.shift)" : "") + ", guidance \(options.guidance)"
+                    + (options.guidanceInterval.map { " for t in \($0.lowerBound)...\($0.upperBound)" } ?? "")
+                    + ", classes \(classList)\n")
         }
 
         let maximumBatch = options.maximumBatch ?? (space == .pixel ? 16 : nil)
@@ -188,27 +218,32 @@ public enum GenerateStage {
             let latents = cached.file.latents
             // The integration's counts are those of the run that sampled the latents; it took no time here.
             let origin = cached.origin
-            samples = FlowSamples(samples: latents, snapped: options.snap ? snap(latents) : nil, evaluations: origin?.evaluations ?? 0,
-                                  networkPasses: origin?.networkPasses ?? 0, guidedEvaluations: origin?.guidedEvaluations ?? 0,
-                                  acceptedSteps: origin?.acceptedSteps ?? 0,
-                                  rejectedSteps: origin?.rejectedSteps ?? 0, seconds: 0)
+            samples = FlowSamples(
+                samples: latents, snapped: options.snap ? snap(latents) : nil, evaluations: origin?.evaluations ?? 0,
+                networkPasses: origin?.networkPasses ?? 0, guidedEvaluations: origin?.guidedEvaluations ?? 0,
+                acceptedSteps: origin?.acceptedSteps ?? 0,
+                rejectedSteps: origin?.rejectedSteps ?? 0, seconds: 0)
         } else {
             do {
                 let noise = flow.noise(count: count, seed: options.seed)
                 if fewStep != nil {
-                    samples = try flow.sampleFewStep(noise: noise, classes: classes, steps: options.sampler.steps,
-                                                     maximumBatch: maximumBatch, snap: options.snap ? snap : nil)
+                    samples = try flow.sampleFewStep(
+                        noise: noise, classes: classes, steps: options.sampler.steps,
+                        maximumBatch: maximumBatch, snap: options.snap ? snap : nil)
                 } else {
-                    samples = try flow.sample(noise: noise, classes: classes,
-                                              settings: options.sampler, guidance: options.guidance,
-                                              guidanceInterval: options.guidanceInterval ?? 0...1,
-                                              maximumBatch: maximumBatch, snap: options.snap ? snap : nil)
+                    samples = try flow.sample(
+                        noise: noise, classes: classes,
+                        settings: options.sampler, guidance: options.guidance,
+                        guidanceInterval: options.guidanceInterval ?? 0...1,
+                        maximumBatch: maximumBatch, snap: options.snap ? snap : nil)
                 }
             } catch let error as FlowTrainingError {
                 throw StageError("generate: \(error.message)")
             }
-            write("sampled in \(ReportFormat.duration(samples.seconds)): \(samples.evaluations) field evaluations, "
-                + "\(samples.networkPasses) network passes (NFE; \(samples.guidedEvaluations) guided evaluations of two)\n")
+            write(
+                "sampled in \(ReportFormat.duration(samples.seconds)): \(samples.evaluations) field evaluations, "
+                    + "\(samples.networkPasses) network passes (NFE; \(samples.guidedEvaluations) guided evaluations of two)\n"
+            )
         }
         var snapRMS: Double?
         if let snapped = samples.snapped {
@@ -226,12 +261,15 @@ public enum GenerateStage {
         var gridURL: URL?
         let primary = samples.snapped ?? samples.samples
         if options.latentsOnly {
-            files.append(try GeneratedLatentsFile.write(latents: samples.samples, snapped: samples.snapped, labels: classes,
-                                                        format: options.latentsFormat, folder: output))
+            files.append(
+                try GeneratedLatentsFile.write(
+                    latents: samples.samples, snapped: samples.snapped, labels: classes,
+                    format: options.latentsFormat, folder: output))
         } else {
             let decodeStart = ProgressReporter.monotonicSeconds()
             let images = try FlowSampleDecoding.images(primary, autoencoder: autoencoder)
-            let unsnapped = samples.snapped == nil ? nil : try FlowSampleDecoding.images(samples.samples, autoencoder: autoencoder)
+            let unsnapped =
+                samples.snapped == nil ? nil : try FlowSampleDecoding.images(samples.samples, autoencoder: autoencoder)
             decodeSeconds = ProgressReporter.monotonicSeconds() - decodeStart
             func grid(_ images: [RGBImage]) -> RGBImage {
                 ImageGrid.byClass(images, classCount: columns.count, maximumColumns: gridColumns)
@@ -257,26 +295,34 @@ public enum GenerateStage {
         let sidecar = Sidecar(
             model: modelURL.path, modelStep: flow.info["step"], space: space, count: count,
             seed: cached?.origin?.seed ?? options.seed,
-            sampler: cached?.origin?.sampler ?? (fewStep != nil ? SamplerSettings(method: .euler, steps: options.sampler.steps) : options.sampler),
+            sampler: cached?.origin?.sampler
+                ?? (fewStep != nil ? SamplerSettings(method: .euler, steps: options.sampler.steps) : options.sampler),
             guidance: cached?.origin?.guidance ?? fewStep?.guidance ?? options.guidance,
-            guidanceInterval: cached.map { $0.origin?.guidanceInterval } ?? fewStep?.guidanceInterval ?? options.guidanceInterval,
+            guidanceInterval: cached.map { $0.origin?.guidanceInterval } ?? fewStep?.guidanceInterval
+                ?? options.guidanceInterval,
             snap: options.snap,
             columns: zip(columns, names).map { Sidecar.ClassEntry(id: $0, name: $1) }, sampleClasses: classes,
             evaluations: samples.evaluations, networkPasses: samples.networkPasses,
             guidedEvaluations: cached == nil ? samples.guidedEvaluations : cached?.origin?.guidedEvaluations,
             acceptedSteps: samples.acceptedSteps,
-            rejectedSteps: samples.rejectedSteps, fewStep: cached == nil ? fewStep?.method : cached?.origin?.fewStep, snapRMS: snapRMS, latentsFile: cached?.url.path,
-            timings: ["sampling": samples.seconds, "snap": snapSeconds, "decode": decodeSeconds, "write": writeSeconds,
-                      "total": total, "images_per_second": Double(count) / max(total, 1e-9)],
+            rejectedSteps: samples.rejectedSteps, fewStep: cached == nil ? fewStep?.method : cached?.origin?.fewStep,
+            snapRMS: snapRMS, latentsFile: cached?.url.path,
+            timings: [
+                "sampling": samples.seconds, "snap": snapSeconds, "decode": decodeSeconds, "write": writeSeconds,
+                "total": total, "images_per_second": Double(count) / max(total, 1e-9),
+            ],
             files: files, createdAt: ISO8601DateFormatter().string(from: Date()))
         try JSONFile.write(sidecar, to: output.appendingPathComponent(sidecarFile))
-        write("wrote \(gridURL?.path ?? output.path) and \(files.count - (gridURL == nil ? 0 : 1)) more files; "
-            + "sampling \(ReportFormat.duration(samples.seconds)), decoding \(ReportFormat.duration(decodeSeconds)), "
-            + "total \(ReportFormat.duration(total))\n")
+        write(
+            "wrote \(gridURL?.path ?? output.path) and \(files.count - (gridURL == nil ? 0 : 1)) more files; "
+                + "sampling \(ReportFormat.duration(samples.seconds)), decoding \(ReportFormat.duration(decodeSeconds)), "
+                + "total \(ReportFormat.duration(total))\n")
         let outputs = try ([sidecarFile] + files.filter { !$0.hasPrefix("images/") })
             .map { try ManifestFile.hashing(output.appendingPathComponent($0), role: $0) }
-        try StageManifest(stage: "generate", config: options, inputs: inputs, outputs: outputs,
-                          timings: sidecar.timings).write(to: output)
+        try StageManifest(
+            stage: "generate", config: options, inputs: inputs, outputs: outputs,
+            timings: sidecar.timings
+        ).write(to: output)
         return Result(folder: output, sidecar: sidecar, grid: gridURL)
     }
 
@@ -284,19 +330,23 @@ public enum GenerateStage {
     /// its guidance is baked in, so a different `--guidance` is refused rather than ignored.
     static func checkFewStepSettings(_ options: Options, _ fewStep: FewStepModelInfo, model: URL) throws {
         guard fewStep.supports(steps: options.sampler.steps) else {
-            throw StageError("\(model.path) is a few-step (\(fewStep.method.rawValue)) model: it samples in "
-                + "\(fewStep.supportedStepsText) steps, not \(options.sampler.steps); pass --steps N with one of those")
+            throw StageError(
+                "\(model.path) is a few-step (\(fewStep.method.rawValue)) model: it samples in "
+                    + "\(fewStep.supportedStepsText) steps, not \(options.sampler.steps); pass --steps N with one of those"
+            )
         }
         guard options.sampler.method != .dopri5 else {
-            throw StageError("\(model.path) is a few-step model: it takes a fixed --steps count, not the adaptive dopri5 sampler")
+            throw StageError(
+                "\(model.path) is a few-step model: it takes a fixed --steps count, not the adaptive dopri5 sampler")
         }
         // 1 is the option's default: it asks for nothing, and the model's own guidance applies.
         let guidanceDiffers = options.guidance != 1 && options.guidance != fewStep.guidance
         let intervalDiffers = options.guidanceInterval.map { $0 != fewStep.guidanceInterval } ?? false
         if guidanceDiffers || intervalDiffers {
-            throw StageError("\(model.path) was distilled with guidance \(fewStep.guidance) for t in "
-                + "\(fewStep.guidanceInterval.lowerBound)...\(fewStep.guidanceInterval.upperBound), which is part of its weights; "
-                + "omit --guidance (or distil again with the guidance wanted)")
+            throw StageError(
+                "\(model.path) was distilled with guidance \(fewStep.guidance) for t in "
+                    + "\(fewStep.guidanceInterval.lowerBound)...\(fewStep.guidanceInterval.upperBound), which is part of its weights; "
+                    + "omit --guidance (or distil again with the guidance wanted)")
         }
     }
 

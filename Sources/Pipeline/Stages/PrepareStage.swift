@@ -35,7 +35,9 @@ public enum PrepareStage {
     }
 
     /// The cache folder of `options`: `--output`, or `artifacts/<run>/dataset` under `base`.
-    public static func outputFolder(_ options: Options, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> URL {
+    public static func outputFolder(
+        _ options: Options, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    ) -> URL {
         if let output = options.output {
             let url = output.hasPrefix("/") ? URL(fileURLWithPath: output) : base.appendingPathComponent(output)
             return url.standardizedFileURL
@@ -51,14 +53,16 @@ public enum PrepareStage {
         let split = RandomSplit(validation: options.validationFraction, test: options.testFraction, seed: options.seed)
         func folder() throws -> URL {
             guard let data = options.data, !data.isEmpty else {
-                throw DatasetError(.invalidArgument, "--source \(options.source.rawValue) needs --data DIR (the dataset folder)")
+                throw DatasetError(
+                    .invalidArgument, "--source \(options.source.rawValue) needs --data DIR (the dataset folder)")
             }
             return URL(fileURLWithPath: data).standardizedFileURL
         }
         switch options.source {
         case .oxford: return .oxford(root: try folder(), allowMissingImages: options.allowMissing)
         case .folder: return .folder(root: try folder(), split: split)
-        case .synthetic: return .synthetic(count: options.count, classes: options.classes, seed: options.seed, split: split)
+        case .synthetic:
+            return .synthetic(count: options.count, classes: options.classes, seed: options.seed, split: split)
         }
     }
 
@@ -68,9 +72,11 @@ public enum PrepareStage {
     ///   - write: where progress, warnings and the summary go.
     ///   - shouldStop: polled between chunks of images (Ctrl-C); a stop leaves no cache.
     @discardableResult
-    public static func run(_ options: Options, style: ProgressReporter.Style = .automatic(everySeconds: 10, everyPercent: 10),
-                           write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput,
-                           shouldStop: @escaping () -> Bool = { false }) throws -> DatasetPreparer.Result {
+    public static func run(
+        _ options: Options, style: ProgressReporter.Style = .automatic(everySeconds: 10, everyPercent: 10),
+        write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput,
+        shouldStop: @escaping () -> Bool = { false }
+    ) throws -> DatasetPreparer.Result {
         guard !options.run.isEmpty, !options.run.contains("/"), !options.run.hasPrefix(".") else {
             throw DatasetError(.invalidArgument, "--run must be a plain folder name, got \"\(options.run)\"")
         }
@@ -85,11 +91,13 @@ public enum PrepareStage {
         // to be readable: a bad source leaves no folder behind).
         let runLock = try RunLock.acquireUnlessHeld(in: outputFolder(options).deletingLastPathComponent().path)
         defer { runLock?.release() }
-        var prepareOptions = PrepareOptions(size: options.size, margin: options.margin, gzipLevel: options.gzip,
-                                            threads: max(1, options.threads))
+        var prepareOptions = PrepareOptions(
+            size: options.size, margin: options.margin, gzipLevel: options.gzip,
+            threads: max(1, options.threads))
         prepareOptions.pipelineVersion = PipelineVersion.current
         var preparer = DatasetPreparer(options: prepareOptions)
-        let reporter = ProgressReporter(label: "prepare", total: catalog.items.count, unit: "img", style: style, write: write)
+        let reporter = ProgressReporter(
+            label: "prepare", total: catalog.items.count, unit: "img", style: style, write: write)
         preparer.progress = { done, _, skipped in
             reporter.update(completed: done, fields: skipped > 0 ? [ProgressField("skipped", "\(skipped)")] : [])
         }

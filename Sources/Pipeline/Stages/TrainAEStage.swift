@@ -52,9 +52,11 @@ public enum TrainAEStage {
     ///   - write: where progress, notes and the evaluation table go.
     ///   - shouldStop: polled between steps (Ctrl-C, SIGTERM): checkpoint, save, return.
     @discardableResult
-    public static func run(_ options: TrainAEOptions, style: ProgressReporter.Style = .automatic(everySeconds: 30, everyPercent: 5),
-                           write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput,
-                           shouldStop: @escaping () -> Bool = { false }) throws -> TrainAEResult {
+    public static func run(
+        _ options: TrainAEOptions, style: ProgressReporter.Style = .automatic(everySeconds: 30, everyPercent: 5),
+        write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput,
+        shouldStop: @escaping () -> Bool = { false }
+    ) throws -> TrainAEResult {
         let stageStart = ProgressReporter.monotonicSeconds()
         guard options.problems.isEmpty else { throw TrainAEError(options.problems.joined(separator: "; ")) }
         guard options.steps != nil || options.minutes != nil else {
@@ -67,10 +69,13 @@ public enum TrainAEStage {
         defer { lock.release() }
         let checkpointURL = stage.appendingPathComponent(checkpointFile)
         let fineTuneSource = options.decoderFineTuneURL()
-        if let fineTuneSource, fineTuneSource.resolvingSymlinksInPath().path.hasPrefix(stage.resolvingSymlinksInPath().path + "/") {
+        if let fineTuneSource,
+            fineTuneSource.resolvingSymlinksInPath().path.hasPrefix(stage.resolvingSymlinksInPath().path + "/")
+        {
             // This stage replaces its model and checkpoint: the source would be overwritten.
-            throw TrainAEError("\(fineTuneSource.path): the autoencoder to fine-tune lies in this run's stage folder, "
-                + "which the fine-tune writes; give the fine-tune another --run")
+            throw TrainAEError(
+                "\(fineTuneSource.path): the autoencoder to fine-tune lies in this run's stage folder, "
+                    + "which the fine-tune writes; give the fine-tune another --run")
         }
         try prepareFolder(stage, checkpoint: checkpointURL, options: options, write: write)
 
@@ -96,8 +101,9 @@ public enum TrainAEStage {
         if let url = options.generatedLatentsURL(), let generated = options.generatedLatents {
             let pool = try GeneratedLatentPool(url: url, latentShape: trainer.model.latentShape)
             trainer.generatedLatents = { step in pool.batch(step: step, size: generated.perStep, seed: options.seed) }
-            write("the discriminator also judges the decoder's pictures of \(pool.count) generated latents from \(url.path), "
-                + "\(generated.perStep) per step\n")
+            write(
+                "the discriminator also judges the decoder's pictures of \(pool.count) generated latents from \(url.path), "
+                    + "\(generated.perStep) per step\n")
         }
         // The source's hash ties a fine-tuned decoder to the encoder and codebooks it was trained under.
         let fineTuneEntry = try fineTuneSource.map { try ManifestFile.hashing($0, role: "autoencoder fine-tuned") }
@@ -107,19 +113,26 @@ public enum TrainAEStage {
         if let fineTuneSource, let fineTuneEntry {
             encoderSHA256 = try RVQAutoencoder.metadata(of: fineTuneSource)[fineTunedFromKey] ?? fineTuneEntry.sha256
         }
-        let generatedEntry = try options.generatedLatentsURL().map { try ManifestFile.hashing($0, role: "generated latents") }
-        let inputs = try inputEntries(datasetFolder, runFolder: options.runFolder()) + [fineTuneEntry, generatedEntry].compactMap { $0 }
+        let generatedEntry = try options.generatedLatentsURL().map {
+            try ManifestFile.hashing($0, role: "generated latents")
+        }
+        let inputs =
+            try inputEntries(datasetFolder, runFolder: options.runFolder())
+            + [fineTuneEntry, generatedEntry].compactMap { $0 }
 
         let model = trainer.model
-        write("model: \(model.parameterCount) parameters, widths \(model.config.autoencoder.widths), "
-            + "latents \(model.latentShape.map(String.init).joined(separator: "×")), "
-            + "RVQ \(model.config.quantizer.levels)×\(model.config.quantizer.codebookSize)\n")
-        write("data: \(loader.rowCount) training images (\(options.trainSubsets.map(\.description).joined(separator: "+"))) "
-            + "from \(cache.folder.path), \(loader.batchesPerEpoch) batches of \(options.batchSize) per epoch\n")
+        write(
+            "model: \(model.parameterCount) parameters, widths \(model.config.autoencoder.widths), "
+                + "latents \(model.latentShape.map(String.init).joined(separator: "×")), "
+                + "RVQ \(model.config.quantizer.levels)×\(model.config.quantizer.codebookSize)\n")
+        write(
+            "data: \(loader.rowCount) training images (\(options.trainSubsets.map(\.description).joined(separator: "+"))) "
+                + "from \(cache.folder.path), \(loader.batchesPerEpoch) batches of \(options.batchSize) per epoch\n")
         let gridOriginals = try gridImages(cache, subset: options.evaluationSubset)
-        let metrics = try TrainAEMetricsLog(url: stage.appendingPathComponent(metricsFile),
-                                            keepThrough: options.resume ? trainer.step : nil,
-                                            events: TrainingEventLog(stageFolder: stage, firstStep: trainer.step + 1, warn: write))
+        let metrics = try TrainAEMetricsLog(
+            url: stage.appendingPathComponent(metricsFile),
+            keepThrough: options.resume ? trainer.step : nil,
+            events: TrainingEventLog(stageFolder: stage, firstStep: trainer.step + 1, warn: write))
 
         // MARK: The loop
         func checkpointFields() -> TrainAECheckpointFields {
@@ -128,11 +141,13 @@ public enum TrainAEStage {
         // `--minutes` counts the training of every session; alone, it plans the schedule's
         // length from the recent steps' speed, revised after every step (`TimeBudgetPlanner`).
         let budget = TrainingBudget(steps: options.steps, seconds: options.minutes.map { $0 * 60 })
-        let loop = TrainingLoop(trainer: trainer, budget: budget, checkpoints: CheckpointCadence(every: options.checkpointEvery) { final in
-            // A session that ends before a time budget planned its length records the steps done.
-            if final && trainer.horizon == 0 { trainer.setHorizon(trainer.step) }
-            try trainer.saveCheckpoint(to: checkpointURL, caller: checkpointFields())
-        })
+        let loop = TrainingLoop(
+            trainer: trainer, budget: budget,
+            checkpoints: CheckpointCadence(every: options.checkpointEvery) { final in
+                // A session that ends before a time budget planned its length records the steps done.
+                if final && trainer.horizon == 0 { trainer.setHorizon(trainer.step) }
+                try trainer.saveCheckpoint(to: checkpointURL, caller: checkpointFields())
+            })
         loop.evaluateEvery = options.gridEvery
         let startStep = trainer.step
         var reporter: ProgressReporter?
@@ -141,7 +156,8 @@ public enum TrainAEStage {
 
         func makeReporter() {
             guard reporter == nil, trainer.horizon > 0 else { return }
-            let r = ProgressReporter(label: "train-ae", total: trainer.horizon, unit: "step", style: style, write: write)
+            let r = ProgressReporter(
+                label: "train-ae", total: trainer.horizon, unit: "step", style: style, write: write)
             r.update(completed: trainer.step)
             reporter = r
         }
@@ -151,34 +167,44 @@ public enum TrainAEStage {
         let loopStart = ProgressReporter.monotonicSeconds()
         let end: TrainingEnd
         do {
-            end = try loop.run(shouldStop: shouldStop, onStep: { report in
-                if report.startedQuantizer {
-                    let message = "codebooks started by k-means on \(options.kmeansBatches) batches at step \(report.step)"
-                    if let reporter { reporter.message(message) } else { write(message + "\n") }
-                }
-                smoothedStep = smoothedStep.map { 0.9 * $0 + 0.1 * report.seconds } ?? report.seconds
-                let record = TrainAEStepRecord(report, epoch: source.lastEpoch, elapsed: trainer.trainingSeconds)
-                try metrics.append(record)
-                lastRecord = record
-                if reporter == nil, trainer.horizon > 0 {
-                    write("planned \(trainer.horizon) steps for the time budget (revised as the speed settles)\n")
-                    makeReporter()
-                }
-                if options.steps == nil { reporter?.setTotal(trainer.horizon) }
-                reporter?.update(completed: trainer.step, fields: [
-                    ProgressField("loss", record.loss), ProgressField("psnr", String(format: "%.2f", record.psnr)),
-                    ProgressField("img/s", ReportFormat.scaled(Double(report.samples) / (smoothedStep ?? report.seconds))),
-                    ProgressField("lr", record.learningRate),
-                ])
-            }, onEvaluate: { _ in
-                try writeGrid(trainer, originals: gridOriginals, stage: stage, events: metrics.events)
-            }, onCheckpoint: { step in
-                reporter?.message("checkpoint at step \(step)")
-            })
+            end = try loop.run(
+                shouldStop: shouldStop,
+                onStep: { report in
+                    if report.startedQuantizer {
+                        let message =
+                            "codebooks started by k-means on \(options.kmeansBatches) batches at step \(report.step)"
+                        if let reporter { reporter.message(message) } else { write(message + "\n") }
+                    }
+                    smoothedStep = smoothedStep.map { 0.9 * $0 + 0.1 * report.seconds } ?? report.seconds
+                    let record = TrainAEStepRecord(report, epoch: source.lastEpoch, elapsed: trainer.trainingSeconds)
+                    try metrics.append(record)
+                    lastRecord = record
+                    if reporter == nil, trainer.horizon > 0 {
+                        write("planned \(trainer.horizon) steps for the time budget (revised as the speed settles)\n")
+                        makeReporter()
+                    }
+                    if options.steps == nil { reporter?.setTotal(trainer.horizon) }
+                    reporter?.update(
+                        completed: trainer.step,
+                        fields: [
+                            ProgressField("loss", record.loss),
+                            ProgressField("psnr", String(format: "%.2f", record.psnr)),
+                            ProgressField(
+                                "img/s", ReportFormat.scaled(Double(report.samples) / (smoothedStep ?? report.seconds))),
+                            ProgressField("lr", record.learningRate),
+                        ])
+                },
+                onEvaluate: { _ in
+                    try writeGrid(trainer, originals: gridOriginals, stage: stage, events: metrics.events)
+                },
+                onCheckpoint: { step in
+                    reporter?.message("checkpoint at step \(step)")
+                })
         } catch let error as AutoencoderTrainingError {
             reporter?.finish()
-            throw TrainAEError(error.message.hasPrefix("training diverged")
-                ? error.message + "; resume from the last checkpoint with a lower --lr" : error.message)
+            throw TrainAEError(
+                error.message.hasPrefix("training diverged")
+                    ? error.message + "; resume from the last checkpoint with a lower --lr" : error.message)
         } catch {
             reporter?.finish()
             throw error
@@ -193,9 +219,11 @@ public enum TrainAEStage {
         // The model is saved with the EMA weights: its codebooks must be those of the EMA encoder
         // (a fine-tune keeps its source's encoder and codebooks as they are).
         if trainer.ema != nil, fineTuneSource == nil, model.quantizer.isInitialized {
-            write(try trainer.withEvaluationWeights {
-                try SavedCodebooks.refit(model, cache: cache, subsets: Set(options.trainSubsets), seed: options.seed)
-            })
+            write(
+                try trainer.withEvaluationWeights {
+                    try SavedCodebooks.refit(
+                        model, cache: cache, subsets: Set(options.trainSubsets), seed: options.seed)
+                })
         }
         let modelURL = stage.appendingPathComponent(modelFile)
         try trainer.withEvaluationWeights {
@@ -203,10 +231,12 @@ public enum TrainAEStage {
             metadata[fineTunedFromKey] = encoderSHA256
             try model.save(to: modelURL, metadata: metadata)
         }
-        write("saved \(checkpointURL.path) and \(modelURL.path) at step \(trainer.step)"
-            + " (\(ReportFormat.rate(imagesPerSecond, unit: "img")) over \(stepsDone) steps)\n")
-        var result = TrainAEResult(stageFolder: stage, modelURL: modelURL, step: trainer.step, horizon: trainer.horizon,
-                                   stopped: stopped, evaluation: nil, imagesPerSecond: imagesPerSecond, lastRecord: lastRecord)
+        write(
+            "saved \(checkpointURL.path) and \(modelURL.path) at step \(trainer.step)"
+                + " (\(ReportFormat.rate(imagesPerSecond, unit: "img")) over \(stepsDone) steps)\n")
+        var result = TrainAEResult(
+            stageFolder: stage, modelURL: modelURL, step: trainer.step, horizon: trainer.horizon,
+            stopped: stopped, evaluation: nil, imagesPerSecond: imagesPerSecond, lastRecord: lastRecord)
         if stopped {
             write("stopped at step \(trainer.step) of \(trainer.horizon): continue with --resume\n")
             return result
@@ -215,24 +245,32 @@ public enum TrainAEStage {
 
         // MARK: Evaluation and manifest
         let report = try trainer.withEvaluationWeights {
-            try evaluate(model, cache: cache, options: options, step: trainer.step, emaWeights: trainer.ema != nil,
-                         style: style, write: write)
+            try evaluate(
+                model, cache: cache, options: options, step: trainer.step, emaWeights: trainer.ema != nil,
+                style: style, write: write)
         }
         try JSONFile.write(report, to: stage.appendingPathComponent(evaluationFile))
         for line in AutoencoderEvaluation.table(report) { write(line + "\n") }
         result.evaluation = report
 
-        let roles = [modelFile: "model", checkpointFile: "checkpoint", metricsFile: "metrics", evaluationFile: "evaluation", gridFile: "grid"]
+        let roles = [
+            modelFile: "model", checkpointFile: "checkpoint", metricsFile: "metrics", evaluationFile: "evaluation",
+            gridFile: "grid",
+        ]
         let outputs = try [modelFile, checkpointFile, metricsFile, evaluationFile, gridFile].map {
             try ManifestFile.hashing(stage.appendingPathComponent($0), role: roles[$0]!, path: $0)
         }
         var effective = options
         effective.steps = trainer.horizon
         let config = ManifestConfig(options: effective, model: modelFile, steps: trainer.step, evaluation: report)
-        try Manifest(stage: folderName, config: config, inputs: inputs, outputs: outputs,
-                     timings: ["total": ProgressReporter.monotonicSeconds() - stageStart, "training": loopSeconds,
-                               "train_seconds": trainer.trainingSeconds, "evaluation": report.seconds,
-                               "images_per_second": imagesPerSecond]).write(to: stage)
+        try Manifest(
+            stage: folderName, config: config, inputs: inputs, outputs: outputs,
+            timings: [
+                "total": ProgressReporter.monotonicSeconds() - stageStart, "training": loopSeconds,
+                "train_seconds": trainer.trainingSeconds, "evaluation": report.seconds,
+                "images_per_second": imagesPerSecond,
+            ]
+        ).write(to: stage)
         write("manifest: \(stage.appendingPathComponent(Manifest.fileName).path)\n")
         return result
     }
@@ -240,20 +278,24 @@ public enum TrainAEStage {
     /// Evaluates the stage's saved model on the held-out subset, writes `evaluation.json` and
     /// prints the table: `pipeline train-ae --evaluate-only`.
     @discardableResult
-    public static func evaluateSaved(_ options: TrainAEOptions, reconstructionsFolder: URL? = nil,
-                                     style: ProgressReporter.Style = .automatic(everySeconds: 30, everyPercent: 10),
-                                     write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput) throws -> AutoencoderEvaluationReport {
+    public static func evaluateSaved(
+        _ options: TrainAEOptions, reconstructionsFolder: URL? = nil,
+        style: ProgressReporter.Style = .automatic(everySeconds: 30, everyPercent: 10),
+        write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput
+    ) throws -> AutoencoderEvaluationReport {
         let cache = try DatasetCache.open(options.datasetFolder())
         let stage = options.stageFolder()
         let modelURL = stage.appendingPathComponent(modelFile)
         guard FileManager.default.fileExists(atPath: modelURL.path) else {
-            throw FileFormatError(.notFound, path: modelURL.path, "no trained autoencoder here (train one with `pipeline train-ae`)")
+            throw FileFormatError(
+                .notFound, path: modelURL.path, "no trained autoencoder here (train one with `pipeline train-ae`)")
         }
         let model = try RVQAutoencoder.load(from: modelURL)
         let metadata = try RVQAutoencoder.metadata(of: modelURL)
-        let report = try evaluate(model, cache: cache, options: options, step: metadata["step"].flatMap { Int($0) },
-                                  emaWeights: metadata["ema_weights"] == "true", reconstructionsFolder: reconstructionsFolder,
-                                  style: style, write: write)
+        let report = try evaluate(
+            model, cache: cache, options: options, step: metadata["step"].flatMap { Int($0) },
+            emaWeights: metadata["ema_weights"] == "true", reconstructionsFolder: reconstructionsFolder,
+            style: style, write: write)
         try JSONFile.write(report, to: stage.appendingPathComponent(evaluationFile))
         for line in AutoencoderEvaluation.table(report) { write(line + "\n") }
         return report
@@ -264,37 +306,46 @@ public enum TrainAEStage {
     /// Refuses to overwrite a checkpoint unless told to resume or restart; moves the outputs of
     /// a restart aside to the run's `previous/` (a trained model is never deleted); removes the
     /// manifest (the stage is incomplete while it runs).
-    static func prepareFolder(_ stage: URL, checkpoint: URL, options: TrainAEOptions,
-                              write: (String) -> Void = { _ in }) throws {
+    static func prepareFolder(
+        _ stage: URL, checkpoint: URL, options: TrainAEOptions,
+        write: (String) -> Void = { _ in }
+    ) throws {
         let fileManager = FileManager.default
         let exists = fileManager.fileExists(atPath: checkpoint.path)
         if exists && !options.resume && !options.restart {
             let step = AutoencoderTrainer.checkpointStep(checkpoint).map { " at step \($0)" } ?? ""
-            throw TrainAEError("\(checkpoint.path): a training checkpoint\(step) exists; pass --resume to continue it or --restart to start over")
+            throw TrainAEError(
+                "\(checkpoint.path): a training checkpoint\(step) exists; pass --resume to continue it or --restart to start over"
+            )
         }
         if options.resume && !exists {
             throw FileFormatError(.notFound, path: checkpoint.path, "no checkpoint to resume from")
         }
-        if options.restart, let moved = try PreviousOutputs.moveAside(contentsOf: stage, runFolder: options.runFolder()) {
+        if options.restart, let moved = try PreviousOutputs.moveAside(contentsOf: stage, runFolder: options.runFolder())
+        {
             write("restart: the previous outputs of \(stage.path) were moved to \(moved.path)\n")
         }
         try Manifest.invalidate(in: stage)
     }
 
     static func loaderOptions(_ options: TrainAEOptions) -> LoaderOptions {
-        LoaderOptions(batchSize: options.batchSize, subsets: Set(options.trainSubsets), seed: options.seed,
-                      augmentation: options.augment ? .standard : .none)
+        LoaderOptions(
+            batchSize: options.batchSize, subsets: Set(options.trainSubsets), seed: options.seed,
+            augmentation: options.augment ? .standard : .none)
     }
 
     /// The dataset cache's files, hashed, named relative to the run folder when inside it.
     static func inputEntries(_ datasetFolder: URL, runFolder: URL) throws -> [ManifestFile] {
         let prefix = runFolder.path + "/"
-        let files = [(DatasetCacheLayout.imagesFile, "dataset images"), (DatasetCacheLayout.manifestFile, "dataset manifest")]
+        let files = [
+            (DatasetCacheLayout.imagesFile, "dataset images"), (DatasetCacheLayout.manifestFile, "dataset manifest"),
+        ]
         return try files.compactMap { name, role in
             let url = datasetFolder.appendingPathComponent(name)
             guard FileManager.default.fileExists(atPath: url.path) else { return nil }
             let path = url.standardizedFileURL.path
-            return try ManifestFile.hashing(url, role: role, path: path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path)
+            return try ManifestFile.hashing(
+                url, role: role, path: path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path)
         }
     }
 
@@ -303,12 +354,16 @@ public enum TrainAEStage {
     static func resumableFields(_ url: URL, options: TrainAEOptions, imageSize: Int) throws -> TrainAECheckpointFields {
         let saved = try AutoencoderTrainer.callerFields(of: url, as: TrainAECheckpointFields.self)
         guard saved.imageSize == imageSize else {
-            throw TrainAEError("\(url.path): the checkpoint was trained on \(saved.imageSize) px images, the dataset has \(imageSize) px")
+            throw TrainAEError(
+                "\(url.path): the checkpoint was trained on \(saved.imageSize) px images, the dataset has \(imageSize) px"
+            )
         }
         let current = options.trajectoryKey
         guard saved.options == current else {
-            throw TrainAEError("\(url.path): the checkpoint was made with other training options "
-                + "(\(differences(saved.options, current).joined(separator: "; "))); resume with the same options, or --restart")
+            throw TrainAEError(
+                "\(url.path): the checkpoint was made with other training options "
+                    + "(\(differences(saved.options, current).joined(separator: "; "))); resume with the same options, or --restart"
+            )
         }
         return saved
     }
@@ -318,7 +373,8 @@ public enum TrainAEStage {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let da = try? JSONSerialization.jsonObject(with: encoder.encode(a)) as? [String: Any],
-              let db = try? JSONSerialization.jsonObject(with: encoder.encode(b)) as? [String: Any] else { return ["?"] }
+            let db = try? JSONSerialization.jsonObject(with: encoder.encode(b)) as? [String: Any]
+        else { return ["?"] }
         return Set(da.keys).union(db.keys).sorted().compactMap { key in
             if let va = da[key] as? NSObject, let vb = db[key] as? NSObject, va.isEqual(vb) { return nil }
             return "\(key): checkpoint \(da[key].map { "\($0)" } ?? "none"), now \(db[key].map { "\($0)" } ?? "none")"
@@ -331,11 +387,14 @@ public enum TrainAEStage {
         let source = try RVQAutoencoder.load(from: url)
         let expected = trainer.model.config
         guard source.config == expected else {
-            throw TrainAEError("\(url.path): its autoencoder is \(AutoencoderTrainer.describe(source.config)), these options describe "
-                + "\(AutoencoderTrainer.describe(expected)); give the same --width-scale, --levels and --codebook-size")
+            throw TrainAEError(
+                "\(url.path): its autoencoder is \(AutoencoderTrainer.describe(source.config)), these options describe "
+                    + "\(AutoencoderTrainer.describe(expected)); give the same --width-scale, --levels and --codebook-size"
+            )
         }
         guard source.quantizer.isInitialized else {
-            throw TrainAEError("\(url.path): its codebooks were never started; fine-tune the decoder of a trained autoencoder")
+            throw TrainAEError(
+                "\(url.path): its codebooks were never started; fine-tune the decoder of a trained autoencoder")
         }
         try trainer.load(trained: source, path: url.path)
     }
@@ -359,7 +418,9 @@ public enum TrainAEStage {
 
     /// Originals above their reconstructions through all quantizer levels (EMA weights), as
     /// `grids/step-NNNNNN.png` and `reconstructions.png`, and to TensorBoard's `events` when given.
-    static func writeGrid(_ trainer: AutoencoderTrainer, originals: Tensor?, stage: URL, events: TrainingEventLog? = nil) throws {
+    static func writeGrid(
+        _ trainer: AutoencoderTrainer, originals: Tensor?, stage: URL, events: TrainingEventLog? = nil
+    ) throws {
         guard let originals, trainer.model.quantizer.isInitialized else { return }
         let reconstructions = trainer.withEvaluationWeights { trainer.model.reconstruct(originals, levels: nil) }
         let quantized = trainer.withEvaluationWeights {
@@ -370,23 +431,28 @@ public enum TrainAEStage {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            throw FileFormatError(.writeFailed, path: folder.path, "cannot create the folder: \(error.localizedDescription)")
+            throw FileFormatError(
+                .writeFailed, path: folder.path, "cannot create the folder: \(error.localizedDescription)")
         }
         try PNGImage.write(image, to: folder.appendingPathComponent(String(format: "step-%06d.png", trainer.step)))
         try PNGImage.write(image, to: stage.appendingPathComponent(gridFile))
         events?.image("reconstructions", image, step: trainer.step)
     }
 
-    static func evaluate(_ model: RVQAutoencoder, cache: DatasetCache, options: TrainAEOptions, step: Int?, emaWeights: Bool,
-                         reconstructionsFolder: URL? = nil,
-                         style: ProgressReporter.Style, write: @escaping (String) -> Void) throws -> AutoencoderEvaluationReport {
+    static func evaluate(
+        _ model: RVQAutoencoder, cache: DatasetCache, options: TrainAEOptions, step: Int?, emaWeights: Bool,
+        reconstructionsFolder: URL? = nil,
+        style: ProgressReporter.Style, write: @escaping (String) -> Void
+    ) throws -> AutoencoderEvaluationReport {
         let available = cache.rows(in: [options.evaluationSubset]).count
         let total = min(available, options.evaluationImages ?? available)
         let reporter = ProgressReporter(label: "evaluate", total: total, unit: "img", style: style, write: write)
         defer { reporter.finish() }
-        return try AutoencoderEvaluation.evaluate(model: model, cache: cache, subset: options.evaluationSubset,
-                                                  batchSize: options.batchSize, limit: options.evaluationImages, step: step,
-                                                  emaWeights: emaWeights, reconstructionsFolder: reconstructionsFolder) { done, _ in
+        return try AutoencoderEvaluation.evaluate(
+            model: model, cache: cache, subset: options.evaluationSubset,
+            batchSize: options.batchSize, limit: options.evaluationImages, step: step,
+            emaWeights: emaWeights, reconstructionsFolder: reconstructionsFolder
+        ) { done, _ in
             reporter.update(completed: done)
         }
     }

@@ -135,17 +135,22 @@ public enum TrainFlowStage {
     }
 
     @discardableResult
-    public static func run(_ options: Options, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-                           style: ProgressReporter.Style = .automatic(everySeconds: 30, everyPercent: 5),
-                           write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput,
-                           shouldStop: @escaping () -> Bool = { false }) throws -> Result {
+    public static func run(
+        _ options: Options, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+        style: ProgressReporter.Style = .automatic(everySeconds: 30, everyPercent: 5),
+        write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput,
+        shouldStop: @escaping () -> Bool = { false }
+    ) throws -> Result {
         let start = ProgressReporter.monotonicSeconds()
         try validate(options)
         // Data parallel: under an MPI launcher, ranks other than 0 train without writing anything.
         let ranks = try DataParallelGroup.fromEnvironment()
-        if let ranks, !ranks.isWriter { return try TrainFlowFollower.run(options, group: ranks, base: base, shouldStop: shouldStop) }
+        if let ranks, !ranks.isWriter {
+            return try TrainFlowFollower.run(options, group: ranks, base: base, shouldStop: shouldStop)
+        }
         let folders = try ArtifactFolders(artifacts: options.artifacts, run: options.run, base: base)
-        let output = options.output.map { ArtifactFolders.resolve($0, base: base) } ?? folders.stage(options.space.folder)
+        let output =
+            options.output.map { ArtifactFolders.resolve($0, base: base) } ?? folders.stage(options.space.folder)
         let checkpointURL = output.appendingPathComponent(checkpointFile)
         let lock = try StageLock.acquire(stageFolder: output, runFolder: folders.runFolder)
         defer { lock.release() }
@@ -156,43 +161,57 @@ public enum TrainFlowStage {
         var savedUNet: UNetConfig?
         let hasCheckpoint = FileManager.default.fileExists(atPath: checkpointURL.path)
         if options.resume {
-            guard hasCheckpoint else { throw StageError("\(checkpointURL.path): no checkpoint to resume from; start without --resume") }
+            guard hasCheckpoint else {
+                throw StageError("\(checkpointURL.path): no checkpoint to resume from; start without --resume")
+            }
             let saved = try FlowTrainer.checkpointSettings(at: checkpointURL)
             if saved.config != options.training {
-                write("note: resuming with the training settings stored in the checkpoint (options given now are ignored)\n")
+                write(
+                    "note: resuming with the training settings stored in the checkpoint (options given now are ignored)\n"
+                )
             }
             training = saved.config
             resumeStep = saved.step
             savedUNet = saved.unet
             if let space = saved.notes["space"], space != options.space.rawValue {
-                throw StageError("\(checkpointURL.path): the checkpoint trained in \(space) space, not \(options.space.rawValue)")
+                throw StageError(
+                    "\(checkpointURL.path): the checkpoint trained in \(space) space, not \(options.space.rawValue)")
             }
         } else if hasCheckpoint && !options.restart {
-            throw StageError("\(checkpointURL.path) exists: pass --resume to continue that run, --restart to replace it, "
-                + "or choose another --run/--output")
-        } else if options.restart, let moved = try PreviousOutputs.moveAside(contentsOf: output, runFolder: folders.runFolder) {
+            throw StageError(
+                "\(checkpointURL.path) exists: pass --resume to continue that run, --restart to replace it, "
+                    + "or choose another --run/--output")
+        } else if options.restart,
+            let moved = try PreviousOutputs.moveAside(contentsOf: output, runFolder: folders.runFolder)
+        {
             // A restart never deletes a trained model: what the folder held is kept aside.
             write("restart: the previous outputs of \(output.path) were moved to \(moved.path)\n")
         }
         if let steps = options.steps, resumeStep >= steps {
-            throw StageError("\(checkpointURL.path) is already at step \(resumeStep), the --steps budget is \(steps); raise --steps to train further")
+            throw StageError(
+                "\(checkpointURL.path) is already at step \(resumeStep), the --steps budget is \(steps); raise --steps to train further"
+            )
         }
 
         let data = try prepareData(options, folders: folders, base: base, startStep: resumeStep, write: write)
         let unet = savedUNet ?? unetConfig(options, classCount: data.classNames.count)
         try unet.validate(source: "train-flow options")
         guard unet.classCount == data.classNames.count else {
-            throw StageError("\(checkpointURL.path): the checkpoint's network has \(unet.classCount) classes, the data \(data.classNames.count)")
+            throw StageError(
+                "\(checkpointURL.path): the checkpoint's network has \(unet.classCount) classes, the data \(data.classNames.count)"
+            )
         }
 
         let model = initialModel(unet, training: training)
-        let evaluation = try FlowTrainingEvaluation.prepare(options, sampleShape: data.source.sampleShape,
-                                                            cacheAutoencoderSHA256: data.notes["autoencoder_sha256"],
-                                                            folders: folders, base: base, write: write)
+        let evaluation = try FlowTrainingEvaluation.prepare(
+            options, sampleShape: data.source.sampleShape,
+            cacheAutoencoderSHA256: data.notes["autoencoder_sha256"],
+            folders: folders, base: base, write: write)
         let notes = trainerNotes(data, options)
         let trainer: FlowTrainer
         do {
-            trainer = try FlowTrainer(model: model, config: training, statistics: data.statistics, source: data.source, notes: notes)
+            trainer = try FlowTrainer(
+                model: model, config: training, statistics: data.statistics, source: data.source, notes: notes)
         } catch let error as FlowTrainingError {
             throw StageError("train-flow: \(error.message)")
         }
@@ -202,24 +221,32 @@ public enum TrainFlowStage {
         }
         if let ranks {
             try trainer.join(ranks)
-            write("data parallel: \(ranks.size) ranks share each batch of \(options.effectiveBatchSize); rank 0 writes\n")
+            write(
+                "data parallel: \(ranks.size) ranks share each batch of \(options.effectiveBatchSize); rank 0 writes\n")
         }
         try StageManifest<ManifestConfig>.invalidate(in: output)
-        let metrics = try MetricsLog(url: output.appendingPathComponent(metricsFile), keepThrough: options.resume ? trainer.step : nil,
-                                     events: TrainingEventLog(stageFolder: output, firstStep: trainer.step + 1, warn: write))
+        let metrics = try MetricsLog(
+            url: output.appendingPathComponent(metricsFile), keepThrough: options.resume ? trainer.step : nil,
+            events: TrainingEventLog(stageFolder: output, firstStep: trainer.step + 1, warn: write))
         defer { metrics.close() }
 
-        write("train-flow (\(options.space.rawValue)): \(data.sampleCount) samples of \(data.source.sampleShape), "
-            + "\(data.classNames.count) classes, batch \(options.effectiveBatchSize); network \(ReportFormat.scaled(Double(model.parameterCount))) parameters "
-            + "(base \(unet.base), multipliers \(unet.multipliers)); path \(training.path.rawValue), time \(training.timeSampling.summary)"
-            + (training.optimalTransport ? ", minibatch OT" : "") + ", label dropout \(training.labelDropout)"
-            + (training.emaDecay.map { ", EMA \($0)" } ?? ", no EMA") + "\n")
-        let budgetText = [options.steps.map { "\($0) steps" }, options.minutes.map { "\(ReportFormat.number($0)) min" }]
-            .compactMap { $0 }.joined(separator: " or ")
-        write("budget: \(budgetText) of training (evaluation not counted); checkpoints every \(options.checkpointEvery) steps to \(checkpointURL.path)\n")
+        write(
+            "train-flow (\(options.space.rawValue)): \(data.sampleCount) samples of \(data.source.sampleShape), "
+                + "\(data.classNames.count) classes, batch \(options.effectiveBatchSize); network \(ReportFormat.scaled(Double(model.parameterCount))) parameters "
+                + "(base \(unet.base), multipliers \(unet.multipliers)); path \(training.path.rawValue), time \(training.timeSampling.summary)"
+                + (training.optimalTransport ? ", minibatch OT" : "") + ", label dropout \(training.labelDropout)"
+                + (training.emaDecay.map { ", EMA \($0)" } ?? ", no EMA") + "\n")
+        let budgetText = [
+            options.steps.map { "\($0) steps" }, options.minutes.map { "\(ReportFormat.number($0)) min" },
+        ]
+        .compactMap { $0 }.joined(separator: " or ")
+        write(
+            "budget: \(budgetText) of training (evaluation not counted); checkpoints every \(options.checkpointEvery) steps to \(checkpointURL.path)\n"
+        )
         if let evaluation { write(evaluation.summary + "\n") }
 
-        let reporter = ProgressReporter(label: "train-flow", total: options.steps, unit: "step", style: style, write: write)
+        let reporter = ProgressReporter(
+            label: "train-flow", total: options.steps, unit: "step", style: style, write: write)
         reporter.update(completed: trainer.step)
         var window = FlowStepAverages(buckets: training.timeBuckets)
         var smoothedLoss: Double?
@@ -249,48 +276,63 @@ public enum TrainFlowStage {
                 "swd": swd.perLevel, "swd_resolutions": swd.resolutions, "swd_mean": swd.mean,
                 "eval_samples": evaluation.settings.samples, "eval_seconds": seconds,
             ])
-            EvaluationSampleGrid.save(evaluation.lastImages, step: step, stage: output, events: metrics.events, warn: reporter.message)
-            reporter.message("eval at step \(step): SWD×10³ mean \(ReportFormat.number(swd.mean)) ("
-                + zip(swd.resolutions, swd.perLevel).map { "\($0) px \(ReportFormat.number($1))" }.joined(separator: ", ")
-                + ") in \(ReportFormat.duration(seconds))")
+            EvaluationSampleGrid.save(
+                evaluation.lastImages, step: step, stage: output, events: metrics.events, warn: reporter.message)
+            reporter.message(
+                "eval at step \(step): SWD×10³ mean \(ReportFormat.number(swd.mean)) ("
+                    + zip(swd.resolutions, swd.perLevel).map { "\($0) px \(ReportFormat.number($1))" }.joined(
+                        separator: ", ")
+                    + ") in \(ReportFormat.duration(seconds))")
         }
-        let loop = TrainingLoop(trainer: trainer, budget: budget, checkpoints: CheckpointCadence(every: options.checkpointEvery) { _ in
-            try trainer.saveCheckpoint(to: checkpointURL)
-        })
+        let loop = TrainingLoop(
+            trainer: trainer, budget: budget,
+            checkpoints: CheckpointCadence(every: options.checkpointEvery) { _ in
+                try trainer.saveCheckpoint(to: checkpointURL)
+            })
         loop.logEvery = max(options.logEvery, 1)
         loop.evaluateEvery = evaluation?.settings.every ?? 0
         // Once more at the end of training (not on a stop request: that should end quickly).
         loop.evaluateAtEnd = evaluation != nil
         let end: TrainingEnd
         do {
-            end = try loop.run(shouldStop: shouldStop, onStep: { report in
-                window.add(report)
-                totalImages += report.samples
-                trainSeconds += report.seconds
-                if !report.skipped {
-                    smoothedLoss = smoothedLoss.map { 0.95 * $0 + 0.05 * report.loss } ?? report.loss
-                    lastLoss = report.loss
-                } else {
-                    reporter.message("step \(report.step): non-finite loss or gradient, update skipped")
-                }
-                var fields = [ProgressField("loss", smoothedLoss ?? .nan), ProgressField("lr", String(format: "%.2e", report.learningRate)),
-                              ProgressField("img/s", Double(report.samples) / max(report.seconds, 1e-9))]
-                if let seconds = budget.seconds {
-                    let left = max(0, seconds - trainer.trainingSeconds)
-                    fields.append(ProgressField("left", ReportFormat.duration(left)))
-                }
-                if let lastSWD { fields.append(ProgressField("swd", lastSWD.mean)) }
-                reporter.update(completed: report.step, fields: fields)
-            }, onLog: { step in
-                try metrics.append(record(window, step: step, elapsed: ProgressReporter.monotonicSeconds() - sessionStart,
-                                          trainSeconds: trainer.trainingSeconds))
-                window = FlowStepAverages(buckets: training.timeBuckets)
-            }, onEvaluate: { step in
-                if let evaluation { try evaluate(evaluation, step: step) }
-            }, onCheckpoint: { step in
-                // After the save, so that whoever reads this line can rely on the file.
-                reporter.message("checkpoint at step \(step)")
-            })
+            end = try loop.run(
+                shouldStop: shouldStop,
+                onStep: { report in
+                    window.add(report)
+                    totalImages += report.samples
+                    trainSeconds += report.seconds
+                    if !report.skipped {
+                        smoothedLoss = smoothedLoss.map { 0.95 * $0 + 0.05 * report.loss } ?? report.loss
+                        lastLoss = report.loss
+                    } else {
+                        reporter.message("step \(report.step): non-finite loss or gradient, update skipped")
+                    }
+                    var fields = [
+                        ProgressField("loss", smoothedLoss ?? .nan),
+                        ProgressField("lr", String(format: "%.2e", report.learningRate)),
+                        ProgressField("img/s", Double(report.samples) / max(report.seconds, 1e-9)),
+                    ]
+                    if let seconds = budget.seconds {
+                        let left = max(0, seconds - trainer.trainingSeconds)
+                        fields.append(ProgressField("left", ReportFormat.duration(left)))
+                    }
+                    if let lastSWD { fields.append(ProgressField("swd", lastSWD.mean)) }
+                    reporter.update(completed: report.step, fields: fields)
+                },
+                onLog: { step in
+                    try metrics.append(
+                        record(
+                            window, step: step, elapsed: ProgressReporter.monotonicSeconds() - sessionStart,
+                            trainSeconds: trainer.trainingSeconds))
+                    window = FlowStepAverages(buckets: training.timeBuckets)
+                },
+                onEvaluate: { step in
+                    if let evaluation { try evaluate(evaluation, step: step) }
+                },
+                onCheckpoint: { step in
+                    // After the save, so that whoever reads this line can rely on the file.
+                    reporter.message("checkpoint at step \(step)")
+                })
         } catch {
             reporter.finish()
             throw error
@@ -304,45 +346,69 @@ public enum TrainFlowStage {
         let modelURL = output.appendingPathComponent(modelFile)
         try trainer.exportModel(info: info).save(to: modelURL)
         let rate = Double(totalImages) / max(trainSeconds, 1e-9)
-        write("model: \(modelURL.path) (step \(trainer.step), \(end.rawValue), \(ReportFormat.rate(rate, unit: "img")) while training)\n")
+        write(
+            "model: \(modelURL.path) (step \(trainer.step), \(end.rawValue), \(ReportFormat.rate(rate, unit: "img")) while training)\n"
+        )
         let seconds = ProgressReporter.monotonicSeconds() - start
         if end == .stopped {
             write("stopped at step \(trainer.step); continue with --resume\n")
         } else {
-            let config = ManifestConfig(space: options.space, latentKind: options.space == .latent ? options.latentKind : nil,
-                                        useAugmentations: options.space == .latent ? options.useAugmentations : nil,
-                                        batchSize: options.effectiveBatchSize, unet: unet, parameters: model.parameterCount,
-                                        training: trainer.config, dataSeed: options.dataSeed,
-                                        trainSubsets: options.trainSubsets, sampleShape: data.source.sampleShape,
-                                        trainingSamples: data.sampleCount, steps: trainer.step, statistics: data.statistics,
-                                        evaluation: evaluation?.settings)
+            let config = ManifestConfig(
+                space: options.space, latentKind: options.space == .latent ? options.latentKind : nil,
+                useAugmentations: options.space == .latent ? options.useAugmentations : nil,
+                batchSize: options.effectiveBatchSize, unet: unet, parameters: model.parameterCount,
+                training: trainer.config, dataSeed: options.dataSeed,
+                trainSubsets: options.trainSubsets, sampleShape: data.source.sampleShape,
+                trainingSamples: data.sampleCount, steps: trainer.step, statistics: data.statistics,
+                evaluation: evaluation?.settings)
             let outputs = try [(modelURL, "model"), (checkpointURL, "checkpoint"), (metrics.url, "metrics")]
                 .map { try ManifestFile.hashing($0.0, role: $0.1) }
-            let inputs = data.inputs + (evaluation?.inputs ?? []).filter { file in !data.inputs.contains { $0.path == file.path } }
-            try StageManifest(stage: "train-flow", config: config, inputs: inputs, outputs: outputs,
-                              timings: ["total": seconds, "training": trainSeconds, "images_per_second": rate,
-                                        "train_seconds": trainer.trainingSeconds, "evaluation": evaluationSeconds]
-                                  .merging(communicationTimings(ranks)) { $1 },
-                              notes: ["ended: \(end.rawValue)"]).write(to: output)
+            let inputs =
+                data.inputs
+                + (evaluation?.inputs ?? []).filter { file in !data.inputs.contains { $0.path == file.path } }
+            try StageManifest(
+                stage: "train-flow", config: config, inputs: inputs, outputs: outputs,
+                timings: [
+                    "total": seconds, "training": trainSeconds, "images_per_second": rate,
+                    "train_seconds": trainer.trainingSeconds, "evaluation": evaluationSeconds,
+                ]
+                .merging(communicationTimings(ranks)) { $1 },
+                notes: ["ended: \(end.rawValue)"]
+            ).write(to: output)
         }
-        return Result(folder: output, model: modelURL, steps: trainer.step, end: end, finalLoss: lastLoss,
-                      imagesPerSecond: rate, seconds: seconds, trainingSeconds: trainer.trainingSeconds, lastSWD: lastSWD)
+        return Result(
+            folder: output, model: modelURL, steps: trainer.step, end: end, finalLoss: lastLoss,
+            imagesPerSecond: rate, seconds: seconds, trainingSeconds: trainer.trainingSeconds, lastSWD: lastSWD)
     }
 
     static func validate(_ options: Options) throws {
-        guard options.effectiveBatchSize >= 1 else { throw StageError("--batch-size must be positive, got \(options.effectiveBatchSize)") }
-        guard options.steps != nil || options.minutes != nil else { throw StageError("give a budget: --steps N and/or --minutes M") }
+        guard options.effectiveBatchSize >= 1 else {
+            throw StageError("--batch-size must be positive, got \(options.effectiveBatchSize)")
+        }
+        guard options.steps != nil || options.minutes != nil else {
+            throw StageError("give a budget: --steps N and/or --minutes M")
+        }
         if let steps = options.steps, steps < 1 { throw StageError("--steps must be positive, got \(steps)") }
-        if let minutes = options.minutes, !(minutes > 0) { throw StageError("--minutes must be positive, got \(minutes)") }
-        guard options.checkpointEvery >= 1 else { throw StageError("--checkpoint-every must be positive, got \(options.checkpointEvery)") }
+        if let minutes = options.minutes, !(minutes > 0) {
+            throw StageError("--minutes must be positive, got \(minutes)")
+        }
+        guard options.checkpointEvery >= 1 else {
+            throw StageError("--checkpoint-every must be positive, got \(options.checkpointEvery)")
+        }
         guard options.logEvery >= 1 else { throw StageError("--log-every must be positive, got \(options.logEvery)") }
         guard !options.trainSubsets.isEmpty else { throw StageError("--train-subsets: at least one subset is needed") }
-        if let every = options.evalEvery, every < 0 { throw StageError("--eval-every must be 0 (off) or positive, got \(every)") }
-        guard (1...100_000).contains(options.evalSamples) else { throw StageError("--eval-samples must be in 1...100000, got \(options.evalSamples)") }
+        if let every = options.evalEvery, every < 0 {
+            throw StageError("--eval-every must be 0 (off) or positive, got \(every)")
+        }
+        guard (1...100_000).contains(options.evalSamples) else {
+            throw StageError("--eval-samples must be in 1...100000, got \(options.evalSamples)")
+        }
         guard (1...10_000).contains(options.evalSamplerSteps) else {
             throw StageError("--eval-sampler-steps must be in 1...10000, got \(options.evalSamplerSteps)")
         }
-        guard options.evalImages >= 1 else { throw StageError("--eval-images must be positive, got \(options.evalImages)") }
+        guard options.evalImages >= 1 else {
+            throw StageError("--eval-images must be positive, got \(options.evalImages)")
+        }
         do {
             try options.training.validate()
         } catch let error as FlowTrainingError {
@@ -360,45 +426,65 @@ public enum TrainFlowStage {
         return config
     }
 
-    static func prepareData(_ options: Options, folders: ArtifactFolders, base: URL, startStep: Int,
-                            write: (String) -> Void) throws -> PreparedData {
+    static func prepareData(
+        _ options: Options, folders: ArtifactFolders, base: URL, startStep: Int,
+        write: (String) -> Void
+    ) throws -> PreparedData {
         switch options.space {
         case .latent:
-            let folder = options.latents.map { ArtifactFolders.resolve($0, base: base) } ?? folders.stage(ArtifactFolders.latents)
-            let (url, hash) = try UpstreamArtifact.verified(LatentCache.fileName, in: folder, stage: "latents", producedBy: "pipeline encode")
+            let folder =
+                options.latents.map { ArtifactFolders.resolve($0, base: base) }
+                ?? folders.stage(ArtifactFolders.latents)
+            let (url, hash) = try UpstreamArtifact.verified(
+                LatentCache.fileName, in: folder, stage: "latents", producedBy: "pipeline encode")
             let cache = try LatentCache(url: url)
             let rows = cache.rows(in: Set(options.trainSubsets))
             guard !rows.isEmpty else {
-                throw StageError("\(url.path): no latents in the \(subsetNames(options.trainSubsets)) subset(s); choose others with --train-subsets")
+                throw StageError(
+                    "\(url.path): no latents in the \(subsetNames(options.trainSubsets)) subset(s); choose others with --train-subsets"
+                )
             }
             let samples = try cache.latents(options.latentKind, rows: rows, variants: options.useAugmentations)
             // The statistics of exactly what is trained on: every variant, as each is drawn equally often.
-            let statistics = ChannelStatistics.measure(samples.rank == 5
-                ? samples.reshaped([samples.shape[0] * samples.shape[1]] + Array(samples.shape.dropFirst(2))) : samples)
+            let statistics = ChannelStatistics.measure(
+                samples.rank == 5
+                    ? samples.reshaped([samples.shape[0] * samples.shape[1]] + Array(samples.shape.dropFirst(2)))
+                    : samples)
             let source: InMemoryBatchSource
             do {
-                source = try InMemoryBatchSource(samples: samples, labels: rows.map { cache.labels[$0] },
-                                                 batchSize: options.effectiveBatchSize, seed: options.dataSeed)
+                source = try InMemoryBatchSource(
+                    samples: samples, labels: rows.map { cache.labels[$0] },
+                    batchSize: options.effectiveBatchSize, seed: options.dataSeed)
             } catch let error as FlowTrainingError {
                 throw StageError("\(url.path): \(error.message)")
             }
-            return PreparedData(source: source, statistics: statistics, classNames: cache.classNames,
-                                inputs: [hash], sampleCount: rows.count,
-                                notes: ["latents_sha256": hash.sha256, "latent_kind": options.latentKind.rawValue,
-                                        "autoencoder_sha256": cache.autoencoderSHA256])
+            return PreparedData(
+                source: source, statistics: statistics, classNames: cache.classNames,
+                inputs: [hash], sampleCount: rows.count,
+                notes: [
+                    "latents_sha256": hash.sha256, "latent_kind": options.latentKind.rawValue,
+                    "autoencoder_sha256": cache.autoencoderSHA256,
+                ])
         case .pixel:
-            let folder = options.dataset.map { ArtifactFolders.resolve($0, base: base) } ?? folders.stage(ArtifactFolders.dataset)
+            let folder =
+                options.dataset.map { ArtifactFolders.resolve($0, base: base) }
+                ?? folders.stage(ArtifactFolders.dataset)
             let cache = try DatasetCache.open(folder)
-            let manifest = try ManifestFile.hashing(folder.appendingPathComponent(DatasetCacheLayout.manifestFile), role: "dataset manifest")
+            let manifest = try ManifestFile.hashing(
+                folder.appendingPathComponent(DatasetCacheLayout.manifestFile), role: "dataset manifest")
             let subsets = Set(options.trainSubsets)
             guard !cache.rows(in: subsets).isEmpty else {
-                throw StageError("\(cache.folder.path): no images in the \(subsetNames(options.trainSubsets)) subset(s); choose others with --train-subsets")
+                throw StageError(
+                    "\(cache.folder.path): no images in the \(subsetNames(options.trainSubsets)) subset(s); choose others with --train-subsets"
+                )
             }
             let statistics = try PixelStatistics.measure(cache, subsets: subsets, seed: options.dataSeed)
-            let source = try LoaderBatchSource(cache: cache, subsets: subsets, batchSize: options.effectiveBatchSize,
-                                               seed: options.dataSeed, startStep: startStep)
-            return PreparedData(source: source, statistics: statistics, classNames: cache.classNames, inputs: [manifest],
-                                sampleCount: source.loader.rowCount, notes: ["dataset_manifest_sha256": manifest.sha256])
+            let source = try LoaderBatchSource(
+                cache: cache, subsets: subsets, batchSize: options.effectiveBatchSize,
+                seed: options.dataSeed, startStep: startStep)
+            return PreparedData(
+                source: source, statistics: statistics, classNames: cache.classNames, inputs: [manifest],
+                sampleCount: source.loader.rowCount, notes: ["dataset_manifest_sha256": manifest.sha256])
         }
     }
 

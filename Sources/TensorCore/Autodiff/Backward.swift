@@ -9,8 +9,9 @@ extension Variable {
     /// data-parallel training reduce gradients during backward.
     public func backward(seed: Tensor? = nil, onLeafGradient: ((Variable) -> Void)? = nil) {
         let seed = seed ?? Tensor(shape: value.shape, repeating: 1)
-        precondition(seed.shape == value.shape,
-                     "backward: seed shape \(seed.shape) does not match the value's shape \(value.shape)")
+        precondition(
+            seed.shape == value.shape,
+            "backward: seed shape \(seed.shape) does not match the value's shape \(value.shape)")
         guard requiresGrad else { return }
 
         let order = topologicalOrder()
@@ -26,12 +27,14 @@ extension Variable {
                 continue
             }
             let inputGradients = backwardFunction(gradient)
-            precondition(inputGradients.count == node.inputs.count,
-                         "backward of \(node.operation): \(inputGradients.count) gradients for \(node.inputs.count) inputs")
+            precondition(
+                inputGradients.count == node.inputs.count,
+                "backward of \(node.operation): \(inputGradients.count) gradients for \(node.inputs.count) inputs")
             for (input, g) in zip(node.inputs, inputGradients) {
                 guard input.requiresGrad, let g else { continue }
-                precondition(g.shape == input.value.shape,
-                             "backward of \(node.operation): gradient \(g.shape) for an input of shape \(input.value.shape)")
+                precondition(
+                    g.shape == input.value.shape,
+                    "backward of \(node.operation): gradient \(g.shape) for an input of shape \(input.value.shape)")
                 let key = ObjectIdentifier(input)
                 if var existing = pending[key] {
                     existing.addInPlace(g)

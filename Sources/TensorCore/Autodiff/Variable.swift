@@ -47,8 +47,10 @@ public final class Variable {
 
     /// Builds the result of an operation: it joins the graph only when gradients are being
     /// recorded and one of its inputs needs one; otherwise it is a constant and nothing is kept.
-    public static func result(_ value: Tensor, operation: String, inputs: [Variable],
-                              backward: @escaping (Tensor) -> [Tensor?]) -> Variable {
+    public static func result(
+        _ value: Tensor, operation: String, inputs: [Variable],
+        backward: @escaping (Tensor) -> [Tensor?]
+    ) -> Variable {
         if GradientMode.isEnabled && inputs.contains(where: { $0.requiresGrad }) {
             return Variable(value: value, operation: operation, inputs: inputs, backward: backward)
         }

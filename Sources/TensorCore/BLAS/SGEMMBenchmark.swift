@@ -59,17 +59,20 @@ public enum SGEMMBenchmark {
     /// Times `shape` in row-major order on deterministic data: one untimed warm-up call, then
     /// at least `minimumRepeats` timed calls and more while their total is under
     /// `targetSeconds` (never more than `maximumRepeats`).
-    public static func measure(_ shape: SGEMMShape,
-                               minimumRepeats: Int = 5,
-                               maximumRepeats: Int = 200,
-                               targetSeconds: Double = 0.5) throws -> SGEMMMeasurement {
+    public static func measure(
+        _ shape: SGEMMShape,
+        minimumRepeats: Int = 5,
+        maximumRepeats: Int = 200,
+        targetSeconds: Double = 0.5
+    ) throws -> SGEMMMeasurement {
         // Sides up to 2³¹ cannot overflow a 64-bit product; each matrix must fit BLAS's 32-bit indices.
         let limit = Int(Int32.max)
         let sides = [shape.m, shape.n, shape.k]
         guard sides.allSatisfy({ (1...limit).contains($0) }),
-              shape.m * shape.k <= limit, shape.k * shape.n <= limit, shape.m * shape.n <= limit
+            shape.m * shape.k <= limit, shape.k * shape.n <= limit, shape.m * shape.n <= limit
         else {
-            throw SGEMMBenchmarkError(message: "sgemm shape \(shape.label) must have positive sides and fewer than 2³¹ elements per matrix")
+            throw SGEMMBenchmarkError(
+                message: "sgemm shape \(shape.label) must have positive sides and fewer than 2³¹ elements per matrix")
         }
         var generator = SeededGenerator(seed: 0x5EED_0F_B1A5)
         let a = (0..<(shape.m * shape.k)).map { _ in generator.uniform(-1, 1) }
@@ -80,11 +83,12 @@ public enum SGEMMBenchmark {
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
                     c.withUnsafeMutableBufferPointer { c in
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                                    Int32(shape.m), Int32(shape.n), Int32(shape.k),
-                                    1, a.baseAddress, Int32(shape.k),
-                                    b.baseAddress, Int32(shape.n),
-                                    0, c.baseAddress, Int32(shape.n))
+                        cblas_sgemm(
+                            CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                            Int32(shape.m), Int32(shape.n), Int32(shape.k),
+                            1, a.baseAddress, Int32(shape.k),
+                            b.baseAddress, Int32(shape.n),
+                            0, c.baseAddress, Int32(shape.n))
                     }
                 }
             }
@@ -104,16 +108,19 @@ public enum SGEMMBenchmark {
         times.sort()
         let middle = times.count / 2
         let median = times.count % 2 == 1 ? times[middle] : 0.5 * (times[middle - 1] + times[middle])
-        return SGEMMMeasurement(shape: shape, repeats: times.count, medianSeconds: median,
-                                fastestSeconds: times[0])
+        return SGEMMMeasurement(
+            shape: shape, repeats: times.count, medianSeconds: median,
+            fastestSeconds: times[0])
     }
 
     /// Measures each shape in turn; `shouldStop` is asked between shapes so a long run can be cut short.
-    public static func run(shapes: [SGEMMShape] = standardShapes,
-                           minimumRepeats: Int = 5,
-                           targetSeconds: Double = 0.5,
-                           shouldStop: () -> Bool = { false },
-                           onMeasured: (SGEMMMeasurement) -> Void = { _ in }) throws -> [SGEMMMeasurement] {
+    public static func run(
+        shapes: [SGEMMShape] = standardShapes,
+        minimumRepeats: Int = 5,
+        targetSeconds: Double = 0.5,
+        shouldStop: () -> Bool = { false },
+        onMeasured: (SGEMMMeasurement) -> Void = { _ in }
+    ) throws -> [SGEMMMeasurement] {
         var results: [SGEMMMeasurement] = []
         for shape in shapes {
             if shouldStop() { break }

@@ -12,8 +12,9 @@ public struct OptimizerSnapshot: Sendable, Equatable {
     }
 
     public init(of optimizer: any Optimizer) {
-        self.init(algorithm: optimizer.algorithmName, hyperParameters: optimizer.hyperParameters,
-                  state: optimizer.exportState())
+        self.init(
+            algorithm: optimizer.algorithmName, hyperParameters: optimizer.hyperParameters,
+            state: optimizer.exportState())
     }
 }
 

@@ -29,9 +29,11 @@ public struct TrainingCheckpoint: Sendable {
     /// The file this checkpoint was loaded from (used in error messages), or "<memory>".
     public private(set) var source: String = "<memory>"
 
-    public init(step: Int, parameters: [String: Tensor], optimizer: OptimizerSnapshot? = nil, ema: EMASnapshot? = nil,
-                schedule: LearningRateSchedule? = nil, generators: [String: SeededGenerator] = [:],
-                userInfo: String = "{}") {
+    public init(
+        step: Int, parameters: [String: Tensor], optimizer: OptimizerSnapshot? = nil, ema: EMASnapshot? = nil,
+        schedule: LearningRateSchedule? = nil, generators: [String: SeededGenerator] = [:],
+        userInfo: String = "{}"
+    ) {
         self.step = step
         self.parameters = parameters
         self.optimizer = optimizer
@@ -44,9 +46,11 @@ public struct TrainingCheckpoint: Sendable {
     /// Captures live training objects. Tensors are shared copy-on-write, so this is cheap and
     /// later training steps do not change the capture. If the EMA's averages are swapped into
     /// the parameters, the trained values are captured as parameters all the same.
-    public init(step: Int, parameters: [NamedParameter], optimizer: (any Optimizer)? = nil,
-                ema: ExponentialMovingAverage? = nil, schedule: LearningRateSchedule? = nil,
-                generators: [String: SeededGenerator] = [:], userInfo: String = "{}") {
+    public init(
+        step: Int, parameters: [NamedParameter], optimizer: (any Optimizer)? = nil,
+        ema: ExponentialMovingAverage? = nil, schedule: LearningRateSchedule? = nil,
+        generators: [String: SeededGenerator] = [:], userInfo: String = "{}"
+    ) {
         var trainedValues: [ObjectIdentifier: Tensor] = [:]
         if let ema, ema.isSwapped {
             for (index, parameter) in ema.parameters.enumerated() {
@@ -57,23 +61,30 @@ public struct TrainingCheckpoint: Sendable {
         for parameter in parameters {
             values[parameter.name] = trainedValues[ObjectIdentifier(parameter.variable)] ?? parameter.variable.value
         }
-        self.init(step: step, parameters: values, optimizer: optimizer.map(OptimizerSnapshot.init(of:)),
-                  ema: ema.map(EMASnapshot.init(of:)), schedule: schedule, generators: generators, userInfo: userInfo)
+        self.init(
+            step: step, parameters: values, optimizer: optimizer.map(OptimizerSnapshot.init(of:)),
+            ema: ema.map(EMASnapshot.init(of:)), schedule: schedule, generators: generators, userInfo: userInfo)
     }
 
     /// Captures the training objects and writes them to `url` atomically.
-    public static func save(to url: URL, step: Int, parameters: [NamedParameter], optimizer: (any Optimizer)? = nil,
-                            ema: ExponentialMovingAverage? = nil, schedule: LearningRateSchedule? = nil,
-                            generators: [String: SeededGenerator] = [:], userInfo: String = "{}") throws {
-        try TrainingCheckpoint(step: step, parameters: parameters, optimizer: optimizer, ema: ema, schedule: schedule,
-                               generators: generators, userInfo: userInfo).save(to: url)
+    public static func save(
+        to url: URL, step: Int, parameters: [NamedParameter], optimizer: (any Optimizer)? = nil,
+        ema: ExponentialMovingAverage? = nil, schedule: LearningRateSchedule? = nil,
+        generators: [String: SeededGenerator] = [:], userInfo: String = "{}"
+    ) throws {
+        try TrainingCheckpoint(
+            step: step, parameters: parameters, optimizer: optimizer, ema: ema, schedule: schedule,
+            generators: generators, userInfo: userInfo
+        ).save(to: url)
     }
 
     /// The generator saved under `name`.
     public func generator(_ name: String) throws -> SeededGenerator {
         guard let generator = generators[name] else {
-            throw FileFormatError(.malformed, path: source, "no random generator '\(name)' in the checkpoint "
-                + "(it has \(generators.keys.sorted()))")
+            throw FileFormatError(
+                .malformed, path: source,
+                "no random generator '\(name)' in the checkpoint "
+                    + "(it has \(generators.keys.sorted()))")
         }
         return generator
     }
@@ -82,8 +93,10 @@ public struct TrainingCheckpoint: Sendable {
     /// match exactly), the optimizer state and learning rate, and the EMA averages. Pass nil for
     /// objects you do not want restored. Everything is checked before anything changes, and
     /// errors name the checkpoint file.
-    public func restore(parameters targets: [NamedParameter], optimizer target: (any Optimizer)? = nil,
-                        ema targetEMA: ExponentialMovingAverage? = nil) throws {
+    public func restore(
+        parameters targets: [NamedParameter], optimizer target: (any Optimizer)? = nil,
+        ema targetEMA: ExponentialMovingAverage? = nil
+    ) throws {
         do {
             try checkSameNamesAndShapes(targets, parameters, what: "parameter", source: source)
             if let targetEMA {
@@ -92,10 +105,14 @@ public struct TrainingCheckpoint: Sendable {
                 precondition(!targetEMA.isSwapped, "TrainingCheckpoint.restore: swap the EMA weights back first")
             }
             if let target {
-                guard let optimizer else { throw TrainingStateError(source: source, "the checkpoint has no optimizer state") }
+                guard let optimizer else {
+                    throw TrainingStateError(source: source, "the checkpoint has no optimizer state")
+                }
                 guard optimizer.algorithm == target.algorithmName else {
-                    throw TrainingStateError(source: source, "the checkpoint's optimizer is \(optimizer.algorithm), "
-                        + "it cannot be restored into \(target.algorithmName)")
+                    throw TrainingStateError(
+                        source: source,
+                        "the checkpoint's optimizer is \(optimizer.algorithm), "
+                            + "it cannot be restored into \(target.algorithmName)")
                 }
                 try target.importState(optimizer.state, source: source)
                 if let rate = optimizer.hyperParameters["lr"] { target.learningRate = rate }
@@ -120,26 +137,32 @@ extension TrainingCheckpoint {
         let path = url.path
         guard step >= 0 else { throw FileFormatError(.writeFailed, path: path, "negative step \(step)") }
         guard (try? JSONSerialization.jsonObject(with: Data(userInfo.utf8), options: [.fragmentsAllowed])) != nil else {
-            throw FileFormatError(.writeFailed, path: path, "the caller's user information is not valid JSON: \(userInfo.prefix(80))")
+            throw FileFormatError(
+                .writeFailed, path: path, "the caller's user information is not valid JSON: \(userInfo.prefix(80))")
         }
         var tensors: [String: SafetensorsTensor] = [:]
         for (name, value) in parameters {
             guard !name.hasPrefix(Self.optimizerPrefix), !name.hasPrefix(Self.emaPrefix) else {
-                throw FileFormatError(.writeFailed, path: path,
-                                      "parameter name '\(name)' collides with the optimizer/EMA entries")
+                throw FileFormatError(
+                    .writeFailed, path: path,
+                    "parameter name '\(name)' collides with the optimizer/EMA entries")
             }
             tensors[name] = Self.encodeTensor(value)
         }
-        var metadata = ["format": Self.formatName, "format_version": String(Self.formatVersion),
-                        "step": String(step), "user": userInfo]
+        var metadata = [
+            "format": Self.formatName, "format_version": String(Self.formatVersion),
+            "step": String(step), "user": userInfo,
+        ]
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         func json<T: Encodable>(_ value: T) throws -> String {
             String(decoding: try encoder.encode(value), as: UTF8.self)
         }
         if let optimizer {
-            metadata["optimizer"] = try json(OptimizerDescription(algorithm: optimizer.algorithm,
-                                                                  hyper_parameters: optimizer.hyperParameters))
+            metadata["optimizer"] = try json(
+                OptimizerDescription(
+                    algorithm: optimizer.algorithm,
+                    hyper_parameters: optimizer.hyperParameters))
             for (name, state) in optimizer.state.parameters {
                 let prefix = Self.optimizerPrefix + name + "."
                 tensors[prefix + "step"] = Self.encodeStep(state.step)
@@ -169,12 +192,15 @@ extension TrainingCheckpoint {
         let file = try SafetensorsFile.read(from: url)
         let metadata = file.metadata
         guard metadata["format"] == formatName else {
-            throw FileFormatError(.badMagic, path: path, "not a training checkpoint (metadata 'format' is "
-                + "\(metadata["format"].map { "'\($0)'" } ?? "absent"), expected '\(formatName)')")
+            throw FileFormatError(
+                .badMagic, path: path,
+                "not a training checkpoint (metadata 'format' is "
+                    + "\(metadata["format"].map { "'\($0)'" } ?? "absent"), expected '\(formatName)')")
         }
         guard metadata["format_version"] == String(formatVersion) else {
-            throw FileFormatError(.unsupported, path: path,
-                                  "checkpoint format version \(metadata["format_version"] ?? "absent"), expected \(formatVersion)")
+            throw FileFormatError(
+                .unsupported, path: path,
+                "checkpoint format version \(metadata["format_version"] ?? "absent"), expected \(formatVersion)")
         }
         guard let stepText = metadata["step"], let step = Int(stepText), step >= 0 else {
             throw FileFormatError(.malformed, path: path, "metadata 'step' must be a non-negative integer")
@@ -220,12 +246,14 @@ extension TrainingCheckpoint {
                 }
                 let slots = optimizerSlots[name] ?? [:]
                 guard !slots.isEmpty else {
-                    throw FileFormatError(.malformed, path: path, "optimizer state for '\(name)' has a step but no tensors")
+                    throw FileFormatError(
+                        .malformed, path: path, "optimizer state for '\(name)' has a step but no tensors")
                 }
                 state.parameters[name] = OptimizerParameterState(step: step, slots: slots)
             }
-            optimizer = OptimizerSnapshot(algorithm: optimizerDescription.algorithm,
-                                          hyperParameters: optimizerDescription.hyper_parameters, state: state)
+            optimizer = OptimizerSnapshot(
+                algorithm: optimizerDescription.algorithm,
+                hyperParameters: optimizerDescription.hyper_parameters, state: state)
         } else if !optimizerSteps.isEmpty || !optimizerSlots.isEmpty {
             throw FileFormatError(.malformed, path: path, "optimizer tensors without the 'optimizer' metadata entry")
         }
@@ -246,8 +274,9 @@ extension TrainingCheckpoint {
             generators[String(key.dropFirst(generatorPrefix.count))] = generator
         }
 
-        var checkpoint = TrainingCheckpoint(step: step, parameters: parameters, optimizer: optimizer, ema: ema,
-                                            schedule: schedule, generators: generators, userInfo: userInfo)
+        var checkpoint = TrainingCheckpoint(
+            step: step, parameters: parameters, optimizer: optimizer, ema: ema,
+            schedule: schedule, generators: generators, userInfo: userInfo)
         checkpoint.source = path
         return checkpoint
     }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Process-wide tuning of the C allocator for a training loop.
@@ -16,16 +16,16 @@ public enum AllocatorTuning {
     @discardableResult
     public static func keepFreedMemoryForReuse() -> Bool {
         #if canImport(Glibc)
-        // `mallopt` is not exported by Swift's Glibc module; look it up at run time.
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return false }
-        typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
-        let mallopt = unsafeBitCast(symbol, to: MallOpt.self)
-        // Constants from <malloc.h>: M_TRIM_THRESHOLD = −1, M_MMAP_MAX = −4.
-        let trim = mallopt(-1, Int32.max)
-        let mmap = mallopt(-4, 0)
-        return trim == 1 && mmap == 1
+            // `mallopt` is not exported by Swift's Glibc module; look it up at run time.
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return false }
+            typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
+            let mallopt = unsafeBitCast(symbol, to: MallOpt.self)
+            // Constants from <malloc.h>: M_TRIM_THRESHOLD = −1, M_MMAP_MAX = −4.
+            let trim = mallopt(-1, Int32.max)
+            let mmap = mallopt(-4, 0)
+            return trim == 1 && mmap == 1
         #else
-        return false
+            return false
         #endif
     }
 }

@@ -33,16 +33,21 @@ struct AttentionKernel {
     // MARK: The three matrix products, in either layout
 
     /// [ta, tb] = alpha · A Bᵀ for token matrices A (ta tokens) and B (tb tokens).
-    private func tokenProduct(_ a: UnsafePointer<Float>, tokensA ta: Int, _ b: UnsafePointer<Float>, tokensB tb: Int,
-                              alpha: Float, into c: UnsafeMutablePointer<Float>) {
-        gemm(transposeA: featureMajor, transposeB: !featureMajor, m: ta, n: tb, k: dimension, alpha: alpha,
-             a: a, lda: featureMajor ? ta : dimension, b: b, ldb: featureMajor ? tb : dimension,
-             c: c, ldc: tb)
+    private func tokenProduct(
+        _ a: UnsafePointer<Float>, tokensA ta: Int, _ b: UnsafePointer<Float>, tokensB tb: Int,
+        alpha: Float, into c: UnsafeMutablePointer<Float>
+    ) {
+        gemm(
+            transposeA: featureMajor, transposeB: !featureMajor, m: ta, n: tb, k: dimension, alpha: alpha,
+            a: a, lda: featureMajor ? ta : dimension, b: b, ldb: featureMajor ? tb : dimension,
+            c: c, ldc: tb)
     }
 
     /// Token matrix with rows = P · X, P [tp, tx], X a token matrix of tx tokens (result has tp tokens).
-    private func mix(_ p: UnsafePointer<Float>, rows tp: Int, _ x: UnsafePointer<Float>, tokens tx: Int,
-                     into c: UnsafeMutablePointer<Float>) {
+    private func mix(
+        _ p: UnsafePointer<Float>, rows tp: Int, _ x: UnsafePointer<Float>, tokens tx: Int,
+        into c: UnsafeMutablePointer<Float>
+    ) {
         if featureMajor {
             // Cᵀ [D, tp] = Xᵀ [D, tx] · Pᵀ.
             gemm(transposeB: true, m: dimension, n: tp, k: tx, a: x, lda: tx, b: p, ldb: tx, c: c, ldc: tp)
@@ -52,22 +57,27 @@ struct AttentionKernel {
     }
 
     /// Token matrix = Pᵀ · X, P [tx, tp], X a token matrix of tx tokens (result has tp tokens).
-    private func mixTransposed(_ p: UnsafePointer<Float>, columns tp: Int, _ x: UnsafePointer<Float>, tokens tx: Int,
-                               into c: UnsafeMutablePointer<Float>) {
+    private func mixTransposed(
+        _ p: UnsafePointer<Float>, columns tp: Int, _ x: UnsafePointer<Float>, tokens tx: Int,
+        into c: UnsafeMutablePointer<Float>
+    ) {
         if featureMajor {
             // Cᵀ [D, tp] = Xᵀ [D, tx] · P.
             gemm(m: dimension, n: tp, k: tx, a: x, lda: tx, b: p, ldb: tp, c: c, ldc: tp)
         } else {
-            gemm(transposeA: true, m: tp, n: dimension, k: tx, a: p, lda: tp, b: x, ldb: dimension,
-                 c: c, ldc: dimension)
+            gemm(
+                transposeA: true, m: tp, n: dimension, k: tx, a: p, lda: tp, b: x, ldb: dimension,
+                c: c, ldc: dimension)
         }
     }
 
     // MARK: Passes
 
     /// Writes the output and the probabilities ([problems, Tq, Tk]).
-    func forward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, scale: Float,
-                 probabilities: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
+    func forward(
+        q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, scale: Float,
+        probabilities: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
+    ) {
         let tq = queryTokens, tk = keyTokens
         if featureMajor {
             forwardFeatureMajor(q: q, k: k, v: v, scale: scale, probabilities: probabilities, output: output)
@@ -84,9 +94,11 @@ struct AttentionKernel {
     /// `forward` for feature-major heads with the packed kernel: the per-head products are small
     /// (64 positions × 128 channels in the latent UNet), where OpenBLAS spends more time packing
     /// and dispatching than multiplying. S = (scale·Qᵀ) K; O [D, Tq] = V · Pᵀ.
-    private func forwardFeatureMajor(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
-                                     scale: Float, probabilities: UnsafeMutablePointer<Float>,
-                                     output: UnsafeMutablePointer<Float>) {
+    private func forwardFeatureMajor(
+        q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+        scale: Float, probabilities: UnsafeMutablePointer<Float>,
+        output: UnsafeMutablePointer<Float>
+    ) {
         let tq = queryTokens, tk = keyTokens, d = dimension
         let queryPanels = PackedGEMM.packedCount(m: tq, k: d), valuePanels = PackedGEMM.packedCount(m: d, k: tk)
         let body = { (i: Int) in
@@ -95,14 +107,16 @@ struct AttentionKernel {
                 let transposed = packedValue + valuePanels
                 let p = probabilities + i * tq * tk
                 PackedGEMM.packTransposed(q + queryOffset(i), m: tq, k: d, lds: tq, scale: scale, into: packedQuery)
-                PackedGEMM.multiply(m: tq, n: tk, k: d, packedA: packedQuery, b: k + keyOffset(i), ldb: tk, c: p, ldc: tk)
+                PackedGEMM.multiply(
+                    m: tq, n: tk, k: d, packedA: packedQuery, b: k + keyOffset(i), ldb: tk, c: p, ldc: tk)
                 for row in 0..<tq { Self.softmaxInPlace(p + row * tk, count: tk) }
                 for row in 0..<tq {
                     for column in 0..<tk { transposed[column * tq + row] = p[row * tk + column] }
                 }
                 PackedGEMM.pack(v + keyOffset(i), m: d, k: tk, lda: tk, into: packedValue)
-                PackedGEMM.multiply(m: d, n: tq, k: tk, packedA: packedValue, b: transposed, ldb: tq,
-                                    c: output + outputOffset(i), ldc: tq)
+                PackedGEMM.multiply(
+                    m: d, n: tq, k: tk, packedA: packedValue, b: transposed, ldb: tq,
+                    c: output + outputOffset(i), ldc: tq)
             }
         }
         if problems == 1 || ComputeThreads.count == 1 {
@@ -113,10 +127,12 @@ struct AttentionKernel {
     }
 
     /// Writes the gradients of q, k and v (same layout as the inputs) from that of the output.
-    func backward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, scale: Float,
-                  probabilities: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
-                  gradQ: UnsafeMutablePointer<Float>, gradK: UnsafeMutablePointer<Float>,
-                  gradV: UnsafeMutablePointer<Float>) {
+    func backward(
+        q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, scale: Float,
+        probabilities: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+        gradQ: UnsafeMutablePointer<Float>, gradK: UnsafeMutablePointer<Float>,
+        gradV: UnsafeMutablePointer<Float>
+    ) {
         let tq = queryTokens, tk = keyTokens
         forEachProblem { i in
             let p = probabilities + i * tq * tk

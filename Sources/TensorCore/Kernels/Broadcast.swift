@@ -37,7 +37,8 @@ public struct BroadcastPlan {
         var cb: [Int] = []
         for i in 0..<rank where out[i] != 1 {
             if let last = sizes.indices.last,
-               ca[last] == sa[i] * out[i], cb[last] == sb[i] * out[i] {
+                ca[last] == sa[i] * out[i], cb[last] == sb[i] * out[i]
+            {
                 sizes[last] *= out[i]
                 ca[last] = sa[i]
                 cb[last] = sb[i]
@@ -48,7 +49,9 @@ public struct BroadcastPlan {
             }
         }
         if sizes.isEmpty {
-            sizes = [1]; ca = [0]; cb = [0]
+            sizes = [1]
+            ca = [0]
+            cb = [0]
         }
         self.sizes = sizes
         self.stridesA = ca

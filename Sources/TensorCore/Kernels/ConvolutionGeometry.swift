@@ -16,15 +16,19 @@ public struct ConvolutionGeometry: Equatable, Sendable {
     public let outWidth: Int
 
     /// Checks the sizes; the message says which one is wrong.
-    public init(batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int,
-                kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int) {
+    public init(
+        batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int,
+        kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int
+    ) {
         requireShape(stride >= 1, "conv2d: stride must be at least 1, got \(stride)")
         requireShape(padding >= 0, "conv2d: padding must not be negative, got \(padding)")
-        requireShape(kernelHeight >= 1 && kernelWidth >= 1,
-                     "conv2d: kernel must be at least 1×1, got \(kernelHeight)×\(kernelWidth)")
-        requireShape(height + 2 * padding >= kernelHeight && width + 2 * padding >= kernelWidth,
-                     "conv2d: input \(height)×\(width) with padding \(padding) is smaller than the kernel "
-                        + "\(kernelHeight)×\(kernelWidth)")
+        requireShape(
+            kernelHeight >= 1 && kernelWidth >= 1,
+            "conv2d: kernel must be at least 1×1, got \(kernelHeight)×\(kernelWidth)")
+        requireShape(
+            height + 2 * padding >= kernelHeight && width + 2 * padding >= kernelWidth,
+            "conv2d: input \(height)×\(width) with padding \(padding) is smaller than the kernel "
+                + "\(kernelHeight)×\(kernelWidth)")
         self.batch = batch
         self.inChannels = inChannels
         self.height = height

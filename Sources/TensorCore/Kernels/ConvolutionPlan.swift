@@ -16,14 +16,17 @@ struct ConvolutionPlan {
     var maximumColumns: Int { imagesPerBlock * rowsPerBlock * geometry.outWidth }
 
     /// `minimumColumns`: outputs smaller than this are put side by side (see `ConvolutionTuning`).
-    init(_ g: ConvolutionGeometry, threads: Int = ComputeThreads.count,
-         minimumColumns: Int = ConvolutionTuning.minimumColumns) {
+    init(
+        _ g: ConvolutionGeometry, threads: Int = ComputeThreads.count,
+        minimumColumns: Int = ConvolutionTuning.minimumColumns
+    ) {
         geometry = g
         let pixels = max(g.outPixels, 1)
         let budget = max(1, ConvolutionTuning.columnBudgetBytes / MemoryLayout<Float>.stride)
         if pixels >= minimumColumns || g.batch <= 1 {
             imagesPerBlock = 1
-            rowsPerBlock = g.isPointwise
+            rowsPerBlock =
+                g.isPointwise
                 ? g.outHeight
                 : max(1, min(g.outHeight, budget / max(1, g.patchSize * g.outWidth)))
         } else {

@@ -33,9 +33,11 @@ struct GroupNormKernel {
     }
 
     /// Writes `output` and the statistics per block (`mean`, `inverseStd`, each `blockCount` long).
-    func forward(x: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-                 gain: UnsafePointer<Float>, offset: UnsafePointer<Float>, epsilon: Float,
-                 mean: UnsafeMutablePointer<Float>, inverseStd: UnsafeMutablePointer<Float>) {
+    func forward(
+        x: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        gain: UnsafePointer<Float>, offset: UnsafePointer<Float>, epsilon: Float,
+        mean: UnsafeMutablePointer<Float>, inverseStd: UnsafeMutablePointer<Float>
+    ) {
         let hw = spatial, cpg = channelsPerGroup, size = groupSize, groups = self.groups
         let channels = self.channels, silu = self.silu
         guard size > 0 else { return }
@@ -46,8 +48,12 @@ struct GroupNormKernel {
             // where a one-pass E[x²] − E[x]² would cancel.
             // Summing x − x₀ keeps the partial sums small when the mean is far from zero.
             let x0 = xb[0]
-            let mu = x0 + Float(Self.chunkedSum(size) {
-                VectorReductions.sum(xb + $0, count: $1, center: x0) } / Double(size))
+            let mu =
+                x0
+                + Float(
+                    Self.chunkedSum(size) {
+                        VectorReductions.sum(xb + $0, count: $1, center: x0)
+                    } / Double(size))
             let squares = Self.chunkedSum(size) { VectorReductions.sumOfSquares(xb + $0, count: $1, center: mu) }
             let r = Float(1 / (squares / Double(size) + Double(epsilon)).squareRoot())
             mean[block] = mu
@@ -73,11 +79,13 @@ struct GroupNormKernel {
     /// for the SiLU-fused case, so it must always be given) and, per (sample, channel),
     /// `sumGradient` = Σ ∂L/∂h and `sumGradientNormalized` = Σ ∂L/∂h · x̂ — the gradients of
     /// `offset` and `gain`, from which the callers derive γ, β, scale and shift gradients.
-    func backward(x: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
-                  gradInput: UnsafeMutablePointer<Float>, needInput: Bool,
-                  gain: UnsafePointer<Float>, offset: UnsafePointer<Float>,
-                  mean: UnsafePointer<Float>, inverseStd: UnsafePointer<Float>,
-                  sumGradient: UnsafeMutablePointer<Float>, sumGradientNormalized: UnsafeMutablePointer<Float>) {
+    func backward(
+        x: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+        gradInput: UnsafeMutablePointer<Float>, needInput: Bool,
+        gain: UnsafePointer<Float>, offset: UnsafePointer<Float>,
+        mean: UnsafePointer<Float>, inverseStd: UnsafePointer<Float>,
+        sumGradient: UnsafeMutablePointer<Float>, sumGradientNormalized: UnsafeMutablePointer<Float>
+    ) {
         let hw = spatial, cpg = channelsPerGroup, size = groupSize, groups = self.groups
         let channels = self.channels, silu = self.silu
         guard size > 0 else { return }

@@ -8,8 +8,10 @@
 enum Im2Col {
     /// Writes rows `rows` of the output grid of one image `x` [Cin, H, W] into
     /// `columns[r·ld + offset + (oy − rows.lowerBound)·Wo + ox]`.
-    static func unroll(_ g: ConvolutionGeometry, image x: UnsafePointer<Float>, rows: Range<Int>,
-                       into columns: UnsafeMutablePointer<Float>, ld: Int, offset: Int) {
+    static func unroll(
+        _ g: ConvolutionGeometry, image x: UnsafePointer<Float>, rows: Range<Int>,
+        into columns: UnsafeMutablePointer<Float>, ld: Int, offset: Int
+    ) {
         let wo = g.outWidth, s = g.stride, pad = g.padding, h = g.height, w = g.width
         var row = 0
         for c in 0..<g.inChannels {
@@ -38,7 +40,10 @@ enum Im2Col {
                                 simdStore(simdLoad16(src + 2 * t).evenHalf, d + t)
                                 t += 8
                             }
-                            while t < hi { d[t] = src[2 &* t]; t += 1 }
+                            while t < hi {
+                                d[t] = src[2 &* t]
+                                t += 1
+                            }
                         } else {
                             for t in lo..<hi { d[t] = src[s &* t] }
                         }
@@ -52,8 +57,10 @@ enum Im2Col {
 
     /// Adds the column-matrix gradient of rows `rows` of one image back onto its input gradient
     /// `dx` [Cin, H, W] (which the caller has initialised): the adjoint of `unroll`.
-    static func fold(_ g: ConvolutionGeometry, columns: UnsafePointer<Float>, ld: Int, offset: Int,
-                     rows: Range<Int>, into dx: UnsafeMutablePointer<Float>) {
+    static func fold(
+        _ g: ConvolutionGeometry, columns: UnsafePointer<Float>, ld: Int, offset: Int,
+        rows: Range<Int>, into dx: UnsafeMutablePointer<Float>
+    ) {
         let wo = g.outWidth, s = g.stride, pad = g.padding, h = g.height, w = g.width
         var row = 0
         for c in 0..<g.inChannels {
@@ -78,7 +85,10 @@ enum Im2Col {
                                 simdStore(pair, d + 2 * t)
                                 t += 8
                             }
-                            while t < hi { d[2 &* t] += v[t]; t += 1 }
+                            while t < hi {
+                                d[2 &* t] += v[t]
+                                t += 1
+                            }
                         } else {
                             for t in lo..<hi { d[s &* t] += v[t] }
                         }

@@ -20,7 +20,9 @@ public enum PackedGEMM {
     public static func packedCount(m: Int, k: Int) -> Int { panelCount(rows: m) * panelRows * k }
 
     /// packed[panel][kk][r] = A[panel·6 + r][kk] (0 past the last row).
-    public static func pack(_ a: UnsafePointer<Float>, m: Int, k: Int, lda: Int, into packed: UnsafeMutablePointer<Float>) {
+    public static func pack(
+        _ a: UnsafePointer<Float>, m: Int, k: Int, lda: Int, into packed: UnsafeMutablePointer<Float>
+    ) {
         for panel in 0..<panelCount(rows: m) {
             let out = packed + panel * panelRows * k
             for r in 0..<panelRows {
@@ -37,8 +39,10 @@ public enum PackedGEMM {
 
     /// Packs A = scale · Sᵀ for a row-major source S [k × m] (leading dimension lds): a
     /// feature-major attention head (channels × positions) read as positions × channels.
-    public static func packTransposed(_ source: UnsafePointer<Float>, m: Int, k: Int, lds: Int, scale: Float = 1,
-                               into packed: UnsafeMutablePointer<Float>) {
+    public static func packTransposed(
+        _ source: UnsafePointer<Float>, m: Int, k: Int, lds: Int, scale: Float = 1,
+        into packed: UnsafeMutablePointer<Float>
+    ) {
         for panel in 0..<panelCount(rows: m) {
             let out = packed + panel * panelRows * k, first = panel * panelRows
             let rows = min(panelRows, m - first)
@@ -52,16 +56,19 @@ public enum PackedGEMM {
 
     /// C = A·B (+ rowBias[i] on row i) for A packed by `pack` (same m and k); B and C may have
     /// any leading dimension ≥ n.
-    public static func multiply(m: Int, n: Int, k: Int, packedA: UnsafePointer<Float>,
-                         b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
-                         rowBias: UnsafePointer<Float>? = nil) {
+    public static func multiply(
+        m: Int, n: Int, k: Int, packedA: UnsafePointer<Float>,
+        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+        rowBias: UnsafePointer<Float>? = nil
+    ) {
         if m == 0 || n == 0 { return }
         /// Columns j ..< j + V.scalarCount of C, every panel.
         @inline(__always) func strip<V: SIMD>(_ lanes: V.Type, at j: Int) where V.Scalar == Float {
             for panel in 0..<panelCount(rows: m) {
-                microKernel(V.self, k: k, a: packedA + panel * panelRows * k, b: b + j, ldb: ldb,
-                            c: c + panel * panelRows * ldc + j, ldc: ldc, rows: min(panelRows, m - panel * panelRows),
-                            bias: rowBias.map { $0 + panel * panelRows })
+                microKernel(
+                    V.self, k: k, a: packedA + panel * panelRows * k, b: b + j, ldb: ldb,
+                    c: c + panel * panelRows * ldc + j, ldc: ldc, rows: min(panelRows, m - panel * panelRows),
+                    bias: rowBias.map { $0 + panel * panelRows })
             }
         }
         // Columns in strips of 16, then 8: the strip of B (k×16 floats) stays in L1 across all panels.
@@ -75,15 +82,18 @@ public enum PackedGEMM {
             j += 8
         }
         if j < n {
-            multiplyNarrow(m: m, columns: j..<n, k: k, packedA: packedA, b: b, ldb: ldb, c: c, ldc: ldc, rowBias: rowBias)
+            multiplyNarrow(
+                m: m, columns: j..<n, k: k, packedA: packedA, b: b, ldb: ldb, c: c, ldc: ldc, rowBias: rowBias)
         }
     }
 
     /// The last < 8 columns: copied into a zero-padded 8-wide strip (so vector loads never read
     /// past B), multiplied 8 wide into a staging block, and the valid columns copied out.
-    private static func multiplyNarrow(m: Int, columns: Range<Int>, k: Int, packedA: UnsafePointer<Float>,
-                                       b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
-                                       rowBias: UnsafePointer<Float>?) {
+    private static func multiplyNarrow(
+        m: Int, columns: Range<Int>, k: Int, packedA: UnsafePointer<Float>,
+        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+        rowBias: UnsafePointer<Float>?
+    ) {
         let width = columns.count
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 8 * k + 8 * panelRows) { buffer in
             let strip = buffer.baseAddress!, staging = strip + 8 * k
@@ -92,8 +102,9 @@ public enum PackedGEMM {
             }
             for panel in 0..<panelCount(rows: m) {
                 let rows = min(panelRows, m - panel * panelRows)
-                microKernel(SIMD8<Float>.self, k: k, a: packedA + panel * panelRows * k, b: strip, ldb: 8,
-                            c: staging, ldc: 8, rows: rows, bias: rowBias.map { $0 + panel * panelRows })
+                microKernel(
+                    SIMD8<Float>.self, k: k, a: packedA + panel * panelRows * k, b: strip, ldb: 8,
+                    c: staging, ldc: 8, rows: rows, bias: rowBias.map { $0 + panel * panelRows })
                 for r in 0..<rows {
                     (c + (panel * panelRows + r) * ldc + columns.lowerBound).update(from: staging + r * 8, count: width)
                 }
@@ -104,9 +115,11 @@ public enum PackedGEMM {
     /// C[rows × V.scalarCount] = panel · B[k × V.scalarCount] (+ bias[r] on row r): six
     /// accumulator vectors, one fused multiply-add each per k.
     @inline(__always)
-    private static func microKernel<V: SIMD>(_: V.Type, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-                                             ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int,
-                                             bias: UnsafePointer<Float>?) where V.Scalar == Float {
+    private static func microKernel<V: SIMD>(
+        _: V.Type, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+        ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int,
+        bias: UnsafePointer<Float>?
+    ) where V.Scalar == Float {
         @inline(__always) func start(_ r: Int) -> V {
             guard let bias, r < rows else { return V() }
             return V(repeating: bias[r])

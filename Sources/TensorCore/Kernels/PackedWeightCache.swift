@@ -41,7 +41,8 @@ final class PackedWeightCache: @unchecked Sendable {
 
         var preparedCount: Int {
             switch form {
-            case .winograd(let tile): return (tile + 2) * (tile + 2) * PackedGEMM.packedCount(m: outChannels, k: columns)
+            case .winograd(let tile):
+                return (tile + 2) * (tile + 2) * PackedGEMM.packedCount(m: outChannels, k: columns)
             case .matrix: return PackedGEMM.packedCount(m: outChannels, k: columns)
             }
         }
@@ -68,11 +69,13 @@ final class PackedWeightCache: @unchecked Sendable {
             weights.update(from: weight, count: key.weightCount)
             switch key.form {
             case .winograd(let tile):
-                let plain = UnsafeMutablePointer<Float>.allocate(capacity: (tile + 2) * (tile + 2) * key.outChannels
-                                                                     * key.columns)
+                let plain = UnsafeMutablePointer<Float>.allocate(
+                    capacity: (tile + 2) * (tile + 2) * key.outChannels
+                        * key.columns)
                 defer { plain.deallocate() }
-                WinogradKernel.transformAndPackWeights(weight, outChannels: key.outChannels, inChannels: key.columns,
-                                                       forGradient: false, tile: tile, plain: plain, into: prepared)
+                WinogradKernel.transformAndPackWeights(
+                    weight, outChannels: key.outChannels, inChannels: key.columns,
+                    forGradient: false, tile: tile, plain: plain, into: prepared)
             case .matrix:
                 PackedGEMM.pack(weight, m: key.outChannels, k: key.columns, lda: key.columns, into: prepared)
             }
@@ -118,8 +121,10 @@ final class PackedWeightCache: @unchecked Sendable {
     /// Winograd, Cin·kh·kw for a matrix), from the cache when the weights are unchanged since they
     /// were prepared, else prepared now (and kept if there is room). Returns nil without calling
     /// `body` when the cache is full and has no entry.
-    func withPrepared<R>(_ weight: UnsafePointer<Float>, outChannels: Int, columns: Int, form: Form,
-                         _ body: (UnsafePointer<Float>) -> R) -> R? {
+    func withPrepared<R>(
+        _ weight: UnsafePointer<Float>, outChannels: Int, columns: Int, form: Form,
+        _ body: (UnsafePointer<Float>) -> R
+    ) -> R? {
         let key = Key(weight: weight, outChannels: outChannels, columns: columns, form: form)
         lock.lock()
         defer { lock.unlock() }

@@ -8,7 +8,8 @@ final class ScratchBuffer: @unchecked Sendable {
 
     init() {
         capacity = 0
-        pointer = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64).bindMemory(to: Float.self, capacity: 16)
+        pointer = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64).bindMemory(
+            to: Float.self, capacity: 16)
     }
 
     /// At least `count` floats; the contents are unspecified.

@@ -22,7 +22,10 @@ public enum VectorReductions {
             i += 16
         }
         var s = (a0 + a1).sum()
-        while i < n { s += p[i]; i += 1 }
+        while i < n {
+            s += p[i]
+            i += 1
+        }
         return s
     }
 
@@ -39,7 +42,10 @@ public enum VectorReductions {
             i += 16
         }
         var s = (a0 + a1).sum()
-        while i < n { s += p[i] - center; i += 1 }
+        while i < n {
+            s += p[i] - center
+            i += 1
+        }
         return s
     }
 
@@ -56,7 +62,11 @@ public enum VectorReductions {
             i += 16
         }
         var s = (a0 + a1).sum()
-        while i < n { let d = p[i] - center; s += d * d; i += 1 }
+        while i < n {
+            let d = p[i] - center
+            s += d * d
+            i += 1
+        }
         return s
     }
 
@@ -71,14 +81,19 @@ public enum VectorReductions {
             i += 16
         }
         var s = (a0 + a1).sum()
-        while i < n { s += p[i] * q[i]; i += 1 }
+        while i < n {
+            s += p[i] * q[i]
+            i += 1
+        }
         return s
     }
 
     /// (Σ g[i], Σ g[i] · (x[i] − center)) in one pass: the two sums every normalisation backward needs.
     @inlinable
-    public static func sumAndCenteredDot(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count n: Int,
-                                         center: Float) -> (sum: Float, dot: Float) {
+    public static func sumAndCenteredDot(
+        _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count n: Int,
+        center: Float
+    ) -> (sum: Float, dot: Float) {
         let c = Vector(repeating: center)
         var s0 = Vector(), s1 = Vector(), d0 = Vector(), d1 = Vector()
         var i = 0
@@ -92,7 +107,11 @@ public enum VectorReductions {
         }
         var s = (s0 + s1).sum()
         var d = (d0 + d1).sum()
-        while i < n { s += g[i]; d += g[i] * (x[i] - center); i += 1 }
+        while i < n {
+            s += g[i]
+            d += g[i] * (x[i] - center)
+            i += 1
+        }
         return (s, d)
     }
 
@@ -104,10 +123,16 @@ public enum VectorReductions {
         if n >= 8 {
             var v = load(p, 0)
             i = 8
-            while i + 8 <= n { v = pointwiseMax(v, load(p, i)); i += 8 }
+            while i + 8 <= n {
+                v = pointwiseMax(v, load(p, i))
+                i += 8
+            }
             m = v.max()
         }
-        while i < n { m = Swift.max(m, p[i]); i += 1 }
+        while i < n {
+            m = Swift.max(m, p[i])
+            i += 1
+        }
         return m
     }
 }

@@ -14,8 +14,10 @@ extension WinogradKernel {
         init(_ p: Problem, threads: Int = ComputeThreads.count) {
             let tilesPerRow = max(1, p.tileColumns), tilesPerImage = max(1, p.tileRows * tilesPerRow)
             let channels = max(p.inChannels, p.outChannels)
-            let budget = max(1, ConvolutionTuning.winogradBudgetBytes
-                                / (p.positions * channels * MemoryLayout<Float>.stride))
+            let budget = max(
+                1,
+                ConvolutionTuning.winogradBudgetBytes
+                    / (p.positions * channels * MemoryLayout<Float>.stride))
             var blocks: [Block] = []
             // Minimum tiles scale with the tile area so a block covers about as many pixels at either size.
             let minimumTiles = max(1, ConvolutionTuning.winogradMinimumTiles * 4 / (p.tile * p.tile))
@@ -23,8 +25,10 @@ extension WinogradKernel {
                 let rowsPerBlock = max(1, min(p.tileRows, budget / tilesPerRow))
                 for n in 0..<p.batch {
                     for first in stride(from: 0, to: p.tileRows, by: rowsPerBlock) {
-                        blocks.append(Block(images: n..<(n + 1),
-                                            tileRows: first..<min(p.tileRows, first + rowsPerBlock)))
+                        blocks.append(
+                            Block(
+                                images: n..<(n + 1),
+                                tileRows: first..<min(p.tileRows, first + rowsPerBlock)))
                     }
                 }
             } else {

@@ -6,8 +6,10 @@ extension WinogradKernel {
 
     /// U[ξ][o][i] = (G w[o][i] Gᵀ)[ξ] for the forward pass ([16, Cout, Cin]); with `forGradient`,
     /// of the flipped weight with channels swapped ([16, Cin, Cout]), for the input gradient.
-    static func transformWeightsF2(_ w: UnsafePointer<Float>, outChannels: Int, inChannels: Int,
-                                   forGradient: Bool, into u: UnsafeMutablePointer<Float>) {
+    static func transformWeightsF2(
+        _ w: UnsafePointer<Float>, outChannels: Int, inChannels: Int,
+        forGradient: Bool, into u: UnsafeMutablePointer<Float>
+    ) {
         let rows = forGradient ? inChannels : outChannels, cols = forGradient ? outChannels : inChannels
         let plane = rows * cols
         parallelChunks(outChannels, minimumPerThread: max(1, 4096 / max(1, inChannels))) { range in
@@ -60,9 +62,11 @@ extension WinogradKernel {
 
     /// Q[ξ][o][offset + (ty − first)·tilesW + tx] = (A dY Aᵀ)[ξ] for the output-gradient tiles of
     /// rows `tileRows` (values past the output's edge are zero: they were never outputs).
-    static func gradientTransform(_ p: Problem, image gy: UnsafePointer<Float>, tileRows: Range<Int>,
-                                          q: UnsafeMutablePointer<Float>, ld: Int, offset: Int,
-                                          rows: UnsafeMutablePointer<Float>) {
+    static func gradientTransform(
+        _ p: Problem, image gy: UnsafePointer<Float>, tileRows: Range<Int>,
+        q: UnsafeMutablePointer<Float>, ld: Int, offset: Int,
+        rows: UnsafeMutablePointer<Float>
+    ) {
         let ho = p.outHeight, wo = p.outWidth, tw = p.tileColumns, span = 2 * tw
         let positionStride = p.outChannels * ld
         let y0 = rows, y1 = rows + span
@@ -120,9 +124,11 @@ extension WinogradKernel {
 
     /// V[ξ][c][offset + (ty − first)·tilesW + tx] = (Bᵀ d B)[ξ] for the tiles of rows `tileRows`.
     /// Separable: combine four input rows (vertical Bᵀ), then neighbouring columns (horizontal B).
-    static func inputTransform(_ p: Problem, image x: UnsafePointer<Float>, tileRows: Range<Int>,
-                                       v: UnsafeMutablePointer<Float>, ld: Int, offset: Int,
-                                       rows: UnsafeMutablePointer<Float>) {
+    static func inputTransform(
+        _ p: Problem, image x: UnsafePointer<Float>, tileRows: Range<Int>,
+        v: UnsafeMutablePointer<Float>, ld: Int, offset: Int,
+        rows: UnsafeMutablePointer<Float>
+    ) {
         let h = p.height, w = p.width, pad = p.padding, tw = p.tileColumns
         let span = 2 * tw + 2  // padded columns: index q is input column q − p
         let channelStride = ld, positionStride = p.inChannels * ld
@@ -181,9 +187,11 @@ extension WinogradKernel {
     }
 
     /// y[o, 2ty + a, 2tx + b] = (Aᵀ M A)[a][b] + bias[o], for the tiles of rows `tileRows`.
-    static func outputTransform(_ p: Problem, m: UnsafePointer<Float>, ld: Int, offset: Int,
-                                        tileRows: Range<Int>, bias: UnsafePointer<Float>?,
-                                        image y: UnsafeMutablePointer<Float>, rows: UnsafeMutablePointer<Float>) {
+    static func outputTransform(
+        _ p: Problem, m: UnsafePointer<Float>, ld: Int, offset: Int,
+        tileRows: Range<Int>, bias: UnsafePointer<Float>?,
+        image y: UnsafeMutablePointer<Float>, rows: UnsafeMutablePointer<Float>
+    ) {
         let ho = p.outHeight, wo = p.outWidth, tw = p.tileColumns
         let positionStride = p.outChannels * ld
         let top = rows, bottom = top + 2 * tw

@@ -12,20 +12,24 @@ extension WinogradKernel {
     /// Bᵀ·(d0 … d5).
     @inline(__always)
     static func inputCombination<T: SIMD>(_ d0: T, _ d1: T, _ d2: T, _ d3: T, _ d4: T, _ d5: T)
-        -> (T, T, T, T, T, T) where T.Scalar == Float {
+        -> (T, T, T, T, T, T) where T.Scalar == Float
+    {
         let four: T.Scalar = 4, five: T.Scalar = 5, two: T.Scalar = 2
-        return (four * d0 - five * d2 + d4,
-                d3 + d4 - four * (d1 + d2),
-                four * (d1 - d2) - d3 + d4,
-                two * (d3 - d1) - d2 + d4,
-                two * (d1 - d3) - d2 + d4,
-                four * d1 - five * d3 + d5)
+        return (
+            four * d0 - five * d2 + d4,
+            d3 + d4 - four * (d1 + d2),
+            four * (d1 - d2) - d3 + d4,
+            two * (d3 - d1) - d2 + d4,
+            two * (d1 - d3) - d2 + d4,
+            four * d1 - five * d3 + d5
+        )
     }
 
     /// Aᵀ·(m0 … m5).
     @inline(__always)
     static func outputCombination<T: SIMD>(_ m0: T, _ m1: T, _ m2: T, _ m3: T, _ m4: T, _ m5: T)
-        -> (T, T, T, T) where T.Scalar == Float {
+        -> (T, T, T, T) where T.Scalar == Float
+    {
         let two: T.Scalar = 2, four: T.Scalar = 4, eight: T.Scalar = 8
         let a = m1 + m2, b = m1 - m2, c = m3 + m4, d = m3 - m4
         return (m0 + a + c, b + two * d, a + four * c, b + eight * d + m5)
@@ -34,7 +38,7 @@ extension WinogradKernel {
     /// Stores the six combinations of `inputCombination` `stride` floats apart.
     @inline(__always)
     static func storeInputCombination<T: SIMD>(_ k: (T, T, T, T, T, T), _ o: UnsafeMutablePointer<Float>, stride: Int)
-        where T.Scalar == Float {
+    where T.Scalar == Float {
         simdStore(k.0, o)
         simdStore(k.1, o + stride)
         simdStore(k.2, o + 2 * stride)
@@ -46,7 +50,8 @@ extension WinogradKernel {
     /// A·(y0 … y3) (the adjoint of `outputCombination`).
     @inline(__always)
     static func gradientCombination<T: SIMD>(_ y0: T, _ y1: T, _ y2: T, _ y3: T)
-        -> (T, T, T, T, T, T) where T.Scalar == Float {
+        -> (T, T, T, T, T, T) where T.Scalar == Float
+    {
         let two: T.Scalar = 2, four: T.Scalar = 4, eight: T.Scalar = 8
         let even = y0 + y2, odd = y1 + y3, evenW = y0 + four * y2, oddW = two * y1 + eight * y3
         return (y0, even + odd, even - odd, evenW + oddW, evenW - oddW, y3)
@@ -56,8 +61,10 @@ extension WinogradKernel {
 
     /// U[ξ][o][i] = (G w[o][i] Gᵀ)[ξ] ([36, Cout, Cin]); with `forGradient`, of the flipped weight
     /// with channels swapped ([36, Cin, Cout]).
-    static func transformWeightsF4(_ w: UnsafePointer<Float>, outChannels: Int, inChannels: Int,
-                                   forGradient: Bool, into u: UnsafeMutablePointer<Float>) {
+    static func transformWeightsF4(
+        _ w: UnsafePointer<Float>, outChannels: Int, inChannels: Int,
+        forGradient: Bool, into u: UnsafeMutablePointer<Float>
+    ) {
         let cols = forGradient ? outChannels : inChannels
         let plane = outChannels * inChannels
         /// G·(a, b, c) as six values.
@@ -68,7 +75,9 @@ extension WinogradKernel {
             for o in range {
                 for i in 0..<inChannels {
                     let k = w + (o * inChannels + i) * 9
-                    @inline(__always) func g(_ r: Int, _ c: Int) -> Float { forGradient ? k[8 - 3 * r - c] : k[3 * r + c] }
+                    @inline(__always) func g(_ r: Int, _ c: Int) -> Float {
+                        forGradient ? k[8 - 3 * r - c] : k[3 * r + c]
+                    }
                     // Gg (6×3), column by column.
                     let c0 = g6(g(0, 0), g(1, 0), g(2, 0)), c1 = g6(g(0, 1), g(1, 1), g(2, 1))
                     let c2 = g6(g(0, 2), g(1, 2), g(2, 2))
@@ -95,9 +104,11 @@ extension WinogradKernel {
     static func weightsFromTransformedF4(_ du: UnsafePointer<Float>, pairs: Int, into dw: UnsafeMutablePointer<Float>) {
         /// Gᵀ·(v0 … v5) as three values.
         @inline(__always) func gt(_ v: (Float, Float, Float, Float, Float, Float)) -> (Float, Float, Float) {
-            (0.25 * v.0 - (v.1 + v.2) / 6 + (v.3 + v.4) / 24,
-             (v.2 - v.1) / 6 + (v.3 - v.4) / 12,
-             (v.3 + v.4 - v.1 - v.2) / 6 + v.5)
+            (
+                0.25 * v.0 - (v.1 + v.2) / 6 + (v.3 + v.4) / 24,
+                (v.2 - v.1) / 6 + (v.3 - v.4) / 12,
+                (v.3 + v.4 - v.1 - v.2) / 6 + v.5
+            )
         }
         parallelChunks(pairs, minimumPerThread: 2048) { range in
             for pair in range {
@@ -111,9 +122,15 @@ extension WinogradKernel {
                 let r0 = gt((k0.0, k1.0, k2.0, k3.0, k4.0, k5.0))
                 let r1 = gt((k0.1, k1.1, k2.1, k3.1, k4.1, k5.1))
                 let r2 = gt((k0.2, k1.2, k2.2, k3.2, k4.2, k5.2))
-                out[0] = r0.0; out[1] = r0.1; out[2] = r0.2
-                out[3] = r1.0; out[4] = r1.1; out[5] = r1.2
-                out[6] = r2.0; out[7] = r2.1; out[8] = r2.2
+                out[0] = r0.0
+                out[1] = r0.1
+                out[2] = r0.2
+                out[3] = r1.0
+                out[4] = r1.1
+                out[5] = r1.2
+                out[6] = r2.0
+                out[7] = r2.1
+                out[8] = r2.2
             }
         }
     }
@@ -121,9 +138,11 @@ extension WinogradKernel {
     // MARK: Tiles
 
     /// V[ξ][c][offset + (ty − first)·tilesW + tx] = (Bᵀ d B)[ξ] for 6×6 patches at rows 4ty − p …
-    static func inputTransformF4(_ p: Problem, image x: UnsafePointer<Float>, tileRows: Range<Int>,
-                                 v: UnsafeMutablePointer<Float>, ld: Int, offset: Int,
-                                 rows: UnsafeMutablePointer<Float>) {
+    static func inputTransformF4(
+        _ p: Problem, image x: UnsafePointer<Float>, tileRows: Range<Int>,
+        v: UnsafeMutablePointer<Float>, ld: Int, offset: Int,
+        rows: UnsafeMutablePointer<Float>
+    ) {
         let h = p.height, w = p.width, pad = p.padding, tw = p.tileColumns
         // Padded columns (index q is input column q − p), with slack for vector loads, a multiple of 8
         // so that the 8-wide row combinations never spill into the next row.
@@ -147,8 +166,9 @@ extension WinogradKernel {
                 // Vertical Bᵀ straight from the input rows (padding columns stay zero).
                 var q = qStart
                 while q + 8 <= qEnd {
-                    let k = inputCombination(simdLoad8(d0 + q), simdLoad8(d1 + q), simdLoad8(d2 + q),
-                                             simdLoad8(d3 + q), simdLoad8(d4 + q), simdLoad8(d5 + q))
+                    let k = inputCombination(
+                        simdLoad8(d0 + q), simdLoad8(d1 + q), simdLoad8(d2 + q),
+                        simdLoad8(d3 + q), simdLoad8(d4 + q), simdLoad8(d5 + q))
                     simdStore(k.0, t + q)
                     simdStore(k.1, t + span + q)
                     simdStore(k.2, t + 2 * span + q)
@@ -158,8 +178,9 @@ extension WinogradKernel {
                     q += 8
                 }
                 while q < qEnd {
-                    let k = inputCombination(SIMD2(d0[q], 0), SIMD2(d1[q], 0), SIMD2(d2[q], 0),
-                                             SIMD2(d3[q], 0), SIMD2(d4[q], 0), SIMD2(d5[q], 0))
+                    let k = inputCombination(
+                        SIMD2(d0[q], 0), SIMD2(d1[q], 0), SIMD2(d2[q], 0),
+                        SIMD2(d3[q], 0), SIMD2(d4[q], 0), SIMD2(d5[q], 0))
                     t[q] = k.0[0]
                     t[span + q] = k.1[0]
                     t[2 * span + q] = k.2[0]
@@ -178,8 +199,9 @@ extension WinogradKernel {
                         let lo = simdLoad32(s + 4 * tx)
                         let hi = simdLoad32(s + 4 * tx + 4)
                         let e = lo.evenHalf, odd = lo.oddHalf, he = hi.evenHalf, ho = hi.oddHalf
-                        let k = inputCombination(e.evenHalf, odd.evenHalf, e.oddHalf, odd.oddHalf,
-                                                 he.evenHalf, ho.evenHalf)
+                        let k = inputCombination(
+                            e.evenHalf, odd.evenHalf, e.oddHalf, odd.oddHalf,
+                            he.evenHalf, ho.evenHalf)
                         simdStore(k.0, o + tx)
                         simdStore(k.1, o + positionStride + tx)
                         simdStore(k.2, o + 2 * positionStride + tx)
@@ -192,23 +214,28 @@ extension WinogradKernel {
                     if tx + 4 <= tw {
                         let lo = simdLoad16(s + 4 * tx), hi = simdLoad16(s + 4 * tx + 4)
                         let e = lo.evenHalf, odd = lo.oddHalf, he = hi.evenHalf, ho = hi.oddHalf
-                        storeInputCombination(inputCombination(e.evenHalf, odd.evenHalf, e.oddHalf, odd.oddHalf,
-                                                               he.evenHalf, ho.evenHalf),
-                                              o + tx, stride: positionStride)
+                        storeInputCombination(
+                            inputCombination(
+                                e.evenHalf, odd.evenHalf, e.oddHalf, odd.oddHalf,
+                                he.evenHalf, ho.evenHalf),
+                            o + tx, stride: positionStride)
                         tx += 4
                     }
                     if tx + 2 <= tw {
                         let lo = simdLoad8(s + 4 * tx), hi = simdLoad8(s + 4 * tx + 4)
                         let e = lo.evenHalf, odd = lo.oddHalf, he = hi.evenHalf, ho = hi.oddHalf
-                        storeInputCombination(inputCombination(e.evenHalf, odd.evenHalf, e.oddHalf, odd.oddHalf,
-                                                               he.evenHalf, ho.evenHalf),
-                                              o + tx, stride: positionStride)
+                        storeInputCombination(
+                            inputCombination(
+                                e.evenHalf, odd.evenHalf, e.oddHalf, odd.oddHalf,
+                                he.evenHalf, ho.evenHalf),
+                            o + tx, stride: positionStride)
                         tx += 2
                     }
                     while tx < tw {
                         let a = s + 4 * tx
-                        let k = inputCombination(SIMD2(a[0], 0), SIMD2(a[1], 0), SIMD2(a[2], 0), SIMD2(a[3], 0),
-                                                 SIMD2(a[4], 0), SIMD2(a[5], 0))
+                        let k = inputCombination(
+                            SIMD2(a[0], 0), SIMD2(a[1], 0), SIMD2(a[2], 0), SIMD2(a[3], 0),
+                            SIMD2(a[4], 0), SIMD2(a[5], 0))
                         o[tx] = k.0[0]
                         o[positionStride + tx] = k.1[0]
                         o[2 * positionStride + tx] = k.2[0]
@@ -223,9 +250,11 @@ extension WinogradKernel {
     }
 
     /// y[o, 4ty + a, 4tx + b] = (Aᵀ M A)[a][b] + bias[o] for the tiles of rows `tileRows`.
-    static func outputTransformF4(_ p: Problem, m: UnsafePointer<Float>, ld: Int, offset: Int,
-                                  tileRows: Range<Int>, bias: UnsafePointer<Float>?,
-                                  image y: UnsafeMutablePointer<Float>, rows: UnsafeMutablePointer<Float>) {
+    static func outputTransformF4(
+        _ p: Problem, m: UnsafePointer<Float>, ld: Int, offset: Int,
+        tileRows: Range<Int>, bias: UnsafePointer<Float>?,
+        image y: UnsafeMutablePointer<Float>, rows: UnsafeMutablePointer<Float>
+    ) {
         let ho = p.outHeight, wo = p.outWidth, tw = p.tileColumns
         let positionStride = p.outChannels * ld
         // Per tile row: 6 rows × 4 horizontal combinations (tw each), then 4 output rows.
@@ -245,11 +274,12 @@ extension WinogradKernel {
                     let dst = h + 4 * r * tw
                     var tx = 0
                     while tx + 8 <= tw {
-                        let k = outputCombination(simdLoad8(m0 + tx), simdLoad8(m0 + positionStride + tx),
-                                                  simdLoad8(m0 + 2 * positionStride + tx),
-                                                  simdLoad8(m0 + 3 * positionStride + tx),
-                                                  simdLoad8(m0 + 4 * positionStride + tx),
-                                                  simdLoad8(m0 + 5 * positionStride + tx))
+                        let k = outputCombination(
+                            simdLoad8(m0 + tx), simdLoad8(m0 + positionStride + tx),
+                            simdLoad8(m0 + 2 * positionStride + tx),
+                            simdLoad8(m0 + 3 * positionStride + tx),
+                            simdLoad8(m0 + 4 * positionStride + tx),
+                            simdLoad8(m0 + 5 * positionStride + tx))
                         simdStore(k.0, dst + tx)
                         simdStore(k.1, dst + tw + tx)
                         simdStore(k.2, dst + 2 * tw + tx)
@@ -257,19 +287,22 @@ extension WinogradKernel {
                         tx += 8
                     }
                     if tx + 4 <= tw {
-                        horizontalOutputF4(m0 + tx, stride: positionStride, dst + tx, rowLength: tw, lanes: SIMD4<Float>.self)
+                        horizontalOutputF4(
+                            m0 + tx, stride: positionStride, dst + tx, rowLength: tw, lanes: SIMD4<Float>.self)
                         tx += 4
                     }
                     if tx + 2 <= tw {
-                        horizontalOutputF4(m0 + tx, stride: positionStride, dst + tx, rowLength: tw, lanes: SIMD2<Float>.self)
+                        horizontalOutputF4(
+                            m0 + tx, stride: positionStride, dst + tx, rowLength: tw, lanes: SIMD2<Float>.self)
                         tx += 2
                     }
                     while tx < tw {
-                        let k = outputCombination(SIMD2(m0[tx], 0), SIMD2(m0[positionStride + tx], 0),
-                                                  SIMD2(m0[2 * positionStride + tx], 0),
-                                                  SIMD2(m0[3 * positionStride + tx], 0),
-                                                  SIMD2(m0[4 * positionStride + tx], 0),
-                                                  SIMD2(m0[5 * positionStride + tx], 0))
+                        let k = outputCombination(
+                            SIMD2(m0[tx], 0), SIMD2(m0[positionStride + tx], 0),
+                            SIMD2(m0[2 * positionStride + tx], 0),
+                            SIMD2(m0[3 * positionStride + tx], 0),
+                            SIMD2(m0[4 * positionStride + tx], 0),
+                            SIMD2(m0[5 * positionStride + tx], 0))
                         dst[tx] = k.0[0]
                         dst[tw + tx] = k.1[0]
                         dst[2 * tw + tx] = k.2[0]
@@ -281,16 +314,20 @@ extension WinogradKernel {
                 var tx = 0
                 let biasVector = SIMD8<Float>(repeating: bo)
                 while tx + 8 <= tw {
-                    @inline(__always) func column(_ j: Int) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+                    @inline(__always) func column(_ j: Int) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
+                    {
                         @inline(__always) func at(_ r: Int) -> SIMD8<Float> { simdLoad8(h + (4 * r + j) * tw + tx) }
                         return outputCombination(at(0), at(1), at(2), at(3), at(4), at(5))
                     }
                     // cj.a is output row a, column j of each of the eight tiles.
                     let c0 = column(0), c1 = column(1), c2 = column(2), c3 = column(3)
-                    @inline(__always) func store(_ a: Int, _ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>,
-                                                 _ v3: SIMD8<Float>) {
-                        let row = simdInterleave16(simdInterleave(v0 + biasVector, v2 + biasVector),
-                                               simdInterleave(v1 + biasVector, v3 + biasVector))
+                    @inline(__always) func store(
+                        _ a: Int, _ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>,
+                        _ v3: SIMD8<Float>
+                    ) {
+                        let row = simdInterleave16(
+                            simdInterleave(v0 + biasVector, v2 + biasVector),
+                            simdInterleave(v1 + biasVector, v3 + biasVector))
                         simdStore(row, out + a * width + 4 * tx)
                     }
                     store(0, c0.0, c1.0, c2.0, c3.0)
@@ -301,11 +338,13 @@ extension WinogradKernel {
                 }
                 // Small images: the same combinations four or two tiles at a time.
                 if tx + 4 <= tw {
-                    verticalOutputF4(h, tx: tx, tilesPerRow: tw, bias: bo, out, rowLength: width, lanes: SIMD4<Float>.self)
+                    verticalOutputF4(
+                        h, tx: tx, tilesPerRow: tw, bias: bo, out, rowLength: width, lanes: SIMD4<Float>.self)
                     tx += 4
                 }
                 if tx + 2 <= tw {
-                    verticalOutputF4(h, tx: tx, tilesPerRow: tw, bias: bo, out, rowLength: width, lanes: SIMD2<Float>.self)
+                    verticalOutputF4(
+                        h, tx: tx, tilesPerRow: tw, bias: bo, out, rowLength: width, lanes: SIMD2<Float>.self)
                     tx += 2
                 }
                 while tx < tw {
@@ -331,11 +370,14 @@ extension WinogradKernel {
     /// The horizontal Aᵀ of one row of M for `T.scalarCount` tiles: positions `stride` apart in,
     /// four columns `rowLength` apart out.
     @inline(__always)
-    static func horizontalOutputF4<T: SIMD>(_ m0: UnsafePointer<Float>, stride: Int, _ dst: UnsafeMutablePointer<Float>,
-                                            rowLength: Int, lanes: T.Type) where T.Scalar == Float {
-        let k = outputCombination(simdLoad(m0, as: T.self), simdLoad(m0 + stride, as: T.self),
-                                  simdLoad(m0 + 2 * stride, as: T.self), simdLoad(m0 + 3 * stride, as: T.self),
-                                  simdLoad(m0 + 4 * stride, as: T.self), simdLoad(m0 + 5 * stride, as: T.self))
+    static func horizontalOutputF4<T: SIMD>(
+        _ m0: UnsafePointer<Float>, stride: Int, _ dst: UnsafeMutablePointer<Float>,
+        rowLength: Int, lanes: T.Type
+    ) where T.Scalar == Float {
+        let k = outputCombination(
+            simdLoad(m0, as: T.self), simdLoad(m0 + stride, as: T.self),
+            simdLoad(m0 + 2 * stride, as: T.self), simdLoad(m0 + 3 * stride, as: T.self),
+            simdLoad(m0 + 4 * stride, as: T.self), simdLoad(m0 + 5 * stride, as: T.self))
         simdStore(k.0, dst)
         simdStore(k.1, dst + rowLength)
         simdStore(k.2, dst + 2 * rowLength)
@@ -346,8 +388,10 @@ extension WinogradKernel {
     /// `h` (24 rows of `tilesPerRow`), plus the bias, stored as four output rows `rowLength` apart
     /// with each tile's four columns side by side.
     @inline(__always)
-    static func verticalOutputF4<T: InterleavedStore>(_ h: UnsafePointer<Float>, tx: Int, tilesPerRow tw: Int, bias: Float,
-                                                      _ out: UnsafeMutablePointer<Float>, rowLength: Int, lanes: T.Type) {
+    static func verticalOutputF4<T: InterleavedStore>(
+        _ h: UnsafePointer<Float>, tx: Int, tilesPerRow tw: Int, bias: Float,
+        _ out: UnsafeMutablePointer<Float>, rowLength: Int, lanes: T.Type
+    ) {
         @inline(__always) func column(_ j: Int) -> (T, T, T, T) {
             @inline(__always) func at(_ r: Int) -> T { simdLoad(h + (4 * r + j) * tw + tx) }
             return outputCombination(at(0), at(1), at(2), at(3), at(4), at(5))
@@ -363,9 +407,11 @@ extension WinogradKernel {
 
     /// Q[ξ][o][offset + (ty − first)·tilesW + tx] = (A dY Aᵀ)[ξ] for 4×4 output-gradient tiles
     /// (zero past the output's edge).
-    static func gradientTransformF4(_ p: Problem, image gy: UnsafePointer<Float>, tileRows: Range<Int>,
-                                    q: UnsafeMutablePointer<Float>, ld: Int, offset: Int,
-                                    rows: UnsafeMutablePointer<Float>) {
+    static func gradientTransformF4(
+        _ p: Problem, image gy: UnsafePointer<Float>, tileRows: Range<Int>,
+        q: UnsafeMutablePointer<Float>, ld: Int, offset: Int,
+        rows: UnsafeMutablePointer<Float>
+    ) {
         let ho = p.outHeight, wo = p.outWidth, tw = p.tileColumns
         let span = (4 * tw + 15) & ~7  // a multiple of 8 ≥ 4·tw + 8 (see inputTransformF4)
         let positionStride = p.outChannels * ld
@@ -384,8 +430,9 @@ extension WinogradKernel {
                 }
                 var c = 0
                 while c < span {
-                    let k = gradientCombination(simdLoad8(yr + c), simdLoad8(yr + span + c),
-                                                simdLoad8(yr + 2 * span + c), simdLoad8(yr + 3 * span + c))
+                    let k = gradientCombination(
+                        simdLoad8(yr + c), simdLoad8(yr + span + c),
+                        simdLoad8(yr + 2 * span + c), simdLoad8(yr + 3 * span + c))
                     simdStore(k.0, vr + c)
                     simdStore(k.1, vr + span + c)
                     simdStore(k.2, vr + 2 * span + c)

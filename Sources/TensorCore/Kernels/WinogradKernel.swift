@@ -54,8 +54,10 @@ enum WinogradKernel {
     }
 
     /// The transformed weights U for `tile` (F(2×2) or F(4×4)); see the transform files.
-    static func transformWeights(_ w: UnsafePointer<Float>, outChannels: Int, inChannels: Int,
-                                 forGradient: Bool, tile: Int, into u: UnsafeMutablePointer<Float>) {
+    static func transformWeights(
+        _ w: UnsafePointer<Float>, outChannels: Int, inChannels: Int,
+        forGradient: Bool, tile: Int, into u: UnsafeMutablePointer<Float>
+    ) {
         if tile == 4 {
             transformWeightsF4(w, outChannels: outChannels, inChannels: inChannels, forGradient: forGradient, into: u)
         } else {
@@ -71,11 +73,14 @@ enum WinogradKernel {
     /// U as `convolve` takes it: each position's [rows, cols] matrix of `transformWeights`
     /// (rows = Cout, or Cin `forGradient`) packed into `PackedGEMM` panels, one position after
     /// another. `plain` is scratch for the unpacked U ((tile + 2)² · Cout · Cin floats).
-    static func transformAndPackWeights(_ w: UnsafePointer<Float>, outChannels: Int, inChannels: Int,
-                                        forGradient: Bool, tile: Int, plain: UnsafeMutablePointer<Float>,
-                                        into packed: UnsafeMutablePointer<Float>) {
-        transformWeights(w, outChannels: outChannels, inChannels: inChannels, forGradient: forGradient, tile: tile,
-                         into: plain)
+    static func transformAndPackWeights(
+        _ w: UnsafePointer<Float>, outChannels: Int, inChannels: Int,
+        forGradient: Bool, tile: Int, plain: UnsafeMutablePointer<Float>,
+        into packed: UnsafeMutablePointer<Float>
+    ) {
+        transformWeights(
+            w, outChannels: outChannels, inChannels: inChannels, forGradient: forGradient, tile: tile,
+            into: plain)
         let rows = forGradient ? inChannels : outChannels, cols = forGradient ? outChannels : inChannels
         let positions = (tile + 2) * (tile + 2), stride = PackedGEMM.packedCount(m: rows, k: cols)
         parallelChunks(positions, minimumPerThread: max(1, 8192 / max(1, rows * cols))) { range in
@@ -92,13 +97,14 @@ enum WinogradKernel {
     /// of a tile land a multiple of 4 KiB apart, all in one L1 set, and the transforms stall.
     static func leadingDimension(tiles: Int) -> Int { tiles | 1 }
 
-
     /// y = conv(x, U) + bias (+ residual, of y's shape) for `problem`; U from
     /// `transformAndPackWeights` (packed [Cout, Cin] per position). The residual is added block
     /// by block, right after the output transform has written those rows.
-    static func convolve(_ p: Problem, x: UnsafePointer<Float>, u: UnsafePointer<Float>,
-                         bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
-                         y: UnsafeMutablePointer<Float>) {
+    static func convolve(
+        _ p: Problem, x: UnsafePointer<Float>, u: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
+        y: UnsafeMutablePointer<Float>
+    ) {
         let plan = Blocking(p)
         let packedStride = PackedGEMM.packedCount(m: p.outChannels, k: p.inChannels)
         let inImage = p.inChannels * p.height * p.width, outImage = p.outChannels * p.outHeight * p.outWidth
@@ -114,26 +120,31 @@ enum WinogradKernel {
                     for (index, n) in block.images.enumerated() {
                         let offset = index * block.tileRows.count * p.tileColumns
                         if p.tile == 4 {
-                            inputTransformF4(p, image: x + n * inImage, tileRows: block.tileRows, v: v, ld: ld,
-                                             offset: offset, rows: rows)
+                            inputTransformF4(
+                                p, image: x + n * inImage, tileRows: block.tileRows, v: v, ld: ld,
+                                offset: offset, rows: rows)
                         } else {
-                            inputTransform(p, image: x + n * inImage, tileRows: block.tileRows, v: v, ld: ld,
-                                           offset: offset, rows: rows)
+                            inputTransform(
+                                p, image: x + n * inImage, tileRows: block.tileRows, v: v, ld: ld,
+                                offset: offset, rows: rows)
                         }
                     }
                     for xi in 0..<p.positions {
-                        PackedGEMM.multiply(m: p.outChannels, n: tiles, k: p.inChannels, packedA: u + xi * packedStride,
-                                            b: v + xi * p.inChannels * ld, ldb: ld,
-                                            c: m + xi * p.outChannels * ld, ldc: ld)
+                        PackedGEMM.multiply(
+                            m: p.outChannels, n: tiles, k: p.inChannels, packedA: u + xi * packedStride,
+                            b: v + xi * p.inChannels * ld, ldb: ld,
+                            c: m + xi * p.outChannels * ld, ldc: ld)
                     }
                     for (index, n) in block.images.enumerated() {
                         let offset = index * block.tileRows.count * p.tileColumns
                         if p.tile == 4 {
-                            outputTransformF4(p, m: m, ld: ld, offset: offset, tileRows: block.tileRows,
-                                              bias: bias, image: y + n * outImage, rows: rows)
+                            outputTransformF4(
+                                p, m: m, ld: ld, offset: offset, tileRows: block.tileRows,
+                                bias: bias, image: y + n * outImage, rows: rows)
                         } else {
-                            outputTransform(p, m: m, ld: ld, offset: offset, tileRows: block.tileRows,
-                                            bias: bias, image: y + n * outImage, rows: rows)
+                            outputTransform(
+                                p, m: m, ld: ld, offset: offset, tileRows: block.tileRows,
+                                bias: bias, image: y + n * outImage, rows: rows)
                         }
                         if let residual {
                             // The rows this block wrote, in every output channel.
@@ -160,8 +171,10 @@ enum WinogradKernel {
     /// the adjoint of the Winograd forward pass. With Q = A dY Aᵀ per output tile,
     /// dU_ξ [Cout, Cin] = Σ_tiles Q_ξ [Cout, tiles] · V_ξ [Cin, tiles]ᵀ (16 GEMMs whose inner
     /// dimension is the number of tiles), and dW = Gᵀ dU G. Exact, like the forward pass.
-    static func weightGradient(_ p: Problem, x: UnsafePointer<Float>, gy: UnsafePointer<Float>,
-                               dw: UnsafeMutablePointer<Float>) {
+    static func weightGradient(
+        _ p: Problem, x: UnsafePointer<Float>, gy: UnsafePointer<Float>,
+        dw: UnsafeMutablePointer<Float>
+    ) {
         let plan = Blocking(p)
         let inImage = p.inChannels * p.height * p.width, outImage = p.outChannels * p.outHeight * p.outWidth
         let uSize = p.outChannels * p.inChannels, positions = p.positions
@@ -182,22 +195,27 @@ enum WinogradKernel {
                     for (index, n) in block.images.enumerated() {
                         let offset = index * block.tileRows.count * p.tileColumns
                         if p.tile == 4 {
-                            inputTransformF4(p, image: x + n * inImage, tileRows: block.tileRows, v: v, ld: ld,
-                                             offset: offset, rows: rows)
-                            gradientTransformF4(p, image: gy + n * outImage, tileRows: block.tileRows, q: q,
-                                                ld: ld, offset: offset, rows: rows)
+                            inputTransformF4(
+                                p, image: x + n * inImage, tileRows: block.tileRows, v: v, ld: ld,
+                                offset: offset, rows: rows)
+                            gradientTransformF4(
+                                p, image: gy + n * outImage, tileRows: block.tileRows, q: q,
+                                ld: ld, offset: offset, rows: rows)
                         } else {
-                            inputTransform(p, image: x + n * inImage, tileRows: block.tileRows, v: v, ld: ld,
-                                           offset: offset, rows: rows)
-                            gradientTransform(p, image: gy + n * outImage, tileRows: block.tileRows, q: q, ld: ld,
-                                              offset: offset, rows: rows)
+                            inputTransform(
+                                p, image: x + n * inImage, tileRows: block.tileRows, v: v, ld: ld,
+                                offset: offset, rows: rows)
+                            gradientTransform(
+                                p, image: gy + n * outImage, tileRows: block.tileRows, q: q, ld: ld,
+                                offset: offset, rows: rows)
                         }
                     }
                     for xi in 0..<positions {
-                        gemm(transposeB: true, m: p.outChannels, n: p.inChannels, k: tiles,
-                             a: q + xi * p.outChannels * ld, lda: ld,
-                             b: v + xi * p.inChannels * ld, ldb: ld,
-                             beta: 1, c: du + xi * uSize, ldc: p.inChannels)
+                        gemm(
+                            transposeB: true, m: p.outChannels, n: p.inChannels, k: tiles,
+                            a: q + xi * p.outChannels * ld, lda: ld,
+                            b: v + xi * p.inChannels * ld, ldb: ld,
+                            beta: 1, c: du + xi * uSize, ldc: p.inChannels)
                     }
                 }
             }

@@ -6,15 +6,22 @@ public final class Conv2d: Module {
     public let stride: Int
     public let padding: Int
 
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-                bias hasBias: Bool = true, generator: inout SeededGenerator) {
-        requireShape(inChannels > 0 && outChannels > 0 && kernelSize > 0,
-                     "Conv2d: channels and kernel size must be positive, got \(inChannels)→\(outChannels), k=\(kernelSize)")
+    public init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+        bias hasBias: Bool = true, generator: inout SeededGenerator
+    ) {
+        requireShape(
+            inChannels > 0 && outChannels > 0 && kernelSize > 0,
+            "Conv2d: channels and kernel size must be positive, got \(inChannels)→\(outChannels), k=\(kernelSize)")
         let fanIn = inChannels * kernelSize * kernelSize
-        weight = Variable(parameter: Initialization.pytorchDefaultUniform(
-            shape: [outChannels, inChannels, kernelSize, kernelSize], fanIn: fanIn, generator: &generator))
-        bias = hasBias ? Variable(parameter: Initialization.pytorchDefaultUniform(
-            shape: [outChannels], fanIn: fanIn, generator: &generator)) : nil
+        weight = Variable(
+            parameter: Initialization.pytorchDefaultUniform(
+                shape: [outChannels, inChannels, kernelSize, kernelSize], fanIn: fanIn, generator: &generator))
+        bias =
+            hasBias
+            ? Variable(
+                parameter: Initialization.pytorchDefaultUniform(
+                    shape: [outChannels], fanIn: fanIn, generator: &generator)) : nil
         self.stride = stride
         self.padding = padding
         super.init()

@@ -5,7 +5,8 @@ public final class Embedding: Module {
     public let weight: Variable
 
     public init(count: Int, dimension: Int, generator: inout SeededGenerator) {
-        precondition(count > 0 && dimension > 0, "Embedding: count \(count) and dimension \(dimension) must be positive")
+        precondition(
+            count > 0 && dimension > 0, "Embedding: count \(count) and dimension \(dimension) must be positive")
         self.count = count
         self.dimension = dimension
         weight = Variable(parameter: Initialization.normal(shape: [count, dimension], generator: &generator))

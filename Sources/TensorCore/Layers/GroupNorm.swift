@@ -9,8 +9,9 @@ public final class GroupNorm: Module {
     public let bias: Variable
 
     public init(groups: Int, channels: Int, epsilon: Float = 1e-5) {
-        precondition(groups > 0 && channels % groups == 0,
-                     "GroupNorm: \(channels) channels cannot be split into \(groups) groups")
+        precondition(
+            groups > 0 && channels % groups == 0,
+            "GroupNorm: \(channels) channels cannot be split into \(groups) groups")
         self.groups = groups
         self.channels = channels
         self.epsilon = epsilon
@@ -32,13 +33,15 @@ public final class GroupNorm: Module {
 
     /// `silu(self(x) · (1 + scale) + shift)`, fused; scale and shift are [N, C] or [N, C, 1, 1].
     public func fusedScaleShiftSiLU(_ x: Variable, scale: Variable, shift: Variable) -> Variable {
-        groupNormScaleShift(x, groups: groups, weight: weight, bias: bias, scale: scale, shift: shift,
-                            silu: true, epsilon: epsilon)
+        groupNormScaleShift(
+            x, groups: groups, weight: weight, bias: bias, scale: scale, shift: shift,
+            silu: true, epsilon: epsilon)
     }
 
     /// `silu(self(x) · (1 + scale) + shift)`, fused, with [scale | shift] as one [N, 2C] tensor.
     public func fusedScaleShiftSiLU(_ x: Variable, modulation: Variable) -> Variable {
-        groupNormScaleShift(x, groups: groups, weight: weight, bias: bias, modulation: modulation,
-                            silu: true, epsilon: epsilon)
+        groupNormScaleShift(
+            x, groups: groups, weight: weight, bias: bias, modulation: modulation,
+            silu: true, epsilon: epsilon)
     }
 }

@@ -14,7 +14,8 @@ public enum Initialization {
         return t
     }
 
-    public static func normal(shape: [Int], mean: Float = 0, std: Float = 1, generator: inout SeededGenerator) -> Tensor {
+    public static func normal(shape: [Int], mean: Float = 0, std: Float = 1, generator: inout SeededGenerator) -> Tensor
+    {
         let t = Tensor(uninitializedShape: shape)
         let p = t.unsafePointer
         for i in 0..<t.count { p[i] = mean + std * generator.normal() }

@@ -4,10 +4,14 @@ public final class Linear: Module {
     public let bias: Variable?
 
     public init(_ inFeatures: Int, _ outFeatures: Int, bias hasBias: Bool = true, generator: inout SeededGenerator) {
-        weight = Variable(parameter: Initialization.pytorchDefaultUniform(
-            shape: [outFeatures, inFeatures], fanIn: inFeatures, generator: &generator))
-        bias = hasBias ? Variable(parameter: Initialization.pytorchDefaultUniform(
-            shape: [outFeatures], fanIn: inFeatures, generator: &generator)) : nil
+        weight = Variable(
+            parameter: Initialization.pytorchDefaultUniform(
+                shape: [outFeatures, inFeatures], fanIn: inFeatures, generator: &generator))
+        bias =
+            hasBias
+            ? Variable(
+                parameter: Initialization.pytorchDefaultUniform(
+                    shape: [outFeatures], fanIn: inFeatures, generator: &generator)) : nil
         super.init()
         registerParameter(weight, as: "weight")
         if let bias { registerParameter(bias, as: "bias") }

@@ -38,17 +38,20 @@ open class Module {
     /// under the state-dict key `key`.
     public func registerParameter(_ variable: Variable, as key: String) {
         Self.checkKey(key, of: "parameter", in: self)
-        precondition(variable.requiresGrad && variable.isLeaf,
-                     "\(type(of: self)): '\(key)' is not a trainable leaf")
-        precondition(!ownParameters.contains { $0.name == key },
-                     "\(type(of: self)): parameter '\(key)' registered twice")
+        precondition(
+            variable.requiresGrad && variable.isLeaf,
+            "\(type(of: self)): '\(key)' is not a trainable leaf")
+        precondition(
+            !ownParameters.contains { $0.name == key },
+            "\(type(of: self)): parameter '\(key)' registered twice")
         ownParameters.append((key, variable))
     }
 
     /// A key is one or more non-empty components joined by dots, as PyTorch's are.
     private static func checkKey(_ key: String, of kind: String, in module: Module) {
-        precondition(!key.split(separator: ".", omittingEmptySubsequences: false).contains { $0.isEmpty },
-                     "\(type(of: module)): \(kind) key '\(key)' has an empty component")
+        precondition(
+            !key.split(separator: ".", omittingEmptySubsequences: false).contains { $0.isEmpty },
+            "\(type(of: module)): \(kind) key '\(key)' has an empty component")
     }
 
     /// Every parameter below this module, depth first, with dotted names.
@@ -82,14 +85,18 @@ open class Module {
         let missing = expected.subtracting(state.keys).sorted()
         let unexpected = Set(state.keys).subtracting(expected).sorted()
         guard missing.isEmpty, unexpected.isEmpty else {
-            throw ModuleLoadError(source: source, message:
-                "parameter names differ: missing \(missing.prefix(5)), unexpected \(unexpected.prefix(5))")
+            throw ModuleLoadError(
+                source: source,
+                message:
+                    "parameter names differ: missing \(missing.prefix(5)), unexpected \(unexpected.prefix(5))")
         }
         for (name, variable) in named {
             let value = state[name]!
             guard value.shape == variable.value.shape else {
-                throw ModuleLoadError(source: source, message:
-                    "parameter \(name) has shape \(value.shape), the model expects \(variable.value.shape)")
+                throw ModuleLoadError(
+                    source: source,
+                    message:
+                        "parameter \(name) has shape \(value.shape), the model expects \(variable.value.shape)")
             }
         }
         for (name, variable) in named { variable.value = state[name]! }

@@ -15,14 +15,17 @@ public final class ResidualBlock: Module {
     public let outChannels: Int
 
     /// - Parameter groups: group count of both norms; nil for the reference's `GN(c)` rule.
-    public init(_ inChannels: Int, _ outChannels: Int, embeddingWidth: Int = 0, groups: Int? = nil,
-                generator: inout SeededGenerator) {
+    public init(
+        _ inChannels: Int, _ outChannels: Int, embeddingWidth: Int = 0, groups: Int? = nil,
+        generator: inout SeededGenerator
+    ) {
         self.outChannels = outChannels
         norm1 = groups.map { GroupNorm(groups: $0, channels: inChannels) } ?? GroupNorm.standard(channels: inChannels)
         conv1 = Conv2d(inChannels, outChannels, kernelSize: 3, padding: 1, generator: &generator)
         norm2 = groups.map { GroupNorm(groups: $0, channels: outChannels) } ?? GroupNorm.standard(channels: outChannels)
         conv2 = Conv2d(outChannels, outChannels, kernelSize: 3, padding: 1, generator: &generator)
-        skip = inChannels != outChannels
+        skip =
+            inChannels != outChannels
             ? Conv2d(inChannels, outChannels, kernelSize: 1, generator: &generator) : nil
         modulation = embeddingWidth > 0 ? Linear(embeddingWidth, 2 * outChannels, generator: &generator) : nil
         super.init()

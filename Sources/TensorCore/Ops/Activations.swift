@@ -6,10 +6,12 @@ extension Variable {
         let x = value
         let out = x.map { v in v * FastMath.sigmoid(v) }
         return Variable.result(out, operation: "silu", inputs: [self]) { g in
-            [x.zipMap(g) { v, gv in
-                let s = FastMath.sigmoid(v)
-                return gv * s * (1 + v * (1 - s))
-            }]
+            [
+                x.zipMap(g) { v, gv in
+                    let s = FastMath.sigmoid(v)
+                    return gv * s * (1 + v * (1 - s))
+                }
+            ]
         }
     }
 

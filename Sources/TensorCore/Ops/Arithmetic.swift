@@ -2,8 +2,10 @@
 /// The gradient of a broadcast operand is summed back down to its own shape.
 
 @inline(__always)
-func broadcastBinary(_ a: Tensor, _ b: Tensor, _ op: String,
-                     _ f: (Float, Float) -> Float) -> Tensor {
+func broadcastBinary(
+    _ a: Tensor, _ b: Tensor, _ op: String,
+    _ f: (Float, Float) -> Float
+) -> Tensor {
     if a.shape == b.shape { return a.zipMap(b, f) }
     guard let plan = BroadcastPlan(a.shape, b.shape) else {
         preconditionFailure("\(op): shapes \(a.shape) and \(b.shape) do not broadcast")
@@ -47,8 +49,10 @@ public func * (a: Variable, b: Variable) -> Variable {
     let out = broadcastBinary(av, bv, "multiply", *)
     let needA = a.requiresGrad, needB = b.requiresGrad
     return Variable.result(out, operation: "multiply", inputs: [a, b]) { g in
-        [needA ? broadcastBinary(g, bv, "multiply backward", *).summed(toShape: av.shape) : nil,
-         needB ? broadcastBinary(g, av, "multiply backward", *).summed(toShape: bv.shape) : nil]
+        [
+            needA ? broadcastBinary(g, bv, "multiply backward", *).summed(toShape: av.shape) : nil,
+            needB ? broadcastBinary(g, av, "multiply backward", *).summed(toShape: bv.shape) : nil,
+        ]
     }
 }
 

@@ -5,35 +5,47 @@
 
 /// `F.group_norm(x, groups, weight, bias, eps)`: normalise each (sample, group of channels)
 /// to zero mean and unit variance, then apply the per-channel affine `weight`, `bias` ([C] each).
-public func groupNorm(_ x: Variable, groups: Int, weight: Variable?, bias: Variable?,
-                      epsilon: Float = 1e-5) -> Variable {
-    groupNormCore(x, groups: groups, weight: weight, bias: bias, scale: nil, shift: nil,
-                  modulation: nil, silu: false, epsilon: epsilon, operation: "groupNorm")
+public func groupNorm(
+    _ x: Variable, groups: Int, weight: Variable?, bias: Variable?,
+    epsilon: Float = 1e-5
+) -> Variable {
+    groupNormCore(
+        x, groups: groups, weight: weight, bias: bias, scale: nil, shift: nil,
+        modulation: nil, silu: false, epsilon: epsilon, operation: "groupNorm")
 }
 
 /// `silu(groupNorm(x, …))` in one pass.
-public func groupNormSiLU(_ x: Variable, groups: Int, weight: Variable?, bias: Variable?,
-                          epsilon: Float = 1e-5) -> Variable {
-    groupNormCore(x, groups: groups, weight: weight, bias: bias, scale: nil, shift: nil,
-                  modulation: nil, silu: true, epsilon: epsilon, operation: "groupNormSiLU")
+public func groupNormSiLU(
+    _ x: Variable, groups: Int, weight: Variable?, bias: Variable?,
+    epsilon: Float = 1e-5
+) -> Variable {
+    groupNormCore(
+        x, groups: groups, weight: weight, bias: bias, scale: nil, shift: nil,
+        modulation: nil, silu: true, epsilon: epsilon, operation: "groupNormSiLU")
 }
 
 /// `groupNorm(x, …) · (1 + scale) + shift`, then SiLU when `silu` is true; `scale` and `shift`
 /// are per sample and channel, [N, C] or [N, C, 1, 1] (a time-embedding projection).
-public func groupNormScaleShift(_ x: Variable, groups: Int, weight: Variable?, bias: Variable?,
-                                scale: Variable, shift: Variable, silu: Bool,
-                                epsilon: Float = 1e-5) -> Variable {
-    groupNormCore(x, groups: groups, weight: weight, bias: bias, scale: scale, shift: shift,
-                  modulation: nil, silu: silu, epsilon: epsilon, operation: "groupNormScaleShift")
+public func groupNormScaleShift(
+    _ x: Variable, groups: Int, weight: Variable?, bias: Variable?,
+    scale: Variable, shift: Variable, silu: Bool,
+    epsilon: Float = 1e-5
+) -> Variable {
+    groupNormCore(
+        x, groups: groups, weight: weight, bias: bias, scale: scale, shift: shift,
+        modulation: nil, silu: silu, epsilon: epsilon, operation: "groupNormScaleShift")
 }
 
 /// As `groupNormScaleShift`, with scale and shift taken from one [N, 2C] (or [N, 2C, 1, 1])
 /// tensor, scale first — the two halves of PyTorch's `linear(silu(e)).chunk(2, dim=1)` — so no
 /// split op is needed; the gradient comes back in the same [N, 2C] layout.
-public func groupNormScaleShift(_ x: Variable, groups: Int, weight: Variable?, bias: Variable?,
-                                modulation: Variable, silu: Bool, epsilon: Float = 1e-5) -> Variable {
-    groupNormCore(x, groups: groups, weight: weight, bias: bias, scale: nil, shift: nil,
-                  modulation: modulation, silu: silu, epsilon: epsilon, operation: "groupNormScaleShift")
+public func groupNormScaleShift(
+    _ x: Variable, groups: Int, weight: Variable?, bias: Variable?,
+    modulation: Variable, silu: Bool, epsilon: Float = 1e-5
+) -> Variable {
+    groupNormCore(
+        x, groups: groups, weight: weight, bias: bias, scale: nil, shift: nil,
+        modulation: modulation, silu: silu, epsilon: epsilon, operation: "groupNormScaleShift")
 }
 
 /// Per-(sample, channel) modulation operands: where scale and shift live and the shapes to
@@ -47,16 +59,20 @@ private struct GroupNormModulationLayout {
 
 private func checkGroupNormModulationShape(_ v: Variable, n: Int, c: Int, _ what: String, _ op: String) {
     let s = v.shape
-    precondition(s == [n, c] || s == [n, c, 1, 1],
-                 "\(op): \(what) must be [\(n), \(c)] or [\(n), \(c), 1, 1], got \(s)")
+    precondition(
+        s == [n, c] || s == [n, c, 1, 1],
+        "\(op): \(what) must be [\(n), \(c)] or [\(n), \(c), 1, 1], got \(s)")
 }
 
-private func groupNormCore(_ x: Variable, groups: Int, weight: Variable?, bias: Variable?,
-                           scale: Variable?, shift: Variable?, modulation: Variable?,
-                           silu: Bool, epsilon: Float, operation: String) -> Variable {
+private func groupNormCore(
+    _ x: Variable, groups: Int, weight: Variable?, bias: Variable?,
+    scale: Variable?, shift: Variable?, modulation: Variable?,
+    silu: Bool, epsilon: Float, operation: String
+) -> Variable {
     let (n, c, h, w) = x.value.nchw(operation)
-    precondition(groups > 0 && c % groups == 0,
-                 "\(operation): \(c) channels cannot be split into \(groups) groups")
+    precondition(
+        groups > 0 && c % groups == 0,
+        "\(operation): \(c) channels cannot be split into \(groups) groups")
     if let weight { precondition(weight.shape == [c], "\(operation): weight \(weight.shape), expected [\(c)]") }
     if let bias { precondition(bias.shape == [c], "\(operation): bias \(bias.shape), expected [\(c)]") }
     if let scale { checkGroupNormModulationShape(scale, n: n, c: c, "scale", operation) }
@@ -68,8 +84,10 @@ private func groupNormCore(_ x: Variable, groups: Int, weight: Variable?, bias: 
     // Scale and shift as flat [N, C] reads: from two tensors, or from the halves of one.
     let scaleValues: Tensor? = scale?.value ?? modulation?.value
     let shiftValues: Tensor? = shift?.value ?? modulation?.value
-    let layout = modulation != nil ? GroupNormModulationLayout(rowStride: 2 * c, shiftStart: c)
-                                   : GroupNormModulationLayout(rowStride: c, shiftStart: 0)
+    let layout =
+        modulation != nil
+        ? GroupNormModulationLayout(rowStride: 2 * c, shiftStart: c)
+        : GroupNormModulationLayout(rowStride: c, shiftStart: 0)
 
     // gain[n,c] = γ·(1 + s), offset[n,c] = β·(1 + s) + t.
     let gain = Tensor(uninitializedShape: [n * c]), offset = Tensor(uninitializedShape: [n * c])
@@ -88,8 +106,9 @@ private func groupNormCore(_ x: Variable, groups: Int, weight: Variable?, bias: 
     let out = Tensor(uninitializedShape: xv.shape)
     let mean = Tensor(uninitializedShape: [kernel.blockCount])
     let inverseStd = Tensor(uninitializedShape: [kernel.blockCount])
-    kernel.forward(x: xv.unsafePointer, output: out.unsafePointer, gain: gp, offset: op, epsilon: epsilon,
-                   mean: mean.unsafePointer, inverseStd: inverseStd.unsafePointer)
+    kernel.forward(
+        x: xv.unsafePointer, output: out.unsafePointer, gain: gp, offset: op, epsilon: epsilon,
+        mean: mean.unsafePointer, inverseStd: inverseStd.unsafePointer)
 
     var inputs: [Variable] = [x]
     if let weight { inputs.append(weight) }
@@ -101,10 +120,11 @@ private func groupNormCore(_ x: Variable, groups: Int, weight: Variable?, bias: 
     return Variable.result(out, operation: operation, inputs: inputs) { g in
         let dx = Tensor(uninitializedShape: xv.shape)
         let sumGrad = Tensor(uninitializedShape: [n * c]), sumGradNorm = Tensor(uninitializedShape: [n * c])
-        kernel.backward(x: xv.unsafePointer, gradOutput: g.unsafePointer, gradInput: dx.unsafePointer,
-                        needInput: needX, gain: gain.unsafePointer, offset: offset.unsafePointer,
-                        mean: mean.unsafePointer, inverseStd: inverseStd.unsafePointer,
-                        sumGradient: sumGrad.unsafePointer, sumGradientNormalized: sumGradNorm.unsafePointer)
+        kernel.backward(
+            x: xv.unsafePointer, gradOutput: g.unsafePointer, gradInput: dx.unsafePointer,
+            needInput: needX, gain: gain.unsafePointer, offset: offset.unsafePointer,
+            mean: mean.unsafePointer, inverseStd: inverseStd.unsafePointer,
+            sumGradient: sumGrad.unsafePointer, sumGradientNormalized: sumGradNorm.unsafePointer)
         let s1 = sumGrad.unsafePointer, s2 = sumGradNorm.unsafePointer
         func onePlusScale(_ sample: Int, _ ch: Int) -> Float {
             1 + (scaleValues.map { $0.unsafePointer[sample * layout.rowStride + ch] } ?? 0)
@@ -113,12 +133,16 @@ private func groupNormCore(_ x: Variable, groups: Int, weight: Variable?, bias: 
         if weight != nil {
             // ∂γ[c] = Σ_n ∂gain[n,c] · (1 + s[n,c]), ∂gain = Σ ∂h · x̂.
             let d = Tensor(zeros: [c])
-            for sample in 0..<n { for ch in 0..<c { d.unsafePointer[ch] += s2[sample * c + ch] * onePlusScale(sample, ch) } }
+            for sample in 0..<n {
+                for ch in 0..<c { d.unsafePointer[ch] += s2[sample * c + ch] * onePlusScale(sample, ch) }
+            }
             grads.append(d)
         }
         if bias != nil {
             let d = Tensor(zeros: [c])
-            for sample in 0..<n { for ch in 0..<c { d.unsafePointer[ch] += s1[sample * c + ch] * onePlusScale(sample, ch) } }
+            for sample in 0..<n {
+                for ch in 0..<c { d.unsafePointer[ch] += s1[sample * c + ch] * onePlusScale(sample, ch) }
+            }
             grads.append(d)
         }
         // ∂s = ∂gain · γ + ∂offset · β, ∂t = ∂offset.

@@ -1,7 +1,8 @@
 /// `F.layer_norm` over the last dimension: each row of length D is normalised to zero mean and
 /// unit (biased) variance, then scaled by `weight` and shifted by `bias` ([D] each, optional).
 public func layerNorm(_ x: Variable, weight: Variable?, bias: Variable?, epsilon: Float = 1e-5) -> Variable {
-    precondition(x.shape.count >= 1 && x.shape.last! > 0, "layerNorm: input needs a non-empty last dimension, got \(x.shape)")
+    precondition(
+        x.shape.count >= 1 && x.shape.last! > 0, "layerNorm: input needs a non-empty last dimension, got \(x.shape)")
     let d = x.shape.last!
     if let weight { precondition(weight.shape == [d], "layerNorm: weight \(weight.shape), expected [\(d)]") }
     if let bias { precondition(bias.shape == [d], "layerNorm: bias \(bias.shape), expected [\(d)]") }
@@ -55,7 +56,11 @@ public func layerNorm(_ x: Variable, weight: Variable?, bias: Variable?, epsilon
                 }
                 guard needX else { continue }
                 // ∂x̂ = γ·∂y (kept in dx), then dx = r·(∂x̂ − mean ∂x̂ − x̂ · mean(∂x̂·x̂)).
-                if let gamma = gp { for i in 0..<d { dxs[i] = gs[i] * gamma[i] } } else { dxs.update(from: gs, count: d) }
+                if let gamma = gp {
+                    for i in 0..<d { dxs[i] = gs[i] * gamma[i] }
+                } else {
+                    dxs.update(from: gs, count: d)
+                }
                 let sums = VectorReductions.sumAndCenteredDot(dxs, xs, count: d, center: mu)
                 let m1 = sums.sum / Float(d), m2 = sums.dot * r / Float(d)
                 for i in 0..<d { dxs[i] = r * (dxs[i] - m1 - (xs[i] - mu) * r * m2) }

@@ -3,8 +3,9 @@
 public func linear(_ x: Variable, weight: Variable, bias: Variable?) -> Variable {
     precondition(x.shape.count == 2, "linear: input must be [N, features], got \(x.shape)")
     let n = x.shape[0], inFeatures = x.shape[1]
-    precondition(weight.shape.count == 2 && weight.shape[1] == inFeatures,
-                 "linear: weight \(weight.shape) does not take \(inFeatures) input features")
+    precondition(
+        weight.shape.count == 2 && weight.shape[1] == inFeatures,
+        "linear: weight \(weight.shape) does not take \(inFeatures) input features")
     let outFeatures = weight.shape[0]
     if let bias { precondition(bias.shape == [outFeatures], "linear: bias \(bias.shape), expected [\(outFeatures)]") }
     let xv = x.value, wv = weight.value
@@ -12,8 +13,9 @@ public func linear(_ x: Variable, weight: Variable, bias: Variable?) -> Variable
     if let b = bias?.value {
         for row in 0..<n { (out.unsafePointer + row * outFeatures).update(from: b.unsafePointer, count: outFeatures) }
     }
-    gemm(transposeB: true, m: n, n: outFeatures, k: inFeatures,
-         a: xv.unsafePointer, b: wv.unsafePointer, beta: bias == nil ? 0 : 1, c: out.unsafePointer)
+    gemm(
+        transposeB: true, m: n, n: outFeatures, k: inFeatures,
+        a: xv.unsafePointer, b: wv.unsafePointer, beta: bias == nil ? 0 : 1, c: out.unsafePointer)
     let needX = x.requiresGrad
     var inputs = [x, weight]
     if let bias { inputs.append(bias) }
@@ -25,8 +27,9 @@ public func linear(_ x: Variable, weight: Variable, bias: Variable?) -> Variable
             dx = t
         }
         let dw = Tensor(uninitializedShape: [outFeatures, inFeatures])
-        gemm(transposeA: true, m: outFeatures, n: inFeatures, k: n, a: g.unsafePointer, b: xv.unsafePointer,
-             c: dw.unsafePointer)
+        gemm(
+            transposeA: true, m: outFeatures, n: inFeatures, k: n, a: g.unsafePointer, b: xv.unsafePointer,
+            c: dw.unsafePointer)
         var result: [Tensor?] = [dx, dw]
         if bias != nil { result.append(g.summed(toShape: [outFeatures])) }
         return result

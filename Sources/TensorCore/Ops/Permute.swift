@@ -4,8 +4,9 @@ extension Variable {
     /// Dimension i of the result is dimension `order[i]` of this tensor.
     public func permuted(_ order: [Int]) -> Variable {
         let shape = self.shape
-        precondition(order.count == shape.count && Set(order) == Set(0..<shape.count),
-                     "permuted: \(order) is not a permutation of the \(shape.count) dimensions of \(shape)")
+        precondition(
+            order.count == shape.count && Set(order) == Set(0..<shape.count),
+            "permuted: \(order) is not a permutation of the \(shape.count) dimensions of \(shape)")
         var inverse = [Int](repeating: 0, count: order.count)
         for (i, o) in order.enumerated() { inverse[o] = i }
         return Variable.result(PermuteKernel.apply(value, order), operation: "permute", inputs: [self]) { g in
@@ -65,8 +66,10 @@ enum PermuteKernel {
     }
 
     /// dst [cols, rows] = srcᵀ for src [rows, cols], in 32 × 32 tiles.
-    private static func transposeTiled(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
-                                       rows: Int, cols: Int) {
+    private static func transposeTiled(
+        _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
+        rows: Int, cols: Int
+    ) {
         let tile = 32
         var i0 = 0
         while i0 < rows {

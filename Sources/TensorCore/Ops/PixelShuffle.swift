@@ -6,8 +6,9 @@
 public func pixelShuffle(_ x: Variable, factor r: Int) -> Variable {
     let (n, cDeep, h, w) = nchwDimensions(x, "pixelShuffle")
     requireShape(r >= 1, "pixelShuffle: factor must be at least 1, got \(r)")
-    requireShape(cDeep % (r * r) == 0,
-                 "pixelShuffle: \(cDeep) channels of \(x.shape) are not divisible by factor² = \(r * r)")
+    requireShape(
+        cDeep % (r * r) == 0,
+        "pixelShuffle: \(cDeep) channels of \(x.shape) are not divisible by factor² = \(r * r)")
     let c = cDeep / (r * r)
     let out = Tensor(uninitializedShape: [n, c, h * r, w * r])
     PixelShuffleKernel.depthToSpace(x.value.unsafePointer, out.unsafePointer, planes: n * c, h: h, w: w, r: r)
@@ -22,8 +23,9 @@ public func pixelShuffle(_ x: Variable, factor r: Int) -> Variable {
 public func pixelUnshuffle(_ x: Variable, factor r: Int) -> Variable {
     let (n, c, hWide, wWide) = nchwDimensions(x, "pixelUnshuffle")
     requireShape(r >= 1, "pixelUnshuffle: factor must be at least 1, got \(r)")
-    requireShape(hWide % r == 0 && wWide % r == 0,
-                 "pixelUnshuffle: height and width of \(x.shape) are not divisible by factor \(r)")
+    requireShape(
+        hWide % r == 0 && wWide % r == 0,
+        "pixelUnshuffle: height and width of \(x.shape) are not divisible by factor \(r)")
     let h = hWide / r, w = wWide / r
     let out = Tensor(uninitializedShape: [n, c * r * r, h, w])
     PixelShuffleKernel.spaceToDepth(x.value.unsafePointer, out.unsafePointer, planes: n * c, h: h, w: w, r: r)
@@ -37,8 +39,10 @@ public func pixelUnshuffle(_ x: Variable, factor r: Int) -> Variable {
 /// The two rearrangements on raw buffers. A "plane" is one wide channel [H·r, W·r], which is also
 /// r² consecutive deep channels [H, W], so planes are independent and split over the cores.
 enum PixelShuffleKernel {
-    static func depthToSpace(_ deep: UnsafePointer<Float>, _ wide: UnsafeMutablePointer<Float>,
-                             planes: Int, h: Int, w: Int, r: Int) {
+    static func depthToSpace(
+        _ deep: UnsafePointer<Float>, _ wide: UnsafeMutablePointer<Float>,
+        planes: Int, h: Int, w: Int, r: Int
+    ) {
         let size = h * w * r * r
         parallelChunks(planes, minimumPerThread: minimumPlanesPerThread(size)) { range in
             for p in range {
@@ -56,8 +60,10 @@ enum PixelShuffleKernel {
         }
     }
 
-    static func spaceToDepth(_ wide: UnsafePointer<Float>, _ deep: UnsafeMutablePointer<Float>,
-                             planes: Int, h: Int, w: Int, r: Int) {
+    static func spaceToDepth(
+        _ wide: UnsafePointer<Float>, _ deep: UnsafeMutablePointer<Float>,
+        planes: Int, h: Int, w: Int, r: Int
+    ) {
         let size = h * w * r * r
         parallelChunks(planes, minimumPerThread: minimumPlanesPerThread(size)) { range in
             for p in range {

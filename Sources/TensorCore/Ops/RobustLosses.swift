@@ -3,9 +3,10 @@
 
 /// mean(|prediction − target|); the gradient of |d| at d = 0 is 0, as PyTorch's `sign`.
 public func l1Loss(_ prediction: Variable, _ target: Variable) -> Variable {
-    elementwiseLoss(prediction, target, operation: "l1Loss",
-                    total: { d in pointwiseMax(d, -d) },
-                    derivative: { d in d > 0 ? 1 : (d < 0 ? -1 : 0) })
+    elementwiseLoss(
+        prediction, target, operation: "l1Loss",
+        total: { d in pointwiseMax(d, -d) },
+        derivative: { d in d > 0 ? 1 : (d < 0 ? -1 : 0) })
 }
 
 /// Huber loss, mean reduction (PyTorch's `F.huber_loss(…, delta=delta)`):
@@ -13,22 +14,25 @@ public func l1Loss(_ prediction: Variable, _ target: Variable) -> Variable {
 public func huberLoss(_ prediction: Variable, _ target: Variable, delta: Float = 1) -> Variable {
     precondition(delta > 0, "huberLoss: delta must be positive, got \(delta)")
     let deltaVector = SIMD8<Float>(repeating: delta)
-    return elementwiseLoss(prediction, target, operation: "huberLoss",
-                           total: { d in
-                               // With m = min(|d|, delta), m·(|d| − ½m) covers both branches.
-                               let a = pointwiseMax(d, -d)
-                               let m = pointwiseMin(a, deltaVector)
-                               return m * (a - 0.5 * m)
-                           },
-                           derivative: { d in Swift.min(Swift.max(d, -delta), delta) })
+    return elementwiseLoss(
+        prediction, target, operation: "huberLoss",
+        total: { d in
+            // With m = min(|d|, delta), m·(|d| − ½m) covers both branches.
+            let a = pointwiseMax(d, -d)
+            let m = pointwiseMin(a, deltaVector)
+            return m * (a - 0.5 * m)
+        },
+        derivative: { d in Swift.min(Swift.max(d, -delta), delta) })
 }
 
 /// mean(f(prediction − target)) with `total` = f on eight differences at a time and
 /// `derivative` = f′ on one.
 @inline(__always)
-private func elementwiseLoss(_ prediction: Variable, _ target: Variable, operation: String,
-                             total: (SIMD8<Float>) -> SIMD8<Float>,
-                             derivative: @escaping (Float) -> Float) -> Variable {
+private func elementwiseLoss(
+    _ prediction: Variable, _ target: Variable, operation: String,
+    total: (SIMD8<Float>) -> SIMD8<Float>,
+    derivative: @escaping (Float) -> Float
+) -> Variable {
     let p = prediction.value, t = target.value
     precondition(p.shape == t.shape, "\(operation): prediction \(p.shape) and target \(t.shape) differ")
     let n = p.count
@@ -43,7 +47,8 @@ private func elementwiseLoss(_ prediction: Variable, _ target: Variable, operati
             var acc = SIMD8<Float>()
             var i = start
             while i + 8 <= end {
-                let d = UnsafeRawPointer(pp + i).loadUnaligned(as: SIMD8<Float>.self)
+                let d =
+                    UnsafeRawPointer(pp + i).loadUnaligned(as: SIMD8<Float>.self)
                     - UnsafeRawPointer(tp + i).loadUnaligned(as: SIMD8<Float>.self)
                 acc += total(d)
                 i += 8

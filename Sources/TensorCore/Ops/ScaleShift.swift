@@ -4,8 +4,9 @@
 public func scaleShift(_ x: Variable, scale: Variable, shift: Variable) -> Variable {
     let (n, c, h, w) = x.value.nchw("scaleShift")
     for (v, what) in [(scale, "scale"), (shift, "shift")] {
-        precondition(v.shape == [n, c] || v.shape == [n, c, 1, 1],
-                     "scaleShift: \(what) must be [\(n), \(c)] or [\(n), \(c), 1, 1], got \(v.shape)")
+        precondition(
+            v.shape == [n, c] || v.shape == [n, c, 1, 1],
+            "scaleShift: \(what) must be [\(n), \(c)] or [\(n), \(c), 1, 1], got \(v.shape)")
     }
     let hw = h * w, planes = n * c
     let xv = x.value, sv = scale.value, tv = shift.value

@@ -1,6 +1,7 @@
 /// Numerically stable softmax over the last dimension: exp(x − max) / Σ exp(x − max) per row.
 public func softmax(lastDimensionOf x: Variable) -> Variable {
-    precondition(x.shape.count >= 1 && x.shape.last! > 0, "softmax: input needs a non-empty last dimension, got \(x.shape)")
+    precondition(
+        x.shape.count >= 1 && x.shape.last! > 0, "softmax: input needs a non-empty last dimension, got \(x.shape)")
     let d = x.shape.last!
     let rows = x.value.count / d
     let out = Tensor(uninitializedShape: x.shape)

@@ -4,10 +4,13 @@ import Foundation
 /// half = dimension / 2, fᵢ = exp(−ln(maxPeriod) · i / half), a = t · timeScale · f, and the
 /// result [sin(a) | cos(a)] of shape [t.count, dimension] (sines first). A constant input to the
 /// network: no gradient flows to t.
-public func sinusoidalTimeEmbedding(_ t: [Float], dimension: Int, timeScale: Float = 1000,
-                                    maxPeriod: Float = 10_000) -> Tensor {
-    precondition(dimension >= 2 && dimension % 2 == 0,
-                 "sinusoidalTimeEmbedding: dimension must be even and at least 2, got \(dimension)")
+public func sinusoidalTimeEmbedding(
+    _ t: [Float], dimension: Int, timeScale: Float = 1000,
+    maxPeriod: Float = 10_000
+) -> Tensor {
+    precondition(
+        dimension >= 2 && dimension % 2 == 0,
+        "sinusoidalTimeEmbedding: dimension must be even and at least 2, got \(dimension)")
     let half = dimension / 2
     // Float arithmetic in PyTorch's order, so the angles round the same way.
     let logPeriod = Float(Foundation.log(Double(maxPeriod)))

@@ -19,8 +19,10 @@ public class Adam: Optimizer {
     public var algorithmName: String { configuration.decoupledWeightDecay ? "AdamW" : "Adam" }
 
     public var hyperParameters: [String: Double] {
-        ["lr": configuration.learningRate, "beta1": configuration.beta1, "beta2": configuration.beta2,
-         "eps": configuration.epsilon, "weight_decay": configuration.weightDecay]
+        [
+            "lr": configuration.learningRate, "beta1": configuration.beta1, "beta2": configuration.beta2,
+            "eps": configuration.epsilon, "weight_decay": configuration.weightDecay,
+        ]
     }
 
     public init(parameters: [NamedParameter], configuration: AdamConfiguration) {
@@ -32,10 +34,14 @@ public class Adam: Optimizer {
     }
 
     /// `torch.optim.Adam` with its defaults (lr 1e-3, betas (0.9, 0.999), eps 1e-8, no weight decay).
-    public convenience init(parameters: [NamedParameter], learningRate: Double = 1e-3, beta1: Double = 0.9,
-                            beta2: Double = 0.999, epsilon: Double = 1e-8, weightDecay: Double = 0) {
-        self.init(parameters: parameters, configuration: AdamConfiguration(
-            learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay))
+    public convenience init(
+        parameters: [NamedParameter], learningRate: Double = 1e-3, beta1: Double = 0.9,
+        beta2: Double = 0.999, epsilon: Double = 1e-8, weightDecay: Double = 0
+    ) {
+        self.init(
+            parameters: parameters,
+            configuration: AdamConfiguration(
+                learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay))
     }
 
     /// Unnamed parameters are named by position ("0", "1", …) as in a PyTorch optimizer's state_dict.
@@ -52,14 +58,19 @@ public class Adam: Optimizer {
         for (index, parameter) in parameters.enumerated() {
             let variable = parameter.variable
             guard let gradient = variable.grad else { continue }
-            precondition(gradient.shape == variable.value.shape,
-                         "\(algorithmName): gradient \(gradient.shape) for parameter \(parameter.name) \(variable.value.shape)")
-            var state = states[index] ?? AdamParameterState(
-                step: 0, exp_avg: Tensor(zeros: variable.value.shape), exp_avg_sq: Tensor(zeros: variable.value.shape))
+            precondition(
+                gradient.shape == variable.value.shape,
+                "\(algorithmName): gradient \(gradient.shape) for parameter \(parameter.name) \(variable.value.shape)")
+            var state =
+                states[index]
+                ?? AdamParameterState(
+                    step: 0, exp_avg: Tensor(zeros: variable.value.shape),
+                    exp_avg_sq: Tensor(zeros: variable.value.shape))
             // Release the stored copy so the moments are uniquely referenced and updated in place.
             states[index] = nil
-            precondition(state.exp_avg.count == variable.value.count,
-                         "\(algorithmName): parameter \(parameter.name) changed shape to \(variable.value.shape)")
+            precondition(
+                state.exp_avg.count == variable.value.count,
+                "\(algorithmName): parameter \(parameter.name) changed shape to \(variable.value.shape)")
             state.step += 1
             let scalars = AdamStepScalars(configuration: configuration, step: state.step)
             let count = variable.value.count
@@ -67,8 +78,9 @@ public class Adam: Optimizer {
                 variable.value.withUnsafeMutablePointer { p in
                     state.exp_avg.withUnsafeMutablePointer { m in
                         state.exp_avg_sq.withUnsafeMutablePointer { v in
-                            adamStep(parameter: p, gradient: g, firstMoment: m, secondMoment: v,
-                                     count: count, scalars: scalars)
+                            adamStep(
+                                parameter: p, gradient: g, firstMoment: m, secondMoment: v,
+                                count: count, scalars: scalars)
                         }
                     }
                 }
@@ -97,18 +109,23 @@ public class Adam: Optimizer {
             let shape = parameters[index].variable.value.shape
             let expectedSlots: Set<String> = ["exp_avg", "exp_avg_sq"]
             guard Set(entry.slots.keys) == expectedSlots else {
-                throw TrainingStateError(source: source, "optimizer state for '\(name)' has slots "
-                    + "\(entry.slots.keys.sorted()), \(algorithmName) expects \(expectedSlots.sorted())")
+                throw TrainingStateError(
+                    source: source,
+                    "optimizer state for '\(name)' has slots "
+                        + "\(entry.slots.keys.sorted()), \(algorithmName) expects \(expectedSlots.sorted())")
             }
             for (slot, tensor) in entry.slots where tensor.shape != shape {
-                throw TrainingStateError(source: source,
+                throw TrainingStateError(
+                    source: source,
                     "optimizer state '\(name).\(slot)' has shape \(tensor.shape), the parameter has \(shape)")
             }
             guard entry.step >= 1 else {
-                throw TrainingStateError(source: source, "optimizer state for '\(name)' has step \(entry.step), expected ≥ 1")
+                throw TrainingStateError(
+                    source: source, "optimizer state for '\(name)' has step \(entry.step), expected ≥ 1")
             }
-            imported[index] = AdamParameterState(step: entry.step, exp_avg: entry.slots["exp_avg"]!,
-                                                 exp_avg_sq: entry.slots["exp_avg_sq"]!)
+            imported[index] = AdamParameterState(
+                step: entry.step, exp_avg: entry.slots["exp_avg"]!,
+                exp_avg_sq: entry.slots["exp_avg_sq"]!)
         }
         states = imported
     }
@@ -124,10 +141,14 @@ public final class AdamW: Adam {
         super.init(parameters: parameters, configuration: decoupled)
     }
 
-    public convenience init(parameters: [NamedParameter], learningRate: Double = 1e-3, beta1: Double = 0.9,
-                            beta2: Double = 0.999, epsilon: Double = 1e-8, weightDecay: Double = 1e-2) {
-        self.init(parameters: parameters, configuration: .adamW(
-            learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay))
+    public convenience init(
+        parameters: [NamedParameter], learningRate: Double = 1e-3, beta1: Double = 0.9,
+        beta2: Double = 0.999, epsilon: Double = 1e-8, weightDecay: Double = 1e-2
+    ) {
+        self.init(
+            parameters: parameters,
+            configuration: .adamW(
+                learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay))
     }
 }
 

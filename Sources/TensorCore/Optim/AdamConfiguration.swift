@@ -12,8 +12,10 @@ public struct AdamConfiguration: Codable, Equatable, Sendable {
     /// false: Adam's L2 penalty `g ← g + wd·p`.
     public var decoupledWeightDecay: Bool
 
-    public init(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
-                weightDecay: Double = 0, decoupledWeightDecay: Bool = false) {
+    public init(
+        learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
+        weightDecay: Double = 0, decoupledWeightDecay: Bool = false
+    ) {
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
@@ -23,9 +25,12 @@ public struct AdamConfiguration: Codable, Equatable, Sendable {
     }
 
     /// PyTorch's `AdamW` defaults (weight decay 0.01, decoupled).
-    public static func adamW(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
-                             epsilon: Double = 1e-8, weightDecay: Double = 1e-2) -> AdamConfiguration {
-        AdamConfiguration(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
-                          weightDecay: weightDecay, decoupledWeightDecay: true)
+    public static func adamW(
+        learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
+        epsilon: Double = 1e-8, weightDecay: Double = 1e-2
+    ) -> AdamConfiguration {
+        AdamConfiguration(
+            learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+            weightDecay: weightDecay, decoupledWeightDecay: true)
     }
 }

@@ -33,9 +33,11 @@ struct AdamStepScalars {
 /// split over the compute threads. The arithmetic follows PyTorch's single-tensor Adam
 /// operation by operation (lerp for m, mul+addcmul for v, sqrt/bc₂ + eps, addcdiv), so results
 /// agree with it to rounding.
-func adamStep(parameter p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
-              firstMoment m: UnsafeMutablePointer<Float>, secondMoment v: UnsafeMutablePointer<Float>,
-              count: Int, scalars s: AdamStepScalars) {
+func adamStep(
+    parameter p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
+    firstMoment m: UnsafeMutablePointer<Float>, secondMoment v: UnsafeMutablePointer<Float>,
+    count: Int, scalars s: AdamStepScalars
+) {
     // Memory-bound: 28 bytes per element. Chunks of 32k elements keep small tensors inline.
     parallelChunks(count, minimumPerThread: 32_768) { range in
         let decay = s.parameterDecay, l2 = s.l2, w1 = s.oneMinusBeta1, b2 = s.beta2, w2 = s.oneMinusBeta2

@@ -38,12 +38,14 @@ public final class ExponentialMovingAverage {
     /// Folds the current parameter values into the averages; `step` is the 0-based index of the
     /// optimizer step just taken.
     public func update(step: Int) {
-        precondition(!isSwapped, "ExponentialMovingAverage.update: the averaged weights are swapped in; swap back first")
+        precondition(
+            !isSwapped, "ExponentialMovingAverage.update: the averaged weights are swapped in; swap back first")
         let weight = Float(1 - decay(at: step))
         for index in parameters.indices {
             let value = parameters[index].variable.value
-            precondition(value.shape == shadow[index].shape,
-                         "ExponentialMovingAverage: parameter \(parameters[index].name) changed shape")
+            precondition(
+                value.shape == shadow[index].shape,
+                "ExponentialMovingAverage: parameter \(parameters[index].name) changed shape")
             let count = value.count
             value.withUnsafePointer { p in
                 shadow[index].withUnsafeMutablePointer { s in
@@ -104,23 +106,32 @@ func replaceValues(of targets: [NamedParameter], with values: [String: Tensor], 
 }
 
 /// Throws unless `values` has exactly the names of `parameters`, each with the parameter's shape.
-func checkSameNamesAndShapes(_ parameters: [NamedParameter], _ values: [String: Tensor], what: String,
-                             source: String) throws {
+func checkSameNamesAndShapes(
+    _ parameters: [NamedParameter], _ values: [String: Tensor], what: String,
+    source: String
+) throws {
     let expected = Set(parameters.map(\.name))
     let missing = expected.subtracting(values.keys).sorted()
     let unexpected = Set(values.keys).subtracting(expected).sorted()
     guard missing.isEmpty else {
-        throw TrainingStateError(source: source, "missing \(what)\(missing.count == 1 ? "" : "s") for "
-            + "\(missing.prefix(5).joined(separator: ", "))\(missing.count > 5 ? " and \(missing.count - 5) more" : "")")
+        throw TrainingStateError(
+            source: source,
+            "missing \(what)\(missing.count == 1 ? "" : "s") for "
+                + "\(missing.prefix(5).joined(separator: ", "))\(missing.count > 5 ? " and \(missing.count - 5) more" : "")"
+        )
     }
     guard unexpected.isEmpty else {
-        throw TrainingStateError(source: source, "unexpected \(what)\(unexpected.count == 1 ? "" : "s") "
-            + "\(unexpected.prefix(5).joined(separator: ", "))\(unexpected.count > 5 ? " and \(unexpected.count - 5) more" : "")")
+        throw TrainingStateError(
+            source: source,
+            "unexpected \(what)\(unexpected.count == 1 ? "" : "s") "
+                + "\(unexpected.prefix(5).joined(separator: ", "))\(unexpected.count > 5 ? " and \(unexpected.count - 5) more" : "")"
+        )
     }
     for parameter in parameters {
         let shape = values[parameter.name]!.shape
         guard shape == parameter.variable.value.shape else {
-            throw TrainingStateError(source: source,
+            throw TrainingStateError(
+                source: source,
                 "\(what) \(parameter.name) has shape \(shape), the parameter has \(parameter.variable.value.shape)")
         }
     }

@@ -34,7 +34,9 @@ public struct TimeBudgetPlanner: Sendable {
     public mutating func plan(step: Int, trainedSeconds: Double) -> Int? {
         marks.append((step, trainedSeconds))
         if marks.count > window + 1 { marks.removeFirst(marks.count - window - 1) }
-        guard let first = marks.first, let last = marks.last, last.step - first.step >= calibrationSteps else { return nil }
+        guard let first = marks.first, let last = marks.last, last.step - first.step >= calibrationSteps else {
+            return nil
+        }
         let perStep = (last.seconds - first.seconds) / Double(last.step - first.step)
         let remaining = max(0, budgetSeconds - trainedSeconds)
         guard perStep > 0 else { return nil }

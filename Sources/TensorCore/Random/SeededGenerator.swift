@@ -93,4 +93,3 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
         return p
     }
 }
-

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A dense Float32 tensor in row-major (C) order; images are NCHW.
 ///
 /// A value type with copy-on-write storage: copies are cheap until one of them
@@ -59,7 +61,10 @@ public struct Tensor: @unchecked Sendable {
 
     public subscript(flat index: Int) -> Float {
         get { storage.pointer[index] }
-        set { ensureUnique(); storage.pointer[index] = newValue }
+        set {
+            ensureUnique()
+            storage.pointer[index] = newValue
+        }
     }
 
     @inlinable
@@ -114,5 +119,3 @@ extension Tensor: CustomStringConvertible {
         return "Tensor(\(shape): [\(preview)\(count > 8 ? ", …" : "")])"
     }
 }
-
-import Foundation

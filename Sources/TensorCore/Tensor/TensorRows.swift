@@ -22,8 +22,9 @@ extension Tensor {
         let trailing = Array(parts[0].shape.dropFirst())
         var total = 0
         for part in parts {
-            precondition(Array(part.shape.dropFirst()) == trailing,
-                         "concatenatingRows: shapes \(parts[0].shape) and \(part.shape) differ after the first dimension")
+            precondition(
+                Array(part.shape.dropFirst()) == trailing,
+                "concatenatingRows: shapes \(parts[0].shape) and \(part.shape) differ after the first dimension")
             total += part.shape[0]
         }
         let out = Tensor(uninitializedShape: [total] + trailing)
@@ -37,8 +38,9 @@ extension Tensor {
 
     /// Rows `range` as a new tensor.
     public func rows(_ range: Range<Int>) -> Tensor {
-        precondition(rank >= 1 && range.lowerBound >= 0 && range.upperBound <= shape[0],
-                     "rows: \(range) outside a tensor of shape \(shape)")
+        precondition(
+            rank >= 1 && range.lowerBound >= 0 && range.upperBound <= shape[0],
+            "rows: \(range) outside a tensor of shape \(shape)")
         let per = shape[0] == 0 ? 0 : count / shape[0]
         var outShape = shape
         outShape[0] = range.count

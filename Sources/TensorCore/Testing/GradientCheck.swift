@@ -15,9 +15,11 @@ public enum GradientCheck {
     /// - Parameters:
     ///   - inputs: values of the inputs; those with `differentiable[i] == false` are passed as constants.
     ///   - samplesPerInput: at most this many elements per input are checked (chosen at random).
-    public static func run(inputs: [Tensor], differentiable: [Bool]? = nil, epsilon: Float = 1e-2,
-                           samplesPerInput: Int = 24, seed: UInt64 = 7,
-                           _ function: ([Variable]) -> Variable) -> Result {
+    public static func run(
+        inputs: [Tensor], differentiable: [Bool]? = nil, epsilon: Float = 1e-2,
+        samplesPerInput: Int = 24, seed: UInt64 = 7,
+        _ function: ([Variable]) -> Variable
+    ) -> Result {
         let differentiable = differentiable ?? inputs.map { _ in true }
         var generator = SeededGenerator(seed: seed)
         let variables = zip(inputs, differentiable).map { $1 ? Variable(parameter: $0) : Variable($0) }
@@ -38,7 +40,8 @@ public enum GradientCheck {
         for (index, input) in inputs.enumerated() where differentiable[index] {
             let analytic = variables[index].grad ?? Tensor(zeros: input.shape)
             var worst: Float = 0
-            let picks = input.count <= samplesPerInput
+            let picks =
+                input.count <= samplesPerInput
                 ? Array(0..<input.count)
                 : (0..<samplesPerInput).map { _ in generator.integer(below: input.count) }
             for element in picks {

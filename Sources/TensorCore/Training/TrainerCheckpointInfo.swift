@@ -36,7 +36,8 @@ public struct TrainerCheckpointInfo<TrainerFields: Codable, CallerFields: Codabl
 
     /// Reads the `user` document of the checkpoint at `path` (named in the error).
     public static func read(_ checkpoint: TrainingCheckpoint, path: String) throws -> TrainerCheckpointInfo {
-        try JSONFile.decode(TrainerCheckpointInfo.self, from: Data(checkpoint.userInfo.utf8), path: "\(path) (metadata 'user')")
+        try JSONFile.decode(
+            TrainerCheckpointInfo.self, from: Data(checkpoint.userInfo.utf8), path: "\(path) (metadata 'user')")
     }
 }
 

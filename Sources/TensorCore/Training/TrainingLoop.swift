@@ -47,11 +47,13 @@ public final class TrainingLoop<T: Trainer> {
     ///     the end with `evaluateAtEnd`.
     ///   - onCheckpoint: the step of every periodic checkpoint once it is safely on disk.
     @discardableResult
-    public func run(shouldStop: () -> Bool = { false },
-                    onStep: (T.StepReport) throws -> Void = { _ in },
-                    onLog: (Int) throws -> Void = { _ in },
-                    onEvaluate: (Int) throws -> Void = { _ in },
-                    onCheckpoint: (Int) -> Void = { _ in }) throws -> TrainingEnd {
+    public func run(
+        shouldStop: () -> Bool = { false },
+        onStep: (T.StepReport) throws -> Void = { _ in },
+        onLog: (Int) throws -> Void = { _ in },
+        onEvaluate: (Int) throws -> Void = { _ in },
+        onCheckpoint: (Int) -> Void = { _ in }
+    ) throws -> TrainingEnd {
         trainer.beginSession(budget: budget)
         let sessionStart = DispatchTime.now().uptimeNanoseconds
         let secondsBefore = trainer.trainingSeconds
@@ -68,10 +70,17 @@ public final class TrainingLoop<T: Trainer> {
         let end: TrainingEnd
         while true {
             var decision: TrainingEnd?
-            if let steps = budget.steps, trainer.step >= steps { decision = .stepBudget }
-            else if let seconds = budget.seconds, secondsBefore + elapsed() >= seconds { decision = .timeBudget }
-            else if shouldStop() { decision = .stopped }
-            if let agreed = try trainer.agreeOnSessionEnd(decision) { end = agreed; break }
+            if let steps = budget.steps, trainer.step >= steps {
+                decision = .stepBudget
+            } else if let seconds = budget.seconds, secondsBefore + elapsed() >= seconds {
+                decision = .timeBudget
+            } else if shouldStop() {
+                decision = .stopped
+            }
+            if let agreed = try trainer.agreeOnSessionEnd(decision) {
+                end = agreed
+                break
+            }
             let report = try trainer.trainStep()
             sessionSteps += 1
             updateClock()

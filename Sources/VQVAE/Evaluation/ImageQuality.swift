@@ -79,8 +79,10 @@ public enum ImageQuality {
     }
 
     /// Mean SSIM of one channel plane; the five local moments come from one separable filter pass.
-    private static func planeSSIM(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, height h: Int, width w: Int,
-                                  window: [Double]) -> Double {
+    private static func planeSSIM(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, height h: Int, width w: Int,
+        window: [Double]
+    ) -> Double {
         let taps = window.count
         let oh = h - taps + 1, ow = w - taps + 1
         // Per pixel: x, y, x², y², xy in [0, 1] units.

@@ -30,7 +30,8 @@ public struct AutoencoderLossConfig: Codable, Equatable, Sendable {
 
     public var problems: [String] {
         var result: [String] = []
-        for (name, weight) in [("L1", l1Weight), ("MSE", mseWeight), ("gradient", gradientWeight)] where !(weight >= 0 && weight.isFinite) {
+        for (name, weight) in [("L1", l1Weight), ("MSE", mseWeight), ("gradient", gradientWeight)]
+        where !(weight >= 0 && weight.isFinite) {
             result.append("\(name) loss weight must be a non-negative number, got \(weight)")
         }
         if l1Weight + mseWeight <= 0 { result.append("the L1 and MSE weights must not both be 0") }
@@ -48,8 +49,10 @@ public struct AutoencoderLossTerms {
 
 public enum AutoencoderLoss {
     /// The weighted sum for a reconstruction of `target` (both [N, 3, H, W]) and the commitment loss.
-    public static func compute(reconstruction: Variable, target: Tensor, commitment: Variable,
-                               config: AutoencoderLossConfig) -> AutoencoderLossTerms {
+    public static func compute(
+        reconstruction: Variable, target: Tensor, commitment: Variable,
+        config: AutoencoderLossConfig
+    ) -> AutoencoderLossTerms {
         let t = Variable(target)
         var total: Variable?
         var parts: [(String, Double)] = []
@@ -61,7 +64,9 @@ public enum AutoencoderLoss {
         if config.l1Weight > 0 { add("l1", l1Loss(reconstruction, t), config.l1Weight) }
         if config.mseWeight > 0 { add("mse", mseLoss(reconstruction, t), config.mseWeight) }
         if config.gradientWeight > 0 {
-            add("gradient", gradientLoss(reconstruction, target: target, scales: config.gradientScales), config.gradientWeight)
+            add(
+                "gradient", gradientLoss(reconstruction, target: target, scales: config.gradientScales),
+                config.gradientWeight)
         }
         add("commitment", commitment, 1)
         return AutoencoderLossTerms(total: total!, parts: parts)

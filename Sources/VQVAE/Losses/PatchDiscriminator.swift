@@ -16,7 +16,9 @@ public struct PatchDiscriminatorConfig: Codable, Equatable, Sendable {
     public var problems: [String] {
         var result: [String] = []
         if base < 1 || base > 512 { result.append("discriminator base width must be in 1...512, got \(base)") }
-        if downsamplings < 1 || downsamplings > 5 { result.append("discriminator downsamplings must be in 1...5, got \(downsamplings)") }
+        if downsamplings < 1 || downsamplings > 5 {
+            result.append("discriminator downsamplings must be in 1...5, got \(downsamplings)")
+        }
         return result
     }
 }
@@ -31,8 +33,10 @@ public final class PatchDiscriminator: Module {
     private var convolutions: [Conv2d] = []
     private var norms: [GroupNorm?] = []
 
-    public init(_ config: PatchDiscriminatorConfig = PatchDiscriminatorConfig(), inChannels: Int = 3,
-                generator: inout SeededGenerator) {
+    public init(
+        _ config: PatchDiscriminatorConfig = PatchDiscriminatorConfig(), inChannels: Int = 3,
+        generator: inout SeededGenerator
+    ) {
         self.config = config
         super.init()
         var channels = inChannels
@@ -40,14 +44,19 @@ public final class PatchDiscriminator: Module {
         // Stride-2 layers, then one stride-1 layer at twice the last width, then the logit layer.
         for index in 0...config.downsamplings {
             let stride = index < config.downsamplings ? 2 : 1
-            let conv = register(Conv2d(channels, width, kernelSize: 4, stride: stride, padding: 1, generator: &generator),
-                                as: "layers.\(index).conv")
+            let conv = register(
+                Conv2d(channels, width, kernelSize: 4, stride: stride, padding: 1, generator: &generator),
+                as: "layers.\(index).conv")
             convolutions.append(conv)
-            norms.append(index == 0 ? nil : register(GroupNorm(groups: Self.groups(width), channels: width), as: "layers.\(index).norm"))
+            norms.append(
+                index == 0
+                    ? nil : register(GroupNorm(groups: Self.groups(width), channels: width), as: "layers.\(index).norm")
+            )
             channels = width
             width = min(width * 2, 8 * config.base)
         }
-        convolutions.append(register(Conv2d(channels, 1, kernelSize: 4, stride: 1, padding: 1, generator: &generator), as: "logits"))
+        convolutions.append(
+            register(Conv2d(channels, 1, kernelSize: 4, stride: 1, padding: 1, generator: &generator), as: "logits"))
     }
 
     /// GroupNorm groups for `channels`: as many as divide them, up to 32, with at least four

@@ -61,15 +61,20 @@ public final class ConvAutoencoder: Module {
                 encoderSteps.append(.residual(ResidualBlock(widths[level], widths[level], generator: &generator)))
             }
             if level < widths.count - 1 {
-                encoderSteps.append(.conv(Conv2d(widths[level], widths[level + 1], kernelSize: 3, stride: 2, padding: 1,
-                                                 generator: &generator)))
+                encoderSteps.append(
+                    .conv(
+                        Conv2d(
+                            widths[level], widths[level + 1], kernelSize: 3, stride: 2, padding: 1,
+                            generator: &generator)))
             }
         }
         let last = widths[widths.count - 1]
         if config.attention { encoderSteps.append(.attention(SelfAttention2d(last, generator: &generator))) }
         encoderSteps.append(.residual(ResidualBlock(last, last, generator: &generator)))
-        encoderSteps += [.groupNorm(GroupNorm.standard(channels: last)), .silu,
-                         .conv(Conv2d(last, config.latentChannels, kernelSize: 3, padding: 1, generator: &generator))]
+        encoderSteps += [
+            .groupNorm(GroupNorm.standard(channels: last)), .silu,
+            .conv(Conv2d(last, config.latentChannels, kernelSize: 3, padding: 1, generator: &generator)),
+        ]
 
         var decoderSteps: [SequentialStep] = [
             .conv(Conv2d(config.latentChannels, last, kernelSize: 3, padding: 1, generator: &generator)),
@@ -81,12 +86,16 @@ public final class ConvAutoencoder: Module {
                 decoderSteps.append(.residual(ResidualBlock(widths[level], widths[level], generator: &generator)))
             }
             if level > 0 {
-                decoderSteps += [.upsampleNearest2x,
-                                 .conv(Conv2d(widths[level], widths[level - 1], kernelSize: 3, padding: 1, generator: &generator))]
+                decoderSteps += [
+                    .upsampleNearest2x,
+                    .conv(Conv2d(widths[level], widths[level - 1], kernelSize: 3, padding: 1, generator: &generator)),
+                ]
             }
         }
-        decoderSteps += [.groupNorm(GroupNorm.standard(channels: widths[0])), .silu,
-                         .conv(Conv2d(widths[0], stemChannels, kernelSize: 3, padding: 1, generator: &generator))]
+        decoderSteps += [
+            .groupNorm(GroupNorm.standard(channels: widths[0])), .silu,
+            .conv(Conv2d(widths[0], stemChannels, kernelSize: 3, padding: 1, generator: &generator)),
+        ]
         if config.stemFactor > 1 { decoderSteps.append(.pixelShuffle(config.stemFactor)) }
 
         encoder = Sequential(encoderSteps)

@@ -60,7 +60,8 @@ extension RVQAutoencoder {
             do {
                 values = try entry.floats()
             } catch {
-                throw FileFormatError(.malformed, path: url.path, "tensor '\(name)' is \(entry.dtype.rawValue), expected F32")
+                throw FileFormatError(
+                    .malformed, path: url.path, "tensor '\(name)' is \(entry.dtype.rawValue), expected F32")
             }
             tensors[name] = Tensor(shape: entry.shape, values: values)
         }
@@ -75,19 +76,24 @@ extension RVQAutoencoder {
 
     static func config(of file: SafetensorsFile, path: String) throws -> RVQAutoencoderConfig {
         guard file.metadata["format"] == formatName else {
-            throw FileFormatError(.badMagic, path: path, "not an RVQ autoencoder (metadata 'format' is "
-                + "\(file.metadata["format"].map { "'\($0)'" } ?? "absent"), expected '\(formatName)')")
+            throw FileFormatError(
+                .badMagic, path: path,
+                "not an RVQ autoencoder (metadata 'format' is "
+                    + "\(file.metadata["format"].map { "'\($0)'" } ?? "absent"), expected '\(formatName)')")
         }
         guard file.metadata["format_version"] == String(formatVersion) else {
-            throw FileFormatError(.unsupported, path: path,
-                                  "model format version \(file.metadata["format_version"] ?? "absent"), expected \(formatVersion)")
+            throw FileFormatError(
+                .unsupported, path: path,
+                "model format version \(file.metadata["format_version"] ?? "absent"), expected \(formatVersion)")
         }
         guard let text = file.metadata["config"] else {
             throw FileFormatError(.malformed, path: path, "metadata 'config' is missing")
         }
-        let config = try JSONFile.decode(RVQAutoencoderConfig.self, from: Data(text.utf8), path: "\(path) (metadata 'config')")
+        let config = try JSONFile.decode(
+            RVQAutoencoderConfig.self, from: Data(text.utf8), path: "\(path) (metadata 'config')")
         guard config.problems.isEmpty else {
-            throw FileFormatError(.malformed, path: path, "unusable configuration: \(config.problems.joined(separator: "; "))")
+            throw FileFormatError(
+                .malformed, path: path, "unusable configuration: \(config.problems.joined(separator: "; "))")
         }
         return config
     }

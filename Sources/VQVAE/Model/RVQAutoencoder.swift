@@ -86,17 +86,21 @@ public final class RVQAutoencoder: Module {
 
     /// One training pass: encode, quantize (updating the codebooks, see
     /// `ResidualVectorQuantizer.trainingStep`) unless `bypassQuantizer`, decode.
-    public func trainingForward(_ images: Variable, generator: inout SeededGenerator,
-                                bypassQuantizer: Bool = false) -> RVQTrainingForward {
+    public func trainingForward(
+        _ images: Variable, generator: inout SeededGenerator,
+        bypassQuantizer: Bool = false
+    ) -> RVQTrainingForward {
         let latents = encodeContinuous(images)
         if bypassQuantizer {
-            return RVQTrainingForward(latents: latents, reconstruction: decode(latents),
-                                      commitmentLoss: Variable(Tensor(scalar: 0)), levelsUsed: 0, codes: [],
-                                      restartedCodes: Array(repeating: 0, count: config.quantizer.levels))
+            return RVQTrainingForward(
+                latents: latents, reconstruction: decode(latents),
+                commitmentLoss: Variable(Tensor(scalar: 0)), levelsUsed: 0, codes: [],
+                restartedCodes: Array(repeating: 0, count: config.quantizer.levels))
         }
         let q = quantizer.trainingStep(latents, generator: &generator)
-        return RVQTrainingForward(latents: latents, reconstruction: decode(q.quantized), commitmentLoss: q.commitmentLoss,
-                                  levelsUsed: q.levelsUsed, codes: q.codes, restartedCodes: q.restartedCodes)
+        return RVQTrainingForward(
+            latents: latents, reconstruction: decode(q.quantized), commitmentLoss: q.commitmentLoss,
+            levelsUsed: q.levelsUsed, codes: q.codes, restartedCodes: q.restartedCodes)
     }
 
     /// A training pass of the decoder alone: the frozen encoder's latents through the frozen
@@ -105,9 +109,10 @@ public final class RVQAutoencoder: Module {
     public func decoderTrainingForward(_ images: Tensor) -> RVQTrainingForward {
         let latents = withoutGradients { encodeContinuous(Variable(images)).value }
         let q = quantizer.quantize(latents)
-        return RVQTrainingForward(latents: Variable(latents), reconstruction: decode(Variable(q.quantized)),
-                                  commitmentLoss: Variable(Tensor(scalar: 0)), levelsUsed: config.quantizer.levels,
-                                  codes: q.codes, restartedCodes: Array(repeating: 0, count: config.quantizer.levels))
+        return RVQTrainingForward(
+            latents: Variable(latents), reconstruction: decode(Variable(q.quantized)),
+            commitmentLoss: Variable(Tensor(scalar: 0)), levelsUsed: config.quantizer.levels,
+            codes: q.codes, restartedCodes: Array(repeating: 0, count: config.quantizer.levels))
     }
 
     /// The decoder's parameters (`dec.…`), the ones `decoderTrainingForward` trains.

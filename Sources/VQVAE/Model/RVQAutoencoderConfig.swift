@@ -27,7 +27,8 @@ public struct RVQAutoencoderConfig: Codable, Equatable, Sendable {
             result.append("image size \(imageSize) is not a multiple of the downsampling \(factor)")
         }
         if quantizer.dimension != autoencoder.latentChannels {
-            result.append("code dimension \(quantizer.dimension) differs from the \(autoencoder.latentChannels) latent channels")
+            result.append(
+                "code dimension \(quantizer.dimension) differs from the \(autoencoder.latentChannels) latent channels")
         }
         return result
     }

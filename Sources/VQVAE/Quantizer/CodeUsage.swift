@@ -13,8 +13,9 @@ public struct CodeUsage: Equatable, Sendable {
     /// Adds codes laid out [N, L, H, W] (L = `levels`, the planes present).
     public mutating func add(codes: [Int32], count: Int, levels: Int) {
         guard count > 0, levels > 0 else { return }
-        precondition(levels <= counts.count && codes.count % (count * levels) == 0,
-                     "CodeUsage.add: \(codes.count) codes are not \(count) images × \(levels) levels")
+        precondition(
+            levels <= counts.count && codes.count % (count * levels) == 0,
+            "CodeUsage.add: \(codes.count) codes are not \(count) images × \(levels) levels")
         let plane = codes.count / (count * levels)
         for image in 0..<count {
             for level in 0..<levels {

@@ -61,8 +61,9 @@ public struct CodebookLevel: Equatable, Sendable {
     /// Also counts how long each code has been idle.
     public mutating func applyEMA(vectors: Tensor, codes: [Int32], decay: Double, epsilon: Double) {
         let k = codeCount, d = dimension
-        precondition(vectors.rank == 2 && vectors.shape[1] == d && vectors.shape[0] == codes.count,
-                     "CodebookLevel.applyEMA: \(codes.count) codes for vectors \(vectors.shape), dimension \(d)")
+        precondition(
+            vectors.rank == 2 && vectors.shape[1] == d && vectors.shape[0] == codes.count,
+            "CodebookLevel.applyEMA: \(codes.count) codes for vectors \(vectors.shape), dimension \(d)")
         // Batch statistics in Double: thousands of vectors may go to one code.
         var batchCounts = [Double](repeating: 0, count: k)
         var batchSums = [Double](repeating: 0, count: k * d)
@@ -108,8 +109,9 @@ public struct CodebookLevel: Equatable, Sendable {
     @discardableResult
     public mutating func restartIdleCodes(vectors: Tensor, window: Int, generator: inout SeededGenerator) -> [Int] {
         let k = codeCount, d = dimension
-        precondition(vectors.rank == 2 && vectors.shape[1] == d,
-                     "CodebookLevel.restartIdleCodes: vectors \(vectors.shape) for dimension \(d)")
+        precondition(
+            vectors.rank == 2 && vectors.shape[1] == d,
+            "CodebookLevel.restartIdleCodes: vectors \(vectors.shape) for dimension \(d)")
         guard window > 0, vectors.shape[0] > 0 else { return [] }
         let idle = idleSteps
         let dead = (0..<k).filter { idle[flat: $0] >= Float(window) }
@@ -154,7 +156,9 @@ extension CodebookLevel {
     /// belong to the training run). Returns the final codes and the iterations taken.
     public mutating func refit(to vectors: Tensor, maximumIterations: Int) -> (codes: [Int32], iterations: Int) {
         let k = codeCount, d = dimension
-        precondition(vectors.rank == 2 && vectors.shape[1] == d, "CodebookLevel.refit: vectors \(vectors.shape) for dimension \(d)")
+        precondition(
+            vectors.rank == 2 && vectors.shape[1] == d,
+            "CodebookLevel.refit: vectors \(vectors.shape) for dimension \(d)")
         var codes = search.nearest(vectors)
         var iterations = 0
         while iterations < maximumIterations {

@@ -14,9 +14,12 @@ public enum KMeans {
     /// distance to the nearest centre so far), then `iterations` Lloyd steps. A cluster that
     /// empties is re-seeded at a random vector. With fewer vectors than clusters, the spare
     /// centres are copies of random vectors moved by a tiny random offset (so they stay distinct).
-    public static func fit(_ vectors: Tensor, clusters k: Int, iterations: Int, generator: inout SeededGenerator) -> Result {
-        precondition(vectors.rank == 2 && vectors.shape[0] > 0 && k > 0,
-                     "KMeans.fit: need [M, D] vectors with M > 0 and K > 0, got \(vectors.shape), K = \(k)")
+    public static func fit(_ vectors: Tensor, clusters k: Int, iterations: Int, generator: inout SeededGenerator)
+        -> Result
+    {
+        precondition(
+            vectors.rank == 2 && vectors.shape[0] > 0 && k > 0,
+            "KMeans.fit: need [M, D] vectors with M > 0 and K > 0, got \(vectors.shape), K = \(k)")
         let m = vectors.shape[0], d = vectors.shape[1]
         let x = vectors.values
         var centres = [Float](repeating: 0, count: k * d)
@@ -59,8 +62,10 @@ public enum KMeans {
     }
 
     /// k-means++ seeding (Arthur & Vassilvitskii 2007).
-    private static func seedPlusPlus(_ x: [Float], m: Int, d: Int, k: Int, into centres: inout [Float],
-                                     generator: inout SeededGenerator) {
+    private static func seedPlusPlus(
+        _ x: [Float], m: Int, d: Int, k: Int, into centres: inout [Float],
+        generator: inout SeededGenerator
+    ) {
         func squaredDistance(_ row: Int, _ centre: Int) -> Double {
             var s: Float = 0
             for j in 0..<d {
@@ -80,7 +85,10 @@ public enum KMeans {
                 row = m - 1
                 for i in 0..<m {
                     target -= nearest[i]
-                    if target < 0 { row = i; break }
+                    if target < 0 {
+                        row = i
+                        break
+                    }
                 }
             } else {
                 // Every vector sits on a centre already: any one will do.

@@ -23,8 +23,9 @@ public enum LatentVectors {
 
     /// [N·H·W, C] → [N, C, H, W].
     public static func latents(from rows: Tensor, count n: Int, height h: Int, width w: Int) -> Tensor {
-        precondition(rows.rank == 2 && rows.shape[0] == n * h * w,
-                     "LatentVectors.latents: rows \(rows.shape) are not \(n)·\(h)·\(w) vectors")
+        precondition(
+            rows.rank == 2 && rows.shape[0] == n * h * w,
+            "LatentVectors.latents: rows \(rows.shape) are not \(n)·\(h)·\(w) vectors")
         let c = rows.shape[1], plane = h * w
         let out = Tensor(uninitializedShape: [n, c, h, w])
         let o = out.unsafePointer

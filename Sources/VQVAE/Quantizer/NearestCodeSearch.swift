@@ -19,8 +19,9 @@ public struct NearestCodeSearch {
 
     /// - Parameter codebook: [K, D] row-major.
     public init(codebook: Tensor) {
-        precondition(codebook.rank == 2 && codebook.shape[0] > 0 && codebook.shape[1] > 0,
-                     "NearestCodeSearch: codebook must be [K, D] with K, D > 0, got \(codebook.shape)")
+        precondition(
+            codebook.rank == 2 && codebook.shape[0] > 0 && codebook.shape[1] > 0,
+            "NearestCodeSearch: codebook must be [K, D] with K, D > 0, got \(codebook.shape)")
         codeCount = codebook.shape[0]
         dimension = codebook.shape[1]
         paddedCount = (codeCount + 7) / 8 * 8
@@ -51,7 +52,8 @@ public struct NearestCodeSearch {
                         for block in 0..<blocks {
                             var acc = SIMD8<Float>()
                             for j in 0..<d {
-                                let code = table.loadUnaligned(fromByteOffset: (j * padded + block * 8) * 4, as: SIMD8<Float>.self)
+                                let code = table.loadUnaligned(
+                                    fromByteOffset: (j * padded + block * 8) * 4, as: SIMD8<Float>.self)
                                 let diff = SIMD8<Float>(repeating: x[j]) - code
                                 acc += diff * diff
                             }
@@ -61,8 +63,10 @@ public struct NearestCodeSearch {
                             bestIndex.replace(with: lanes &+ Int32(block * 8), where: better)
                         }
                         var winner = bestIndex[0], winnerDistance = best[0]
-                        for lane in 1..<8 where best[lane] < winnerDistance
-                            || (best[lane] == winnerDistance && bestIndex[lane] < winner) {
+                        for lane in 1..<8
+                        where best[lane] < winnerDistance
+                            || (best[lane] == winnerDistance && bestIndex[lane] < winner)
+                        {
                             winner = bestIndex[lane]
                             winnerDistance = best[lane]
                         }
@@ -76,8 +80,9 @@ public struct NearestCodeSearch {
 
     /// Nearest code of each row of a [count, D] tensor.
     public func nearest(_ vectors: Tensor) -> [Int32] {
-        precondition(vectors.rank == 2 && vectors.shape[1] == dimension,
-                     "NearestCodeSearch: vectors must be [count, \(dimension)], got \(vectors.shape)")
+        precondition(
+            vectors.rank == 2 && vectors.shape[1] == dimension,
+            "NearestCodeSearch: vectors must be [count, \(dimension)], got \(vectors.shape)")
         return vectors.withUnsafePointer { nearest($0, count: vectors.shape[0]) }
     }
 }

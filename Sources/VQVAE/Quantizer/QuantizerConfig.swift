@@ -1,3 +1,5 @@
+import Foundation
+
 /// Settings of the residual vector quantizer: its shape (levels × codes × dimension) and how the
 /// codebooks learn (EMA with Laplace smoothing, k-means start, dead-code restarts, level dropout).
 public struct QuantizerConfig: Codable, Equatable, Sendable {
@@ -35,7 +37,9 @@ public struct QuantizerConfig: Codable, Equatable, Sendable {
     public var problems: [String] {
         var result: [String] = []
         if levels < 1 { result.append("levels must be at least 1, got \(levels)") }
-        if codebookSize < 1 || codebookSize > Int(Int32.max) { result.append("codebook size must be at least 1, got \(codebookSize)") }
+        if codebookSize < 1 || codebookSize > Int(Int32.max) {
+            result.append("codebook size must be at least 1, got \(codebookSize)")
+        }
         if dimension < 1 { result.append("code dimension must be at least 1, got \(dimension)") }
         if !(decay >= 0 && decay < 1) { result.append("EMA decay must be in [0, 1), got \(decay)") }
         if !(epsilon > 0) { result.append("Laplace epsilon must be positive, got \(epsilon)") }
@@ -54,5 +58,3 @@ public struct QuantizerConfig: Codable, Equatable, Sendable {
     /// Bits of one index into a codebook (log2 K).
     public var bitsPerCode: Double { log2(Double(codebookSize)) }
 }
-
-import Foundation

@@ -44,7 +44,8 @@ public final class ResidualVectorQuantizer {
     public func quantize(_ latents: Tensor, levels count: Int? = nil) -> (quantized: Tensor, codes: [Int32]) {
         let used = checkedLevels(count)
         let (n, c, h, w) = latents.nchw("ResidualVectorQuantizer.quantize")
-        precondition(c == config.dimension, "ResidualVectorQuantizer.quantize: \(c) channels, codes have \(config.dimension)")
+        precondition(
+            c == config.dimension, "ResidualVectorQuantizer.quantize: \(c) channels, codes have \(config.dimension)")
         var residual = LatentVectors.rows(of: latents)
         var sum = Tensor(zeros: residual.shape)
         var perLevel: [[Int32]] = []
@@ -53,15 +54,19 @@ public final class ResidualVectorQuantizer {
             subtractAndAccumulate(level: level, codes: codes, residual: &residual, sum: &sum)
             perLevel.append(codes)
         }
-        return (LatentVectors.latents(from: sum, count: n, height: h, width: w),
-                Self.interleave(perLevel, count: n, positions: h * w))
+        return (
+            LatentVectors.latents(from: sum, count: n, height: h, width: w),
+            Self.interleave(perLevel, count: n, positions: h * w)
+        )
     }
 
     /// The latents [N, D, H, W] that codes [N, L, H, W] stand for, summing the first `levels`
     /// of the L planes given (all when nil). The result equals what `quantize` returned.
     /// - Throws: `QuantizerError` if the codes are not `count` × L × `height` × `width` for
     ///   1 ≤ L ≤ the quantizer's levels, or a code is outside the codebook.
-    public func dequantize(codes: [Int32], count: Int, height: Int, width: Int, levels levelCount: Int? = nil) throws -> Tensor {
+    public func dequantize(codes: [Int32], count: Int, height: Int, width: Int, levels levelCount: Int? = nil) throws
+        -> Tensor
+    {
         let positions = height * width
         guard count > 0 && positions > 0 && codes.count % (count * positions) == 0 else {
             throw QuantizerError("\(codes.count) codes are not \(count) × L × \(height) × \(width)")
@@ -115,7 +120,9 @@ public final class ResidualVectorQuantizer {
     /// `generator` drives dropout and restarts (save it with the checkpoint for exact resumes).
     public func trainingStep(_ latents: Variable, generator: inout SeededGenerator) -> QuantizerTrainingOutput {
         let (n, c, h, w) = latents.value.nchw("ResidualVectorQuantizer.trainingStep")
-        precondition(c == config.dimension, "ResidualVectorQuantizer.trainingStep: \(c) channels, codes have \(config.dimension)")
+        precondition(
+            c == config.dimension, "ResidualVectorQuantizer.trainingStep: \(c) channels, codes have \(config.dimension)"
+        )
         if !isInitialized { initialize(from: latents.value, generator: &generator) }
         let used = drawLevels(generator: &generator)
 
@@ -132,16 +139,21 @@ public final class ResidualVectorQuantizer {
         }
         var restarted: [Int] = []
         for level in 0..<config.levels {
-            levels[level].applyEMA(vectors: inputs[level], codes: perLevel[level], decay: config.decay, epsilon: config.epsilon)
-            restarted.append(levels[level].restartIdleCodes(vectors: inputs[level], window: config.deadCodeWindow,
-                                                            generator: &generator).count)
+            levels[level].applyEMA(
+                vectors: inputs[level], codes: perLevel[level], decay: config.decay, epsilon: config.epsilon)
+            restarted.append(
+                levels[level].restartIdleCodes(
+                    vectors: inputs[level], window: config.deadCodeWindow,
+                    generator: &generator
+                ).count)
         }
         let quantized = LatentVectors.latents(from: sum, count: n, height: h, width: w)
         let commitment = mseLoss(latents, Variable(quantized)) * Float(config.commitmentWeight)
-        return QuantizerTrainingOutput(quantized: straightThrough(latents, quantized: quantized),
-                                       commitmentLoss: commitment, levelsUsed: used,
-                                       codes: Self.interleave(perLevel, count: n, positions: h * w),
-                                       restartedCodes: restarted)
+        return QuantizerTrainingOutput(
+            quantized: straightThrough(latents, quantized: quantized),
+            commitmentLoss: commitment, levelsUsed: used,
+            codes: Self.interleave(perLevel, count: n, positions: h * w),
+            restartedCodes: restarted)
     }
 
     /// The number of levels a training batch decodes: all, or under quantizer dropout (with
@@ -159,7 +171,9 @@ public final class ResidualVectorQuantizer {
     public func bufferNames(prefix: String = "rvq.") -> [String] {
         var names: [String] = []
         for level in 0..<config.levels {
-            for field in ["codebook", "ema_counts", "ema_sums", "idle_steps"] { names.append("\(prefix)levels.\(level).\(field)") }
+            for field in ["codebook", "ema_counts", "ema_sums", "idle_steps"] {
+                names.append("\(prefix)levels.\(level).\(field)")
+            }
         }
         names.append(prefix + "initialized")
         return names
@@ -188,8 +202,9 @@ public final class ResidualVectorQuantizer {
                 throw FileFormatError(.malformed, path: source, "quantizer buffer '\(prefix + name)' is missing")
             }
             guard tensor.shape == shape else {
-                throw FileFormatError(.malformed, path: source,
-                                      "quantizer buffer '\(prefix + name)' has shape \(tensor.shape), expected \(shape)")
+                throw FileFormatError(
+                    .malformed, path: source,
+                    "quantizer buffer '\(prefix + name)' has shape \(tensor.shape), expected \(shape)")
             }
             if let bad = tensor.values.first(where: { !$0.isFinite }) {
                 throw FileFormatError(.malformed, path: source, "quantizer buffer '\(prefix + name)' holds \(bad)")
@@ -199,8 +214,10 @@ public final class ResidualVectorQuantizer {
         var loaded: [CodebookLevel] = []
         for level in 0..<config.levels {
             let p = "levels.\(level)."
-            loaded.append(CodebookLevel(codebook: try fetch(p + "codebook", [k, d]), emaCounts: try fetch(p + "ema_counts", [k]),
-                                        emaSums: try fetch(p + "ema_sums", [k, d]), idleSteps: try fetch(p + "idle_steps", [k])))
+            loaded.append(
+                CodebookLevel(
+                    codebook: try fetch(p + "codebook", [k, d]), emaCounts: try fetch(p + "ema_counts", [k]),
+                    emaSums: try fetch(p + "ema_sums", [k, d]), idleSteps: try fetch(p + "idle_steps", [k])))
         }
         let flag = try fetch("initialized", [1])
         levels = loaded
@@ -215,7 +232,9 @@ public final class ResidualVectorQuantizer {
     @discardableResult
     public func refitCodebooks(to latents: Tensor, maximumIterations: Int) -> [Int] {
         let (_, c, _, _) = latents.nchw("ResidualVectorQuantizer.refitCodebooks")
-        precondition(c == config.dimension, "ResidualVectorQuantizer.refitCodebooks: \(c) channels, codes have \(config.dimension)")
+        precondition(
+            c == config.dimension,
+            "ResidualVectorQuantizer.refitCodebooks: \(c) channels, codes have \(config.dimension)")
         var residual = LatentVectors.rows(of: latents)
         var sum = Tensor(zeros: residual.shape)
         var iterations: [Int] = []
@@ -231,14 +250,17 @@ public final class ResidualVectorQuantizer {
 
     private func checkedLevels(_ count: Int?) -> Int {
         let used = count ?? config.levels
-        precondition(used >= 1 && used <= config.levels,
-                     "ResidualVectorQuantizer: levels must be in 1...\(config.levels), got \(used)")
+        precondition(
+            used >= 1 && used <= config.levels,
+            "ResidualVectorQuantizer: levels must be in 1...\(config.levels), got \(used)")
         return used
     }
 
     /// `sum += q` (when `accumulate`), `residual −= q` with q the level's codes for the residual rows.
-    private func subtractAndAccumulate(level: Int, codes: [Int32], residual: inout Tensor, sum: inout Tensor,
-                                       accumulate: Bool = true) {
+    private func subtractAndAccumulate(
+        level: Int, codes: [Int32], residual: inout Tensor, sum: inout Tensor,
+        accumulate: Bool = true
+    ) {
         let d = config.dimension
         let table = levels[level].codebook
         table.withUnsafePointer { t in
@@ -262,7 +284,9 @@ public final class ResidualVectorQuantizer {
         var out = [Int32](repeating: 0, count: n * l * positions)
         for level in 0..<l {
             for image in 0..<n {
-                for p in 0..<positions { out[(image * l + level) * positions + p] = perLevel[level][image * positions + p] }
+                for p in 0..<positions {
+                    out[(image * l + level) * positions + p] = perLevel[level][image * positions + p]
+                }
             }
         }
         return out

@@ -18,8 +18,9 @@ final class AdversarialTraining {
         // Its own generator: turning the term on does not change the autoencoder's initial weights.
         var generator = SeededGenerator(seed: seed ^ RandomStream.discriminatorInitialization.salt)
         discriminator = PatchDiscriminator(config.discriminator, generator: &generator)
-        optimizer = AdamW(parameters: discriminator.namedParameters(), learningRate: config.learningRate,
-                          beta1: 0.5, beta2: 0.9, epsilon: 1e-8, weightDecay: 0)
+        optimizer = AdamW(
+            parameters: discriminator.namedParameters(), learningRate: config.learningRate,
+            beta1: 0.5, beta2: 0.9, epsilon: 1e-8, weightDecay: 0)
     }
 
     func isActive(atStep step: Int) -> Bool { step >= config.startStep }
@@ -63,17 +64,21 @@ final class AdversarialTraining {
             } else if key.hasPrefix(Self.optimizerPrefix) {
                 let rest = key.dropFirst(Self.optimizerPrefix.count)
                 guard let dot = rest.lastIndex(of: ".") else { continue }
-                moments[String(rest[..<dot]), default: [:]][String(rest[rest.index(after: dot)...])] = parameters.removeValue(forKey: key)
+                moments[String(rest[..<dot]), default: [:]][String(rest[rest.index(after: dot)...])] =
+                    parameters.removeValue(forKey: key)
             }
         }
         guard !weights.isEmpty else {
-            throw AutoencoderTrainingError("\(source): the checkpoint has no discriminator; it was trained without the adversarial term")
+            throw AutoencoderTrainingError(
+                "\(source): the checkpoint has no discriminator; it was trained without the adversarial term")
         }
         try discriminator.loadStateDictionary(weights, source: source)
         if steps > 0 {
-            try optimizer.importState(OptimizerState(parameters: moments.mapValues {
-                OptimizerParameterState(step: steps, slots: $0)
-            }), source: source)
+            try optimizer.importState(
+                OptimizerState(
+                    parameters: moments.mapValues {
+                        OptimizerParameterState(step: steps, slots: $0)
+                    }), source: source)
         }
         self.steps = steps
     }

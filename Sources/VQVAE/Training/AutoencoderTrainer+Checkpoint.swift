@@ -17,11 +17,13 @@ extension AutoencoderTrainer {
     /// Writes the full training state atomically, with the caller's fields (what a resume must
     /// agree on, where the data stands) in its `user` document.
     public func saveCheckpoint<Caller: Codable>(to url: URL, caller: Caller) throws {
-        let fields = AutoencoderCheckpointFields(horizon: horizon, trainingSeconds: trainingSeconds,
-                                                 discriminatorSteps: adversarial?.steps)
+        let fields = AutoencoderCheckpointFields(
+            horizon: horizon, trainingSeconds: trainingSeconds,
+            discriminatorSteps: adversarial?.steps)
         let userInfo = try TrainerCheckpointInfo(trainer: fields, caller: caller).json()
-        var checkpoint = TrainingCheckpoint(step: step, parameters: model.namedParameters(), optimizer: optimizer, ema: ema,
-                                            schedule: schedule, generators: [Self.generatorName: generator], userInfo: userInfo)
+        var checkpoint = TrainingCheckpoint(
+            step: step, parameters: model.namedParameters(), optimizer: optimizer, ema: ema,
+            schedule: schedule, generators: [Self.generatorName: generator], userInfo: userInfo)
         for (name, value) in model.quantizer.buffers() { checkpoint.parameters[name] = value }
         adversarial?.save(into: &checkpoint.parameters)
         try checkpoint.save(to: url)
@@ -41,13 +43,16 @@ extension AutoencoderTrainer {
     /// fields. `accept` sees them first and throws to refuse the checkpoint (other options, another
     /// image size) before anything changes.
     @discardableResult
-    public func restore<Caller: Codable>(from url: URL, caller type: Caller.Type,
-                                         accept: (Caller) throws -> Void = { _ in }) throws -> Caller {
+    public func restore<Caller: Codable>(
+        from url: URL, caller type: Caller.Type,
+        accept: (Caller) throws -> Void = { _ in }
+    ) throws -> Caller {
         var checkpoint = try TrainingCheckpoint.load(from: url)
         let info = try Self.info(of: checkpoint, path: url.path, caller: type)
         try accept(info.caller)
         if let adversarial {
-            try adversarial.restore(from: &checkpoint.parameters, steps: info.trainer.discriminatorSteps ?? 0, source: url.path)
+            try adversarial.restore(
+                from: &checkpoint.parameters, steps: info.trainer.discriminatorSteps ?? 0, source: url.path)
         }
         let bufferNames = Set(model.quantizer.bufferNames())
         let buffers = checkpoint.parameters.filter { bufferNames.contains($0.key) }
@@ -61,13 +66,17 @@ extension AutoencoderTrainer {
         return info.caller
     }
 
-    static func info<Caller: Codable>(of checkpoint: TrainingCheckpoint, path: String,
-                                      caller: Caller.Type) throws -> TrainerCheckpointInfo<AutoencoderCheckpointFields, Caller> {
+    static func info<Caller: Codable>(
+        of checkpoint: TrainingCheckpoint, path: String,
+        caller: Caller.Type
+    ) throws -> TrainerCheckpointInfo<AutoencoderCheckpointFields, Caller> {
         do {
-            return try JSONDecoder().decode(TrainerCheckpointInfo<AutoencoderCheckpointFields, Caller>.self,
-                                            from: Data(checkpoint.userInfo.utf8))
+            return try JSONDecoder().decode(
+                TrainerCheckpointInfo<AutoencoderCheckpointFields, Caller>.self,
+                from: Data(checkpoint.userInfo.utf8))
         } catch {
-            throw FileFormatError(.malformed, path: path, "not a train-ae checkpoint (its user information does not decode: \(error))")
+            throw FileFormatError(
+                .malformed, path: path, "not a train-ae checkpoint (its user information does not decode: \(error))")
         }
     }
 }

@@ -33,7 +33,9 @@ public final class AutoencoderTrainer: Trainer {
 
     static let generatorName = "quantizer"
 
-    public init(config: AutoencoderTrainingConfig, model modelConfig: RVQAutoencoderConfig, source: AutoencoderBatchSource) {
+    public init(
+        config: AutoencoderTrainingConfig, model modelConfig: RVQAutoencoderConfig, source: AutoencoderBatchSource
+    ) {
         self.config = config
         self.source = source
         var initialization = SeededGenerator(seed: config.seed)
@@ -42,8 +44,9 @@ public final class AutoencoderTrainer: Trainer {
         generator = initialization.split()
         // Fine-tuning the decoder: only its parameters are optimised and averaged.
         let trained = config.decoderOnly ? model.decoderParameters() : model.namedParameters()
-        optimizer = AdamW(parameters: trained, learningRate: config.learningRate, beta1: 0.9,
-                          beta2: config.beta2, epsilon: 1e-8, weightDecay: config.weightDecay)
+        optimizer = AdamW(
+            parameters: trained, learningRate: config.learningRate, beta1: 0.9,
+            beta2: config.beta2, epsilon: 1e-8, weightDecay: config.weightDecay)
         ema = config.emaDecay.map { ExponentialMovingAverage(parameters: trained, decay: $0, warmup: true) }
         schedule = .linearWarmup(peak: config.learningRate, warmupSteps: config.warmupSteps)
         adversarial = config.adversarial.map { AdversarialTraining(config: $0, seed: config.seed) }
@@ -54,8 +57,9 @@ public final class AutoencoderTrainer: Trainer {
     /// Fixes the horizon of the cosine decay.
     public func setHorizon(_ steps: Int) {
         horizon = max(steps, 1)
-        schedule = .warmupCosine(peak: config.learningRate, floor: config.learningRate * config.finalLearningRateFraction,
-                                 warmupSteps: config.warmupSteps, totalSteps: horizon)
+        schedule = .warmupCosine(
+            peak: config.learningRate, floor: config.learningRate * config.finalLearningRateFraction,
+            warmupSteps: config.warmupSteps, totalSteps: horizon)
     }
 
     /// A step budget is the horizon, in a resumed session too (a raised `--steps` stretches it).
@@ -71,11 +75,14 @@ public final class AutoencoderTrainer: Trainer {
     /// weight and codebook; the averages start at the loaded decoder, not at the random one.
     public func load(trained source: RVQAutoencoder, path: String) throws {
         guard source.config == model.config else {
-            throw AutoencoderTrainingError("\(path): its autoencoder is \(Self.describe(source.config)), this trainer's is \(Self.describe(model.config))")
+            throw AutoencoderTrainingError(
+                "\(path): its autoencoder is \(Self.describe(source.config)), this trainer's is \(Self.describe(model.config))"
+            )
         }
         try model.loadState(source.stateTensors(), source: path)
         if let ema {
-            try ema.loadAverages(Dictionary(uniqueKeysWithValues: ema.parameters.map { ($0.name, $0.variable.value) }), source: path)
+            try ema.loadAverages(
+                Dictionary(uniqueKeysWithValues: ema.parameters.map { ($0.name, $0.variable.value) }), source: path)
         }
     }
 
@@ -147,11 +154,13 @@ public final class AutoencoderTrainer: Trainer {
     private func loss(on images: Tensor, learningRate: Double) throws -> StepForward {
         optimizer.learningRate = learningRate
         optimizer.zeroGradients()
-        let forward = config.decoderOnly
+        let forward =
+            config.decoderOnly
             ? model.decoderTrainingForward(images)
             : model.trainingForward(Variable(images), generator: &generator, bypassQuantizer: !quantizerActive)
-        var terms = AutoencoderLoss.compute(reconstruction: forward.reconstruction, target: images,
-                                            commitment: forward.commitmentLoss, config: config.loss)
+        var terms = AutoencoderLoss.compute(
+            reconstruction: forward.reconstruction, target: images,
+            commitment: forward.commitmentLoss, config: config.loss)
         let discriminating = adversarial.flatMap { $0.isActive(atStep: step) ? $0 : nil }
         var decodedGenerated: Variable?
         if let discriminating {
@@ -172,13 +181,15 @@ public final class AutoencoderTrainer: Trainer {
             throw AutoencoderTrainingError("training diverged at step \(step): the loss is \(loss)")
         }
         let psnr = ImageQuality.psnr(forward.reconstruction.value, images)
-        return StepForward(model: forward, terms: terms, decodedGenerated: decodedGenerated, discriminating: discriminating,
-                           loss: loss, psnr: psnr.reduce(0, +) / Double(max(psnr.count, 1)))
+        return StepForward(
+            model: forward, terms: terms, decodedGenerated: decodedGenerated, discriminating: discriminating,
+            loss: loss, psnr: psnr.reduce(0, +) / Double(max(psnr.count, 1)))
     }
 
     /// Clips the global gradient norm (when set); returns the norm before clipping.
     private func clipGradients() -> Double {
-        config.clipNorm > 0 ? optimizer.clipGradientNorm(maxNorm: config.clipNorm) : globalGradientNorm(model.parameters)
+        config.clipNorm > 0
+            ? optimizer.clipGradientNorm(maxNorm: config.clipNorm) : globalGradientNorm(model.parameters)
     }
 
     /// The optimizer's step and the EMA's, unless the gradient is not finite; says whether skipped.

@@ -19,8 +19,10 @@ public enum CodebookRefit {
     /// Refits `model`'s codebooks to the latents its encoder, as it is now, gives the images that
     /// `forEachBatch` hands over (call it with the weights that are saved). Returns the number of
     /// images and the Lloyd iterations per level; nothing changes when there are no images.
-    public static func refit(_ model: RVQAutoencoder,
-                             forEachBatch: ((Tensor) throws -> Void) throws -> Void) rethrows -> (images: Int, iterations: [Int]) {
+    public static func refit(
+        _ model: RVQAutoencoder,
+        forEachBatch: ((Tensor) throws -> Void) throws -> Void
+    ) rethrows -> (images: Int, iterations: [Int]) {
         var values: [Float] = []
         var count = 0
         try forEachBatch { images in

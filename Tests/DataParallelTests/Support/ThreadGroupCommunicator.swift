@@ -102,8 +102,9 @@ func onThreadRanks<T>(_ size: Int, _ body: @escaping (DataParallelGroup) throws 
         done.enter()
         // Threads of their own with a large stack, as the main thread has: backward of a UNet is deep.
         let thread = Thread {
-            let group = DataParallelGroup(communicator: ThreadGroupCommunicator(rank: rank, rendezvous: rendezvous),
-                                          bucketCapacityBytes: 16 << 10)
+            let group = DataParallelGroup(
+                communicator: ThreadGroupCommunicator(rank: rank, rendezvous: rendezvous),
+                bucketCapacityBytes: 16 << 10)
             let result = Result { try body(group) }
             results.lock.lock()
             results.values[rank] = result

@@ -45,7 +45,11 @@ struct WeightDifference {
             let third = x.value.count / 3
             let keys = x.name.hasSuffix("qkv.bias") ? third..<(2 * third) : 0..<0
             for (i, (p, q)) in zip(x.value, y.value).enumerated() {
-                if keys.contains(i) { keyBiases = max(keyBiases, abs(p - q)) } else { weights = max(weights, abs(p - q)) }
+                if keys.contains(i) {
+                    keyBiases = max(keyBiases, abs(p - q))
+                } else {
+                    weights = max(weights, abs(p - q))
+                }
             }
         }
     }

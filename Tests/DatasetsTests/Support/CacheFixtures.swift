@@ -19,7 +19,8 @@ enum CacheFixtures {
         for id in 0..<count {
             let name = "\(["a", "b", "c"][id % 3])/\(String(format: "%03d", id)).png"
             let url = directory.appendingPathComponent(name)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try PNGImage.encode(coordinates(side: side, id: id)).write(to: url)
             ids.append((name, id))
         }
@@ -28,11 +29,15 @@ enum CacheFixtures {
     }
 
     /// A prepared cache of `count` coordinate images stored at `size + margin` (no resizing).
-    static func coordinateCache(in directory: TemporaryDirectory, count: Int, size: Int = 32, margin: Int = 8,
-                                validation: Double = 0.25, test: Double = 0) throws -> (cache: DatasetCache, ids: [Int]) {
+    static func coordinateCache(
+        in directory: TemporaryDirectory, count: Int, size: Int = 32, margin: Int = 8,
+        validation: Double = 0.25, test: Double = 0
+    ) throws -> (cache: DatasetCache, ids: [Int]) {
         let source = directory.url.appendingPathComponent("source")
         let ids = try coordinateFolder(in: source, count: count, side: size + margin)
-        let catalog = try DatasetSource.folder(root: source, split: RandomSplit(validation: validation, test: test, seed: 1)).catalog()
+        let catalog = try DatasetSource.folder(
+            root: source, split: RandomSplit(validation: validation, test: test, seed: 1)
+        ).catalog()
         let result = try DatasetPreparer(options: PrepareOptions(size: size, margin: margin, chunkSize: 7))
             .prepare(catalog, into: directory.url.appendingPathComponent("cache"))
         return (try DatasetCache.open(result.folder), ids)

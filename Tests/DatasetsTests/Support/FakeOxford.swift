@@ -12,14 +12,17 @@ struct FakeOxford {
     var test: [Int]
     /// Image numbers to write into `jpg/` (default: every image a split lists).
     var present: [Int]?
-    var classNames: [String: String]? = ["1": "pink primrose", "2": "hard-leaved pocket orchid", "3": "canterbury bells"]
+    var classNames: [String: String]? = [
+        "1": "pink primrose", "2": "hard-leaved pocket orchid", "3": "canterbury bells",
+    ]
 
     /// Six images in three classes: train 1, 2, 3; validation 4, 5; test 6.
     static let small = FakeOxford(labels: [1, 2, 3, 1, 2, 3], train: [1, 2, 3], validation: [4, 5], test: [6])
 
     /// The photo written for image `number`: its size and colour depend on the number.
     static func photo(_ number: Int) -> RGBImage {
-        TestImages.constant(width: 60 + number, height: 48, (UInt8(number * 20 % 256), 100, UInt8(255 - number * 20 % 256)))
+        TestImages.constant(
+            width: 60 + number, height: 48, (UInt8(number * 20 % 256), 100, UInt8(255 - number * 20 % 256)))
     }
 
     @discardableResult
@@ -33,9 +36,11 @@ struct FakeOxford {
         }
         try MATWriter.file([("labels", labels.map(Double.init), .uint8)])
             .write(to: directory.appendingPathComponent("imagelabels.mat"))
-        try MATWriter.file([("trnid", train.map(Double.init), .uint16), ("valid", validation.map(Double.init), .uint16),
-                            ("tstid", test.map(Double.init), .uint16)])
-            .write(to: directory.appendingPathComponent("setid.mat"))
+        try MATWriter.file([
+            ("trnid", train.map(Double.init), .uint16), ("valid", validation.map(Double.init), .uint16),
+            ("tstid", test.map(Double.init), .uint16),
+        ])
+        .write(to: directory.appendingPathComponent("setid.mat"))
         if let classNames {
             try JSONEncoder().encode(classNames).write(to: directory.appendingPathComponent("cat_to_name.json"))
         }

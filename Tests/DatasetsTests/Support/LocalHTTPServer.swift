@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Test-only HTTP/1.1 file server on 127.0.0.1 (an ephemeral port), one connection at a time,
@@ -35,13 +36,15 @@ final class LocalHTTPServer: @unchecked Sendable {
     private var stopped = false
     private let finished = DispatchSemaphore(value: 0)
 
-    init(routes: [String: (body: [UInt8], behaviour: Behaviour)], maxRequests: Int = 40,
-         lifetime: TimeInterval = 30) throws {
+    init(
+        routes: [String: (body: [UInt8], behaviour: Behaviour)], maxRequests: Int = 40,
+        lifetime: TimeInterval = 30
+    ) throws {
         self.routes = routes
         #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw POSIXError(.EIO) }
         var yes: Int32 = 1
@@ -51,7 +54,9 @@ final class LocalHTTPServer: @unchecked Sendable {
         address.sin_port = 0
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(fd, 8) == 0 else {
             close(fd)
@@ -126,7 +131,9 @@ final class LocalHTTPServer: @unchecked Sendable {
         let text = String(decoding: data, as: UTF8.self)
         let lines = text.components(separatedBy: "\r\n")
         let parts = lines.first?.split(separator: " ") ?? []
-        guard parts.count >= 2, parts[0] == "GET" else { return send(client, status: "400 Bad Request", headers: [], body: []) }
+        guard parts.count >= 2, parts[0] == "GET" else {
+            return send(client, status: "400 Bad Request", headers: [], body: [])
+        }
         let path = String(parts[1])
         let range = lines.dropFirst().first { $0.lowercased().hasPrefix("range:") }
             .map { String($0.dropFirst(6)).trimmingCharacters(in: .whitespaces) }
@@ -134,14 +141,18 @@ final class LocalHTTPServer: @unchecked Sendable {
         log.append(Request(path: path, range: range))
         let route = routes[path]
         lock.unlock()
-        guard let route else { return send(client, status: "404 Not Found", headers: [], body: Array("no such file".utf8)) }
+        guard let route else {
+            return send(client, status: "404 Not Found", headers: [], body: Array("no such file".utf8))
+        }
         let body = route.body
         var start = 0
         if let range, case .normal = route.behaviour {
             // Only the "bytes=N-" form, which is what resuming sends.
             let value = range.replacingOccurrences(of: "bytes=", with: "")
             guard value.hasSuffix("-"), let from = Int(value.dropLast()), from < body.count else {
-                return send(client, status: "416 Range Not Satisfiable", headers: ["Content-Range: bytes */\(body.count)"], body: [])
+                return send(
+                    client, status: "416 Range Not Satisfiable", headers: ["Content-Range: bytes */\(body.count)"],
+                    body: [])
             }
             start = from
         }
@@ -186,15 +197,15 @@ final class LocalHTTPServer: @unchecked Sendable {
     private func sendRaw(_ client: Int32, _ bytes: [UInt8]) {
         var sent = 0
         #if canImport(Glibc)
-        let flags = Int32(MSG_NOSIGNAL)  // a client that hung up must not kill the test with SIGPIPE
+            let flags = Int32(MSG_NOSIGNAL)  // a client that hung up must not kill the test with SIGPIPE
         #else
-        let flags: Int32 = 0
+            let flags: Int32 = 0
         #endif
         while sent < bytes.count {
             #if canImport(Glibc)
-            let n = bytes[sent...].withUnsafeBytes { Glibc.send(client, $0.baseAddress, $0.count, flags) }
+                let n = bytes[sent...].withUnsafeBytes { Glibc.send(client, $0.baseAddress, $0.count, flags) }
             #else
-            let n = bytes[sent...].withUnsafeBytes { Darwin.send(client, $0.baseAddress, $0.count, flags) }
+                let n = bytes[sent...].withUnsafeBytes { Darwin.send(client, $0.baseAddress, $0.count, flags) }
             #endif
             if n <= 0 { return }
             sent += n

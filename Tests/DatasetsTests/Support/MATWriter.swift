@@ -20,8 +20,8 @@ enum MATWriter {
     static func file(_ variables: [(name: String, values: [Double], storage: Storage)]) -> Data {
         var header = Array("MATLAB 5.0 MAT-file, written by the flow-matching-flowers tests".utf8)
         header += Array(repeating: UInt8(ascii: " "), count: 116 - header.count)
-        header += Array(repeating: 0, count: 8)        // subsystem data offset
-        header += [0x00, 0x01]                          // version 0x0100, little-endian
+        header += Array(repeating: 0, count: 8)  // subsystem data offset
+        header += [0x00, 0x01]  // version 0x0100, little-endian
         header += [UInt8(ascii: "I"), UInt8(ascii: "M")]
         var data = Data(header)
         for variable in variables { data.append(contentsOf: matrix(variable.name, variable.values, variable.storage)) }
@@ -31,9 +31,9 @@ enum MATWriter {
     private static func matrix(_ name: String, _ values: [Double], _ storage: Storage) -> [UInt8] {
         let codes = storage.codes
         var body: [UInt8] = []
-        body += element(type: 6, payload: le(codes.arrayClass) + le(UInt32(0)))           // array flags
-        body += element(type: 5, payload: le(Int32(1)) + le(Int32(values.count)))       // dimensions 1×N
-        body += element(type: 1, payload: Array(name.utf8))                               // name
+        body += element(type: 6, payload: le(codes.arrayClass) + le(UInt32(0)))  // array flags
+        body += element(type: 5, payload: le(Int32(1)) + le(Int32(values.count)))  // dimensions 1×N
+        body += element(type: 1, payload: Array(name.utf8))  // name
         var real: [UInt8] = []
         for v in values {
             switch storage {

@@ -8,8 +8,10 @@ struct TarWriter {
 
     /// Appends an entry. Names longer than 100 bytes are split into ustar prefix + name, or
     /// written as a GNU long-name entry when `gnuLongName` is set, or as a PAX `path` when `pax`.
-    mutating func add(_ name: String, _ contents: [UInt8] = [], kind: Kind = .file,
-                      gnuLongName: Bool = false, pax: Bool = false) {
+    mutating func add(
+        _ name: String, _ contents: [UInt8] = [], kind: Kind = .file,
+        gnuLongName: Bool = false, pax: Bool = false
+    ) {
         var headerName = name
         var prefix = ""
         let utf8 = Array(name.utf8)
@@ -57,7 +59,12 @@ struct TarWriter {
         put(136, "14000000000")
         put(148, "        ")
         h[156] = type.asciiValue!
-        if gnu { put(257, "ustar  ") } else { put(257, "ustar"); put(263, "00") }
+        if gnu {
+            put(257, "ustar  ")
+        } else {
+            put(257, "ustar")
+            put(263, "00")
+        }
         put(345, prefix)
         let sum = h.reduce(0) { $0 + Int($1) }
         put(148, String(format: "%06o", sum))

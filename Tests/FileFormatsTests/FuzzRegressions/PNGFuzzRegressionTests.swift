@@ -9,8 +9,9 @@ final class PNGFuzzRegressionTests: TemporaryDirectoryTestCase {
     func testAChunkLongerThanTheFileIsRefusedBeforeLibpngAllocatesIt() throws {
         let url = TestFiles.fixture("png-text-chunk-claims-1-gib.png")
         let data = try Data(contentsOf: url)
-        assertFormatError(try PNGImage.decode(data, path: url.path), kind: .malformed,
-                          containing: "chunk 'tEXt' at byte 33 claims 1073741839 bytes, but only 0 follow it")
+        assertFormatError(
+            try PNGImage.decode(data, path: url.path), kind: .malformed,
+            containing: "chunk 'tEXt' at byte 33 claims 1073741839 bytes, but only 0 follow it")
         assertFormatError(try ImageFile.read(from: url), kind: .malformed, containing: url.path)
     }
 }

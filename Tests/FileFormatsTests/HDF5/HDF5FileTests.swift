@@ -12,10 +12,11 @@ final class HDF5FileTests: TemporaryDirectoryTestCase {
         try file.createGroup("meta/split")
         try file.setAttribute("note", "nested ✓", on: "meta/split")
 
-        let floats = (0 ..< 24).map { Float($0) * 0.5 - 3 }
+        let floats = (0..<24).map { Float($0) * 0.5 - 3 }
         try file.createDataset("data/f32", type: .float32, shape: [2, 3, 4]).write(floats)
         try file.createDataset("data/f64", type: .float64, shape: [3]).write([1.0 / 3, -2, 1e300])
-        try file.createDataset("data/u8", type: .uint8, shape: [4, 2], chunk: [2, 2], gzip: 6).write([UInt8](0 ..< 8).map { $0 * 30 })
+        try file.createDataset("data/u8", type: .uint8, shape: [4, 2], chunk: [2, 2], gzip: 6).write(
+            [UInt8](0..<8).map { $0 * 30 })
         try file.createDataset("data/i16", type: .int16, shape: [3]).write([Int16.min, 0, .max])
         try file.createDataset("data/i32", type: .int32, shape: [2]).write([Int32.min, 7])
         let labels = try file.createDataset("labels", type: .int64, shape: [5])
@@ -65,11 +66,12 @@ final class HDF5FileTests: TemporaryDirectoryTestCase {
     func testRowRangesWriteAndReadOneBatchAtATime() throws {
         let url = tmp.appendingPathComponent("rows.h5")
         let file = try HDF5File.create(at: url)
-        let images = try file.createDataset("images", type: .uint8, shape: [10, 4, 4, 3], chunk: [2, 4, 4, 3], gzip: 4)
+        let images = try file.createDataset(
+            "images", type: .uint8, shape: [10, 4, 4, 3], chunk: [2, 4, 4, 3], gzip: 4)
         let perRow = 48
         for batch in stride(from: 0, to: 10, by: 3) {
-            let rows = batch ..< min(10, batch + 3)
-            let values = rows.flatMap { r in (0 ..< perRow).map { UInt8((r * 7 + $0) % 256) } }
+            let rows = batch..<min(10, batch + 3)
+            let values = rows.flatMap { r in (0..<perRow).map { UInt8((r * 7 + $0) % 256) } }
             try images.write(values, rows: rows)
         }
         try file.commit()
@@ -77,16 +79,16 @@ final class HDF5FileTests: TemporaryDirectoryTestCase {
         let reader = try HDF5File.open(at: url)
         let dataset = try reader.dataset("images")
         XCTAssertEqual(dataset.shape, [10, 4, 4, 3])
-        let rows = try dataset.read(UInt8.self, rows: 4 ..< 6)
-        XCTAssertEqual(rows, (4 ..< 6).flatMap { r in (0 ..< perRow).map { UInt8((r * 7 + $0) % 256) } })
+        let rows = try dataset.read(UInt8.self, rows: 4..<6)
+        XCTAssertEqual(rows, (4..<6).flatMap { r in (0..<perRow).map { UInt8((r * 7 + $0) % 256) } })
         // Numeric conversion on read: the uint8 cache straight into Float.
-        let asFloat = try dataset.read(Float.self, rows: 9 ..< 10)
-        XCTAssertEqual(asFloat, (0 ..< perRow).map { Float((9 * 7 + $0) % 256) })
+        let asFloat = try dataset.read(Float.self, rows: 9..<10)
+        XCTAssertEqual(asFloat, (0..<perRow).map { Float((9 * 7 + $0) % 256) })
         // Reading into caller memory.
         var buffer = [Float](repeating: -1, count: 2 * perRow)
-        try buffer.withUnsafeMutableBufferPointer { try dataset.read(into: $0, rows: 0 ..< 2) }
-        XCTAssertEqual(buffer, (0 ..< 2).flatMap { r in (0 ..< perRow).map { Float((r * 7 + $0) % 256) } })
-        XCTAssertEqual(try dataset.read(UInt8.self, rows: 3 ..< 3), [], "an empty range reads nothing")
+        try buffer.withUnsafeMutableBufferPointer { try dataset.read(into: $0, rows: 0..<2) }
+        XCTAssertEqual(buffer, (0..<2).flatMap { r in (0..<perRow).map { Float((r * 7 + $0) % 256) } })
+        XCTAssertEqual(try dataset.read(UInt8.self, rows: 3..<3), [], "an empty range reads nothing")
     }
 
     func testUncommittedNewFileNeverAppears() throws {
@@ -136,7 +138,7 @@ final class HDF5FileTests: TemporaryDirectoryTestCase {
         try file.commit()
 
         let rw = try HDF5File.open(at: url, mode: .readWrite)
-        try rw.dataset("v").write([20, 30] as [Int32], rows: 1 ..< 3)
+        try rw.dataset("v").write([20, 30] as [Int32], rows: 1..<3)
         try rw.setAttribute("edited", "yes", on: "v")
         try rw.setAttribute("edited", "twice", on: "v")
         try rw.commit()
@@ -151,7 +153,7 @@ final class HDF5FileTests: TemporaryDirectoryTestCase {
         let file = try HDF5File.create(at: url)
         let n = 64, width = 100
         try file.createDataset("x", type: .float32, shape: [n, width], chunk: [8, width], gzip: 1)
-            .write((0 ..< n * width).map(Float.init))
+            .write((0..<n * width).map(Float.init))
         try file.commit()
 
         let reader = try HDF5File.open(at: url)
@@ -159,8 +161,9 @@ final class HDF5FileTests: TemporaryDirectoryTestCase {
         let failures = LockedCounter()
         DispatchQueue.concurrentPerform(iterations: 32) { i in
             let row = (i * 13) % (n - 2)
-            guard let values = try? dataset.read(Float.self, rows: row ..< row + 2),
-                  values == (row * width ..< (row + 2) * width).map(Float.init) else {
+            guard let values = try? dataset.read(Float.self, rows: row..<row + 2),
+                values == (row * width..<(row + 2) * width).map(Float.init)
+            else {
                 failures.increment()
                 return
             }
@@ -175,11 +178,12 @@ final class HDF5FileTests: TemporaryDirectoryTestCase {
         let file = try HDF5File.create(at: url)
         let d = try file.createDataset("grp/d", type: .float32, shape: [4, 2])
         assertFormatError(try d.write([1, 2, 3] as [Float]), kind: .malformed, containing: "/grp/d")
-        assertFormatError(try d.write([1, 2] as [Float], rows: 3 ..< 5), kind: .malformed, containing: "outside")
-        assertFormatError(try d.write([1, 2] as [Int32], rows: 0 ..< 1), kind: .malformed, containing: "Int32")
+        assertFormatError(try d.write([1, 2] as [Float], rows: 3..<5), kind: .malformed, containing: "outside")
+        assertFormatError(try d.write([1, 2] as [Int32], rows: 0..<1), kind: .malformed, containing: "Int32")
         assertFormatError(try file.createDataset("grp/d", type: .uint8, shape: [1]), containing: "already exists")
         assertFormatError(try file.createDataset("c", type: .uint8, shape: [4, 4], chunk: [2]), containing: "rank")
-        assertFormatError(try file.createDataset("c", type: .uint8, shape: [4, 4], chunk: [8, 4]), containing: "chunk")
+        assertFormatError(
+            try file.createDataset("c", type: .uint8, shape: [4, 4], chunk: [8, 4]), containing: "chunk")
         assertFormatError(try file.createDataset("c", type: .uint8, shape: [4], gzip: 12), containing: "gzip")
         assertFormatError(try file.createDataset("c", type: .uint8, shape: [-1]), containing: "shape")
         assertFormatError(try file.createDataset("c", type: .string, shape: [1]))
@@ -194,11 +198,12 @@ final class HDF5FileTests: TemporaryDirectoryTestCase {
         assertFormatError(try d.read(Float.self), containing: "closed")
 
         let readOnly = try HDF5File.open(at: url)
-        assertFormatError(try readOnly.dataset("grp/d").write([Float](repeating: 0, count: 8)), kind: .writeFailed,
-                          containing: "read-only")
+        assertFormatError(
+            try readOnly.dataset("grp/d").write([Float](repeating: 0, count: 8)), kind: .writeFailed,
+            containing: "read-only")
         assertFormatError(try readOnly.setAttribute("x", "y"), kind: .writeFailed)
         assertFormatError(try readOnly.createGroup("new"), kind: .writeFailed)
-        let error = assertFormatError(try readOnly.dataset("grp/d").read(Float.self, rows: 2 ..< 9))
+        let error = assertFormatError(try readOnly.dataset("grp/d").read(Float.self, rows: 2..<9))
         XCTAssertEqual(error?.path, url.path)
     }
 
@@ -237,6 +242,14 @@ final class HDF5FileTests: TemporaryDirectoryTestCase {
 final class LockedCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
-    func increment() { lock.lock(); count += 1; lock.unlock() }
-    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+    func increment() {
+        lock.lock()
+        count += 1
+        lock.unlock()
+    }
+    var value: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return count
+    }
 }

@@ -21,19 +21,28 @@ final class HDF5ReadBoundTests: TemporaryDirectoryTestCase {
         let url = try file("labels.h5") { try $0.createDataset("labels", type: .int64, shape: [1 << 32]) }
         XCTAssertLessThan(try fileSize(url), 1 << 16)
         let reader = try HDF5File.open(at: url)
-        let error = assertFormatError(try reader.dataset("labels"), kind: .malformed, containing: "dataset '/labels' declares 4294967296 elements")
+        let error = assertFormatError(
+            try reader.dataset("labels"), kind: .malformed, containing: "dataset '/labels' declares 4294967296 elements"
+        )
         XCTAssertEqual(error?.path, url.path)
-        XCTAssertEqual(try reader.dataset("small").read(Int64.self), [1, 2, 3], "the file's honest datasets still read")
+        XCTAssertEqual(
+            try reader.dataset("small").read(Int64.self), [1, 2, 3], "the file's honest datasets still read")
     }
 
     func testAChunkedCompressedDatasetWithoutItsChunksIsRefused() throws {
-        let url = try file("names.h5") { try $0.createDataset("images", type: .uint8, shape: [1 << 40], chunk: [1 << 20], gzip: 1) }
+        let url = try file("names.h5") {
+            try $0.createDataset("images", type: .uint8, shape: [1 << 40], chunk: [1 << 20], gzip: 1)
+        }
         let reader = try HDF5File.open(at: url)
-        assertFormatError(try reader.dataset("images"), kind: .malformed, containing: "dataset '/images' declares 1099511627776 elements")
+        assertFormatError(
+            try reader.dataset("images"), kind: .malformed,
+            containing: "dataset '/images' declares 1099511627776 elements")
     }
 
     func testAChunkedUncompressedDatasetLargerThanTheFileIsRefused() throws {
-        let url = try file("chunked.h5") { try $0.createDataset("pixels", type: .float32, shape: [1 << 24, 4], chunk: [1024, 4]) }
+        let url = try file("chunked.h5") {
+            try $0.createDataset("pixels", type: .float32, shape: [1 << 24, 4], chunk: [1024, 4])
+        }
         let reader = try HDF5File.open(at: url)
         assertFormatError(try reader.dataset("pixels"), kind: .malformed, containing: "'/pixels'")
     }
@@ -55,7 +64,7 @@ final class HDF5ReadBoundTests: TemporaryDirectoryTestCase {
     /// A string dataset whose dataspace claims 2^40 names, made by patching the dimensions of a
     /// small one in a copy of the file: the 8 TiB of string pointers are never allocated.
     func testAStringDatasetClaiming2To40NamesIsRefused() throws {
-        let names = (0 ..< 77).map { "image_\($0).jpg" }
+        let names = (0..<77).map { "image_\($0).jpg" }
         let url = try file("strings.h5") { try $0.writeStrings(names, to: "files") }
         XCTAssertEqual(try HDF5File.open(at: url).readStrings("files"), names)
         let patched = tmp.appendingPathComponent("strings-patched.h5")
@@ -80,8 +89,9 @@ enum DataspacePatch {
         var i = 0
         while i + 24 <= bytes.count {
             // version, rank, flags (bit 0: maximum dimensions present), 5 reserved bytes, dimensions.
-            if Array(bytes[i ..< i + 2]) == header, bytes[i + 2] <= 1, bytes[i + 3 ..< i + 8].allSatisfy({ $0 == 0 }),
-               littleEndian(bytes, at: i + 8) == old {
+            if Array(bytes[i..<i + 2]) == header, bytes[i + 2] <= 1, bytes[i + 3..<i + 8].allSatisfy({ $0 == 0 }),
+                littleEndian(bytes, at: i + 8) == old
+            {
                 write(new, into: &bytes, at: i + 8)
                 if bytes[i + 2] == 1, littleEndian(bytes, at: i + 16) == old { write(new, into: &bytes, at: i + 16) }
                 patched += 1
@@ -95,10 +105,10 @@ enum DataspacePatch {
     }
 
     private static func littleEndian(_ bytes: [UInt8], at offset: Int) -> UInt64 {
-        (0 ..< 8).reduce(UInt64(0)) { $0 | UInt64(bytes[offset + $1]) << (8 * UInt64($1)) }
+        (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[offset + $1]) << (8 * UInt64($1)) }
     }
 
     private static func write(_ value: UInt64, into bytes: inout [UInt8], at offset: Int) {
-        for k in 0 ..< 8 { bytes[offset + k] = UInt8((value >> (8 * UInt64(k))) & 0xFF) }
+        for k in 0..<8 { bytes[offset + k] = UInt8((value >> (8 * UInt64(k))) & 0xFF) }
     }
 }

@@ -27,14 +27,18 @@ final class ImageFileTests: TemporaryDirectoryTestCase {
 
     func testUnsupportedFormatsAreNamed() {
         assertFormatError(try ImageFile.decode(Data(), path: "empty"), kind: .truncated)
-        assertFormatError(try ImageFile.decode(Data("GIF89a\u{1}\u{0}\u{1}\u{0}".utf8), path: "a.gif"),
-                          kind: .unsupported, containing: "GIF")
-        assertFormatError(try ImageFile.decode(Data([0x42, 0x4D, 0, 0, 0, 0]), path: "a.bmp"),
-                          kind: .unsupported, containing: "BMP")
-        assertFormatError(try ImageFile.decode(Data("RIFF\u{0}\u{0}\u{0}\u{0}WEBPVP8 ".utf8), path: "a.webp"),
-                          kind: .unsupported, containing: "WebP")
-        assertFormatError(try ImageFile.decode(Data("hello, world".utf8), path: "notes.txt"),
-                          kind: .unsupported, containing: "unsupported image format")
+        assertFormatError(
+            try ImageFile.decode(Data("GIF89a\u{1}\u{0}\u{1}\u{0}".utf8), path: "a.gif"),
+            kind: .unsupported, containing: "GIF")
+        assertFormatError(
+            try ImageFile.decode(Data([0x42, 0x4D, 0, 0, 0, 0]), path: "a.bmp"),
+            kind: .unsupported, containing: "BMP")
+        assertFormatError(
+            try ImageFile.decode(Data("RIFF\u{0}\u{0}\u{0}\u{0}WEBPVP8 ".utf8), path: "a.webp"),
+            kind: .unsupported, containing: "WebP")
+        assertFormatError(
+            try ImageFile.decode(Data("hello, world".utf8), path: "notes.txt"),
+            kind: .unsupported, containing: "unsupported image format")
         assertFormatError(try ImageFile.read(from: tmp.appendingPathComponent("missing.png")), kind: .notFound)
     }
 }

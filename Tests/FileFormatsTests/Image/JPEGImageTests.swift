@@ -8,8 +8,8 @@ final class JPEGImageTests: TemporaryDirectoryTestCase {
     private let picture: RGBImage = {
         let (w, h) = (48, 40)
         var pixels = [UInt8]()
-        for y in 0 ..< h {
-            for x in 0 ..< w {
+        for y in 0..<h {
+            for x in 0..<w {
                 let fx = Double(x) / Double(w), fy = Double(y) / Double(h)
                 pixels.append(UInt8(40 + 180 * fx))
                 pixels.append(UInt8(30 + 190 * fy))
@@ -34,7 +34,7 @@ final class JPEGImageTests: TemporaryDirectoryTestCase {
         while i + 9 < bytes.count {
             guard bytes[i] == 0xFF else { return nil }
             let marker = bytes[i + 1]
-            if (0xC0 ... 0xC3).contains(marker) { return (marker, bytes[i + 9]) }
+            if (0xC0...0xC3).contains(marker) { return (marker, bytes[i + 9]) }
             i += 2 + Int(bytes[i + 2]) << 8 + Int(bytes[i + 3])
         }
         return nil
@@ -83,8 +83,9 @@ final class JPEGImageTests: TemporaryDirectoryTestCase {
         let back = try JPEGImage.decode(data, path: "cmyk")
         XCTAssertLessThan(meanError(back, picture), 3)
 
-        let flat = try JPEGImage.encodeCMYK(width: 16, height: 16, cmyk: Array(repeating: [200, 100, 40, 128], count: 256).flatMap { $0 },
-                                            quality: 100)
+        let flat = try JPEGImage.encodeCMYK(
+            width: 16, height: 16, cmyk: Array(repeating: [200, 100, 40, 128], count: 256).flatMap { $0 },
+            quality: 100)
         let px = try JPEGImage.decode(flat, path: "flat").pixels
         XCTAssertEqual(Double(px[0]), 200 * 128 / 255, accuracy: 2)
         XCTAssertEqual(Double(px[1]), 100 * 128 / 255, accuracy: 2)
@@ -107,7 +108,8 @@ final class JPEGImageTests: TemporaryDirectoryTestCase {
 
     func testRealOxfordFlowersPhotos() throws {
         let folder = try SharedTestData.url("data/oxford102/jpg")
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".jpg") }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".jpg") }
+            .sorted()
         guard !names.isEmpty else { throw XCTSkip("no .jpg files in \(folder.path)") }
         // A spread of files across the folder, not just the first.
         for name in stride(from: 0, to: names.count, by: max(1, names.count / 8)).map({ names[$0] }) {
@@ -117,7 +119,8 @@ final class JPEGImageTests: TemporaryDirectoryTestCase {
             XCTAssertEqual(image.pixels.count, image.width * image.height * 3)
             // A photograph is not a flat colour.
             let mean = Double(image.pixels.reduce(0) { $0 + Int($1) }) / Double(image.pixels.count)
-            let variance = image.pixels.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(image.pixels.count)
+            let variance =
+                image.pixels.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(image.pixels.count)
             XCTAssertGreaterThan(variance, 100, name)
             XCTAssertEqual(try ImageFile.read(from: url), image, "sniffing dispatches to the same decoder")
         }
@@ -147,7 +150,7 @@ final class JPEGImageTests: TemporaryDirectoryTestCase {
         // Overwrite part of the scan with stuffed 0xFF bytes (FF 00): a run of 1-bits, which is never
         // a valid Huffman code, so libjpeg reports "bad Huffman code".
         let bytes = [UInt8](data)
-        let sos = try XCTUnwrap((0 ..< bytes.count - 1).first { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xDA })
+        let sos = try XCTUnwrap((0..<bytes.count - 1).first { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xDA })
         let start = sos + 30  // past the SOS header, inside the entropy-coded data
         for i in stride(from: start, to: start + 64, by: 2) {
             data[i] = 0xFF
@@ -157,16 +160,16 @@ final class JPEGImageTests: TemporaryDirectoryTestCase {
 
         // Scan bytes removed: the decoder finds stray bytes before the end marker.
         var shortened = try JPEGImage.encode(picture, quality: 90)
-        shortened.removeSubrange(start ..< start + 40)
+        shortened.removeSubrange(start..<start + 40)
         assertFormatError(try JPEGImage.decode(shortened, path: "short.jpg"), kind: .malformed)
     }
 
     func testAbsurdDimensionsAreRefused() throws {
         var data = try JPEGImage.encode(picture, quality: 90)
         let bytes = [UInt8](data)
-        let sof = try XCTUnwrap((0 ..< bytes.count - 1).first { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xC0 })
+        let sof = try XCTUnwrap((0..<bytes.count - 1).first { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xC0 })
         // SOF0: FF C0, length(2), precision(1), height(2), width(2).
-        data.replaceSubrange(sof + 5 ..< sof + 9, with: [0xEA, 0x60, 0xEA, 0x60])  // 60000 × 60000
+        data.replaceSubrange(sof + 5..<sof + 9, with: [0xEA, 0x60, 0xEA, 0x60])  // 60000 × 60000
         assertFormatError(try JPEGImage.decode(data, path: "huge.jpg"), kind: .unsupported, containing: "60000×60000")
     }
 }

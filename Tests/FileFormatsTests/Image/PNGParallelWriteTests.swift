@@ -9,10 +9,11 @@ import XCTest
 final class PNGParallelWriteTests: TemporaryDirectoryTestCase {
     func testThreadsWritingDistinctFilesAtOnceEachGetTheirOwnImage() throws {
         let count = 24
-        let images = (0 ..< count).map { i in
-            RGBImage(width: 9 + i % 4, height: 7, pixels: (0 ..< (9 + i % 4) * 7 * 3).map { UInt8(($0 * 31 + i * 17) & 0xFF) })
+        let images = (0..<count).map { i in
+            RGBImage(
+                width: 9 + i % 4, height: 7, pixels: (0..<(9 + i % 4) * 7 * 3).map { UInt8(($0 * 31 + i * 17) & 0xFF) })
         }
-        let urls = (0 ..< count).map { tmp.appendingPathComponent("sample-\($0).png") }
+        let urls = (0..<count).map { tmp.appendingPathComponent("sample-\($0).png") }
         let failures = NSLock()
         var errors: [String] = []
         DispatchQueue.concurrentPerform(iterations: count) { i in
@@ -25,9 +26,10 @@ final class PNGParallelWriteTests: TemporaryDirectoryTestCase {
             }
         }
         XCTAssertEqual(errors, [])
-        for i in 0 ..< count {
+        for i in 0..<count {
             XCTAssertEqual(try PNGImage.read(from: urls[i]), images[i], "file \(i)")
         }
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp.path).count, count, "no temporary files left")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: tmp.path).count, count, "no temporary files left")
     }
 }

@@ -57,8 +57,10 @@ struct HandMadeMAT {
     }
 
     /// An miMATRIX element for a numeric variable: `classCode` is the mxCLASS, `storage` the miTYPE.
-    func matrix(_ name: String, dims: [Int], values: [Double], classCode: UInt8 = 6, storage: UInt32 = 9,
-                small: Bool = false, complex: Bool = false) -> Data {
+    func matrix(
+        _ name: String, dims: [Int], values: [Double], classCode: UInt8 = 6, storage: UInt32 = 9,
+        small: Bool = false, complex: Bool = false
+    ) -> Data {
         var body = element(6, u32(UInt32(classCode) | (complex ? 0x0800 : 0)) + u32(0))
         body += element(5, dims.reduce(Data()) { $0 + u32(UInt32(bitPattern: Int32($1))) })
         body += element(1, Data(name.utf8), small: small)

@@ -21,13 +21,14 @@ final class MATFileTests: TemporaryDirectoryTestCase {
     func testOxfordSplits() throws {
         let url = try SharedTestData.url("data/oxford102/setid.mat")
         let arrays = try MATFile.read(from: url)
-        let train = try XCTUnwrap(arrays["trnid"]), valid = try XCTUnwrap(arrays["valid"]), test = try XCTUnwrap(arrays["tstid"])
+        let train = try XCTUnwrap(arrays["trnid"]), valid = try XCTUnwrap(arrays["valid"]),
+            test = try XCTUnwrap(arrays["tstid"])
         XCTAssertEqual(train.values.count, 1020)
         XCTAssertEqual(valid.values.count, 1020)
         XCTAssertEqual(test.values.count, 5129)
         XCTAssertEqual(train.dims, [1, 1020])
         let all = train.values + valid.values + test.values
-        XCTAssertTrue(all.allSatisfy { (1 ... 8189).contains($0) && $0 == $0.rounded() })
+        XCTAssertTrue(all.allSatisfy { (1...8189).contains($0) && $0 == $0.rounded() })
         XCTAssertEqual(Set(all).count, all.count, "the splits are disjoint")
     }
 
@@ -83,7 +84,7 @@ final class MATFileTests: TemporaryDirectoryTestCase {
 
     func testCompressedElementsAreInflated() throws {
         var mat = HandMadeMAT()
-        let ids = (1 ... 500).map(Double.init)
+        let ids = (1...500).map(Double.init)
         mat.elements = [
             mat.compressed(mat.matrix("ids", dims: [1, 500], values: ids, classCode: 11, storage: 4)),
             mat.matrix("plain", dims: [1, 1], values: [42]),
@@ -129,10 +130,13 @@ final class MATFileTests: TemporaryDirectoryTestCase {
 
     func testTruncatedInsideAnElementIsAnError() throws {
         var mat = HandMadeMAT()
-        mat.elements = [mat.matrix("a", dims: [1, 3], values: [1, 2, 3]), mat.compressed(mat.matrix("b", dims: [1, 2], values: [4, 5]))]
+        mat.elements = [
+            mat.matrix("a", dims: [1, 3], values: [1, 2, 3]),
+            mat.compressed(mat.matrix("b", dims: [1, 2], values: [4, 5])),
+        ]
         let data = mat.encoded()
         let firstEnd = 128 + mat.elements[0].count
-        for cut in 129 ..< data.count where cut != firstEnd {
+        for cut in 129..<data.count where cut != firstEnd {
             XCTAssertThrowsError(try MATFile.decode(data.prefix(cut), path: "cut"), "cut at \(cut)")
         }
         // Cut exactly between elements: a valid file holding only the first variable.
@@ -155,7 +159,7 @@ final class MATFileTests: TemporaryDirectoryTestCase {
         assertFormatError(try MATFile.decode(huge.encoded(), path: "x"), kind: .truncated)
         // Compressed element whose payload is not zlib.
         var garbage = mat
-        garbage.elements = [mat.u32(15) + mat.u32(16) + Data((0 ..< 16).map { UInt8($0 * 37 % 251) })]
+        garbage.elements = [mat.u32(15) + mat.u32(16) + Data((0..<16).map { UInt8($0 * 37 % 251) })]
         assertFormatError(try MATFile.decode(garbage.encoded(), path: "x"), kind: .malformed, containing: "zlib")
         // Compressed element containing garbage elements.
         var inner = mat
@@ -167,7 +171,7 @@ final class MATFileTests: TemporaryDirectoryTestCase {
         assertFormatError(try MATFile.decode(small.encoded(), path: "x"), kind: .malformed)
         // Random bytes after a valid header.
         var noise = mat.encoded()
-        noise.append(contentsOf: (0 ..< 300).map { UInt8(truncatingIfNeeded: $0 &* 113 &+ 7) })
+        noise.append(contentsOf: (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 113 &+ 7) })
         XCTAssertThrowsError(try MATFile.decode(noise, path: "noise"))
     }
 }

@@ -47,7 +47,7 @@ final class SafetensorsGoldenTests: XCTestCase {
         let idx = try XCTUnwrap(file.tensors["idx"])
         XCTAssertEqual(idx.dtype, .i64)
         XCTAssertEqual(idx.shape, [5])
-        XCTAssertTrue(try idx.int64s().allSatisfy { (0 ..< 8).contains($0) })
+        XCTAssertTrue(try idx.int64s().allSatisfy { (0..<8).contains($0) })
         XCTAssertNotNil(file.metadata["doc"])
     }
 }

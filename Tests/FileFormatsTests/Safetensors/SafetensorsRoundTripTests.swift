@@ -8,7 +8,8 @@ final class SafetensorsRoundTripTests: TemporaryDirectoryTestCase {
         file.tensors["w"] = SafetensorsTensor(floats: [1.5, -2, 0, .infinity, 3e-8, 7], shape: [2, 3])
         file.tensors["ids"] = SafetensorsTensor(int64s: [0, -1, .max, .min], shape: [4])
         file.tensors["half"] = try SafetensorsTensor(dtype: .f16, shape: [2], bytes: [0x00, 0x3C, 0x00, 0xC0])
-        file.tensors["i32"] = try SafetensorsTensor(dtype: .i32, shape: [1, 2], bytes: [0xFF, 0xFF, 0xFF, 0xFF, 5, 0, 0, 0])
+        file.tensors["i32"] = try SafetensorsTensor(
+            dtype: .i32, shape: [1, 2], bytes: [0xFF, 0xFF, 0xFF, 0xFF, 5, 0, 0, 0])
         file.tensors["i16"] = try SafetensorsTensor(dtype: .i16, shape: [2], bytes: [0x00, 0x80, 0x01, 0x00])
         file.tensors["u8"] = try SafetensorsTensor(dtype: .u8, shape: [3], bytes: [0, 128, 255])
         file.tensors["scalar"] = SafetensorsTensor(floats: [42], shape: [])
@@ -41,21 +42,24 @@ final class SafetensorsRoundTripTests: TemporaryDirectoryTestCase {
         let data = try a.encoded()
         XCTAssertEqual(try a.encoded(), data)
 
-        let n = Int(data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+        let n = Int(
+            data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
         XCTAssertEqual(n % 8, 0, "header padded to 8 bytes")
-        let header = String(decoding: data[8 ..< 8 + n], as: UTF8.self)
-        XCTAssertEqual(header.trimmingCharacters(in: .whitespaces),
-                       #"{"__metadata__":{"k":"v"},"alpha":{"dtype":"I64","shape":[2],"data_offsets":[0,16]},"#
-                           + #""zeta":{"dtype":"F32","shape":[1],"data_offsets":[16,20]}}"#)
+        let header = String(decoding: data[8..<8 + n], as: UTF8.self)
+        XCTAssertEqual(
+            header.trimmingCharacters(in: .whitespaces),
+            #"{"__metadata__":{"k":"v"},"alpha":{"dtype":"I64","shape":[2],"data_offsets":[0,16]},"#
+                + #""zeta":{"dtype":"F32","shape":[1],"data_offsets":[16,20]}}"#)
         XCTAssertEqual(data.count, 8 + n + 20)
         // alpha's data comes first because names are sorted.
-        XCTAssertEqual(Array(data[8 + n ..< 8 + n + 8]), [2, 0, 0, 0, 0, 0, 0, 0])
+        XCTAssertEqual(Array(data[8 + n..<8 + n + 8]), [2, 0, 0, 0, 0, 0, 0, 0])
     }
 
     func testTensorAccessorsRejectTheWrongKind() throws {
         XCTAssertThrowsError(try SafetensorsTensor(int64s: [1], shape: [1]).floats())
         XCTAssertThrowsError(try SafetensorsTensor(floats: [1], shape: [1]).int64s())
-        XCTAssertThrowsError(try SafetensorsTensor(dtype: .f32, shape: [2, 2], bytes: [UInt8](repeating: 0, count: 12)))
+        XCTAssertThrowsError(
+            try SafetensorsTensor(dtype: .f32, shape: [2, 2], bytes: [UInt8](repeating: 0, count: 12)))
         XCTAssertThrowsError(try SafetensorsTensor(dtype: .u8, shape: [-1], bytes: []))
         XCTAssertNoThrow(try SafetensorsTensor(dtype: .i16, shape: [3], bytes: [UInt8](repeating: 0, count: 6)))
     }
@@ -83,7 +87,7 @@ final class SafetensorsRoundTripTests: TemporaryDirectoryTestCase {
         XCTAssertTrue(HalfFloat.float(fromBits: 0x7E00).isNaN)
         XCTAssertEqual(HalfFloat.float(fromBits: 0x8000).sign, .minus)
         // Every non-NaN half survives a trip through Float.
-        for bits in UInt16.min ... UInt16.max where !HalfFloat.float(fromBits: bits).isNaN {
+        for bits in UInt16.min...UInt16.max where !HalfFloat.float(fromBits: bits).isNaN {
             XCTAssertEqual(HalfFloat.bits(from: HalfFloat.float(fromBits: bits)), bits)
         }
         // Rounding: 1 + 2^-11 is halfway between 1 and the next half; ties go to even (1).

@@ -35,8 +35,9 @@ final class AtomicFileTests: TemporaryDirectoryTestCase {
         if FileManager.default.isWritableFile(atPath: locked.path) {
             throw XCTSkip("running with privileges that ignore folder permissions (root)")
         }
-        assertFormatError(try AtomicFile.write(Data([1]), to: locked.appendingPathComponent("a")),
-                          kind: .writeFailed, containing: "permission denied")
+        assertFormatError(
+            try AtomicFile.write(Data([1]), to: locked.appendingPathComponent("a")),
+            kind: .writeFailed, containing: "permission denied")
     }
 
     func testWriterClosureCommitsOnlyOnSuccess() throws {
@@ -44,12 +45,14 @@ final class AtomicFileTests: TemporaryDirectoryTestCase {
         let url = tmp.appendingPathComponent("made-by-writer.txt")
         try AtomicFile.write(Data("old".utf8), to: url)
 
-        XCTAssertThrowsError(try AtomicFile.write(to: url) { temporary in
-            XCTAssertEqual(temporary.deletingLastPathComponent().path, url.deletingLastPathComponent().path,
-                           "temporary file lives in the destination folder so the rename is atomic")
-            try Data("half-written".utf8).write(to: temporary)
-            throw Boom()
-        })
+        XCTAssertThrowsError(
+            try AtomicFile.write(to: url) { temporary in
+                XCTAssertEqual(
+                    temporary.deletingLastPathComponent().path, url.deletingLastPathComponent().path,
+                    "temporary file lives in the destination folder so the rename is atomic")
+                try Data("half-written".utf8).write(to: temporary)
+                throw Boom()
+            })
         XCTAssertEqual(try String(contentsOf: url, encoding: .utf8), "old")
         XCTAssertEqual(try entries(), ["made-by-writer.txt"])
 

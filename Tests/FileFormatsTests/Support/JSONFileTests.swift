@@ -16,18 +16,20 @@ final class JSONFileTests: TemporaryDirectoryTestCase {
         try JSONFile.write(value, to: url)
         XCTAssertEqual(try JSONFile.read(Manifest.self, from: url), value)
         let text = try String(contentsOf: url, encoding: .utf8)
-        XCTAssertEqual(text, """
-        {
-          "inputs" : {
-            "a" : "1",
-            "b" : "2"
-          },
-          "name" : "ae",
-          "path" : "a/b",
-          "steps" : 3
-        }
+        XCTAssertEqual(
+            text,
+            """
+            {
+              "inputs" : {
+                "a" : "1",
+                "b" : "2"
+              },
+              "name" : "ae",
+              "path" : "a/b",
+              "steps" : 3
+            }
 
-        """)
+            """)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp.path), ["manifest.json"])
     }
 
@@ -39,9 +41,11 @@ final class JSONFileTests: TemporaryDirectoryTestCase {
         assertFormatError(try JSONFile.read(Manifest.self, from: url), kind: .malformed, containing: "broken.json")
         try AtomicFile.write(Data(), to: url)
         assertFormatError(try JSONFile.read(Manifest.self, from: url), kind: .malformed)
-        assertFormatError(try JSONFile.read(Manifest.self, from: tmp.appendingPathComponent("gone.json")),
-                          kind: .notFound, containing: "gone.json")
-        let missingKey = assertFormatError(try JSONFile.decode(Manifest.self, from: Data("{\"name\":\"x\"}".utf8), path: "m.json"))
+        assertFormatError(
+            try JSONFile.read(Manifest.self, from: tmp.appendingPathComponent("gone.json")),
+            kind: .notFound, containing: "gone.json")
+        let missingKey = assertFormatError(
+            try JSONFile.decode(Manifest.self, from: Data("{\"name\":\"x\"}".utf8), path: "m.json"))
         XCTAssertTrue(missingKey?.message.contains("steps") ?? false, String(describing: missingKey))
     }
 }

@@ -34,9 +34,11 @@ class TemporaryDirectoryTestCase: XCTestCase {
     /// Asserts that `body` throws a FileFormatError (of `kind`, if given, with a message containing
     /// `fragment`, if given) and returns it.
     @discardableResult
-    func assertFormatError<T>(_ body: @autoclosure () throws -> T, kind: FileFormatError.Kind? = nil,
-                              containing fragment: String? = nil,
-                              file: StaticString = #filePath, line: UInt = #line) -> FileFormatError? {
+    func assertFormatError<T>(
+        _ body: @autoclosure () throws -> T, kind: FileFormatError.Kind? = nil,
+        containing fragment: String? = nil,
+        file: StaticString = #filePath, line: UInt = #line
+    ) -> FileFormatError? {
         do {
             _ = try body()
             XCTFail("expected an error, got a value", file: file, line: line)
@@ -44,7 +46,8 @@ class TemporaryDirectoryTestCase: XCTestCase {
         } catch let error as FileFormatError {
             if let kind { XCTAssertEqual(error.kind, kind, "\(error)", file: file, line: line) }
             if let fragment {
-                XCTAssertTrue(error.description.contains(fragment), "'\(error)' lacks '\(fragment)'", file: file, line: line)
+                XCTAssertTrue(
+                    error.description.contains(fragment), "'\(error)' lacks '\(fragment)'", file: file, line: line)
             }
             return error
         } catch {

@@ -12,20 +12,28 @@ enum TestImages {
             let top = (0..<3).map { _ in random.uniform(0.1, 0.9) }
             let bottom = (0..<3).map { _ in random.uniform(0.1, 0.9) }
             let discs = (0..<3).map { _ in
-                (x: random.uniform(0.2, 0.8) * s, y: random.uniform(0.2, 0.8) * s, r: random.uniform(0.12, 0.3) * s,
-                 colour: (0..<3).map { _ in random.uniform(0, 1) })
+                (
+                    x: random.uniform(0.2, 0.8) * s, y: random.uniform(0.2, 0.8) * s, r: random.uniform(0.12, 0.3) * s,
+                    colour: (0..<3).map { _ in random.uniform(0, 1) }
+                )
             }
-            let stripe = (angle: random.uniform(0, Double.pi), period: random.uniform(2.5, 5), amplitude: random.uniform(0.04, 0.1))
+            let stripe = (
+                angle: random.uniform(0, Double.pi), period: random.uniform(2.5, 5),
+                amplitude: random.uniform(0.04, 0.1)
+            )
             for y in 0..<size {
                 for x in 0..<size {
                     let t = Double(y) / (s - 1)
                     var colour = (0..<3).map { top[$0] * (1 - t) + bottom[$0] * t }
                     for disc in discs {
-                        let d = ((Double(x) - disc.x) * (Double(x) - disc.x) + (Double(y) - disc.y) * (Double(y) - disc.y)).squareRoot()
+                        let d =
+                            ((Double(x) - disc.x) * (Double(x) - disc.x) + (Double(y) - disc.y) * (Double(y) - disc.y))
+                            .squareRoot()
                         let inside = min(max(disc.r - d + 0.5, 0), 1)
                         for c in 0..<3 { colour[c] = colour[c] * (1 - inside) + disc.colour[c] * inside }
                     }
-                    let phase = (Double(x) * cos(stripe.angle) + Double(y) * sin(stripe.angle)) * 2 * Double.pi / stripe.period
+                    let phase =
+                        (Double(x) * cos(stripe.angle) + Double(y) * sin(stripe.angle)) * 2 * Double.pi / stripe.period
                     let texture = stripe.amplitude * sin(phase)
                     for c in 0..<3 {
                         let v = min(max(colour[c] + texture, 0), 1)
@@ -39,7 +47,8 @@ enum TestImages {
 
     /// A set of one flat colour.
     static func flat(count: Int, size: Int, value: UInt8) -> ImageSet {
-        try! ImageSet(count: count, height: size, width: size, pixels: [UInt8](repeating: value, count: count * size * size * 3))
+        try! ImageSet(
+            count: count, height: size, width: size, pixels: [UInt8](repeating: value, count: count * size * size * 3))
     }
 }
 
@@ -125,8 +134,10 @@ enum Degradation {
 
     /// The set degraded each way at each strength, weakest first.
     static func ladders(_ set: ImageSet) -> [(name: String, sets: [ImageSet])] {
-        [("noise", noiseLevels.map { noise(set, sigma: $0) }),
-         ("blur", blurLevels.map { blur(set, sigma: $0) }),
-         ("colour shift", colourLevels.map { colourShift(set, degrees: $0) })]
+        [
+            ("noise", noiseLevels.map { noise(set, sigma: $0) }),
+            ("blur", blurLevels.map { blur(set, sigma: $0) }),
+            ("colour shift", colourLevels.map { colourShift(set, degrees: $0) }),
+        ]
     }
 }

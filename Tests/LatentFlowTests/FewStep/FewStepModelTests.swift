@@ -20,9 +20,10 @@ final class FewStepModelTests: XCTestCase {
 
     func teacher(seed: UInt64 = 5) -> FlowModel {
         var generator = SeededGenerator(seed: seed)
-        return FlowModel(network: VelocityUNet(Self.tiny, generator: &generator),
-                         statistics: ChannelStatistics(mean: [0.5, -1], std: [2, 0.5]), path: .linear, sampleShape: [2, 4, 4],
-                         info: ["class_names": "[\"a\",\"b\"]"])
+        return FlowModel(
+            network: VelocityUNet(Self.tiny, generator: &generator),
+            statistics: ChannelStatistics(mean: [0.5, -1], std: [2, 0.5]), path: .linear, sampleShape: [2, 4, 4],
+            info: ["class_names": "[\"a\",\"b\"]"])
     }
 
     /// An ordinary model's file is what it was: no step-size key in its metadata, no new
@@ -55,8 +56,9 @@ final class FewStepModelTests: XCTestCase {
         for (name, value) in fresh.stateDictionary() where !name.hasPrefix("dmlp.") {
             XCTAssertEqual(value.values, teacherState[name]?.values, name)
         }
-        XCTAssertEqual(Set(fresh.stateDictionary().keys).subtracting(teacherState.keys),
-                       ["dmlp.0.weight", "dmlp.0.bias", "dmlp.2.weight", "dmlp.2.bias"])
+        XCTAssertEqual(
+            Set(fresh.stateDictionary().keys).subtracting(teacherState.keys),
+            ["dmlp.0.weight", "dmlp.0.bias", "dmlp.2.weight", "dmlp.2.bias"])
 
         let student = try teacher.student(for: .shortcut)
         var random = SeededGenerator(seed: 9)
@@ -73,19 +75,22 @@ final class FewStepModelTests: XCTestCase {
     /// counts it was trained for are accepted.
     func testAFewStepModelRoundTripsAndChecksItsStepCounts() throws {
         var generator = SeededGenerator(seed: 2)
-        let pairs = try ReflowPairs(noise: Initialization.normal(shape: [4, 2, 4, 4], generator: &generator),
-                                    endpoints: Initialization.normal(shape: [4, 2, 4, 4], generator: &generator), classes: [0, 1, 2, 0])
+        let pairs = try ReflowPairs(
+            noise: Initialization.normal(shape: [4, 2, 4, 4], generator: &generator),
+            endpoints: Initialization.normal(shape: [4, 2, 4, 4], generator: &generator), classes: [0, 1, 2, 0])
         let teacher = teacher()
         var config = FewStepTrainingConfig()
         config.maximumSteps = 8
-        let trainer = try FewStepTrainer(model: try teacher.student(for: .shortcut), config: config,
-                                         batches: try ReflowPairBatches(pairs: pairs, statistics: teacher.statistics, batchSize: 4, seed: 0))
+        let trainer = try FewStepTrainer(
+            model: try teacher.student(for: .shortcut), config: config,
+            batches: try ReflowPairBatches(pairs: pairs, statistics: teacher.statistics, batchSize: 4, seed: 0))
         let url = directory.appendingPathComponent("fewstep.safetensors")
         try trainer.exportModel(info: teacher.info, guidance: 3, guidanceInterval: 0.2...1).save(to: url)
         let loaded = try FlowModel.load(from: url)
         XCTAssertTrue(loaded.network.conditionsOnStepSize)
         let info = try XCTUnwrap(try loaded.fewStepInfo(source: url.path))
-        XCTAssertEqual(info, FewStepModelInfo(method: .shortcut, maximumSteps: 8, guidance: 3, guidanceInterval: 0.2...1))
+        XCTAssertEqual(
+            info, FewStepModelInfo(method: .shortcut, maximumSteps: 8, guidance: 3, guidanceInterval: 0.2...1))
         XCTAssertEqual(loaded.info["class_names"], teacher.info["class_names"])
         XCTAssertEqual([1, 2, 3, 4, 8, 16].map(info.supports(steps:)), [true, true, false, true, true, false])
         let noise = loaded.noise(count: 2, seed: 0)
@@ -99,13 +104,15 @@ final class FewStepModelTests: XCTestCase {
     /// Pairs written to HDF5 read back bit for bit with their provenance; a damaged class is refused.
     func testReflowPairsRoundTripThroughHDF5() throws {
         let teacher = teacher()
-        let provenance = ReflowPairProvenance(teacherSHA256: "abc", count: 6, seed: 3, sampler: SamplerSettings(method: .euler, steps: 2),
-                                              guidance: 2, guidanceInterval: 0.1...0.9)
+        let provenance = ReflowPairProvenance(
+            teacherSHA256: "abc", count: 6, seed: 3, sampler: SamplerSettings(method: .euler, steps: 2),
+            guidance: 2, guidanceInterval: 0.1...0.9)
         let pairs = try teacher.makeReflowPairs(provenance, batch: 4)
         XCTAssertEqual(pairs.classes, [0, 1, 2, 0, 1, 2], "every class in turn, and none")
         // The endpoints are the teacher's samples of that noise, whatever the batch.
-        let direct = try teacher.sample(noise: teacher.noise(count: 6, seed: 3), classes: pairs.classes,
-                                        settings: provenance.sampler, guidance: 2, guidanceInterval: 0.1...0.9)
+        let direct = try teacher.sample(
+            noise: teacher.noise(count: 6, seed: 3), classes: pairs.classes,
+            settings: provenance.sampler, guidance: 2, guidanceInterval: 0.1...0.9)
         XCTAssertLessThan(pairs.endpoints.maxAbsoluteDifference(direct.samples), 1e-4)
 
         let url = directory.appendingPathComponent(ReflowPairFile.fileName)
@@ -126,8 +133,9 @@ final class FewStepModelTests: XCTestCase {
     /// exactly (same weights as the uninterrupted one).
     func testTrainingLowersTheLossAndResumesExactly() throws {
         let teacher = teacher()
-        let provenance = ReflowPairProvenance(teacherSHA256: "abc", count: 8, seed: 1, sampler: SamplerSettings(method: .euler, steps: 4),
-                                              guidance: 1.5, guidanceInterval: 0...1)
+        let provenance = ReflowPairProvenance(
+            teacherSHA256: "abc", count: 8, seed: 1, sampler: SamplerSettings(method: .euler, steps: 4),
+            guidance: 1.5, guidanceInterval: 0...1)
         let pairs = try teacher.makeReflowPairs(provenance)
         for method in FewStepMethod.allCases {
             var config = FewStepTrainingConfig()
@@ -139,8 +147,9 @@ final class FewStepModelTests: XCTestCase {
             config.selfConsistencyFraction = 0.5
             config.scheduleSteps = 12  // fixed, so the 5-step session plans the same decay
             func trainer() throws -> FewStepTrainer {
-                try FewStepTrainer(model: try teacher.student(for: method), config: config,
-                                   batches: try ReflowPairBatches(pairs: pairs, statistics: teacher.statistics, batchSize: 8, seed: 0))
+                try FewStepTrainer(
+                    model: try teacher.student(for: method), config: config,
+                    batches: try ReflowPairBatches(pairs: pairs, statistics: teacher.statistics, batchSize: 8, seed: 0))
             }
             let straight = try trainer()
             var losses: [Double] = []

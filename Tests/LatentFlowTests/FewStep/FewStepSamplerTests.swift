@@ -16,11 +16,13 @@ final class FewStepSamplerTests: XCTestCase {
         }.state
         let classes = [0, 1, 0, 1]
         for steps in [1, 2, 4] {
-            let student = FewStepSampler.integrate(ExactShortcutOfLinearFlow(rate: rate), noise: noise, classes: classes, steps: steps)
+            let student = FewStepSampler.integrate(
+                ExactShortcutOfLinearFlow(rate: rate), noise: noise, classes: classes, steps: steps)
             XCTAssertLessThan(student.maxAbsoluteDifference(teacher), 1e-4, "\(steps) steps")
         }
-        let euler = FewStepSampler.integrate(ExactShortcutOfLinearFlow(rate: rate, ignoresStepSize: true), noise: noise,
-                                             classes: classes, steps: 1)
+        let euler = FewStepSampler.integrate(
+            ExactShortcutOfLinearFlow(rate: rate, ignoresStepSize: true), noise: noise,
+            classes: classes, steps: 1)
         XCTAssertGreaterThan(euler.maxAbsoluteDifference(teacher), 0.05)
     }
 
@@ -30,7 +32,8 @@ final class FewStepSamplerTests: XCTestCase {
         let noise = Initialization.normal(shape: [5, 1, 2, 2], generator: &generator)
         let model = LinearVelocityModel()
         let whole = FewStepSampler.integrate(model, noise: noise, classes: [0, 1, 0, 1, 0], steps: 2)
-        let chunked = FewStepSampler.integrate(model, noise: noise, classes: [0, 1, 0, 1, 0], steps: 2, maximumBatch: 2)
+        let chunked = FewStepSampler.integrate(
+            model, noise: noise, classes: [0, 1, 0, 1, 0], steps: 2, maximumBatch: 2)
         XCTAssertEqual(whole.values, chunked.values)
     }
 }

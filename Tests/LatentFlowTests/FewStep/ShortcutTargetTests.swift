@@ -10,8 +10,10 @@ final class ShortcutTargetTests: XCTestCase {
         let model = LinearVelocityModel()
         var generator = SeededGenerator(seed: 4)
         let x = Initialization.normal(shape: [3, 2, 2, 2], generator: &generator)
-        let times: [Float] = [0, 0.25, 0.5], halves: [Float] = [0.5, 0.125, 1.0 / 128], queries: [Float] = [0.5, 0.125, 0]
-        let target = ShortcutTarget.twoHalfSteps(model, x: x, times: times, classes: [0, 0, 1], halfSteps: halves, querySizes: queries)
+        let times: [Float] = [0, 0.25, 0.5], halves: [Float] = [0.5, 0.125, 1.0 / 128],
+            queries: [Float] = [0.5, 0.125, 0]
+        let target = ShortcutTarget.twoHalfSteps(
+            model, x: x, times: times, classes: [0, 0, 1], halfSteps: halves, querySizes: queries)
 
         let per = 8
         for i in 0..<3 {

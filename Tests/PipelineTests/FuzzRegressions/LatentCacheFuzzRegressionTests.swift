@@ -46,13 +46,17 @@ final class LatentCacheAugmentationShapeTests: XCTestCase {
         try file.createDataset("continuous", type: .float32, shape: [2, 4, 2, 2]).write(values)
         try file.createDataset("quantized", type: .float32, shape: [2, 4, 2, 2]).write(values)
         try file.createDataset("augmented/continuous", type: .float32, shape: [2, 1, 4, 2, 2]).write(values)
-        try file.createDataset("augmented/quantized", type: .float32, shape: [1, 1, 4, 2, 2]).write(Array(values.prefix(16)))
+        try file.createDataset("augmented/quantized", type: .float32, shape: [1, 1, 4, 2, 2]).write(
+            Array(values.prefix(16)))
         try file.createDataset("codes", type: .int16, shape: [2, 1, 2, 2]).write([Int16](repeating: 3, count: 8))
-        try file.createDataset("augmented/codes", type: .int16, shape: [2, 1, 1, 2, 2]).write([Int16](repeating: 3, count: 8))
+        try file.createDataset("augmented/codes", type: .int16, shape: [2, 1, 1, 2, 2]).write(
+            [Int16](repeating: 3, count: 8))
         try file.createDataset("labels", type: .int64, shape: [2]).write([Int64(0), 0])
         try file.createDataset("split", type: .uint8, shape: [2]).write([UInt8(0), 0])
         try file.writeStrings(["daisy"], to: "class_names")
-        for (key, value) in ["format": LatentCache.formatName, "version": "\(LatentCache.formatVersion)", "augmentations": "1"] {
+        for (key, value) in [
+            "format": LatentCache.formatName, "version": "\(LatentCache.formatVersion)", "augmentations": "1",
+        ] {
             try file.setAttribute(key, value)
         }
         try file.commit()
@@ -60,7 +64,9 @@ final class LatentCacheAugmentationShapeTests: XCTestCase {
         // Refused when the cache is opened (issue 19's checks) or, were it opened, when read.
         XCTAssertThrowsError(try LatentCache(url: url).latents(.quantized, rows: [1], variants: true)) { error in
             let text = String(describing: error)
-            XCTAssertTrue(text.contains(url.path) && text.contains("'augmented/quantized' is") && text.contains("[1, 1, 4, 2, 2]"), text)
+            XCTAssertTrue(
+                text.contains(url.path) && text.contains("'augmented/quantized' is")
+                    && text.contains("[1, 1, 4, 2, 2]"), text)
         }
     }
 }

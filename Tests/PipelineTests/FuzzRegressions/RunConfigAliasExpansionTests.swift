@@ -1,7 +1,6 @@
 import Foundation
-import XCTest
-
 import Pipeline
+import XCTest
 
 /// Found while writing the run-config fuzz target: `RunConfig.parse` expanded YAML aliases without
 /// limit (Yams' decoder visits an aliased node at every use), so 525 bytes of nine levels of ten

@@ -4,6 +4,14 @@ import Foundation
 final class WrittenText: @unchecked Sendable {
     private let lock = NSLock()
     private var storage = ""
-    func append(_ text: String) { lock.lock(); storage += text; lock.unlock() }
-    var text: String { lock.lock(); defer { lock.unlock() }; return storage }
+    func append(_ text: String) {
+        lock.lock()
+        storage += text
+        lock.unlock()
+    }
+    var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage
+    }
 }

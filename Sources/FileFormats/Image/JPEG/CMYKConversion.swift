@@ -8,7 +8,7 @@ enum CMYKConversion {
         var rgb = [UInt8](repeating: 0, count: count * 3)
         cmyk.withUnsafeBufferPointer { src in
             rgb.withUnsafeMutableBufferPointer { dst in
-                for i in 0 ..< count {
+                for i in 0..<count {
                     let k = UInt32(src[4 * i + 3])
                     // (a·b + 127) / 255 rounds the product to the nearest 8-bit value.
                     dst[3 * i] = UInt8((UInt32(src[4 * i]) * k + 127) / 255)

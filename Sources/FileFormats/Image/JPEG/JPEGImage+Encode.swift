@@ -21,17 +21,21 @@ public enum JPEGSubsampling: Sendable {
 
 extension JPEGImage {
     /// JPEG bytes for an RGB image. `quality` is 1…100; `progressive` writes a progressive JPEG.
-    public static func encode(_ image: RGBImage, quality: Int = 90, subsampling: JPEGSubsampling = .s420,
-                              progressive: Bool = false) throws -> Data {
-        try compress(pixels: image.pixels, width: image.width, height: image.height, channels: 3,
-                     format: Int32(TJPF_RGB.rawValue), quality: quality, subsampling: subsampling, progressive: progressive)
+    public static func encode(
+        _ image: RGBImage, quality: Int = 90, subsampling: JPEGSubsampling = .s420,
+        progressive: Bool = false
+    ) throws -> Data {
+        try compress(
+            pixels: image.pixels, width: image.width, height: image.height, channels: 3,
+            format: Int32(TJPF_RGB.rawValue), quality: quality, subsampling: subsampling, progressive: progressive)
     }
 
     /// JPEG bytes for a CMYK image (Adobe's inverted convention: 255 = no ink), stored as YCCK.
     /// Mostly useful to make CMYK test files; decoding converts them back to RGB.
     public static func encodeCMYK(width: Int, height: Int, cmyk: [UInt8], quality: Int = 90) throws -> Data {
-        try compress(pixels: cmyk, width: width, height: height, channels: 4,
-                     format: Int32(TJPF_CMYK.rawValue), quality: quality, subsampling: .s444, progressive: false)
+        try compress(
+            pixels: cmyk, width: width, height: height, channels: 4,
+            format: Int32(TJPF_CMYK.rawValue), quality: quality, subsampling: .s444, progressive: false)
     }
 
     /// Encodes and writes atomically.
@@ -45,16 +49,19 @@ extension JPEGImage {
         try AtomicFile.write(data, to: url)
     }
 
-    private static func compress(pixels: [UInt8], width: Int, height: Int, channels: Int, format: Int32,
-                                 quality: Int, subsampling: JPEGSubsampling, progressive: Bool) throws -> Data {
+    private static func compress(
+        pixels: [UInt8], width: Int, height: Int, channels: Int, format: Int32,
+        quality: Int, subsampling: JPEGSubsampling, progressive: Bool
+    ) throws -> Data {
         let path = "<jpeg>"
         guard width > 0, height > 0, width <= 65_500, height <= 65_500 else {
             throw FileFormatError(.unsupported, path: path, "cannot encode a \(width)×\(height) JPEG")
         }
         guard pixels.count == width * height * channels else {
-            throw FileFormatError(.malformed, path: path, "\(pixels.count) bytes are not \(width)×\(height)×\(channels)")
+            throw FileFormatError(
+                .malformed, path: path, "\(pixels.count) bytes are not \(width)×\(height)×\(channels)")
         }
-        guard (1 ... 100).contains(quality) else {
+        guard (1...100).contains(quality) else {
             throw FileFormatError(.unsupported, path: path, "JPEG quality \(quality) is outside 1…100")
         }
         guard let handle = tjInitCompress() else {
@@ -66,8 +73,9 @@ extension JPEGImage {
         defer { if let output { tjFree(output) } }
         let flags = TJFLAG_ACCURATEDCT | (progressive ? TJFLAG_PROGRESSIVE : 0)
         let rc = pixels.withUnsafeBufferPointer {
-            tjCompress2(handle, $0.baseAddress, Int32(width), Int32(width * channels), Int32(height), format,
-                        &output, &size, subsampling.turboJPEGValue, Int32(quality), flags)
+            tjCompress2(
+                handle, $0.baseAddress, Int32(width), Int32(width * channels), Int32(height), format,
+                &output, &size, subsampling.turboJPEGValue, Int32(quality), flags)
         }
         guard rc == 0, let output else { throw failure(handle, path: path, while: "encoding JPEG", kind: .writeFailed) }
         return Data(bytes: output, count: Int(size))

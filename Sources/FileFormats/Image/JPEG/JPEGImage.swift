@@ -43,21 +43,25 @@ public enum JPEGImage {
             let w = Int(width), h = Int(height)
             guard w > 0, h > 0 else { throw FileFormatError(.malformed, path: path, "JPEG has zero width or height") }
             guard w * h <= maximumPixelCount else {
-                throw FileFormatError(.unsupported, path: path, "JPEG is \(w)×\(h), more than the \(maximumPixelCount)-pixel limit")
+                throw FileFormatError(
+                    .unsupported, path: path, "JPEG is \(w)×\(h), more than the \(maximumPixelCount)-pixel limit")
             }
             let flags = TJFLAG_STOPONWARNING | TJFLAG_LIMITSCANS | TJFLAG_ACCURATEDCT
             let isCMYK = colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue)
             if isCMYK {
                 var cmyk = [UInt8](repeating: 0, count: w * h * 4)
                 let rc = cmyk.withUnsafeMutableBufferPointer {
-                    tjDecompress2(handle, source, size, $0.baseAddress, width, width * 4, height, Int32(TJPF_CMYK.rawValue), flags)
+                    tjDecompress2(
+                        handle, source, size, $0.baseAddress, width, width * 4, height, Int32(TJPF_CMYK.rawValue), flags
+                    )
                 }
                 guard rc == 0 else { throw failure(handle, path: path, while: "decoding CMYK JPEG pixels") }
                 return RGBImage(width: w, height: h, pixels: CMYKConversion.rgb(fromInvertedCMYK: cmyk))
             }
             var pixels = [UInt8](repeating: 0, count: w * h * 3)
             let rc = pixels.withUnsafeMutableBufferPointer {
-                tjDecompress2(handle, source, size, $0.baseAddress, width, width * 3, height, Int32(TJPF_RGB.rawValue), flags)
+                tjDecompress2(
+                    handle, source, size, $0.baseAddress, width, width * 3, height, Int32(TJPF_RGB.rawValue), flags)
             }
             guard rc == 0 else { throw failure(handle, path: path, while: "decoding JPEG pixels") }
             return RGBImage(width: w, height: h, pixels: pixels)
@@ -66,12 +70,16 @@ public enum JPEGImage {
 
     /// The error TurboJPEG recorded on `handle`, as a FileFormatError. Warnings are reported as
     /// corrupt data (`malformed`), or `truncated` when libjpeg says the file itself ended early.
-    static func failure(_ handle: tjhandle, path: String, while action: String,
-                        kind: FileFormatError.Kind = .malformed) -> FileFormatError {
+    static func failure(
+        _ handle: tjhandle, path: String, while action: String,
+        kind: FileFormatError.Kind = .malformed
+    ) -> FileFormatError {
         let message = tjGetErrorStr2(handle).map { String(cString: $0) } ?? "TurboJPEG error"
         let isWarning = tjGetErrorCode(handle) == Int32(TJERR_WARNING.rawValue)
         var resolved = kind
-        if kind == .malformed && message.localizedCaseInsensitiveContains("premature end of JPEG file") { resolved = .truncated }
+        if kind == .malformed && message.localizedCaseInsensitiveContains("premature end of JPEG file") {
+            resolved = .truncated
+        }
         return FileFormatError(resolved, path: path, "\(action): \(message)\(isWarning ? " (libjpeg warning)" : "")")
     }
 }

@@ -10,13 +10,16 @@ enum PNGChunkLengths {
         var offset = 8
         while offset + 8 <= bytes.count {
             // Each chunk: 4-byte big-endian length, 4-byte type, the data, 4-byte CRC.
-            let length = (0 ..< 4).reduce(0) { $0 << 8 | Int(bytes[offset + $1]) }
-            let type = String(decoding: bytes[(offset + 4) ..< (offset + 8)].map { isLetter($0) ? $0 : UInt8(ascii: "?") },
-                              as: UTF8.self)
+            let length = (0..<4).reduce(0) { $0 << 8 | Int(bytes[offset + $1]) }
+            let type = String(
+                decoding: bytes[(offset + 4)..<(offset + 8)].map { isLetter($0) ? $0 : UInt8(ascii: "?") },
+                as: UTF8.self)
             let following = bytes.count - offset - 12
             if length > following {
-                throw FileFormatError(.malformed, path: path,
-                                      "PNG chunk '\(type)' at byte \(offset) claims \(length) bytes, but only \(max(0, following)) follow it (a corrupt length or a cut file)")
+                throw FileFormatError(
+                    .malformed, path: path,
+                    "PNG chunk '\(type)' at byte \(offset) claims \(length) bytes, but only \(max(0, following)) follow it (a corrupt length or a cut file)"
+                )
             }
             if type == "IEND" { return }
             offset += 12 + length
@@ -24,6 +27,6 @@ enum PNGChunkLengths {
     }
 
     private static func isLetter(_ byte: UInt8) -> Bool {
-        (UInt8(ascii: "A") ... UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "a") ... UInt8(ascii: "z")).contains(byte)
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
     }
 }

@@ -51,8 +51,9 @@ public enum PNGImage {
                 throw FileFormatError(.malformed, path: path, "PNG has zero width or height")
             }
             guard width * height <= maximumPixelCount else {
-                throw FileFormatError(.unsupported, path: path,
-                                      "PNG is \(width)×\(height), more than the \(maximumPixelCount)-pixel limit")
+                throw FileFormatError(
+                    .unsupported, path: path,
+                    "PNG is \(width)×\(height), more than the \(maximumPixelCount)-pixel limit")
             }
             image.format = png_uint_32(PNG_FORMAT_RGB)
             image.flags |= png_uint_32(PNG_IMAGE_FLAG_16BIT_sRGB)
@@ -79,7 +80,8 @@ public enum PNGImage {
 
     /// Writes an RGB image as an 8-bit PNG, atomically.
     public static func write(_ image: RGBImage, to url: URL) throws {
-        let data = try encode(width: image.width, height: image.height, channels: 3, pixels: image.pixels, path: url.path)
+        let data = try encode(
+            width: image.width, height: image.height, channels: 3, pixels: image.pixels, path: url.path)
         try AtomicFile.write(data, to: url)
     }
 
@@ -94,8 +96,9 @@ public enum PNGImage {
             throw FileFormatError(.unsupported, path: path, "cannot write a \(width)×\(height) PNG")
         }
         guard pixels.count == width * height * channels else {
-            throw FileFormatError(.malformed, path: path,
-                                  "\(pixels.count) bytes are not \(width)×\(height) pixels of \(channels) channels")
+            throw FileFormatError(
+                .malformed, path: path,
+                "\(pixels.count) bytes are not \(width)×\(height) pixels of \(channels) channels")
         }
         var image = png_image()
         image.version = png_uint_32(PNG_IMAGE_VERSION)
@@ -110,16 +113,17 @@ public enum PNGImage {
 
         // Start with a buffer that fits almost any image; libpng reports the size it needs if not.
         var capacity = pixels.count + pixels.count / 8 + height + 4096
-        for _ in 0 ..< 2 {
+        for _ in 0..<2 {
             var out = [UInt8](repeating: 0, count: capacity)
             var size = png_alloc_size_t(capacity)
             let ok = out.withUnsafeMutableBytes { buffer in
                 pixels.withUnsafeBytes { src in
-                    png_image_write_to_memory(&image, buffer.baseAddress, &size, 0, src.baseAddress,
-                                              png_int_32(width * channels), nil)
+                    png_image_write_to_memory(
+                        &image, buffer.baseAddress, &size, 0, src.baseAddress,
+                        png_int_32(width * channels), nil)
                 }
             }
-            if ok != 0 { return Data(out[0 ..< Int(size)]) }
+            if ok != 0 { return Data(out[0..<Int(size)]) }
             guard Int(size) > capacity else { break }  // a real error, not a small buffer
             capacity = Int(size)
             png_image_free(&image)
@@ -129,8 +133,10 @@ public enum PNGImage {
     }
 
     /// libpng's own message for the failed call.
-    private static func failure(_ image: png_image, path: String, while action: String,
-                                kind: FileFormatError.Kind = .malformed) -> FileFormatError {
+    private static func failure(
+        _ image: png_image, path: String, while action: String,
+        kind: FileFormatError.Kind = .malformed
+    ) -> FileFormatError {
         let message = withUnsafeBytes(of: image.message) { raw -> String in
             let bytes = raw.prefix { $0 != 0 }
             return String(decoding: bytes, as: UTF8.self)

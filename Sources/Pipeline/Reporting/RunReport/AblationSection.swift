@@ -16,7 +16,8 @@ enum AblationSection {
             return ReportSection(id: "ablations", title: "Ablations", body: HTML.problem("\(error)"))
         }
         let (header, rows) = AblationDocuments.table(report)
-        let body = "<p>\(HTML.escape(AblationDocuments.settings(report))).</p><p>\(HTML.escape(AblationDocuments.explanation))</p>"
+        let body =
+            "<p>\(HTML.escape(AblationDocuments.settings(report))).</p><p>\(HTML.escape(AblationDocuments.explanation))</p>"
             + HTML.table(header: header, rows: rows, textColumns: 2)
             + "<p><a href=\"\(EmbeddedImage.relativePath(folder.appendingPathComponent(AblationReport.htmlFile), from: input.runFolder))\">"
             + "the ablation report</a></p>"

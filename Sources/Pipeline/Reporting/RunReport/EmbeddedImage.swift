@@ -11,8 +11,9 @@ enum EmbeddedImage {
     static func source(_ file: URL, pageFolder: URL) -> String? {
         let manager = FileManager.default
         guard let attributes = try? manager.attributesOfItem(atPath: file.path),
-              attributes[.type] as? FileAttributeType == .typeRegular,
-              let size = attributes[.size] as? Int, size > 0 else { return nil }
+            attributes[.type] as? FileAttributeType == .typeRegular,
+            let size = attributes[.size] as? Int, size > 0
+        else { return nil }
         if size <= embeddedLimit, let data = try? Data(contentsOf: file) {
             return "data:\(mediaType(file));base64," + data.base64EncodedString()
         }

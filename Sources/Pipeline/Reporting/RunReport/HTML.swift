@@ -11,9 +11,11 @@ enum HTML {
         if let caption { out += "<caption>\(escape(caption))</caption>" }
         out += "<thead><tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>"
         for row in rows {
-            out += "<tr>" + row.enumerated().map { index, cell in
-                index < textColumns ? "<td class=\"text\">\(escape(cell))</td>" : "<td>\(escape(cell))</td>"
-            }.joined() + "</tr>"
+            out +=
+                "<tr>"
+                + row.enumerated().map { index, cell in
+                    index < textColumns ? "<td class=\"text\">\(escape(cell))</td>" : "<td>\(escape(cell))</td>"
+                }.joined() + "</tr>"
         }
         return out + "</tbody></table></div>"
     }
@@ -21,7 +23,8 @@ enum HTML {
     /// Name–value pairs as a definition list.
     static func facts(_ pairs: [(String, String)]) -> String {
         guard !pairs.isEmpty else { return "" }
-        return "<dl class=\"facts\">" + pairs.map { "<dt>\(escape($0.0))</dt><dd>\(escape($0.1))</dd>" }.joined() + "</dl>"
+        return "<dl class=\"facts\">" + pairs.map { "<dt>\(escape($0.0))</dt><dd>\(escape($0.1))</dd>" }.joined()
+            + "</dl>"
     }
 
     /// A picture that opens full size when tapped; `source` is a data URI or a relative path.
@@ -37,6 +40,7 @@ enum HTML {
 
     /// An SVG chart for inlining in the page (inline SVG takes no XML declaration).
     static func chart(_ chart: SVGLineChart) -> String {
-        "<div class=\"chart\">" + chart.svg().split(separator: "\n").filter { !$0.hasPrefix("<?xml") }.joined(separator: "\n") + "</div>"
+        "<div class=\"chart\">"
+            + chart.svg().split(separator: "\n").filter { !$0.hasPrefix("<?xml") }.joined(separator: "\n") + "</div>"
     }
 }

@@ -9,7 +9,8 @@ public enum LatestGrid {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         let numbered = names.compactMap { name -> (String, Int)? in
             guard name.hasPrefix("step-"), name.hasSuffix(".png"),
-                  let step = Int(name.dropFirst("step-".count).dropLast(".png".count)) else { return nil }
+                let step = Int(name.dropFirst("step-".count).dropLast(".png".count))
+            else { return nil }
             return (name, step)
         }
         guard let newest = numbered.max(by: { $0.1 < $1.1 }) else { return nil }

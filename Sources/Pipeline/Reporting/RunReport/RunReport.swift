@@ -14,14 +14,17 @@ public enum RunReport {
 
     /// The page's HTML.
     public static func html(_ input: RunReportInput) -> String {
-        let sections = [StagesSection.make(input), SamplesSection.make(input), EvaluationSection.make(input),
-                        AutoencoderSection.make(input, stage: .trainAE), AutoencoderSection.make(input, stage: .finetuneDecoder),
-                        FlowSection.make(input), ComparisonSection.make(input), AblationSection.make(input)].compactMap { $0 }
+        let sections = [
+            StagesSection.make(input), SamplesSection.make(input), EvaluationSection.make(input),
+            AutoencoderSection.make(input, stage: .trainAE), AutoencoderSection.make(input, stage: .finetuneDecoder),
+            FlowSection.make(input), ComparisonSection.make(input), AblationSection.make(input),
+        ].compactMap { $0 }
         let run = HTML.escape(input.run)
         let created = ISO8601DateFormatter().string(from: input.createdAt)
         let done = input.stages.filter { $0.state == .done }.count
         let enabled = input.stages.filter { $0.state != .notEnabled }.count
-        let navigation = sections.map { "<li><a href=\"#\(HTML.escape($0.id))\">\(HTML.escape($0.title))</a></li>" }.joined()
+        let navigation = sections.map { "<li><a href=\"#\(HTML.escape($0.id))\">\(HTML.escape($0.title))</a></li>" }
+            .joined()
         return """
             <!DOCTYPE html>
             <html lang="en">

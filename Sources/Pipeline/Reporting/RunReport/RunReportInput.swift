@@ -20,8 +20,10 @@ public struct RunReportInput {
     public var stages: [Stage]
     public var createdAt: Date
 
-    public init(run: String, runFolder: URL, settingsFrom: String, states: [RunStage: RunStageState], ledger: RunLedger,
-                createdAt: Date = Date()) {
+    public init(
+        run: String, runFolder: URL, settingsFrom: String, states: [RunStage: RunStageState], ledger: RunLedger,
+        createdAt: Date = Date()
+    ) {
         self.run = run
         self.runFolder = runFolder
         self.settingsFrom = settingsFrom

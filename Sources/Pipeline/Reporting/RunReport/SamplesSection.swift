@@ -9,7 +9,9 @@ enum SamplesSection {
         let gridURL = folder.appendingPathComponent(GenerateStage.gridFile)
         let sidecarURL = folder.appendingPathComponent(GenerateStage.sidecarFile)
         let manager = FileManager.default
-        guard manager.fileExists(atPath: gridURL.path) || manager.fileExists(atPath: sidecarURL.path) else { return nil }
+        guard manager.fileExists(atPath: gridURL.path) || manager.fileExists(atPath: sidecarURL.path) else {
+            return nil
+        }
         var body = ""
         var sidecar: GenerateStage.Sidecar?
         if manager.fileExists(atPath: sidecarURL.path) {
@@ -24,9 +26,12 @@ enum SamplesSection {
             // Numbers above the grid's columns when they sit side by side (the grid wraps more
             // than `ImageGrid.maximumClassColumns` classes into bands); the legend names them.
             if !columns.isEmpty && columns.count <= ImageGrid.maximumClassColumns {
-                body += "<div class=\"grid-with-columns\"><ol class=\"column-numbers\" style=\"grid-template-columns: repeat(\(columns.count), 1fr)\">"
+                body +=
+                    "<div class=\"grid-with-columns\"><ol class=\"column-numbers\" style=\"grid-template-columns: repeat(\(columns.count), 1fr)\">"
                     + columns.indices.map { "<li>\($0 + 1)</li>" }.joined() + "</ol>"
-                body += HTML.figure(source, alt: "generated samples, one class per column", caption: caption(sidecar)) + "</div>"
+                body +=
+                    HTML.figure(source, alt: "generated samples, one class per column", caption: caption(sidecar))
+                    + "</div>"
             } else {
                 body += HTML.figure(source, alt: "generated samples", caption: caption(sidecar))
             }
@@ -46,7 +51,8 @@ enum SamplesSection {
     static func facts(_ sidecar: GenerateStage.Sidecar) -> [(String, String)] {
         var guidance = ReportFormat.number(Double(sidecar.guidance))
         if let interval = sidecar.guidanceInterval {
-            guidance += " for t in \(ReportFormat.number(Double(interval.lowerBound)))…\(ReportFormat.number(Double(interval.upperBound)))"
+            guidance +=
+                " for t in \(ReportFormat.number(Double(interval.lowerBound)))…\(ReportFormat.number(Double(interval.upperBound)))"
         }
         var facts: [(String, String)] = [
             ("space", sidecar.space.rawValue),

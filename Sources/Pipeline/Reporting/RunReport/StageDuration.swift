@@ -8,7 +8,8 @@ public enum StageDuration {
     public static func seconds(stageFolder: URL) -> Double? {
         let url = stageFolder.appendingPathComponent(StageFiles.manifest)
         guard let data = try? Data(contentsOf: url),
-              let manifest = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+            let manifest = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return nil }
         return seconds(manifest: manifest)
     }
 

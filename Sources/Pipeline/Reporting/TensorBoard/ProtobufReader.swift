@@ -36,7 +36,9 @@ public struct ProtobufReader {
             throw Malformed(message: "a varint is longer than 10 bytes")
         }
         func littleEndian(_ count: Int) throws -> UInt64 {
-            guard bytes.count - index >= count else { throw Malformed(message: "a \(count * 8)-bit value runs past the end of the message") }
+            guard bytes.count - index >= count else {
+                throw Malformed(message: "a \(count * 8)-bit value runs past the end of the message")
+            }
             var value: UInt64 = 0
             for offset in 0..<count { value |= UInt64(bytes[index + offset]) << UInt64(8 * offset) }
             index += count

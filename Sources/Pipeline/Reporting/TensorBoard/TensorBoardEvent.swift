@@ -114,7 +114,9 @@ public struct TensorBoardEvent: Equatable, Sendable {
             case EventField.step: event.step = field.value.integer ?? 0
             case EventField.fileVersion: event.content = .fileVersion(field.value.text ?? "")
             case EventField.sessionLog:
-                let status = try ProtobufReader.fields(field.value.data ?? []).first { $0.number == SessionLogField.status }
+                let status = try ProtobufReader.fields(field.value.data ?? []).first {
+                    $0.number == SessionLogField.status
+                }
                 if status?.value.integer == SessionLogField.start { event.content = .sessionStart }
             case EventField.summary:
                 event.content = .summary(try summaryValues(field.value.data ?? []))

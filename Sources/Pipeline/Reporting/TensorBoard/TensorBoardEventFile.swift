@@ -10,13 +10,15 @@ public enum TensorBoardEventFile {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw FileFormatError(.unreadable, path: url.path, "cannot read the event file: \(error.localizedDescription)")
+            throw FileFormatError(
+                .unreadable, path: url.path, "cannot read the event file: \(error.localizedDescription)")
         }
         return try TensorBoardRecords.split(Array(data), path: url.path).enumerated().map { index, record in
             do {
                 return try TensorBoardEvent.decode(record)
             } catch {
-                throw FileFormatError(.malformed, path: url.path, "record \(index + 1) is not an Event message: \(error)")
+                throw FileFormatError(
+                    .malformed, path: url.path, "record \(index + 1) is not an Event message: \(error)")
             }
         }
     }

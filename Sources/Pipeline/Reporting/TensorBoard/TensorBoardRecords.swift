@@ -25,20 +25,25 @@ public enum TensorBoardRecords {
         }
         while offset < bytes.count {
             guard bytes.count - offset >= 12 else {
-                throw FileFormatError(.truncated, path: path, "record at byte \(offset): its 12-byte header is cut short")
+                throw FileFormatError(
+                    .truncated, path: path, "record at byte \(offset): its 12-byte header is cut short")
             }
             let length = word(at: offset, 8)
             guard UInt64(CRC32C.masked(bytes[offset..<(offset + 8)])) == word(at: offset + 8, 4) else {
-                throw FileFormatError(.malformed, path: path, "record at byte \(offset): the length's checksum does not match")
+                throw FileFormatError(
+                    .malformed, path: path, "record at byte \(offset): the length's checksum does not match")
             }
             let start = offset + 12
             guard length <= UInt64(bytes.count - start), bytes.count - start - Int(length) >= 4 else {
-                throw FileFormatError(.truncated, path: path, "record at byte \(offset): \(length) bytes of data and a checksum announced, "
-                    + "\(bytes.count - start) bytes left")
+                throw FileFormatError(
+                    .truncated, path: path,
+                    "record at byte \(offset): \(length) bytes of data and a checksum announced, "
+                        + "\(bytes.count - start) bytes left")
             }
             let data = Array(bytes[start..<(start + Int(length))])
             guard UInt64(CRC32C.masked(data)) == word(at: start + Int(length), 4) else {
-                throw FileFormatError(.malformed, path: path, "record at byte \(offset): the data's checksum does not match")
+                throw FileFormatError(
+                    .malformed, path: path, "record at byte \(offset): the data's checksum does not match")
             }
             records.append(data)
             offset = start + Int(length) + 4

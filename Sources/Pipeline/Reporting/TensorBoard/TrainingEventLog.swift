@@ -26,8 +26,10 @@ public final class TrainingEventLog {
     ///   - firstStep: the first step this session logs; what earlier sessions logged from it on is
     ///     superseded.
     ///   - warn: receives a one-line warning if the file cannot be written.
-    public init(stageFolder: URL, firstStep: Int, warn: @escaping (String) -> Void = { fputs($0, stderr) },
-                wallClock: @escaping () -> Double = { Date().timeIntervalSince1970 }) {
+    public init(
+        stageFolder: URL, firstStep: Int, warn: @escaping (String) -> Void = { fputs($0, stderr) },
+        wallClock: @escaping () -> Double = { Date().timeIntervalSince1970 }
+    ) {
         self.warn = warn
         self.wallClock = wallClock
         let folder = stageFolder.appendingPathComponent(Self.folderName)
@@ -63,8 +65,10 @@ public final class TrainingEventLog {
     public func scalars(_ values: [(tag: String, value: Double)], step: Int) {
         let finite = values.filter { $0.value.isFinite }
         guard !finite.isEmpty else { return }
-        append(TensorBoardEvent(wallTime: wallClock(), step: Int64(step),
-                                content: .summary(finite.map { .init($0.tag, .scalar(Float($0.value))) })))
+        append(
+            TensorBoardEvent(
+                wallTime: wallClock(), step: Int64(step),
+                content: .summary(finite.map { .init($0.tag, .scalar(Float($0.value))) })))
     }
 
     /// An RGB picture (a reconstruction or sample grid), stored as PNG.
@@ -72,9 +76,12 @@ public final class TrainingEventLog {
         guard handle != nil else { return }
         do {
             let png = try PNGImage.encode(picture)
-            append(TensorBoardEvent(wallTime: wallClock(), step: Int64(step), content: .summary([
-                .init(tag, .image(.init(width: picture.width, height: picture.height, encoded: Array(png)))),
-            ])))
+            append(
+                TensorBoardEvent(
+                    wallTime: wallClock(), step: Int64(step),
+                    content: .summary([
+                        .init(tag, .image(.init(width: picture.width, height: picture.height, encoded: Array(png))))
+                    ])))
         } catch {
             fail("cannot encode the \(tag) image for TensorBoard: \(error)")
         }

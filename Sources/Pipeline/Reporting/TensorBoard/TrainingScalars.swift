@@ -8,13 +8,17 @@ public enum TrainingScalars {
     /// evaluation (`"event": "eval"`, `swd_mean`, `swd` per `swd_resolutions`).
     public static func flow(_ record: [String: Any]) -> [(tag: String, value: Double)] {
         var values: [(tag: String, value: Double)] = []
-        for (key, tag) in [("loss", "loss"), ("lr", "learning_rate"), ("images_per_second", "images_per_second"),
-                           ("grad_norm", "gradient_norm"), ("swd_mean", "swd/mean")] {
+        for (key, tag) in [
+            ("loss", "loss"), ("lr", "learning_rate"), ("images_per_second", "images_per_second"),
+            ("grad_norm", "gradient_norm"), ("swd_mean", "swd/mean"),
+        ] {
             if let value = TrainingCurves.number(record[key]) { values.append((tag, value)) }
         }
         if let levels = record["swd"] as? [Any], let resolutions = record["swd_resolutions"] as? [Any] {
             for (level, resolution) in zip(levels, resolutions) {
-                guard let value = TrainingCurves.number(level), let pixels = TrainingCurves.number(resolution) else { continue }
+                guard let value = TrainingCurves.number(level), let pixels = TrainingCurves.number(resolution) else {
+                    continue
+                }
                 values.append(("swd/\(Int(pixels))px", value))
             }
         }

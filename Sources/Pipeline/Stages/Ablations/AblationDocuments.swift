@@ -16,8 +16,10 @@ public enum AblationDocuments {
                 cells.append(index < row.swdPerLevel.count ? row.swdPerLevel[index].text("%.2f") : "–")
                 cells.append(row.swdPerLevelDifference.map { index < $0.count ? difference($0[index]) : "–" } ?? "")
             }
-            cells += [row.iskd.text("%.3f", scale: 1000), row.iskdDifference?.text("%.3f", scale: 1000, signed: true) ?? "",
-                      row.trainingSteps.text("%.0f"), row.trainingSeconds.text("%.2f"), row.finalLoss.text("%.4f")]
+            cells += [
+                row.iskd.text("%.3f", scale: 1000), row.iskdDifference?.text("%.3f", scale: 1000, signed: true) ?? "",
+                row.trainingSteps.text("%.0f"), row.trainingSeconds.text("%.2f"), row.finalLoss.text("%.4f"),
+            ]
             return cells
         }
         return (header, rows)
@@ -33,21 +35,30 @@ public enum AblationDocuments {
             + "; \(report.count) samples per model, sampler \(report.sampler), guidance \(report.guidance), sample seed \(report.sampleSeed)"
     }
 
-    static let explanation = "Each cell is the mean ± sample standard deviation over the training seeds (n/a with one seed). "
+    static let explanation =
+        "Each cell is the mean ± sample standard deviation over the training seeds (n/a with one seed). "
         + "Δ is the variant minus the baseline, computed seed by seed (same training and data seed) and then averaged, "
         + "± its spread over seeds. Lower SWD and ISKD (image-statistics kernel distance) are better; a negative Δ means the flipped option helped."
 
     public static func markdown(_ report: AblationReport) -> String {
         let (header, rows) = table(report)
-        func line(_ cells: [String]) -> String { "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |" }
-        var lines = ["# Flow trainer ablations — run `\(report.run)`", "", settings(report) + ". Created \(report.createdAt).", "",
-                     explanation, "", line(header), "|" + String(repeating: "---|", count: 2) + String(repeating: "---:|", count: header.count - 2)]
+        func line(_ cells: [String]) -> String {
+            "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
+        }
+        var lines = [
+            "# Flow trainer ablations — run `\(report.run)`", "", settings(report) + ". Created \(report.createdAt).",
+            "",
+            explanation, "", line(header),
+            "|" + String(repeating: "---|", count: 2) + String(repeating: "---:|", count: header.count - 2),
+        ]
         lines += rows.map(line)
         lines += ["", "## What was done", ""]
         for row in report.rows {
             for result in row.seeds {
-                lines.append("- \(row.variant.rawValue), seed \(result.seed): "
-                    + result.actions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+                lines.append(
+                    "- \(row.variant.rawValue), seed \(result.seed): "
+                        + result.actions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+                            separator: ", "))
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -23,7 +23,9 @@ extension AblationStage {
             guard seeds >= 1 && seeds <= 1000 else { throw StageError("--seeds must be in 1...1000, got \(seeds)") }
             try compare.validate()
             guard compare.minutes != nil || compare.steps != nil else {
-                throw StageError("compare --variants trains every variant: give a training budget with --minutes M and/or --train-steps N")
+                throw StageError(
+                    "compare --variants trains every variant: give a training budget with --minutes M and/or --train-steps N"
+                )
             }
         }
     }

@@ -51,9 +51,12 @@ public struct AblationReport: Codable, Equatable, Sendable {
             finalLoss = SeedSpread(seeds.map { $0.finalLoss ?? .nan })
             if let baseline, variant != .baseline {
                 // Paired by seed: the same seed shares data order and noise with its baseline.
-                let pairs = seeds.compactMap { result in baseline.first { $0.seed == result.seed }.map { (result, $0) } }
+                let pairs = seeds.compactMap { result in baseline.first { $0.seed == result.seed }.map { (result, $0) }
+                }
                 swdMeanDifference = SeedSpread(pairs.map { $0.0.swdMean - $0.1.swdMean })
-                swdPerLevelDifference = (0..<levels).map { index in SeedSpread(pairs.map { level($0.0, index) - level($0.1, index) }) }
+                swdPerLevelDifference = (0..<levels).map { index in
+                    SeedSpread(pairs.map { level($0.0, index) - level($0.1, index) })
+                }
                 iskdDifference = SeedSpread(pairs.map { $0.0.iskd - $0.1.iskd })
             }
         }
@@ -80,7 +83,8 @@ public struct AblationReport: Codable, Equatable, Sendable {
     public func jsonData() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return try encoder.encode(self) + Data("\n".utf8)
     }
 
@@ -90,9 +94,11 @@ public struct AblationReport: Codable, Equatable, Sendable {
     /// Reads `report.json` as `jsonData()` wrote it (or an older version, see `legacyKeys`).
     public static func read(from url: URL) throws -> AblationReport {
         let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         do {
-            return try decoder.decode(AblationReport.self, from: LegacyJSONKeys.renaming(legacyKeys, in: Data(contentsOf: url)))
+            return try decoder.decode(
+                AblationReport.self, from: LegacyJSONKeys.renaming(legacyKeys, in: Data(contentsOf: url)))
         } catch {
             throw StageError("\(url.path): not a readable ablation report (\(error))")
         }

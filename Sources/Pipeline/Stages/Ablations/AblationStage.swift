@@ -25,15 +25,18 @@ public enum AblationStage {
     }
 
     @discardableResult
-    public static func run(_ options: Options, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-                           style: ProgressReporter.Style = .automatic(everySeconds: 30, everyPercent: 5),
-                           write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput,
-                           shouldStop: @escaping () -> Bool = { false }) throws -> Result {
+    public static func run(
+        _ options: Options, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+        style: ProgressReporter.Style = .automatic(everySeconds: 30, everyPercent: 5),
+        write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput,
+        shouldStop: @escaping () -> Bool = { false }
+    ) throws -> Result {
         let start = ProgressReporter.monotonicSeconds()
         try options.validate()
         let compare = options.compare
         let folders = try ArtifactFolders(artifacts: compare.artifacts, run: compare.run, base: base)
-        let output = compare.output.map { ArtifactFolders.resolve($0, base: base) }
+        let output =
+            compare.output.map { ArtifactFolders.resolve($0, base: base) }
             ?? folders.stage(ArtifactFolders.reports).appendingPathComponent(folder)
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         let lock = try StageLock.acquire(stageFolder: output, runFolder: folders.runFolder)
@@ -54,11 +57,14 @@ public enum AblationStage {
                 training.training.seed = UInt64(seed)
                 training.dataSeed = UInt64(seed)
                 var locations = CompareStage.SpaceLocations(
-                    training: root.appendingPathComponent(ArtifactFolders.flow), samples: root.appendingPathComponent(ArtifactFolders.samples),
+                    training: root.appendingPathComponent(ArtifactFolders.flow),
+                    samples: root.appendingPathComponent(ArtifactFolders.samples),
                     evaluation: root.appendingPathComponent("evaluate"), trainingOptions: training)
                 let expected = training
                 locations.modelMismatch = { manifest in
-                    if let why = variant.mismatch(trained: manifest.config.training, expected: expected.training) { return why }
+                    if let why = variant.mismatch(trained: manifest.config.training, expected: expected.training) {
+                        return why
+                    }
                     if manifest.config.dataSeed != expected.dataSeed { return "data seed \(manifest.config.dataSeed)" }
                     if manifest.config.space != options.space { return "space \(manifest.config.space.rawValue)" }
                     // With a step budget alone the budget is exact; with minutes the steps vary.
@@ -67,16 +73,21 @@ public enum AblationStage {
                     }
                     return nil
                 }
-                let prepared = try CompareStage.prepareSpace(options.space, options: compare, locations: locations, folders: folders,
-                                                             base: base, style: style, write: { write(prefix + $0) },
-                                                             shouldStop: shouldStop)
+                let prepared = try CompareStage.prepareSpace(
+                    options.space, options: compare, locations: locations, folders: folders,
+                    base: base, style: style, write: { write(prefix + $0) },
+                    shouldStop: shouldStop)
                 let summary = prepared.summary
                 if resolutions.isEmpty { resolutions = summary.swdResolutions }
-                results[variant, default: []].append(AblationReport.SeedResult(
-                    seed: UInt64(seed), actions: summary.actions, swdMean: summary.swdMean,
-                    swdPerLevel: resolutions.map { r in summary.swdResolutions.firstIndex(of: r).map { summary.swdPerLevel[$0] } ?? .nan },
-                    iskd: summary.iskd, trainingSteps: summary.trainingSteps, trainingSeconds: summary.trainingMinutes * 60,
-                    finalLoss: summary.finalLoss))
+                results[variant, default: []].append(
+                    AblationReport.SeedResult(
+                        seed: UInt64(seed), actions: summary.actions, swdMean: summary.swdMean,
+                        swdPerLevel: resolutions.map { r in
+                            summary.swdResolutions.firstIndex(of: r).map { summary.swdPerLevel[$0] } ?? .nan
+                        },
+                        iskd: summary.iskd, trainingSteps: summary.trainingSteps,
+                        trainingSeconds: summary.trainingMinutes * 60,
+                        finalLoss: summary.finalLoss))
                 inputs += prepared.inputs.map { file in
                     var file = file
                     file.role = "\(variant.rawValue) seed \(seed) " + file.role
@@ -86,36 +97,50 @@ public enum AblationStage {
         }
 
         let baseline = results[.baseline]
-        let rows = variants.map { AblationReport.Row(variant: $0, seeds: results[$0] ?? [], levels: resolutions.count, baseline: baseline) }
-        let report = AblationReport(run: compare.run, createdAt: ISO8601DateFormatter().string(from: Date()), space: options.space,
-                                    seedCount: options.seeds, minutesBudget: compare.minutes, stepsBudget: compare.steps,
-                                    sampler: CompareStage.samplerDescription(compare.sampler), guidance: compare.guidance,
-                                    sampleSeed: compare.seed, count: compare.count, swdResolutions: resolutions, rows: rows)
+        let rows = variants.map {
+            AblationReport.Row(variant: $0, seeds: results[$0] ?? [], levels: resolutions.count, baseline: baseline)
+        }
+        let report = AblationReport(
+            run: compare.run, createdAt: ISO8601DateFormatter().string(from: Date()), space: options.space,
+            seedCount: options.seeds, minutesBudget: compare.minutes, stepsBudget: compare.steps,
+            sampler: CompareStage.samplerDescription(compare.sampler), guidance: compare.guidance,
+            sampleSeed: compare.seed, count: compare.count, swdResolutions: resolutions, rows: rows)
         var files: [URL] = []
-        for (name, data) in [(AblationReport.markdownFile, Data(AblationDocuments.markdown(report).utf8)),
-                             (AblationReport.htmlFile, Data(AblationDocuments.html(report).utf8)),
-                             (AblationReport.jsonFile, try report.jsonData())] {
+        for (name, data) in [
+            (AblationReport.markdownFile, Data(AblationDocuments.markdown(report).utf8)),
+            (AblationReport.htmlFile, Data(AblationDocuments.html(report).utf8)),
+            (AblationReport.jsonFile, try report.jsonData()),
+        ] {
             let url = output.appendingPathComponent(name)
             try AtomicFile.write(data, to: url)
             files.append(url)
         }
         let outputs = try files.map { try ManifestFile.hashing($0, role: $0.lastPathComponent) }
         let config = ManifestConfig(
-            compare: CompareStage.ManifestConfig(minutes: compare.minutes, steps: compare.steps, count: compare.count, seed: compare.seed,
-                                                 sampler: compare.sampler, guidance: compare.guidance,
-                                                 guidanceInterval: compare.guidanceInterval,
-                                                 evaluationMaxImages: compare.evaluationMaxImages,
-                                                 realSubsets: compare.realSubsets.map(\.description).sorted()),
+            compare: CompareStage.ManifestConfig(
+                minutes: compare.minutes, steps: compare.steps, count: compare.count, seed: compare.seed,
+                sampler: compare.sampler, guidance: compare.guidance,
+                guidanceInterval: compare.guidanceInterval,
+                evaluationMaxImages: compare.evaluationMaxImages,
+                realSubsets: compare.realSubsets.map(\.description).sorted()),
             variants: variants, seeds: options.seeds, space: options.space)
-        try StageManifest(stage: "ablations", config: config, inputs: inputs, outputs: outputs,
-                          timings: ["total": ProgressReporter.monotonicSeconds() - start]).write(to: output)
+        try StageManifest(
+            stage: "ablations", config: config, inputs: inputs, outputs: outputs,
+            timings: ["total": ProgressReporter.monotonicSeconds() - start]
+        ).write(to: output)
         let (header, table) = AblationDocuments.table(report)
         write("ablations: " + AblationDocuments.settings(report) + "\n")
         for cells in table {
-            write("  " + zip(header, cells).filter { ["variant", "SWD ×10³ mean", "Δ SWD ×10³ mean", "ISKD ×10³", "Δ ISKD ×10³"].contains($0.0) }
-                .map { "\($0.0) \($0.1)" }.joined(separator: "   ") + "\n")
+            write(
+                "  "
+                    + zip(header, cells).filter {
+                        ["variant", "SWD ×10³ mean", "Δ SWD ×10³ mean", "ISKD ×10³", "Δ ISKD ×10³"].contains($0.0)
+                    }
+                    .map { "\($0.0) \($0.1)" }.joined(separator: "   ") + "\n")
         }
         write("report: \(output.appendingPathComponent(AblationReport.markdownFile).path)\n")
-        return Result(folder: output, report: report, files: files + [output.appendingPathComponent(StageManifest<ManifestConfig>.fileName)])
+        return Result(
+            folder: output, report: report,
+            files: files + [output.appendingPathComponent(StageManifest<ManifestConfig>.fileName)])
     }
 }

@@ -57,8 +57,12 @@ public enum AblationVariant: String, CaseIterable, Codable, Sendable {
         var differences: [String] = []
         if trained.path != expected.path { differences.append("path \(trained.path.rawValue)") }
         if trained.timeSampling != expected.timeSampling { differences.append("other time sampling") }
-        if trained.optimalTransport != expected.optimalTransport { differences.append("OT \(trained.optimalTransport ? "on" : "off")") }
-        if trained.emaDecay != expected.emaDecay { differences.append("EMA \(trained.emaDecay.map { "\($0)" } ?? "off")") }
+        if trained.optimalTransport != expected.optimalTransport {
+            differences.append("OT \(trained.optimalTransport ? "on" : "off")")
+        }
+        if trained.emaDecay != expected.emaDecay {
+            differences.append("EMA \(trained.emaDecay.map { "\($0)" } ?? "off")")
+        }
         if trained.seed != expected.seed { differences.append("seed \(trained.seed)") }
         return differences.isEmpty ? nil : differences.joined(separator: ", ")
     }
@@ -72,8 +76,9 @@ public enum AblationVariant: String, CaseIterable, Codable, Sendable {
             let text = name.trimmingCharacters(in: .whitespaces).lowercased()
             guard !text.isEmpty else { continue }
             guard let variant = AblationVariant(rawValue: text) else {
-                throw StageError("--variants: unknown variant '\(text)'; known: "
-                    + allCases.map(\.rawValue).joined(separator: ", "))
+                throw StageError(
+                    "--variants: unknown variant '\(text)'; known: "
+                        + allCases.map(\.rawValue).joined(separator: ", "))
             }
             variants.append(variant)
         }

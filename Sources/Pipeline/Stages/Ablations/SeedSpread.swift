@@ -10,7 +10,11 @@ public struct SeedSpread: Codable, Equatable, Sendable {
     public init(_ values: [Double]) {
         let finite = values.filter(\.isFinite)
         seeds = finite.count
-        guard !finite.isEmpty else { mean = .nan; spread = nil; return }
+        guard !finite.isEmpty else {
+            mean = .nan
+            spread = nil
+            return
+        }
         mean = finite.reduce(0, +) / Double(finite.count)
         if finite.count >= 2 {
             let m = mean
@@ -24,6 +28,7 @@ public struct SeedSpread: Codable, Equatable, Sendable {
     public func text(_ format: String, scale: Double = 1, signed: Bool = false) -> String {
         guard mean.isFinite else { return "–" }
         let valueFormat = signed && !format.hasPrefix("%+") ? "%+" + format.dropFirst() : format
-        return String(format: valueFormat, mean * scale) + " ± " + (spread.map { String(format: format, $0 * scale) } ?? "n/a")
+        return String(format: valueFormat, mean * scale) + " ± "
+            + (spread.map { String(format: format, $0 * scale) } ?? "n/a")
     }
 }

@@ -20,7 +20,9 @@ public struct AdversarialOptions: Codable, Equatable, Sendable {
         var result = discriminator.problems
         if !(weight > 0 && weight.isFinite) { result.append("--adversarial-weight must be positive, got \(weight)") }
         if startStep < 0 { result.append("--adversarial-start must be non-negative, got \(startStep)") }
-        if !(learningRate > 0 && learningRate.isFinite) { result.append("--discriminator-lr must be positive, got \(learningRate)") }
+        if !(learningRate > 0 && learningRate.isFinite) {
+            result.append("--discriminator-lr must be positive, got \(learningRate)")
+        }
         return result
     }
 }

@@ -56,15 +56,19 @@ public enum AutoencoderEvaluation {
     ///     there as PNG files named by cache row (`row-000123.png`), e.g. to score their
     ///     sharpness with `pipeline evaluate`.
     ///   - progress: called with (images done, images in all).
-    public static func evaluate(model: RVQAutoencoder, cache: DatasetCache, subset: DatasetSubset, batchSize: Int = 16,
-                                limit: Int? = nil, step: Int? = nil, emaWeights: Bool = false,
-                                reconstructionsFolder: URL? = nil,
-                                progress: ((Int, Int) -> Void)? = nil) throws -> AutoencoderEvaluationReport {
+    public static func evaluate(
+        model: RVQAutoencoder, cache: DatasetCache, subset: DatasetSubset, batchSize: Int = 16,
+        limit: Int? = nil, step: Int? = nil, emaWeights: Bool = false,
+        reconstructionsFolder: URL? = nil,
+        progress: ((Int, Int) -> Void)? = nil
+    ) throws -> AutoencoderEvaluationReport {
         if let reconstructionsFolder {
             do {
                 try FileManager.default.createDirectory(at: reconstructionsFolder, withIntermediateDirectories: true)
             } catch {
-                throw FileFormatError(.writeFailed, path: reconstructionsFolder.path, "cannot create the folder: \(error.localizedDescription)")
+                throw FileFormatError(
+                    .writeFailed, path: reconstructionsFolder.path,
+                    "cannot create the folder: \(error.localizedDescription)")
             }
         }
         let start = ProgressReporter.monotonicSeconds()
@@ -74,7 +78,9 @@ public enum AutoencoderEvaluation {
             throw DatasetError(.emptyDataset, "\(cache.folder.path): no \(subset) images to evaluate on")
         }
         guard cache.size == model.config.imageSize else {
-            throw DatasetError(.invalidArgument, "\(cache.folder.path): images are \(cache.size) px, the model expects \(model.config.imageSize) px")
+            throw DatasetError(
+                .invalidArgument,
+                "\(cache.folder.path): images are \(cache.size) px, the model expects \(model.config.imageSize) px")
         }
         let levels = model.config.quantizer.levels
         var psnr = [Double](repeating: 0, count: levels + 1), ssim = [Double](repeating: 0, count: levels + 1)
@@ -88,7 +94,8 @@ public enum AutoencoderEvaluation {
             let n = min(images.shape[0], total - done)
             if n < images.shape[0] { images = slice(images, count: n) }
             let side = images.shape[2]
-            originalBytes += try ImageTensorConversion.hwcBytes(fromNCHW: images.values, count: n, height: side, width: side)
+            originalBytes += try ImageTensorConversion.hwcBytes(
+                fromNCHW: images.values, count: n, height: side, width: side)
             let latents = withoutGradients { model.encodeContinuous(Variable(images)).value }
             // Row 0: continuous; row l: l levels.
             for variant in 0...levels {
@@ -97,12 +104,17 @@ public enum AutoencoderEvaluation {
                 psnr[variant] += ImageQuality.psnr(output, images).reduce(0, +)
                 ssim[variant] += ImageQuality.ssim(output, images).reduce(0, +)
                 if variant == levels {
-                    reconstructedBytes += try ImageTensorConversion.hwcBytes(fromNCHW: output.values, count: n, height: side, width: side)
+                    reconstructedBytes += try ImageTensorConversion.hwcBytes(
+                        fromNCHW: output.values, count: n, height: side, width: side)
                 }
                 if variant == levels, let reconstructionsFolder {
-                    let pictures = try ImageTensorConversion.images(fromNCHW: output.values, count: n, height: side, width: side)
+                    let pictures = try ImageTensorConversion.images(
+                        fromNCHW: output.values, count: n, height: side, width: side)
                     for (k, picture) in pictures.enumerated() {
-                        try PNGImage.write(picture, to: reconstructionsFolder.appendingPathComponent(String(format: "row-%06d.png", batch.rows[k])))
+                        try PNGImage.write(
+                            picture,
+                            to: reconstructionsFolder.appendingPathComponent(
+                                String(format: "row-%06d.png", batch.rows[k])))
                     }
                 }
             }
@@ -114,18 +126,21 @@ public enum AutoencoderEvaluation {
         var swd: SlicedWassersteinResult?
         if imageSide >= SlicedWassersteinOptions().minimumResolution {
             let metric = try SlicedWassersteinDistance()
-            swd = try metric.distance(ImageSet(count: done, height: imageSide, width: imageSide, pixels: reconstructedBytes),
-                                      ImageSet(count: done, height: imageSide, width: imageSide, pixels: originalBytes))
+            swd = try metric.distance(
+                ImageSet(count: done, height: imageSide, width: imageSide, pixels: reconstructedBytes),
+                ImageSet(count: done, height: imageSide, width: imageSide, pixels: originalBytes))
         }
         let positions = model.config.latentSide * model.config.latentSide
         let qualities = (0...levels).map {
-            AutoencoderEvaluationReport.Quality(levels: $0 == 0 ? nil : $0, psnr: psnr[$0] / Double(done), ssim: ssim[$0] / Double(done))
+            AutoencoderEvaluationReport.Quality(
+                levels: $0 == 0 ? nil : $0, psnr: psnr[$0] / Double(done), ssim: ssim[$0] / Double(done))
         }
         let perLevel = (0..<levels).map {
-            AutoencoderEvaluationReport.LevelUsage(level: $0, usedCodes: usage.usedCodes(level: $0),
-                                                   codebookSize: model.config.quantizer.codebookSize,
-                                                   usedFraction: usage.usedFraction(level: $0),
-                                                   perplexity: usage.perplexity(level: $0), entropyBits: usage.entropyBits(level: $0))
+            AutoencoderEvaluationReport.LevelUsage(
+                level: $0, usedCodes: usage.usedCodes(level: $0),
+                codebookSize: model.config.quantizer.codebookSize,
+                usedFraction: usage.usedFraction(level: $0),
+                perplexity: usage.perplexity(level: $0), entropyBits: usage.entropyBits(level: $0))
         }
         return AutoencoderEvaluationReport(
             subset: subset.description, images: done, step: step, emaWeights: emaWeights, continuous: qualities[0],
@@ -141,22 +156,30 @@ public enum AutoencoderEvaluation {
             label.padding(toLength: 14, withPad: " ", startingAt: 0)
                 + String(format: "%9.2f  %7.4f", q.psnr, q.ssim)
         }
-        var lines = ["held-out evaluation: \(report.images) \(report.subset) images"
-            + (report.step.map { " at step \($0)" } ?? "") + (report.emaWeights ? " (EMA weights)" : ""),
-                     "reconstruction  PSNR dB     SSIM"]
+        var lines = [
+            "held-out evaluation: \(report.images) \(report.subset) images"
+                + (report.step.map { " at step \($0)" } ?? "") + (report.emaWeights ? " (EMA weights)" : ""),
+            "reconstruction  PSNR dB     SSIM",
+        ]
         lines.append(row("continuous", report.continuous))
         for q in report.quantized { lines.append(row("\(q.levels ?? 0) level\(q.levels == 1 ? "" : "s")", q)) }
         lines.append("level  codes used   perplexity  entropy bits")
         for u in report.codeUsage {
-            lines.append(String(format: "%5d  %4d/%-4d %3.0f%%  %10.1f  %12.2f", u.level, u.usedCodes, u.codebookSize,
-                                u.usedFraction * 100, u.perplexity, u.entropyBits))
+            lines.append(
+                String(
+                    format: "%5d  %4d/%-4d %3.0f%%  %10.1f  %12.2f", u.level, u.usedCodes, u.codebookSize,
+                    u.usedFraction * 100, u.perplexity, u.entropyBits))
         }
-        lines.append(String(format: "bits per image: %.0f (fixed-length codes), %.0f (entropy bound)",
-                            report.bitsPerImage, report.entropyBitsPerImage))
+        lines.append(
+            String(
+                format: "bits per image: %.0f (fixed-length codes), %.0f (entropy bound)",
+                report.bitsPerImage, report.entropyBitsPerImage))
         if let swd = report.slicedWasserstein {
-            lines.append("SWD×10³ of the reconstructions (all levels) to the originals: "
-                + zip(swd.resolutions, swd.perLevel).map { String(format: "%d px %.1f", $0, $1) }.joined(separator: ", ")
-                + String(format: ", mean %.1f", swd.mean))
+            lines.append(
+                "SWD×10³ of the reconstructions (all levels) to the originals: "
+                    + zip(swd.resolutions, swd.perLevel).map { String(format: "%d px %.1f", $0, $1) }.joined(
+                        separator: ", ")
+                    + String(format: ", mean %.1f", swd.mean))
         }
         return lines
     }

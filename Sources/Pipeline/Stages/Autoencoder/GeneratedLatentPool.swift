@@ -27,7 +27,8 @@ struct GeneratedLatentPool {
     /// `size` latents for training step `step`, drawn with replacement from a generator seeded by
     /// the run's seed and the step: no state to checkpoint, so a resumed run draws the same ones.
     func batch(step: Int, size: Int, seed: UInt64) -> Tensor {
-        var random = SeededGenerator(seed: seed ^ RandomStream.generatedLatentPool.salt ^ UInt64(step) &* 0x9E37_79B9_7F4A_7C15)
+        var random = SeededGenerator(
+            seed: seed ^ RandomStream.generatedLatentPool.salt ^ UInt64(step) &* 0x9E37_79B9_7F4A_7C15)
         return latents.gatheringRows((0..<size).map { _ in Int(random.next() % UInt64(count)) })
     }
 }

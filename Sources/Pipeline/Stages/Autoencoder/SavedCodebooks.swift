@@ -7,8 +7,11 @@ import VQVAE
 /// sample of training images, centre crops, read in batches.
 enum SavedCodebooks {
     /// Refits `model`'s codebooks to its encoder as it is now; returns a line saying what was done.
-    static func refit(_ model: RVQAutoencoder, cache: DatasetCache, subsets: Set<DatasetSubset>, seed: UInt64) throws -> String {
-        let rows = ClassBalancedSample.rows(of: cache, subsets: subsets, limit: CodebookRefit.sampleLimit, seed: seed).sorted()
+    static func refit(_ model: RVQAutoencoder, cache: DatasetCache, subsets: Set<DatasetSubset>, seed: UInt64) throws
+        -> String
+    {
+        let rows = ClassBalancedSample.rows(of: cache, subsets: subsets, limit: CodebookRefit.sampleLimit, seed: seed)
+            .sorted()
         guard !rows.isEmpty else { return "codebooks not refitted: no training images\n" }
         let refit = try CodebookRefit.refit(model) { body in
             try SequentialReader(cache: cache, rows: rows, batchSize: 32).forEach { try body($0.images) }

@@ -30,10 +30,11 @@ public struct TrainAEStepRecord: Codable, Equatable, Sendable {
 extension TrainAEStepRecord {
     /// The line of a trainer's step: `epoch` of its batch, `elapsed` the training seconds after it.
     init(_ report: AutoencoderStepReport, epoch: Int, elapsed: Double) {
-        self.init(step: report.step, epoch: epoch, loss: report.loss, terms: report.terms, psnr: report.psnr,
-                  learningRate: report.learningRate, gradientNorm: report.gradientNorm, levels: report.levels,
-                  perplexity: report.perplexity, restarts: report.restarts, stepSeconds: report.seconds,
-                  imagesPerSecond: Double(report.samples) / report.seconds, elapsed: elapsed, skipped: report.skipped)
+        self.init(
+            step: report.step, epoch: epoch, loss: report.loss, terms: report.terms, psnr: report.psnr,
+            learningRate: report.learningRate, gradientNorm: report.gradientNorm, levels: report.levels,
+            perplexity: report.perplexity, restarts: report.restarts, stepSeconds: report.seconds,
+            imagesPerSecond: Double(report.samples) / report.seconds, elapsed: elapsed, skipped: report.skipped)
     }
 }
 
@@ -56,7 +57,9 @@ final class TrainAEMetricsLog {
         if let step, let text = try? String(contentsOf: url, encoding: .utf8) {
             let decoder = JSONDecoder()
             for line in text.split(separator: "\n") {
-                guard let record = try? decoder.decode(TrainAEStepRecord.self, from: Data(line.utf8)), record.step < step else { continue }
+                guard let record = try? decoder.decode(TrainAEStepRecord.self, from: Data(line.utf8)),
+                    record.step < step
+                else { continue }
                 kept.append(contentsOf: Array(line.utf8) + [UInt8(ascii: "\n")])
             }
         }
@@ -65,7 +68,8 @@ final class TrainAEMetricsLog {
             handle = try FileHandle(forWritingTo: url)
             try handle.seekToEnd()
         } catch {
-            throw FileFormatError(.writeFailed, path: url.path, "cannot open the metrics log: \(error.localizedDescription)")
+            throw FileFormatError(
+                .writeFailed, path: url.path, "cannot open the metrics log: \(error.localizedDescription)")
         }
     }
 
@@ -80,7 +84,8 @@ final class TrainAEMetricsLog {
             data.append(UInt8(ascii: "\n"))
             try handle.write(contentsOf: data)
         } catch {
-            throw FileFormatError(.writeFailed, path: url.path, "cannot append to the metrics log: \(error.localizedDescription)")
+            throw FileFormatError(
+                .writeFailed, path: url.path, "cannot append to the metrics log: \(error.localizedDescription)")
         }
         // TensorBoard counts steps done, as the grids' names and the flow's logs do (`step` is the 0-based index).
         events?.scalars(TrainingScalars.autoencoder(record), step: record.step + 1)
@@ -92,7 +97,8 @@ final class TrainAEMetricsLog {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw FileFormatError(.unreadable, path: url.path, "cannot read the metrics log: \(error.localizedDescription)")
+            throw FileFormatError(
+                .unreadable, path: url.path, "cannot read the metrics log: \(error.localizedDescription)")
         }
         let text = String(decoding: data, as: UTF8.self)
         let decoder = JSONDecoder()

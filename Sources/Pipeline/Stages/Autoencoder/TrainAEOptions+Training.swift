@@ -13,8 +13,9 @@ extension TrainAEOptions {
         config.emaDecay = emaDecay
         config.loss = loss
         config.adversarial = adversarial.map {
-            AdversarialTrainingConfig(weight: $0.weight, startStep: $0.startStep, discriminator: $0.discriminator,
-                                      learningRate: $0.learningRate)
+            AdversarialTrainingConfig(
+                weight: $0.weight, startStep: $0.startStep, discriminator: $0.discriminator,
+                learningRate: $0.learningRate)
         }
         config.quantizerStartStep = quantizerStartStep
         config.kmeansBatches = kmeansBatches

@@ -82,7 +82,9 @@ public struct TrainAEOptions: Codable, Equatable, Sendable {
     /// The problems of these options, empty when they are usable.
     public var problems: [String] {
         var result: [String] = []
-        if run.isEmpty || run.contains("/") || run.hasPrefix(".") { result.append("--run must be a plain folder name, got \"\(run)\"") }
+        if run.isEmpty || run.contains("/") || run.hasPrefix(".") {
+            result.append("--run must be a plain folder name, got \"\(run)\"")
+        }
         if !(widthScale > 0 && widthScale <= 8) { result.append("--width-scale must be in (0, 8], got \(widthScale)") }
         if let steps, steps < 1 { result.append("--steps must be positive, got \(steps)") }
         if let minutes, !(minutes > 0) { result.append("--minutes must be positive, got \(minutes)") }
@@ -95,13 +97,17 @@ public struct TrainAEOptions: Codable, Equatable, Sendable {
         if !(weightDecay >= 0) { result.append("--weight-decay must be non-negative, got \(weightDecay)") }
         if !(beta2 > 0 && beta2 < 1) { result.append("beta2 must be in (0, 1), got \(beta2)") }
         if !(clipNorm >= 0) { result.append("--clip-norm must be non-negative, got \(clipNorm)") }
-        if let emaDecay, !(emaDecay > 0 && emaDecay < 1) { result.append("--ema-decay must be in (0, 1), got \(emaDecay)") }
+        if let emaDecay, !(emaDecay > 0 && emaDecay < 1) {
+            result.append("--ema-decay must be in (0, 1), got \(emaDecay)")
+        }
         if quantizerStartStep < 0 { result.append("--quantizer-start must be non-negative, got \(quantizerStartStep)") }
         if decoderFineTuneSource != nil && quantizerStartStep > 0 {
             result.append("--finetune-decoder starts from trained codebooks; --quantizer-start does not apply")
         }
         if generatedLatents != nil && (decoderFineTuneSource == nil || adversarial == nil) {
-            result.append("--generated-latents trains the decoder adversarially on a flow's samples: it needs --finetune-decoder and --adversarial-weight")
+            result.append(
+                "--generated-latents trains the decoder adversarially on a flow's samples: it needs --finetune-decoder and --adversarial-weight"
+            )
         }
         if let generatedLatents, generatedLatents.perStep < 1 {
             result.append("--generated-per-step must be positive, got \(generatedLatents.perStep)")
@@ -113,7 +119,9 @@ public struct TrainAEOptions: Codable, Equatable, Sendable {
         }
         if checkpointEvery < 1 { result.append("--checkpoint-every must be positive, got \(checkpointEvery)") }
         if gridEvery < 0 { result.append("--grid-every must be non-negative, got \(gridEvery)") }
-        if let evaluationImages, evaluationImages < 1 { result.append("--eval-images must be positive, got \(evaluationImages)") }
+        if let evaluationImages, evaluationImages < 1 {
+            result.append("--eval-images must be positive, got \(evaluationImages)")
+        }
         if resume && restart { result.append("--resume and --restart exclude each other") }
         result += loss.problems
         result += adversarial?.problems ?? []
@@ -171,14 +179,16 @@ public struct TrainAEOptions: Codable, Equatable, Sendable {
     }
 
     /// The generated latents the discriminator also judges, resolved against `base` (nil: none).
-    public func generatedLatentsURL(base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> URL? {
+    public func generatedLatentsURL(base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> URL?
+    {
         generatedLatents.map { ArtifactFolders.resolve($0.path, base: base) }
     }
 
     /// The stage folder: `<artifacts>/<run>/autoencoder`, or `<artifacts>/<run>/decoder` for a
     /// decoder fine-tune, so that a run holds both and `pipeline run` can make one from the other.
     public func stageFolder(base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) -> URL {
-        runFolder(base: base).appendingPathComponent(decoderFineTuneSource == nil ? TrainAEStage.folderName : TrainAEStage.decoderFolderName)
+        runFolder(base: base).appendingPathComponent(
+            decoderFineTuneSource == nil ? TrainAEStage.folderName : TrainAEStage.decoderFolderName)
     }
 }
 

@@ -6,19 +6,27 @@ public enum CompareDocuments {
     static let differenceHeader = "latent − pixel (×: latent / pixel)"
 
     public static func markdown(_ report: CompareReport) -> String {
-        var lines = ["# Latent versus pixel flow matching — run `\(report.run)`", "",
-                     CompareTables.settings(report) + ". Created \(report.createdAt).", "",
-                     "| latent (\(report.latent.sampleCount) samples) | pixel (\(report.pixel.sampleCount) samples) |", "|---|---|",
-                     "| ![latent samples](\(report.latent.grid ?? "")) | ![pixel samples](\(report.pixel.grid ?? "")) |", "",
-                     "## Metrics (lower is better)", ""]
+        var lines = [
+            "# Latent versus pixel flow matching — run `\(report.run)`", "",
+            CompareTables.settings(report) + ". Created \(report.createdAt).", "",
+            "| latent (\(report.latent.sampleCount) samples) | pixel (\(report.pixel.sampleCount) samples) |",
+            "|---|---|",
+            "| ![latent samples](\(report.latent.grid ?? "")) | ![pixel samples](\(report.pixel.grid ?? "")) |", "",
+            "## Metrics (lower is better)", "",
+        ]
         lines += table(CompareTables.metrics(report))
         lines += ["", "## Cost", ""]
         lines += table(CompareTables.cost(report))
-        lines += ["", "## Curves", "", "![training loss](\(CompareReport.lossChartFile))", "",
-                  "![SWD](\(CompareReport.swdChartFile))", "", CompareCharts.swdNote(report), ""]
+        lines += [
+            "", "## Curves", "", "![training loss](\(CompareReport.lossChartFile))", "",
+            "![SWD](\(CompareReport.swdChartFile))", "", CompareCharts.swdNote(report), "",
+        ]
         lines += ["## What was done", ""]
         for summary in [report.latent, report.pixel] {
-            lines.append("- \(summary.space.rawValue): " + summary.actions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            lines.append(
+                "- \(summary.space.rawValue): "
+                    + summary.actions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            )
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -28,7 +36,8 @@ public enum CompareDocuments {
         func htmlTable(_ rows: [CompareTables.Row]) -> String {
             var out = "<table>\n<tr><th></th><th>latent</th><th>pixel</th><th>\(e(differenceHeader))</th></tr>\n"
             for row in rows {
-                out += "<tr><td>\(e(row.label))</td><td>\(e(row.latent))</td><td>\(e(row.pixel))</td><td>\(e(row.difference))</td></tr>\n"
+                out +=
+                    "<tr><td>\(e(row.label))</td><td>\(e(row.latent))</td><td>\(e(row.pixel))</td><td>\(e(row.difference))</td></tr>\n"
             }
             return out + "</table>\n"
         }
@@ -37,8 +46,11 @@ public enum CompareDocuments {
             chart.svg().split(separator: "\n").filter { !$0.hasPrefix("<?xml") }.joined(separator: "\n")
         }
         func figure(_ summary: CompareReport.SpaceSummary) -> String {
-            guard let grid = summary.grid else { return "<figure><figcaption>\(summary.space.rawValue): no grid</figcaption></figure>" }
-            return "<figure><a href=\"\(e(grid))\"><img src=\"\(e(grid))\" alt=\"\(summary.space.rawValue) samples\"></a>"
+            guard let grid = summary.grid else {
+                return "<figure><figcaption>\(summary.space.rawValue): no grid</figcaption></figure>"
+            }
+            return
+                "<figure><a href=\"\(e(grid))\"><img src=\"\(e(grid))\" alt=\"\(summary.space.rawValue) samples\"></a>"
                 + "<figcaption>\(summary.space.rawValue) (\(summary.sampleCount) samples)</figcaption></figure>"
         }
         return """

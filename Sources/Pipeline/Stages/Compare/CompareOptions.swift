@@ -45,10 +45,16 @@ extension CompareStage {
         func validate() throws {
             if let minutes, !(minutes > 0) { throw StageError("--minutes must be positive, got \(minutes)") }
             if let steps, steps < 1 { throw StageError("--steps must be positive, got \(steps)") }
-            guard count >= 2 && count <= 100_000 else { throw StageError("--count must be in 2...100000 (evaluation needs two images), got \(count)") }
-            if let max = evaluationMaxImages, max < 2 { throw StageError("--eval-max-images must be at least 2, got \(max)") }
+            guard count >= 2 && count <= 100_000 else {
+                throw StageError("--count must be in 2...100000 (evaluation needs two images), got \(count)")
+            }
+            if let max = evaluationMaxImages, max < 2 {
+                throw StageError("--eval-max-images must be at least 2, got \(max)")
+            }
             guard !realSubsets.isEmpty else { throw StageError("--real-subset: at least one subset is needed") }
-            do { try sampler.validate() } catch let error as FlowTrainingError { throw StageError("compare: \(error.message)") }
+            do { try sampler.validate() } catch let error as FlowTrainingError {
+                throw StageError("compare: \(error.message)")
+            }
         }
     }
 

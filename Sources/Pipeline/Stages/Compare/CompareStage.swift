@@ -22,19 +22,28 @@ public enum CompareStage {
         public var files: [URL]
     }
 
-    public static let evaluationFolders: [TrainFlowStage.Space: String] = [.latent: "reports/evaluate-latent", .pixel: "reports/evaluate-pixel"]
-    public static let samplesFolders: [TrainFlowStage.Space: String] = [.latent: "latent-samples", .pixel: "pixel-samples"]
-    public static let gridFiles: [TrainFlowStage.Space: String] = [.latent: "latent-grid.png", .pixel: "pixel-grid.png"]
+    public static let evaluationFolders: [TrainFlowStage.Space: String] = [
+        .latent: "reports/evaluate-latent", .pixel: "reports/evaluate-pixel",
+    ]
+    public static let samplesFolders: [TrainFlowStage.Space: String] = [
+        .latent: "latent-samples", .pixel: "pixel-samples",
+    ]
+    public static let gridFiles: [TrainFlowStage.Space: String] = [
+        .latent: "latent-grid.png", .pixel: "pixel-grid.png",
+    ]
 
     @discardableResult
-    public static func run(_ options: Options, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-                           style: ProgressReporter.Style = .automatic(everySeconds: 30, everyPercent: 5),
-                           write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput,
-                           shouldStop: @escaping () -> Bool = { false }) throws -> Result {
+    public static func run(
+        _ options: Options, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+        style: ProgressReporter.Style = .automatic(everySeconds: 30, everyPercent: 5),
+        write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput,
+        shouldStop: @escaping () -> Bool = { false }
+    ) throws -> Result {
         let start = ProgressReporter.monotonicSeconds()
         try options.validate()
         let folders = try ArtifactFolders(artifacts: options.artifacts, run: options.run, base: base)
-        let output = options.output.map { ArtifactFolders.resolve($0, base: base) }
+        let output =
+            options.output.map { ArtifactFolders.resolve($0, base: base) }
             ?? folders.stage(ArtifactFolders.compareReport)
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         let lock = try StageLock.acquire(stageFolder: output, runFolder: folders.runFolder)
@@ -44,10 +53,12 @@ public enum CompareStage {
         var summaries: [TrainFlowStage.Space: CompareReport.SpaceSummary] = [:]
         var inputs: [ManifestFile] = []
         for space in [TrainFlowStage.Space.latent, .pixel] {
-            let locations = SpaceLocations(space: space, folders: folders, run: options.run,
-                                           training: space == .latent ? options.latentTraining : options.pixelTraining)
-            let prepared = try prepareSpace(space, options: options, locations: locations, folders: folders, base: base, style: style,
-                                            write: { write("[compare \(space.rawValue)] " + $0) }, shouldStop: shouldStop)
+            let locations = SpaceLocations(
+                space: space, folders: folders, run: options.run,
+                training: space == .latent ? options.latentTraining : options.pixelTraining)
+            let prepared = try prepareSpace(
+                space, options: options, locations: locations, folders: folders, base: base, style: style,
+                write: { write("[compare \(space.rawValue)] " + $0) }, shouldStop: shouldStop)
             let gridName = gridFiles[space]!
             let gridSource = prepared.samples.appendingPathComponent(GenerateStage.gridFile)
             var summary = prepared.summary
@@ -59,19 +70,23 @@ public enum CompareStage {
             inputs += prepared.inputs
         }
 
-        let report = CompareReport(run: options.run, createdAt: ISO8601DateFormatter().string(from: Date()),
-                                   minutesBudget: options.minutes, sampler: samplerDescription(options.sampler),
-                                   guidance: options.guidance, guidanceInterval: options.guidanceInterval,
-                                   seed: options.seed, count: options.count,
-                                   latent: summaries[.latent]!, pixel: summaries[.pixel]!)
+        let report = CompareReport(
+            run: options.run, createdAt: ISO8601DateFormatter().string(from: Date()),
+            minutesBudget: options.minutes, sampler: samplerDescription(options.sampler),
+            guidance: options.guidance, guidanceInterval: options.guidanceInterval,
+            seed: options.seed, count: options.count,
+            latent: summaries[.latent]!, pixel: summaries[.pixel]!)
         let files = try writeReport(report, to: output)
         let outputs = try files.map { try ManifestFile.hashing($0, role: $0.lastPathComponent) }
-        let config = ManifestConfig(minutes: options.minutes, steps: options.steps, count: options.count, classes: options.classes,
-                                    seed: options.seed, sampler: options.sampler, guidance: options.guidance,
-                                    guidanceInterval: options.guidanceInterval, evaluationMaxImages: options.evaluationMaxImages,
-                                    realSubsets: options.realSubsets.map(\.description).sorted())
-        try StageManifest(stage: "compare", config: config, inputs: inputs, outputs: outputs,
-                          timings: ["total": ProgressReporter.monotonicSeconds() - start]).write(to: output)
+        let config = ManifestConfig(
+            minutes: options.minutes, steps: options.steps, count: options.count, classes: options.classes,
+            seed: options.seed, sampler: options.sampler, guidance: options.guidance,
+            guidanceInterval: options.guidanceInterval, evaluationMaxImages: options.evaluationMaxImages,
+            realSubsets: options.realSubsets.map(\.description).sorted())
+        try StageManifest(
+            stage: "compare", config: config, inputs: inputs, outputs: outputs,
+            timings: ["total": ProgressReporter.monotonicSeconds() - start]
+        ).write(to: output)
         let manifest = output.appendingPathComponent(StageManifest<ManifestConfig>.fileName)
         for line in summaryLines(report) { write(line + "\n") }
         write("report: \(output.appendingPathComponent(CompareReport.htmlFile).path)\n")
@@ -108,15 +123,18 @@ public enum CompareStage {
 
         /// Compare's own folders for a space.
         init(space: TrainFlowStage.Space, folders: ArtifactFolders, run: String, training: TrainFlowStage.Options) {
-            self.init(training: folders.stage(space.folder), samples: folders.stage(samplesFolders[space]!),
-                      evaluation: folders.root.appendingPathComponent(run).appendingPathComponent(evaluationFolders[space]!),
-                      trainingOptions: training)
+            self.init(
+                training: folders.stage(space.folder), samples: folders.stage(samplesFolders[space]!),
+                evaluation: folders.root.appendingPathComponent(run).appendingPathComponent(evaluationFolders[space]!),
+                trainingOptions: training)
         }
     }
 
-    static func prepareSpace(_ space: TrainFlowStage.Space, options: Options, locations: SpaceLocations, folders: ArtifactFolders,
-                             base: URL, style: ProgressReporter.Style, write: @escaping (String) -> Void,
-                             shouldStop: @escaping () -> Bool) throws -> PreparedSpace {
+    static func prepareSpace(
+        _ space: TrainFlowStage.Space, options: Options, locations: SpaceLocations, folders: ArtifactFolders,
+        base: URL, style: ProgressReporter.Style, write: @escaping (String) -> Void,
+        shouldStop: @escaping () -> Bool
+    ) throws -> PreparedSpace {
         var actions: [String: String] = [:]
         // 1. The model.
         let trainingFolder = locations.training
@@ -128,10 +146,13 @@ public enum CompareStage {
             restart = true
         }
         if manifest == nil {
-            actions["model"] = try train(space, options: options, training: locations.trainingOptions, restart: restart,
-                                         folder: trainingFolder, base: base, style: style, write: write, shouldStop: shouldStop)
+            actions["model"] = try train(
+                space, options: options, training: locations.trainingOptions, restart: restart,
+                folder: trainingFolder, base: base, style: style, write: write, shouldStop: shouldStop)
             manifest = try CompareReuse.trainedModel(in: trainingFolder)
-            guard manifest != nil else { throw StageError("\(trainingFolder.path): training ended without a complete manifest") }
+            guard manifest != nil else {
+                throw StageError("\(trainingFolder.path): training ended without a complete manifest")
+            }
         } else {
             actions["model"] = "reused"
             write("reusing the trained model in \(trainingFolder.path) (step \(manifest!.config.steps))\n")
@@ -139,18 +160,24 @@ public enum CompareStage {
         let modelURL = trainingFolder.appendingPathComponent(TrainFlowStage.modelFile)
         let modelHash = try ManifestFile.hashing(modelURL, role: "\(space.rawValue) model")
         // Latent samples are only as good as their decoder: samples decoded by another are redone.
-        let decoderHash = try space == .latent
-            ? ManifestFile.hashing(folders.autoencoderModel(options.autoencoder, base: base), role: "autoencoder").sha256
+        let decoderHash =
+            try space == .latent
+            ? ManifestFile.hashing(folders.autoencoderModel(options.autoencoder, base: base), role: "autoencoder")
+                .sha256
             : nil
 
         // 2. The samples.
         let samplesFolder = locations.samples
         var regenerated = false
-        if let why = CompareReuse.samplesMismatch(in: samplesFolder, modelSHA256: modelHash.sha256, autoencoderSHA256: decoderHash,
-                                                  space: space, count: options.count, classes: options.classes, seed: options.seed,
-                                                  sampler: options.sampler, guidance: options.guidance,
-                                                  guidanceInterval: options.guidanceInterval) {
-            guard !shouldStop() else { throw StageInterrupted("compare stopped before sampling the \(space.rawValue) model") }
+        if let why = CompareReuse.samplesMismatch(
+            in: samplesFolder, modelSHA256: modelHash.sha256, autoencoderSHA256: decoderHash,
+            space: space, count: options.count, classes: options.classes, seed: options.seed,
+            sampler: options.sampler, guidance: options.guidance,
+            guidanceInterval: options.guidanceInterval)
+        {
+            guard !shouldStop() else {
+                throw StageInterrupted("compare stopped before sampling the \(space.rawValue) model")
+            }
             write("sampling \(options.count) images into \(samplesFolder.path) (\(why) there)\n")
             var generate = GenerateStage.Options()
             generate.run = options.run
@@ -173,7 +200,8 @@ public enum CompareStage {
             write("reusing the samples in \(samplesFolder.path)\n")
             actions["samples"] = "reused"
         }
-        let sidecar = try JSONFile.read(GenerateStage.Sidecar.self, from: samplesFolder.appendingPathComponent(GenerateStage.sidecarFile))
+        let sidecar = try JSONFile.read(
+            GenerateStage.Sidecar.self, from: samplesFolder.appendingPathComponent(GenerateStage.sidecarFile))
 
         // 3. The evaluation.
         let real = folders.stage(ArtifactFolders.dataset)
@@ -188,10 +216,16 @@ public enum CompareStage {
         let evaluationFolder = locations.evaluation
         evaluate.output = evaluationFolder.path
         let metrics: EvaluateMetrics
-        let mismatch: String? = regenerated ? "new samples" : CompareReuse.evaluationMismatch(in: evaluationFolder, generated: samplesFolder,
-                                                                                     real: real, options: evaluate)
+        let mismatch: String? =
+            regenerated
+            ? "new samples"
+            : CompareReuse.evaluationMismatch(
+                in: evaluationFolder, generated: samplesFolder,
+                real: real, options: evaluate)
         if let why = mismatch {
-            guard !shouldStop() else { throw StageInterrupted("compare stopped before evaluating the \(space.rawValue) samples") }
+            guard !shouldStop() else {
+                throw StageInterrupted("compare stopped before evaluating the \(space.rawValue) samples")
+            }
             write("evaluating into \(evaluationFolder.path) (\(why))\n")
             do {
                 metrics = try EvaluateStage.run(evaluate, base: base, write: write, shouldStop: shouldStop).metrics
@@ -206,21 +240,30 @@ public enum CompareStage {
         }
 
         let curves = try TrainingCurves.read(trainingFolder.appendingPathComponent(TrainFlowStage.metricsFile))
-        let summary = CompareSummaryBuilder.make(space: space, actions: actions, training: manifest!, curves: curves,
-                                                 sidecar: sidecar, metrics: metrics)
-        let inputs = [modelHash, try ManifestFile.hashing(samplesFolder.appendingPathComponent(GenerateStage.sidecarFile),
-                                                          role: "\(space.rawValue) samples"),
-                      try ManifestFile.hashing(evaluationFolder.appendingPathComponent(EvaluateStage.metricsFile),
-                                               role: "\(space.rawValue) metrics")]
+        let summary = CompareSummaryBuilder.make(
+            space: space, actions: actions, training: manifest!, curves: curves,
+            sidecar: sidecar, metrics: metrics)
+        let inputs = [
+            modelHash,
+            try ManifestFile.hashing(
+                samplesFolder.appendingPathComponent(GenerateStage.sidecarFile),
+                role: "\(space.rawValue) samples"),
+            try ManifestFile.hashing(
+                evaluationFolder.appendingPathComponent(EvaluateStage.metricsFile),
+                role: "\(space.rawValue) metrics"),
+        ]
         return PreparedSpace(summary: summary, samples: samplesFolder, inputs: inputs)
     }
 
     /// Trains (or resumes) one model with the shared budget; returns what was done.
-    static func train(_ space: TrainFlowStage.Space, options: Options, training: TrainFlowStage.Options, restart: Bool = false,
-                      folder: URL, base: URL, style: ProgressReporter.Style, write: @escaping (String) -> Void,
-                      shouldStop: @escaping () -> Bool) throws -> String {
+    static func train(
+        _ space: TrainFlowStage.Space, options: Options, training: TrainFlowStage.Options, restart: Bool = false,
+        folder: URL, base: URL, style: ProgressReporter.Style, write: @escaping (String) -> Void,
+        shouldStop: @escaping () -> Bool
+    ) throws -> String {
         guard options.minutes != nil || options.steps != nil else {
-            throw StageError("\(folder.path): no complete \(space.rawValue) model; give a training budget with --minutes M")
+            throw StageError(
+                "\(folder.path): no complete \(space.rawValue) model; give a training budget with --minutes M")
         }
         var training = training
         training.run = options.run
@@ -237,25 +280,30 @@ public enum CompareStage {
         if resuming {
             // The budget is per model, not per session: only what is left of it is trained now.
             if let minutes = options.minutes {
-                let done = (try? TrainingCurves.read(folder.appendingPathComponent(TrainFlowStage.metricsFile)))?.lastMinutes
+                let done = (try? TrainingCurves.read(folder.appendingPathComponent(TrainFlowStage.metricsFile)))?
+                    .lastMinutes
                 training.minutes = max(minutes - (done ?? 0), 1.0 / 60)
             }
             action = "resumed"
-            write("resuming the interrupted \(space.rawValue) training in \(folder.path)"
-                + (training.minutes.map { " for \(ReportFormat.number($0)) more min" } ?? "") + "\n")
+            write(
+                "resuming the interrupted \(space.rawValue) training in \(folder.path)"
+                    + (training.minutes.map { " for \(ReportFormat.number($0)) more min" } ?? "") + "\n")
         } else {
             write("training the \(space.rawValue) model into \(folder.path)\n")
         }
         let result = try TrainFlowStage.run(training, base: base, style: style, write: write, shouldStop: shouldStop)
         if result.end == .stopped {
-            throw StageInterrupted("compare stopped while training the \(space.rawValue) model; run compare again to resume it")
+            throw StageInterrupted(
+                "compare stopped while training the \(space.rawValue) model; run compare again to resume it")
         }
         return action
     }
 
     static func samplerDescription(_ sampler: SamplerSettings) -> String {
-        (sampler.method == .dopri5 ? "dopri5 (rtol \(sampler.relativeTolerance), atol \(sampler.absoluteTolerance))"
-            : "\(sampler.method.rawValue), \(sampler.steps) steps") + (sampler.shift != 1 ? ", shift \(sampler.shift)" : "")
+        (sampler.method == .dopri5
+            ? "dopri5 (rtol \(sampler.relativeTolerance), atol \(sampler.absoluteTolerance))"
+            : "\(sampler.method.rawValue), \(sampler.steps) steps")
+            + (sampler.shift != 1 ? ", shift \(sampler.shift)" : "")
     }
 
     /// Writes the charts, the grids' report files and `report.json`; returns them.
@@ -268,7 +316,9 @@ public enum CompareStage {
             (CompareReport.htmlFile, CompareDocuments.html(report, lossChart: loss, swdChart: swd)),
         ]
         var files: [URL] = []
-        for grid in [report.latent.grid, report.pixel.grid].compactMap({ $0 }) { files.append(folder.appendingPathComponent(grid)) }
+        for grid in [report.latent.grid, report.pixel.grid].compactMap({ $0 }) {
+            files.append(folder.appendingPathComponent(grid))
+        }
         for (name, text) in documents {
             let url = folder.appendingPathComponent(name)
             try AtomicFile.write(Data(text.utf8), to: url)
@@ -283,11 +333,15 @@ public enum CompareStage {
     /// The lines printed at the end: the headline numbers.
     static func summaryLines(_ report: CompareReport) -> [String] {
         var lines = ["compare: " + CompareTables.settings(report)]
-        let rows = CompareTables.metrics(report).filter { $0.label.hasPrefix("SWD ×10³ mean") || $0.label.hasPrefix("ISKD") }
-            + CompareTables.cost(report).filter { ["training steps", "seconds per image (sampling + decoding)"].contains($0.label) }
+        let rows =
+            CompareTables.metrics(report).filter { $0.label.hasPrefix("SWD ×10³ mean") || $0.label.hasPrefix("ISKD") }
+            + CompareTables.cost(report).filter {
+                ["training steps", "seconds per image (sampling + decoding)"].contains($0.label)
+            }
         for row in rows {
-            lines.append("  " + row.label.padding(toLength: 40, withPad: " ", startingAt: 0)
-                + "latent \(row.latent)   pixel \(row.pixel)   \(row.difference)")
+            lines.append(
+                "  " + row.label.padding(toLength: 40, withPad: " ", startingAt: 0)
+                    + "latent \(row.latent)   pixel \(row.pixel)   \(row.difference)")
         }
         return lines
     }

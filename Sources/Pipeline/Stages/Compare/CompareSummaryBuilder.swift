@@ -4,12 +4,15 @@ import ImageMetrics
 /// A space's numbers for the report, from its training manifest and log, its samples' sidecar
 /// and its evaluation.
 enum CompareSummaryBuilder {
-    static func make(space: TrainFlowStage.Space, actions: [String: String], training: CompareReuse.TrainingManifest,
-                     curves: TrainingCurves, sidecar: GenerateStage.Sidecar, metrics: EvaluateMetrics) -> CompareReport.SpaceSummary {
+    static func make(
+        space: TrainFlowStage.Space, actions: [String: String], training: CompareReuse.TrainingManifest,
+        curves: TrainingCurves, sidecar: GenerateStage.Sidecar, metrics: EvaluateMetrics
+    ) -> CompareReport.SpaceSummary {
         let config = training.config
         // The log's clock covers every session of a resumed run; the manifest's "training"
         // timing only the last one, so it is the fallback.
-        let seconds = (curves.lastMinutes.map { $0 * 60 } ?? training.timings["training"] ?? training.timings["total"] ?? 0)
+        let seconds =
+            (curves.lastMinutes.map { $0 * 60 } ?? training.timings["training"] ?? training.timings["total"] ?? 0)
         let steps = max(config.steps, 0)
         let sampling = sidecar.timings["sampling"] ?? 0, decode = sidecar.timings["decode"] ?? 0
         let report = metrics.report

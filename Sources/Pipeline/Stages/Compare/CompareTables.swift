@@ -24,21 +24,31 @@ public enum CompareTables {
         if l.swdFloorMean != nil || p.swdFloorMean != nil {
             func floor(_ summary: CompareReport.SpaceSummary) -> String {
                 guard let levels = summary.swdFloorPerLevel, let mean = summary.swdFloorMean else { return "–" }
-                return levels.map { String(format: "%.1f", $0) }.joined(separator: " / ") + String(format: " · mean %.2f", mean)
+                return levels.map { String(format: "%.1f", $0) }.joined(separator: " / ")
+                    + String(format: " · mean %.2f", mean)
             }
-            rows.append(Row(label: "SWD ×10³ of real images at the same counts (the floor; per level · mean)",
-                            latent: floor(l), pixel: floor(p), difference: ""))
+            rows.append(
+                Row(
+                    label: "SWD ×10³ of real images at the same counts (the floor; per level · mean)",
+                    latent: floor(l), pixel: floor(p), difference: ""))
         }
-        rows.append(Row(label: "ISKD ×10³",
-                        latent: String(format: "%.3f ± %.3f", l.iskd * 1000, l.iskdStandardDeviation * 1000),
-                        pixel: String(format: "%.3f ± %.3f", p.iskd * 1000, p.iskdStandardDeviation * 1000),
-                        difference: String(format: "%+.3f", (l.iskd - p.iskd) * 1000)))
+        rows.append(
+            Row(
+                label: "ISKD ×10³",
+                latent: String(format: "%.3f ± %.3f", l.iskd * 1000, l.iskdStandardDeviation * 1000),
+                pixel: String(format: "%.3f ± %.3f", p.iskd * 1000, p.iskdStandardDeviation * 1000),
+                difference: String(format: "%+.3f", (l.iskd - p.iskd) * 1000)))
         rows.append(row("pixel JS divergence (bits)", l.pixelJensenShannon, p.pixelJensenShannon, "%.4f"))
         rows.append(row("pixel W1", l.pixelWasserstein, p.pixelWasserstein, "%.4f"))
         rows.append(row("pixel MMD²", l.pixelMMD, p.pixelMMD, "%.5f"))
-        rows.append(row("std difference (generated − real)", l.standardDeviationDifference, p.standardDeviationDifference, "%+.4f"))
-        rows.append(Row(label: "images evaluated (generated / real)", latent: "\(l.evaluatedImages) / \(l.realImages)",
-                        pixel: "\(p.evaluatedImages) / \(p.realImages)", difference: ""))
+        rows.append(
+            row(
+                "std difference (generated − real)", l.standardDeviationDifference, p.standardDeviationDifference,
+                "%+.4f"))
+        rows.append(
+            Row(
+                label: "images evaluated (generated / real)", latent: "\(l.evaluatedImages) / \(l.realImages)",
+                pixel: "\(p.evaluatedImages) / \(p.realImages)", difference: ""))
         return rows
     }
 
@@ -46,24 +56,34 @@ public enum CompareTables {
     public static func cost(_ report: CompareReport) -> [Row] {
         let l = report.latent, p = report.pixel
         return [
-            Row(label: "parameters", latent: ReportFormat.scaled(Double(l.parameters)), pixel: ReportFormat.scaled(Double(p.parameters)),
+            Row(
+                label: "parameters", latent: ReportFormat.scaled(Double(l.parameters)),
+                pixel: ReportFormat.scaled(Double(p.parameters)),
                 difference: ratio(Double(l.parameters), Double(p.parameters))),
             Row(label: "batch size", latent: "\(l.batchSize)", pixel: "\(p.batchSize)", difference: ""),
-            Row(label: "training steps", latent: "\(l.trainingSteps)", pixel: "\(p.trainingSteps)",
+            Row(
+                label: "training steps", latent: "\(l.trainingSteps)", pixel: "\(p.trainingSteps)",
                 difference: ratio(Double(l.trainingSteps), Double(p.trainingSteps))),
             row("training minutes", l.trainingMinutes, p.trainingMinutes, "%.2f"),
-            Row(label: "seconds per training step", latent: String(format: "%.4f", l.secondsPerStep),
+            Row(
+                label: "seconds per training step", latent: String(format: "%.4f", l.secondsPerStep),
                 pixel: String(format: "%.4f", p.secondsPerStep), difference: ratio(l.secondsPerStep, p.secondsPerStep)),
-            Row(label: "training images/s", latent: String(format: "%.1f", l.trainingImagesPerSecond),
-                pixel: String(format: "%.1f", p.trainingImagesPerSecond), difference: ratio(l.trainingImagesPerSecond, p.trainingImagesPerSecond)),
+            Row(
+                label: "training images/s", latent: String(format: "%.1f", l.trainingImagesPerSecond),
+                pixel: String(format: "%.1f", p.trainingImagesPerSecond),
+                difference: ratio(l.trainingImagesPerSecond, p.trainingImagesPerSecond)),
             row("final training loss", l.finalLoss ?? .nan, p.finalLoss ?? .nan, "%.4f"),
             Row(label: "NFE per sample", latent: "\(l.nfe)", pixel: "\(p.nfe)", difference: ""),
             row("sampling seconds (ODE)", l.samplingSeconds, p.samplingSeconds, "%.2f"),
             row("decoding seconds", l.decodeSeconds, p.decodeSeconds, "%.2f"),
-            Row(label: "seconds per image (sampling + decoding)", latent: String(format: "%.4f", l.secondsPerImage),
-                pixel: String(format: "%.4f", p.secondsPerImage), difference: ratio(l.secondsPerImage, p.secondsPerImage)),
-            Row(label: "sampling images/s", latent: String(format: "%.1f", l.samplingImagesPerSecond),
-                pixel: String(format: "%.1f", p.samplingImagesPerSecond), difference: ratio(l.samplingImagesPerSecond, p.samplingImagesPerSecond)),
+            Row(
+                label: "seconds per image (sampling + decoding)", latent: String(format: "%.4f", l.secondsPerImage),
+                pixel: String(format: "%.4f", p.secondsPerImage),
+                difference: ratio(l.secondsPerImage, p.secondsPerImage)),
+            Row(
+                label: "sampling images/s", latent: String(format: "%.1f", l.samplingImagesPerSecond),
+                pixel: String(format: "%.1f", p.samplingImagesPerSecond),
+                difference: ratio(l.samplingImagesPerSecond, p.samplingImagesPerSecond)),
         ]
     }
 
@@ -71,7 +91,9 @@ public enum CompareTables {
     public static func settings(_ report: CompareReport) -> String {
         "\(report.count) samples per model" + (report.latent.sampleClassCount.map { " (\($0) classes in turn)" } ?? "")
             + ", sampler \(report.sampler), guidance \(report.guidance)"
-            + (report.guidanceInterval.map { " for t in \(ReportFormat.number(Double($0.lowerBound)))…\(ReportFormat.number(Double($0.upperBound)))" } ?? "")
+            + (report.guidanceInterval.map {
+                " for t in \(ReportFormat.number(Double($0.lowerBound)))…\(ReportFormat.number(Double($0.upperBound)))"
+            } ?? "")
             + ", seed \(report.seed)"
             + (report.minutesBudget.map { ", training budget \(ReportFormat.number($0)) min per model" } ?? "")
     }
@@ -80,8 +102,9 @@ public enum CompareTables {
         func text(_ value: Double?) -> String { value.map { $0.isFinite ? String(format: format, $0) : "–" } ?? "–" }
         let difference = pixel.map { latent - $0 }
         let differenceFormat = format.hasPrefix("%+") ? format : "%+" + format.dropFirst()
-        return Row(label: label, latent: text(latent), pixel: text(pixel),
-                   difference: difference.map { $0.isFinite ? String(format: differenceFormat, $0) : "–" } ?? "–")
+        return Row(
+            label: label, latent: text(latent), pixel: text(pixel),
+            difference: difference.map { $0.isFinite ? String(format: differenceFormat, $0) : "–" } ?? "–")
     }
 
     /// "×2.50": latent over pixel, for quantities where a ratio reads better than a difference.

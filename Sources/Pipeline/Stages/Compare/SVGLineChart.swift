@@ -56,36 +56,53 @@ public struct SVGLineChart: Equatable, Sendable {
         let legendRows = max(1, (series.count + legendColumns - 1) / legendColumns)
         let plot = (left: 70.0, right: width - 20, top: 40.0, bottom: height - 70 - Double(legendRows - 1) * 18)
         let finite = series.flatMap { $0.points.filter(\.isFinite) }
-        var out = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
-                   "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(f(width))\" height=\"\(f(height))\" "
-                   + "viewBox=\"0 0 \(f(width)) \(f(height))\" font-family=\"sans-serif\" font-size=\"12\">",
-                   "<rect x=\"0\" y=\"0\" width=\"\(f(width))\" height=\"\(f(height))\" fill=\"white\"/>",
-                   "<text x=\"\(f(width / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(Self.escape(title))</text>"]
+        var out = [
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(f(width))\" height=\"\(f(height))\" "
+                + "viewBox=\"0 0 \(f(width)) \(f(height))\" font-family=\"sans-serif\" font-size=\"12\">",
+            "<rect x=\"0\" y=\"0\" width=\"\(f(width))\" height=\"\(f(height))\" fill=\"white\"/>",
+            "<text x=\"\(f(width / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(Self.escape(title))</text>",
+        ]
         let xs = ChartAxis(values: finite.map(\.x)), ys = ChartAxis(values: finite.map(\.y))
         func px(_ x: Double) -> Double { plot.left + (x - xs.lower) / (xs.upper - xs.lower) * (plot.right - plot.left) }
-        func py(_ y: Double) -> Double { plot.bottom - (y - ys.lower) / (ys.upper - ys.lower) * (plot.bottom - plot.top) }
+        func py(_ y: Double) -> Double {
+            plot.bottom - (y - ys.lower) / (ys.upper - ys.lower) * (plot.bottom - plot.top)
+        }
 
         // Grid lines and tick labels first, so the data is drawn over them.
         if !finite.isEmpty {
             for tick in xs.ticks {
                 let x = f(px(tick))
-                out.append("<line x1=\"\(x)\" y1=\"\(f(plot.top))\" x2=\"\(x)\" y2=\"\(f(plot.bottom))\" stroke=\"#e5e5e5\"/>")
-                out.append("<text x=\"\(x)\" y=\"\(f(plot.bottom + 16))\" text-anchor=\"middle\">\(xs.label(tick))</text>")
+                out.append(
+                    "<line x1=\"\(x)\" y1=\"\(f(plot.top))\" x2=\"\(x)\" y2=\"\(f(plot.bottom))\" stroke=\"#e5e5e5\"/>")
+                out.append(
+                    "<text x=\"\(x)\" y=\"\(f(plot.bottom + 16))\" text-anchor=\"middle\">\(xs.label(tick))</text>")
             }
             for tick in ys.ticks {
                 let y = f(py(tick))
-                out.append("<line x1=\"\(f(plot.left))\" y1=\"\(y)\" x2=\"\(f(plot.right))\" y2=\"\(y)\" stroke=\"#e5e5e5\"/>")
-                out.append("<text x=\"\(f(plot.left - 6))\" y=\"\(y)\" text-anchor=\"end\" dominant-baseline=\"middle\">\(ys.label(tick))</text>")
+                out.append(
+                    "<line x1=\"\(f(plot.left))\" y1=\"\(y)\" x2=\"\(f(plot.right))\" y2=\"\(y)\" stroke=\"#e5e5e5\"/>")
+                out.append(
+                    "<text x=\"\(f(plot.left - 6))\" y=\"\(y)\" text-anchor=\"end\" dominant-baseline=\"middle\">\(ys.label(tick))</text>"
+                )
             }
         }
-        out.append("<line x1=\"\(f(plot.left))\" y1=\"\(f(plot.bottom))\" x2=\"\(f(plot.right))\" y2=\"\(f(plot.bottom))\" stroke=\"black\"/>")
-        out.append("<line x1=\"\(f(plot.left))\" y1=\"\(f(plot.top))\" x2=\"\(f(plot.left))\" y2=\"\(f(plot.bottom))\" stroke=\"black\"/>")
-        out.append("<text x=\"\(f((plot.left + plot.right) / 2))\" y=\"\(f(plot.bottom + 36))\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>")
-        out.append("<text x=\"16\" y=\"\(f((plot.top + plot.bottom) / 2))\" text-anchor=\"middle\" "
-                   + "transform=\"rotate(-90 16 \(f((plot.top + plot.bottom) / 2)))\">\(Self.escape(yLabel))</text>")
+        out.append(
+            "<line x1=\"\(f(plot.left))\" y1=\"\(f(plot.bottom))\" x2=\"\(f(plot.right))\" y2=\"\(f(plot.bottom))\" stroke=\"black\"/>"
+        )
+        out.append(
+            "<line x1=\"\(f(plot.left))\" y1=\"\(f(plot.top))\" x2=\"\(f(plot.left))\" y2=\"\(f(plot.bottom))\" stroke=\"black\"/>"
+        )
+        out.append(
+            "<text x=\"\(f((plot.left + plot.right) / 2))\" y=\"\(f(plot.bottom + 36))\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>"
+        )
+        out.append(
+            "<text x=\"16\" y=\"\(f((plot.top + plot.bottom) / 2))\" text-anchor=\"middle\" "
+                + "transform=\"rotate(-90 16 \(f((plot.top + plot.bottom) / 2)))\">\(Self.escape(yLabel))</text>")
         if finite.isEmpty {
-            out.append("<text x=\"\(f((plot.left + plot.right) / 2))\" y=\"\(f((plot.top + plot.bottom) / 2))\" "
-                       + "text-anchor=\"middle\" fill=\"#777\">\(Self.escape(emptyMessage))</text>")
+            out.append(
+                "<text x=\"\(f((plot.left + plot.right) / 2))\" y=\"\(f((plot.top + plot.bottom) / 2))\" "
+                    + "text-anchor=\"middle\" fill=\"#777\">\(Self.escape(emptyMessage))</text>")
         }
 
         for (index, line) in series.enumerated() {
@@ -94,18 +111,25 @@ public struct SVGLineChart: Equatable, Sendable {
             out.append("<g class=\"series\" data-series=\"\(index)\" data-name=\"\(Self.escape(line.name))\">")
             for run in Self.finiteRuns(line.points) {
                 if run.count == 1 {
-                    out.append("<circle cx=\"\(f(px(run[0].x)))\" cy=\"\(f(py(run[0].y)))\" r=\"3.5\" fill=\"\(color)\"/>")
+                    out.append(
+                        "<circle cx=\"\(f(px(run[0].x)))\" cy=\"\(f(py(run[0].y)))\" r=\"3.5\" fill=\"\(color)\"/>")
                 } else {
                     let coordinates = run.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
-                    out.append("<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\"\(dash) points=\"\(coordinates)\"/>")
+                    out.append(
+                        "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\"\(dash) points=\"\(coordinates)\"/>"
+                    )
                 }
             }
             out.append("</g>")
             // Legend, below the x-axis label: `legendColumns` entries per row, the last row lowest.
             let lx = plot.left + Double(index % legendColumns) * 200
             let ly = height - 14 - Double(legendRows - 1 - index / legendColumns) * 18
-            out.append("<line x1=\"\(f(lx))\" y1=\"\(f(ly))\" x2=\"\(f(lx + 24))\" y2=\"\(f(ly))\" stroke=\"\(color)\" stroke-width=\"3\"\(dash)/>")
-            out.append("<text x=\"\(f(lx + 30))\" y=\"\(f(ly))\" dominant-baseline=\"middle\">\(Self.escape(line.name))</text>")
+            out.append(
+                "<line x1=\"\(f(lx))\" y1=\"\(f(ly))\" x2=\"\(f(lx + 24))\" y2=\"\(f(ly))\" stroke=\"\(color)\" stroke-width=\"3\"\(dash)/>"
+            )
+            out.append(
+                "<text x=\"\(f(lx + 30))\" y=\"\(f(ly))\" dominant-baseline=\"middle\">\(Self.escape(line.name))</text>"
+            )
         }
         out.append("</svg>")
         return out.joined(separator: "\n") + "\n"

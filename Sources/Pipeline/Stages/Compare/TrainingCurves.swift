@@ -54,7 +54,9 @@ public struct TrainingCurves: Codable, Equatable, Sendable {
             }
             let step = number(record["step"]).map { Int($0) } ?? 0
             if (record["event"] as? String) == "eval" {
-                if let swd = number(record["swd_mean"]), swd.isFinite { curves.swd.append(CurvePoint(step: step, minutes: seconds / 60, value: swd)) }
+                if let swd = number(record["swd_mean"]), swd.isFinite {
+                    curves.swd.append(CurvePoint(step: step, minutes: seconds / 60, value: swd))
+                }
             } else if let loss = number(record["loss"]), loss.isFinite {
                 curves.loss.append(CurvePoint(step: step, minutes: seconds / 60, value: loss))
             }

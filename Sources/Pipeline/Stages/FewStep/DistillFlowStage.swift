@@ -43,14 +43,17 @@ public enum DistillFlowStage {
     }
 
     @discardableResult
-    public static func run(_ options: Options, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-                           style: ProgressReporter.Style = .automatic(everySeconds: 30, everyPercent: 5),
-                           write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput,
-                           shouldStop: @escaping () -> Bool = { false }) throws -> Result {
+    public static func run(
+        _ options: Options, base: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+        style: ProgressReporter.Style = .automatic(everySeconds: 30, everyPercent: 5),
+        write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput,
+        shouldStop: @escaping () -> Bool = { false }
+    ) throws -> Result {
         let start = ProgressReporter.monotonicSeconds()
         try validate(options)
         let folders = try ArtifactFolders(artifacts: options.artifacts, run: options.run, base: base)
-        let output = options.output.map { ArtifactFolders.resolve($0, base: base) } ?? folders.stage(ArtifactFolders.fewStep)
+        let output =
+            options.output.map { ArtifactFolders.resolve($0, base: base) } ?? folders.stage(ArtifactFolders.fewStep)
         let checkpointURL = output.appendingPathComponent(checkpointFile)
         let pairsURL = output.appendingPathComponent(ReflowPairFile.fileName)
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
@@ -60,7 +63,8 @@ public enum DistillFlowStage {
         let (teacherURL, teacherHash) = try teacherModel(options, folders: folders, base: base)
         let teacher = try FlowModel.load(from: teacherURL)
         guard try teacher.fewStepInfo(source: teacherURL.path) == nil, teacher.config.stepSizeConditioned != true else {
-            throw StageError("\(teacherURL.path) is already a few-step model; distil an ordinary flow (train-flow's model)")
+            throw StageError(
+                "\(teacherURL.path) is already a few-step model; distil an ordinary flow (train-flow's model)")
         }
 
         // What the checkpoint says, when resuming: its settings win over the options.
@@ -68,37 +72,50 @@ public enum DistillFlowStage {
         let hasCheckpoint = FileManager.default.fileExists(atPath: checkpointURL.path)
         var movedAside: URL?
         if options.resume {
-            guard hasCheckpoint else { throw StageError("\(checkpointURL.path): no checkpoint to resume from; start without --resume") }
+            guard hasCheckpoint else {
+                throw StageError("\(checkpointURL.path): no checkpoint to resume from; start without --resume")
+            }
             let saved = try FewStepTrainer.checkpointSettings(at: checkpointURL)
             if saved.config != options.training {
-                write("note: resuming with the distillation settings stored in the checkpoint (options given now are ignored)\n")
+                write(
+                    "note: resuming with the distillation settings stored in the checkpoint (options given now are ignored)\n"
+                )
             }
             training = saved.config
             if let steps = options.steps, saved.step >= steps {
-                throw StageError("\(checkpointURL.path) is already at step \(saved.step), the --steps budget is \(steps); raise --steps to train further")
+                throw StageError(
+                    "\(checkpointURL.path) is already at step \(saved.step), the --steps budget is \(steps); raise --steps to train further"
+                )
             }
         } else if hasCheckpoint && !options.restart {
-            throw StageError("\(checkpointURL.path) exists: pass --resume to continue that run, --restart to replace it, "
-                + "or choose another --run/--output")
-        } else if options.restart, let moved = try PreviousOutputs.moveAside(contentsOf: output, runFolder: folders.runFolder) {
+            throw StageError(
+                "\(checkpointURL.path) exists: pass --resume to continue that run, --restart to replace it, "
+                    + "or choose another --run/--output")
+        } else if options.restart,
+            let moved = try PreviousOutputs.moveAside(contentsOf: output, runFolder: folders.runFolder)
+        {
             write("restart: the previous outputs of \(output.path) were moved to \(moved.path)\n")
             movedAside = moved
         }
 
-        let provenance = ReflowPairProvenance(teacherSHA256: teacherHash.sha256, count: options.pairs, seed: options.pairSeed,
-                                              sampler: options.teacherSampler, guidance: options.guidance,
-                                              guidanceInterval: options.effectiveGuidanceInterval)
-        let (pairs, reused) = try teacherPairs(teacher, provenance: provenance, at: pairsURL, movedAside: movedAside,
-                                               runFolder: folders.runFolder, resuming: options.resume, style: style, write: write)
+        let provenance = ReflowPairProvenance(
+            teacherSHA256: teacherHash.sha256, count: options.pairs, seed: options.pairSeed,
+            sampler: options.teacherSampler, guidance: options.guidance,
+            guidanceInterval: options.effectiveGuidanceInterval)
+        let (pairs, reused) = try teacherPairs(
+            teacher, provenance: provenance, at: pairsURL, movedAside: movedAside,
+            runFolder: folders.runFolder, resuming: options.resume, style: style, write: write)
         let pairsHash = try ManifestFile.hashing(pairsURL, role: "reflow pairs")
 
         let batches: ReflowPairBatches
         let trainer: FewStepTrainer
         let notes = ["teacher_sha256": teacherHash.sha256, "pairs_sha256": pairsHash.sha256]
         do {
-            batches = try ReflowPairBatches(pairs: pairs, statistics: teacher.statistics, batchSize: options.batchSize,
-                                            seed: options.dataSeed)
-            trainer = try FewStepTrainer(model: try teacher.student(for: training.method), config: training, batches: batches, notes: notes)
+            batches = try ReflowPairBatches(
+                pairs: pairs, statistics: teacher.statistics, batchSize: options.batchSize,
+                seed: options.dataSeed)
+            trainer = try FewStepTrainer(
+                model: try teacher.student(for: training.method), config: training, batches: batches, notes: notes)
         } catch let error as FlowTrainingError {
             throw StageError("distill-flow: \(error.message)")
         }
@@ -107,43 +124,59 @@ public enum DistillFlowStage {
             write("resumed from \(checkpointURL.path) at step \(trainer.step)\n")
         }
         try StageManifest<ManifestConfig>.invalidate(in: output)
-        let metrics = try MetricsLog(url: output.appendingPathComponent(metricsFile), keepThrough: options.resume ? trainer.step : nil,
-                                     events: TrainingEventLog(stageFolder: output, firstStep: trainer.step + 1, warn: write))
+        let metrics = try MetricsLog(
+            url: output.appendingPathComponent(metricsFile), keepThrough: options.resume ? trainer.step : nil,
+            events: TrainingEventLog(stageFolder: output, firstStep: trainer.step + 1, warn: write))
         defer { metrics.close() }
 
         let interval = options.effectiveGuidanceInterval
-        write("distill-flow (\(training.method.rawValue)): student of \(teacherURL.lastPathComponent), "
-            + "\(ReportFormat.scaled(Double(trainer.model.parameterCount))) parameters, \(pairs.count) pairs of \(pairs.sampleShape) "
-            + "(guidance \(options.guidance) for t in \(interval.lowerBound)...\(interval.upperBound)), batch \(options.batchSize), "
-            + "up to \(training.maximumSteps) steps" + (training.method == .shortcut
-                ? ", self-consistency on \(ReportFormat.number(training.selfConsistencyFraction * 100))% of each batch" : "") + "\n")
+        write(
+            "distill-flow (\(training.method.rawValue)): student of \(teacherURL.lastPathComponent), "
+                + "\(ReportFormat.scaled(Double(trainer.model.parameterCount))) parameters, \(pairs.count) pairs of \(pairs.sampleShape) "
+                + "(guidance \(options.guidance) for t in \(interval.lowerBound)...\(interval.upperBound)), batch \(options.batchSize), "
+                + "up to \(training.maximumSteps) steps"
+                + (training.method == .shortcut
+                    ? ", self-consistency on \(ReportFormat.number(training.selfConsistencyFraction * 100))% of each batch"
+                    : "") + "\n")
 
-        let reporter = ProgressReporter(label: "distill-flow", total: options.steps, unit: "step", style: style, write: write)
+        let reporter = ProgressReporter(
+            label: "distill-flow", total: options.steps, unit: "step", style: style, write: write)
         reporter.update(completed: trainer.step)
         var window = FlowStepAverages(buckets: 1)
         var smoothedLoss: Double?
         let sessionStart = ProgressReporter.monotonicSeconds()
         let budget = TrainingBudget(steps: options.steps, seconds: options.minutes.map { $0 * 60 })
-        let loop = TrainingLoop(trainer: trainer, budget: budget, checkpoints: CheckpointCadence(every: options.checkpointEvery) { _ in
-            try trainer.saveCheckpoint(to: checkpointURL)
-        })
+        let loop = TrainingLoop(
+            trainer: trainer, budget: budget,
+            checkpoints: CheckpointCadence(every: options.checkpointEvery) { _ in
+                try trainer.saveCheckpoint(to: checkpointURL)
+            })
         loop.logEvery = max(options.logEvery, 1)
         let end: TrainingEnd
         do {
-            end = try loop.run(shouldStop: shouldStop, onStep: { report in
-                window.add(report)
-                if report.skipped {
-                    reporter.message("step \(report.step): non-finite loss or gradient, update skipped")
-                } else {
-                    smoothedLoss = smoothedLoss.map { 0.95 * $0 + 0.05 * report.loss } ?? report.loss
-                }
-                reporter.update(completed: report.step, fields: [ProgressField("loss", smoothedLoss ?? .nan),
-                                                                 ProgressField("lr", String(format: "%.2e", report.learningRate))])
-            }, onLog: { step in
-                try metrics.append(TrainFlowStage.record(window, step: step, elapsed: ProgressReporter.monotonicSeconds() - sessionStart,
-                                                         trainSeconds: trainer.trainingSeconds))
-                window = FlowStepAverages(buckets: 1)
-            }, onCheckpoint: { step in reporter.message("checkpoint at step \(step)") })
+            end = try loop.run(
+                shouldStop: shouldStop,
+                onStep: { report in
+                    window.add(report)
+                    if report.skipped {
+                        reporter.message("step \(report.step): non-finite loss or gradient, update skipped")
+                    } else {
+                        smoothedLoss = smoothedLoss.map { 0.95 * $0 + 0.05 * report.loss } ?? report.loss
+                    }
+                    reporter.update(
+                        completed: report.step,
+                        fields: [
+                            ProgressField("loss", smoothedLoss ?? .nan),
+                            ProgressField("lr", String(format: "%.2e", report.learningRate)),
+                        ])
+                },
+                onLog: { step in
+                    try metrics.append(
+                        TrainFlowStage.record(
+                            window, step: step, elapsed: ProgressReporter.monotonicSeconds() - sessionStart,
+                            trainSeconds: trainer.trainingSeconds))
+                    window = FlowStepAverages(buckets: 1)
+                }, onCheckpoint: { step in reporter.message("checkpoint at step \(step)") })
         } catch {
             reporter.finish()
             throw error
@@ -158,33 +191,54 @@ public enum DistillFlowStage {
         let model = try trainer.exportModel(info: info, guidance: options.guidance, guidanceInterval: interval)
         try model.save(to: modelURL)
         let few = try model.fewStepInfo(source: modelURL.path)!
-        write("model: \(modelURL.path) (step \(trainer.step), \(end.rawValue)); sample it with "
-            + "`pipeline generate --model \(modelURL.path) --steps N`, N in \(few.supportedStepsText)\n")
+        write(
+            "model: \(modelURL.path) (step \(trainer.step), \(end.rawValue)); sample it with "
+                + "`pipeline generate --model \(modelURL.path) --steps N`, N in \(few.supportedStepsText)\n")
         if end == .stopped {
             write("stopped at step \(trainer.step); continue with --resume\n")
         } else {
-            let config = ManifestConfig(training: trainer.config, pairs: provenance, batchSize: options.batchSize,
-                                        dataSeed: options.dataSeed, unet: trainer.model.config, steps: trainer.step)
-            let outputs = try [(modelURL, "model"), (checkpointURL, "checkpoint"), (metrics.url, "metrics"), (pairsURL, "reflow pairs")]
-                .map { try ManifestFile.hashing($0.0, role: $0.1) }
-            try StageManifest(stage: "distill-flow", config: config, inputs: [teacherHash], outputs: outputs,
-                              timings: ["total": ProgressReporter.monotonicSeconds() - start, "train_seconds": trainer.trainingSeconds],
-                              notes: ["ended: \(end.rawValue)", reused ? "reflow pairs reused from the cache" : "reflow pairs sampled"])
-                .write(to: output)
+            let config = ManifestConfig(
+                training: trainer.config, pairs: provenance, batchSize: options.batchSize,
+                dataSeed: options.dataSeed, unet: trainer.model.config, steps: trainer.step)
+            let outputs = try [
+                (modelURL, "model"), (checkpointURL, "checkpoint"), (metrics.url, "metrics"),
+                (pairsURL, "reflow pairs"),
+            ]
+            .map { try ManifestFile.hashing($0.0, role: $0.1) }
+            try StageManifest(
+                stage: "distill-flow", config: config, inputs: [teacherHash], outputs: outputs,
+                timings: [
+                    "total": ProgressReporter.monotonicSeconds() - start, "train_seconds": trainer.trainingSeconds,
+                ],
+                notes: [
+                    "ended: \(end.rawValue)", reused ? "reflow pairs reused from the cache" : "reflow pairs sampled",
+                ]
+            )
+            .write(to: output)
         }
-        return Result(folder: output, model: modelURL, steps: trainer.step, end: end, reusedPairs: reused,
-                      trainingSeconds: trainer.trainingSeconds)
+        return Result(
+            folder: output, model: modelURL, steps: trainer.step, end: end, reusedPairs: reused,
+            trainingSeconds: trainer.trainingSeconds)
     }
 
     static func validate(_ options: Options) throws {
-        guard options.steps != nil || options.minutes != nil else { throw StageError("give a budget: --steps N and/or --minutes M") }
-        if let steps = options.steps, steps < 1 { throw StageError("--steps must be positive, got \(steps)") }
-        if let minutes = options.minutes, !(minutes > 0) { throw StageError("--minutes must be positive, got \(minutes)") }
-        guard options.batchSize >= 1 else { throw StageError("--batch-size must be positive, got \(options.batchSize)") }
-        guard options.pairs >= options.batchSize else {
-            throw StageError("--pairs (\(options.pairs)) must be at least one batch (--batch-size \(options.batchSize))")
+        guard options.steps != nil || options.minutes != nil else {
+            throw StageError("give a budget: --steps N and/or --minutes M")
         }
-        guard options.checkpointEvery >= 1 else { throw StageError("--checkpoint-every must be positive, got \(options.checkpointEvery)") }
+        if let steps = options.steps, steps < 1 { throw StageError("--steps must be positive, got \(steps)") }
+        if let minutes = options.minutes, !(minutes > 0) {
+            throw StageError("--minutes must be positive, got \(minutes)")
+        }
+        guard options.batchSize >= 1 else {
+            throw StageError("--batch-size must be positive, got \(options.batchSize)")
+        }
+        guard options.pairs >= options.batchSize else {
+            throw StageError(
+                "--pairs (\(options.pairs)) must be at least one batch (--batch-size \(options.batchSize))")
+        }
+        guard options.checkpointEvery >= 1 else {
+            throw StageError("--checkpoint-every must be positive, got \(options.checkpointEvery)")
+        }
         guard options.logEvery >= 1 else { throw StageError("--log-every must be positive, got \(options.logEvery)") }
         guard options.guidance.isFinite else { throw StageError("--guidance must be finite, got \(options.guidance)") }
         do {
@@ -201,12 +255,14 @@ public enum DistillFlowStage {
         if let teacher = options.teacher {
             let url = ArtifactFolders.resolve(teacher, base: base)
             guard FileManager.default.fileExists(atPath: url.path) else {
-                throw StageError("\(url.path): no teacher model here; train one with `pipeline train-flow` or pass --teacher FILE")
+                throw StageError(
+                    "\(url.path): no teacher model here; train one with `pipeline train-flow` or pass --teacher FILE")
             }
             return (url, try ManifestFile.hashing(url, role: "teacher"))
         }
-        let (url, hash) = try UpstreamArtifact.verified(TrainFlowStage.modelFile, in: folders.stage(ArtifactFolders.flow),
-                                                        stage: "train-flow", producedBy: "pipeline train-flow")
+        let (url, hash) = try UpstreamArtifact.verified(
+            TrainFlowStage.modelFile, in: folders.stage(ArtifactFolders.flow),
+            stage: "train-flow", producedBy: "pipeline train-flow")
         return (url, ManifestFile(role: "teacher", path: hash.path, bytes: hash.bytes, sha256: hash.sha256))
     }
 
@@ -214,29 +270,37 @@ public enum DistillFlowStage {
     /// moved aside (copied back), else sampled from the teacher and written. Pairs made another
     /// way are moved aside with the folder's other outputs first (never deleted), unless a
     /// resume needs them: then the mismatch is an error.
-    static func teacherPairs(_ teacher: FlowModel, provenance: ReflowPairProvenance, at url: URL, movedAside: URL?,
-                             runFolder: URL, resuming: Bool, style: ProgressReporter.Style,
-                             write: @escaping (String) -> Void) throws -> (ReflowPairs, reused: Bool) {
+    static func teacherPairs(
+        _ teacher: FlowModel, provenance: ReflowPairProvenance, at url: URL, movedAside: URL?,
+        runFolder: URL, resuming: Bool, style: ProgressReporter.Style,
+        write: @escaping (String) -> Void
+    ) throws -> (ReflowPairs, reused: Bool) {
         let classCount = teacher.config.classCount
         if let cached = try ReflowPairFile.provenance(at: url) {
             if cached == provenance {
-                write("reflow pairs: reusing the \(cached.count) pairs of \(url.path) (same teacher, sampler, guidance and seed)\n")
+                write(
+                    "reflow pairs: reusing the \(cached.count) pairs of \(url.path) (same teacher, sampler, guidance and seed)\n"
+                )
                 return (try ReflowPairFile.read(from: url, classCount: classCount).pairs, true)
             }
             if resuming {
-                throw StageError("\(url.path): these pairs were made from another teacher or with other settings than the "
-                    + "checkpoint's run; resume with the same teacher and options, or start afresh with --restart")
+                throw StageError(
+                    "\(url.path): these pairs were made from another teacher or with other settings than the "
+                        + "checkpoint's run; resume with the same teacher and options, or start afresh with --restart")
             }
             let folder = url.deletingLastPathComponent()
             if let moved = try PreviousOutputs.moveAside(contentsOf: folder, runFolder: runFolder) {
-                write("reflow pairs: \(url.path) was made another way; the folder's outputs were moved to \(moved.path)\n")
+                write(
+                    "reflow pairs: \(url.path) was made another way; the folder's outputs were moved to \(moved.path)\n"
+                )
             }
         }
         if let movedAside {
             let previous = movedAside.appendingPathComponent(ReflowPairFile.fileName)
             if try ReflowPairFile.provenance(at: previous) == provenance {
                 // Copied under a hidden name and renamed, so a half-copied file never sits at `url`.
-                let partial = url.deletingLastPathComponent().appendingPathComponent(".\(ReflowPairFile.fileName).copying")
+                let partial = url.deletingLastPathComponent().appendingPathComponent(
+                    ".\(ReflowPairFile.fileName).copying")
                 try? FileManager.default.removeItem(at: partial)
                 try FileManager.default.copyItem(at: previous, to: partial)
                 try FileManager.default.moveItem(at: partial, to: url)
@@ -245,9 +309,11 @@ public enum DistillFlowStage {
             }
         }
         let sampler = provenance.sampler
-        write("reflow pairs: sampling \(provenance.count) from the teacher, \(sampler.method.rawValue)"
-            + (sampler.method == .dopri5 ? "" : " \(sampler.steps) steps") + ", guidance \(provenance.guidance)\n")
-        let reporter = ProgressReporter(label: "reflow pairs", total: provenance.count, unit: "pair", style: style, write: write)
+        write(
+            "reflow pairs: sampling \(provenance.count) from the teacher, \(sampler.method.rawValue)"
+                + (sampler.method == .dopri5 ? "" : " \(sampler.steps) steps") + ", guidance \(provenance.guidance)\n")
+        let reporter = ProgressReporter(
+            label: "reflow pairs", total: provenance.count, unit: "pair", style: style, write: write)
         let pairs: ReflowPairs
         do {
             pairs = try teacher.makeReflowPairs(provenance) { reporter.update(completed: $0) }

@@ -20,7 +20,8 @@ public enum AugmentationVariants {
         if variant == 1 {
             return Augmentation.horizontalFlip(try Cropper.centerCrop(stored, width: size, height: size))
         }
-        var generator = SeededGenerator(seed: SeedMixing.combine(seed, RandomStream.imageAugmentation.salt, UInt64(row), UInt64(variant)))
+        var generator = SeededGenerator(
+            seed: SeedMixing.combine(seed, RandomStream.imageAugmentation.salt, UInt64(row), UInt64(variant)))
         let crop = RandomResizedCrop(size: size, scale: cropScale)
         let image = try crop.apply(stored, rng: &generator)
         return generator.uniform() < 0.5 ? Augmentation.horizontalFlip(image) : image

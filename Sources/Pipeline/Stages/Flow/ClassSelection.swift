@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns `--classes` arguments (ids, names, "none" or "all") into class ids.
 enum ClassSelection {
     /// - Parameters:
@@ -7,8 +9,10 @@ enum ClassSelection {
     ///   - names: the model's class names.
     ///   - nullClass: the "no class" id.
     ///   - defaultCount: classes spread evenly over all when `arguments` is empty.
-    static func resolve(_ arguments: [String], names: [String], nullClass: Int, defaultCount: Int = 10) throws -> [Int] {
-        let items = arguments.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    static func resolve(_ arguments: [String], names: [String], nullClass: Int, defaultCount: Int = 10) throws -> [Int]
+    {
+        let items = arguments.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
         if items.isEmpty {
             guard !names.isEmpty else { return [nullClass] }
             let k = min(defaultCount, names.count)
@@ -26,7 +30,9 @@ enum ClassSelection {
             if let id = names.firstIndex(where: { normalized($0) == normalized(item) }) { return id }
             let close = names.enumerated().filter { normalized($0.element).contains(normalized(item)) }.prefix(5)
                 .map { "\($0.offset) \($0.element)" }
-            throw StageError("--classes: no class named \"\(item)\"" + (close.isEmpty ? "" : "; did you mean \(close.joined(separator: ", "))?"))
+            throw StageError(
+                "--classes: no class named \"\(item)\""
+                    + (close.isEmpty ? "" : "; did you mean \(close.joined(separator: ", "))?"))
         }
         return try items.flatMap { item -> [Int] in
             if item.lowercased() == "all" { return names.isEmpty ? [nullClass] : Array(names.indices) }
@@ -34,5 +40,3 @@ enum ClassSelection {
         }
     }
 }
-
-import Foundation

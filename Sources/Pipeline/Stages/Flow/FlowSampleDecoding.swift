@@ -17,7 +17,8 @@ enum FlowSampleDecoding {
         }
         let model = try RVQAutoencoder.load(from: url)
         guard model.latentShape == sampleShape else {
-            throw StageError("\(url.path): the autoencoder's latents are \(model.latentShape), the flow model makes \(sampleShape)")
+            throw StageError(
+                "\(url.path): the autoencoder's latents are \(model.latentShape), the flow model makes \(sampleShape)")
         }
         return model
     }
@@ -32,8 +33,9 @@ enum FlowSampleDecoding {
             let per = samples.count / max(n, 1)
             for start in stride(from: 0, to: n, by: decodeChunk) {
                 let end = min(n, start + decodeChunk)
-                let chunk = Tensor(shape: [end - start] + samples.shape.dropFirst(),
-                                   values: Array(samples.values[(start * per)..<(end * per)]))
+                let chunk = Tensor(
+                    shape: [end - start] + samples.shape.dropFirst(),
+                    values: Array(samples.values[(start * per)..<(end * per)]))
                 parts.append(withoutGradients { autoencoder.decode(Variable(chunk)).value })
             }
             pixels = Tensor.concatenatingRows(parts)

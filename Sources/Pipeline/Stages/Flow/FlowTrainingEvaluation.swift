@@ -50,8 +50,10 @@ final class FlowTrainingEvaluation {
     /// The decoded samples of the last `score`, for its grid.
     private(set) var lastImages: [RGBImage] = []
 
-    private init(settings: FlowEvaluationSettings, reference: SlicedWassersteinReference, autoencoder: RVQAutoencoder?,
-                 conditional: Bool, maximumBatch: Int?, inputs: [ManifestFile], summary: String) {
+    private init(
+        settings: FlowEvaluationSettings, reference: SlicedWassersteinReference, autoencoder: RVQAutoencoder?,
+        conditional: Bool, maximumBatch: Int?, inputs: [ManifestFile], summary: String
+    ) {
         self.settings = settings
         self.reference = reference
         self.autoencoder = autoencoder
@@ -68,8 +70,10 @@ final class FlowTrainingEvaluation {
     /// autoencoder that is not the one the latent cache was made with is always an error: its
     /// images would score another model.
     /// - Parameter cacheAutoencoderSHA256: the latent cache's record of its autoencoder (latent space).
-    static func prepare(_ options: TrainFlowStage.Options, sampleShape: [Int], cacheAutoencoderSHA256: String?,
-                        folders: ArtifactFolders, base: URL, write: @escaping (String) -> Void) throws -> FlowTrainingEvaluation? {
+    static func prepare(
+        _ options: TrainFlowStage.Options, sampleShape: [Int], cacheAutoencoderSHA256: String?,
+        folders: ArtifactFolders, base: URL, write: @escaping (String) -> Void
+    ) throws -> FlowTrainingEvaluation? {
         let every = options.effectiveEvalEvery
         guard every > 0 else { return nil }
         let explicit = options.evalEvery != nil
@@ -80,11 +84,18 @@ final class FlowTrainingEvaluation {
         }
 
         let heldOut = DatasetSubset.allCases.filter { !options.trainSubsets.contains($0) }
-        guard !heldOut.isEmpty else { return try unavailable("every subset is trained on, none is held out as the reference") }
+        guard !heldOut.isEmpty else {
+            return try unavailable("every subset is trained on, none is held out as the reference")
+        }
         let heldOutNames = heldOut.map(\.description).joined(separator: "+")
-        let datasetFolder = options.dataset.map { ArtifactFolders.resolve($0, base: base) } ?? folders.stage(ArtifactFolders.dataset)
-        guard FileManager.default.fileExists(atPath: datasetFolder.appendingPathComponent(DatasetCacheLayout.imagesFile).path) else {
-            return try unavailable("\(datasetFolder.path): no dataset cache for the held-out reference images (pass --dataset DIR)")
+        let datasetFolder =
+            options.dataset.map { ArtifactFolders.resolve($0, base: base) } ?? folders.stage(ArtifactFolders.dataset)
+        guard
+            FileManager.default.fileExists(
+                atPath: datasetFolder.appendingPathComponent(DatasetCacheLayout.imagesFile).path)
+        else {
+            return try unavailable(
+                "\(datasetFolder.path): no dataset cache for the held-out reference images (pass --dataset DIR)")
         }
         let cache = try DatasetCache.open(datasetFolder)
         guard !cache.rows(in: Set(heldOut)).isEmpty else {
@@ -106,9 +117,11 @@ final class FlowTrainingEvaluation {
             }
             let hash = try ManifestFile.hashing(url, role: "evaluation decoder (autoencoder)")
             if let expected = cacheAutoencoderSHA256, !expected.isEmpty, hash.sha256 != expected {
-                throw StageError("\(url.path): this autoencoder (SHA-256 \(hash.sha256)) is not the one the latent cache was "
-                    + "encoded with (SHA-256 \(expected)), so it cannot decode the evaluation samples; pass that model with "
-                    + "--autoencoder FILE, re-encode with `pipeline encode`, or turn evaluation off with --eval-every 0")
+                throw StageError(
+                    "\(url.path): this autoencoder (SHA-256 \(hash.sha256)) is not the one the latent cache was "
+                        + "encoded with (SHA-256 \(expected)), so it cannot decode the evaluation samples; pass that model with "
+                        + "--autoencoder FILE, re-encode with `pipeline encode`, or turn evaluation off with --eval-every 0"
+                )
             }
             let model = try FlowSampleDecoding.loadAutoencoder(url, sampleShape: sampleShape)
             inputs.append(hash)
@@ -119,8 +132,9 @@ final class FlowTrainingEvaluation {
         }
 
         let start = ProgressReporter.monotonicSeconds()
-        var real = try EvaluateImageLoader.load(datasetFolder, subsets: Set(heldOut), maxImages: options.evalImages,
-                                                seed: options.evalSeed)
+        var real = try EvaluateImageLoader.load(
+            datasetFolder, subsets: Set(heldOut), maxImages: options.evalImages,
+            seed: options.evalSeed)
         if real.set.height != side.height || real.set.width != side.width {
             real = try EvaluateStage.matchSize(real, height: side.height, width: side.width)
             write("note: \(real.notes.last!)\n")
@@ -129,24 +143,36 @@ final class FlowTrainingEvaluation {
         let reference = try metric.reference(real.set)
         let floor = try trainingFloor(reference, cache: datasetFolder, options: options, side: side)
         let sampler = SamplerSettings(method: .heun, steps: options.evalSamplerSteps)
-        let settings = FlowEvaluationSettings(every: every, samples: options.evalSamples, sampler: sampler, seed: options.evalSeed,
-                                              referenceImages: real.set.count, referenceSubsets: heldOut, swd: metric.options,
-                                              floor: floor)
-        let summary = "evaluation: every \(every) steps and at the end, SWD of \(options.evalSamples) samples (Heun \(options.evalSamplerSteps) steps, "
+        let settings = FlowEvaluationSettings(
+            every: every, samples: options.evalSamples, sampler: sampler, seed: options.evalSeed,
+            referenceImages: real.set.count, referenceSubsets: heldOut, swd: metric.options,
+            floor: floor)
+        let summary =
+            "evaluation: every \(every) steps and at the end, SWD of \(options.evalSamples) samples (Heun \(options.evalSamplerSteps) steps, "
             + "EMA weights, guidance 1, seed \(options.evalSeed)) against \(real.set.count) held-out \(heldOutNames) images "
             + "(\(side.width)×\(side.height), reference built in \(ReportFormat.duration(ProgressReporter.monotonicSeconds() - start)))"
-            + (floor.map { String(format: "; %d real training images in their place score %.2f, the floor", options.evalSamples, $0.mean) } ?? "")
-        return FlowTrainingEvaluation(settings: settings, reference: reference, autoencoder: autoencoder,
-                                      conditional: options.training.conditional,
-                                      maximumBatch: options.space == .pixel ? 16 : nil, inputs: inputs, summary: summary)
+            + (floor.map {
+                String(
+                    format: "; %d real training images in their place score %.2f, the floor", options.evalSamples,
+                    $0.mean)
+            } ?? "")
+        return FlowTrainingEvaluation(
+            settings: settings, reference: reference, autoencoder: autoencoder,
+            conditional: options.training.conditional,
+            maximumBatch: options.space == .pixel ? 16 : nil, inputs: inputs, summary: summary)
     }
 
     /// `evalSamples` real images of the training subsets scored against `reference` (nil when
     /// the subsets hold fewer).
-    private static func trainingFloor(_ reference: SlicedWassersteinReference, cache: URL, options: TrainFlowStage.Options,
-                                      side: (height: Int, width: Int)) throws -> SlicedWassersteinResult? {
-        guard let standIns = try EvaluateFloor.realImages(cache, subsets: Set(options.trainSubsets), count: options.evalSamples,
-                                                          seed: options.evalSeed, height: side.height, width: side.width) else {
+    private static func trainingFloor(
+        _ reference: SlicedWassersteinReference, cache: URL, options: TrainFlowStage.Options,
+        side: (height: Int, width: Int)
+    ) throws -> SlicedWassersteinResult? {
+        guard
+            let standIns = try EvaluateFloor.realImages(
+                cache, subsets: Set(options.trainSubsets), count: options.evalSamples,
+                seed: options.evalSeed, height: side.height, width: side.width)
+        else {
             return nil
         }
         return try reference.distance(to: standIns.set)
@@ -162,20 +188,23 @@ final class FlowTrainingEvaluation {
     /// Samples the fixed batch from `model`, decodes it and scores it.
     func score(_ model: FlowModel) throws -> SlicedWassersteinResult {
         let n = settings.samples
-        let classes = Self.classes(count: n, classCount: model.config.classCount, nullClass: model.network.nullClass,
-                                   conditional: conditional)
+        let classes = Self.classes(
+            count: n, classCount: model.config.classCount, nullClass: model.network.nullClass,
+            conditional: conditional)
         let noise = model.noise(count: n, seed: settings.seed)
         let samples: FlowSamples
         do {
-            samples = try model.sample(noise: noise, classes: classes, settings: settings.sampler, guidance: 1,
-                                       maximumBatch: maximumBatch)
+            samples = try model.sample(
+                noise: noise, classes: classes, settings: settings.sampler, guidance: 1,
+                maximumBatch: maximumBatch)
         } catch let error as FlowTrainingError {
             throw StageError("evaluation: \(error.message)")
         }
         let images = try FlowSampleDecoding.images(samples.samples, autoencoder: autoencoder)
         lastImages = images
-        let set = try ImageSet(count: images.count, height: images[0].height, width: images[0].width,
-                               pixels: images.flatMap(\.pixels))
+        let set = try ImageSet(
+            count: images.count, height: images[0].height, width: images[0].width,
+            pixels: images.flatMap(\.pixels))
         return try reference.distance(to: set)
     }
 }

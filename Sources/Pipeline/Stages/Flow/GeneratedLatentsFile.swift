@@ -13,12 +13,16 @@ struct GeneratedLatentsFile {
     static let formatName = "fmf-generated-latents"
 
     /// Writes `latents` (and `snapped`) with their `labels` into `folder`; returns the file name.
-    static func write(latents: Tensor, snapped: Tensor?, labels: [Int], format: GenerateStage.LatentsFormat,
-                      folder: URL) throws -> String {
+    static func write(
+        latents: Tensor, snapped: Tensor?, labels: [Int], format: GenerateStage.LatentsFormat,
+        folder: URL
+    ) throws -> String {
         switch format {
         case .safetensors:
-            var tensors = ["latents": SafetensorsTensor(floats: latents.values, shape: latents.shape),
-                           "labels": SafetensorsTensor(int64s: labels.map { Int64($0) }, shape: [labels.count])]
+            var tensors = [
+                "latents": SafetensorsTensor(floats: latents.values, shape: latents.shape),
+                "labels": SafetensorsTensor(int64s: labels.map { Int64($0) }, shape: [labels.count]),
+            ]
             if let snapped { tensors["snapped"] = SafetensorsTensor(floats: snapped.values, shape: snapped.shape) }
             try SafetensorsFile(tensors: tensors, metadata: ["format": formatName])
                 .write(to: folder.appendingPathComponent("latents.safetensors"))
@@ -41,15 +45,19 @@ struct GeneratedLatentsFile {
     /// checks that they are latents of `latentShape` ([C, h, w]) with one label each.
     static func read(_ url: URL, latentShape: [Int]) throws -> GeneratedLatentsFile {
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw FileFormatError(.notFound, path: url.path, "no generated latents here; make them with "
-                + "`pipeline generate --latents-only`")
+            throw FileFormatError(
+                .notFound, path: url.path,
+                "no generated latents here; make them with "
+                    + "`pipeline generate --latents-only`")
         }
         let shape: [Int], values: [Float], labels: [Int64]?
         if url.pathExtension.lowercased() == "safetensors" {
             let file = try SafetensorsFile.read(from: url)
             guard let tensor = file.tensors["latents"] else {
-                throw FileFormatError(.malformed, path: url.path, "no tensor 'latents' (found: "
-                    + file.tensors.keys.sorted().joined(separator: ", ") + ")")
+                throw FileFormatError(
+                    .malformed, path: url.path,
+                    "no tensor 'latents' (found: "
+                        + file.tensors.keys.sorted().joined(separator: ", ") + ")")
             }
             shape = tensor.shape
             values = try tensor.floats()
@@ -57,10 +65,13 @@ struct GeneratedLatentsFile {
         } else {
             let file = try HDF5File.open(at: url)
             defer { file.close() }
-            guard try file.exists("latents") else { throw FileFormatError(.malformed, path: url.path, "no dataset 'latents'") }
+            guard try file.exists("latents") else {
+                throw FileFormatError(.malformed, path: url.path, "no dataset 'latents'")
+            }
             let dataset = try file.dataset("latents")
             guard dataset.elementType == .float32 else {
-                throw FileFormatError(.unsupported, path: url.path, "'latents' is \(dataset.elementType.rawValue), expected float32")
+                throw FileFormatError(
+                    .unsupported, path: url.path, "'latents' is \(dataset.elementType.rawValue), expected float32")
             }
             shape = dataset.shape
             values = try dataset.read(Float.self)

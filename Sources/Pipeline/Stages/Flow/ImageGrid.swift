@@ -7,7 +7,9 @@ enum ImageGrid {
 
     /// `images[i]` is at row `i / columns`, column `i % columns`; nil leaves its cell blank.
     static func make(_ images: [RGBImage?], columns: Int, padding: Int = 2, background: UInt8 = 255) -> RGBImage {
-        guard let first = images.lazy.compactMap({ $0 }).first, columns >= 1 else { return RGBImage(width: 1, height: 1) }
+        guard let first = images.lazy.compactMap({ $0 }).first, columns >= 1 else {
+            return RGBImage(width: 1, height: 1)
+        }
         let w = first.width, h = first.height
         let rows = (images.count + columns - 1) / columns
         let width = columns * w + (columns + 1) * padding, height = rows * h + (rows + 1) * padding

@@ -51,20 +51,28 @@ public final class LatentCache {
             throw bad("not a latent cache (attribute 'format' is not '\(Self.formatName)')")
         }
         guard try file.attribute("version") == String(Self.formatVersion) else {
-            throw bad("latent cache version \(try file.attribute("version") ?? "?") is not \(Self.formatVersion); encode again")
+            throw bad(
+                "latent cache version \(try file.attribute("version") ?? "?") is not \(Self.formatVersion); encode again"
+            )
         }
         let continuous = try file.dataset("continuous")
         guard continuous.elementType == .float32, continuous.shape.count == 4 else {
-            throw bad("'continuous' is \(continuous.elementType.rawValue) \(continuous.shape), expected float32 [N, C, h, w]")
+            throw bad(
+                "'continuous' is \(continuous.elementType.rawValue) \(continuous.shape), expected float32 [N, C, h, w]")
         }
         count = continuous.shape[0]
         latentShape = Array(continuous.shape.dropFirst())
         let quantized = try file.dataset("quantized")
-        guard quantized.shape == continuous.shape else { throw bad("'quantized' is \(quantized.shape), 'continuous' \(continuous.shape)") }
+        guard quantized.shape == continuous.shape else {
+            throw bad("'quantized' is \(quantized.shape), 'continuous' \(continuous.shape)")
+        }
         let codes = try file.dataset("codes")
         guard codes.elementType == .int16, codes.shape.count == 4, codes.shape[0] == count,
-              Array(codes.shape.dropFirst(2)) == Array(latentShape.dropFirst()) else {
-            throw bad("'codes' is \(codes.elementType.rawValue) \(codes.shape), expected int16 [\(count), L, \(latentShape[1]), \(latentShape[2])]")
+            Array(codes.shape.dropFirst(2)) == Array(latentShape.dropFirst())
+        else {
+            throw bad(
+                "'codes' is \(codes.elementType.rawValue) \(codes.shape), expected int16 [\(count), L, \(latentShape[1]), \(latentShape[2])]"
+            )
         }
         levels = codes.shape[1]
         let n = count
@@ -88,9 +96,11 @@ public final class LatentCache {
         augmentations = Int(try file.attribute("augmentations") ?? "0") ?? 0
         if augmentations > 0 {
             // Every augmented dataset is read with these shapes: a shorter one would be read past its end.
-            let expected = ["augmented/continuous": [n, augmentations] + latentShape,
-                            "augmented/quantized": [n, augmentations] + latentShape,
-                            "augmented/codes": [n, augmentations, levels] + Array(latentShape.dropFirst())]
+            let expected = [
+                "augmented/continuous": [n, augmentations] + latentShape,
+                "augmented/quantized": [n, augmentations] + latentShape,
+                "augmented/codes": [n, augmentations, levels] + Array(latentShape.dropFirst()),
+            ]
             for (name, shape) in expected.sorted(by: { $0.key < $1.key }) {
                 let augmented = try file.dataset(name)
                 guard augmented.shape == shape else { throw bad("'\(name)' is \(augmented.shape), expected \(shape)") }
@@ -120,12 +130,15 @@ public final class LatentCache {
         let augmented = variants && augmentations > 0 ? try checkedAugmentedLatents(kind) : []
         var values = [Float](repeating: 0, count: rows.count * v * per)
         for (k, row) in rows.enumerated() {
-            guard row >= 0 && row < count else { throw FileFormatError(.malformed, path: url.path, "row \(row) outside 0..<\(count)") }
+            guard row >= 0 && row < count else {
+                throw FileFormatError(.malformed, path: url.path, "row \(row) outside 0..<\(count)")
+            }
             let base = k * v * per
             values.replaceSubrange(base..<(base + per), with: all[(row * per)..<((row + 1) * per)])
             for a in 0..<(v - 1) {
                 let src = (row * augmentations + a) * per
-                values.replaceSubrange((base + (a + 1) * per)..<(base + (a + 2) * per), with: augmented[src..<(src + per)])
+                values.replaceSubrange(
+                    (base + (a + 1) * per)..<(base + (a + 2) * per), with: augmented[src..<(src + per)])
             }
         }
         return Tensor(shape: (variants ? [rows.count, v] : [rows.count]) + latentShape, values: values)
@@ -141,7 +154,8 @@ public final class LatentCache {
         let per = levels * latentShape[1] * latentShape[2]
         let codes = rows.flatMap { all[($0 * per)..<(($0 + 1) * per)] }
         if let i = codes.firstIndex(where: { $0 < 0 }) {
-            throw FileFormatError(.malformed, path: url.path, "'codes' holds the negative code \(codes[i]) (row \(rows[i / per]))")
+            throw FileFormatError(
+                .malformed, path: url.path, "'codes' holds the negative code \(codes[i]) (row \(rows[i / per]))")
         }
         return codes
     }

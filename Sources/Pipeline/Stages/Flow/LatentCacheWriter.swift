@@ -64,7 +64,10 @@ final class LatentCacheWriter {
         let per = latentShape.reduce(1, *), codesPer = levels * latentShape[1] * latentShape[2]
         // Read-modify-write of the rows' full [K, …] blocks keeps the I/O to whole rows.
         let range = rows.first!..<(rows.last! + 1)
-        for (name, values, size) in [("augmented/continuous", batch.continuous.values, per), ("augmented/quantized", batch.quantized.values, per)] {
+        for (name, values, size) in [
+            ("augmented/continuous", batch.continuous.values, per),
+            ("augmented/quantized", batch.quantized.values, per),
+        ] {
             let dataset = try file.dataset(name)
             var block = try dataset.read(Float.self, rows: range)
             for k in rows.indices {
@@ -118,6 +121,8 @@ final class LatentCacheWriter {
     private func select(_ tensor: Tensor, _ indices: [Int]) -> Tensor {
         let per = tensor.count / tensor.shape[0]
         let values = tensor.values
-        return Tensor(shape: [indices.count] + tensor.shape.dropFirst(), values: indices.flatMap { values[($0 * per)..<(($0 + 1) * per)] })
+        return Tensor(
+            shape: [indices.count] + tensor.shape.dropFirst(),
+            values: indices.flatMap { values[($0 * per)..<(($0 + 1) * per)] })
     }
 }

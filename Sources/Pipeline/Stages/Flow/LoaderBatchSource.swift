@@ -13,21 +13,30 @@ final class LoaderBatchSource: FlowBatchSource {
 
     /// - Parameter startStep: the first step the trainer will ask for (where the loader starts prefetching).
     init(cache: DatasetCache, subsets: Set<DatasetSubset>, batchSize: Int, seed: UInt64, startStep: Int) throws {
-        let probe = try TrainingLoader(cache: cache, options: Self.options(subsets: subsets, batchSize: batchSize, seed: seed,
-                                                                           cache: cache, prefetch: 1))
+        let probe = try TrainingLoader(
+            cache: cache,
+            options: Self.options(
+                subsets: subsets, batchSize: batchSize, seed: seed,
+                cache: cache, prefetch: 1))
         let perEpoch = probe.batchesPerEpoch
         probe.close()
-        loader = try TrainingLoader(cache: cache, options: Self.options(subsets: subsets, batchSize: batchSize, seed: seed,
-                                                                        cache: cache, prefetch: 2),
-                                    start: LoaderPosition(epoch: startStep / perEpoch, batch: startStep % perEpoch))
+        loader = try TrainingLoader(
+            cache: cache,
+            options: Self.options(
+                subsets: subsets, batchSize: batchSize, seed: seed,
+                cache: cache, prefetch: 2),
+            start: LoaderPosition(epoch: startStep / perEpoch, batch: startStep % perEpoch))
         sampleShape = [3, cache.size, cache.size]
     }
 
-    static func options(subsets: Set<DatasetSubset>, batchSize: Int, seed: UInt64, cache: DatasetCache, prefetch: Int) -> LoaderOptions {
+    static func options(subsets: Set<DatasetSubset>, batchSize: Int, seed: UInt64, cache: DatasetCache, prefetch: Int)
+        -> LoaderOptions
+    {
         // Random crops need a stored margin; without one the crop is the centre and only flips vary.
-        LoaderOptions(batchSize: batchSize, subsets: subsets, seed: seed,
-                      augmentation: cache.margin > 0 ? .standard : BatchAugmentation(crop: .center, horizontalFlip: true),
-                      prefetch: prefetch)
+        LoaderOptions(
+            batchSize: batchSize, subsets: subsets, seed: seed,
+            augmentation: cache.margin > 0 ? .standard : BatchAugmentation(crop: .center, horizontalFlip: true),
+            prefetch: prefetch)
     }
 
     func batch(forStep step: Int) throws -> FlowBatch {

@@ -18,7 +18,8 @@ final class MetricsLog {
         if let keepThrough, let existing = FileManager.default.contents(atPath: url.path) {
             for line in existing.split(separator: UInt8(ascii: "\n")) {
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-                      let step = object["step"] as? Int, step <= keepThrough else { continue }
+                    let step = object["step"] as? Int, step <= keepThrough
+                else { continue }
                 kept.append(contentsOf: line)
                 kept.append(UInt8(ascii: "\n"))
             }
@@ -28,7 +29,8 @@ final class MetricsLog {
             handle = try FileHandle(forWritingTo: url)
             try handle.seekToEnd()
         } catch {
-            throw FileFormatError(.writeFailed, path: url.path, "cannot open for appending: \(error.localizedDescription)")
+            throw FileFormatError(
+                .writeFailed, path: url.path, "cannot open for appending: \(error.localizedDescription)")
         }
     }
 
@@ -39,9 +41,12 @@ final class MetricsLog {
             data.append(UInt8(ascii: "\n"))
             try handle.write(contentsOf: data)
         } catch {
-            throw FileFormatError(.writeFailed, path: url.path, "cannot append a metrics line: \(error.localizedDescription)")
+            throw FileFormatError(
+                .writeFailed, path: url.path, "cannot append a metrics line: \(error.localizedDescription)")
         }
-        if let events, let step = TrainingCurves.number(record["step"]) { events.scalars(TrainingScalars.flow(record), step: Int(step)) }
+        if let events, let step = TrainingCurves.number(record["step"]) {
+            events.scalars(TrainingScalars.flow(record), step: Int(step))
+        }
     }
 
     func close() {
@@ -55,7 +60,8 @@ final class MetricsLog {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw FileFormatError(.unreadable, path: url.path, "cannot read the metrics log: \(error.localizedDescription)")
+            throw FileFormatError(
+                .unreadable, path: url.path, "cannot read the metrics log: \(error.localizedDescription)")
         }
         return data.split(separator: UInt8(ascii: "\n")).compactMap {
             try? JSONSerialization.jsonObject(with: Data($0)) as? [String: Any]

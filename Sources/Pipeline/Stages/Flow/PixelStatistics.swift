@@ -13,8 +13,10 @@ public enum PixelStatistics {
     public static let sampleLimit = 1024
 
     /// The statistics of a class-balanced sample (`ClassBalancedSample`) of the cache's `subsets`.
-    public static func measure(_ cache: DatasetCache, subsets: Set<DatasetSubset>, limit: Int = sampleLimit,
-                               seed: UInt64) throws -> ChannelStatistics {
+    public static func measure(
+        _ cache: DatasetCache, subsets: Set<DatasetSubset>, limit: Int = sampleLimit,
+        seed: UInt64
+    ) throws -> ChannelStatistics {
         let rows = ClassBalancedSample.rows(of: cache, subsets: subsets, limit: limit, seed: seed)
         // Read in row order: neighbouring rows share the cache's chunks.
         let reader = try SequentialReader(cache: cache, rows: rows.sorted(), batchSize: 64)

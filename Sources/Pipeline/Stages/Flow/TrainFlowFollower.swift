@@ -8,11 +8,14 @@ import TensorCore
 /// written — no lock, checkpoint, metrics, evaluation, model or manifest (rank 0 does all of
 /// that), and nothing printed but errors.
 enum TrainFlowFollower {
-    static func run(_ options: TrainFlowStage.Options, group: DataParallelGroup, base: URL,
-                    shouldStop: @escaping () -> Bool) throws -> TrainFlowStage.Result {
+    static func run(
+        _ options: TrainFlowStage.Options, group: DataParallelGroup, base: URL,
+        shouldStop: @escaping () -> Bool
+    ) throws -> TrainFlowStage.Result {
         let start = ProgressReporter.monotonicSeconds()
         let folders = try ArtifactFolders(artifacts: options.artifacts, run: options.run, base: base)
-        let output = options.output.map { ArtifactFolders.resolve($0, base: base) } ?? folders.stage(options.space.folder)
+        let output =
+            options.output.map { ArtifactFolders.resolve($0, base: base) } ?? folders.stage(options.space.folder)
         let checkpointURL = output.appendingPathComponent(TrainFlowStage.checkpointFile)
         // As rank 0 does: a checkpoint's settings win over the options.
         var training = options.training
@@ -24,13 +27,15 @@ enum TrainFlowFollower {
             resumeStep = saved.step
             savedUNet = saved.unet
         }
-        let data = try TrainFlowStage.prepareData(options, folders: folders, base: base, startStep: resumeStep, write: { _ in })
+        let data = try TrainFlowStage.prepareData(
+            options, folders: folders, base: base, startStep: resumeStep, write: { _ in })
         let unet = savedUNet ?? TrainFlowStage.unetConfig(options, classCount: data.classNames.count)
         let trainer: FlowTrainer
         do {
-            trainer = try FlowTrainer(model: TrainFlowStage.initialModel(unet, training: training), config: training,
-                                      statistics: data.statistics, source: data.source,
-                                      notes: TrainFlowStage.trainerNotes(data, options))
+            trainer = try FlowTrainer(
+                model: TrainFlowStage.initialModel(unet, training: training), config: training,
+                statistics: data.statistics, source: data.source,
+                notes: TrainFlowStage.trainerNotes(data, options))
         } catch let error as FlowTrainingError {
             throw StageError("train-flow (rank \(group.rank)): \(error.message)")
         }
@@ -38,10 +43,11 @@ enum TrainFlowFollower {
         try trainer.join(group)
         let budget = TrainingBudget(steps: options.steps, seconds: options.minutes.map { $0 * 60 })
         let end = try TrainingLoop(trainer: trainer, budget: budget).run(shouldStop: shouldStop)
-        return TrainFlowStage.Result(folder: output, model: output.appendingPathComponent(TrainFlowStage.modelFile),
-                                     steps: trainer.step, end: end, finalLoss: nil, imagesPerSecond: 0,
-                                     seconds: ProgressReporter.monotonicSeconds() - start,
-                                     trainingSeconds: trainer.trainingSeconds, lastSWD: nil)
+        return TrainFlowStage.Result(
+            folder: output, model: output.appendingPathComponent(TrainFlowStage.modelFile),
+            steps: trainer.step, end: end, finalLoss: nil, imagesPerSecond: 0,
+            seconds: ProgressReporter.monotonicSeconds() - start,
+            trainingSeconds: trainer.trainingSeconds, lastSWD: nil)
     }
 }
 
@@ -63,7 +69,9 @@ extension TrainFlowStage {
     static func communicationTimings(_ group: DataParallelGroup?) -> [String: Double] {
         guard let group else { return [:] }
         let statistics = group.statistics
-        return ["ranks": Double(group.size), "allreduce": statistics.allreduceSeconds,
-                "allreduce_exposed": statistics.exposedSeconds]
+        return [
+            "ranks": Double(group.size), "allreduce": statistics.allreduceSeconds,
+            "allreduce_exposed": statistics.exposedSeconds,
+        ]
     }
 }
