@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "Datasets", dependencies: ["FileFormats", "TensorCore", "CZlib"], swiftSettings: numericSettings),
         // Models.
-        .target(name: "VQVAE", dependencies: ["TensorCore"], swiftSettings: numericSettings),
+        .target(name: "VQVAE", dependencies: ["TensorCore", "DataParallel"], swiftSettings: numericSettings),
         .target(name: "LatentFlow", dependencies: ["TensorCore", "DataParallel"], swiftSettings: numericSettings),
         // Independent metrics of generated images: SWD, KID, pixel statistics, PSNR/SSIM.
         .target(name: "ImageMetrics", dependencies: ["TensorCore"], swiftSettings: numericSettings),
@@ -101,7 +101,8 @@ let package = Package(
             name: "DataParallelCheck", dependencies: ["DataParallel", "LatentFlow", "TensorCore"],
             swiftSettings: numericSettings),
         .testTarget(
-            name: "DataParallelTests", dependencies: ["DataParallel", "DataParallelCheck", "LatentFlow", "TensorCore"]),
+            name: "DataParallelTests",
+            dependencies: ["DataParallel", "DataParallelCheck", "LatentFlow", "TensorCore", "VQVAE"]),
         .testTarget(name: "ImageMetricsTests", dependencies: ["ImageMetrics"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], exclude: ["Fixtures"]),
         .testTarget(name: "LiveViewTests", dependencies: ["LiveView", "Pipeline"]),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DataParallel
 import Datasets
 import Foundation
 import Pipeline
@@ -185,6 +186,12 @@ struct TrainAECommand: ParsableCommand {
     func run() throws {
         let o = try options()
         if evaluateOnly {
+            // Evaluation is not shared by ranks: N of them would write the same files.
+            if case .mpi(let variable, _) = LaunchEnvironment.detect(ProcessInfo.processInfo.environment) {
+                throw CLIError(
+                    "train-ae --evaluate-only does not run under an MPI launcher (\(variable) is set): start it without mpirun"
+                )
+            }
             try TrainAEStage.evaluateSaved(
                 o,
                 reconstructionsFolder: saveReconstructions.map {

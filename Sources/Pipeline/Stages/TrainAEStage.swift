@@ -1,3 +1,4 @@
+import DataParallel
 import Datasets
 import FileFormats
 import Foundation
@@ -62,6 +63,11 @@ public enum TrainAEStage {
         guard options.steps != nil || options.minutes != nil else {
             throw TrainAEError("give a budget: --steps N and/or --minutes M")
         }
+        // Data parallel: under an MPI launcher, ranks other than 0 train without writing anything.
+        let ranks = try DataParallelGroup.fromEnvironment()
+        if let ranks, !ranks.isWriter {
+            return try TrainAEFollower.run(options, group: ranks, shouldStop: shouldStop)
+        }
         let datasetFolder = options.datasetFolder()
         let cache = try DatasetCache.open(datasetFolder)
         let stage = options.stageFolder()
@@ -79,31 +85,13 @@ public enum TrainAEStage {
         }
         try prepareFolder(stage, checkpoint: checkpointURL, options: options, write: write)
 
-        let modelConfig = options.modelConfig(imageSize: cache.size)
-        // The loader starts where the checkpoint's stands (read and checked before anything is restored).
-        let resumed = options.resume ? try resumableFields(checkpointURL, options: options, imageSize: cache.size) : nil
-        let start = resumed?.position ?? LoaderPosition()
-        let loader = try TrainingLoader(cache: cache, options: loaderOptions(options), start: start)
+        let session = try makeTrainer(
+            options, cache: cache, checkpointURL: checkpointURL, fineTuneSource: fineTuneSource, write: write)
+        let (trainer, loader, source) = (session.trainer, session.loader, session.source)
         defer { loader.close() }
-        let source = LoaderImageSource(loader: loader, start: start)
-        let trainer = AutoencoderTrainer(config: options.trainingConfig, model: modelConfig, source: source)
-        if options.resume {
-            do {
-                try trainer.restore(from: checkpointURL, caller: TrainAECheckpointFields.self)
-            } catch let error as AutoencoderTrainingError {
-                throw TrainAEError(error.message)
-            }
-            write("resuming from \(checkpointURL.path) at step \(trainer.step)\n")
-        } else if let fineTuneSource {
-            try loadFineTuneSource(fineTuneSource, into: trainer)
-            write("fine-tuning the decoder of \(fineTuneSource.path): encoder and codebooks frozen\n")
-        }
-        if let url = options.generatedLatentsURL(), let generated = options.generatedLatents {
-            let pool = try GeneratedLatentPool(url: url, latentShape: trainer.model.latentShape)
-            trainer.generatedLatents = { step in pool.batch(step: step, size: generated.perStep, seed: options.seed) }
-            write(
-                "the discriminator also judges the decoder's pictures of \(pool.count) generated latents from \(url.path), "
-                    + "\(generated.perStep) per step\n")
+        if let ranks {
+            try trainer.join(ranks)
+            write("data parallel: \(ranks.size) ranks share each batch of \(options.batchSize); rank 0 writes\n")
         }
         // The source's hash ties a fine-tuned decoder to the encoder and codebooks it was trained under.
         let fineTuneEntry = try fineTuneSource.map { try ManifestFile.hashing($0, role: "autoencoder fine-tuned") }
@@ -270,6 +258,7 @@ public enum TrainAEStage {
                 "train_seconds": trainer.trainingSeconds, "evaluation": report.seconds,
                 "images_per_second": imagesPerSecond,
             ]
+            .merging(communicationTimings(trainer)) { $1 }
         ).write(to: stage)
         write("manifest: \(stage.appendingPathComponent(Manifest.fileName).path)\n")
         return result

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A node of the differentiation graph: a tensor value, and — when it was computed from
 /// values that need gradients — the inputs it came from and how to send a gradient back to them.
 ///
@@ -64,14 +66,25 @@ public final class Variable {
 /// Whether operations record the graph. Inference runs under `withoutGradients`, so no
 /// activation is kept alive for a backward pass that will never come.
 ///
-/// The graph is built and differentiated on one thread; kernels parallelise inside an op.
+/// The graph is built and differentiated on one thread; kernels parallelise inside an op. The
+/// mode is the calling thread's own, so that threads that each build a graph (data-parallel
+/// ranks as threads, in tests) do not switch recording off for one another.
 public enum GradientMode {
-    nonisolated(unsafe) public private(set) static var isEnabled = true
+    /// Set (to any non-nil value) on a thread inside `withoutGradients`; unset means recording.
+    private static let disabledKey: pthread_key_t = {
+        var key = pthread_key_t()
+        let status = pthread_key_create(&key, nil)
+        precondition(status == 0, "GradientMode: pthread_key_create failed (\(status))")
+        return key
+    }()
+    private static let disabledMarker = UnsafeRawPointer(bitPattern: 1)
+
+    public static var isEnabled: Bool { pthread_getspecific(disabledKey) == nil }
 
     public static func withoutGradients<R>(_ body: () throws -> R) rethrows -> R {
-        let saved = isEnabled
-        isEnabled = false
-        defer { isEnabled = saved }
+        let saved = pthread_getspecific(disabledKey)
+        pthread_setspecific(disabledKey, disabledMarker)
+        defer { pthread_setspecific(disabledKey, saved) }
         return try body()
     }
 }

@@ -83,7 +83,14 @@ public enum HingeLoss {
     /// mean(relu(1 − D(real))) + mean(relu(1 + D(fake))): zero once real patches score ≥ 1 and
     /// fake ones ≤ −1, so a winning discriminator stops pushing.
     public static func discriminator(real: Variable, fake: Variable) -> Variable {
-        (-real + 1).relu().mean() + (fake + 1).relu().mean()
+        let terms = discriminatorTerms(real: real, fake: fake)
+        return terms.real + terms.fake
+    }
+
+    /// The two means of the discriminator's loss apart (data-parallel ranks weigh them by their
+    /// shares of the real and of the fake rows).
+    public static func discriminatorTerms(real: Variable, fake: Variable) -> (real: Variable, fake: Variable) {
+        ((-real + 1).relu().mean(), (fake + 1).relu().mean())
     }
 
     /// −mean(D(fake)): the generator raises the score of its reconstructions.

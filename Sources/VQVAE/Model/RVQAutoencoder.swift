@@ -90,6 +90,17 @@ public final class RVQAutoencoder: Module {
         _ images: Variable, generator: inout SeededGenerator,
         bypassQuantizer: Bool = false
     ) -> RVQTrainingForward {
+        trainingForward(images, bypassQuantizer: bypassQuantizer) {
+            quantizer.trainingStep($0, generator: &generator)
+        }
+    }
+
+    /// The training pass with the quantizer's training step given by `quantize` (alone, or shared
+    /// by data-parallel ranks).
+    func trainingForward(
+        _ images: Variable, bypassQuantizer: Bool,
+        quantize: (Variable) throws -> QuantizerTrainingOutput
+    ) rethrows -> RVQTrainingForward {
         let latents = encodeContinuous(images)
         if bypassQuantizer {
             return RVQTrainingForward(
@@ -97,7 +108,7 @@ public final class RVQAutoencoder: Module {
                 commitmentLoss: Variable(Tensor(scalar: 0)), levelsUsed: 0, codes: [],
                 restartedCodes: Array(repeating: 0, count: config.quantizer.levels))
         }
-        let q = quantizer.trainingStep(latents, generator: &generator)
+        let q = try quantize(latents)
         return RVQTrainingForward(
             latents: latents, reconstruction: decode(q.quantized), commitmentLoss: q.commitmentLoss,
             levelsUsed: q.levelsUsed, codes: q.codes, restartedCodes: q.restartedCodes)

@@ -10,6 +10,11 @@ public struct CodeUsage: Equatable, Sendable {
         counts = Array(repeating: Array(repeating: 0, count: codebookSize), count: levels)
     }
 
+    /// Usage from counts[level][code] (e.g. summed over data-parallel ranks).
+    public init(counts: [[Int]]) {
+        self.counts = counts
+    }
+
     /// Adds codes laid out [N, L, H, W] (L = `levels`, the planes present).
     public mutating func add(codes: [Int32], count: Int, levels: Int) {
         guard count > 0, levels > 0 else { return }

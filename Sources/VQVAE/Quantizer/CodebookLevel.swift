@@ -60,21 +60,36 @@ public struct CodebookLevel: Equatable, Sendable {
     /// `c_k = S_k / ((N_k + ε)/(N + Kε)·N)` with `N = Σ_k N_k`.
     /// Also counts how long each code has been idle.
     public mutating func applyEMA(vectors: Tensor, codes: [Int32], decay: Double, epsilon: Double) {
+        applyEMA(batchStatistics(vectors: vectors, codes: codes), decay: decay, epsilon: epsilon)
+    }
+
+    /// This batch's per-code counts and sums of the `vectors` ([M, D]) assigned to each code: what
+    /// an EMA step learns from (data-parallel ranks sum theirs before the step).
+    public func batchStatistics(vectors: Tensor, codes: [Int32]) -> CodebookBatchStatistics {
         let k = codeCount, d = dimension
         precondition(
             vectors.rank == 2 && vectors.shape[1] == d && vectors.shape[0] == codes.count,
             "CodebookLevel.applyEMA: \(codes.count) codes for vectors \(vectors.shape), dimension \(d)")
         // Batch statistics in Double: thousands of vectors may go to one code.
-        var batchCounts = [Double](repeating: 0, count: k)
-        var batchSums = [Double](repeating: 0, count: k * d)
+        var statistics = CodebookBatchStatistics(codes: k, dimension: d)
         vectors.withUnsafePointer { x in
             for (i, code) in codes.enumerated() {
                 let c = Int(code)
                 precondition(c >= 0 && c < k, "CodebookLevel.applyEMA: code \(c) outside 0..<\(k)")
-                batchCounts[c] += 1
-                for j in 0..<d { batchSums[c * d + j] += Double(x[i * d + j]) }
+                statistics.counts[c] += 1
+                for j in 0..<d { statistics.sums[c * d + j] += Double(x[i * d + j]) }
             }
         }
+        return statistics
+    }
+
+    /// The EMA step of `applyEMA(vectors:codes:decay:epsilon:)` from a batch's statistics.
+    public mutating func applyEMA(_ statistics: CodebookBatchStatistics, decay: Double, epsilon: Double) {
+        let k = codeCount, d = dimension
+        precondition(
+            statistics.counts.count == k && statistics.sums.count == k * d,
+            "CodebookLevel.applyEMA: statistics of \(statistics.counts.count) codes for a codebook of \(k)")
+        let batchCounts = statistics.counts, batchSums = statistics.sums
         let keep = Float(decay), add = 1 - decay
         emaCounts.withUnsafeMutablePointer { n in
             for c in 0..<k { n[c] = keep * n[c] + Float(add * batchCounts[c]) }
@@ -102,19 +117,26 @@ public struct CodebookLevel: Equatable, Sendable {
         }
     }
 
+    /// The codes idle for at least `window` steps (none when `window` is 0): the ones
+    /// `restartIdleCodes` re-seeds.
+    public func idleCodes(window: Int) -> [Int] {
+        guard window > 0 else { return [] }
+        let idle = idleSteps
+        return (0..<codeCount).filter { idle[flat: $0] >= Float(window) }
+    }
+
     /// Re-seeds every code idle for at least `window` steps with a distinct randomly chosen row
     /// of `vectors` (the current residuals at this level): the code becomes that vector, with an
     /// EMA count of one, so that the next updates move it quickly towards the vectors it attracts.
     /// Returns the restarted codes.
     @discardableResult
     public mutating func restartIdleCodes(vectors: Tensor, window: Int, generator: inout SeededGenerator) -> [Int] {
-        let k = codeCount, d = dimension
+        let d = dimension
         precondition(
             vectors.rank == 2 && vectors.shape[1] == d,
             "CodebookLevel.restartIdleCodes: vectors \(vectors.shape) for dimension \(d)")
-        guard window > 0, vectors.shape[0] > 0 else { return [] }
-        let idle = idleSteps
-        let dead = (0..<k).filter { idle[flat: $0] >= Float(window) }
+        guard vectors.shape[0] > 0 else { return [] }
+        let dead = idleCodes(window: window)
         guard !dead.isEmpty else { return [] }
         let m = vectors.shape[0]
         // A partial Fisher–Yates shuffle: distinct rows while there are enough of them.

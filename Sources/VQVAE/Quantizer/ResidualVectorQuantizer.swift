@@ -119,6 +119,27 @@ public final class ResidualVectorQuantizer {
     /// and re-seeds idle codes. Initializes the codebooks from these latents on the first call.
     /// `generator` drives dropout and restarts (save it with the checkpoint for exact resumes).
     public func trainingStep(_ latents: Variable, generator: inout SeededGenerator) -> QuantizerTrainingOutput {
+        trainingPass(latents, generator: &generator) { inputs, perLevel, generator in
+            var restarted: [Int] = []
+            for level in 0..<config.levels {
+                levels[level].applyEMA(
+                    vectors: inputs[level], codes: perLevel[level], decay: config.decay, epsilon: config.epsilon)
+                restarted.append(
+                    levels[level].restartIdleCodes(
+                        vectors: inputs[level], window: config.deadCodeWindow,
+                        generator: &generator
+                    ).count)
+            }
+            return restarted
+        }
+    }
+
+    /// A training pass whose codebook update is `update`'s: given every level's input vectors and
+    /// codes, it updates the levels and returns the codes re-seeded per level.
+    func trainingPass(
+        _ latents: Variable, generator: inout SeededGenerator,
+        update: (_ inputs: [Tensor], _ codes: [[Int32]], _ generator: inout SeededGenerator) throws -> [Int]
+    ) rethrows -> QuantizerTrainingOutput {
         let (n, c, h, w) = latents.value.nchw("ResidualVectorQuantizer.trainingStep")
         precondition(
             c == config.dimension, "ResidualVectorQuantizer.trainingStep: \(c) channels, codes have \(config.dimension)"
@@ -137,16 +158,7 @@ public final class ResidualVectorQuantizer {
             subtractAndAccumulate(level: level, codes: codes, residual: &residual, sum: &sum, accumulate: level < used)
             perLevel.append(codes)
         }
-        var restarted: [Int] = []
-        for level in 0..<config.levels {
-            levels[level].applyEMA(
-                vectors: inputs[level], codes: perLevel[level], decay: config.decay, epsilon: config.epsilon)
-            restarted.append(
-                levels[level].restartIdleCodes(
-                    vectors: inputs[level], window: config.deadCodeWindow,
-                    generator: &generator
-                ).count)
-        }
+        let restarted = try update(inputs, perLevel, &generator)
         let quantized = LatentVectors.latents(from: sum, count: n, height: h, width: w)
         let commitment = mseLoss(latents, Variable(quantized)) * Float(config.commitmentWeight)
         return QuantizerTrainingOutput(
@@ -247,6 +259,11 @@ public final class ResidualVectorQuantizer {
     }
 
     // MARK: Helpers
+
+    /// Changes level `level` in place (for the data-parallel update, in its own file).
+    func updateLevel(_ level: Int, _ body: (inout CodebookLevel) throws -> Void) rethrows {
+        try body(&levels[level])
+    }
 
     private func checkedLevels(_ count: Int?) -> Int {
         let used = count ?? config.levels

@@ -1,3 +1,4 @@
+import DataParallel
 import TensorCore
 
 /// The discriminator of the adversarial term, its optimizer, and one discriminator step; its
@@ -39,6 +40,22 @@ final class AdversarialTraining {
         optimizer.step()
         steps += 1
         return Double(loss.value.scalarValue)
+    }
+
+    /// The discriminator's step of a data-parallel rank: its loss weighs this rank's real and fake
+    /// rows by their shares of the global batch's, its gradients are summed over `ranks` (whose
+    /// weighted losses add up to the global batch's hinge loss), and so is the loss returned.
+    func trainDiscriminator(
+        real: Tensor, fake: Tensor, ranks: DataParallelGroup, realShare: Double, fakeShare: Double
+    ) throws -> Double {
+        optimizer.zeroGradients()
+        let terms = HingeLoss.discriminatorTerms(
+            real: discriminator(Variable(real)), fake: discriminator(Variable(fake)))
+        let loss = terms.real * Float(realShare) + terms.fake * Float(fakeShare)
+        try ranks.backwardAveragingGradients(loss, parameters: optimizer.parameters.map(\.variable), weight: 1)
+        optimizer.step()
+        steps += 1
+        return try ranks.sum([Double(loss.value.scalarValue)])[0]
     }
 
     // MARK: Checkpoints

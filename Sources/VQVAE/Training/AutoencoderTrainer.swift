@@ -1,3 +1,4 @@
+import DataParallel
 import Foundation
 import TensorCore
 
@@ -16,6 +17,8 @@ public final class AutoencoderTrainer: Trainer {
     public let ema: ExponentialMovingAverage?
     /// The discriminator and its optimizer, if the adversarial term is on.
     let adversarial: AdversarialTraining?
+    /// The discriminator of the adversarial term (nil when it is off).
+    public var discriminator: PatchDiscriminator? { adversarial?.discriminator }
     /// Latents whose decoded pictures the discriminator also judges at a step, besides the
     /// reconstructions (a flow's samples, for a decoder fine-tune): a pure function of the step,
     /// so a resumed run draws the same ones. nil: none.
@@ -30,6 +33,11 @@ public final class AutoencoderTrainer: Trainer {
     var generator: SeededGenerator
     /// Training seconds over all sessions.
     public var trainingSeconds = 0.0
+    /// The ranks training together (nil: this process alone); set by `join(_:)`.
+    public internal(set) var dataParallel: DataParallelGroup?
+    /// The same ranks for the discriminator's gradients: a group of its own, so that each network
+    /// keeps its own gradient buckets.
+    var discriminatorRanks: DataParallelGroup?
 
     static let generatorName = "quantizer"
 
@@ -104,20 +112,26 @@ public final class AutoencoderTrainer: Trainer {
     public func trainStep() throws -> AutoencoderStepReport {
         let start = DispatchTime.now().uptimeNanoseconds
         let startedQuantizer = try startQuantizerIfDue()
-        let images = try source.nextBatch()
+        // Data parallel: this rank's rows of the batch; alone, all of it.
+        let rows = try rowsOfThisRank(try source.nextBatch())
         let rate = schedule.learningRate(at: step)
-        let forward = try loss(on: images, learningRate: rate)
-        forward.terms.total.backward()
+        let forward = try loss(on: rows, learningRate: rate)
+        try backwardAcrossRanks(forward.terms.total, share: rows.share)
+        // The loss figures of the global batch (alone, this batch's).
+        let figures = try figuresAcrossRanks(forward, rows: rows)
+        guard figures.loss.isFinite else {
+            throw AutoencoderTrainingError("training diverged at step \(step): the loss is \(figures.loss)")
+        }
         try gradientHook?(optimizer.parameters)
         let norm = clipGradients()
         let skipped = update(gradientNorm: norm)
-        var terms = Dictionary(uniqueKeysWithValues: forward.terms.parts.map { ($0.name, $0.value) })
-        terms["discriminator_hinge"] = trainDiscriminator(forward, real: images)
+        var terms = figures.terms
+        terms["discriminator_hinge"] = try trainDiscriminator(forward, rows: rows)
 
         let report = AutoencoderStepReport(
-            step: step, loss: forward.loss, terms: terms, psnr: forward.psnr, learningRate: rate, gradientNorm: norm,
-            levels: forward.model.levelsUsed, perplexity: perplexity(forward.model, count: images.shape[0]),
-            restarts: forward.model.restartedCodes, skipped: skipped, samples: images.shape[0],
+            step: step, loss: figures.loss, terms: terms, psnr: figures.psnr, learningRate: rate,
+            gradientNorm: norm, levels: forward.model.levelsUsed, perplexity: figures.perplexity,
+            restarts: forward.model.restartedCodes, skipped: skipped, samples: rows.batchSize,
             startedQuantizer: startedQuantizer, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         step += 1
         return report
@@ -132,6 +146,11 @@ public final class AutoencoderTrainer: Trainer {
         var discriminating: AdversarialTraining?
         var loss: Double
         var psnr: Double
+        /// Codes chosen in this batch, per level (nil while the quantizer is bypassed).
+        var usage: CodeUsage?
+        /// This rank's share of the step's generated latents (1 alone), and their number in all.
+        var generatedShare: Double
+        var generatedTotal: Int
     }
 
     /// Starts the codebooks at k-means centroids of the current encoder's latents of the batches
@@ -140,6 +159,7 @@ public final class AutoencoderTrainer: Trainer {
         guard needsQuantizerStart else { return false }
         var values: [Float] = []
         var count = 0
+        // Data parallel: every rank encodes the whole batches, as one process does.
         for images in try source.upcomingBatches(config.kmeansBatches) {
             let latents = withoutGradients { model.encodeContinuous(Variable(images)).value }
             values += latents.values
@@ -147,43 +167,55 @@ public final class AutoencoderTrainer: Trainer {
         }
         let latents = Tensor(shape: [count] + model.latentShape, values: values)
         model.quantizer.initialize(from: latents, generator: &generator)
+        try adoptRank0Start()
         return true
     }
 
     /// Batch → loss: the reconstruction terms, and the adversarial ones once they are on.
-    private func loss(on images: Tensor, learningRate: Double) throws -> StepForward {
+    private func loss(on rows: AutoencoderStepRows, learningRate: Double) throws -> StepForward {
         optimizer.learningRate = learningRate
         optimizer.zeroGradients()
+        let images = rows.images
         let forward =
             config.decoderOnly
             ? model.decoderTrainingForward(images)
-            : model.trainingForward(Variable(images), generator: &generator, bypassQuantizer: !quantizerActive)
+            : try model.trainingForward(Variable(images), bypassQuantizer: !quantizerActive) { latents in
+                guard let share = rows.quantizerShare else {
+                    return model.quantizer.trainingStep(latents, generator: &generator)
+                }
+                return try model.quantizer.trainingStep(latents, generator: &generator, share: share)
+            }
         var terms = AutoencoderLoss.compute(
             reconstruction: forward.reconstruction, target: images,
             commitment: forward.commitmentLoss, config: config.loss)
         let discriminating = adversarial.flatMap { $0.isActive(atStep: step) ? $0 : nil }
         var decodedGenerated: Variable?
+        var generatedShare = 1.0, generatedTotal = 0
         if let discriminating {
             let term = discriminating.generatorTerm(forward.reconstruction)
             terms.total = terms.total + term
             terms.parts.append((name: "adversarial", value: Double(term.value.scalarValue)))
             if let generatedLatents {
                 // No target for these: the discriminator's judgement is their only term.
-                let decoded = model.decode(Variable(generatedLatents(step)))
+                let generated = try rows.generatedRows(of: generatedLatents(step))
+                let decoded = model.decode(Variable(generated.latents))
                 let generatedTerm = discriminating.generatorTerm(decoded)
-                terms.total = terms.total + generatedTerm
+                // Data parallel: this term is a mean over the generated rows, weighted by their share.
+                generatedShare = generated.share
+                generatedTotal = Int((Double(generated.latents.shape[0]) / generated.share).rounded())
+                let weight = rows.weightInLoss(ofGeneratedShare: generated.share)
+                terms.total = terms.total + (weight == 1 ? generatedTerm : generatedTerm * Float(weight))
                 terms.parts.append((name: "adversarial_generated", value: Double(generatedTerm.value.scalarValue)))
                 decodedGenerated = decoded
             }
         }
         let loss = Double(terms.total.value.scalarValue)
-        guard loss.isFinite else {
-            throw AutoencoderTrainingError("training diverged at step \(step): the loss is \(loss)")
-        }
         let psnr = ImageQuality.psnr(forward.reconstruction.value, images)
         return StepForward(
             model: forward, terms: terms, decodedGenerated: decodedGenerated, discriminating: discriminating,
-            loss: loss, psnr: psnr.reduce(0, +) / Double(max(psnr.count, 1)))
+            loss: loss, psnr: psnr.reduce(0, +) / Double(max(psnr.count, 1)),
+            usage: usage(forward, count: images.shape[0]), generatedShare: generatedShare,
+            generatedTotal: generatedTotal)
     }
 
     /// Clips the global gradient norm (when set); returns the norm before clipping.
@@ -205,19 +237,25 @@ public final class AutoencoderTrainer: Trainer {
 
     /// The discriminator's step on this batch's reconstructions from before the autoencoder's
     /// update, as VQGAN does; its hinge loss (nil while the term is off).
-    private func trainDiscriminator(_ forward: StepForward, real images: Tensor) -> Double? {
+    private func trainDiscriminator(_ forward: StepForward, rows: AutoencoderStepRows) throws -> Double? {
         guard let discriminating = forward.discriminating else { return nil }
         var fake = forward.model.reconstruction.value
         if let decoded = forward.decodedGenerated { fake = Tensor.concatenatingRows([fake, decoded.value]) }
-        return discriminating.trainDiscriminator(real: images, fake: fake)
+        guard let ranks = discriminatorRanks else {
+            return discriminating.trainDiscriminator(real: rows.images, fake: fake)
+        }
+        return try discriminating.trainDiscriminator(
+            real: rows.images, fake: fake, ranks: ranks, realShare: rows.share,
+            fakeShare: Double(fake.shape[0]) / Double(rows.batchSize + forward.generatedTotal))
     }
 
-    private func perplexity(_ forward: RVQTrainingForward, count: Int) -> [Double] {
-        guard forward.levelsUsed > 0 else { return [] }
+    /// The codes of the batch by level (nil while the quantizer is bypassed).
+    private func usage(_ forward: RVQTrainingForward, count: Int) -> CodeUsage? {
+        guard forward.levelsUsed > 0 else { return nil }
         let levels = model.config.quantizer.levels
         var usage = CodeUsage(levels: levels, codebookSize: model.config.quantizer.codebookSize)
         usage.add(codes: forward.codes, count: count, levels: levels)
-        return (0..<levels).map { usage.perplexity(level: $0) }
+        return usage
     }
 
     // MARK: The result

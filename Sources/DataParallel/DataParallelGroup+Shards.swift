@@ -1,0 +1,27 @@
+/// Whole-batch values from the ranks' shares of them, and rank 0's values for everyone: what a
+/// trainer needs besides gradients when some of its state follows the batch itself (the
+/// autoencoder's codebooks: their dead-code restarts draw rows of the whole batch).
+extension DataParallelGroup {
+    /// The concatenation, in rank order, of every rank's `rows` (`width` floats each), on every
+    /// rank: this rank's rows are rows `offset ..< offset + rows.count / width` of `total`.
+    ///
+    /// One float allreduce of the whole result, each rank contributing its rows and zeros
+    /// elsewhere: adding zeros is exact, so every row arrives bit for bit. It moves `total·width`
+    /// floats, so it is meant for what is needed now and then (not every step's gradients).
+    public func concatenatingRows(_ rows: [Float], width: Int, offset: Int, total: Int) throws -> [Float] {
+        precondition(
+            width > 0 && rows.count % width == 0 && offset >= 0 && offset + rows.count / width <= total,
+            "DataParallelGroup.concatenatingRows: \(rows.count) floats at row \(offset) of \(total) rows of \(width)")
+        var whole = [Float](repeating: 0, count: total * width)
+        whole.replaceSubrange((offset * width)..<(offset * width + rows.count), with: rows)
+        try whole.withUnsafeMutableBufferPointer { try communicator.allreduceSum($0) }
+        return whole
+    }
+
+    /// Rank 0's floats on every rank (the same count everywhere).
+    public func rank0Values(_ values: [Float]) throws -> [Float] {
+        var values = values
+        try values.withUnsafeMutableBytes { try communicator.broadcast($0, root: 0) }
+        return values
+    }
+}
