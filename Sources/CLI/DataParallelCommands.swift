@@ -5,7 +5,9 @@ import Foundation
 /// The commands that know how to run as the ranks of an MPI job (docs/distributed.md). Any other
 /// command started by `mpirun -np N` would run N times over the same folders, so it is refused.
 enum DataParallelCommands {
-    static let supported: [ParsableCommand.Type] = [TrainFlowCommand.self, TrainAECommand.self, BenchCommand.self]
+    static let supported: [ParsableCommand.Type] = [
+        RunCommand.self, TrainFlowCommand.self, TrainAECommand.self, BenchCommand.self,
+    ]
 
     /// Throws when this process was started by an MPI launcher for a command not in `supported`.
     static func check(_ command: ParsableCommand, environment: [String: String] = ProcessInfo.processInfo.environment)

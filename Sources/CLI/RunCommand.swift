@@ -1,4 +1,5 @@
 import ArgumentParser
+import DataParallel
 import FileFormats
 import Foundation
 import Pipeline
@@ -47,6 +48,13 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Under an MPI launcher rank 0 runs the stages; the others train with it (DataParallelRun).
+        let ranks = try DataParallelGroup.fromEnvironment()
+        if let ranks, !ranks.isWriter { return try DataParallelRun.follow(ranks) }
+        // However rank 0's run ends, the others are told it is over (after a failure, MPI_Abort
+        // ends them anyway).
+        defer { if let ranks { try? DataParallelRun.announce(nil, to: ranks) } }
+
         let (config, source) = try selection.configuration()
         let runFolder = URL(fileURLWithPath: config.artifacts).appendingPathComponent(config.run)
         // Every stage's options are parsed before any work, so a bad setting fails at once.
@@ -120,6 +128,9 @@ struct RunCommand: ParsableCommand {
             let arguments =
                 try StageCommands.arguments(for: stage, in: config) + StageCommands.rerunFlags(stage, resume: resume)
             var command = try StageCommands.parse(stage, arguments)
+            if let ranks, DataParallelRun.trainsAcrossRanks(stage) {
+                try DataParallelRun.announce((stage, arguments), to: ranks)
+            }
             try command.run()
             // A stage stopped by Ctrl-C/SIGTERM returns after saving its checkpoint: not complete.
             if StopSignal.shared.stopRequested {
