@@ -88,6 +88,26 @@ final class MPIEquivalenceTests: XCTestCase {
         XCTAssertLessThan(difference.keyBiases, Self.keyBiasTolerance)
     }
 
+    /// The two ranks on two "hosts": network namespaces joined by a veth pair, Open MPI's daemon
+    /// started in the second by its launcher, the ranks talking TCP (`Scripts/mpirun_two_namespaces.sh`).
+    /// Skipped, saying why, where namespaces cannot be made (not root, no CAP_NET_ADMIN).
+    func testTwoRanksOnTwoNetworkNamespacesTrainAsOneProcess() throws {
+        _ = try mpirun()
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Scripts/mpirun_two_namespaces.sh")
+        let alone = folder.appendingPathComponent("alone.safetensors"),
+            pair = folder.appendingPathComponent("pair.safetensors")
+        let single = try launch(checkProgram, ["--output", alone.path, "--steps", "4"])
+        XCTAssertEqual(single.status, 0, single.output)
+        let two = try launch(
+            URL(fileURLWithPath: "/bin/bash"), [script.path, checkProgram.path, "--output", pair.path, "--steps", "4"])
+        if two.status == 77 { throw XCTSkip(two.output) }
+        XCTAssertEqual(two.status, 0, two.output)
+        let difference = WeightDifference(try weights(alone), try weights(pair))
+        XCTAssertLessThan(difference.weights, Self.tolerance)
+        XCTAssertLessThan(difference.keyBiases, Self.keyBiasTolerance)
+    }
+
     func testAKilledRankFailsTheJobAndTheRunResumesFromTheLastCheckpoint() throws {
         _ = try mpirun()
         let url = folder.appendingPathComponent("checkpoint.safetensors")
