@@ -26,7 +26,10 @@ public func fuzzStageManifest(_ start: UnsafeRawPointer?, _ count: Int) -> CInt 
     _ = ReaderContract.check(naming: file.path) { try StageManifest<TrainFlowStage.ManifestConfig>.read(from: folder) }
     _ = ReaderContract.check(naming: file.path) { try StageManifest<CompareStage.ManifestConfig>.read(from: folder) }
     _ = ReaderContract.check(naming: file.path) { try StageManifest<AblationStage.ManifestConfig>.read(from: folder) }
-    _ = ReaderContract.check(naming: file.path) { try TrainAEManifest.read(from: folder) }
+    _ = ReaderContract.check(naming: file.path) { try StageManifest<TrainAEStage.ManifestConfig>.read(from: folder) }
+    _ = ReaderContract.check(naming: file.path) {
+        try StageManifest<DistillFlowStage.ManifestConfig>.read(from: folder)
+    }
     _ = ReaderContract.check(naming: file.path) {
         try DatasetManifest.read(from: scratch.url.appendingPathComponent("stage"))
     }
