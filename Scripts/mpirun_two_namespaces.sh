@@ -44,8 +44,9 @@ exec ip netns exec "\$namespace" /bin/sh -c "\$*"
 AGENT
 chmod +x "$work/agent"
 
-# TCP only (no shared memory between the "hosts"), on the veth pair only. A job that cannot
+# TCP only (no shared memory between the "hosts"), on the veth pair only. No binding: each
+# "host" would bind its rank to its first core, the same core of this one machine. A job that cannot
 # connect would wait for ever: it is ended after FMF_NETNS_TIMEOUT seconds (default 300).
 timeout --kill-after=10 "${FMF_NETNS_TIMEOUT:-300}" ip netns exec "${tag}a" mpirun --host "$first:1,$second:1" -np 2 \
-  --mca plm_rsh_agent "$work/agent" --mca btl self,tcp \
+  --bind-to none --mca plm_rsh_agent "$work/agent" --mca btl self,tcp \
   --mca btl_tcp_if_include "$subnet" --mca oob_tcp_if_include "$subnet" "$@"

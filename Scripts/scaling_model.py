@@ -4,7 +4,7 @@
 A synchronous step on N nodes takes the compute of the node's share of the global batch plus the
 part of the gradient allreduce that backward does not hide:
 
-    t(N) = t_fixed + (B / N) / r_node + exposed * t_allreduce(N)
+    t(N) = (t_fixed + (B / N) / r_node) * (1 + overhead if N > 1) + exposed * t_allreduce(N)
     t_allreduce(N) = 2 (N - 1) / N * S / bandwidth + 2 (N - 1) * latency      (ring allreduce)
 
 r_node is a node's images/s on the network (measured per core here, times its cores and a
@@ -16,8 +16,8 @@ assumptions are visible; the defaults are this project's measurements (docs/dist
 import argparse
 
 
-def step_seconds(nodes, batch, rate_per_node, fixed, gradient_bytes, bandwidth, latency, exposed):
-    compute = fixed + (batch / nodes) / rate_per_node
+def step_seconds(nodes, batch, rate_per_node, fixed, gradient_bytes, bandwidth, latency, exposed, overhead):
+    compute = (fixed + (batch / nodes) / rate_per_node) * (1 + (overhead if nodes > 1 else 0))
     if nodes == 1:
         return compute
     allreduce = 2 * (nodes - 1) / nodes * gradient_bytes / bandwidth + 2 * (nodes - 1) * latency
@@ -30,6 +30,7 @@ def main():
     parser.add_argument("--fixed", type=float, default=0.0, help="seconds per step that do not shrink with the batch")
     parser.add_argument("--gradient-bytes", type=float, required=True, help="gradient bytes reduced per step")
     parser.add_argument("--exposed", type=float, default=1.0, help="fraction of the allreduce not hidden by backward")
+    parser.add_argument("--overhead", type=float, default=0.0, help="a rank's extra compute fraction in a job")
     parser.add_argument("--core-efficiency", type=float, default=0.8,
                         help="a node's rate over cores x rate-per-core (assumed for nodes wider than measured)")
     parser.add_argument("--cores", type=int, nargs="+", default=[2, 16])
@@ -53,7 +54,7 @@ def main():
                 for nodes in args.nodes:
                     batch = per_node * nodes
                     seconds = step_seconds(nodes, batch, rate, args.fixed, args.gradient_bytes,
-                                           float(bandwidth), float(latency), args.exposed)
+                                           float(bandwidth), float(latency), args.exposed, args.overhead)
                     throughput = batch / seconds
                     base = base or throughput / nodes
                     cells.append(f"{throughput:,.0f} ({throughput / (nodes * base):.0%})")
