@@ -15,7 +15,9 @@ import sys
 
 
 def measure(args, ranks):
-    command = ["mpirun", "-np", str(ranks)] + args.mpirun + [
+    # No binding: Open MPI binds each rank to one core when -np <= 2, which would leave a rank's
+    # threads on one core (docs/distributed.md).
+    command = ["mpirun", "-np", str(ranks), "--bind-to", "none"] + args.mpirun + [
         args.pipeline, "bench", "--preset", args.preset, "--steps", str(args.steps), "--json",
         "--threads", str(args.threads)]
     if args.batch:
