@@ -80,12 +80,9 @@ public final class FlowTrainer: Trainer {
     /// The learning-rate schedule in force: warm-up then cosine decay once its length is known,
     /// warm-up then constant before.
     public var schedule: LearningRateSchedule {
-        if let scheduleSteps {
-            return .warmupCosine(
-                peak: config.learningRate, floor: config.minimumLearningRate,
-                warmupSteps: config.warmupSteps, totalSteps: scheduleSteps)
-        }
-        return .linearWarmup(peak: config.learningRate, warmupSteps: config.warmupSteps)
+        .warmupThenCosine(
+            peak: config.learningRate, floor: config.minimumLearningRate, warmupSteps: config.warmupSteps,
+            totalSteps: scheduleSteps)
     }
 
     /// A step budget is the decay's length unless one is known (set, or kept from a checkpoint).

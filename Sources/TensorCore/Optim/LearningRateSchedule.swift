@@ -17,6 +17,15 @@ public enum LearningRateSchedule: Codable, Equatable, Sendable {
     case cosineDecay(peak: Double, floor: Double, totalSteps: Int)
     case warmupCosine(peak: Double, floor: Double, warmupSteps: Int, totalSteps: Int)
 
+    /// A trainer's schedule whose length may not be known yet (planned from a time budget):
+    /// warm-up then cosine decay to `floor` over `totalSteps` once known, warm-up then constant before.
+    public static func warmupThenCosine(peak: Double, floor: Double, warmupSteps: Int, totalSteps: Int?)
+        -> LearningRateSchedule
+    {
+        guard let totalSteps else { return .linearWarmup(peak: peak, warmupSteps: warmupSteps) }
+        return .warmupCosine(peak: peak, floor: floor, warmupSteps: warmupSteps, totalSteps: totalSteps)
+    }
+
     public func learningRate(at step: Int) -> Double {
         let step = max(step, 0)
         switch self {
