@@ -111,6 +111,10 @@ struct TrainFlowCommand: ParsableCommand {
     var timeShift = Self.defaults.training.timeSampling.shift
     @Option(help: "Fraction of the times drawn uniformly instead, so the ends of [0, 1] are trained too (0: none).")
     var timeUniformFraction = Self.defaults.training.timeSampling.uniformFraction
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Start every residual branch's last layer and the output convolution at zero.")
+    var zeroInit = Self.defaults.training.zeroInitialisedBranchOutputs == true
     @Flag(help: "Pair noise and data by exact minibatch optimal transport.")
     var ot = Self.defaults.training.optimalTransport
     @Option(help: "Fraction of labels replaced by 'no class' (for classifier-free guidance).")
@@ -176,6 +180,8 @@ struct TrainFlowCommand: ParsableCommand {
         training.timeSampling = TimeSampling(
             time == .uniform ? .uniform : .logitNormal(mean: timeMean, std: timeStd), shift: timeShift,
             uniformFraction: timeUniformFraction)
+        // Off is recorded as absent, as in every configuration written before the option.
+        training.zeroInitialisedBranchOutputs = zeroInit ? true : nil
         training.optimalTransport = ot
         training.labelDropout = labelDropout
         training.conditional = !unconditional

@@ -239,6 +239,8 @@ public final class FlowTrainer: Trainer {
         guard info.statistics == statistics else { throw mismatch("data statistics") }
         var expected = config
         expected.scheduleSteps = info.config.scheduleSteps
+        // The initial weights are the checkpoint's now: how they were first set does not matter.
+        expected.zeroInitialisedBranchOutputs = info.config.zeroInitialisedBranchOutputs
         guard info.config == expected else { throw mismatch("training configuration") }
         guard (checkpoint.ema != nil) == (ema != nil) else { throw mismatch("EMA setting") }
         try checkpoint.restore(parameters: model.namedParameters(), optimizer: optimizer, ema: ema)

@@ -15,6 +15,11 @@ public struct FlowTrainingConfig: Codable, Equatable, Sendable {
     /// Decay of the exponential moving average of the weights (nil: no EMA; the trained weights
     /// are the model).
     public var emaDecay: Double? = 0.999
+    /// Start the network with every residual branch's last layer and the output convolution at
+    /// zero (`VelocityUNet.zeroInitialiseBranchOutputs`). Optional so that configurations written
+    /// before it existed (nil) read as what they were: off. Only the initial weights depend on it,
+    /// so a resumed run does not compare it (`FlowTrainer.resume`).
+    public var zeroInitialisedBranchOutputs: Bool? = nil
 
     // Flow matching.
     public var path: FlowPath = .linear

@@ -55,7 +55,9 @@ extension TrainFlowStage {
     /// The freshly initialised network of a run: the same on every rank, from the training seed.
     static func initialModel(_ unet: UNetConfig, training: FlowTrainingConfig) -> VelocityUNet {
         var generator = SeededGenerator(seed: SeedMixing.combine(training.seed, RandomStream.flowInitialization.salt))
-        return VelocityUNet(unet, generator: &generator)
+        let network = VelocityUNet(unet, generator: &generator)
+        if training.zeroInitialisedBranchOutputs == true { network.zeroInitialiseBranchOutputs() }
+        return network
     }
 
     /// The notes the trainer stores in its checkpoints: the data's, and the space.
