@@ -7,7 +7,7 @@ import XCTest
 /// `pipeline compare --variants` on the flow fixture's data: every variant trained with its one
 /// option flipped, the table, the spread over seeds, reuse on a rerun, and input validation.
 final class AblationStageTests: XCTestCase {
-    let fixture = FlowStageFixture.shared
+    var fixture: FlowStageFixture { FlowStageFixture.shared }
     var scratch: URL!
     let run = "abl"
     var artifacts: String { scratch.appendingPathComponent("artifacts").path }

@@ -12,7 +12,7 @@ import XCTest
 /// `pipeline compare` on the flow fixture's data: training, reuse, resumption, sampling,
 /// evaluation and the report, with tiny networks and budgets.
 final class CompareStageTests: XCTestCase {
-    let fixture = FlowStageFixture.shared
+    var fixture: FlowStageFixture { FlowStageFixture.shared }
     var scratch: URL!
     let run = "cmp"
     var artifacts: String { scratch.appendingPathComponent("artifacts").path }

@@ -8,7 +8,7 @@ import XCTest
 /// `distill-flow` on the shared tiny run: pairs cached and reused, a model `generate` samples in
 /// the step counts it was trained for and no others.
 final class DistillFlowStageTests: XCTestCase {
-    let fixture = FlowStageFixture.shared
+    var fixture: FlowStageFixture { FlowStageFixture.shared }
     var scratch: URL!
     static var teacher: URL?
 

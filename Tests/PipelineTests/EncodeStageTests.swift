@@ -22,6 +22,8 @@ final class FlowStageFixture {
 
     private init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("flow-stages-\(UUID().uuidString)")
+        // A static instance is never deinitialised: remove its folder when the test bundle ends.
+        XCTestObservationCenter.shared.addTestObserver(FolderRemoval(root))
         var prepare = PrepareStage.Options()
         prepare.count = 30
         prepare.classes = 3
@@ -45,7 +47,12 @@ final class FlowStageFixture {
         try model.save(to: autoencoderURL)
     }
 
-    deinit { try? FileManager.default.removeItem(at: root) }
+    /// Removes a folder once every test of the bundle has run.
+    private final class FolderRemoval: NSObject, XCTestObservation {
+        let folder: URL
+        init(_ folder: URL) { self.folder = folder }
+        func testBundleDidFinish(_ testBundle: Bundle) { try? FileManager.default.removeItem(at: folder) }
+    }
 
     func encodeOptions(output: URL? = nil) -> EncodeStage.Options {
         var options = EncodeStage.Options()
@@ -87,7 +94,8 @@ final class FlowStageFixture {
 }
 
 final class EncodeStageTests: XCTestCase {
-    let fixture = FlowStageFixture.shared
+    /// Computed: a test class is instantiated to list its tests, which must not build the fixture.
+    var fixture: FlowStageFixture { FlowStageFixture.shared }
     var scratch: URL!
 
     override func setUpWithError() throws {

@@ -7,7 +7,7 @@ import VQVAE
 import XCTest
 
 final class GenerateStageTests: XCTestCase {
-    let fixture = FlowStageFixture.shared
+    var fixture: FlowStageFixture { FlowStageFixture.shared }
     var scratch: URL!
     static var trained: URL?
 

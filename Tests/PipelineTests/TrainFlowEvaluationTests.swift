@@ -9,7 +9,7 @@ import XCTest
 /// The SWD evaluation `train-flow` runs while it trains (on the shared fixture: 32 px images, 3
 /// classes, the held-out reference is its `validation` subset).
 final class TrainFlowEvaluationTests: XCTestCase {
-    let fixture = FlowStageFixture.shared
+    var fixture: FlowStageFixture { FlowStageFixture.shared }
     var scratch: URL!
 
     override func setUpWithError() throws {

@@ -5,7 +5,7 @@ import TensorCore
 import XCTest
 
 final class TrainFlowStageTests: XCTestCase {
-    let fixture = FlowStageFixture.shared
+    var fixture: FlowStageFixture { FlowStageFixture.shared }
     var scratch: URL!
 
     override func setUpWithError() throws {

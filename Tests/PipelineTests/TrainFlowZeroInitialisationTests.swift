@@ -7,7 +7,7 @@ import XCTest
 /// `train-flow --zero-init` reaches the network the trainer starts from, and a run started that
 /// way resumes.
 final class TrainFlowZeroInitialisationTests: XCTestCase {
-    let fixture = FlowStageFixture.shared
+    var fixture: FlowStageFixture { FlowStageFixture.shared }
     var scratch: URL!
 
     override func setUpWithError() throws {

@@ -8,7 +8,7 @@ import XCTest
 
 /// The flow standardises its data with statistics of what it trains on.
 final class TrainingStatisticsTests: XCTestCase {
-    let fixture = FlowStageFixture.shared
+    var fixture: FlowStageFixture { FlowStageFixture.shared }
     var scratch: URL!
 
     override func setUpWithError() throws {
