@@ -6,7 +6,7 @@ import Foundation
 /// command started by `mpirun -np N` would run N times over the same folders, so it is refused.
 enum DataParallelCommands {
     static let supported: [ParsableCommand.Type] = [
-        RunCommand.self, TrainFlowCommand.self, TrainAECommand.self, BenchCommand.self,
+        RunCommand.self, TrainFlowCommand.self, TrainAECommand.self, DistillFlowCommand.self, BenchCommand.self,
     ]
 
     /// Throws when this process was started by an MPI launcher for a command not in `supported`.

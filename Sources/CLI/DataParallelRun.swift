@@ -14,7 +14,7 @@ enum DataParallelRun {
     /// The stages whose command trains across ranks (their trainers join the job's group).
     static func trainsAcrossRanks(_ stage: RunStage) -> Bool {
         switch stage {
-        case .trainAE, .finetuneDecoder, .trainFlow, .trainPixel: return true
+        case .trainAE, .finetuneDecoder, .trainFlow, .trainPixel, .distillFlow: return true
         default: return false
         }
     }

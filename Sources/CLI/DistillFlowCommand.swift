@@ -39,6 +39,8 @@ struct DistillFlowCommand: ParsableCommand {
     var teacherSampler = Self.defaults.teacherSampler.method
     @Option(help: "Steps of the teacher's fixed-step solver.")
     var teacherSteps = Self.defaults.teacherSampler.steps
+    @Option(help: "Pairs per call of the teacher's sampler (under MPI the ranks split these batches).")
+    var teacherBatch = Self.defaults.teacherBatch
     @OptionGroup var guidance: GuidanceOptions
     @Option(help: "Batch size.")
     var batchSize = Self.defaults.batchSize
@@ -78,6 +80,7 @@ struct DistillFlowCommand: ParsableCommand {
         options.pairSeed = pairSeed
         options.teacherSampler.method = teacherSampler
         options.teacherSampler.steps = teacherSteps
+        options.teacherBatch = teacherBatch
         options.guidance = guidance.guidance
         options.guidanceInterval = try guidance.interval()
         options.batchSize = batchSize

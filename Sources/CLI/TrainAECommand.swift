@@ -186,11 +186,16 @@ struct TrainAECommand: ParsableCommand {
     func run() throws {
         let o = try options()
         if evaluateOnly {
-            // Evaluation is not shared by ranks: N of them would write the same files.
-            if case .mpi(let variable, _) = LaunchEnvironment.detect(ProcessInfo.processInfo.environment) {
-                throw CLIError(
-                    "train-ae --evaluate-only does not run under an MPI launcher (\(variable) is set): start it without mpirun"
-                )
+            // Evaluation is not training: under a launcher rank 0 evaluates alone, without MPI,
+            // and the other ranks leave at once (N of them would write the same files).
+            let environment = ProcessInfo.processInfo.environment
+            if case .mpi(let variable, _) = LaunchEnvironment.detect(environment) {
+                guard let rank = LaunchEnvironment.launchedRank(environment) else {
+                    throw CLIError(
+                        "train-ae --evaluate-only under an MPI launcher (\(variable) is set) needs the rank in one of "
+                            + LaunchEnvironment.rankVariables.joined(separator: ", ") + "; start it without mpirun")
+                }
+                if rank != 0 { return }
             }
             try TrainAEStage.evaluateSaved(
                 o,

@@ -25,3 +25,33 @@ extension DataParallelGroup {
         return values
     }
 }
+
+extension DataParallelGroup {
+    /// Every rank's rows of `whole` on every rank: rank r holds the rows `rowsOf(r)` of `whole`
+    /// (`width` floats each; the rest of its buffer is ignored) and after the call every rank
+    /// holds all of them, bit for bit. One broadcast per rank, rooted at the owner of the rows,
+    /// so nothing is added (an allreduce with zeros would turn a -0 into +0).
+    public func gatherRows(_ whole: inout [Float], width: Int, rowsOf: (Int) -> Range<Int>) throws {
+        for owner in 0..<size {
+            let rows = rowsOf(owner)
+            precondition(
+                width > 0 && rows.lowerBound >= 0 && rows.upperBound * width <= whole.count,
+                "DataParallelGroup.gatherRows: rows \(rows) of \(width) floats in a buffer of \(whole.count)")
+            if rows.isEmpty { continue }
+            try whole.withUnsafeMutableBytes { bytes in
+                let stride = width * MemoryLayout<Float>.stride
+                let part = UnsafeMutableRawBufferPointer(
+                    rebasing: bytes[(rows.lowerBound * stride)..<(rows.upperBound * stride)])
+                try communicator.broadcast(part, root: owner)
+            }
+        }
+    }
+
+    /// Rank 0's text on every rank (a digest, a note): its length, then its bytes.
+    public func rank0Text(_ text: String) throws -> String {
+        let count = try rank0Decision([Int64(text.utf8.count)])[0]
+        var bytes = rank == 0 ? Array(text.utf8) : [UInt8](repeating: 0, count: Int(count))
+        try bytes.withUnsafeMutableBytes { try communicator.broadcast($0, root: 0) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -39,6 +39,11 @@ public final class DataParallelGroup {
     /// This rank's rows of a global batch of `count`: contiguous, sizes differing by at most one,
     /// in rank order (rank r gets rows r·count/N ..< (r+1)·count/N).
     public func shard(of count: Int) -> Range<Int> {
+        shard(of: count, rank: rank)
+    }
+
+    /// Rank `rank`'s rows of a global batch of `count` (what `shard(of:)` gives on that rank).
+    public func shard(of count: Int, rank: Int) -> Range<Int> {
         (rank * count / size)..<((rank + 1) * count / size)
     }
 

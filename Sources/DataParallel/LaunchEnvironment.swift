@@ -23,6 +23,17 @@ public enum LaunchEnvironment: Equatable, Sendable {
         public static let defaultLibrary = "libmpi.so.40"
     #endif
 
+    /// The variables that give a launched process its rank, in the order checked (Open MPI,
+    /// PMIx, PMI).
+    public static let rankVariables = ["OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"]
+
+    /// This process's rank as its launcher set it, without starting MPI (nil: not launched, or
+    /// no rank variable): for commands that run on one rank and leave MPI alone.
+    public static func launchedRank(_ environment: [String: String]) -> Int? {
+        guard case .mpi = detect(environment) else { return nil }
+        return rankVariables.lazy.compactMap { environment[$0].flatMap { Int($0) } }.first
+    }
+
     public static func detect(_ environment: [String: String]) -> LaunchEnvironment {
         guard let variable = launcherVariables.first(where: { environment[$0] != nil }) else { return .singleProcess }
         let library = environment[libraryVariable].flatMap { $0.isEmpty ? nil : $0 } ?? defaultLibrary

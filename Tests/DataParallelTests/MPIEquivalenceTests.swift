@@ -3,8 +3,7 @@ import TensorCore
 import XCTest
 
 /// Real MPI processes: `mpirun -np 2 data-parallel-check` against one process of the same
-/// program, and a rank killed mid-run. Skipped (with the reason) where Open MPI's `mpirun` is not
-/// installed; FMF_REQUIRE_MPI=1 turns the skip into a failure (CI, where it installs Open MPI).
+/// program, and a rank killed mid-run (`MPILaunch`: skipped where Open MPI is not installed).
 final class MPIEquivalenceTests: XCTestCase {
     /// As ThreadedEquivalenceTests: float summation order only (key biases: see WeightDifference).
     static let tolerance = ThreadedEquivalenceTests.tolerance
@@ -19,60 +18,21 @@ final class MPIEquivalenceTests: XCTestCase {
         addTeardownBlock { [folder] in try? FileManager.default.removeItem(at: folder!) }
     }
 
-    private func mpirun() throws -> URL {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for directory in path.split(separator: ":") {
-            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent("mpirun")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        let message = "Open MPI's mpirun is not on PATH (Debian: apt-get install openmpi-bin libopenmpi-dev)"
-        if ProcessInfo.processInfo.environment["FMF_REQUIRE_MPI"] == "1" { XCTFail(message) }
-        throw XCTSkip(message)
-    }
+    private func mpirun() throws -> URL { try MPILaunch.mpirun() }
 
     /// The check program, built next to this test bundle.
-    private var checkProgram: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
-            "DataParallelCheck")
-    }
+    private var checkProgram: URL { MPILaunch.builtProgram("DataParallelCheck") }
 
-    /// Runs `executable arguments` with one compute thread, returns its status and output.
     private func launch(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["OPENBLAS_NUM_THREADS"] = "1"
-        // Open MPI refuses to run as root unless told that it is meant (CI runs as root).
-        environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
-        environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        try MPILaunch.launch(executable, arguments)
     }
 
     private func runRanks(_ ranks: Int, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        // Oversubscribe: the ranks may outnumber the cores; yield: a waiting rank gives its core away.
-        try launch(
-            try mpirun(),
-            [
-                "-np", String(ranks), "--oversubscribe", "--mca", "mpi_yield_when_idle", "1",
-                "--mca", "btl", "self,vader,tcp", checkProgram.path,
-            ] + arguments)
+        try MPILaunch.runRanks(ranks, checkProgram, arguments)
     }
 
     private func weights(_ url: URL) throws -> [(name: String, value: [Float])] {
-        let checkpoint = try TrainingCheckpoint.load(from: url)
-        var named = checkpoint.parameters.keys.sorted().map { (name: $0, value: checkpoint.parameters[$0]!.values) }
-        if let ema = checkpoint.ema?.averages {
-            named += ema.keys.sorted().map { (name: "ema." + $0, value: ema[$0]!.values) }
-        }
-        return named
+        try MPILaunch.checkpointWeights(url)
     }
 
     func testTwoRanksTrainAsOneProcess() throws {

@@ -1,8 +1,8 @@
 import Foundation
 import XCTest
 
-/// `mpirun -np 2 pipeline run` on a tiny run: rank 0 runs every stage, and the two training
-/// stages are trained by both ranks. Skipped (with the reason) where Open MPI's `mpirun` is not
+/// `mpirun -np 2 pipeline run` on a tiny run: rank 0 runs every stage, and the three training
+/// stages (the few-step distillation switched on) are trained by both ranks. Skipped (with the reason) where Open MPI's `mpirun` is not
 /// installed; FMF_REQUIRE_MPI=1 turns the skip into a failure (CI).
 final class RunUnderMPITests: XCTestCase {
     static let configuration = """
@@ -12,6 +12,7 @@ final class RunUnderMPITests: XCTestCase {
           prepare: { source: synthetic, count: 60, size: 32, classes: 3 }
           train-ae: { steps: 4, width-scale: 0.125, batch-size: 8, eval-images: 8, codebook-size: 16, levels: 2, warmup-steps: 1 }
           train-flow: { steps: 4, base: 16, multipliers: [1, 2], batch-size: 16, warmup: 1, eval-every: 0 }
+          distill-flow: { enabled: true, steps: 2, pairs: 16, batch-size: 8, maximum-steps: 4, warmup-steps: 1 }
           generate: { count: 6, steps: 2 }
         """
 
@@ -40,7 +41,7 @@ final class RunUnderMPITests: XCTestCase {
         XCTAssertTrue(run.stdout.contains("run 'tiny' complete"), run.stdout)
         // Rank 0 alone prints the run's lines: the plan's first line appears once.
         XCTAssertEqual(run.stdout.components(separatedBy: "[prepare]").count - 1, 1, run.stdout)
-        for stage in ["autoencoder", "flow"] {
+        for stage in ["autoencoder", "flow", "fewstep"] {
             let manifest = try String(
                 contentsOf: folder.appendingPathComponent("artifacts/tiny/\(stage)/manifest.json"), encoding: .utf8)
             XCTAssertTrue(manifest.contains("\"ranks\" : 2"), "\(stage) trained on both ranks:\n\(manifest)")

@@ -9,6 +9,11 @@ import TensorCore
 ///   t on the grid of d with t + 2d ≤ 1, with the target of two half steps of the network itself
 ///   (`ShortcutTarget`). Flow-matching samples come first so that a fraction of 0 is plain reflow
 ///   with a step-size input.
+///
+/// Data parallel (`part`): every rank draws the whole batch's times and step sizes (the draws of
+/// one process) and keeps its part of the flow-matching rows and its part of the self-consistency
+/// rows, so the ranks share the student's extra passes evenly and each kept row gets exactly the
+/// inputs one process gives it.
 public struct FewStepObjective {
     public var state: Tensor
     public var times: [Float]
@@ -18,14 +23,24 @@ public struct FewStepObjective {
     public var target: Tensor
     /// Samples at the front trained by flow matching (the rest by self-consistency).
     public var flowMatchingCount: Int
+    /// The rows kept (all of the batch unless a `part` was given).
+    public var count: Int { times.count }
 
-    /// - Parameter network: the student, queried (without a graph) for the self-consistency targets.
+    /// The samples of a batch of `n` trained on the self-consistency target (the last ones).
+    public static func consistencyCount(batch n: Int, config: FewStepTrainingConfig) -> Int {
+        config.method == .shortcut ? min(n, Int(config.selfConsistencyFraction * Double(n))) : 0
+    }
+
+    /// - Parameters:
+    ///   - network: the student, queried (without a graph) for the self-consistency targets.
+    ///   - part: data parallel: this rank's rows of a count (`DataParallelGroup.shard(of:)`),
+    ///     applied to the flow-matching rows and to the self-consistency rows; nil keeps all.
     public static func make(
         _ batch: ReflowPairBatch, config: FewStepTrainingConfig, network: StepConditionedVelocityModel,
-        generator: inout SeededGenerator
+        generator: inout SeededGenerator, part: ((Int) -> Range<Int>)? = nil
     ) -> FewStepObjective {
         let n = batch.count
-        let consistency = config.method == .shortcut ? min(n, Int(config.selfConsistencyFraction * Double(n))) : 0
+        let consistency = consistencyCount(batch: n, config: config)
         let matching = n - consistency
         var times = config.timeSampling.sample(n, generator: &generator)
         var stepSizes = [Float](repeating: 0, count: n)
@@ -43,20 +58,26 @@ public struct FewStepObjective {
             querySizes.append(half * Float(config.maximumSteps) >= 1 ? half : 0)
         }
         let (state, flowTarget) = FlowPath.linear.interpolate(noise: batch.noise, data: batch.endpoints, times: times)
-        var target = flowTarget
-        if consistency > 0 {
-            let range = matching..<n
-            let consistencyTarget = ShortcutTarget.twoHalfSteps(
-                network, x: state.rows(range), times: Array(times[range]),
-                classes: Array(batch.classes[range]),
-                halfSteps: halfSteps, querySizes: querySizes)
-            target =
-                matching > 0
-                ? Tensor.concatenatingRows([flowTarget.rows(0..<matching), consistencyTarget]) : consistencyTarget
+        // The rows kept: all, or this rank's part of each kind.
+        let kept = part.map { part in (part(matching), part(consistency)) }
+        let matchingRows = kept?.0 ?? 0..<matching
+        let consistencyRows = kept.map { (matching + $0.1.lowerBound)..<(matching + $0.1.upperBound) } ?? matching..<n
+        let ranges = [matchingRows, consistencyRows].filter { !$0.isEmpty }
+        var targets = matchingRows.isEmpty ? [] : [flowTarget.rows(matchingRows)]
+        if !consistencyRows.isEmpty {
+            let queried = (consistencyRows.lowerBound - matching)..<(consistencyRows.upperBound - matching)
+            targets.append(
+                ShortcutTarget.twoHalfSteps(
+                    network, x: state.rows(consistencyRows), times: Array(times[consistencyRows]),
+                    classes: Array(batch.classes[consistencyRows]),
+                    halfSteps: Array(halfSteps[queried]), querySizes: Array(querySizes[queried])))
         }
+        func keep<T>(_ values: [T]) -> [T] { ranges.flatMap { values[$0] } }
         return FewStepObjective(
-            state: state, times: times, classes: batch.classes,
-            stepSizes: config.method.conditionsOnStepSize ? stepSizes : nil,
-            target: target, flowMatchingCount: matching)
+            state: ranges == [0..<n] ? state : Tensor.concatenatingRows(ranges.map { state.rows($0) }),
+            times: keep(times), classes: keep(batch.classes),
+            stepSizes: config.method.conditionsOnStepSize ? keep(stepSizes) : nil,
+            target: targets.count == 1 ? targets[0] : Tensor.concatenatingRows(targets),
+            flowMatchingCount: matchingRows.count)
     }
 }

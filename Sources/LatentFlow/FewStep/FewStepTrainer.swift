@@ -1,3 +1,4 @@
+import DataParallel
 import FileFormats
 import Foundation
 import TensorCore
@@ -20,6 +21,8 @@ public final class FewStepTrainer: Trainer {
     public var notes: [String: String]
     /// Training seconds over all sessions (a resumed run continues the count), kept by `TrainingLoop`.
     public var trainingSeconds = 0.0
+    /// The ranks training together (nil: this process alone); set by `join(_:)`.
+    public internal(set) var dataParallel: DataParallelGroup?
 
     public init(
         model: VelocityUNet, config: FewStepTrainingConfig, batches: ReflowPairBatches,
@@ -65,6 +68,14 @@ public final class FewStepTrainer: Trainer {
         if config.scheduleSteps == nil { scheduleSteps = steps }
     }
 
+    /// Data parallel: rank 0's decision and planned schedule length hold for every rank.
+    public func agreeOnSessionEnd(_ decision: TrainingEnd?) throws -> TrainingEnd? {
+        guard let group = dataParallel else { return decision }
+        let agreed = try group.agreeOnSessionEnd(decision, scheduleSteps: scheduleSteps)
+        scheduleSteps = agreed.scheduleSteps
+        return agreed.decision
+    }
+
     /// One optimizer step. The report's single time bucket holds the whole batch's loss.
     public func trainStep() throws -> FlowStepReport {
         let start = DispatchTime.now().uptimeNanoseconds
@@ -74,18 +85,20 @@ public final class FewStepTrainer: Trainer {
         }
         var generator = SeededGenerator(
             seed: SeedMixing.combine(config.seed, RandomStream.fewStepTrainingStep.salt, UInt64(step)))
-        let objective = FewStepObjective.make(batch, config: config, network: model, generator: &generator)
+        // Data parallel: this rank's part of the batch (the draws are the whole batch's).
+        let objective = FewStepObjective.make(
+            batch, config: config, network: model, generator: &generator, part: dataParallel.map { $0.shard(of:) })
         let rate = schedule.learningRate(at: step)
         optimizer.learningRate = rate
         let prediction = model(
             Variable(objective.state), times: objective.times, classes: objective.classes,
             stepSizes: objective.stepSizes)
         let loss = mseLoss(prediction, Variable(objective.target))
-        loss.backward()
+        // Data parallel: the gradients and the loss become the global batch's.
+        let lossValue = try backwardAcrossRanks(loss, share: Double(objective.count) / Double(batch.count))
         let parameters = optimizer.parameters.map(\.variable)
         let norm =
             config.gradientClip.map { clipGradientNorm(parameters, maxNorm: $0) } ?? globalGradientNorm(parameters)
-        let lossValue = Double(loss.value.scalarValue)
         let skipped = !norm.isFinite || !lossValue.isFinite
         if !skipped {
             optimizer.step()

@@ -1,3 +1,4 @@
+import DataParallel
 import TensorCore
 
 /// Noise coupled with where the teacher's (guided) ODE takes it: the training data of both
@@ -24,6 +25,18 @@ public struct ReflowPairs: @unchecked Sendable {
 
     public var count: Int { classes.count }
     public var sampleShape: [Int] { Array(noise.shape.dropFirst()) }
+
+    /// Pairs sampled per call of the teacher's sampler.
+    public static let samplingBatch = 64
+
+    /// The pairs rank `rank` of `ranks` samples of `count`: its contiguous share of the batches of
+    /// `batch` (`DataParallelGroup.shard`, of batches, not pairs, so every batch is the one a
+    /// single process samples).
+    public static func sampledRows(count: Int, batch: Int, rank: Int, ranks: Int) -> Range<Int> {
+        let batches = (count + batch - 1) / batch
+        let first = rank * batches / ranks, end = (rank + 1) * batches / ranks
+        return min(count, first * batch)..<min(count, end * batch)
+    }
 }
 
 /// What made a set of pairs: when all of it matches, cached pairs are reused instead of sampling
@@ -64,27 +77,54 @@ extension FlowModel {
     /// Samples the teacher for `provenance.count` pairs in batches of `batch`, telling `progress`
     /// the pairs done after each batch. Pair i's noise is seeded by (seed, i), so the pairs do
     /// not depend on the batch size.
+    ///
+    /// With a `group` the ranks split the batches (rank r samples its contiguous share of them,
+    /// `progress` counts its own pairs) and then exchange their rows, so every rank ends with all
+    /// pairs. Each batch is the one a single process samples, the same rows in the same call, so
+    /// the pairs are those of one process as long as a batch's network passes do not depend on
+    /// the thread count (the tests compare them bit for bit).
     public func makeReflowPairs(
-        _ provenance: ReflowPairProvenance, batch: Int = 64,
+        _ provenance: ReflowPairProvenance, batch: Int = ReflowPairs.samplingBatch, group: DataParallelGroup? = nil,
         progress: (Int) -> Void = { _ in }
     ) throws -> ReflowPairs {
         guard provenance.count >= 1 else {
             throw FlowTrainingError("reflow pairs: the count must be positive, got \(provenance.count)")
         }
         let classes = reflowClasses(count: provenance.count)
+        let batchSize = max(1, batch)
+        func rows(ofRank rank: Int) -> Range<Int> {
+            ReflowPairs.sampledRows(count: provenance.count, batch: batchSize, rank: rank, ranks: group?.size ?? 1)
+        }
+        let mine = rows(ofRank: group?.rank ?? 0)
         var noiseParts: [Tensor] = [], endpointParts: [Tensor] = []
-        for start in stride(from: 0, to: provenance.count, by: max(1, batch)) {
-            let range = start..<min(provenance.count, start + max(1, batch))
+        for start in stride(from: mine.lowerBound, to: mine.upperBound, by: batchSize) {
+            let range = start..<min(provenance.count, start + batchSize)
             let z = noise(count: range.count, seed: provenance.seed, first: start)
             let result = try sample(
                 noise: z, classes: Array(classes[range]), settings: provenance.sampler,
                 guidance: provenance.guidance, guidanceInterval: provenance.guidanceInterval)
             noiseParts.append(z)
             endpointParts.append(result.samples)
-            progress(range.upperBound)
+            progress(range.upperBound - mine.lowerBound)
+        }
+        guard let group else {
+            return try ReflowPairs(
+                noise: Tensor.concatenatingRows(noiseParts), endpoints: Tensor.concatenatingRows(endpointParts),
+                classes: classes)
+        }
+        let shape = [provenance.count] + sampleShape
+        let width = sampleShape.reduce(1, *)
+        func gathered(_ parts: [Tensor]) throws -> Tensor {
+            var whole = [Float](repeating: 0, count: provenance.count * width)
+            var offset = mine.lowerBound * width
+            for part in parts {
+                whole.replaceSubrange(offset..<(offset + part.count), with: part.values)
+                offset += part.count
+            }
+            try group.gatherRows(&whole, width: width, rowsOf: rows(ofRank:))
+            return Tensor(shape: shape, values: whole)
         }
         return try ReflowPairs(
-            noise: Tensor.concatenatingRows(noiseParts), endpoints: Tensor.concatenatingRows(endpointParts),
-            classes: classes)
+            noise: try gathered(noiseParts), endpoints: try gathered(endpointParts), classes: classes)
     }
 }

@@ -18,6 +18,9 @@ extension DistillFlowStage {
         public var pairSeed: UInt64 = 7
         /// The teacher's sampler for the pairs (generate's in `pipeline run`).
         public var teacherSampler = SamplerSettings()
+        /// Pairs per call of the teacher's sampler (memory against speed; under MPI the ranks
+        /// split these batches). The pairs do not depend on it.
+        public var teacherBatch = ReflowPairs.samplingBatch
         /// The guidance baked into the student: the teacher is sampled with it (generate's in `pipeline run`).
         public var guidance: Float = 1
         public var guidanceInterval: ClosedRange<Float>?

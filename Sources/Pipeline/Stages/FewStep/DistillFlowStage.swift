@@ -1,3 +1,4 @@
+import DataParallel
 import FileFormats
 import Foundation
 import LatentFlow
@@ -51,6 +52,11 @@ public enum DistillFlowStage {
     ) throws -> Result {
         let start = ProgressReporter.monotonicSeconds()
         try validate(options)
+        // Data parallel: under an MPI launcher, ranks other than 0 train without writing anything.
+        let ranks = try DataParallelGroup.fromEnvironment()
+        if let ranks, !ranks.isWriter {
+            return try DistillFlowFollower.run(options, group: ranks, base: base, shouldStop: shouldStop)
+        }
         let folders = try ArtifactFolders(artifacts: options.artifacts, run: options.run, base: base)
         let output =
             options.output.map { ArtifactFolders.resolve($0, base: base) } ?? folders.stage(ArtifactFolders.fewStep)
@@ -104,12 +110,14 @@ public enum DistillFlowStage {
             guidanceInterval: options.effectiveGuidanceInterval)
         let (pairs, reused) = try teacherPairs(
             teacher, provenance: provenance, at: pairsURL, movedAside: movedAside,
-            runFolder: folders.runFolder, resuming: options.resume, style: style, write: write)
+            runFolder: folders.runFolder, resuming: options.resume, samplingBatch: options.teacherBatch, group: ranks,
+            style: style, write: write)
         let pairsHash = try ManifestFile.hashing(pairsURL, role: "reflow pairs")
 
         let batches: ReflowPairBatches
         let trainer: FewStepTrainer
         let notes = ["teacher_sha256": teacherHash.sha256, "pairs_sha256": pairsHash.sha256]
+        if let ranks { _ = try DistillFlowRanks.shareNotes(notes, group: ranks) }
         do {
             batches = try ReflowPairBatches(
                 pairs: pairs, statistics: teacher.statistics, batchSize: options.batchSize,
@@ -122,6 +130,10 @@ public enum DistillFlowStage {
         if options.resume {
             try trainer.resume(from: checkpointURL)
             write("resumed from \(checkpointURL.path) at step \(trainer.step)\n")
+        }
+        if let ranks {
+            try trainer.join(ranks)
+            write("data parallel: \(ranks.size) ranks share each batch of \(options.batchSize); rank 0 writes\n")
         }
         try StageManifest<ManifestConfig>.invalidate(in: output)
         let metrics = try MetricsLog(
@@ -209,7 +221,7 @@ public enum DistillFlowStage {
                 stage: "distill-flow", config: config, inputs: [teacherHash], outputs: outputs,
                 timings: [
                     "total": ProgressReporter.monotonicSeconds() - start, "train_seconds": trainer.trainingSeconds,
-                ],
+                ].merging(TrainFlowStage.communicationTimings(ranks)) { $1 },
                 notes: [
                     "ended: \(end.rawValue)", reused ? "reflow pairs reused from the cache" : "reflow pairs sampled",
                 ]
@@ -238,6 +250,9 @@ public enum DistillFlowStage {
         }
         guard options.checkpointEvery >= 1 else {
             throw StageError("--checkpoint-every must be positive, got \(options.checkpointEvery)")
+        }
+        guard options.teacherBatch >= 1 else {
+            throw StageError("--teacher-batch must be positive, got \(options.teacherBatch)")
         }
         guard options.logEvery >= 1 else { throw StageError("--log-every must be positive, got \(options.logEvery)") }
         guard options.guidance.isFinite else { throw StageError("--guidance must be finite, got \(options.guidance)") }
@@ -270,18 +285,27 @@ public enum DistillFlowStage {
     /// moved aside (copied back), else sampled from the teacher and written. Pairs made another
     /// way are moved aside with the folder's other outputs first (never deleted), unless a
     /// resume needs them: then the mismatch is an error.
+    ///
+    /// With a `group` (rank 0 of a data-parallel job) the other ranks get the same pairs: the
+    /// cached ones by broadcast, or by sampling the teacher together (`DistillFlowRanks`).
     static func teacherPairs(
         _ teacher: FlowModel, provenance: ReflowPairProvenance, at url: URL, movedAside: URL?,
-        runFolder: URL, resuming: Bool, style: ProgressReporter.Style,
+        runFolder: URL, resuming: Bool, samplingBatch: Int = ReflowPairs.samplingBatch, group: DataParallelGroup? = nil,
+        style: ProgressReporter.Style,
         write: @escaping (String) -> Void
     ) throws -> (ReflowPairs, reused: Bool) {
         let classCount = teacher.config.classCount
+        func cachedPairs() throws -> (ReflowPairs, reused: Bool) {
+            let pairs = try ReflowPairFile.read(from: url, classCount: classCount).pairs
+            if let group { try DistillFlowRanks.sendCachedPairs(pairs, provenance: provenance, to: group) }
+            return (pairs, true)
+        }
         if let cached = try ReflowPairFile.provenance(at: url) {
             if cached == provenance {
                 write(
                     "reflow pairs: reusing the \(cached.count) pairs of \(url.path) (same teacher, sampler, guidance and seed)\n"
                 )
-                return (try ReflowPairFile.read(from: url, classCount: classCount).pairs, true)
+                return try cachedPairs()
             }
             if resuming {
                 throw StageError(
@@ -305,18 +329,27 @@ public enum DistillFlowStage {
                 try FileManager.default.copyItem(at: previous, to: partial)
                 try FileManager.default.moveItem(at: partial, to: url)
                 write("reflow pairs: reusing the \(provenance.count) pairs moved aside to \(previous.path)\n")
-                return (try ReflowPairFile.read(from: url, classCount: classCount).pairs, true)
+                return try cachedPairs()
             }
         }
         let sampler = provenance.sampler
+        // Data parallel: each rank samples its share of the batches; the progress is rank 0's share.
+        let share =
+            group.map {
+                ReflowPairs.sampledRows(count: provenance.count, batch: samplingBatch, rank: 0, ranks: $0.size)
+                    .count
+            } ?? provenance.count
         write(
             "reflow pairs: sampling \(provenance.count) from the teacher, \(sampler.method.rawValue)"
-                + (sampler.method == .dopri5 ? "" : " \(sampler.steps) steps") + ", guidance \(provenance.guidance)\n")
-        let reporter = ProgressReporter(
-            label: "reflow pairs", total: provenance.count, unit: "pair", style: style, write: write)
+                + (sampler.method == .dopri5 ? "" : " \(sampler.steps) steps") + ", guidance \(provenance.guidance)"
+                + (group.map { " (\($0.size) ranks; this one samples \(share))" } ?? "") + "\n")
+        if let group { try DistillFlowRanks.announceSampling(provenance, batch: samplingBatch, to: group) }
+        let reporter = ProgressReporter(label: "reflow pairs", total: share, unit: "pair", style: style, write: write)
         let pairs: ReflowPairs
         do {
-            pairs = try teacher.makeReflowPairs(provenance) { reporter.update(completed: $0) }
+            pairs = try teacher.makeReflowPairs(provenance, batch: samplingBatch, group: group) {
+                reporter.update(completed: $0)
+            }
         } catch let error as FlowTrainingError {
             reporter.finish()
             throw StageError("distill-flow: sampling the teacher: \(error.message)")
