@@ -73,3 +73,57 @@ final class PassesSectionTests: XCTestCase {
         XCTAssertTrue(html.contains("<p class=\"problem\">broken: "), "an unreadable point is named, not dropped")
     }
 }
+
+/// `sweep-passes` writes the points the report reads, and keeps measured ones unless forced.
+final class PassesSweepTests: XCTestCase {
+    let fixture = FlowStageFixture.shared
+
+    func testEveryStepCountAndSeedIsAPointAndMeasuredPointsAreKept() throws {
+        _ = try fixture.latents()
+        let artifacts = fixture.root.appendingPathComponent("sweep-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: artifacts) }
+        let run = artifacts.appendingPathComponent("s")
+        let model = try TrainFlowStage.run(
+            fixture.trainOptions(output: run.appendingPathComponent("flow"), steps: 2), write: { _ in }
+        ).model
+        var options = PassesSweep.Options()
+        options.run = "s"
+        options.artifacts = artifacts.path
+        options.autoencoder = fixture.autoencoderURL.path
+        options.sampler = SamplerSettings(method: .euler, steps: 1)
+        options.steps = [1, 3]
+        options.seeds = [0, 5]
+        options.count = 4
+        options.classes = []
+        options.real = fixture.datasetFolder.path
+        options.realSubsets = [.validation, .train]
+        let points = try PassesSweep.run(options, write: { _ in })
+        XCTAssertEqual(
+            points.map(\.lastPathComponent),
+            ["flow-euler-1-s0", "flow-euler-1-s5", "flow-euler-3-s0", "flow-euler-3-s5"])
+        XCTAssertEqual(model.deletingLastPathComponent().lastPathComponent, "flow")
+        let sidecar = try JSONFile.read(
+            GenerateStage.Sidecar.self, from: points[3].appendingPathComponent("samples/\(GenerateStage.sidecarFile)"))
+        XCTAssertEqual(sidecar.seed, 5)
+        XCTAssertEqual(sidecar.networkPasses, 3)
+        let html = RunReport.html(
+            RunReportInput(run: "s", runFolder: run, settingsFrom: "test", states: [:], ledger: RunLedger()))
+        XCTAssertTrue(html.contains("<td class=\"text\">teacher, euler (flow)</td><td>3</td><td>2</td>"), html)
+
+        let written =
+            try FileManager.default.attributesOfItem(
+                atPath: points[0].appendingPathComponent(EvaluateStage.metricsFile).path)[.modificationDate] as? Date
+        let output = WrittenText()
+        try PassesSweep.run(options, write: output.append)
+        XCTAssertTrue(output.text.contains("flow-euler-1-s0 is measured already, kept"), output.text)
+        let again =
+            try FileManager.default.attributesOfItem(
+                atPath: points[0].appendingPathComponent(EvaluateStage.metricsFile).path)[.modificationDate] as? Date
+        XCTAssertEqual(written, again)
+
+        options.steps = [0]
+        XCTAssertThrowsError(try PassesSweep.run(options, write: { _ in })) { error in
+            XCTAssertTrue("\(error)".contains("--steps"), "\(error)")
+        }
+    }
+}
