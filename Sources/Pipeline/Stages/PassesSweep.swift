@@ -54,8 +54,14 @@ public enum PassesSweep {
         let model =
             options.model.map { ArtifactFolders.resolve($0, base: base) }
             ?? folders.stage(ArtifactFolders.flow).appendingPathComponent(TrainFlowStage.modelFile)
+        guard FileManager.default.fileExists(atPath: model.path) else {
+            throw StageError("\(model.path): no flow model here; pass --model FILE")
+        }
+        // A few-step model takes its own sampler: its points are named by its method, not the ODE solver's.
+        let fewStep = try FlowModel.load(from: model).fewStepInfo(source: model.path)
         let name =
-            options.name ?? "\(model.deletingLastPathComponent().lastPathComponent)-\(options.sampler.method.rawValue)"
+            options.name
+            ?? "\(model.deletingLastPathComponent().lastPathComponent)-\(fewStep?.method.rawValue ?? options.sampler.method.rawValue)"
         guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else {
             throw StageError("sweep-passes: --name must be a plain folder name, got \"\(name)\"")
         }
