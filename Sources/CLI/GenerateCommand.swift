@@ -62,6 +62,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Most classes side by side in the grid; more wrap into bands of columns (default 20).")
     var gridColumns: Int?
 
+    @Flag(help: "Print the seconds of each phase (loading, sampling, decoding, writing) at the end.")
+    var timings = false
+
     @OptionGroup var runtime: ThreadsOption
 
     func options() throws -> GenerateStage.Options {
@@ -89,6 +92,7 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
-        try GenerateStage.run(try options())
+        let result = try GenerateStage.run(try options())
+        if timings { print(result.sidecar.phaseTimingsText, terminator: "") }
     }
 }

@@ -10,7 +10,7 @@ struct PipelineCommand: ParsableCommand {
         subcommands: [
             PrepareCommand.self, TrainAECommand.self, EncodeCommand.self, TrainFlowCommand.self,
             DistillFlowCommand.self,
-            GenerateCommand.self, EvaluateCommand.self, CompareCommand.self, RunCommand.self,
+            GenerateCommand.self, EvaluateCommand.self, SweepPassesCommand.self, CompareCommand.self, RunCommand.self,
             StatusCommand.self, ReportCommand.self, ServeCommand.self, BenchCommand.self, FetchDataCommand.self,
         ]
     )

@@ -83,7 +83,9 @@ public enum GenerateStage {
         public var snapRMS: Double?
         /// The `--latents-only` file decoded instead of sampling (`--from-latents`).
         public var latentsFile: String?
-        /// Seconds: "sampling", "snap", "decode", "write", "total"; and "images_per_second".
+        /// Seconds: "load" (reading and hashing the models; absent in older files), "sampling", "snap",
+        /// "decode", "write" (writing files once decoding is done: the sample PNGs are written while
+        /// later chunks decode, so only what is left then counts), "total"; and "images_per_second".
         public var timings: [String: Double]
         public var files: [String]
         public var createdAt: String
@@ -206,6 +208,8 @@ public enum GenerateStage {
                     + ", classes \(classList)\n")
         }
 
+        // Reading and hashing the models and checking the options: everything before the sampling.
+        let loadSeconds = ProgressReporter.monotonicSeconds() - start
         let maximumBatch = options.maximumBatch ?? (space == .pixel ? 16 : nil)
         var snapSeconds = 0.0
         func snap(_ latents: Tensor) -> Tensor {
@@ -266,29 +270,44 @@ public enum GenerateStage {
                     latents: samples.samples, snapped: samples.snapped, labels: classes,
                     format: options.latentsFormat, folder: output))
         } else {
-            let decodeStart = ProgressReporter.monotonicSeconds()
-            let images = try FlowSampleDecoding.images(primary, autoencoder: autoencoder)
-            let unsnapped =
-                samples.snapped == nil ? nil : try FlowSampleDecoding.images(samples.samples, autoencoder: autoencoder)
-            decodeSeconds = ProgressReporter.monotonicSeconds() - decodeStart
-            func grid(_ images: [RGBImage]) -> RGBImage {
-                ImageGrid.byClass(images, classCount: columns.count, maximumColumns: gridColumns)
-            }
-            gridURL = output.appendingPathComponent(gridFile)
-            try PNGImage.write(grid(images), to: gridURL!)
-            files.append(gridFile)
-            if let unsnapped {
-                try PNGImage.write(grid(unsnapped), to: output.appendingPathComponent(unsnappedGridFile))
-                files.append(unsnappedGridFile)
-            }
+            // Each decoded chunk's sample PNGs are written in the background while the next chunk decodes.
+            let imageNames =
+                options.individualImages
+                ? classes.indices.map { "images/" + String(format: "%05d-c%03d.png", $0, classes[$0]) } : []
+            let imageURLs = imageNames.map { output.appendingPathComponent($0) }
             if options.individualImages {
                 let imagesFolder = output.appendingPathComponent("images")
                 try? FileManager.default.removeItem(at: imagesFolder)
                 try FileManager.default.createDirectory(at: imagesFolder, withIntermediateDirectories: true)
-                let names = images.indices.map { "images/" + String(format: "%05d-c%03d.png", $0, classes[$0]) }
-                try writeInParallel(images, to: names.map { output.appendingPathComponent($0) })
-                files += names
             }
+            let writer = options.individualImages ? BackgroundPNGWriter() : nil
+            do {
+                let decodeStart = ProgressReporter.monotonicSeconds()
+                let images = try FlowSampleDecoding.images(primary, autoencoder: autoencoder) { chunk, range in
+                    writer?.write(chunk, to: Array(imageURLs[range]))
+                }
+                let unsnapped =
+                    samples.snapped == nil
+                    ? nil : try FlowSampleDecoding.images(samples.samples, autoencoder: autoencoder)
+                decodeSeconds = ProgressReporter.monotonicSeconds() - decodeStart
+                func grid(_ images: [RGBImage]) -> RGBImage {
+                    ImageGrid.byClass(images, classCount: columns.count, maximumColumns: gridColumns)
+                }
+                // The grids are encoded here while the writer finishes the last chunk's files.
+                gridURL = output.appendingPathComponent(gridFile)
+                try PNGImage.write(grid(images), to: gridURL!)
+                files.append(gridFile)
+                if let unsnapped {
+                    try PNGImage.write(grid(unsnapped), to: output.appendingPathComponent(unsnappedGridFile))
+                    files.append(unsnappedGridFile)
+                }
+                try writer?.finish()
+            } catch {
+                // Nothing may still be writing into the folder once generate has returned.
+                try? writer?.finish()
+                throw error
+            }
+            files += imageNames
         }
         let writeSeconds = ProgressReporter.monotonicSeconds() - writeStart - decodeSeconds
         let total = ProgressReporter.monotonicSeconds() - start
@@ -308,7 +327,8 @@ public enum GenerateStage {
             rejectedSteps: samples.rejectedSteps, fewStep: cached == nil ? fewStep?.method : cached?.origin?.fewStep,
             snapRMS: snapRMS, latentsFile: cached?.url.path,
             timings: [
-                "sampling": samples.seconds, "snap": snapSeconds, "decode": decodeSeconds, "write": writeSeconds,
+                "load": loadSeconds, "sampling": samples.seconds, "snap": snapSeconds, "decode": decodeSeconds,
+                "write": writeSeconds,
                 "total": total, "images_per_second": Double(count) / max(total, 1e-9),
             ],
             files: files, createdAt: ISO8601DateFormatter().string(from: Date()))
@@ -348,17 +368,5 @@ public enum GenerateStage {
                     + "\(fewStep.guidanceInterval.lowerBound)...\(fewStep.guidanceInterval.upperBound), which is part of its weights; "
                     + "omit --guidance (or distil again with the guidance wanted)")
         }
-    }
-
-    /// Writes the PNGs on all compute threads: each file's encoding and flush to disk overlap the
-    /// others' (one after another, the flushes of 100 sample images took about a second).
-    static func writeInParallel(_ images: [RGBImage], to urls: [URL]) throws {
-        let failures = FirstFailure()
-        parallelChunks(images.count, minimumPerThread: 1) { range in
-            for i in range where !failures.occurred {
-                do { try PNGImage.write(images[i], to: urls[i]) } catch { failures.record(error) }
-            }
-        }
-        try failures.rethrow()
     }
 }

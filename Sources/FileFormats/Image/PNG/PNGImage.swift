@@ -78,11 +78,14 @@ public enum PNGImage {
         try encode(width: width, height: height, channels: 4, pixels: pixels, path: "<png>")
     }
 
+    /// PNG bytes for an RGB image; errors name `path`, the file they are meant for.
+    public static func encode(_ image: RGBImage, path: String = "<png>") throws -> Data {
+        try encode(width: image.width, height: image.height, channels: 3, pixels: image.pixels, path: path)
+    }
+
     /// Writes an RGB image as an 8-bit PNG, atomically.
     public static func write(_ image: RGBImage, to url: URL) throws {
-        let data = try encode(
-            width: image.width, height: image.height, channels: 3, pixels: image.pixels, path: url.path)
-        try AtomicFile.write(data, to: url)
+        try AtomicFile.write(try encode(image, path: url.path), to: url)
     }
 
     /// Writes 8-bit RGBA pixels as a PNG with an alpha channel, atomically.

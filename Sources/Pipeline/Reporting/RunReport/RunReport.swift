@@ -16,6 +16,7 @@ public enum RunReport {
     public static func html(_ input: RunReportInput) -> String {
         let sections = [
             StagesSection.make(input), SamplesSection.make(input), EvaluationSection.make(input),
+            PassesSection.make(input),
             AutoencoderSection.make(input, stage: .trainAE), AutoencoderSection.make(input, stage: .finetuneDecoder),
             FlowSection.make(input), ComparisonSection.make(input), AblationSection.make(input),
         ].compactMap { $0 }

@@ -24,24 +24,38 @@ enum FlowSampleDecoding {
     }
 
     /// Data-space samples as 8-bit images: decoded by the autoencoder (latents) or taken as
-    /// they are (pixels in [-1, 1]).
-    static func images(_ samples: Tensor, autoencoder: RVQAutoencoder?) throws -> [RGBImage] {
+    /// they are (pixels in [-1, 1]). `decoded` is handed each chunk's images as soon as they
+    /// exist, with their sample indices, so a caller can write them while the next chunk decodes.
+    static func images(
+        _ samples: Tensor, autoencoder: RVQAutoencoder?,
+        decoded: (([RGBImage], Range<Int>) throws -> Void)? = nil
+    ) throws -> [RGBImage] {
         let n = samples.shape[0]
-        var pixels: Tensor
-        if let autoencoder {
-            var parts: [Tensor] = []
-            let per = samples.count / max(n, 1)
+        guard let autoencoder else {
+            let images = try eightBitImages(samples)
+            try decoded?(images, 0..<images.count)
+            return images
+        }
+        let per = samples.count / max(n, 1)
+        var images: [RGBImage] = []
+        images.reserveCapacity(n)
+        // Every chunk runs the same decoder: its convolution weights are transformed once, not per chunk.
+        try reusingTransformedWeights {
             for start in stride(from: 0, to: n, by: decodeChunk) {
                 let end = min(n, start + decodeChunk)
                 let chunk = Tensor(
                     shape: [end - start] + samples.shape.dropFirst(),
                     values: Array(samples.values[(start * per)..<(end * per)]))
-                parts.append(withoutGradients { autoencoder.decode(Variable(chunk)).value })
+                let chunkImages = try eightBitImages(withoutGradients { autoencoder.decode(Variable(chunk)).value })
+                try decoded?(chunkImages, start..<end)
+                images += chunkImages
             }
-            pixels = Tensor.concatenatingRows(parts)
-        } else {
-            pixels = samples
         }
+        return images
+    }
+
+    /// Pixels [N, 3, H, W] in [-1, 1] as 8-bit images.
+    private static func eightBitImages(_ pixels: Tensor) throws -> [RGBImage] {
         let (count, c, h, w) = pixels.nchw("decode samples")
         guard c == 3 else { throw StageError("samples have \(c) channels, images need 3") }
         return try ImageTensorConversion.images(fromNCHW: pixels.values, count: count, height: h, width: w)
