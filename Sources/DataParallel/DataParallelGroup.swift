@@ -116,6 +116,13 @@ public final class DataParallelGroup {
         }
     }
 
+    /// `checkAllRanksAgree` on what a trainer holds: its tensors (weights, averages, buffers), its
+    /// counters (step, schedule, generator state) and the text of its settings.
+    public func checkAllRanksHold(_ tensors: [Tensor], counters: [Double], settings: String, what: String) throws {
+        try checkAllRanksAgree(
+            Self.fingerprint(of: tensors) + counters + Self.fingerprint(of: settings), what: what)
+    }
+
     /// A fingerprint of parameter values: per tensor Σx and Σx², in Double. Equal tensors give equal
     /// fingerprints; different ones almost never do.
     public static func fingerprint(of tensors: [Tensor]) -> [Double] {

@@ -21,10 +21,8 @@ extension FewStepTrainer {
         }
         let parameters = model.namedParameters().map(\.variable.value)
         let settings = "\(config)|\(batches.statistics)|\(notes.sorted { $0.key < $1.key })|\(batches.sampleShape)|\(n)"
-        try group.checkAllRanksAgree(
-            DataParallelGroup.fingerprint(of: parameters) + [Double(step)]
-                + DataParallelGroup.fingerprint(of: settings),
-            what: "student, step, settings or teacher pairs")
+        try group.checkAllRanksHold(
+            parameters, counters: [Double(step)], settings: settings, what: "student, step, settings or teacher pairs")
         dataParallel = group
     }
 

@@ -20,10 +20,8 @@ extension FlowTrainer {
     public func join(_ group: DataParallelGroup) throws {
         let parameters = model.namedParameters().map(\.variable.value)
         let settings = "\(config)|\(statistics)|\(notes.sorted { $0.key < $1.key })|\(source.sampleShape)"
-        try group.checkAllRanksAgree(
-            DataParallelGroup.fingerprint(of: parameters) + [Double(step)]
-                + DataParallelGroup.fingerprint(of: settings),
-            what: "network, step, settings or data")
+        try group.checkAllRanksHold(
+            parameters, counters: [Double(step)], settings: settings, what: "network, step, settings or data")
         dataParallel = group
     }
 

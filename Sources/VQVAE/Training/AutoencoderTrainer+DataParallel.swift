@@ -18,9 +18,8 @@ extension AutoencoderTrainer {
         if let adversarial { tensors += adversarial.discriminator.namedParameters().map(\.variable.value) }
         let counters = [step, horizon, adversarial?.steps ?? -1].map(Double.init)
         let generatorWords = generator.stateWords.flatMap { [Double($0 >> 32), Double($0 & 0xFFFF_FFFF)] }
-        try group.checkAllRanksAgree(
-            DataParallelGroup.fingerprint(of: tensors) + counters + generatorWords
-                + DataParallelGroup.fingerprint(of: "\(config)|\(model.config)"),
+        try group.checkAllRanksHold(
+            tensors, counters: counters + generatorWords, settings: "\(config)|\(model.config)",
             what: "network, codebooks, step or settings")
         dataParallel = group
         discriminatorRanks = DataParallelGroup(
