@@ -113,7 +113,7 @@ struct TrainFlowCommand: ParsableCommand {
     var timeUniformFraction = Self.defaults.training.timeSampling.uniformFraction
     @Flag(
         inversion: .prefixedNo,
-        help: "Start every residual branch's last layer and the output convolution at zero.")
+        help: "Start every residual branch's last layer and the output convolution at zero (--no-zero-init: random).")
     var zeroInit = Self.defaults.training.zeroInitialisedBranchOutputs == true
     @Flag(help: "Pair noise and data by exact minibatch optimal transport.")
     var ot = Self.defaults.training.optimalTransport

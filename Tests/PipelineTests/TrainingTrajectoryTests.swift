@@ -120,6 +120,8 @@ final class TrainingTrajectoryTests: XCTestCase {
         var options = fixture.trainOptions(output: output, steps: 6)
         options.logEvery = 1
         options.training.optimalTransport = true
+        // Recorded from random initial weights, before --zero-init existed (and became the default).
+        options.training.zeroInitialisedBranchOutputs = nil
         let result = try TrainFlowStage.run(options, write: { _ in })
 
         let records = try Self.metrics(output.appendingPathComponent(TrainFlowStage.metricsFile))
