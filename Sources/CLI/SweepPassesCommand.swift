@@ -57,13 +57,6 @@ struct SweepPassesCommand: ParsableCommand {
     @OptionGroup var runtime: ThreadsOption
 
     func options() throws -> PassesSweep.Options {
-        func numbers<T: FixedWidthInteger>(_ text: String, _ option: String) throws -> [T] {
-            let values = text.split(separator: ",").map { T($0.trimmingCharacters(in: .whitespaces)) }
-            guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else {
-                throw ValidationError("\(option): expected whole numbers separated by commas, got '\(text)'")
-            }
-            return values.map { $0! }
-        }
         var options = PassesSweep.Options()
         options.run = folders.runName
         options.artifacts = folders.artifacts
@@ -72,8 +65,8 @@ struct SweepPassesCommand: ParsableCommand {
         options.name = name
         options.sampler.method = sampler
         options.sampler.shift = shift
-        options.steps = try numbers(steps, "--steps")
-        options.seeds = try numbers(seeds, "--seeds")
+        options.steps = try IntegerListOption.parse([steps], option: "--steps")
+        options.seeds = try IntegerListOption.parse([seeds], option: "--seeds")
         options.guidance = guidance.guidance
         options.guidanceInterval = try guidance.interval()
         options.count = count

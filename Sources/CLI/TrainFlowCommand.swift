@@ -148,12 +148,7 @@ struct TrainFlowCommand: ParsableCommand {
         options.batchSize = batchSize
         options.base = base
         if !multipliers.isEmpty {
-            let multipliers = multipliers.joined(separator: ",")
-            let values = multipliers.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else {
-                throw ValidationError("--multipliers must be comma-separated integers, got \"\(multipliers)\"")
-            }
-            options.multipliers = values.map { $0! }
+            options.multipliers = try IntegerListOption.parse(multipliers, option: "--multipliers")
         }
         options.attentionLevels = attentionLevels
         options.steps = budget.steps
