@@ -16,17 +16,21 @@ final class BLASRuntimeTests: XCTestCase {
         let before = BLASRuntime.configuredThreads
         defer { BLASRuntime.configure(threads: before) }
 
+        // The loops' own count is the one they read (`ComputeThreads.count`), not only the setting.
         BLASRuntime.configure(threads: 1)
         XCTAssertEqual(BLASRuntime.threads, 1)
         XCTAssertEqual(BLASRuntime.configuredThreads, 1)
+        XCTAssertEqual(ComputeThreads.count, 1)
 
         BLASRuntime.configure(threads: 2)
         XCTAssertEqual(BLASRuntime.threads, 2)
         XCTAssertEqual(BLASRuntime.configuredThreads, 2)
+        XCTAssertEqual(ComputeThreads.count, 2)
 
         BLASRuntime.configure(threads: 0)
         XCTAssertEqual(BLASRuntime.threads, 1)
         XCTAssertEqual(BLASRuntime.configuredThreads, 1)
+        XCTAssertEqual(ComputeThreads.count, 1)
     }
 
     func testThreadsSetterAloneLeavesTheSwiftSetting() {

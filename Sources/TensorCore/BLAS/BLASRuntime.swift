@@ -38,6 +38,9 @@ public enum BLASRuntime {
         let count = max(1, count)
         threadSetting.withLock { $0 = count }
         threads = count
+        // The convolutions, attention and element-wise loops run on TensorCore's own threads:
+        // without this, `--threads 1` would leave them on every core.
+        ComputeThreads.count = count
     }
 
     private static let threadSetting = LockedInt(ProcessInfo.processInfo.activeProcessorCount)
