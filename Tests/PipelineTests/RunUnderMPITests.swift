@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 import XCTest
 
 /// `mpirun -np 2 pipeline run` on a tiny run: rank 0 runs every stage, and the three training
@@ -53,5 +54,53 @@ final class RunUnderMPITests: XCTestCase {
         // What rank 0 recorded is the whole truth of the run: a plain `status` finds it all done.
         let status = try PipelineProcess.run(["status", "--config", "tiny.yaml", "--check"], in: folder)
         XCTAssertEqual(status.status, 0, status.stdout + status.stderr)
+    }
+
+    /// Ctrl-C on `mpirun` (which passes SIGINT on to every rank) ends the training stage on both
+    /// ranks after the same step: rank 0 writes its checkpoint, the job ends with a failure
+    /// status, no rank is left running, and the next `pipeline run` would resume the stage.
+    func testCtrlCOnMpirunStopsBothRanksAndTheRunWouldResume() throws {
+        // Far more steps than the few seconds before the interrupt, a checkpoint every 20.
+        let configuration = Self.configuration.replacingOccurrences(
+            of: "train-flow: { steps: 4,", with: "train-flow: { steps: 5000, checkpoint-every: 20,")
+        XCTAssertNotEqual(configuration, Self.configuration)
+        let folder = try makeTinyRunFolder(configuration, prefix: "run-mpi-interrupt")
+        let run = try PipelineProcess.run(
+            [
+                "OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1", try mpirun(), "-np", "2",
+                "--oversubscribe", "--mca", "mpi_yield_when_idle", "1", "--mca", "btl", "self,vader,tcp",
+                try PipelineProcess.binary().path, "run", "--config", "tiny.yaml", "--threads", "1",
+            ], in: folder, executable: URL(fileURLWithPath: "/usr/bin/env")
+        ) { process, output in
+            try PipelineProcess.waitFor(output, toContain: "checkpoint at step 20", seconds: 300)
+            // `env` has exec'd mpirun: the process started is mpirun itself.
+            kill(process.processIdentifier, SIGINT)
+        }
+        XCTAssertNotEqual(run.status, 0, "an interrupted job ends with a failure status\n\(run.stdout)\n\(run.stderr)")
+        XCTAssertTrue(run.stdout.contains("[train-flow] stopped"), run.stdout)
+        XCTAssertEqual(
+            run.stderr.components(separatedBy: "stop requested: finishing the current step").count - 1, 2,
+            "both ranks saw the interrupt:\n\(run.stderr)")
+        let flow = folder.appendingPathComponent("artifacts/tiny/flow")
+        let checkpoint = try TrainingCheckpoint.load(from: flow.appendingPathComponent("checkpoint.safetensors"))
+        XCTAssertGreaterThanOrEqual(checkpoint.step, 20)
+        XCTAssertLessThan(checkpoint.step, 5000)
+        XCTAssertTrue(run.stdout.contains("stopped at step \(checkpoint.step)"), "the checkpoint is the stop's:\n\(run.stdout)")
+        XCTAssertEqual(try processesWorking(in: folder), [], "no rank is left running")
+
+        let plan = try PipelineProcess.run(["run", "--config", "tiny.yaml", "--dry-run"], in: folder)
+        XCTAssertEqual(plan.status, 0, plan.stderr)
+        XCTAssertTrue(plan.stdout.contains("[train-flow] would resume"), plan.stdout)
+    }
+
+    /// The ids of the processes whose working folder is `folder`.
+    private func processesWorking(in folder: URL) throws -> [Int32] {
+        let target = folder.resolvingSymlinksInPath().path
+        return try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap { entry in
+            guard let id = Int32(entry),
+                let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(entry)/cwd")
+            else { return nil }
+            return cwd == target ? id : nil
+        }
     }
 }
