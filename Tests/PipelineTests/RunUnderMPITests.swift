@@ -85,7 +85,8 @@ final class RunUnderMPITests: XCTestCase {
         let checkpoint = try TrainingCheckpoint.load(from: flow.appendingPathComponent("checkpoint.safetensors"))
         XCTAssertGreaterThanOrEqual(checkpoint.step, 20)
         XCTAssertLessThan(checkpoint.step, 5000)
-        XCTAssertTrue(run.stdout.contains("stopped at step \(checkpoint.step)"), "the checkpoint is the stop's:\n\(run.stdout)")
+        XCTAssertTrue(
+            run.stdout.contains("stopped at step \(checkpoint.step)"), "the checkpoint is the stop's:\n\(run.stdout)")
         XCTAssertEqual(try processesWorking(in: folder), [], "no rank is left running")
 
         let plan = try PipelineProcess.run(["run", "--config", "tiny.yaml", "--dry-run"], in: folder)
