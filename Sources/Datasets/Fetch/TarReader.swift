@@ -214,9 +214,11 @@ final class TarReader {
         var i = 0
         var found: String?
         while i < data.count {
+            // The length counts the whole record, its own digits and space included: one that
+            // ends before its space is malformed (and would make the range below run backwards).
             guard let space = data[i...].firstIndex(of: UInt8(ascii: " ")),
                 let length = Int(String(decoding: data[i..<space], as: UTF8.self)), length > 0,
-                i + length <= data.count
+                length <= data.count - i, space < i + length
             else { break }
             let record = String(decoding: data[(space + 1)..<(i + length)], as: UTF8.self)
             if record.hasPrefix("path=") {

@@ -37,8 +37,12 @@ struct WeightDifference {
     var weights: Float = 0
     /// Largest absolute difference of the key biases.
     var keyBiases: Float = 0
+    /// All weights but the key biases: how many there are, and how many differ by more than
+    /// `threshold` (given to `init`).
+    var weightCount = 0
+    var weightsAboveThreshold = 0
 
-    init(_ a: [(name: String, value: [Float])], _ b: [(name: String, value: [Float])]) {
+    init(_ a: [(name: String, value: [Float])], _ b: [(name: String, value: [Float])], threshold: Float = .infinity) {
         precondition(a.map(\.name) == b.map(\.name), "different parameter names")
         for (x, y) in zip(a, b) {
             precondition(x.value.count == y.value.count, "\(x.name): different sizes")
@@ -49,6 +53,8 @@ struct WeightDifference {
                     keyBiases = max(keyBiases, abs(p - q))
                 } else {
                     weights = max(weights, abs(p - q))
+                    weightCount += 1
+                    if abs(p - q) > threshold { weightsAboveThreshold += 1 }
                 }
             }
         }

@@ -24,4 +24,20 @@ final class TarFuzzRegressionTests: XCTestCase {
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path), [], "nothing unpacked")
     }
+
+    /// A PAX extended header whose record says it is 1 byte long, shorter than its own length
+    /// field and space (found by the gzip target after 72,644 executions, 2026-12-07): reading its
+    /// `path` built a range running backwards, a trap (or, with the checks compiled out, a read
+    /// out of bounds). Now the malformed record is ignored like any other, and the archive, cut off
+    /// inside its gzip stream, is refused with an error naming it.
+    func testAPAXRecordShorterThanItsLengthFieldIsNotATrap() throws {
+        let dir = try TemporaryDirectory()
+        let archive = try dir.write(
+            "pax.tgz", try Data(contentsOf: fixture("pax-record-shorter-than-its-length-field.tar.gz")))
+        let out = dir.url.appendingPathComponent("out")
+        XCTAssertThrowsError(try TarGzExtractor.extract(archive, into: out)) { error in
+            XCTAssertTrue(String(describing: error).contains(archive.path), "\(error)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path), [], "nothing unpacked")
+    }
 }
