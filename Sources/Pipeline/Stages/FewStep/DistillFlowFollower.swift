@@ -37,10 +37,9 @@ enum DistillFlowFollower {
         } catch let error as FlowTrainingError {
             throw StageError("distill-flow (rank \(group.rank)): \(error.message)")
         }
-        if options.resume { try trainer.resume(from: checkpointURL) }
-        try trainer.join(group)
-        let budget = TrainingBudget(steps: options.steps, seconds: options.minutes.map { $0 * 60 })
-        let end = try TrainingLoop(trainer: trainer, budget: budget).run(shouldStop: shouldStop)
+        let end = try FollowerSession.train(
+            trainer, resumingFrom: options.resume ? checkpointURL : nil, group: group, steps: options.steps,
+            minutes: options.minutes, shouldStop: shouldStop)
         return DistillFlowStage.Result(
             folder: output, model: output.appendingPathComponent(DistillFlowStage.modelFile), steps: trainer.step,
             end: end, reusedPairs: false, trainingSeconds: trainer.trainingSeconds)

@@ -39,10 +39,9 @@ enum TrainFlowFollower {
         } catch let error as FlowTrainingError {
             throw StageError("train-flow (rank \(group.rank)): \(error.message)")
         }
-        if options.resume { try trainer.resume(from: checkpointURL) }
-        try trainer.join(group)
-        let budget = TrainingBudget(steps: options.steps, seconds: options.minutes.map { $0 * 60 })
-        let end = try TrainingLoop(trainer: trainer, budget: budget).run(shouldStop: shouldStop)
+        let end = try FollowerSession.train(
+            trainer, resumingFrom: options.resume ? checkpointURL : nil, group: group, steps: options.steps,
+            minutes: options.minutes, shouldStop: shouldStop)
         return TrainFlowStage.Result(
             folder: output, model: output.appendingPathComponent(TrainFlowStage.modelFile),
             steps: trainer.step, end: end, finalLoss: nil, imagesPerSecond: 0,
