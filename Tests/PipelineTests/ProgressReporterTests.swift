@@ -57,6 +57,28 @@ final class ProgressReporterTests: XCTestCase {
         XCTAssertTrue(lines.allSatisfy { $0.hasSuffix("\n") && !$0.contains("\r") })
     }
 
+    /// A resumed loop's first line used to show the checkpoint's steps as done in no time
+    /// ("140M step/s", "eta 0.0s"); its rate, ETA and average must be this session's.
+    func testResumedStepsCountInTheTotalButNotInTheRate() {
+        let recorder = Recorder()
+        let progress = ProgressReporter(
+            label: "train", total: 1000, unit: "step", resumedAt: 250,
+            style: .log(everySeconds: 10, everyPercent: 0),
+            write: { recorder.write($0) }, clock: { recorder.now })
+        XCTAssertEqual(progress.snapshot.completed, 250)
+        for step in 251...300 {
+            recorder.advanceClock(0.5)
+            progress.update(completed: step)
+        }
+        let snapshot = progress.snapshot
+        XCTAssertEqual(snapshot.rate ?? 0, 2, accuracy: 1e-9)
+        XCTAssertEqual(snapshot.averageRate ?? 0, 2, accuracy: 1e-9)
+        XCTAssertEqual(snapshot.remainingSeconds ?? 0, 350, accuracy: 1e-6)
+        XCTAssertTrue(recorder.output[0].hasPrefix("train  270/1000 (27%)  2.00 step/s  elapsed 10s  eta 6m05s"), recorder.output[0])
+        progress.finish()
+        XCTAssertEqual(recorder.output.last, "train stopped: 300/1000 step in 25s (2.00 step/s), resumed at 250\n")
+    }
+
     func testLogStyleWritesEveryNSeconds() {
         let recorder = Recorder()
         let progress = reporter(recorder, style: .log(everySeconds: 10, everyPercent: 0), total: nil)

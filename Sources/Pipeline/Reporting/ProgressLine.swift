@@ -19,7 +19,8 @@ public enum ProgressLine {
     }
 
     /// The closing line: `train-ae done: 1000/1000 it in 3m05s (5.41 it/s)  loss 0.0123`,
-    /// or "stopped" instead of "done" when the loop ended before its total.
+    /// or "stopped" instead of "done" when the loop ended before its total; a resumed loop's
+    /// time and rate are this session's, which it says (`…, resumed at 250`).
     public static func summary(_ snapshot: ProgressSnapshot) -> String {
         let finished = snapshot.total.map { snapshot.completed >= $0 } ?? true
         var line =
@@ -27,6 +28,9 @@ public enum ProgressLine {
             + " in \(ReportFormat.duration(snapshot.elapsed))"
         if let average = snapshot.averageRate {
             line += " (\(ReportFormat.rate(average, unit: snapshot.unit)))"
+        }
+        if snapshot.resumedAt > 0 {
+            line += ", resumed at \(snapshot.resumedAt)"
         }
         if !snapshot.fields.isEmpty {
             line += "  " + ReportFormat.fields(snapshot.fields)

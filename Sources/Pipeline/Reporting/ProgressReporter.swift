@@ -54,8 +54,10 @@ public final class ProgressReporter: @unchecked Sendable {
     ///   - style: terminal or log; by default chosen from whether stdout is a terminal.
     ///   - write: receives the text to output (default: standard output, flushed).
     ///   - clock: monotonic seconds (default: the system's uptime clock); tests pass their own.
+    ///   - resumedAt: items done before this session (a resumed checkpoint's step): shown in the
+    ///     count but not in the rate, the ETA or the summary's average, which are this session's.
     public init(
-        label: String, total: Int?, unit: String = "it",
+        label: String, total: Int?, unit: String = "it", resumedAt: Int = 0,
         style: Style = .automatic(),
         write: @escaping (String) -> Void = ProgressReporter.writeToStandardOutput,
         clock: @escaping () -> Double = ProgressReporter.monotonicSeconds
@@ -66,10 +68,11 @@ public final class ProgressReporter: @unchecked Sendable {
         let now = clock()
         startTime = now
         lastLogTime = now
-        estimator = RateEstimator(startTime: now)
+        let resumedAt = max(resumedAt, 0)
+        estimator = RateEstimator(startTime: now, startCount: resumedAt)
         state = ProgressSnapshot(
-            label: label, unit: unit, total: total.map { max($0, 0) }, completed: 0,
-            elapsed: 0, rate: nil)
+            label: label, unit: unit, total: total.map { max($0, 0) }, completed: resumedAt,
+            elapsed: 0, rate: nil, resumedAt: resumedAt)
         if case .log(_, let percent) = style, percent > 0 {
             nextPercentMark = percent
         } else {
@@ -93,7 +96,7 @@ public final class ProgressReporter: @unchecked Sendable {
         refresh()
     }
 
-    /// Sets the number of items done (e.g. when resuming from a checkpoint).
+    /// Sets the number of items done so far (resumed items included; see `resumedAt`).
     public func update(completed: Int, fields: [ProgressField] = []) {
         lock.lock()
         defer { lock.unlock() }

@@ -6,8 +6,10 @@ public struct ProgressSnapshot: Equatable, Sendable {
     public var unit: String
     /// The number of items in the loop, if known.
     public var total: Int?
-    /// Items done so far.
+    /// Items done so far, those of earlier sessions included.
     public var completed: Int
+    /// Items done before this session started (a resumed checkpoint's step); the rates leave them out.
+    public var resumedAt: Int
     /// Seconds since the loop started.
     public var elapsed: Double
     /// Smoothed items per second, once it can be estimated.
@@ -17,7 +19,7 @@ public struct ProgressSnapshot: Equatable, Sendable {
 
     public init(
         label: String, unit: String = "it", total: Int?, completed: Int, elapsed: Double,
-        rate: Double?, fields: [ProgressField] = []
+        rate: Double?, fields: [ProgressField] = [], resumedAt: Int = 0
     ) {
         self.label = label
         self.unit = unit
@@ -26,6 +28,7 @@ public struct ProgressSnapshot: Equatable, Sendable {
         self.elapsed = elapsed
         self.rate = rate
         self.fields = fields
+        self.resumedAt = resumedAt
     }
 
     /// The completed fraction (0...1), if the total is known and positive.
@@ -40,8 +43,9 @@ public struct ProgressSnapshot: Equatable, Sendable {
         return Double(max(total - completed, 0)) / rate
     }
 
-    /// The average rate over the whole loop.
+    /// The average rate over this session.
     public var averageRate: Double? {
-        elapsed > 0 && completed > 0 ? Double(completed) / elapsed : nil
+        let done = completed - resumedAt
+        return elapsed > 0 && done > 0 ? Double(done) / elapsed : nil
     }
 }

@@ -144,10 +144,9 @@ public enum TrainAEStage {
 
         func makeReporter() {
             guard reporter == nil, trainer.horizon > 0 else { return }
-            let r = ProgressReporter(
-                label: "train-ae", total: trainer.horizon, unit: "step", style: style, write: write)
-            r.update(completed: trainer.step)
-            reporter = r
+            reporter = ProgressReporter(
+                label: "train-ae", total: trainer.horizon, unit: "step", resumedAt: trainer.step,
+                style: style, write: write)
         }
         if let steps = options.steps { trainer.setHorizon(steps) }
         makeReporter()

@@ -246,8 +246,8 @@ public enum TrainFlowStage {
         if let evaluation { write(evaluation.summary + "\n") }
 
         let reporter = ProgressReporter(
-            label: "train-flow", total: options.steps, unit: "step", style: style, write: write)
-        reporter.update(completed: trainer.step)
+            label: "train-flow", total: options.steps, unit: "step", resumedAt: trainer.step, style: style,
+            write: write)
         var window = FlowStepAverages(buckets: training.timeBuckets)
         var smoothedLoss: Double?
         var lastLoss: Double?

@@ -152,8 +152,8 @@ public enum DistillFlowStage {
                     : "") + "\n")
 
         let reporter = ProgressReporter(
-            label: "distill-flow", total: options.steps, unit: "step", style: style, write: write)
-        reporter.update(completed: trainer.step)
+            label: "distill-flow", total: options.steps, unit: "step", resumedAt: trainer.step, style: style,
+            write: write)
         var window = FlowStepAverages(buckets: 1)
         var smoothedLoss: Double?
         let sessionStart = ProgressReporter.monotonicSeconds()
