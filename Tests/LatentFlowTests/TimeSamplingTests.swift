@@ -47,4 +47,17 @@ final class TimeSamplingTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("uniform time fraction"), "\($0)")
         }
     }
+
+    /// Few-step distillation checks its time sampling as flow training does (it checked only the shift).
+    func testAFewStepConfigRefusesTheSameTimeSettings() {
+        var config = FewStepTrainingConfig()
+        config.timeSampling.uniformFraction = -0.5
+        XCTAssertThrowsError(try config.validate()) {
+            XCTAssertTrue("\($0)".contains("uniform time fraction"), "\($0)")
+        }
+        config.timeSampling = TimeSampling(.logitNormal(mean: 0, std: 0))
+        XCTAssertThrowsError(try config.validate()) {
+            XCTAssertTrue("\($0)".contains("logit-normal std"), "\($0)")
+        }
+    }
 }

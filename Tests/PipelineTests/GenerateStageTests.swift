@@ -57,6 +57,44 @@ final class GenerateStageTests: XCTestCase {
         }
     }
 
+    /// `--output` pointed at a folder of the user's own pictures deleted its `images/` folder.
+    func testAFolderWithFilesGenerateDidNotWriteIsRefusedAndKept() throws {
+        let mine = scratch.appendingPathComponent("images/holiday.png")
+        try FileManager.default.createDirectory(at: mine.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("a user's picture".utf8).write(to: mine)
+        XCTAssertThrowsError(try GenerateStage.run(try options(), write: { _ in })) { error in
+            XCTAssertTrue("\(error)".contains(mine.path), "\(error)")
+            XCTAssertTrue("\(error)".contains("not a file generate wrote"), "\(error)")
+        }
+        XCTAssertEqual(try Data(contentsOf: mine), Data("a user's picture".utf8))
+
+        let other = scratch.appendingPathComponent("elsewhere")
+        let notes = other.appendingPathComponent("notes.txt")
+        try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
+        try Data("keep".utf8).write(to: notes)
+        var options = try options()
+        options.output = other.path
+        XCTAssertThrowsError(try GenerateStage.run(options, write: { _ in })) { error in
+            XCTAssertTrue("\(error)".contains(notes.path), "\(error)")
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: notes.path))
+    }
+
+    /// Generating again into generate's own folder replaces its images, once the new ones are written.
+    func testGeneratingAgainReplacesItsOwnImages() throws {
+        var options = try options(count: 6)
+        try GenerateStage.run(options, write: { _ in })
+        options.count = 3
+        options.seed = 7
+        try GenerateStage.run(options, write: { _ in })
+        let images = try FileManager.default.contentsOfDirectory(atPath: scratch.appendingPathComponent("images").path)
+        XCTAssertEqual(images.count, 3, "\(images)")
+        let hidden = try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter {
+            $0.hasPrefix(".images")
+        }
+        XCTAssertEqual(hidden, [], "staging left behind")
+    }
+
     func testGridImagesAndSidecar() throws {
         var options = try options()
         options.classes = ["0", "2"]

@@ -74,7 +74,9 @@ final class ProgressReporterTests: XCTestCase {
         XCTAssertEqual(snapshot.rate ?? 0, 2, accuracy: 1e-9)
         XCTAssertEqual(snapshot.averageRate ?? 0, 2, accuracy: 1e-9)
         XCTAssertEqual(snapshot.remainingSeconds ?? 0, 350, accuracy: 1e-6)
-        XCTAssertTrue(recorder.output[0].hasPrefix("train  270/1000 (27%)  2.00 step/s  elapsed 10s  eta 6m05s"), recorder.output[0])
+        XCTAssertTrue(
+            recorder.output[0].hasPrefix("train  270/1000 (27%)  2.00 step/s  elapsed 10s  eta 6m05s"),
+            recorder.output[0])
         progress.finish()
         XCTAssertEqual(recorder.output.last, "train stopped: 300/1000 step in 25s (2.00 step/s), resumed at 250\n")
     }

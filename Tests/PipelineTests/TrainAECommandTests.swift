@@ -80,7 +80,7 @@ final class TrainAECommandTests: XCTestCase {
 
         let again = try PipelineProcess.run(["train-ae", "--run", "s", "--steps", "3"] + tiny, in: folder)
         XCTAssertNotEqual(again.status, 0)
-        XCTAssertTrue(again.stderr.contains("pass --resume to continue it or --restart"), again.stderr)
+        XCTAssertTrue(again.stderr.contains("pass --resume to continue it, --restart"), again.stderr)
 
         let resumed = try PipelineProcess.run(
             ["train-ae", "--run", "s", "--steps", "3", "--resume"] + tiny, in: folder)

@@ -109,6 +109,38 @@ final class TrainFlowStageTests: XCTestCase {
         }
     }
 
+    /// Checkpoints may be deleted to save space: the model left is trained work all the same.
+    func testAModelWithoutItsCheckpointIsNotOverwritten() throws {
+        var options = fixture.trainOptions(output: scratch, steps: 2)
+        let first = try TrainFlowStage.run(options, write: { _ in })
+        try FileManager.default.removeItem(at: scratch.appendingPathComponent(TrainFlowStage.checkpointFile))
+        let trained = try Data(contentsOf: first.model)
+        XCTAssertThrowsError(try TrainFlowStage.run(options, write: { _ in })) { error in
+            XCTAssertTrue("\(error)".contains("a trained model exists"), "\(error)")
+            XCTAssertTrue("\(error)".contains("--restart"), "\(error)")
+        }
+        XCTAssertEqual(try Data(contentsOf: first.model), trained, "the refused run changed the model")
+        XCTAssertNotNil(StageManifest<TrainFlowStage.ManifestConfig>.complete(in: scratch), "manifest removed")
+        options.restart = true
+        XCTAssertEqual(try TrainFlowStage.run(options, write: { _ in }).steps, 2)
+    }
+
+    /// A process that ends between its last checkpoint and its manifest (a second Ctrl-C during the
+    /// final export) left a checkpoint at the step budget that every resume refused.
+    func testACheckpointAtTheBudgetWithoutAManifestIsFinished() throws {
+        var options = fixture.trainOptions(output: scratch, steps: 2)
+        try TrainFlowStage.run(options, write: { _ in })
+        try StageManifest<TrainFlowStage.ManifestConfig>.invalidate(in: scratch)
+        try FileManager.default.removeItem(at: scratch.appendingPathComponent(TrainFlowStage.modelFile))
+        options.resume = true
+        var text = ""
+        let result = try TrainFlowStage.run(options, write: { text += $0 })
+        XCTAssertEqual(result.steps, 2)
+        XCTAssertTrue(text.contains("finishing it without training"), text)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: result.model.path))
+        XCTAssertNotNil(StageManifest<TrainFlowStage.ManifestConfig>.complete(in: scratch))
+    }
+
     func testPixelSpaceUsesTheSameTrainer() throws {
         var options = fixture.trainOptions(output: scratch, steps: 2)
         options.space = .pixel

@@ -43,19 +43,13 @@ public final class FewStepTrainer: Trainer {
         self.batches = batches
         self.notes = notes
         let parameters = model.namedParameters()
-        optimizer = AdamW(
-            parameters: parameters,
-            configuration: .adamW(
-                learningRate: config.learningRate, beta1: config.beta1, beta2: config.beta2,
-                weightDecay: config.weightDecay))
-        ema = config.emaDecay.map { ExponentialMovingAverage(parameters: parameters, decay: $0) }
+        optimizer = config.makeOptimizer(parameters)
+        ema = config.makeEMA(parameters)
         scheduleSteps = config.scheduleSteps
     }
 
     public var schedule: LearningRateSchedule {
-        .warmupThenCosine(
-            peak: config.learningRate, floor: config.minimumLearningRate, warmupSteps: config.warmupSteps,
-            totalSteps: scheduleSteps)
+        config.schedule(totalSteps: scheduleSteps)
     }
 
     /// A step budget is the decay's length unless one is known (set, or kept from a checkpoint).
@@ -96,9 +90,7 @@ public final class FewStepTrainer: Trainer {
         let loss = mseLoss(prediction, Variable(objective.target))
         // Data parallel: the gradients and the loss become the global batch's.
         let lossValue = try backwardAcrossRanks(loss, share: Double(objective.count) / Double(batch.count))
-        let parameters = optimizer.parameters.map(\.variable)
-        let norm =
-            config.gradientClip.map { clipGradientNorm(parameters, maxNorm: $0) } ?? globalGradientNorm(parameters)
+        let norm = config.clipGradients(optimizer.parameters.map(\.variable))
         let skipped = !norm.isFinite || !lossValue.isFinite
         if !skipped {
             optimizer.step()

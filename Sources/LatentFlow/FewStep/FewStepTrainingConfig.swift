@@ -1,5 +1,5 @@
 /// Everything that shapes a few-step distillation run besides the networks and the pairs.
-public struct FewStepTrainingConfig: Codable, Equatable, Sendable {
+public struct FewStepTrainingConfig: FlowOptimizerSettings, Codable, Equatable, Sendable {
     public var method: FewStepMethod = .shortcut
     // Optimiser: AdamW, linear warm-up, cosine decay (the student starts from the teacher's
     // weights, so a lower peak than training from scratch).
@@ -29,17 +29,7 @@ public struct FewStepTrainingConfig: Codable, Equatable, Sendable {
 
     public func validate() throws {
         func check(_ ok: Bool, _ message: String) throws { if !ok { throw FlowTrainingError(message) } }
-        try check(learningRate > 0 && learningRate.isFinite, "learning rate must be positive, got \(learningRate)")
-        try check(
-            minimumLearningRate >= 0 && minimumLearningRate <= learningRate,
-            "minimum learning rate must be in 0...\(learningRate), got \(minimumLearningRate)")
-        try check(warmupSteps >= 0, "warm-up steps must not be negative, got \(warmupSteps)")
-        if let scheduleSteps { try check(scheduleSteps >= 1, "schedule steps must be positive, got \(scheduleSteps)") }
-        try check(weightDecay >= 0, "weight decay must not be negative, got \(weightDecay)")
-        try check(
-            (0..<1).contains(beta1) && (0..<1).contains(beta2), "Adam betas must be in [0, 1), got \(beta1), \(beta2)")
-        if let gradientClip { try check(gradientClip > 0, "gradient clip must be positive, got \(gradientClip)") }
-        if let emaDecay { try check(emaDecay > 0 && emaDecay < 1, "EMA decay must be in (0, 1), got \(emaDecay)") }
+        try validateOptimizer()
         try check(
             (0...1).contains(selfConsistencyFraction),
             "self-consistency fraction must be in [0, 1], got \(selfConsistencyFraction)")
@@ -50,9 +40,7 @@ public struct FewStepTrainingConfig: Codable, Equatable, Sendable {
                 maximumSteps & (maximumSteps - 1) == 0,
                 "a shortcut model's maximum steps must be a power of two, got \(maximumSteps)")
         }
-        try check(
-            timeSampling.shift > 0 && timeSampling.shift.isFinite,
-            "time shift must be positive, got \(timeSampling.shift)")
+        try timeSampling.validate()
     }
 
     /// What the model's file says about sampling it.

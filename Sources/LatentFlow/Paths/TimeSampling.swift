@@ -32,6 +32,16 @@ public struct TimeSampling: Codable, Equatable, Sendable {
         return (0, 1)
     }
 
+    /// Throws a `FlowTrainingError` naming the setting at fault.
+    public func validate() throws {
+        func check(_ ok: Bool, _ message: String) throws { if !ok { throw FlowTrainingError(message) } }
+        try check(shift > 0 && shift.isFinite, "time shift must be positive, got \(shift)")
+        try check((0...1).contains(uniformFraction), "uniform time fraction must be in [0, 1], got \(uniformFraction)")
+        if case .logitNormal(_, let std) = distribution {
+            try check(std > 0 && std.isFinite, "logit-normal std must be positive, got \(std)")
+        }
+    }
+
     public static let uniform = TimeSampling(.uniform)
     public static let logitNormal = TimeSampling(.logitNormal(mean: 0, std: 1))
 

@@ -66,12 +66,8 @@ public final class FlowTrainer: Trainer {
         self.source = source
         self.notes = notes
         let parameters = model.namedParameters()
-        optimizer = AdamW(
-            parameters: parameters,
-            configuration: .adamW(
-                learningRate: config.learningRate, beta1: config.beta1, beta2: config.beta2,
-                weightDecay: config.weightDecay))
-        ema = config.emaDecay.map { ExponentialMovingAverage(parameters: parameters, decay: $0) }
+        optimizer = config.makeOptimizer(parameters)
+        ema = config.makeEMA(parameters)
         scheduleSteps = config.scheduleSteps
     }
 
@@ -80,9 +76,7 @@ public final class FlowTrainer: Trainer {
     /// The learning-rate schedule in force: warm-up then cosine decay once its length is known,
     /// warm-up then constant before.
     public var schedule: LearningRateSchedule {
-        .warmupThenCosine(
-            peak: config.learningRate, floor: config.minimumLearningRate, warmupSteps: config.warmupSteps,
-            totalSteps: scheduleSteps)
+        config.schedule(totalSteps: scheduleSteps)
     }
 
     /// A step budget is the decay's length unless one is known (set, or kept from a checkpoint).
@@ -173,8 +167,7 @@ public final class FlowTrainer: Trainer {
 
     /// Clips the global gradient norm (when set); returns the norm before clipping.
     private func clipGradients() -> Double {
-        let parameters = optimizer.parameters.map(\.variable)
-        return config.gradientClip.map { clipGradientNorm(parameters, maxNorm: $0) } ?? globalGradientNorm(parameters)
+        config.clipGradients(optimizer.parameters.map(\.variable))
     }
 
     /// The optimizer's step and the EMA's, unless the loss or gradient is not finite.

@@ -1,5 +1,5 @@
 /// Everything that shapes a flow training run besides the network and the data.
-public struct FlowTrainingConfig: Codable, Equatable, Sendable {
+public struct FlowTrainingConfig: FlowOptimizerSettings, Codable, Equatable, Sendable {
     // Optimiser: AdamW with linear warm-up and cosine decay to `minimumLearningRate`.
     public var learningRate: Double = 2e-4
     public var minimumLearningRate: Double = 2e-5
@@ -42,27 +42,9 @@ public struct FlowTrainingConfig: Codable, Equatable, Sendable {
     /// Checks the settings; the message names the setting at fault.
     public func validate() throws {
         func check(_ ok: Bool, _ message: String) throws { if !ok { throw FlowTrainingError(message) } }
-        try check(learningRate > 0 && learningRate.isFinite, "learning rate must be positive, got \(learningRate)")
-        try check(
-            minimumLearningRate >= 0 && minimumLearningRate <= learningRate,
-            "minimum learning rate must be in 0...\(learningRate), got \(minimumLearningRate)")
-        try check(warmupSteps >= 0, "warm-up steps must not be negative, got \(warmupSteps)")
-        if let scheduleSteps { try check(scheduleSteps >= 1, "schedule steps must be positive, got \(scheduleSteps)") }
-        try check(weightDecay >= 0, "weight decay must not be negative, got \(weightDecay)")
-        try check(
-            (0..<1).contains(beta1) && (0..<1).contains(beta2), "Adam betas must be in [0, 1), got \(beta1), \(beta2)")
-        if let gradientClip { try check(gradientClip > 0, "gradient clip must be positive, got \(gradientClip)") }
-        if let emaDecay { try check(emaDecay > 0 && emaDecay < 1, "EMA decay must be in (0, 1), got \(emaDecay)") }
+        try validateOptimizer()
         try check((0...1).contains(labelDropout), "label dropout must be in [0, 1], got \(labelDropout)")
         try check(timeBuckets >= 1 && timeBuckets <= 100, "time buckets must be in 1...100, got \(timeBuckets)")
-        try check(
-            timeSampling.shift > 0 && timeSampling.shift.isFinite,
-            "time shift must be positive, got \(timeSampling.shift)")
-        try check(
-            (0...1).contains(timeSampling.uniformFraction),
-            "uniform time fraction must be in [0, 1], got \(timeSampling.uniformFraction)")
-        if case .logitNormal(_, let std) = timeSampling.distribution {
-            try check(std > 0 && std.isFinite, "logit-normal std must be positive, got \(std)")
-        }
+        try timeSampling.validate()
     }
 }

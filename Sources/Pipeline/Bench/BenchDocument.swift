@@ -70,10 +70,6 @@ public struct BenchDocument: Encodable {
     /// The document as text; a rate of a run stopped before its first timing (NaN) is written as
     /// the string "nan" rather than failing.
     public func text() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        String(decoding: try NonFiniteJSON.encoder().encode(self), as: UTF8.self)
     }
 }

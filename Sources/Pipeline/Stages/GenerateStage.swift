@@ -131,6 +131,8 @@ public enum GenerateStage {
         let output =
             options.output.map { ArtifactFolders.resolve($0, base: base) }
             ?? folders.stage(options.space == .latent ? ArtifactFolders.samples : ArtifactFolders.pixelSamples)
+        // Checked before any sampling: minutes of work must not end in a refusal.
+        try GenerateOutputFolder.checkOwned(output)
         let flow = try FlowModel.load(from: modelURL)
         let space = flow.info["space"].flatMap(TrainFlowStage.Space.init(rawValue:)) ?? options.space
         let classNames =
@@ -258,6 +260,7 @@ public enum GenerateStage {
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         let lock = try StageLock.acquire(stageFolder: output, runFolder: folders.runFolder)
         defer { lock.release() }
+        try GenerateOutputFolder.checkOwned(output)  // again under the lock: nothing came in meanwhile
         try StageManifest<Options>.invalidate(in: output)
         var files: [String] = []
         var decodeSeconds = 0.0
@@ -273,12 +276,13 @@ public enum GenerateStage {
             // Each decoded chunk's sample PNGs are written in the background while the next chunk decodes.
             let imageNames =
                 options.individualImages
-                ? classes.indices.map { "images/" + String(format: "%05d-c%03d.png", $0, classes[$0]) } : []
-            let imageURLs = imageNames.map { output.appendingPathComponent($0) }
-            if options.individualImages {
-                let imagesFolder = output.appendingPathComponent("images")
-                try? FileManager.default.removeItem(at: imagesFolder)
-                try FileManager.default.createDirectory(at: imagesFolder, withIntermediateDirectories: true)
+                ? classes.indices.map {
+                    GenerateOutputFolder.imagesFolder + "/" + String(format: "%05d-c%03d.png", $0, classes[$0])
+                } : []
+            // The new images are written beside the old ones and swapped in once all are written.
+            let staging = options.individualImages ? try GenerateOutputFolder.beginImages(in: output) : nil
+            let imageURLs = imageNames.map { name in
+                staging!.appendingPathComponent(String(name.dropFirst(GenerateOutputFolder.imagesFolder.count + 1)))
             }
             let writer = options.individualImages ? BackgroundPNGWriter() : nil
             do {
@@ -302,9 +306,11 @@ public enum GenerateStage {
                     files.append(unsnappedGridFile)
                 }
                 try writer?.finish()
+                if let staging { try GenerateOutputFolder.installImages(staging, in: output) }
             } catch {
                 // Nothing may still be writing into the folder once generate has returned.
                 try? writer?.finish()
+                if let staging { try? FileManager.default.removeItem(at: staging) }
                 throw error
             }
             files += imageNames

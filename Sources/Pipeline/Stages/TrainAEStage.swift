@@ -291,28 +291,15 @@ public enum TrainAEStage {
 
     // MARK: - Steps of the stage
 
-    /// Refuses to overwrite a checkpoint unless told to resume or restart; moves the outputs of
-    /// a restart aside to the run's `previous/` (a trained model is never deleted); removes the
-    /// manifest (the stage is incomplete while it runs).
+    /// `TrainingFolderStart`'s checks of the folder, then the manifest removed (the stage is
+    /// incomplete while it runs).
     static func prepareFolder(
         _ stage: URL, checkpoint: URL, options: TrainAEOptions,
         write: (String) -> Void = { _ in }
     ) throws {
-        let fileManager = FileManager.default
-        let exists = fileManager.fileExists(atPath: checkpoint.path)
-        if exists && !options.resume && !options.restart {
-            let step = AutoencoderTrainer.checkpointStep(checkpoint).map { " at step \($0)" } ?? ""
-            throw TrainAEError(
-                "\(checkpoint.path): a training checkpoint\(step) exists; pass --resume to continue it or --restart to start over"
-            )
-        }
-        if options.resume && !exists {
-            throw FileFormatError(.notFound, path: checkpoint.path, "no checkpoint to resume from")
-        }
-        if options.restart, let moved = try PreviousOutputs.moveAside(contentsOf: stage, runFolder: options.runFolder())
-        {
-            write("restart: the previous outputs of \(stage.path) were moved to \(moved.path)\n")
-        }
+        _ = try TrainingFolderStart.prepare(
+            stageFolder: stage, checkpoint: checkpoint, model: stage.appendingPathComponent(modelFile),
+            runFolder: options.runFolder(), resume: options.resume, restart: options.restart, write: write)
         try Manifest.invalidate(in: stage)
     }
 

@@ -159,11 +159,11 @@ public enum TrainFlowStage {
         var training = options.training
         var resumeStep = 0
         var savedUNet: UNetConfig?
-        let hasCheckpoint = FileManager.default.fileExists(atPath: checkpointURL.path)
+        let stageComplete = StageManifest<ManifestConfig>.complete(in: output) != nil
+        _ = try TrainingFolderStart.prepare(
+            stageFolder: output, checkpoint: checkpointURL, model: output.appendingPathComponent(modelFile),
+            runFolder: folders.runFolder, resume: options.resume, restart: options.restart, write: write)
         if options.resume {
-            guard hasCheckpoint else {
-                throw StageError("\(checkpointURL.path): no checkpoint to resume from; start without --resume")
-            }
             let saved = try FlowTrainer.checkpointSettings(at: checkpointURL)
             if saved.config != options.training {
                 write(
@@ -177,21 +177,10 @@ public enum TrainFlowStage {
                 throw StageError(
                     "\(checkpointURL.path): the checkpoint trained in \(space) space, not \(options.space.rawValue)")
             }
-        } else if hasCheckpoint && !options.restart {
-            throw StageError(
-                "\(checkpointURL.path) exists: pass --resume to continue that run, --restart to replace it, "
-                    + "or choose another --run/--output")
-        } else if options.restart,
-            let moved = try PreviousOutputs.moveAside(contentsOf: output, runFolder: folders.runFolder)
-        {
-            // A restart never deletes a trained model: what the folder held is kept aside.
-            write("restart: the previous outputs of \(output.path) were moved to \(moved.path)\n")
         }
-        if let steps = options.steps, resumeStep >= steps {
-            throw StageError(
-                "\(checkpointURL.path) is already at step \(resumeStep), the --steps budget is \(steps); raise --steps to train further"
-            )
-        }
+        try TrainingFolderStart.checkStepBudget(
+            resumedStep: resumeStep, steps: options.steps, checkpoint: checkpointURL, stageComplete: stageComplete,
+            write: write)
 
         let data = try prepareData(options, folders: folders, base: base, startStep: resumeStep, write: write)
         let unet = savedUNet ?? unetConfig(options, classCount: data.classNames.count)

@@ -185,6 +185,12 @@ extension TrainingCheckpoint {
         try SafetensorsFile(tensors: tensors, metadata: metadata).write(to: url)
     }
 
+    /// The step a checkpoint file says it was saved at, or nil if it cannot be read (for messages
+    /// about a checkpoint in the way; `load(from:)` is what checks one).
+    public static func step(at url: URL) -> Int? {
+        (try? SafetensorsFile.read(from: url)).flatMap { $0.metadata["step"] }.flatMap { Int($0) }
+    }
+
     /// Reads and checks a checkpoint written by `save(to:)`. Errors name the file and the
     /// entry at fault (wrong format, missing or misshapen optimizer state, bad metadata).
     public static func load(from url: URL) throws -> TrainingCheckpoint {

@@ -31,7 +31,7 @@ extension AutoencoderTrainer {
 
     /// The step of a checkpoint file, for messages (nil if it cannot be read).
     public static func checkpointStep(_ url: URL) -> Int? {
-        (try? SafetensorsFile.read(from: url)).flatMap { $0.metadata["step"] }.flatMap { Int($0) }
+        TrainingCheckpoint.step(at: url)
     }
 
     /// The caller's fields of the checkpoint at `url`, without restoring anything (to check them).

@@ -81,11 +81,7 @@ public struct AblationReport: Codable, Equatable, Sendable {
 
     /// `report.json`'s bytes; non-finite numbers as the strings "nan", "inf", "-inf".
     public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try encoder.encode(self) + Data("\n".utf8)
+        try NonFiniteJSON.encoder().encode(self) + Data("\n".utf8)
     }
 
     /// Keys of reports written before the kernel distance was named for its features.
@@ -93,11 +89,8 @@ public struct AblationReport: Codable, Equatable, Sendable {
 
     /// Reads `report.json` as `jsonData()` wrote it (or an older version, see `legacyKeys`).
     public static func read(from url: URL) throws -> AblationReport {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         do {
-            return try decoder.decode(
+            return try NonFiniteJSON.decoder().decode(
                 AblationReport.self, from: LegacyJSONKeys.renaming(legacyKeys, in: Data(contentsOf: url)))
         } catch {
             throw StageError("\(url.path): not a readable ablation report (\(error))")

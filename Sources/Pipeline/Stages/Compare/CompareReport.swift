@@ -72,11 +72,7 @@ public struct CompareReport: Codable, Equatable, Sendable {
     /// `report.json`'s bytes. A number that is not finite (a rate of a zero-length run, a
     /// metric that failed) is written as the string "nan", "inf" or "-inf" rather than failing.
     public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try encoder.encode(self) + Data("\n".utf8)
+        try NonFiniteJSON.encoder().encode(self) + Data("\n".utf8)
     }
 
     /// Keys of reports written before the kernel distance was named for its features.
@@ -84,11 +80,8 @@ public struct CompareReport: Codable, Equatable, Sendable {
 
     /// Reads `report.json` as `jsonData()` wrote it (or an older version, see `legacyKeys`).
     public static func read(from url: URL) throws -> CompareReport {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         do {
-            return try decoder.decode(
+            return try NonFiniteJSON.decoder().decode(
                 CompareReport.self, from: LegacyJSONKeys.renaming(legacyKeys, in: Data(contentsOf: url)))
         } catch {
             throw StageError("\(url.path): not a readable compare report (\(error))")

@@ -75,12 +75,11 @@ public enum DistillFlowStage {
 
         // What the checkpoint says, when resuming: its settings win over the options.
         var training = options.training
-        let hasCheckpoint = FileManager.default.fileExists(atPath: checkpointURL.path)
-        var movedAside: URL?
+        let stageComplete = StageManifest<ManifestConfig>.complete(in: output) != nil
+        let movedAside = try TrainingFolderStart.prepare(
+            stageFolder: output, checkpoint: checkpointURL, model: output.appendingPathComponent(modelFile),
+            runFolder: folders.runFolder, resume: options.resume, restart: options.restart, write: write)
         if options.resume {
-            guard hasCheckpoint else {
-                throw StageError("\(checkpointURL.path): no checkpoint to resume from; start without --resume")
-            }
             let saved = try FewStepTrainer.checkpointSettings(at: checkpointURL)
             if saved.config != options.training {
                 write(
@@ -88,20 +87,9 @@ public enum DistillFlowStage {
                 )
             }
             training = saved.config
-            if let steps = options.steps, saved.step >= steps {
-                throw StageError(
-                    "\(checkpointURL.path) is already at step \(saved.step), the --steps budget is \(steps); raise --steps to train further"
-                )
-            }
-        } else if hasCheckpoint && !options.restart {
-            throw StageError(
-                "\(checkpointURL.path) exists: pass --resume to continue that run, --restart to replace it, "
-                    + "or choose another --run/--output")
-        } else if options.restart,
-            let moved = try PreviousOutputs.moveAside(contentsOf: output, runFolder: folders.runFolder)
-        {
-            write("restart: the previous outputs of \(output.path) were moved to \(moved.path)\n")
-            movedAside = moved
+            try TrainingFolderStart.checkStepBudget(
+                resumedStep: saved.step, steps: options.steps, checkpoint: checkpointURL, stageComplete: stageComplete,
+                write: write)
         }
 
         let provenance = ReflowPairProvenance(

@@ -11,6 +11,8 @@ struct GeneratedLatentsFile {
     var labels: [Int]?
 
     static let formatName = "fmf-generated-latents"
+    static let safetensorsName = "latents.safetensors"
+    static let hdf5Name = "latents.h5"
 
     /// Writes `latents` (and `snapped`) with their `labels` into `folder`; returns the file name.
     static func write(
@@ -25,10 +27,10 @@ struct GeneratedLatentsFile {
             ]
             if let snapped { tensors["snapped"] = SafetensorsTensor(floats: snapped.values, shape: snapped.shape) }
             try SafetensorsFile(tensors: tensors, metadata: ["format": formatName])
-                .write(to: folder.appendingPathComponent("latents.safetensors"))
-            return "latents.safetensors"
+                .write(to: folder.appendingPathComponent(safetensorsName))
+            return safetensorsName
         case .hdf5:
-            let file = try HDF5File.create(at: folder.appendingPathComponent("latents.h5"))
+            let file = try HDF5File.create(at: folder.appendingPathComponent(hdf5Name))
             defer { file.close() }
             try file.createDataset("latents", type: .float32, shape: latents.shape).write(latents.values)
             if let snapped {
@@ -37,7 +39,7 @@ struct GeneratedLatentsFile {
             try file.createDataset("labels", type: .int64, shape: [labels.count]).write(labels.map { Int64($0) })
             try file.setAttribute("format", formatName)
             try file.commit()
-            return "latents.h5"
+            return hdf5Name
         }
     }
 
