@@ -267,4 +267,14 @@ final class EvaluateReferenceTests: XCTestCase {
             text.contains("reference: validation images of every class, 6 images: some samples are unconditional"), text
         )
     }
+
+    /// The ISKD's "±" says what it is wherever it is printed.
+    func testTheKernelDistanceSpreadIsLabelled() throws {
+        let samples = try squares("samples", count: 6)
+        var text = ""
+        let result = try EvaluateStage.run(options(generated: samples, real: samples)) { text += $0 }
+        let iskd = result.metrics.report.imageStatisticsKernelDistance
+        XCTAssertEqual(iskd.spreadLabel, "± SD over 100 subsets of 3")
+        XCTAssertTrue(text.contains("(± SD over 100 subsets of 3; image-statistics kernel distance"), text)
+    }
 }
