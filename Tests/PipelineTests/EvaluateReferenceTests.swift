@@ -277,4 +277,20 @@ final class EvaluateReferenceTests: XCTestCase {
         XCTAssertEqual(iskd.spreadLabel, "± SD over 100 subsets of 3")
         XCTAssertTrue(text.contains("(± SD over 100 subsets of 3; image-statistics kernel distance"), text)
     }
+
+    /// The old manifest is removed before metrics.json is replaced: when writing the metrics
+    /// fails (a crash would do the same), no complete manifest describes metrics that are not there.
+    func testAFailedWriteLeavesNoCompleteManifestBehind() throws {
+        let samples = try squares("samples", count: 4)
+        let first = try EvaluateStage.run(options(generated: samples, real: samples), write: { _ in })
+        XCTAssertTrue(FileManager.default.fileExists(atPath: first.manifestFile.path))
+        // metrics.json cannot be replaced while a non-empty folder stands in its place.
+        try FileManager.default.removeItem(at: first.metricsFile)
+        try FileManager.default.createDirectory(at: first.metricsFile, withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: first.metricsFile.appendingPathComponent("blocker"))
+        XCTAssertThrowsError(try EvaluateStage.run(options(generated: samples, real: samples), write: { _ in }))
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: first.manifestFile.path),
+            "the manifest of the earlier evaluation outlived its metrics")
+    }
 }

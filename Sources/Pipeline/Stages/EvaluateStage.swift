@@ -144,6 +144,9 @@ public enum EvaluateStage {
         let runFolder = ArtifactFolders.resolve(options.artifacts, base: base).appendingPathComponent(options.run)
         let lock = try StageLock.acquire(stageFolder: places.output, runFolder: runFolder)
         defer { lock.release() }
+        // The old manifest goes first: a crash while metrics.json is replaced must not leave a
+        // complete manifest describing other metrics.
+        try StageManifest<Options>.invalidate(in: places.output)
         let metricsURL = places.output.appendingPathComponent(metricsFile)
         try JSONFile.write(metrics, to: metricsURL)
         let manifest = try EvaluateManifest.make(
