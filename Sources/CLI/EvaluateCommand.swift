@@ -16,8 +16,10 @@ struct EvaluateCommand: ParsableCommand {
             project's 202 image-statistics features, not Inception features: not a KID value); and \
             the pixel-distribution metrics (Jensen–Shannon divergence, 1-D Wasserstein distance, RBF \
             MMD, difference of standard deviations). Deterministic given --seed. Images are read from \
-            a folder of PNG/JPEG files (real photos of any size are resized and centre-cropped to the \
-            generated size as prepare does), a dataset cache from `pipeline prepare`, an HDF5 file \
+            a folder of PNG/JPEG files (real photos of any size are framed as the run's dataset cache \
+            frames its images: shorter side to the generated size plus --real-margin, the centred \
+            square, then its centre; the generated classes of a samples.json restrict a labelled \
+            reference to them), a dataset cache from `pipeline prepare`, an HDF5 file \
             ('images' uint8 [N,H,W,3] or 'samples' float32 [N,3,H,W] in [-1,1]) or a safetensors \
             file. Writes metrics.json and manifest.json into the output folder.
             """)
@@ -37,6 +39,12 @@ struct EvaluateCommand: ParsableCommand {
     var real: String?
 
     // Subsets by name, commas or separate words (see SubsetListOption).
+    @Option(
+        help: ArgumentHelp(
+            "Pixels a folder of real photos is framed with: shorter side to the generated size plus N, centre square, then its centre (default: the margin of the run's dataset cache, 0 without one).",
+            valueName: "N"))
+    var realMargin: Int?
+
     @Option(
         parsing: .upToNextOption,
         help: ArgumentHelp("Subsets of a real dataset cache to use: train, validation, test.", valueName: "subset"))
@@ -74,6 +82,9 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         if let maxImages, maxImages < 2 { throw ValidationError("--max-images must be at least 2, not \(maxImages)") }
+        if let realMargin, realMargin < 0 {
+            throw ValidationError("--real-margin must not be negative, not \(realMargin)")
+        }
         guard try !SubsetListOption.parse(realSubset, option: "--real-subset").isEmpty,
             try !SubsetListOption.parse(generatedSubset, option: "--generated-subset").isEmpty
         else {
@@ -85,6 +96,7 @@ struct EvaluateCommand: ParsableCommand {
         var options = EvaluateStage.Options()
         options.generated = generated
         options.real = real
+        options.realMargin = realMargin
         options.realSubsets = Set(try SubsetListOption.parse(realSubset, option: "--real-subset"))
         options.generatedSubsets = Set(try SubsetListOption.parse(generatedSubset, option: "--generated-subset"))
         options.seed = seed

@@ -60,6 +60,10 @@ final class EvaluateCommandTests: XCTestCase {
                 "error: --max-images must be at least 2, not 1"
             ),
             (
+                ["evaluate", "--generated", "a", "--real", "b", "--real-margin=-1"],
+                "error: --real-margin must not be negative, not -1"
+            ),
+            (
                 ["evaluate", "--generated", "none", "--real", "b"],
                 "error: \(folder.appendingPathComponent("none").path): not found"
             ),

@@ -29,6 +29,11 @@ public struct KernelDistanceResult: Codable, Equatable, Sendable {
     /// Name and size of the features.
     public var features: String
     public var featureDimension: Int
+
+    /// What the "±" after `value` is: "± SD over 100 subsets of 500". The population standard
+    /// deviation of the per-subset estimates; the subsets overlap (they are drawn from the same
+    /// images), so it shows the spread of one subset's estimate, not the mean's standard error.
+    public var spreadLabel: String { "± SD over \(subsets) subsets of \(subsetSize)" }
 }
 
 /// The image-statistics kernel distance (ISKD): KID's estimator (Bińkowski et al. 2018,

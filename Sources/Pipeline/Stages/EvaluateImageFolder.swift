@@ -12,11 +12,14 @@ extension EvaluateImageLoader {
     /// The images of a folder, sample grids left out (with a note).
     ///
     /// With `side` (the generated images' size, when the real images are read) every image is
-    /// used: photos of any size and aspect ratio are brought to `side` × `side` as `prepare`
-    /// brings them to its cache — shorter side resized with Lanczos-3, then the centred square
-    /// (`Cropper.resizeAndCenterCrop`). Without it (the generated set, which decides the size)
-    /// the images of the most common size are used and any others left out with a note.
-    static func loadFolder(_ url: URL, side: Int?, maxImages: Int?, seed: UInt64) throws -> EvaluationImages {
+    /// used: photos of any size and aspect ratio are framed as a dataset cache prepared with
+    /// `framing.margin` frames them (`PhotoFraming`: shorter side to `side + margin` with
+    /// Lanczos-3, the centred square, then its centre `side` square). Without it (the generated
+    /// set, which decides the size) the images of the most common size are used and any others
+    /// left out with a note.
+    static func loadFolder(_ url: URL, side: Int?, framing: PhotoFraming = .init(), maxImages: Int?, seed: UInt64)
+        throws -> EvaluationImages
+    {
         let all = try ImageFolder.scan(url).files
         let files = all.filter { !sampleGridNames.contains($0.lastPathComponent) }
         var notes: [String] = []
@@ -27,7 +30,8 @@ extension EvaluateImageLoader {
         }
         guard !files.isEmpty else { throw DatasetError(.emptyDataset, "\(url.path): no images besides sample grids") }
         if let side {
-            return try loadResized(files, side: side, folder: url, notes: notes, maxImages: maxImages, seed: seed)
+            return try loadFramed(
+                files, side: side, framing: framing, folder: url, notes: notes, maxImages: maxImages, seed: seed)
         }
         let decoded = try decode(files) { $0 }
         // The most common size wins (ties: the larger count first, then the first seen).
@@ -51,33 +55,34 @@ extension EvaluateImageLoader {
             notes: notes, inputFiles: chosen.map { files[$0] })
     }
 
-    /// Every file (or `maxImages` of them), each decoded and brought to `side` × `side` at once,
+    /// Every file (or `maxImages` of them), each decoded and framed at `side` × `side` at once,
     /// so that only the small images are held.
-    private static func loadResized(
-        _ files: [URL], side: Int, folder: URL, notes: [String], maxImages: Int?,
+    private static func loadFramed(
+        _ files: [URL], side: Int, framing: PhotoFraming, folder: URL, notes: [String], maxImages: Int?,
         seed: UInt64
     ) throws -> EvaluationImages {
         let chosen = choose(files.count, maxImages: maxImages, seed: seed).map { files[$0] }
         var resizedCount = 0, enlarged = 0
         let lock = NSLock()
         let images = try decode(chosen) { image in
-            guard image.width != side || image.height != side else { return image }
-            let result = try Cropper.resizeAndCenterCrop(image, size: side)
+            let result = try framing.frame(image, side: side)
             lock.lock()
-            resizedCount += 1
-            if result.wasUpscaled { enlarged += 1 }
+            if result.resized { resizedCount += 1 }
+            if result.enlarged { enlarged += 1 }
             lock.unlock()
             return result.image
         }
         var notes = notes
         if resizedCount > 0 {
             notes.append(
-                "\(resizedCount) image(s) resized (shorter side to \(side) px, Lanczos-3) and centre-cropped to "
+                "\(resizedCount) image(s) resized (shorter side to \(side + framing.margin) px, Lanczos-3) and centre-cropped to "
                     + "\(side)×\(side)" + (enlarged > 0 ? ", \(enlarged) of them enlarged" : ""))
         }
-        return EvaluationImages(
+        var loaded = EvaluationImages(
             set: try imageSet(images), kind: "image folder", path: folder.path, available: files.count,
             notes: notes, inputFiles: chosen)
+        loaded.framing = framing.describe(side: side)
+        return loaded
     }
 
     /// The files decoded on all threads, each passed through `transform`; the first error is

@@ -16,6 +16,13 @@ public struct EvaluationImages {
     public var notes: [String]
     /// Files whose bytes define the set, for the manifest's input hashes.
     public var inputFiles: [URL]
+    /// Each image's class id, when the images are labelled (a dataset cache); nil otherwise.
+    public var labels: [Int]? = nil
+    /// The names of the classes the set was restricted to (the sampled ones); nil: not restricted.
+    public var classes: [String]? = nil
+    /// How a folder of photos was brought to the compared size, e.g. "shorter side to 144, centre
+    /// 128 kept (margin 16 of the run's dataset)"; nil for other sources.
+    public var framing: String? = nil
 }
 
 /// Reads the images `pipeline evaluate` compares, from any of:
@@ -34,9 +41,11 @@ public enum EvaluateImageLoader {
     ///   - maxImages: at most this many images, chosen at random (sorted) with `seed`.
     ///   - side: the square size a folder's images are brought to (the generated images' size
     ///     when the real ones are read); nil keeps a folder's most common size.
+    ///   - framing: how a folder's photos are brought to `side` (see `PhotoFraming`).
+    ///   - classes: the class ids read from a dataset cache (nil: all).
     public static func load(
         _ url: URL, subsets: Set<DatasetSubset>, maxImages: Int?, seed: UInt64,
-        side: Int? = nil
+        side: Int? = nil, framing: PhotoFraming = .init(), classes: Set<Int>? = nil
     ) throws -> EvaluationImages {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
@@ -44,9 +53,9 @@ public enum EvaluateImageLoader {
         }
         if isDirectory.boolValue {
             if FileManager.default.fileExists(atPath: url.appendingPathComponent(DatasetCacheLayout.imagesFile).path) {
-                return try loadCache(url, subsets: subsets, maxImages: maxImages, seed: seed)
+                return try loadCache(url, subsets: subsets, maxImages: maxImages, seed: seed, classes: classes)
             }
-            return try loadFolder(url, side: side, maxImages: maxImages, seed: seed)
+            return try loadFolder(url, side: side, framing: framing, maxImages: maxImages, seed: seed)
         }
         let isHDF5 =
             try leadingBytes(url, count: 8) == [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
@@ -55,7 +64,7 @@ public enum EvaluateImageLoader {
             let file = try HDF5File.open(at: url)
             if try file.attribute("format") == DatasetCacheLayout.formatName {
                 file.close()
-                return try loadCache(url, subsets: subsets, maxImages: maxImages, seed: seed)
+                return try loadCache(url, subsets: subsets, maxImages: maxImages, seed: seed, classes: classes)
             }
             defer { file.close() }
             return try loadHDF5(file, maxImages: maxImages, seed: seed)
@@ -84,34 +93,59 @@ public enum EvaluateImageLoader {
         return random.permutation(count).prefix(max(0, maxImages)).sorted()
     }
 
-    static func loadCache(_ url: URL, subsets: Set<DatasetSubset>, maxImages: Int?, seed: UInt64) throws
-        -> EvaluationImages
-    {
+    /// Whether `url` is a folder of image files (not a dataset cache folder).
+    static func isImageFolder(_ url: URL) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue
+            && !FileManager.default.fileExists(atPath: url.appendingPathComponent(DatasetCacheLayout.imagesFile).path)
+    }
+
+    /// The rows of the cache's `subsets` (of the `classes` among them, if given), `maxImages` of
+    /// them chosen with `seed`, each the centre `size` crop of its stored square.
+    static func loadCache(
+        _ url: URL, subsets: Set<DatasetSubset>, maxImages: Int?, seed: UInt64, classes: Set<Int>? = nil
+    ) throws -> EvaluationImages {
         let cache = try DatasetCache.open(url)
-        let rows = cache.rows(in: subsets)
-        let names = subsets.map(\.description).sorted().joined(separator: "+")
+        let rows = cache.rows(in: subsets).filter { classes?.contains(cache.labels[$0]) ?? true }
+        let names = subsetNames(subsets)
         guard !rows.isEmpty else {
-            throw DatasetError(.emptyDataset, "\(cache.file.url.path): no images in the \(names) subset(s)")
+            let which = classes == nil ? "" : " of the \(classes!.count) classes asked for"
+            throw DatasetError(.emptyDataset, "\(cache.file.url.path): no images in the \(names) subset(s)\(which)")
         }
         let chosen = choose(rows.count, maxImages: maxImages, seed: seed).map { rows[$0] }
-        let stored = try cache.pixels(rows: chosen)
+        var images = try cacheImages(cache, rows: chosen, kind: "dataset cache (\(names))", available: rows.count)
+        images.classes = classes.map { $0.sorted().map { cache.classNames[$0] } }
+        return images
+    }
+
+    /// "test+train": subsets as the kinds and notes name them.
+    static func subsetNames(_ subsets: Set<DatasetSubset>) -> String {
+        subsets.map(\.description).sorted().joined(separator: "+")
+    }
+
+    /// The given rows of `cache`, in that order, each the centre `size` crop of its stored square
+    /// (the framing training crops come from), with their labels.
+    static func cacheImages(_ cache: DatasetCache, rows: [Int], kind: String, available: Int) throws
+        -> EvaluationImages
+    {
+        let stored = try cache.pixels(rows: rows)
         let (side, size) = (cache.storedSize, cache.size)
         let offset = (side - size) / 2
-        var pixels = [UInt8](repeating: 0, count: chosen.count * size * size * 3)
-        for n in 0..<chosen.count {
+        var pixels = [UInt8](repeating: 0, count: rows.count * size * size * 3)
+        for n in 0..<rows.count {
             for y in 0..<size {
                 let from = ((n * side + offset + y) * side + offset) * 3
                 let to = ((n * size) + y) * size * 3
                 pixels.replaceSubrange(to..<(to + size * 3), with: stored[from..<(from + size * 3)])
             }
         }
-        let set = try ImageSet(count: chosen.count, height: size, width: size, pixels: pixels)
+        let set = try ImageSet(count: rows.count, height: size, width: size, pixels: pixels)
         var inputs = [cache.file.url]
         let manifest = cache.folder.appendingPathComponent(DatasetCacheLayout.manifestFile)
         if FileManager.default.fileExists(atPath: manifest.path) { inputs.append(manifest) }
         return EvaluationImages(
-            set: set, kind: "dataset cache (\(names))", path: cache.folder.path,
-            available: rows.count, notes: [], inputFiles: inputs)
+            set: set, kind: kind, path: cache.folder.path, available: available, notes: [], inputFiles: inputs,
+            labels: rows.map { cache.labels[$0] })
     }
 
     static func loadHDF5(_ file: HDF5File, maxImages: Int?, seed: UInt64) throws -> EvaluationImages {

@@ -24,7 +24,7 @@ public struct EvaluateManifest: Codable, Equatable, Sendable {
     public var totalSeconds: Double
 
     static func make(
-        options: EvaluateStage.Options, generated: EvaluationImages, real: EvaluationImages,
+        options: EvaluateStage.Options, generated: EvaluationImages, real: EvaluationImages, margin: Int?,
         outputs: [URL], timings: [String: Double], totalSeconds: Double
     ) throws -> EvaluateManifest {
         var config = [
@@ -37,6 +37,10 @@ public struct EvaluateManifest: Codable, Equatable, Sendable {
             "floor": "\(options.measureFloor)",
         ]
         if let maxImages = options.maxImages { config["maxImages"] = "\(maxImages)" }
+        // The framing of a folder of real photos, and the classes a reference was restricted to.
+        if let margin { config["realMargin"] = "\(margin)" }
+        if let framing = real.framing { config["realFraming"] = framing }
+        if let classes = real.classes { config["referenceClasses"] = classes.joined(separator: ", ") }
         var hasher = FileHasher()
         return EvaluateManifest(
             createdAt: ISO8601DateFormatter().string(from: Date()),

@@ -23,6 +23,9 @@ public enum EvaluateStage {
         public var maxImages: Int?
         /// Also score real images against the real ones at the same counts (`SamplingFloor`).
         public var measureFloor = true
+        /// The margin a folder of real photos is framed with (`PhotoFraming`); nil: the margin of
+        /// the run's dataset cache (0 without one).
+        public var realMargin: Int?
         /// Output folder; nil: `<artifacts>/<run>/reports/evaluate`.
         public var output: String?
         public var run = ArtifactFolders.defaultRun
@@ -73,6 +76,9 @@ public enum EvaluateStage {
         if let maxImages = options.maxImages, maxImages < 2 {
             throw DatasetError(.invalidArgument, "--max-images must be at least 2, not \(maxImages)")
         }
+        if let margin = options.realMargin, margin < 0 {
+            throw DatasetError(.invalidArgument, "--real-margin must not be negative, not \(margin)")
+        }
         let places = locations(options, base: base)
         try checkOutput(places.output, isNotInside: places.real)
         let start = ProgressReporter.monotonicSeconds()
@@ -86,13 +92,26 @@ public enum EvaluateStage {
         for note in generated.notes { write("note: \(note)\n") }
         // A folder of photos is brought to the generated size image by image, so every photo is used.
         let side = generated.set.height == generated.set.width ? generated.set.width : nil
+        let framing = try photoFraming(options, real: places.real, side: side, base: base)
+        let sampled = EvaluateSampledClasses.read(generated: places.generated)
+        if let note = sampled.note { write("note: \(note)\n") }
+        let reference = try EvaluateReferenceClasses.resolve(
+            sampled: sampled.classes, real: places.real, subsets: options.realSubsets)
         var real = try EvaluateImageLoader.load(
             places.real, subsets: options.realSubsets,
-            maxImages: options.maxImages, seed: options.seed &+ RandomStream.evaluationRealImages.salt, side: side)
+            maxImages: options.maxImages, seed: options.seed &+ RandomStream.evaluationRealImages.salt, side: side,
+            framing: framing, classes: reference.ids)
         write(
             "real: \(real.set.count) of \(real.available) images, \(real.set.width)×\(real.set.height), \(real.kind) at \(real.path)\n"
         )
         for note in real.notes { write("note: \(note)\n") }
+        if let framed = real.framing {
+            write("real: \(real.set.count) photos from \(real.path), \(framed)\n")
+        }
+        if let line = reference.describe(real) {
+            write("reference: \(line)\n")
+            real.notes.append("reference: \(line)")
+        }
         if generated.kind.hasPrefix("dataset cache"), real.kind.hasPrefix("dataset cache"), generated.path == real.path,
             !options.generatedSubsets.isDisjoint(with: options.realSubsets)
         {
@@ -125,10 +144,14 @@ public enum EvaluateStage {
         let runFolder = ArtifactFolders.resolve(options.artifacts, base: base).appendingPathComponent(options.run)
         let lock = try StageLock.acquire(stageFolder: places.output, runFolder: runFolder)
         defer { lock.release() }
+        // The old manifest goes first: a crash while metrics.json is replaced must not leave a
+        // complete manifest describing other metrics.
+        try StageManifest<Options>.invalidate(in: places.output)
         let metricsURL = places.output.appendingPathComponent(metricsFile)
         try JSONFile.write(metrics, to: metricsURL)
         let manifest = try EvaluateManifest.make(
-            options: options, generated: generated, real: real, outputs: [metricsURL],
+            options: options, generated: generated, real: real, margin: real.framing == nil ? nil : framing.margin,
+            outputs: [metricsURL],
             timings: report.seconds.merging(["load": loadSeconds]) { a, _ in a },
             totalSeconds: ProgressReporter.monotonicSeconds() - start)
         let manifestURL = places.output.appendingPathComponent(manifestFile)
@@ -145,14 +168,17 @@ public enum EvaluateStage {
         generated: EvaluationImages, real: EvaluationImages, evaluation: GeneratedImageEvaluation,
         options: Options, write: (String) -> Void, shouldStop: () -> Bool
     ) throws -> SamplingFloor? {
-        let (standIns, reason) = try EvaluateFloor.standIns(
+        let drawn = try EvaluateFloor.standIns(
             count: generated.set.count, generated: generated, real: real,
             options: options)
-        guard let standIns else {
-            write("note: no real-versus-real floor: \(reason ?? "")\n")
+        guard let standIns = drawn.images else {
+            write("note: no real-versus-real floor: \(drawn.reason ?? "")\n")
             return nil
         }
-        write("floor: \(standIns.set.count) real images, \(standIns.kind), against the same real ones\n")
+        write(
+            "floor: \(standIns.set.count) real images, \(standIns.kind), in the reference's class mix, against the same real ones\n"
+        )
+        for note in drawn.notes { write("note: floor: \(note)\n") }
         let report = try untilStopped {
             try evaluation.evaluate(
                 generated: standIns.set, reference: real.set,
@@ -199,6 +225,26 @@ public enum EvaluateStage {
         return out
     }
 
+    /// How a folder of real photos is framed: `--real-margin`, or the run's dataset cache's
+    /// margin. Margin 0 for anything but a folder (a cache has its own framing) or when the
+    /// generated images are not square (a folder is then read at its own size).
+    private static func photoFraming(_ options: Options, real: URL, side: Int?, base: URL) throws -> PhotoFraming {
+        guard EvaluateImageLoader.isImageFolder(real) else {
+            if options.realMargin != nil {
+                throw DatasetError(
+                    .invalidArgument,
+                    "--real-margin frames a folder of photos; \(real.path) is not one (a dataset cache keeps its own margin)"
+                )
+            }
+            return PhotoFraming()
+        }
+        guard let side else { return PhotoFraming() }
+        if let margin = options.realMargin { return PhotoFraming(margin: margin, origin: "--real-margin \(margin)") }
+        let runDataset = ArtifactFolders.resolve(options.artifacts, base: base).appendingPathComponent(options.run)
+            .appendingPathComponent(ArtifactFolders.dataset)
+        return try PhotoFraming.ofRunDataset(runDataset, side: side)
+    }
+
     private static func checkOutput(_ output: URL, isNotInside source: URL) throws {
         let (o, s) = (output.standardizedFileURL.path, source.standardizedFileURL.path)
         var isDirectory: ObjCBool = false
@@ -231,6 +277,12 @@ public struct EvaluateMetrics: Codable, Equatable, Sendable {
         public var count: Int
         public var available: Int
         public var notes: [String]
+        /// The classes the images were restricted to (the sampled ones); nil: not restricted
+        /// (and in files written before references were restricted).
+        public var classes: [String]?
+        /// How a folder of photos was framed ("shorter side to 144, centre 128 kept (margin 16 of
+        /// the run's dataset)"); nil for other sources and in older files.
+        public var framing: String?
 
         init(_ images: EvaluationImages) {
             path = images.path
@@ -238,6 +290,8 @@ public struct EvaluateMetrics: Codable, Equatable, Sendable {
             count = images.set.count
             available = images.available
             notes = images.notes
+            classes = images.classes
+            framing = images.framing
         }
     }
 

@@ -23,14 +23,15 @@ public enum EvaluateSummary {
         lines.append(
             String(
                 format:
-                    "  ISKD ×10³     %.3f ± %.3f  (image-statistics kernel distance: %@, %d features; %d subsets of %d)",
-                iskd.value * 1000, iskd.standardDeviation * 1000, iskd.features, iskd.featureDimension,
-                iskd.subsets, iskd.subsetSize))
+                    "  ISKD ×10³     %.3f ± %.3f  (%@; image-statistics kernel distance: %@, %d features)",
+                iskd.value * 1000, iskd.standardDeviation * 1000, iskd.spreadLabel, iskd.features,
+                iskd.featureDimension))
         if let floor {
+            let floorISKD = floor.imageStatisticsKernelDistance
             lines.append(
                 String(
-                    format: "  real vs real  %.3f ± %.3f", floor.imageStatisticsKernelDistance.value * 1000,
-                    floor.imageStatisticsKernelDistance.standardDeviation * 1000))
+                    format: "  real vs real  %.3f ± %.3f  (%@)", floorISKD.value * 1000,
+                    floorISKD.standardDeviation * 1000, floorISKD.spreadLabel))
         }
         let p = r.pixels
         lines.append(

@@ -34,7 +34,8 @@ enum EvaluationSection {
         ])
         let iskd = r.imageStatisticsKernelDistance
         rows.append([
-            "ISKD ×10³", String(format: "%.3f ± %.3f", iskd.value * 1000, iskd.standardDeviation * 1000),
+            "ISKD ×10³ (\(iskd.spreadLabel))",
+            String(format: "%.3f ± %.3f", iskd.value * 1000, iskd.standardDeviation * 1000),
             floor.map {
                 String(
                     format: "%.3f ± %.3f", $0.imageStatisticsKernelDistance.value * 1000,

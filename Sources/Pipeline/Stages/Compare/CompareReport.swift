@@ -34,6 +34,10 @@ public struct CompareReport: Codable, Equatable, Sendable {
         /// The image-statistics kernel distance (`kid` in reports written before it was named so).
         public var iskd: Double
         public var iskdStandardDeviation: Double
+        /// What `iskdStandardDeviation` is: the SD over this many subsets of this many images
+        /// (nil in reports of older versions).
+        public var iskdSubsets: Int?
+        public var iskdSubsetSize: Int?
         public var pixelJensenShannon: Double
         public var pixelWasserstein: Double
         public var pixelMMD: Double

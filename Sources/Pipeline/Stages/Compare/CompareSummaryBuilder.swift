@@ -31,6 +31,8 @@ enum CompareSummaryBuilder {
             pixelJensenShannon: report.pixels.jensenShannon, pixelWasserstein: report.pixels.wasserstein,
             pixelMMD: report.pixels.mmd, standardDeviationDifference: report.pixels.standardDeviationDifference,
             evaluatedImages: report.generatedCount, realImages: report.referenceCount, grid: nil, curves: curves)
+        summary.iskdSubsets = report.imageStatisticsKernelDistance.subsets
+        summary.iskdSubsetSize = report.imageStatisticsKernelDistance.subsetSize
         summary.swdFloorPerLevel = metrics.floor?.report.slicedWasserstein.perLevel
         summary.swdFloorMean = metrics.floor?.report.slicedWasserstein.mean
         summary.trainingSWDFloor = config.evaluation?.floor?.mean

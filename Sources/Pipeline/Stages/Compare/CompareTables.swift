@@ -34,7 +34,7 @@ public enum CompareTables {
         }
         rows.append(
             Row(
-                label: "ISKD ×10³",
+                label: "ISKD ×10³ (\(iskdSpread(l, p)))",
                 latent: String(format: "%.3f ± %.3f", l.iskd * 1000, l.iskdStandardDeviation * 1000),
                 pixel: String(format: "%.3f ± %.3f", p.iskd * 1000, p.iskdStandardDeviation * 1000),
                 difference: String(format: "%+.3f", (l.iskd - p.iskd) * 1000)))
@@ -50,6 +50,15 @@ public enum CompareTables {
                 label: "images evaluated (generated / real)", latent: "\(l.evaluatedImages) / \(l.realImages)",
                 pixel: "\(p.evaluatedImages) / \(p.realImages)", difference: ""))
         return rows
+    }
+
+    /// What the ISKD's "±" is: "± SD over 100 subsets of 500" when both spaces used the same
+    /// subsets (reports of older versions do not say).
+    static func iskdSpread(_ l: CompareReport.SpaceSummary, _ p: CompareReport.SpaceSummary) -> String {
+        guard let subsets = l.iskdSubsets, let size = l.iskdSubsetSize, p.iskdSubsets == subsets,
+            p.iskdSubsetSize == size
+        else { return "± SD over its random subsets" }
+        return "± SD over \(subsets) subsets of \(size)"
     }
 
     /// Cost: training and sampling.
