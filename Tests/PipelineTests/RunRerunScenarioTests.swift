@@ -87,6 +87,15 @@ final class RunRerunScenarioTests: XCTestCase {
             "--artifacts", "./artifacts",
         ])
         XCTAssertEqual(Set(states.filter { $0.value != "not enabled" }.values), ["done"], "\(states)")
+        // How often files are written is no setting of a model: the trained stages stay done.
+        let cadence = [
+            "--config", "tiny.yaml", "--set", "train-flow.checkpoint-every=2", "--set", "train-flow.log-every=1",
+            "--set", "train-ae.checkpoint-every=1", "--set", "train-ae.grid-every=1",
+        ]
+        let recadenced = try self.states(cadence)
+        XCTAssertEqual(Set(recadenced.filter { $0.value != "not enabled" }.values), ["done"], "\(recadenced)")
+        let rerun = try pipeline(["run"] + cadence)
+        XCTAssertFalse(rerun.stdout.contains("running"), rerun.stdout)
         let changed = try self.states(["--config", "tiny.yaml", "--set", "generate.guidance=1.5"])
         XCTAssertEqual(changed["generate"], "stale: settings changed: guidance: 1 → 1.5")
     }

@@ -125,8 +125,18 @@ extension StageAssessment {
         let checkpoint = folder.appendingPathComponent(StageFiles.checkpoint)
         result.resumable =
             stage.resumable && result.state == .interrupted && result.key != nil
-            && ledger[stage]?.startedKey == result.key && manager.fileExists(atPath: checkpoint.path)
+            && startedWithCurrentKey(ledger[stage], result) && manager.fileExists(atPath: checkpoint.path)
         return result
+    }
+
+    /// Whether the stage was last started with its current key, or with the form the key had
+    /// before the cadence settings left it (a ledger of an earlier version, interrupted).
+    static func startedWithCurrentKey(_ entry: RunLedger.Entry?, _ assessment: StageAssessment) -> Bool {
+        guard let started = entry?.startedKey, let key = assessment.key, let consumed = assessment.consumed else {
+            return false
+        }
+        return started == key
+            || started == StageKey.withCadence(assessment.stage, settings: assessment.settings, consumed: consumed)
     }
 
     private static func state(
@@ -138,7 +148,7 @@ extension StageAssessment {
         guard manager.fileExists(atPath: folder.appendingPathComponent(StageFiles.manifest).path) else {
             let contents = (try? manager.contentsOfDirectory(atPath: folder.path))?.filter { !$0.hasPrefix(".") } ?? []
             guard !contents.isEmpty else { return .missing }
-            if let key = assessment.key, entry?.startedKey == key { return .interrupted }
+            if startedWithCurrentKey(entry, assessment) { return .interrupted }
             return .stale("left unfinished by an earlier run")
         }
         if let bad = stage.upstream.first(where: { config.isEnabled($0) && upstream[$0]?.state != .done }) {
