@@ -108,6 +108,7 @@ struct RunCommand: ParsableCommand {
                 for: assessment, selected: selected, requested: requested,
                 upstreamRunning: nil, force: force)
             print(RunPlanText.line(stage, action, runFolder: runFolder))
+            if let note = assessment.note { print("[\(stage.rawValue)] note: \(note)") }
             switch action {
             case .notEnabled, .notSelected, .reuse: continue
             case .busy(let why): throw CLIError("stage \(stage.rawValue) is \(why); wait for it or stop it first")

@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 
 /// Where a stage stands, as `pipeline status` shows it and `pipeline run` decides on.
@@ -53,6 +54,9 @@ public struct StageAssessment: Equatable, Sendable {
     /// Stale only because an upstream stage is not done, and done if that stage is rebuilt to
     /// the outputs it had (a damaged artifact rebuilt, an interrupted training resumed).
     public var doneOnceUpstreamIsRebuilt = false
+    /// Something worth saying that does not change the state: a cache whose source folder is
+    /// missing now is still done (it is what it was), and `status` says the source is gone.
+    public var note: String?
 
     public init(
         stage: RunStage, state: RunStageState, settings: StageSettings, consumed: [String: String]?, key: String?,
@@ -120,6 +124,15 @@ extension StageAssessment {
                     ownState(
                         of: stage, folder: folder, entry: ledger[stage],
                         assessment: predicted, cache: cache) == .done
+            }
+        }
+        if stage == .prepare, result.state == .done {
+            // The cache's key holds its source folder as a path: whether the files in it are still
+            // those the cache was made from is asked of the folder itself.
+            switch CacheSourceCheck.check(cacheFolder: folder) {
+            case .unchanged: break
+            case .changed(let why): result.state = .stale(why)
+            case .missing(let why): result.note = why
             }
         }
         let checkpoint = folder.appendingPathComponent(StageFiles.checkpoint)
