@@ -160,6 +160,8 @@ final class AblationStageTests: XCTestCase {
         XCTAssertTrue(try trainedConfig(.optimalTransport, seed: 0).training.optimalTransport)
 
         // Another budget: every variant's model is retrained in its own folder, the old one kept.
+        let previousFolder = runFolder.appendingPathComponent(PreviousOutputs.folderName)
+        let keptBefore = try FileManager.default.contentsOfDirectory(atPath: previousFolder.path).count
         var longer = options(variants: [.optimalTransport], seeds: 1)
         longer.compare.steps = 3
         log = ""
@@ -168,9 +170,8 @@ final class AblationStageTests: XCTestCase {
         XCTAssertEqual(retrained.rows.map { $0.seeds[0].trainingSteps }, [3, 3])
         XCTAssertTrue(log.contains("it was trained with a budget of 2 steps instead of 3 steps"), log)
         XCTAssertEqual(try trainedConfig(.baseline, seed: 0).budget, TrainFlowStage.Budget(steps: 3, minutes: nil))
-        let previous = try FileManager.default.contentsOfDirectory(
-            atPath: runFolder.appendingPathComponent(PreviousOutputs.folderName).path)
-        XCTAssertEqual(previous.filter { $0.hasPrefix("ablations-") }.count, 2, "\(previous)")
+        let kept = try FileManager.default.contentsOfDirectory(atPath: previousFolder.path)
+        XCTAssertEqual(kept.count, keptBefore + 2, "both models moved aside, not deleted: \(kept)")
     }
 
     func testBadInputFailsBeforeAnyWork() throws {

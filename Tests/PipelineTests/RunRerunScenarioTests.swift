@@ -77,6 +77,15 @@ final class RunRerunScenarioTests: XCTestCase {
             changed.stderr)
         for file in trainedFiles { XCTAssertEqual(try sha(file, artifacts: "moved"), made[file], file) }
         for file in trainedFiles { XCTAssertEqual(try sha(file), made[file], file) }
+
+        // Another process holds the run: `run` takes the lock before it reads the ledger, so it
+        // judges nothing from records that process may be rewriting.
+        let holder = try RunLock.acquire(in: folder.appendingPathComponent("artifacts/tiny").path)
+        let locked = try pipeline(["run", "--run", "tiny", "--set", "train-ae.steps=5"], expect: nil)
+        holder.release()
+        XCTAssertNotEqual(locked.status, 0)
+        XCTAssertTrue(locked.stderr.contains("is in use by pid \(getpid())"), locked.stderr)
+        XCTAssertFalse(locked.stderr.contains("settings changed"), "judged before the lock: \(locked.stderr)")
     }
 
     /// 2. Settings are compared as typed values with paths resolved.

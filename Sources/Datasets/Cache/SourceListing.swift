@@ -26,7 +26,7 @@ public struct SourceListing: Codable, Equatable, Sendable {
         public var modified: Int64
     }
 
-    public static let fileName = "source-listing.json"
+    public static let fileName = DatasetCacheLayout.sourceListingFile
 
     /// Sorted by name.
     public var entries: [Entry]
