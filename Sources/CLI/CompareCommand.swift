@@ -11,8 +11,9 @@ struct CompareCommand: ParsableCommand {
         abstract: "Latent versus pixel flow at equal compute: a report with grids, metrics and curves.",
         discussion: """
             Uses <artifacts>/<run>/flow (latent) and pixel-flow (pixel): a model with a complete manifest is \
-            reused, otherwise it is trained with --minutes M (the same for both; an interrupted one is resumed \
-            with what is left of M). Both are sampled with the same --count, --sampler, --steps, --seed and \
+            reused, otherwise it is trained with --minutes M (the same for both, over all sessions: an \
+            interrupted one is resumed and trains what is left of M). A complete model trained to another \
+            budget than --minutes/--train-steps is refused, not compared as if equal. Both are sampled with the same --count, --sampler, --steps, --seed and \
             --guidance into samples/ and pixel-samples/ (existing samples are reused only if drawn from the same \
             model with the same settings), evaluated against the held-out real images into reports/evaluate and \
             reports/evaluate-pixel, and compared in reports/compare: report.md, report.html, report.json, \
@@ -35,7 +36,7 @@ struct CompareCommand: ParsableCommand {
             valueName: "dir"))
     var output: String?
 
-    @Option(help: "Training budget per model in minutes, for a model that is not trained yet.")
+    @Option(help: "Training budget per model in minutes (over all sessions; a trained model must match it).")
     var minutes: Double?
     @Option(help: "Training budget per model in steps (with or instead of --minutes).")
     var trainSteps: Int?

@@ -61,6 +61,15 @@ struct RunCommand: ParsableCommand {
         let settings = try StageCommands.allSettings(config, runFolder: runFolder)
         print("run '\(config.run)' in \(runFolder.path), settings from \(source)")
 
+        // The run folder's lock before the ledger is read: a `run` that finished in between
+        // would otherwise have its records overwritten with the stale ones read here. A dry run
+        // writes nothing and takes no lock (it shows the plan of the moment).
+        var lock: RunLock?
+        if !dryRun {
+            try FileManager.default.createDirectory(at: runFolder, withIntermediateDirectories: true)
+            lock = try RunLock.acquire(in: runFolder.path)
+        }
+        defer { lock?.release() }
         let cache = DigestCache(runFolder: runFolder)
         defer { cache.save() }
         var ledger = try RunLedger.load(runFolder: runFolder)
@@ -77,9 +86,6 @@ struct RunCommand: ParsableCommand {
         }
         try Self.refuseWhatWouldLoseWork(plan, runFolder: runFolder)
 
-        try FileManager.default.createDirectory(at: runFolder, withIntermediateDirectories: true)
-        let lock = try RunLock.acquire(in: runFolder.path)
-        defer { lock.release() }
         // The report at the end, however the run ends (complete, stopped or failed).
         defer { RunReportWriting.refresh(config: config, settingsFrom: source, cache: cache) }
         try AtomicFile.write(
@@ -102,6 +108,7 @@ struct RunCommand: ParsableCommand {
                 for: assessment, selected: selected, requested: requested,
                 upstreamRunning: nil, force: force)
             print(RunPlanText.line(stage, action, runFolder: runFolder))
+            if let note = assessment.note { print("[\(stage.rawValue)] note: \(note)") }
             switch action {
             case .notEnabled, .notSelected, .reuse: continue
             case .busy(let why): throw CLIError("stage \(stage.rawValue) is \(why); wait for it or stop it first")
@@ -132,17 +139,23 @@ struct RunCommand: ParsableCommand {
                 try DataParallelRun.announce((stage, arguments), to: ranks)
             }
             try command.run()
-            // A stage stopped by Ctrl-C/SIGTERM returns after saving its checkpoint: not complete.
-            if StopSignal.shared.stopRequested {
-                print("[\(stage.rawValue)] stopped; `pipeline run` again resumes it")
+            // A stage stopped by Ctrl-C/SIGTERM returns after saving its checkpoint, not complete;
+            // one whose stop came after its last poll (during its final evaluation or export)
+            // returns complete, and is recorded as done (see `StageCompletion`).
+            let outcome = try StageCompletion.finish(
+                stage, in: &ledger, runFolder: runFolder, key: key, settings: settings[stage]!,
+                consumed: consumed, stopRequested: StopSignal.shared.stopRequested, cache: cache)
+            if outcome != .stopped {
+                try ledger.save(runFolder: runFolder)
+                cache.save()
+            }
+            if outcome != .recorded {
+                print(
+                    outcome == .stopped
+                        ? "[\(stage.rawValue)] stopped; `pipeline run` again resumes it"
+                        : "[\(stage.rawValue)] complete; stopped before the next stage")
                 return
             }
-            let outputs = try StageFolderDigest.measure(folder, only: stage.artifactFiles, cache: cache)
-            ledger[stage]?.record = StageRecord(
-                key: key, settings: settings[stage]!, codeVersion: stage.codeVersion,
-                consumed: consumed, outputs: outputs)
-            try ledger.save(runFolder: runFolder)
-            cache.save()
             assessments[stage] = StageAssessment.judge(
                 stage, config: config, runFolder: runFolder, ledger: ledger,
                 settings: settings[stage]!, upstream: assessments, cache: cache)

@@ -37,13 +37,16 @@ struct StatusCommand: ParsableCommand {
             print(
                 try StatusDocument(
                     run: config.run, folder: runFolder.path, settingsFrom: source, preset: config.preset.rawValue,
-                    stages: states.map(StatusDocument.Stage.init)
+                    stages: RunStage.allCases.map { StatusDocument.Stage($0, assessments[$0]!) }
                 ).text())
         } else {
             print("run '\(config.run)' in \(runFolder.path), settings from \(source)")
             let width = RunStage.allCases.map(\.rawValue.count).max()! + 2
             for (stage, state) in states {
-                print("  " + stage.rawValue.padding(toLength: width, withPad: " ", startingAt: 0) + state.description)
+                let note = assessments[stage]!.note.map { " (note: \($0))" } ?? ""
+                print(
+                    "  " + stage.rawValue.padding(toLength: width, withPad: " ", startingAt: 0) + state.description
+                        + note)
             }
         }
         if check && states.contains(where: { $0.1 != .done && $0.1 != .notEnabled }) { throw ExitCode(1) }
@@ -57,10 +60,13 @@ struct StatusDocument: Encodable {
         var state: String
         var reason: String?
         var pid: Int32?
+        var note: String?
 
-        init(_ stage: RunStage, _ state: RunStageState) {
+        init(_ stage: RunStage, _ assessment: StageAssessment) {
+            let state = assessment.state
             self.stage = stage.rawValue
             self.state = state.name
+            note = assessment.note
             switch state {
             case .stale(let why): reason = why
             case .running(let pid): self.pid = pid

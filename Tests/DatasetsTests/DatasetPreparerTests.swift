@@ -113,7 +113,16 @@ final class DatasetPreparerTests: XCTestCase {
         XCTAssertEqual(result.folder.path, dir.url.appendingPathComponent("out/dataset").standardizedFileURL.path)
         XCTAssertEqual(
             try FileManager.default.contentsOfDirectory(atPath: result.folder.path).sorted(),
-            ["images.h5", "manifest.json"])
+            ["images.h5", "manifest.json", "source-listing.json"])
+        // The listing of what the cache was made from: the photos and the label files, no bytes read.
+        let listing = try XCTUnwrap(try SourceListing.read(from: result.folder))
+        XCTAssertEqual(
+            listing.entries.map(\.name),
+            ((1...6).map { "jpg/image_0000\($0).jpg" } + ["cat_to_name.json", "imagelabels.mat", "setid.mat"]).sorted())
+        XCTAssertEqual(
+            listing.entries.first { $0.name == "setid.mat" }?.bytes,
+            (try FileManager.default.attributesOfItem(atPath: source.appendingPathComponent("setid.mat").path)[.size]
+                as? NSNumber)?.int64Value)
 
         let file = try HDF5File.open(at: result.cacheFile)
         let images = try file.dataset("images")
@@ -142,6 +151,7 @@ final class DatasetPreparerTests: XCTestCase {
         let labelsHash = try SHA256.hashFile(at: source.appendingPathComponent("imagelabels.mat")).hex
         XCTAssertEqual(manifest.labelFiles[0].sha256, labelsHash)
         XCTAssertEqual(manifest.imageFiles?.files, 6)
+        XCTAssertEqual(manifest.sourceListing, SourceListing.fileName)
         XCTAssertEqual(manifest.timings.catalogSeconds, 0.25)
         XCTAssertEqual(
             manifest.cacheBytes, try FileManager.default.attributesOfItem(atPath: result.cacheFile.path)[.size] as? Int)

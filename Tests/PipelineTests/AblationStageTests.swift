@@ -158,6 +158,20 @@ final class AblationStageTests: XCTestCase {
         XCTAssertEqual(report.rows[1].seeds[0].actions["model"], "trained")
         XCTAssertTrue(log.contains("retraining the model") && log.contains("OT off"), log)
         XCTAssertTrue(try trainedConfig(.optimalTransport, seed: 0).training.optimalTransport)
+
+        // Another budget: every variant's model is retrained in its own folder, the old one kept.
+        let previousFolder = runFolder.appendingPathComponent(PreviousOutputs.folderName)
+        let keptBefore = try FileManager.default.contentsOfDirectory(atPath: previousFolder.path).count
+        var longer = options(variants: [.optimalTransport], seeds: 1)
+        longer.compare.steps = 3
+        log = ""
+        let retrained = try AblationStage.run(longer, write: { log += $0 }).report
+        XCTAssertEqual(retrained.rows.map { $0.seeds[0].actions["model"] }, ["trained", "trained"])
+        XCTAssertEqual(retrained.rows.map { $0.seeds[0].trainingSteps }, [3, 3])
+        XCTAssertTrue(log.contains("it was trained with a budget of 2 steps instead of 3 steps"), log)
+        XCTAssertEqual(try trainedConfig(.baseline, seed: 0).budget, TrainFlowStage.Budget(steps: 3, minutes: nil))
+        let kept = try FileManager.default.contentsOfDirectory(atPath: previousFolder.path)
+        XCTAssertEqual(kept.count, keptBefore + 2, "both models moved aside, not deleted: \(kept)")
     }
 
     func testBadInputFailsBeforeAnyWork() throws {

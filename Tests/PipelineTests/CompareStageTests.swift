@@ -223,6 +223,67 @@ final class CompareStageTests: XCTestCase {
             CompareTables.settings(interval.report))
     }
 
+    /// `--minutes` counts the training of every session: a model interrupted past half its
+    /// budget and resumed by compare trains on until the whole budget is spent (it used to be
+    /// given what was left of it as a new budget, which the time already trained then spent
+    /// again, and the model was written complete at once).
+    func testAResumedModelTrainsToTheWholeTimeBudget() throws {
+        let budget = 0.03  // minutes
+        var interrupted = training(.pixel)
+        interrupted.steps = nil
+        interrupted.minutes = budget * 2 / 3
+        try TrainFlowStage.run(interrupted, write: { _ in })
+        let folder = runFolder.appendingPathComponent("pixel-flow")
+        try StageManifest<TrainFlowStage.ManifestConfig>.invalidate(in: folder)
+        let stoppedAt = try FlowTrainer.checkpointSettings(at: folder.appendingPathComponent("checkpoint.safetensors"))
+            .step
+
+        var options = options()
+        options.steps = nil
+        options.minutes = budget
+        var log = ""
+        let report = try CompareStage.run(options, write: { log += $0 }).report
+        XCTAssertEqual(report.pixel.actions["model"], "resumed")
+        let manifest = try StageManifest<TrainFlowStage.ManifestConfig>.read(from: folder)
+        XCTAssertGreaterThanOrEqual(
+            try XCTUnwrap(manifest.timings["train_seconds"]), budget * 60, "trained to the whole budget: \(log)")
+        XCTAssertGreaterThan(manifest.config.steps, stoppedAt, "the resumed session trained")
+        XCTAssertEqual(manifest.config.budget, TrainFlowStage.Budget(steps: nil, minutes: budget))
+    }
+
+    /// Complete models trained to another budget than the comparison's are not compared as if
+    /// equal: compare names the difference and stops, and changes nothing.
+    func testAModelOfAnotherBudgetIsRefused() throws {
+        try CompareStage.run(options(), write: { _ in })
+        let model = runFolder.appendingPathComponent("flow/model.safetensors")
+        let before = try SHA256.hashFile(at: model).hex
+        var longer = options()
+        longer.steps = 5
+        XCTAssertThrowsError(try CompareStage.run(longer, write: { _ in })) {
+            XCTAssertTrue(
+                "\($0)".contains(
+                    "cmp/flow: the latent model there was trained with a budget of 4 steps instead of 5 steps"),
+                "\($0)")
+        }
+        XCTAssertEqual(try SHA256.hashFile(at: model).hex, before)
+
+        // A manifest from before budgets were recorded: with steps alone, its steps tell.
+        let manifestURL = runFolder.appendingPathComponent("flow/manifest.json")
+        var object = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: manifestURL)) as? [String: Any])
+        var config = try XCTUnwrap(object["config"] as? [String: Any])
+        config["budget"] = nil
+        object["config"] = config
+        try JSONSerialization.data(withJSONObject: object).write(to: manifestURL)
+        XCTAssertThrowsError(try CompareStage.run(longer, write: { _ in })) {
+            XCTAssertTrue("\($0)".contains("trained 4 steps instead of 5"), "\($0)")
+        }
+        var log = ""
+        let same = try CompareStage.run(options(), write: { log += $0 })
+        XCTAssertEqual(same.report.latent.actions["model"], "reused")
+        XCTAssertTrue(log.contains("trained before budgets were recorded"), log)
+    }
+
     func testBadOptionsAreClearErrors() {
         var bad = options()
         bad.count = 1

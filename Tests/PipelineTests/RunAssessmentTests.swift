@@ -101,6 +101,24 @@ final class RunAssessmentTests: XCTestCase {
             .stale("recorded by pipeline 0.1, whose ledger kept no record of its settings"))
     }
 
+    /// A training stage interrupted under a ledger of the version whose key still held the
+    /// cadence settings resumes: its started key is recognised in that form too.
+    func testAStageStartedWithTheKeyOfAnEarlierVersionStillResumes() throws {
+        var ledger = RunLedger()
+        try complete(.prepare, contents: "images", in: &ledger)
+        let settings = StageSettings(values: ["count": "1200", "seed": "0", "checkpointEvery": "250"])
+        let folder = run.appendingPathComponent("autoencoder")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("state".utf8).write(to: folder.appendingPathComponent("checkpoint.safetensors"))
+        let consumed = ["prepare": ledger[.prepare]!.record!.outputs.combined]
+        ledger[.trainAE] = RunLedger.Entry(
+            startedKey: StageKey.withCadence(.trainAE, settings: settings, consumed: consumed))
+        XCTAssertNotEqual(ledger[.trainAE]?.startedKey, StageKey.of(.trainAE, settings: settings, consumed: consumed))
+        let state = assess(ledger, settings: [.trainAE: settings])[.trainAE]!
+        XCTAssertEqual(state.state, .interrupted)
+        XCTAssertTrue(state.resumable)
+    }
+
     /// A stage whose folder another process holds is shown running, with that process.
     func testAStageHeldByAProcessIsRunning() throws {
         let folder = run.appendingPathComponent("flow")

@@ -77,6 +77,15 @@ final class RunRerunScenarioTests: XCTestCase {
             changed.stderr)
         for file in trainedFiles { XCTAssertEqual(try sha(file, artifacts: "moved"), made[file], file) }
         for file in trainedFiles { XCTAssertEqual(try sha(file), made[file], file) }
+
+        // Another process holds the run: `run` takes the lock before it reads the ledger, so it
+        // judges nothing from records that process may be rewriting.
+        let holder = try RunLock.acquire(in: folder.appendingPathComponent("artifacts/tiny").path)
+        let locked = try pipeline(["run", "--run", "tiny", "--set", "train-ae.steps=5"], expect: nil)
+        holder.release()
+        XCTAssertNotEqual(locked.status, 0)
+        XCTAssertTrue(locked.stderr.contains("is in use by pid \(getpid())"), locked.stderr)
+        XCTAssertFalse(locked.stderr.contains("settings changed"), "judged before the lock: \(locked.stderr)")
     }
 
     /// 2. Settings are compared as typed values with paths resolved.
@@ -87,6 +96,15 @@ final class RunRerunScenarioTests: XCTestCase {
             "--artifacts", "./artifacts",
         ])
         XCTAssertEqual(Set(states.filter { $0.value != "not enabled" }.values), ["done"], "\(states)")
+        // How often files are written is no setting of a model: the trained stages stay done.
+        let cadence = [
+            "--config", "tiny.yaml", "--set", "train-flow.checkpoint-every=2", "--set", "train-flow.log-every=1",
+            "--set", "train-ae.checkpoint-every=1", "--set", "train-ae.grid-every=1",
+        ]
+        let recadenced = try self.states(cadence)
+        XCTAssertEqual(Set(recadenced.filter { $0.value != "not enabled" }.values), ["done"], "\(recadenced)")
+        let rerun = try pipeline(["run"] + cadence)
+        XCTAssertFalse(rerun.stdout.contains("running"), rerun.stdout)
         let changed = try self.states(["--config", "tiny.yaml", "--set", "generate.guidance=1.5"])
         XCTAssertEqual(changed["generate"], "stale: settings changed: guidance: 1 → 1.5")
     }

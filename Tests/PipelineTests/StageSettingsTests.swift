@@ -36,6 +36,38 @@ final class StageSettingsTests: XCTestCase {
             try StageSettings(a, runFolder: run, base: base), try StageSettings(b, runFolder: run, base: base))
     }
 
+    /// How often checkpoints, log lines and grids are written changes no model and no metric: it
+    /// is not compared and not in the key, so a trained stage stays done and an interrupted one
+    /// resumes when only the cadence changed (also one started before the cadence left the key).
+    func testTheCadenceOfWrittenFilesIsNoSetting() throws {
+        var flow = TrainFlowStage.Options()
+        flow.steps = 10
+        var other = flow
+        other.checkpointEvery = 2
+        other.logEvery = 1
+        var ae = TrainAEOptions(), otherAE = TrainAEOptions()
+        otherAE.gridEvery = 1
+        otherAE.checkpointEvery = 3
+        for (a, b) in [
+            (try StageSettings(flow, runFolder: run, base: base), try StageSettings(other, runFolder: run, base: base)),
+            (try StageSettings(ae, runFolder: run, base: base), try StageSettings(otherAE, runFolder: run, base: base)),
+        ] {
+            XCTAssertEqual(b.changes(from: a), [])
+            XCTAssertEqual(
+                StageKey.of(.trainFlow, settings: a, consumed: [:]), StageKey.of(.trainFlow, settings: b, consumed: [:])
+            )
+        }
+        // What changes the model or a metric still counts.
+        other.evalEvery = 7
+        ae.seed = 1
+        XCTAssertEqual(
+            try StageSettings(other, runFolder: run, base: base).changes(
+                from: try StageSettings(flow, runFolder: run, base: base)), ["evalEvery: (unset) → 7"])
+        XCTAssertEqual(
+            try StageSettings(ae, runFolder: run, base: base).changes(
+                from: try StageSettings(otherAE, runFolder: run, base: base)), ["seed: 0 → 1"])
+    }
+
     /// Paths inside the run folder are relative to it, so a moved run folder keeps its settings;
     /// outside it they are absolute, so `./x` and `x` agree.
     func testPathsAreResolvedAndRunRelative() throws {

@@ -111,7 +111,9 @@ struct CacheOutputFolder {
                 .refusedOverwrite, "\(output.path) is a file, not a dataset cache folder; choose another --output")
         }
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: output.path)) ?? []
-        let known: Set<String> = [DatasetCacheLayout.imagesFile, DatasetCacheLayout.manifestFile]
+        let known: Set<String> = [
+            DatasetCacheLayout.imagesFile, DatasetCacheLayout.manifestFile, DatasetCacheLayout.sourceListingFile,
+        ]
         let foreign = entries.filter { !$0.hasPrefix(".") && !known.contains($0) }
         if !foreign.isEmpty {
             throw DatasetError(

@@ -115,6 +115,9 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
     public var cacheBytes: Int
     /// SHA-256 of `cacheFile` as written (nil in caches from before it was recorded).
     public var cacheSHA256: String?
+    /// The file beside the manifest listing the source's files when the cache was made
+    /// (`SourceListing`; nil for synthetic images and in caches from before it was saved).
+    public var sourceListing: String?
 
     /// Reads a cache folder's manifest.
     public static func read(from folder: URL) throws -> DatasetManifest {

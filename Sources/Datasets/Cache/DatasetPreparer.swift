@@ -47,6 +47,8 @@ public struct DatasetPreparer {
                 .emptyDataset, "\(catalog.root?.path ?? "the \(catalog.kind.rawValue) source") has no images to prepare"
             )
         }
+        // Listed before any image is read: what the cache is made from (see `SourceListing`).
+        let listing = catalog.kind == .synthetic ? nil : SourceListing.of(catalog)
         let folder = try CacheOutputFolder.begin(output, source: catalog.root)
         defer { folder.discard() }
         let side = options.storedSize
@@ -133,9 +135,13 @@ public struct DatasetPreparer {
         let finished = Clock.now
         var manifest = try ManifestBuilder.make(
             catalog: catalog, items: items, options: options, skipped: skipped, upscaled: upscaled,
-            fingerprint: fingerprint.fingerprint(listing: ImageFingerprintBuilder.listingHash(catalog.items)),
+            fingerprint: fingerprint.fingerprint(listing: ImageFingerprintBuilder.listingHash(catalog.fileItems)),
             cacheBytes: cacheBytes)
         manifest.pipelineVersion = options.pipelineVersion
+        if let listing {
+            try listing.write(to: folder.staging)
+            manifest.sourceListing = SourceListing.fileName
+        }
         // The output's own hash, as the other stages record theirs (about 1 s for Oxford's 380 MB).
         manifest.cacheSHA256 = try SHA256.hashFile(at: cacheURL).hex
         manifest.timings = .init(

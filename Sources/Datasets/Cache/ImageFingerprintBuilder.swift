@@ -19,12 +19,11 @@ struct ImageFingerprintBuilder {
     mutating func addHashTime(_ seconds: Double) { hashSeconds += seconds }
 
     /// "name, size" of every file item of the catalog, from `stat` (missing files count as -1).
-    static func listingHash(_ items: [DatasetItem]) -> SHA256Digest {
+    static func listingHash(_ files: [(name: String, url: URL)]) -> SHA256Digest {
         var hasher = SHA256()
-        for item in items {
-            guard case .file(let url) = item.origin else { continue }
+        for (name, url) in files {
             let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? -1
-            hasher.update(Array("\(item.name)\t\(size)\n".utf8))
+            hasher.update(Array("\(name)\t\(size)\n".utf8))
         }
         return hasher.finalize()
     }

@@ -43,6 +43,14 @@ public struct DatasetCatalog: Sendable {
         self.generator = generator
     }
 
+    /// The items read from files, with their names (synthetic items have none).
+    var fileItems: [(name: String, url: URL)] {
+        items.compactMap { item in
+            guard case .file(let url) = item.origin else { return nil }
+            return (item.name, url)
+        }
+    }
+
     /// Number of items in each subset.
     public func count(of subset: DatasetSubset) -> Int { items.reduce(0) { $0 + ($1.subset == subset ? 1 : 0) } }
 

@@ -9,13 +9,10 @@ enum FolderCatalog {
         let folder = try ImageFolder.scan(root)
         let labels = folder.labels ?? Array(repeating: 0, count: folder.files.count)
         let subsets = try split.subsets(count: folder.files.count, labels: folder.labels)
-        let prefix = root.standardizedFileURL.path + "/"
         var items: [DatasetItem] = []
         items.reserveCapacity(folder.files.count)
-        for (i, file) in folder.files.enumerated() {
-            let path = file.standardizedFileURL.path
-            let name = path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : file.lastPathComponent
-            items.append(DatasetItem(name: name, label: labels[i], subset: subsets[i], origin: .file(file)))
+        for (i, file) in namedFiles(folder, root: root).enumerated() {
+            items.append(DatasetItem(name: file.name, label: labels[i], subset: subsets[i], origin: .file(file.url)))
         }
         var notes: [String] = []
         if folder.labels == nil {
@@ -27,5 +24,14 @@ enum FolderCatalog {
             kind: .folder, root: root,
             classNames: folder.labels == nil ? [unlabelledClassName] : folder.classNames,
             items: items, notes: notes, parameters: parameters)
+    }
+
+    /// The images of `folder` in catalog order, each named by its path relative to `root`.
+    static func namedFiles(_ folder: ImageFolder, root: URL) -> [(name: String, url: URL)] {
+        let prefix = root.standardizedFileURL.path + "/"
+        return folder.files.map { file in
+            let path = file.standardizedFileURL.path
+            return (path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : file.lastPathComponent, file)
+        }
     }
 }

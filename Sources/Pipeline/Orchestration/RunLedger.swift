@@ -81,7 +81,17 @@ public struct StageRecord: Codable, Equatable, Sendable {
 /// outputs it consumes. Equal keys mean the stage would make the same outputs again.
 public enum StageKey {
     public static func of(_ stage: RunStage, settings: StageSettings, consumed: [String: String]) -> String {
-        var text = "stage \(stage.rawValue)\ncode \(stage.codeVersion)\n\(settings.canonicalText)\n"
+        of(stage, settingsText: settings.canonicalText, consumed: consumed)
+    }
+
+    /// The key as ledgers written before the cadence settings left it computed it (see
+    /// `StageSettings.canonicalTextWithCadence`).
+    public static func withCadence(_ stage: RunStage, settings: StageSettings, consumed: [String: String]) -> String {
+        of(stage, settingsText: settings.canonicalTextWithCadence, consumed: consumed)
+    }
+
+    static func of(_ stage: RunStage, settingsText: String, consumed: [String: String]) -> String {
+        var text = "stage \(stage.rawValue)\ncode \(stage.codeVersion)\n\(settingsText)\n"
         for name in consumed.keys.sorted() { text += "consumed \(name) \(consumed[name]!)\n" }
         return SHA256.hash(text).hex
     }

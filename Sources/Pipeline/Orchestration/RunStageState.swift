@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 
 /// Where a stage stands, as `pipeline status` shows it and `pipeline run` decides on.
@@ -53,6 +54,9 @@ public struct StageAssessment: Equatable, Sendable {
     /// Stale only because an upstream stage is not done, and done if that stage is rebuilt to
     /// the outputs it had (a damaged artifact rebuilt, an interrupted training resumed).
     public var doneOnceUpstreamIsRebuilt = false
+    /// Something worth saying that does not change the state: a cache whose source folder is
+    /// missing now is still done (it is what it was), and `status` says the source is gone.
+    public var note: String?
 
     public init(
         stage: RunStage, state: RunStageState, settings: StageSettings, consumed: [String: String]?, key: String?,
@@ -122,11 +126,30 @@ extension StageAssessment {
                         assessment: predicted, cache: cache) == .done
             }
         }
+        if stage == .prepare, result.state == .done {
+            // The cache's key holds its source folder as a path: whether the files in it are still
+            // those the cache was made from is asked of the folder itself.
+            switch CacheSourceCheck.check(cacheFolder: folder) {
+            case .unchanged: break
+            case .changed(let why): result.state = .stale(why)
+            case .missing(let why): result.note = why
+            }
+        }
         let checkpoint = folder.appendingPathComponent(StageFiles.checkpoint)
         result.resumable =
             stage.resumable && result.state == .interrupted && result.key != nil
-            && ledger[stage]?.startedKey == result.key && manager.fileExists(atPath: checkpoint.path)
+            && startedWithCurrentKey(ledger[stage], result) && manager.fileExists(atPath: checkpoint.path)
         return result
+    }
+
+    /// Whether the stage was last started with its current key, or with the form the key had
+    /// before the cadence settings left it (a ledger of an earlier version, interrupted).
+    static func startedWithCurrentKey(_ entry: RunLedger.Entry?, _ assessment: StageAssessment) -> Bool {
+        guard let started = entry?.startedKey, let key = assessment.key, let consumed = assessment.consumed else {
+            return false
+        }
+        return started == key
+            || started == StageKey.withCadence(assessment.stage, settings: assessment.settings, consumed: consumed)
     }
 
     private static func state(
@@ -138,7 +161,7 @@ extension StageAssessment {
         guard manager.fileExists(atPath: folder.appendingPathComponent(StageFiles.manifest).path) else {
             let contents = (try? manager.contentsOfDirectory(atPath: folder.path))?.filter { !$0.hasPrefix(".") } ?? []
             guard !contents.isEmpty else { return .missing }
-            if let key = assessment.key, entry?.startedKey == key { return .interrupted }
+            if startedWithCurrentKey(entry, assessment) { return .interrupted }
             return .stale("left unfinished by an earlier run")
         }
         if let bad = stage.upstream.first(where: { config.isEnabled($0) && upstream[$0]?.state != .done }) {

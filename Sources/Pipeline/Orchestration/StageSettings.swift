@@ -9,7 +9,9 @@ import Foundation
 /// run folder can be moved or its artifacts folder renamed without any stage going stale;
 /// outside it they are absolute, so `./data` and `data` agree. Where the stage writes
 /// (`output`, `run`, `artifacts`) and how it starts (`resume`, `restart`, `force`, `threads`)
-/// are not settings of its outputs and are left out.
+/// are not settings of its outputs and are left out. How often a stage writes files that
+/// nothing reads as an input (`cadenceKeys`: checkpoints, log lines, grids) is kept, but is not
+/// part of the key and never makes a stage stale: it changes neither a model nor a metric.
 public struct StageSettings: Codable, Equatable, Sendable {
     /// Dotted key (`training.learningRate`) → the value as JSON text (`0.0002`, `"quantized"`, `[1,2]`).
     public var values: [String: String]
@@ -22,6 +24,13 @@ public struct StageSettings: Codable, Equatable, Sendable {
     public static let excludedKeys: Set<String> = [
         "run", "artifacts", "output", "resume", "restart", "force", "threads",
     ]
+    /// Leaf names of settings that only set how often files are written: checkpoints
+    /// (`checkpointEvery`; a resumed run continues exactly from any of them), metrics log lines
+    /// (`logEvery`: the loss averaged over fewer or more steps, the same training) and
+    /// reconstruction grids (`gridEvery`, drawn with the training clock paused and the training
+    /// state untouched). Not `evalEvery`: it decides which SWD points the training curve has,
+    /// a metric the reports show.
+    public static let cadenceKeys: Set<String> = ["checkpointEvery", "logEvery", "gridEvery"]
     /// Leaf names of options that are sets: encoded in hash order, so sorted here.
     public static let setKeys: Set<String> = ["realSubsets", "generatedSubsets"]
     /// Keys whose values are file or folder paths (dotted, as flattened: `training.path` is the
@@ -83,15 +92,26 @@ public struct StageSettings: Codable, Equatable, Sendable {
         return absolute
     }
 
-    /// One line per setting, sorted: what the stage's key hashes.
+    /// One line per setting but the cadence, sorted: what the stage's key hashes.
     public var canonicalText: String {
+        values.keys.filter { !Self.isCadence($0) }.sorted().map { "\($0)=\(values[$0]!)" }.joined(separator: "\n")
+    }
+
+    /// What the key hashed before the cadence was left out of it: ledgers written then hold
+    /// stages started with such keys, which an interrupted run still resumes.
+    public var canonicalTextWithCadence: String {
         values.keys.sorted().map { "\($0)=\(values[$0]!)" }.joined(separator: "\n")
     }
 
+    /// Whether the dotted `key` is a cadence setting (see `cadenceKeys`).
+    public static func isCadence(_ key: String) -> Bool {
+        cadenceKeys.contains(key.split(separator: ".").last.map(String.init) ?? key)
+    }
+
     /// What differs from `recorded` (the settings a stage completed with), one "key: old → new"
-    /// per setting, sorted by key; empty when they agree.
+    /// per setting, sorted by key; empty when they agree. The cadence is not compared.
     public func changes(from recorded: StageSettings) -> [String] {
-        Set(values.keys).union(recorded.values.keys).sorted().compactMap { key in
+        Set(values.keys).union(recorded.values.keys).filter { !Self.isCadence($0) }.sorted().compactMap { key in
             let old = recorded.values[key], new = values[key]
             guard old != new else { return nil }
             return "\(key): \(old ?? "(unset)") → \(new ?? "(unset)")"

@@ -104,6 +104,27 @@ public enum TrainFlowStage {
         public var statistics: ChannelStatistics
         /// nil: no evaluation during training.
         public var evaluation: FlowEvaluationSettings?
+        /// The budget the model was trained to (nil in manifests written before it was recorded).
+        public var budget: Budget?
+    }
+
+    /// A training budget as `--steps` and `--minutes` give it, each over all sessions: what
+    /// compare checks before it calls two models trained at equal compute.
+    public struct Budget: Codable, Equatable, Sendable, CustomStringConvertible {
+        public var steps: Int?
+        public var minutes: Double?
+
+        public init(steps: Int?, minutes: Double?) {
+            self.steps = steps
+            self.minutes = minutes
+        }
+
+        public var description: String {
+            let parts = [steps.map { "\($0) steps" }, minutes.map { "\(ReportFormat.number($0)) min" }].compactMap {
+                $0
+            }
+            return parts.isEmpty ? "no budget" : parts.joined(separator: " or ")
+        }
     }
 
     public struct Result: Sendable {
@@ -225,12 +246,8 @@ public enum TrainFlowStage {
                 + "(base \(unet.base), multipliers \(unet.multipliers)); path \(training.path.rawValue), time \(training.timeSampling.summary)"
                 + (training.optimalTransport ? ", minibatch OT" : "") + ", label dropout \(training.labelDropout)"
                 + (training.emaDecay.map { ", EMA \($0)" } ?? ", no EMA") + "\n")
-        let budgetText = [
-            options.steps.map { "\($0) steps" }, options.minutes.map { "\(ReportFormat.number($0)) min" },
-        ]
-        .compactMap { $0 }.joined(separator: " or ")
         write(
-            "budget: \(budgetText) of training (evaluation not counted); checkpoints every \(options.checkpointEvery) steps to \(checkpointURL.path)\n"
+            "budget: \(Budget(steps: options.steps, minutes: options.minutes)) of training (evaluation not counted); checkpoints every \(options.checkpointEvery) steps to \(checkpointURL.path)\n"
         )
         if let evaluation { write(evaluation.summary + "\n") }
 
@@ -349,7 +366,7 @@ public enum TrainFlowStage {
                 training: trainer.config, dataSeed: options.dataSeed,
                 trainSubsets: options.trainSubsets, sampleShape: data.source.sampleShape,
                 trainingSamples: data.sampleCount, steps: trainer.step, statistics: data.statistics,
-                evaluation: evaluation?.settings)
+                evaluation: evaluation?.settings, budget: Budget(steps: options.steps, minutes: options.minutes))
             let outputs = try [(modelURL, "model"), (checkpointURL, "checkpoint"), (metrics.url, "metrics")]
                 .map { try ManifestFile.hashing($0.0, role: $0.1) }
             let inputs =

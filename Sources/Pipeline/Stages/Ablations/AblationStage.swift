@@ -67,12 +67,10 @@ public enum AblationStage {
                     }
                     if manifest.config.dataSeed != expected.dataSeed { return "data seed \(manifest.config.dataSeed)" }
                     if manifest.config.space != options.space { return "space \(manifest.config.space.rawValue)" }
-                    // With a step budget alone the budget is exact; with minutes the steps vary.
-                    if compare.minutes == nil, let steps = compare.steps, manifest.config.steps != steps {
-                        return "\(manifest.config.steps) steps instead of \(steps)"
-                    }
                     return nil
                 }
+                // A variant's folder is the ablations' own: a model of another budget is retrained there.
+                locations.retrainsOtherBudgets = true
                 let prepared = try CompareStage.prepareSpace(
                     options.space, options: compare, locations: locations, folders: folders,
                     base: base, style: style, write: { write(prefix + $0) },

@@ -8,8 +8,10 @@ extension CompareStage {
     public struct Options: Codable, Equatable, Sendable {
         public var run = ArtifactFolders.defaultRun
         public var artifacts = ArtifactFolders.defaultArtifacts
-        /// Training budget per model, used only for a model that has no complete manifest yet
-        /// (an interrupted one resumes with what is left of it).
+        /// Training budget per model, over all its sessions (an interrupted one resumes and
+        /// trains what is left of it). A complete model trained to another budget is not reused:
+        /// compare stops and says so, the ablations retrain it. With neither `minutes` nor
+        /// `steps`, complete models are reused whatever their budget.
         public var minutes: Double?
         /// Optional step budget per model (with or instead of `minutes`).
         public var steps: Int?

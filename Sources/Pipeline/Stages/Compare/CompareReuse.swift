@@ -32,6 +32,20 @@ public enum CompareReuse {
         return manifest
     }
 
+    /// Why a complete model was not trained to `budget` (nil: it was, or no budget is asked
+    /// for). A manifest from before budgets were recorded is judged by its steps when the budget
+    /// is steps alone (then exact) and otherwise taken as equal: there is nothing to tell.
+    public static func budgetMismatch(_ manifest: TrainingManifest, budget: TrainFlowStage.Budget) -> String? {
+        guard budget.steps != nil || budget.minutes != nil else { return nil }
+        guard let trained = manifest.config.budget else {
+            if budget.minutes == nil, let steps = budget.steps, manifest.config.steps != steps {
+                return "trained \(manifest.config.steps) steps instead of \(steps)"
+            }
+            return nil
+        }
+        return trained == budget ? nil : "trained with a budget of \(trained) instead of \(budget)"
+    }
+
     /// Why existing samples cannot be reused (nil: they can): they must be complete, drawn from
     /// this very model file (by SHA-256), decoded by this autoencoder (latent samples), with the
     /// requested count, classes, seed, sampler and guidance (and its interval), unsnapped, and with one PNG per

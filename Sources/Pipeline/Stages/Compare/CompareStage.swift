@@ -113,6 +113,11 @@ public enum CompareStage {
         /// Why a complete model in `training` was trained with other settings (nil: reuse it);
         /// such a model is retrained from scratch.
         var modelMismatch: (CompareReuse.TrainingManifest) -> String? = { _ in nil }
+        /// Whether a complete model trained to another budget is retrained here (its folder moved
+        /// to `previous/`) rather than refused. The ablations own their folders; compare's
+        /// `flow/` and `pixel-flow/` are the models train-flow and train-pixel made, recorded in
+        /// the run's ledger and maybe hours of work, so compare names the difference and stops.
+        var retrainsOtherBudgets = false
 
         init(training: URL, samples: URL, evaluation: URL, trainingOptions: TrainFlowStage.Options) {
             self.training = training
@@ -145,6 +150,21 @@ public enum CompareStage {
             manifest = nil
             restart = true
         }
+        // Equal compute is the point of the comparison: a model trained to another budget is
+        // never reused as if it were equal.
+        let budget = TrainFlowStage.Budget(steps: options.steps, minutes: options.minutes)
+        if let existing = manifest, let why = CompareReuse.budgetMismatch(existing, budget: budget) {
+            guard locations.retrainsOtherBudgets else {
+                throw StageError(
+                    "\(trainingFolder.path): the \(space.rawValue) model there was \(why), so it would not be "
+                        + "compared at equal compute; give compare the budget it was trained with, or retrain it "
+                        + "with that budget (`pipeline train-flow --space \(space.rawValue) --restart`, which moves it "
+                        + "to previous/)")
+            }
+            write("retraining the model in \(trainingFolder.path) (it was \(why))\n")
+            manifest = nil
+            restart = true
+        }
         if manifest == nil {
             actions["model"] = try train(
                 space, options: options, training: locations.trainingOptions, restart: restart,
@@ -155,7 +175,10 @@ public enum CompareStage {
             }
         } else {
             actions["model"] = "reused"
-            write("reusing the trained model in \(trainingFolder.path) (step \(manifest!.config.steps))\n")
+            let unknown =
+                manifest!.config.budget == nil && (budget.steps != nil || budget.minutes != nil)
+                ? "; trained before budgets were recorded, so taken as trained to \(budget)" : ""
+            write("reusing the trained model in \(trainingFolder.path) (step \(manifest!.config.steps)\(unknown))\n")
         }
         let modelURL = trainingFolder.appendingPathComponent(TrainFlowStage.modelFile)
         let modelHash = try ManifestFile.hashing(modelURL, role: "\(space.rawValue) model")
@@ -278,16 +301,15 @@ public enum CompareStage {
         training.restart = restart
         var action = "trained"
         if resuming {
-            // The budget is per model, not per session: only what is left of it is trained now.
-            if let minutes = options.minutes {
-                let done = (try? TrainingCurves.read(folder.appendingPathComponent(TrainFlowStage.metricsFile)))?
-                    .lastMinutes
-                training.minutes = max(minutes - (done ?? 0), 1.0 / 60)
-            }
+            // The budget passes unchanged: train-flow's --minutes already counts the training of
+            // every session (the checkpoint carries the time trained), so the resumed session
+            // trains what is left of it, and the schedule is planned for the whole budget.
             action = "resumed"
+            let done = (try? TrainingCurves.read(folder.appendingPathComponent(TrainFlowStage.metricsFile)))?
+                .lastMinutes
             write(
                 "resuming the interrupted \(space.rawValue) training in \(folder.path)"
-                    + (training.minutes.map { " for \(ReportFormat.number($0)) more min" } ?? "") + "\n")
+                    + (done.map { " (\(ReportFormat.number($0)) min trained so far)" } ?? "") + "\n")
         } else {
             write("training the \(space.rawValue) model into \(folder.path)\n")
         }
