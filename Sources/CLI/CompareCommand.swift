@@ -120,7 +120,7 @@ struct CompareCommand: ParsableCommand {
         options.classes = classes
         options.seed = seed
         options.sampler = sampling.settings
-        options.guidance = guidance.guidance
+        options.guidance = guidance.scale
         options.guidanceInterval = try guidance.interval()
         options.maximumBatch = batchSize
         options.autoencoder = autoencoder

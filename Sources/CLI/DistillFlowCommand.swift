@@ -39,6 +39,12 @@ struct DistillFlowCommand: ParsableCommand {
     var teacherSampler = Self.defaults.teacherSampler.method
     @Option(help: "Steps of the teacher's fixed-step solver.")
     var teacherSteps = Self.defaults.teacherSampler.steps
+    @Option(help: "Time-grid shift of the teacher's fixed-step solver (1: uniform; > 1: smaller steps near the noise).")
+    var teacherShift = Self.defaults.teacherSampler.shift
+    @Option(help: "Relative tolerance of the teacher's dopri5 solver.")
+    var teacherRtol = Self.defaults.teacherSampler.relativeTolerance
+    @Option(help: "Absolute tolerance of the teacher's dopri5 solver.")
+    var teacherAtol = Self.defaults.teacherSampler.absoluteTolerance
     @Option(help: "Pairs per call of the teacher's sampler (under MPI the ranks split these batches).")
     var teacherBatch = Self.defaults.teacherBatch
     @OptionGroup var guidance: GuidanceOptions
@@ -80,8 +86,11 @@ struct DistillFlowCommand: ParsableCommand {
         options.pairSeed = pairSeed
         options.teacherSampler.method = teacherSampler
         options.teacherSampler.steps = teacherSteps
+        options.teacherSampler.shift = teacherShift
+        options.teacherSampler.relativeTolerance = teacherRtol
+        options.teacherSampler.absoluteTolerance = teacherAtol
         options.teacherBatch = teacherBatch
-        options.guidance = guidance.guidance
+        options.guidance = guidance.scale
         options.guidanceInterval = try guidance.interval()
         options.batchSize = batchSize
         options.dataSeed = dataSeed

@@ -79,7 +79,9 @@ struct GenerateCommand: ParsableCommand {
         options.classes = classes
         options.seed = seed
         options.sampler = sampling.settings
-        options.guidance = guidance.guidance
+        options.guidance = guidance.scale
+        let named = sampling.named.union(guidance.named)
+        options.namedOptions = named.isEmpty ? nil : named
         options.guidanceInterval = try guidance.interval()
         options.snap = snap
         options.latentsOnly = latentsOnly

@@ -1,13 +1,15 @@
 import ArgumentParser
 import LatentFlow
+import Pipeline
 
 /// The ODE sampler's options, the same wherever samples are drawn (`generate`, `compare`).
 struct SamplerOptions: ParsableArguments {
     /// `SamplerSettings`' defaults are the only ones: the options below take theirs from it.
     static let defaults = SamplerSettings()
 
-    @Option(help: "ODE solver: euler, midpoint, heun, rk4 or dopri5.")
-    var sampler = Self.defaults.method
+    /// Optional, so that Heun named can be told from Heun by default (a few-step model refuses a named solver).
+    @Option(help: "ODE solver: euler, midpoint, heun, rk4 or dopri5 (default heun; a few-step model takes its own).")
+    var sampler: ODEMethod?
     @Option(help: "Steps of a fixed-step solver.")
     var steps = Self.defaults.steps
     @Option(help: "dopri5 relative tolerance.")
@@ -18,6 +20,11 @@ struct SamplerOptions: ParsableArguments {
     var shift = Self.defaults.shift
 
     var settings: SamplerSettings {
-        SamplerSettings(method: sampler, steps: steps, relativeTolerance: rtol, absoluteTolerance: atol, shift: shift)
+        SamplerSettings(
+            method: sampler ?? Self.defaults.method, steps: steps, relativeTolerance: rtol, absoluteTolerance: atol,
+            shift: shift)
     }
+
+    /// `.sampler` when a solver was named.
+    var named: Set<GenerateStage.SamplingOption> { sampler == nil ? [] : [.sampler] }
 }

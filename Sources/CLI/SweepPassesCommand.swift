@@ -29,8 +29,9 @@ struct SweepPassesCommand: ParsableCommand {
     var autoencoder: String?
     @Option(help: "Names the points' folders (default: the model's folder and the sampler, e.g. flow-heun).")
     var name: String?
-    @Option(help: "ODE solver: euler, midpoint, heun or rk4 (a few-step model takes its own).")
-    var sampler = Self.defaults.sampler.method
+    /// Optional, so that Heun named can be told from Heun by default (a few-step model refuses a named solver).
+    @Option(help: "ODE solver: euler, midpoint, heun or rk4 (default heun; a few-step model takes its own).")
+    var sampler: ODEMethod?
     @Option(help: "Time-grid shift (1: uniform).")
     var shift = Self.defaults.sampler.shift
     @Option(help: ArgumentHelp("Step counts, comma-separated: one point each.", valueName: "n,n,…"))
@@ -63,11 +64,13 @@ struct SweepPassesCommand: ParsableCommand {
         options.model = model
         options.autoencoder = autoencoder
         options.name = name
-        options.sampler.method = sampler
+        options.sampler.method = sampler ?? Self.defaults.sampler.method
         options.sampler.shift = shift
         options.steps = try IntegerListOption.parse([steps], option: "--steps")
         options.seeds = try IntegerListOption.parse([seeds], option: "--seeds")
-        options.guidance = guidance.guidance
+        options.guidance = guidance.scale
+        let named: Set<GenerateStage.SamplingOption> = guidance.named.union(sampler == nil ? [] : [.sampler])
+        options.namedOptions = named.isEmpty ? nil : named
         options.guidanceInterval = try guidance.interval()
         options.count = count
         options.classes = classes

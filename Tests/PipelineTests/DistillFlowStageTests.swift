@@ -76,6 +76,31 @@ final class DistillFlowStageTests: XCTestCase {
         lines = ""
         XCTAssertFalse(try DistillFlowStage.run(guided, write: { lines += $0 }).reusedPairs, lines)
         XCTAssertEqual(try ReflowPairFile.provenance(at: pairsURL)?.guidance, 1)
+
+        // Another time grid is another sampler: the pairs are sampled afresh, and say so.
+        var shifted = guided
+        shifted.teacherSampler.shift = 3
+        lines = ""
+        XCTAssertFalse(try DistillFlowStage.run(shifted, write: { lines += $0 }).reusedPairs, lines)
+        XCTAssertEqual(try ReflowPairFile.provenance(at: pairsURL)?.sampler.shift, 3)
+    }
+
+    /// In `pipeline run` the teacher samples the pairs with all of generate's sampler settings, so
+    /// the student learns the endpoints generate's sampler reaches; options set for distill-flow win.
+    func testRunGivesTheTeacherAllOfGeneratesSamplerSettings() {
+        var config = RunConfig(preset: .quick, run: "r")
+        config.stages[.distillFlow]?["enabled"] = .flag(true)
+        config.stages[.generate]?["sampler"] = .value("dopri5")
+        config.stages[.generate]?["shift"] = .value("2")
+        config.stages[.generate]?["rtol"] = .value("0.0001")
+        config.stages[.generate]?["atol"] = .value("0.0002")
+        config.stages[.distillFlow]?["teacher-atol"] = .value("0.0005")
+        let arguments = config.arguments(for: .distillFlow).joined(separator: " ")
+        for expected in [
+            "--teacher-sampler dopri5", "--teacher-shift 2", "--teacher-rtol 0.0001", "--teacher-atol 0.0005",
+        ] {
+            XCTAssertTrue(arguments.contains(expected), "\(expected) in \(arguments)")
+        }
     }
 
     func testGenerateSamplesAFewStepModelInItsStepCountsOnly() throws {
@@ -108,7 +133,43 @@ final class DistillFlowStageTests: XCTestCase {
             XCTAssertThrowsError(try GenerateStage.run(generate, write: { _ in })) { error in
                 XCTAssertTrue("\(error)".contains("distilled with guidance 2.0"), "\(error)")
             }
+            try checkTheODEOptionsAreRefused(generate, model: result.model)
         }
+    }
+
+    /// What a few-step model would ignore is refused, naming the file: a solver named (Heun too,
+    /// though it is the default), any other solver, a shifted grid, and a guidance named, even 1.
+    func checkTheODEOptionsAreRefused(_ base: GenerateStage.Options, model: URL) throws {
+        var generate = base
+        generate.guidance = 1
+        generate.sampler = SamplerSettings(method: .heun, steps: 2)
+        func refused(_ options: GenerateStage.Options, saying expected: String) {
+            XCTAssertThrowsError(try GenerateStage.run(options, write: { _ in })) { error in
+                XCTAssertTrue("\(error)".contains(model.path), "\(error)")
+                XCTAssertTrue("\(error)".contains(expected), "\(error)")
+            }
+        }
+        var named = generate
+        named.namedOptions = [.sampler]
+        refused(named, saying: "takes its own sampler (one network pass per step), not --sampler heun")
+        for method in [ODEMethod.midpoint, .rk4] {
+            var other = generate
+            other.sampler.method = method
+            refused(other, saying: "not --sampler \(method.rawValue)")
+        }
+        var shifted = generate
+        shifted.sampler.shift = 2
+        refused(shifted, saying: "not a grid shifted by --shift 2.0")
+        var unguided = generate
+        unguided.namedOptions = [.guidance]
+        refused(unguided, saying: "distilled with guidance 2.0")
+
+        // Named as the model has them, Euler and the distilled guidance are what it does anyway.
+        var same = generate
+        same.sampler.method = .euler
+        same.guidance = 2
+        same.namedOptions = [.sampler, .guidance]
+        XCTAssertEqual(try GenerateStage.run(same, write: { _ in }).sidecar.guidance, 2)
     }
 
     func testExistingCheckpointNeedsResumeOrRestart() throws {

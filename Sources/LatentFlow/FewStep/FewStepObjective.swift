@@ -7,8 +7,7 @@ import TensorCore
 /// - shortcut: the same for the first part of the batch at step size 0; the rest (a share
 ///   `selfConsistencyFraction`) at a big step 2d drawn from 1, 1/2, …, 1/maximumSteps, at a time
 ///   t on the grid of d with t + 2d ≤ 1, with the target of two half steps of the network itself
-///   (`ShortcutTarget`). Flow-matching samples come first so that a fraction of 0 is plain reflow
-///   with a step-size input.
+///   (`ShortcutTarget`). Flow-matching samples come first, self-consistency ones last.
 ///
 /// Data parallel (`part`): every rank draws the whole batch's times and step sizes (the draws of
 /// one process) and keeps its part of the flow-matching rows and its part of the self-consistency
@@ -26,7 +25,9 @@ public struct FewStepObjective {
     /// The rows kept (all of the batch unless a `part` was given).
     public var count: Int { times.count }
 
-    /// The samples of a batch of `n` trained on the self-consistency target (the last ones).
+    /// The samples of a batch of `n` trained on the self-consistency target (the last ones), the
+    /// fraction's share rounded down: the rounding keeps the batches of existing runs as they were;
+    /// a setting whose batch would get none is refused instead (`FewStepTrainingConfig.validate(batchSize:)`).
     public static func consistencyCount(batch n: Int, config: FewStepTrainingConfig) -> Int {
         config.method == .shortcut ? min(n, Int(config.selfConsistencyFraction * Double(n))) : 0
     }

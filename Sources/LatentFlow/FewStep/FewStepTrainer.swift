@@ -28,7 +28,7 @@ public final class FewStepTrainer: Trainer {
         model: VelocityUNet, config: FewStepTrainingConfig, batches: ReflowPairBatches,
         notes: [String: String] = [:]
     ) throws {
-        try config.validate()
+        try config.validate(batchSize: batches.batchSize)
         guard model.conditionsOnStepSize == config.method.conditionsOnStepSize else {
             throw FlowTrainingError(
                 "a \(config.method.rawValue) student \(config.method.conditionsOnStepSize ? "needs" : "has no use for") "

@@ -43,6 +43,21 @@ public struct FewStepTrainingConfig: FlowOptimizerSettings, Codable, Equatable, 
         try timeSampling.validate()
     }
 
+    /// `validate()`, and for a shortcut student that every batch of `batchSize` has
+    /// self-consistency rows: without them the step-size input is never taught a step of its own
+    /// (a batch of 3 at a quarter has none), and the model would be sampled as shortcut jumps it
+    /// never learned. The message names the settings that give none.
+    public func validate(batchSize: Int) throws {
+        try validate()
+        guard method == .shortcut else { return }
+        guard FewStepObjective.consistencyCount(batch: batchSize, config: self) >= 1 else {
+            throw FlowTrainingError(
+                "a shortcut student needs self-consistency rows in every batch, but a self-consistency fraction "
+                    + "of \(selfConsistencyFraction) (--self-consistency) of a batch of \(batchSize) (--batch-size) "
+                    + "rounds down to none; raise either, or distil with the reflow method")
+        }
+    }
+
     /// What the model's file says about sampling it.
     public func modelInfo(guidance: Float, guidanceInterval: ClosedRange<Float>) -> FewStepModelInfo {
         FewStepModelInfo(

@@ -102,6 +102,18 @@ public final class FlowModel {
                 .malformed, path: path,
                 "statistics for \(statistics.channels) channels, the network has \(config.channels)")
         }
+        // The few-step info picks the sampler: a shortcut method on a network that cannot take the
+        // step size would be sampled as plain Euler steps, with nothing to say it is not what was trained.
+        if let fewStep = try FewStepModelInfo(info: info, source: path),
+            fewStep.method.conditionsOnStepSize != (config.stepSizeConditioned == true)
+        {
+            throw FileFormatError(
+                .malformed, path: path,
+                "few-step model: info '\(FewStepModelInfo.methodKey)' is '\(fewStep.method.rawValue)', which "
+                    + (fewStep.method.conditionsOnStepSize ? "needs" : "has no use for")
+                    + " the step-size input, but the network ('unet' stepSizeConditioned) "
+                    + (config.stepSizeConditioned == true ? "has one" : "has none"))
+        }
         var generator = SeededGenerator(seed: 0)
         let network = VelocityUNet(config, generator: &generator)
         var state: [String: Tensor] = [:]

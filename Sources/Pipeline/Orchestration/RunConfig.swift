@@ -125,10 +125,12 @@ public struct RunConfig: Equatable, Sendable {
         case .generate where isEnabled(.finetuneDecoder):
             if options["autoencoder"] == nil { options["autoencoder"] = .value(model(of: .finetuneDecoder)) }
         case .distillFlow:
-            // The guided field generate samples is the one distilled, with generate's sampler as the teacher's.
+            // The guided field generate samples is the one distilled, with generate's sampler (all of
+            // its settings: the pairs are the endpoints generate would reach) as the teacher's.
             for key in ["guidance", "guidance-interval"] { inherit(key, from: .generate) }
-            inherit("sampler", from: .generate, as: "teacher-sampler")
-            inherit("steps", from: .generate, as: "teacher-steps")
+            for key in ["sampler", "steps", "shift", "rtol", "atol"] {
+                inherit(key, from: .generate, as: "teacher-\(key)")
+            }
         case .trainPixel:
             // Equal compute: the same budget as the latent flow.
             inherit("minutes", from: .trainFlow)

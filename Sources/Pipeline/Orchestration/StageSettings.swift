@@ -8,10 +8,12 @@ import Foundation
 /// resolved: inside the run folder they are written relative to it (`<run>/autoencoder/…`), so a
 /// run folder can be moved or its artifacts folder renamed without any stage going stale;
 /// outside it they are absolute, so `./data` and `data` agree. Where the stage writes
-/// (`output`, `run`, `artifacts`) and how it starts (`resume`, `restart`, `force`, `threads`)
-/// are not settings of its outputs and are left out. How often a stage writes files that
-/// nothing reads as an input (`cadenceKeys`: checkpoints, log lines, grids) is kept, but is not
-/// part of the key and never makes a stage stale: it changes neither a model nor a metric.
+/// (`output`, `run`, `artifacts`), how it starts (`resume`, `restart`, `force`, `threads`) and
+/// which options were named rather than defaulted (`namedOptions`: the values are settings, not
+/// how they were spelled) are not settings of its outputs and are left out. How often a stage
+/// writes files that nothing reads as an input (`cadenceKeys`: checkpoints, log lines, grids) is
+/// kept, but is not part of the key and never makes a stage stale: it changes neither a model nor
+/// a metric.
 public struct StageSettings: Codable, Equatable, Sendable {
     /// Dotted key (`training.learningRate`) → the value as JSON text (`0.0002`, `"quantized"`, `[1,2]`).
     public var values: [String: String]
@@ -22,7 +24,7 @@ public struct StageSettings: Codable, Equatable, Sendable {
 
     /// Leaf names that never count as settings (see the type's documentation).
     public static let excludedKeys: Set<String> = [
-        "run", "artifacts", "output", "resume", "restart", "force", "threads",
+        "run", "artifacts", "output", "resume", "restart", "force", "threads", "namedOptions",
     ]
     /// Leaf names of settings that only set how often files are written: checkpoints
     /// (`checkpointEvery`; a resumed run continues exactly from any of them), metrics log lines

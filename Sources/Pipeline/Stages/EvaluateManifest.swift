@@ -55,6 +55,15 @@ public struct EvaluateManifest: Codable, Equatable, Sendable {
     }
 }
 
+extension EvaluateManifest {
+    /// The hash `make` records for a set of images (`inputs["real"]`, `inputs["generated"]`), so
+    /// that a later caller can tell whether an evaluation scored against the images there now.
+    static func hash(of images: EvaluationImages) throws -> FileHash {
+        var hasher = FileHasher()
+        return try hasher.hash(images.inputFiles, name: images.path)
+    }
+}
+
 /// SHA-256 of input files, each file read once even if both image sets come from it (a
 /// real-versus-real evaluation of one dataset cache).
 private struct FileHasher {

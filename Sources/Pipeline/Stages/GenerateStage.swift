@@ -12,6 +12,10 @@ import VQVAE
 public enum GenerateStage {
     public enum LatentsFormat: String, CaseIterable, Codable, Sendable { case safetensors, hdf5 }
 
+    /// Sampling options whose default value cannot be told from a value the caller named: Heun is
+    /// the solver's default and 1 the guidance's. `Options.namedOptions` says which were named.
+    public enum SamplingOption: String, CaseIterable, Codable, Sendable { case sampler, guidance }
+
     public struct Options: Codable, Equatable, Sendable {
         public var run = ArtifactFolders.defaultRun
         public var artifacts = ArtifactFolders.defaultArtifacts
@@ -29,6 +33,11 @@ public enum GenerateStage {
         public var sampler = SamplerSettings()
         /// Classifier-free guidance scale (1: the conditional model alone).
         public var guidance: Float = 1
+        /// The options of `SamplingOption` the caller named rather than left at their defaults
+        /// (nil: none). A few-step model samples with its own sampler and its distilled guidance,
+        /// so naming another is an error there, never ignored. Not a setting of the outputs: the
+        /// values are in `sampler` and `guidance`, and `StageSettings` leaves this out.
+        public var namedOptions: Set<SamplingOption>?
         /// Times (0: noise, 1: data) at which the guidance applies (nil: all).
         public var guidanceInterval: ClosedRange<Float>?
         /// Snap the final latents to the nearest point of the RVQ codebooks (images of both are written).
@@ -54,6 +63,8 @@ public enum GenerateStage {
             public var name: String
         }
         public var model: String
+        /// SHA-256 of the model file sampled (absent in older files; their generate manifest has it).
+        public var modelSHA256: String?
         public var modelStep: String?
         public var space: TrainFlowStage.Space
         public var count: Int
@@ -318,7 +329,8 @@ public enum GenerateStage {
         let writeSeconds = ProgressReporter.monotonicSeconds() - writeStart - decodeSeconds
         let total = ProgressReporter.monotonicSeconds() - start
         let sidecar = Sidecar(
-            model: modelURL.path, modelStep: flow.info["step"], space: space, count: count,
+            model: modelURL.path, modelSHA256: inputs[0].sha256, modelStep: flow.info["step"], space: space,
+            count: count,
             seed: cached?.origin?.seed ?? options.seed,
             sampler: cached?.origin?.sampler
                 ?? (fewStep != nil ? SamplerSettings(method: .euler, steps: options.sampler.steps) : options.sampler),
@@ -352,9 +364,11 @@ public enum GenerateStage {
         return Result(folder: output, sidecar: sidecar, grid: gridURL)
     }
 
-    /// A few-step model takes its step count from `--steps` and nothing else of the ODE sampler;
-    /// its guidance is baked in, so a different `--guidance` is refused rather than ignored.
+    /// A few-step model takes its step count from `--steps` and nothing else of the ODE sampler:
+    /// its own steps are x + d·v(x, t, d) (recorded as Euler), so another solver or a shifted grid
+    /// is refused rather than ignored; its guidance is baked in, so another `--guidance` is too.
     static func checkFewStepSettings(_ options: Options, _ fewStep: FewStepModelInfo, model: URL) throws {
+        let named = options.namedOptions ?? []
         guard fewStep.supports(steps: options.sampler.steps) else {
             throw StageError(
                 "\(model.path) is a few-step (\(fewStep.method.rawValue)) model: it samples in "
@@ -365,8 +379,21 @@ public enum GenerateStage {
             throw StageError(
                 "\(model.path) is a few-step model: it takes a fixed --steps count, not the adaptive dopri5 sampler")
         }
-        // 1 is the option's default: it asks for nothing, and the model's own guidance applies.
-        let guidanceDiffers = options.guidance != 1 && options.guidance != fewStep.guidance
+        // Heun is the solver's default, so only a named one is refused; the others are always named.
+        let method = options.sampler.method
+        if method != .euler && (named.contains(.sampler) || method != SamplerSettings().method) {
+            throw StageError(
+                "\(model.path) is a few-step (\(fewStep.method.rawValue)) model: it takes its own sampler "
+                    + "(one network pass per step), not --sampler \(method.rawValue); omit --sampler")
+        }
+        guard options.sampler.shift == 1 else {
+            throw StageError(
+                "\(model.path) is a few-step (\(fewStep.method.rawValue)) model: its steps are the equal ones it "
+                    + "was trained for, not a grid shifted by --shift \(options.sampler.shift); omit --shift")
+        }
+        // An unnamed guidance of 1 is the option's default: it asks for nothing, and the model's own applies.
+        let guidanceAsked = named.contains(.guidance) || options.guidance != 1
+        let guidanceDiffers = guidanceAsked && options.guidance != fewStep.guidance
         let intervalDiffers = options.guidanceInterval.map { $0 != fewStep.guidanceInterval } ?? false
         if guidanceDiffers || intervalDiffers {
             throw StageError(

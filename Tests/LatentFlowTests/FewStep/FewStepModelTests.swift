@@ -101,6 +101,35 @@ final class FewStepModelTests: XCTestCase {
         XCTAssertThrowsError(try teacher.sampleFewStep(noise: noise, classes: [0, 1], steps: 1))
     }
 
+    /// A file whose few-step info names a method its network does not fit is refused at load,
+    /// naming the file: a shortcut model without the step-size input (it would be sampled as
+    /// plain Euler steps), and a reflow model with one.
+    func testAFewStepMethodThatDoesNotFitTheNetworkIsRefusedAtLoad() throws {
+        let teacher = teacher()
+        let info = FewStepModelInfo(method: .shortcut, maximumSteps: 4, guidance: 1, guidanceInterval: 0...1)
+        let plain = FlowModel(
+            network: teacher.network, statistics: teacher.statistics, path: .linear, sampleShape: teacher.sampleShape,
+            info: teacher.info.merging(info.infoEntries) { $1 })
+        let url = directory.appendingPathComponent("shortcut-without-input.safetensors")
+        try plain.save(to: url)
+        XCTAssertThrowsError(try FlowModel.load(from: url)) { error in
+            XCTAssertTrue("\(error)".contains(url.path), "\(error)")
+            XCTAssertTrue("\(error)".contains("'shortcut', which needs the step-size input"), "\(error)")
+        }
+
+        var reflow = info
+        reflow.method = .reflow
+        let conditioned = FlowModel(
+            network: try teacher.student(for: .shortcut), statistics: teacher.statistics, path: .linear,
+            sampleShape: teacher.sampleShape, info: teacher.info.merging(reflow.infoEntries) { $1 })
+        let reflowURL = directory.appendingPathComponent("reflow-with-input.safetensors")
+        try conditioned.save(to: reflowURL)
+        XCTAssertThrowsError(try FlowModel.load(from: reflowURL)) { error in
+            XCTAssertTrue("\(error)".contains(reflowURL.path), "\(error)")
+            XCTAssertTrue("\(error)".contains("has no use for the step-size input"), "\(error)")
+        }
+    }
+
     /// Pairs written to HDF5 read back bit for bit with their provenance; a damaged class is refused.
     func testReflowPairsRoundTripThroughHDF5() throws {
         let teacher = teacher()

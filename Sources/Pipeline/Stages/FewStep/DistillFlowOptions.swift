@@ -16,7 +16,8 @@ extension DistillFlowStage {
         /// Seeds the pairs' noise; not generate's seed (0), so the student is not trained on the
         /// very noise its samples are judged with.
         public var pairSeed: UInt64 = 7
-        /// The teacher's sampler for the pairs (generate's in `pipeline run`).
+        /// The teacher's sampler for the pairs: solver, steps, shift and tolerances, all of them part of
+        /// the pairs' provenance (generate's in `pipeline run`).
         public var teacherSampler = SamplerSettings()
         /// Pairs per call of the teacher's sampler (memory against speed; under MPI the ranks
         /// split these batches). The pairs do not depend on it.

@@ -246,7 +246,7 @@ public enum DistillFlowStage {
         guard options.guidance.isFinite else { throw StageError("--guidance must be finite, got \(options.guidance)") }
         do {
             try options.teacherSampler.validate()
-            try options.training.validate()
+            try options.training.validate(batchSize: options.batchSize)
         } catch let error as FlowTrainingError {
             throw StageError("distill-flow: \(error.message)")
         }
