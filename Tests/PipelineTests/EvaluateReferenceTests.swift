@@ -266,6 +266,21 @@ final class EvaluateReferenceTests: XCTestCase {
         XCTAssertTrue(
             text.contains("reference: validation images of every class, 6 images: some samples are unconditional"), text
         )
+
+        // One validation image of the sampled class is too few to score against.
+        let scarce = try HandMadeCache.write(
+            [0, 1, 1].map {
+                HandMadeCache.Row(image: HandMadeCache.solid((9, 9, 9), side: 80), label: $0, subset: .validation)
+            },
+            classNames: ["class 0", "class 1"], size: 80, to: folder.appendingPathComponent("scarce"))
+        try sidecar([(0, "class 0")], [0, 0, 0, 0])
+        text = ""
+        let fallback = try EvaluateStage.run(options(generated: samples, real: scarce)) { text += $0 }
+        XCTAssertEqual(fallback.metrics.real.count, 3)
+        XCTAssertTrue(
+            text.contains(
+                "reference: validation images of every class, 3 images: the sampled classes have 1 validation image(s), too few to score against (at least 2)"
+            ), text)
     }
 
     /// The ISKD's "±" says what it is wherever it is printed.

@@ -80,7 +80,9 @@ public enum RunStage: String, CaseIterable, Codable, Sendable {
         // 2: no solver step straddles the guidance interval's ends; passes counted per network pass.
         case .flowLatents, .generate: return 2
         // 2: photo folders used whole (resized and cropped); the kernel distance is ISKD.
-        case .evaluate, .compare: return 2
+        // 3: the reference restricted to the sampled classes, the floor in the reference's class
+        // mix, folders of photos framed with the run's dataset margin.
+        case .evaluate, .compare: return 3
         }
     }
 

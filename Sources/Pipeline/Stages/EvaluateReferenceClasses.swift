@@ -14,6 +14,10 @@ struct EvaluateReferenceClasses {
     private var reason: String?
     private var subsets: Set<DatasetSubset>
 
+    /// The fewest reference images the metrics can score against (the kernel distance compares
+    /// pairs within each set); a restriction leaving fewer is not made.
+    static let minimumImages = 2
+
     static func resolve(
         sampled: EvaluateSampledClasses?, real: URL, subsets: Set<DatasetSubset>
     ) throws -> EvaluateReferenceClasses {
@@ -21,6 +25,15 @@ struct EvaluateReferenceClasses {
         guard let sampled, let cache = try datasetCache(at: real) else { return result }
         result.isLabelled = true
         (result.ids, result.reason) = sampled.ids(in: cache.classNames)
+        if let ids = result.ids {
+            let available = cache.rows(in: subsets).filter { ids.contains(cache.labels[$0]) }.count
+            if available < minimumImages {
+                result.ids = nil
+                result.reason =
+                    "the sampled classes have \(available) \(EvaluateImageLoader.subsetNames(subsets)) image(s), "
+                    + "too few to score against (at least \(minimumImages)), so the whole reference is used"
+            }
+        }
         return result
     }
 
