@@ -170,7 +170,8 @@ public enum GenerateStage {
 
         // The autoencoder decodes latents and snaps them; pixel models need none.
         var autoencoder: RVQAutoencoder?
-        var inputs = [try ManifestFile.hashing(modelURL, role: "flow model")]
+        let modelHash = try ManifestFile.hashing(modelURL, role: "flow model")
+        var inputs = [modelHash]
         if space == .latent && (!options.latentsOnly || options.snap) {
             let url = folders.autoencoderModel(options.autoencoder, base: base)
             let model = try FlowSampleDecoding.loadAutoencoder(url, sampleShape: flow.sampleShape)
@@ -287,14 +288,10 @@ public enum GenerateStage {
             // Each decoded chunk's sample PNGs are written in the background while the next chunk decodes.
             let imageNames =
                 options.individualImages
-                ? classes.indices.map {
-                    GenerateOutputFolder.imagesFolder + "/" + String(format: "%05d-c%03d.png", $0, classes[$0])
-                } : []
+                ? classes.indices.map { String(format: "%05d-c%03d.png", $0, classes[$0]) } : []
             // The new images are written beside the old ones and swapped in once all are written.
             let staging = options.individualImages ? try GenerateOutputFolder.beginImages(in: output) : nil
-            let imageURLs = imageNames.map { name in
-                staging!.appendingPathComponent(String(name.dropFirst(GenerateOutputFolder.imagesFolder.count + 1)))
-            }
+            let imageURLs = staging.map { folder in imageNames.map { folder.appendingPathComponent($0) } } ?? []
             let writer = options.individualImages ? BackgroundPNGWriter() : nil
             do {
                 let decodeStart = ProgressReporter.monotonicSeconds()
@@ -324,12 +321,12 @@ public enum GenerateStage {
                 if let staging { try? FileManager.default.removeItem(at: staging) }
                 throw error
             }
-            files += imageNames
+            files += imageNames.map { GenerateOutputFolder.imagesFolder + "/" + $0 }
         }
         let writeSeconds = ProgressReporter.monotonicSeconds() - writeStart - decodeSeconds
         let total = ProgressReporter.monotonicSeconds() - start
         let sidecar = Sidecar(
-            model: modelURL.path, modelSHA256: inputs[0].sha256, modelStep: flow.info["step"], space: space,
+            model: modelURL.path, modelSHA256: modelHash.sha256, modelStep: flow.info["step"], space: space,
             count: count,
             seed: cached?.origin?.seed ?? options.seed,
             sampler: cached?.origin?.sampler
