@@ -129,11 +129,7 @@ final class EvaluateReferenceTests: XCTestCase {
     /// 90 blue here against a reference of 10 and 10): the coarse level, which sees colour alone,
     /// scores ≈ 0. A class short of stand-ins is named, and the others make up the count.
     func testTheFloorsStandInsHaveTheReferencesClassMix() throws {
-        let red = HandMadeCache.solid((220, 20, 20), side: 32), blue = HandMadeCache.solid((20, 20, 220), side: 32)
-        func rows(_ redCount: Int, _ blueCount: Int, _ subset: DatasetSubset) -> [HandMadeCache.Row] {
-            Array(repeating: .init(image: red, label: 0, subset: subset), count: redCount)
-                + Array(repeating: .init(image: blue, label: 1, subset: subset), count: blueCount)
-        }
+        let rows = HandMadeCache.redAndBlue
         let cache = try HandMadeCache.write(
             rows(10, 10, .validation) + rows(5, 45, .train) + rows(5, 45, .test), classNames: ["red", "blue"],
             size: 32, to: folder.appendingPathComponent("cache"))

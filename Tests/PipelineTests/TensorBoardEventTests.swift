@@ -83,6 +83,19 @@ final class TensorBoardEventTests: XCTestCase {
         }
     }
 
+    /// Sessions of one process started within the same second list in the order they began,
+    /// past the 9th (the counter in the name was not zero-padded: "…10" sorted before "…9", and
+    /// TensorBoard and the tests read a resumed session before the one it superseded).
+    func testSessionsStartedInTheSameSecondListInTheirOrder() throws {
+        let stage = folder.appendingPathComponent("same-second")
+        let logs = (0..<12).map { _ in TrainingEventLog(stageFolder: stage, firstStep: 1, wallClock: { 2_000 }) }
+        for log in logs { log.close() }
+        let names = logs.map { $0.url!.lastPathComponent }
+        XCTAssertEqual(TensorBoardEventFile.files(inStageFolder: stage).map(\.lastPathComponent), names)
+        // Whatever counts earlier tests of this process used, the counter has one width.
+        XCTAssertEqual(Set(names.map { $0.split(separator: ".").last!.count }), [6], "\(names)")
+    }
+
     /// A session, then a session resumed at step 4: two files, each starting with the version and
     /// a session start at its first step (TensorBoard drops the first session's steps 4 and 5).
     func testTrainingEventLogWritesReadableFilesPerSession() throws {

@@ -290,6 +290,7 @@ final class TrainAEStageTests: XCTestCase {
         let (tuned, text) = try run(tune)
         XCTAssertTrue(text.contains("fine-tuning the decoder of \(source.modelURL.path)"), text)
         XCTAssertFalse(text.contains("k-means"), "the codebooks come from the source: \(text)")
+        XCTAssertTrue(text.contains("finetune-decoder done: 5/5 step"), "progress names the stage: \(text)")
 
         let before = try SafetensorsFile.read(from: source.modelURL).tensors
         let after = try SafetensorsFile.read(from: tuned.modelURL).tensors

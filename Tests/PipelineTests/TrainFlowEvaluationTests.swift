@@ -1,3 +1,4 @@
+import Datasets
 import FileFormats
 import Foundation
 import LatentFlow
@@ -192,6 +193,32 @@ final class TrainFlowEvaluationTests: XCTestCase {
         let evals = try evaluations(result.folder)
         XCTAssertEqual(evals.map { $0["step"] as? Int }, [2])
         XCTAssertEqual((evals.first?["swd"] as? [Double])?.count, 2)
+    }
+
+    /// A conditional model's samples spread evenly over the classes, so the floor's real
+    /// stand-ins must too, however the training subsets mix them: with 10 red and 90 blue training
+    /// images, 10 red and 10 blue stand-ins score ≈ 0 against 10 red and 10 blue held-out ones
+    /// (a uniform draw, as before, took ~2 red and scored the mix).
+    func testTheFloorsStandInsHaveTheSamplesClassMix() throws {
+        let cache = try HandMadeCache.write(
+            HandMadeCache.redAndBlue(10, 10, .validation) + HandMadeCache.redAndBlue(10, 90, .train),
+            classNames: ["red", "blue"], size: 32,
+            to: scratch.appendingPathComponent("cache"))
+        // Pixel-space training names the dataset's manifest among its inputs (only its hash).
+        try Data("{}".utf8).write(to: cache.appendingPathComponent(DatasetCacheLayout.manifestFile))
+        var options = options("mixed", steps: 2, every: 2)
+        options.space = .pixel
+        options.dataset = cache.path
+        options.trainSubsets = [.train]
+        options.batchSize = 4
+        options.evalSamples = 20
+        options.evalImages = 20
+        options.autoencoder = "/nonexistent/not-needed.safetensors"
+        let result = try TrainFlowStage.run(options, write: { _ in })
+        let manifest = try StageManifest<TrainFlowStage.ManifestConfig>.read(from: result.folder)
+        let floor = try XCTUnwrap(manifest.config.evaluation?.floor)
+        let coarse = try XCTUnwrap(floor.perLevel.last)
+        XCTAssertLessThan(coarse, 0.01, "10 red and 10 blue stand-ins for samples of both classes: \(floor)")
     }
 
     /// `pipeline run` passes a stage's settings as its command's options: the new keys reach

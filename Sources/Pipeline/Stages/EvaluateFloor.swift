@@ -77,15 +77,31 @@ enum EvaluateFloor {
 
     /// `count` rows of the cache's `subsets`, chosen with a seed derived from `seed` (not the one
     /// the evaluated sets were chosen with), at `width`×`height`; nil when the subsets hold fewer.
-    /// Train-flow's floor: its samples are spread evenly over all classes, its reference the whole
-    /// held-out split.
+    /// Train-flow's floor. With `classes` (a conditional model's samples: one class per sample)
+    /// the rows match their class mix, as `standIns` does for `evaluate`: Oxford's train+test
+    /// holds 20–238 images per class while the samples spread evenly over the classes, and a
+    /// uniform draw would score that difference too. Without (an unconditional model, which
+    /// learns the subsets' own mix) they are drawn uniformly.
     static func realImages(
-        _ cache: URL, subsets: Set<DatasetSubset>, count: Int, seed: UInt64,
+        _ cache: URL, subsets: Set<DatasetSubset>, classes: [Int]?, count: Int, seed: UInt64,
         height: Int, width: Int
     ) throws -> EvaluationImages? {
-        guard try DatasetCache.open(cache).rows(in: subsets).count >= count else { return nil }
-        var images = try EvaluateImageLoader.loadCache(
-            cache, subsets: subsets, maxImages: count, seed: seed &+ RandomStream.evaluationFloorImages.salt)
+        let opened = try DatasetCache.open(cache)
+        let available = opened.rows(in: subsets)
+        guard available.count >= count else { return nil }
+        let floorSeed = seed &+ RandomStream.evaluationFloorImages.salt
+        var images: EvaluationImages
+        if let classes {
+            let histogram = Dictionary(classes.map { ($0, 1) }, uniquingKeysWith: +)
+            let candidates = available.map { (row: $0, label: opened.labels[$0]) }
+            guard let matched = ClassBalancedSample.rows(candidates, matching: histogram, count: count, seed: floorSeed)
+            else { return nil }
+            let names = EvaluateImageLoader.subsetNames(subsets)
+            images = try EvaluateImageLoader.cacheImages(
+                opened, rows: matched.rows, kind: "dataset cache (\(names))", available: available.count)
+        } else {
+            images = try EvaluateImageLoader.loadCache(cache, subsets: subsets, maxImages: count, seed: floorSeed)
+        }
         if images.set.height != height || images.set.width != width {
             images = try EvaluateStage.matchSize(images, height: height, width: width)
         }

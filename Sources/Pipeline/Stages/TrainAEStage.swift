@@ -145,7 +145,8 @@ public enum TrainAEStage {
         func makeReporter() {
             guard reporter == nil, trainer.horizon > 0 else { return }
             reporter = ProgressReporter(
-                label: "train-ae", total: trainer.horizon, unit: "step", resumedAt: trainer.step,
+                label: (fineTuneSource == nil ? RunStage.trainAE : .finetuneDecoder).rawValue, total: trainer.horizon,
+                unit: "step", resumedAt: trainer.step,
                 style: style, write: write)
         }
         if let steps = options.steps { trainer.setHorizon(steps) }

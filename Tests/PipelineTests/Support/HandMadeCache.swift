@@ -32,6 +32,14 @@ enum HandMadeCache {
         return folder
     }
 
+    /// `redCount` solid red images of class 0 and `blueCount` solid blue ones of class 1 (32 px),
+    /// in `subset`: class mixes at a glance, whose differences a distribution metric sees plainly.
+    static func redAndBlue(_ redCount: Int, _ blueCount: Int, _ subset: DatasetSubset) -> [Row] {
+        let red = solid((220, 20, 20), side: 32), blue = solid((20, 20, 220), side: 32)
+        return Array(repeating: Row(image: red, label: 0, subset: subset), count: redCount)
+            + Array(repeating: Row(image: blue, label: 1, subset: subset), count: blueCount)
+    }
+
     /// A `side`-square image of one colour with a faint seeded speckle (±`speckle` per channel),
     /// so that sets of one colour still have some spread.
     static func solid(_ colour: (UInt8, UInt8, UInt8), side: Int, speckle: Int = 0, seed: UInt64 = 0) -> RGBImage {

@@ -53,11 +53,12 @@ public final class TrainingEventLog {
 
     /// `events.out.tfevents.<10-digit seconds>.<host>.<pid>.<n>`: TensorBoard finds event files
     /// by the "tfevents" in their name and reads those of one folder in name order, so the
-    /// time comes first; the host, process and a counter keep two sessions apart.
+    /// time comes first; the host, process and a counter keep two sessions apart (the counter
+    /// zero-padded: a 10th session in the same second would otherwise sort before the 9th).
     static func fileName(time: Double) -> String {
         let host = ProcessInfo.processInfo.hostName.replacingOccurrences(of: "/", with: "_")
         return "events.out.tfevents." + String(format: "%010d", Int(time))
-            + ".\(host).\(ProcessInfo.processInfo.processIdentifier).\(counter.next())"
+            + ".\(host).\(ProcessInfo.processInfo.processIdentifier)." + String(format: "%06d", counter.next())
     }
 
     /// Scalars of one step; non-finite values are left out (TensorBoard would plot them as gaps

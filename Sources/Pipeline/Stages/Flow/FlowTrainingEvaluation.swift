@@ -141,7 +141,8 @@ final class FlowTrainingEvaluation {
         }
         let metric = try SlicedWassersteinDistance(options: SlicedWassersteinOptions())
         let reference = try metric.reference(real.set)
-        let floor = try trainingFloor(reference, cache: datasetFolder, options: options, side: side)
+        let floor = try trainingFloor(
+            reference, cache: datasetFolder, classCount: cache.classNames.count, options: options, side: side)
         let sampler = SamplerSettings(method: .heun, steps: options.evalSamplerSteps)
         let settings = FlowEvaluationSettings(
             every: every, samples: options.evalSamples, sampler: sampler, seed: options.evalSeed,
@@ -162,15 +163,21 @@ final class FlowTrainingEvaluation {
             maximumBatch: options.space == .pixel ? 16 : nil, inputs: inputs, summary: summary)
     }
 
-    /// `evalSamples` real images of the training subsets scored against `reference` (nil when
-    /// the subsets hold fewer).
+    /// `evalSamples` real images of the training subsets, of the samples' class mix, scored
+    /// against `reference` (nil when the subsets hold fewer).
     private static func trainingFloor(
-        _ reference: SlicedWassersteinReference, cache: URL, options: TrainFlowStage.Options,
+        _ reference: SlicedWassersteinReference, cache: URL, classCount: Int, options: TrainFlowStage.Options,
         side: (height: Int, width: Int)
     ) throws -> SlicedWassersteinResult? {
+        // The classes `score` samples; the null class of an unconditional model is never a label.
+        let sampled =
+            options.training.conditional
+            ? classes(
+                count: options.evalSamples, classCount: classCount, nullClass: -1,
+                conditional: true) : nil
         guard
             let standIns = try EvaluateFloor.realImages(
-                cache, subsets: Set(options.trainSubsets), count: options.evalSamples,
+                cache, subsets: Set(options.trainSubsets), classes: sampled, count: options.evalSamples,
                 seed: options.evalSeed, height: side.height, width: side.width)
         else {
             return nil
