@@ -10,9 +10,8 @@ import TensorCore
 ///
 /// Why: SWD and KID of finite sets do not reach zero even for one distribution, and their floor
 /// grows as the sets shrink; a generated set's score means little without it. The figure depends
-/// on the protocol: docs/evaluation.md gives Oxford's mean SWD floor as 10.1 with 1,020 images on
-/// each side and 18.9 with 204, measured before the stand-ins matched the reference's class mix
-/// and before folders of photos were framed as the dataset cache (to be re-measured).
+/// on the protocol: docs/evaluation.md gives Oxford's mean SWD floor as 7.8 with 1,020 images on
+/// each side (10.1 when the stand-ins were a uniform draw, not of the reference's class mix).
 public struct SamplingFloor: Codable, Equatable, Sendable {
     /// The real images that stood in for the generated ones.
     public var images: EvaluateMetrics.Source
