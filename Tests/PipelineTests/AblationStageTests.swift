@@ -16,14 +16,7 @@ final class AblationStageTests: XCTestCase {
     /// A run folder of its own holding copies of the fixture's dataset, autoencoder and latents.
     override func setUpWithError() throws {
         scratch = fixture.root.appendingPathComponent("ablations-\(UUID().uuidString)")
-        let latents = try fixture.latents()
-        try FileManager.default.createDirectory(at: runFolder, withIntermediateDirectories: true)
-        for (source, name) in [
-            (fixture.datasetFolder, "dataset"), (fixture.autoencoderURL.deletingLastPathComponent(), "autoencoder"),
-            (latents, "latents"),
-        ] {
-            try FileManager.default.copyItem(at: source, to: runFolder.appendingPathComponent(name))
-        }
+        try fixture.seedRun(runFolder)
     }
 
     override func tearDownWithError() throws {

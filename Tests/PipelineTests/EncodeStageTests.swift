@@ -73,6 +73,19 @@ final class FlowStageFixture {
         return result.folder
     }
 
+    /// Fills `runFolder` (created if needed) with copies of this run's dataset, autoencoder and
+    /// latents: a run of its own whose later stages leave the shared fixture untouched.
+    func seedRun(_ runFolder: URL) throws {
+        let latents = try latents()
+        try FileManager.default.createDirectory(at: runFolder, withIntermediateDirectories: true)
+        for (source, name) in [
+            (datasetFolder, "dataset"), (autoencoderURL.deletingLastPathComponent(), "autoencoder"),
+            (latents, "latents"),
+        ] {
+            try FileManager.default.copyItem(at: source, to: runFolder.appendingPathComponent(name))
+        }
+    }
+
     /// train-flow options for a tiny network on this run's data.
     func trainOptions(output: URL, steps: Int) -> TrainFlowStage.Options {
         var options = TrainFlowStage.Options()

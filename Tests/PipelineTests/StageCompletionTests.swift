@@ -13,14 +13,7 @@ final class StageCompletionTests: XCTestCase {
 
     override func setUpWithError() throws {
         scratch = fixture.root.appendingPathComponent("completion-\(UUID().uuidString)")
-        let latents = try fixture.latents()
-        try FileManager.default.createDirectory(at: runFolder, withIntermediateDirectories: true)
-        for (source, name) in [
-            (fixture.datasetFolder, "dataset"), (fixture.autoencoderURL.deletingLastPathComponent(), "autoencoder"),
-            (latents, "latents"),
-        ] {
-            try FileManager.default.copyItem(at: source, to: runFolder.appendingPathComponent(name))
-        }
+        try fixture.seedRun(runFolder)
     }
 
     override func tearDownWithError() throws {
